@@ -1,0 +1,265 @@
+//===- ConstantFolding.cpp - Compile-time evaluation of shape arithmetic --===//
+//
+// Exporters compute shapes at run time (Shape -> Gather -> Unsqueeze ->
+// Concat -> Reshape). mcc evaluates those chains at compile time so that the
+// lowering sees static shapes. Only small integer tensors (and reshapes of any
+// dense constant) are evaluated: weights are never touched here.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/onnx/OnnxDialect.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mcc::onnx;
+
+namespace {
+
+constexpr int64_t kMaxFoldElems = 4096;
+
+using Ints = SmallVector<int64_t>;
+
+RankedTensorType staticResult(Operation *op, unsigned i = 0) {
+  auto t = dyn_cast<RankedTensorType>(op->getResult(i).getType());
+  return t && t.hasStaticShape() && t.getNumElements() <= kMaxFoldElems
+             ? t
+             : RankedTensorType();
+}
+
+std::optional<Ints> ints(DenseElementsAttr a) {
+  if (!a || !isa<IntegerType>(a.getElementType()))
+    return std::nullopt;
+  Ints out;
+  bool isUnsigned = a.getElementType().isUnsignedInteger();
+  for (const APInt &x : a.getValues<APInt>())
+    out.push_back(isUnsigned ? int64_t(x.getZExtValue()) : x.getSExtValue());
+  return out;
+}
+
+DenseElementsAttr makeInts(RankedTensorType t, ArrayRef<int64_t> v) {
+  auto it = cast<IntegerType>(t.getElementType());
+  SmallVector<APInt> vals;
+  for (int64_t x : v)
+    vals.push_back(APInt(it.getWidth(), uint64_t(x), /*isSigned=*/true,
+                         /*implicitTrunc=*/true));
+  return DenseElementsAttr::get(t, vals);
+}
+
+/// Strides of a row-major shape.
+Ints strides(ArrayRef<int64_t> shape) {
+  Ints s(shape.size(), 1);
+  for (int64_t i = int64_t(shape.size()) - 2; i >= 0; --i)
+    s[i] = s[i + 1] * shape[i + 1];
+  return s;
+}
+
+/// Index into a broadcast operand of shape `in` for output multi-index `idx`.
+int64_t broadcastIndex(ArrayRef<int64_t> idx, ArrayRef<int64_t> in) {
+  Ints st = strides(in);
+  int64_t off = 0, lead = idx.size() - in.size();
+  for (size_t i = 0; i < in.size(); ++i)
+    off += (in[i] == 1 ? 0 : idx[lead + i]) * st[i];
+  return off;
+}
+
+Ints unflatten(int64_t flat, ArrayRef<int64_t> shape) {
+  Ints idx(shape.size());
+  for (int64_t i = int64_t(shape.size()) - 1; i >= 0; --i) {
+    idx[i] = shape[i] ? flat % shape[i] : 0;
+    flat = shape[i] ? flat / shape[i] : 0;
+  }
+  return idx;
+}
+
+FailureOr<DenseElementsAttr> foldBinary(Operation *op) {
+  auto rt = staticResult(op);
+  auto a = getDenseConstant(op->getOperand(0));
+  auto b = getDenseConstant(op->getOperand(1));
+  auto av = ints(a), bv = ints(b);
+  if (!rt || !av || !bv)
+    return failure();
+  auto as = cast<ShapedType>(a.getType()).getShape();
+  auto bs = cast<ShapedType>(b.getType()).getShape();
+  Ints out;
+  for (int64_t i = 0; i < rt.getNumElements(); ++i) {
+    Ints idx = unflatten(i, rt.getShape());
+    int64_t x = (*av)[broadcastIndex(idx, as)];
+    int64_t y = (*bv)[broadcastIndex(idx, bs)];
+    int64_t r = TypeSwitch<Operation *, int64_t>(op)
+                    .Case<ONNXAddOp>([&](auto) { return x + y; })
+                    .Case<ONNXSubOp>([&](auto) { return x - y; })
+                    .Case<ONNXMulOp>([&](auto) { return x * y; })
+                    .Case<ONNXDivOp>([&](auto) { return y ? x / y : 0; })
+                    .Case<ONNXEqualOp>([&](auto) { return x == y; })
+                    .Case<ONNXLessOp>([&](auto) { return x < y; })
+                    .Case<ONNXGreaterOp>([&](auto) { return x > y; })
+                    .Default([](Operation *) { return 0; });
+    if (isa<ONNXDivOp>(op) && y == 0)
+      return failure(); // leave the division by zero to run time
+    out.push_back(r);
+  }
+  return makeInts(rt, out);
+}
+
+FailureOr<DenseElementsAttr> foldGather(ONNXGatherOp op) {
+  auto rt = staticResult(op);
+  auto data = getDenseConstant(op.getData());
+  auto idxA = getDenseConstant(op.getIndices());
+  auto idx = ints(idxA);
+  if (!rt || !data || !idx)
+    return failure();
+  auto ds = cast<ShapedType>(data.getType()).getShape();
+  int64_t axis = op.getAxis() < 0 ? op.getAxis() + ds.size() : op.getAxis();
+  int64_t outer = 1, inner = 1;
+  for (int64_t i = 0; i < axis; ++i)
+    outer *= ds[i];
+  for (size_t i = axis + 1; i < ds.size(); ++i)
+    inner *= ds[i];
+  auto values = SmallVector<Attribute>(data.getValues<Attribute>());
+  SmallVector<Attribute> out;
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t j : *idx) {
+      if (j < 0)
+        j += ds[axis];
+      if (j < 0 || j >= ds[axis])
+        return op.emitError("Gather index ") << j << " out of range", failure();
+      for (int64_t k = 0; k < inner; ++k)
+        out.push_back(values[(o * ds[axis] + j) * inner + k]);
+    }
+  return DenseElementsAttr::get(rt, out);
+}
+
+FailureOr<DenseElementsAttr> foldConcat(ONNXConcatOp op) {
+  auto rt = staticResult(op);
+  if (!rt)
+    return failure();
+  int64_t axis = op.getAxis() < 0 ? op.getAxis() + rt.getRank() : op.getAxis();
+  SmallVector<DenseElementsAttr> parts;
+  for (Value v : op.getInputs()) {
+    auto c = getDenseConstant(v);
+    if (!c)
+      return failure();
+    parts.push_back(c);
+  }
+  int64_t outer = 1;
+  for (int64_t i = 0; i < axis; ++i)
+    outer *= rt.getDimSize(i);
+  SmallVector<Attribute> out;
+  SmallVector<SmallVector<Attribute>> vals;
+  for (auto p : parts)
+    vals.emplace_back(p.getValues<Attribute>());
+  for (int64_t o = 0; o < outer; ++o)
+    for (auto [p, v] : llvm::zip(parts, vals)) {
+      int64_t chunk = p.getNumElements() / std::max<int64_t>(outer, 1);
+      for (int64_t k = 0; k < chunk; ++k)
+        out.push_back(v[o * chunk + k]);
+    }
+  return DenseElementsAttr::get(rt, out);
+}
+
+FailureOr<DenseElementsAttr> foldSlice(ONNXSliceOp op) {
+  auto rt = staticResult(op);
+  auto data = getDenseConstant(op.getData());
+  auto starts = ints(getDenseConstant(op.getStarts()));
+  if (!rt || !data || !starts || rt.getRank() != 1 || starts->size() != 1)
+    return failure();
+  int64_t step = 1;
+  if (!isNoValue(op.getSteps())) {
+    auto s = ints(getDenseConstant(op.getSteps()));
+    if (!s)
+      return failure();
+    step = (*s)[0];
+  }
+  int64_t n = data.getNumElements();
+  int64_t s = (*starts)[0] < 0 ? (*starts)[0] + n : (*starts)[0];
+  s = step > 0 ? std::clamp<int64_t>(s, 0, n)
+               : std::clamp<int64_t>(s, -1, n - 1);
+  auto values = SmallVector<Attribute>(data.getValues<Attribute>());
+  SmallVector<Attribute> out;
+  for (int64_t i = 0; i < rt.getNumElements(); ++i)
+    out.push_back(values[s + i * step]);
+  return DenseElementsAttr::get(rt, out);
+}
+
+FailureOr<DenseElementsAttr> foldCast(ONNXCastOp op) {
+  auto rt = staticResult(op);
+  auto in = getDenseConstant(op.getInput());
+  if (!rt || !in)
+    return failure();
+  Type to = rt.getElementType();
+  if (auto v = ints(in)) {
+    if (isa<IntegerType>(to))
+      return makeInts(rt, *v);
+    if (auto ft = dyn_cast<FloatType>(to)) {
+      SmallVector<APFloat> out;
+      for (int64_t x : *v) {
+        APFloat f{double(x)};
+        bool lost;
+        f.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+        out.push_back(f);
+      }
+      return DenseElementsAttr::get(rt, out);
+    }
+  }
+  if (isa<FloatType>(in.getElementType()) && isa<IntegerType>(to)) {
+    Ints out;
+    for (APFloat f : in.getValues<APFloat>())
+      out.push_back(int64_t(f.convertToDouble()));
+    return makeInts(rt, out);
+  }
+  return failure();
+}
+
+} // namespace
+
+LogicalResult
+mcc::onnx::foldConstants(Operation *op,
+                         SmallVectorImpl<DenseElementsAttr> &results) {
+  auto one = [&](FailureOr<DenseElementsAttr> r) {
+    if (failed(r))
+      return failure();
+    results.push_back(*r);
+    return success();
+  };
+  return TypeSwitch<Operation *, LogicalResult>(op)
+      .Case<ONNXShapeOp>([&](ONNXShapeOp op) {
+        auto in = dyn_cast<RankedTensorType>(op.getData().getType());
+        auto rt = staticResult(op);
+        if (!in || !in.hasStaticShape() || !rt)
+          return failure();
+        int64_t r = in.getRank();
+        int64_t s = std::clamp<int64_t>(
+            op.getStart() < 0 ? op.getStart() + r : op.getStart(), 0, r);
+        return one(makeInts(rt, in.getShape().slice(s, rt.getNumElements())));
+      })
+      .Case<ONNXIdentityOp, ONNXSqueezeOp, ONNXUnsqueezeOp, ONNXReshapeOp,
+            ONNXFlattenOp>([&](Operation *op) {
+        auto rt = staticResult(op);
+        auto in = getDenseConstant(op->getOperand(0));
+        if (!rt || !in)
+          return failure();
+        return one(in.reshape(rt));
+      })
+      .Case<ONNXAddOp, ONNXSubOp, ONNXMulOp, ONNXDivOp, ONNXEqualOp, ONNXLessOp,
+            ONNXGreaterOp>([&](Operation *op) { return one(foldBinary(op)); })
+      .Case<ONNXGatherOp>([&](auto op) { return one(foldGather(op)); })
+      .Case<ONNXConcatOp>([&](auto op) { return one(foldConcat(op)); })
+      .Case<ONNXSliceOp>([&](auto op) { return one(foldSlice(op)); })
+      .Case<ONNXCastOp>([&](auto op) { return one(foldCast(op)); })
+      .Case<ONNXConstantOfShapeOp>([&](ONNXConstantOfShapeOp op) {
+        auto rt = staticResult(op);
+        if (!rt)
+          return failure();
+        if (auto v = op.getValue()) {
+          auto dense = dyn_cast<DenseElementsAttr>(*v);
+          if (!dense)
+            return failure();
+          return one(
+              DenseElementsAttr::get(rt, dense.getValues<Attribute>()[0]));
+        }
+        return one(DenseElementsAttr::get(
+            rt, FloatAttr::get(rt.getElementType(), 0.0)));
+      })
+      .Default([](Operation *) { return failure(); });
+}

@@ -1,0 +1,173 @@
+//===- OnnxDialect.cpp - The onnx dialect ---------------------------------===//
+
+#include "dialects/onnx/OnnxDialect.h"
+
+#include "mlir/IR/Builders.h"
+
+using namespace mlir;
+using namespace mcc::onnx;
+
+#include "dialects/onnx/OnnxDialect.cpp.inc"
+
+void ONNXDialect::initialize() {
+  // The op definitions are sharded over several translation units; the
+  // generated function registers the ops of every shard.
+  registerONNXDialectOperations(this);
+}
+
+DenseElementsAttr mcc::onnx::getDenseConstant(Value v) {
+  auto cst = v.getDefiningOp<ONNXConstantOp>();
+  if (!cst || !cst.getValue())
+    return {};
+  return llvm::dyn_cast<DenseElementsAttr>(*cst.getValue());
+}
+
+namespace {
+// TensorProto.DataType codes (onnx.proto); kept here so that code without
+// protobuf (lowering, codegen, runtime metadata) can name dtypes.
+enum DType : int32_t {
+  kFloat = 1,
+  kUInt8 = 2,
+  kInt8 = 3,
+  kUInt16 = 4,
+  kInt16 = 5,
+  kInt32 = 6,
+  kInt64 = 7,
+  kString = 8,
+  kBool = 9,
+  kFloat16 = 10,
+  kDouble = 11,
+  kUInt32 = 12,
+  kUInt64 = 13,
+  kComplex64 = 14,
+  kComplex128 = 15,
+  kBFloat16 = 16,
+  kF8E4M3FN = 17,
+  kF8E4M3FNUZ = 18,
+  kF8E5M2 = 19,
+  kF8E5M2FNUZ = 20,
+  kUInt4 = 21,
+  kInt4 = 22,
+  kF4E2M1 = 23
+};
+} // namespace
+
+Type mcc::onnx::getTypeForOnnxDType(MLIRContext *ctx, int32_t dtype) {
+  Builder b(ctx);
+  auto uint = [&](unsigned w) {
+    return IntegerType::get(ctx, w, IntegerType::Unsigned);
+  };
+  switch (dtype) {
+  case kFloat:
+    return b.getF32Type();
+  case kDouble:
+    return b.getF64Type();
+  case kFloat16:
+    return b.getF16Type();
+  case kBFloat16:
+    return b.getBF16Type();
+  case kInt8:
+    return b.getIntegerType(8);
+  case kInt16:
+    return b.getIntegerType(16);
+  case kInt32:
+    return b.getIntegerType(32);
+  case kInt64:
+    return b.getIntegerType(64);
+  case kInt4:
+    return b.getIntegerType(4);
+  case kUInt8:
+    return uint(8);
+  case kUInt16:
+    return uint(16);
+  case kUInt32:
+    return uint(32);
+  case kUInt64:
+    return uint(64);
+  case kUInt4:
+    return uint(4);
+  case kBool:
+    return b.getI1Type();
+  case kComplex64:
+    return ComplexType::get(b.getF32Type());
+  case kComplex128:
+    return ComplexType::get(b.getF64Type());
+  case kF8E4M3FN:
+    return Float8E4M3FNType::get(ctx);
+  case kF8E4M3FNUZ:
+    return Float8E4M3FNUZType::get(ctx);
+  case kF8E5M2:
+    return Float8E5M2Type::get(ctx);
+  case kF8E5M2FNUZ:
+    return Float8E5M2FNUZType::get(ctx);
+  case kF4E2M1:
+    return Float4E2M1FNType::get(ctx);
+  default:
+    return {};
+  }
+}
+
+int32_t mcc::onnx::getOnnxDType(Type t) {
+  if (t.isF32())
+    return kFloat;
+  if (t.isF64())
+    return kDouble;
+  if (t.isF16())
+    return kFloat16;
+  if (t.isBF16())
+    return kBFloat16;
+  if (t.isInteger(1))
+    return kBool;
+  if (auto it = llvm::dyn_cast<IntegerType>(t)) {
+    bool u = it.isUnsigned();
+    switch (it.getWidth()) {
+    case 4:
+      return u ? kUInt4 : kInt4;
+    case 8:
+      return u ? kUInt8 : kInt8;
+    case 16:
+      return u ? kUInt16 : kInt16;
+    case 32:
+      return u ? kUInt32 : kInt32;
+    case 64:
+      return u ? kUInt64 : kInt64;
+    default:
+      return 0;
+    }
+  }
+  if (auto ct = llvm::dyn_cast<ComplexType>(t))
+    return ct.getElementType().isF32()   ? kComplex64
+           : ct.getElementType().isF64() ? kComplex128
+                                         : 0;
+  return 0;
+}
+
+static const OnnxSchemaInfo kSchemas[] = {
+#define ONNX_SCHEMA(name, since, nin, vin, nout, vout)                         \
+  {#name, since, nin, vin, nout, vout},
+#include "dialects/onnx/OnnxSchema.inc"
+#undef ONNX_SCHEMA
+};
+
+const OnnxSchemaInfo *mcc::onnx::lookupOnnxSchema(llvm::StringRef opType) {
+  // The table is sorted by name (the generator sorts it).
+  auto it = llvm::partition_point(
+      kSchemas, [&](const OnnxSchemaInfo &s) { return s.name < opType; });
+  if (it == std::end(kSchemas) || it->name != opType)
+    return nullptr;
+  return it;
+}
+
+int64_t mcc::onnx::getGeneratedOpsetVersion() {
+#define ONNX_SCHEMA_OPSET(v) return v;
+#include "dialects/onnx/OnnxSchema.inc"
+#undef ONNX_SCHEMA_OPSET
+}
+
+ONNXConstantOp mcc::onnx::createConstant(OpBuilder &b, Location loc,
+                                         ElementsAttr value) {
+  OperationState state(loc, ONNXConstantOp::getOperationName());
+  state.addAttribute("value", value);
+  state.addTypes(value.getType());
+  return cast<ONNXConstantOp>(b.create(state));
+}

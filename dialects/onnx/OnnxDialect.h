@@ -1,0 +1,82 @@
+//===- OnnxDialect.h - The onnx dialect -------------------------*- C++ -*-===//
+//
+// Ops generated from the ONNX schema (OnnxOps.td) plus the dialect's shape
+// inference and constant folding entry points.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MCC_DIALECTS_ONNX_ONNXDIALECT_H
+#define MCC_DIALECTS_ONNX_ONNXDIALECT_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "dialects/onnx/OnnxDialect.h.inc"
+
+#define GET_OP_CLASSES
+#include "dialects/onnx/OnnxOps.h.inc"
+
+namespace mcc::onnx {
+
+/// Name of the module attribute holding the model's opset imports
+/// (a dictionary from domain to version; "" is ai.onnx).
+inline constexpr llvm::StringLiteral kOpsetImportAttr = "onnx.opset_import";
+
+/// Refines the result types of `op` from its operand types and attributes.
+/// Returns failure (after emitting an error at the op) when the operands
+/// contradict each other; ops without a rule, or whose operands are not yet
+/// ranked, are left unchanged and succeed.
+mlir::LogicalResult inferShapes(mlir::Operation *op);
+
+/// Evaluates `op` when all its operands are constants and the op is cheap to
+/// evaluate at compile time (the shape arithmetic that exporters emit:
+/// Shape, Gather, Unsqueeze, Concat, Cast, ...). Fills one attribute per
+/// result and returns success, or returns failure when it does not apply.
+mlir::LogicalResult
+foldConstants(mlir::Operation *op,
+              llvm::SmallVectorImpl<mlir::DenseElementsAttr> &results);
+
+/// The constant value behind `v` if it is produced by onnx.Constant holding a
+/// dense (non-resource) attribute, else null.
+mlir::DenseElementsAttr getDenseConstant(mlir::Value v);
+
+/// The MLIR element type for an ONNX TensorProto.DataType code, or null for
+/// types mcc does not represent (string).
+mlir::Type getTypeForOnnxDType(mlir::MLIRContext *ctx, int32_t dtype);
+
+/// The ONNX TensorProto.DataType code of an MLIR element type, 0 if none.
+int32_t getOnnxDType(mlir::Type type);
+
+/// Static facts about an ONNX operator schema (generated, OnnxSchema.inc).
+struct OnnxSchemaInfo {
+  llvm::StringLiteral name;
+  int64_t sinceVersion;
+  int numInputs, variadicInput, numOutputs, variadicOutput;
+};
+/// Schema facts for ai.onnx op `opType`, or null if the op is not in the
+/// schema mcc was generated from.
+const OnnxSchemaInfo *lookupOnnxSchema(llvm::StringRef opType);
+
+/// The newest ai.onnx opset of the schema the ops were generated from.
+int64_t getGeneratedOpsetVersion();
+
+/// Creates `onnx.Constant` holding `value` (the `value` attribute form; the
+/// importer normalizes the other forms to it).
+ONNXConstantOp createConstant(mlir::OpBuilder &b, mlir::Location loc,
+                              mlir::ElementsAttr value);
+
+/// True when `v` is an absent optional operand (a `none` value).
+inline bool isNoValue(mlir::Value v) {
+  return !v || llvm::isa<mlir::NoneType>(v.getType());
+}
+
+} // namespace mcc::onnx
+
+#endif // MCC_DIALECTS_ONNX_ONNXDIALECT_H

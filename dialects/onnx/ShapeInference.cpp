@@ -1,0 +1,651 @@
+//===- ShapeInference.cpp - Result types of onnx ops ----------------------===//
+//
+// One rule per op family. A rule runs when the operands it needs are ranked
+// (and, for shape-carrying operands such as Reshape's `shape`, constant) and
+// sets every result type; otherwise the op keeps its imported types. Errors
+// are for models that contradict themselves (e.g. broadcasting 3 against 4).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/onnx/OnnxDialect.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mcc::onnx;
+
+namespace {
+
+using Shape = SmallVector<int64_t>;
+constexpr int64_t kDyn = ShapedType::kDynamic;
+
+RankedTensorType ranked(Value v) {
+  return v ? dyn_cast<RankedTensorType>(v.getType()) : RankedTensorType();
+}
+
+Type elemOf(Value v) { return cast<ShapedType>(v.getType()).getElementType(); }
+
+void setResult(Operation *op, unsigned i, ArrayRef<int64_t> shape, Type elem) {
+  op->getResult(i).setType(RankedTensorType::get(shape, elem));
+}
+
+/// Constant int64 values of `v` (any integer constant), or nullopt.
+std::optional<SmallVector<int64_t>> constInts(Value v) {
+  DenseElementsAttr attr = v ? getDenseConstant(v) : DenseElementsAttr();
+  if (!attr || !isa<IntegerType>(attr.getElementType()))
+    return std::nullopt;
+  SmallVector<int64_t> out;
+  for (const APInt &x : attr.getValues<APInt>())
+    out.push_back(x.getSExtValue());
+  return out;
+}
+
+int64_t normAxis(int64_t axis, int64_t rank) {
+  return axis < 0 ? axis + rank : axis;
+}
+
+SmallVector<int64_t> intArray(ArrayAttr a) {
+  SmallVector<int64_t> out;
+  if (a)
+    for (Attribute x : a)
+      out.push_back(cast<IntegerAttr>(x).getInt());
+  return out;
+}
+
+/// Numpy-style multidirectional broadcast of operand shapes.
+FailureOr<Shape> broadcast(Operation *op, ValueRange operands) {
+  Shape out;
+  for (Value v : operands) {
+    auto t = ranked(v);
+    if (!t)
+      return failure();
+    ArrayRef<int64_t> s = t.getShape();
+    if (s.size() > out.size())
+      out.insert(out.begin(), s.size() - out.size(), 1);
+    for (size_t i = 0; i < s.size(); ++i) {
+      int64_t &o = out[out.size() - s.size() + i];
+      int64_t d = s[i];
+      if (d == 1)
+        continue;
+      if (o == 1 || o == kDyn) {
+        // A dynamic dim broadcast against a static one must equal it.
+        o = d == kDyn ? o == 1 ? kDyn : o : d;
+        continue;
+      }
+      if (d != kDyn && d != o)
+        return op->emitError("operand shapes cannot be broadcast together: ")
+               << o << " vs " << d;
+    }
+  }
+  return out;
+}
+
+/// Output size of a windowed dimension (conv, pool).
+int64_t windowOut(int64_t in, int64_t k, int64_t stride, int64_t dil,
+                  int64_t padTotal, bool ceilMode) {
+  if (in == kDyn)
+    return kDyn;
+  int64_t eff = dil * (k - 1) + 1;
+  int64_t num = in + padTotal - eff;
+  if (num < 0)
+    return -1;
+  return (ceilMode ? (num + stride - 1) / stride : num / stride) + 1;
+}
+
+/// Resolves pads for conv/pool given auto_pad; `pads` is [begin..., end...].
+SmallVector<int64_t> resolvePads(StringRef autoPad, ArrayRef<int64_t> in,
+                                 ArrayRef<int64_t> k, ArrayRef<int64_t> strides,
+                                 ArrayRef<int64_t> dil,
+                                 SmallVector<int64_t> pads) {
+  size_t n = in.size();
+  if (pads.empty())
+    pads.assign(2 * n, 0);
+  if (autoPad == "VALID")
+    pads.assign(2 * n, 0);
+  if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (size_t i = 0; i < n; ++i) {
+      if (in[i] == kDyn)
+        continue;
+      int64_t out = (in[i] + strides[i] - 1) / strides[i];
+      int64_t total = std::max<int64_t>(0, (out - 1) * strides[i] +
+                                               dil[i] * (k[i] - 1) + 1 - in[i]);
+      int64_t small = total / 2, big = total - small;
+      pads[i] = autoPad == "SAME_UPPER" ? small : big;
+      pads[i + n] = autoPad == "SAME_UPPER" ? big : small;
+    }
+  }
+  return pads;
+}
+
+LogicalResult inferWindowed(Operation *op, Value x, ArrayRef<int64_t> kernel,
+                            int64_t channels, ArrayAttr stridesA,
+                            ArrayAttr dilA, ArrayAttr padsA, StringRef autoPad,
+                            bool ceilMode) {
+  auto xt = ranked(x);
+  size_t n = kernel.size();
+  if (xt.getRank() != int64_t(n) + 2)
+    return op->emitError("input rank ")
+           << xt.getRank() << " does not match a kernel of rank " << n;
+  SmallVector<int64_t> strides = intArray(stridesA), dil = intArray(dilA);
+  if (strides.empty())
+    strides.assign(n, 1);
+  if (dil.empty())
+    dil.assign(n, 1);
+  auto spatial = xt.getShape().drop_front(2);
+  SmallVector<int64_t> pads =
+      resolvePads(autoPad, spatial, kernel, strides, dil, intArray(padsA));
+  Shape out = {xt.getDimSize(0), channels};
+  for (size_t i = 0; i < n; ++i) {
+    int64_t o = windowOut(spatial[i], kernel[i], strides[i], dil[i],
+                          pads[i] + pads[i + n], ceilMode);
+    if (o < 0 && o != kDyn)
+      return op->emitError("window larger than the padded input in spatial "
+                           "dimension ")
+             << i;
+    out.push_back(o);
+  }
+  setResult(op, 0, out, xt.getElementType());
+  return success();
+}
+
+LogicalResult inferSameAsInput(Operation *op) {
+  auto t = ranked(op->getOperand(0));
+  if (!t)
+    return success();
+  setResult(op, 0, t.getShape(), t.getElementType());
+  return success();
+}
+
+LogicalResult inferBroadcast(Operation *op, ValueRange operands, Type elem) {
+  auto shape = broadcast(op, operands);
+  if (failed(shape))
+    return llvm::all_of(operands, [](Value v) { return ranked(v); })
+               ? failure()
+               : success();
+  setResult(op, 0, *shape, elem);
+  return success();
+}
+
+LogicalResult inferReduce(Operation *op, Value data, Value axesV,
+                          int64_t keepdims, int64_t noopEmpty) {
+  auto t = ranked(data);
+  if (!t)
+    return success();
+  SmallVector<int64_t> axes;
+  if (!isNoValue(axesV)) {
+    auto c = constInts(axesV);
+    if (!c)
+      return success();
+    axes = *c;
+  }
+  if (axes.empty() && noopEmpty) {
+    setResult(op, 0, t.getShape(), t.getElementType());
+    return success();
+  }
+  int64_t rank = t.getRank();
+  SmallVector<bool> reduced(rank, axes.empty());
+  for (int64_t a : axes) {
+    a = normAxis(a, rank);
+    if (a < 0 || a >= rank)
+      return op->emitError("reduction axis out of range");
+    reduced[a] = true;
+  }
+  Shape out;
+  for (int64_t i = 0; i < rank; ++i)
+    if (!reduced[i])
+      out.push_back(t.getDimSize(i));
+    else if (keepdims)
+      out.push_back(1);
+  setResult(op, 0, out, t.getElementType());
+  return success();
+}
+
+LogicalResult inferMatMul(Operation *op, Value a, Value b) {
+  auto at = ranked(a), bt = ranked(b);
+  if (!at || !bt)
+    return success();
+  Shape as(at.getShape()), bs(bt.getShape());
+  bool aVec = as.size() == 1, bVec = bs.size() == 1;
+  if (aVec)
+    as.insert(as.begin(), 1);
+  if (bVec)
+    bs.push_back(1);
+  int64_t k1 = as.back(), k2 = bs[bs.size() - 2];
+  if (k1 != kDyn && k2 != kDyn && k1 != k2)
+    return op->emitError("MatMul inner dimensions differ: ")
+           << k1 << " vs " << k2;
+  // Batch dims broadcast.
+  Shape ab(as.begin(), as.end() - 2), bb(bs.begin(), bs.end() - 2);
+  Shape batch;
+  size_t r = std::max(ab.size(), bb.size());
+  for (size_t i = 0; i < r; ++i) {
+    int64_t x = i + ab.size() >= r ? ab[i + ab.size() - r] : 1;
+    int64_t y = i + bb.size() >= r ? bb[i + bb.size() - r] : 1;
+    if (x != 1 && y != 1 && x != kDyn && y != kDyn && x != y)
+      return op->emitError("MatMul batch dimensions cannot broadcast");
+    batch.push_back(x == 1 ? y : x);
+  }
+  if (!aVec)
+    batch.push_back(as[as.size() - 2]);
+  if (!bVec)
+    batch.push_back(bs.back());
+  setResult(op, 0, batch, at.getElementType());
+  return success();
+}
+
+LogicalResult inferReshape(ONNXReshapeOp op) {
+  auto t = ranked(op.getData());
+  auto target = constInts(op.getShape());
+  if (!t || !target)
+    return success();
+  Shape out;
+  int64_t known = 1, inferIdx = -1;
+  for (auto [i, d] : llvm::enumerate(*target)) {
+    if (d == 0 && !op.getAllowzero())
+      d = i < size_t(t.getRank()) ? t.getDimSize(i) : 0;
+    if (d == -1) {
+      if (inferIdx >= 0)
+        return op.emitError("Reshape shape has more than one -1");
+      inferIdx = i;
+    } else if (d == kDyn) {
+      known = kDyn;
+    } else if (known != kDyn) {
+      known *= d;
+    }
+    out.push_back(d);
+  }
+  if (inferIdx >= 0) {
+    if (!t.hasStaticShape() || known == kDyn)
+      out[inferIdx] = kDyn;
+    else if (known == 0 || t.getNumElements() % known != 0)
+      return op.emitError("Reshape cannot infer -1: ")
+             << t.getNumElements() << " elements into " << known;
+    else
+      out[inferIdx] = t.getNumElements() / known;
+  } else if (t.hasStaticShape() && known != kDyn &&
+             known != t.getNumElements()) {
+    return op.emitError("Reshape from ")
+           << t.getNumElements() << " elements to " << known;
+  }
+  setResult(op, 0, out, t.getElementType());
+  return success();
+}
+
+LogicalResult inferSlice(ONNXSliceOp op) {
+  auto t = ranked(op.getData());
+  auto starts = constInts(op.getStarts()), ends = constInts(op.getEnds());
+  if (!t || !starts || !ends)
+    return success();
+  int64_t rank = t.getRank();
+  SmallVector<int64_t> axes, steps(starts->size(), 1);
+  if (!isNoValue(op.getAxes())) {
+    auto a = constInts(op.getAxes());
+    if (!a)
+      return success();
+    axes = *a;
+  } else {
+    for (size_t i = 0; i < starts->size(); ++i)
+      axes.push_back(i);
+  }
+  if (!isNoValue(op.getSteps())) {
+    auto s = constInts(op.getSteps());
+    if (!s)
+      return success();
+    steps = *s;
+  }
+  Shape out(t.getShape());
+  for (size_t i = 0; i < axes.size(); ++i) {
+    int64_t ax = normAxis(axes[i], rank);
+    if (ax < 0 || ax >= rank)
+      return op.emitError("Slice axis out of range");
+    int64_t dim = t.getDimSize(ax);
+    if (dim == kDyn) {
+      out[ax] = kDyn;
+      continue;
+    }
+    int64_t st = steps[i];
+    if (st == 0)
+      return op.emitError("Slice step is 0");
+    auto clampIdx = [&](int64_t v) {
+      if (v < 0)
+        v += dim;
+      return st > 0 ? std::clamp<int64_t>(v, 0, dim)
+                    : std::clamp<int64_t>(v, -1, dim - 1);
+    };
+    int64_t s = clampIdx((*starts)[i]), e = clampIdx((*ends)[i]);
+    int64_t n = st > 0 ? (e - s + st - 1) / st : (s - e + (-st) - 1) / (-st);
+    out[ax] = std::max<int64_t>(0, n);
+  }
+  setResult(op, 0, out, t.getElementType());
+  return success();
+}
+
+} // namespace
+
+LogicalResult mcc::onnx::inferShapes(Operation *op) {
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      // Same shape and type as the first input.
+      .Case<ONNXReluOp, ONNXLeakyReluOp, ONNXSigmoidOp, ONNXHardSigmoidOp,
+            ONNXHardSwishOp, ONNXTanhOp, ONNXErfOp, ONNXExpOp, ONNXSqrtOp,
+            ONNXNegOp, ONNXAbsOp, ONNXLogOp, ONNXReciprocalOp, ONNXFloorOp,
+            ONNXCeilOp, ONNXIdentityOp, ONNXSoftmaxOp, ONNXLogSoftmaxOp,
+            ONNXClipOp, ONNXBatchNormalizationOp, ONNXGeluOp, ONNXEluOp,
+            ONNXSoftplusOp, ONNXSinOp, ONNXCosOp, ONNXNotOp,
+            ONNXLayerNormalizationOp>(
+          [](Operation *op) { return inferSameAsInput(op); })
+      .Case<ONNXDropoutOp>([](ONNXDropoutOp op) -> LogicalResult {
+        if (failed(inferSameAsInput(op)))
+          return failure();
+        if (auto t = ranked(op.getData()); t && !isNoValue(op.getMask()))
+          setResult(op, 1, t.getShape(), IntegerType::get(op.getContext(), 1));
+        return success();
+      })
+      .Case<ONNXCastOp>([](ONNXCastOp op) -> LogicalResult {
+        auto t = ranked(op.getInput());
+        Type elem = getTypeForOnnxDType(op.getContext(), op.getTo());
+        if (!elem)
+          return op.emitError("Cast to unsupported data type ") << op.getTo();
+        if (t)
+          setResult(op, 0, t.getShape(), elem);
+        return success();
+      })
+      .Case<ONNXAddOp, ONNXSubOp, ONNXMulOp, ONNXDivOp, ONNXPowOp, ONNXPReluOp>(
+          [](Operation *op) -> LogicalResult {
+            return inferBroadcast(op, op->getOperands(),
+                                  elemOf(op->getOperand(0)));
+          })
+      .Case<ONNXMaxOp, ONNXMinOp, ONNXSumOp, ONNXMeanOp>(
+          [](Operation *op) -> LogicalResult {
+            return inferBroadcast(op, op->getOperands(),
+                                  elemOf(op->getOperand(0)));
+          })
+      .Case<ONNXEqualOp, ONNXLessOp, ONNXGreaterOp, ONNXLessOrEqualOp,
+            ONNXGreaterOrEqualOp, ONNXAndOp, ONNXOrOp, ONNXXorOp>(
+          [](Operation *op) {
+            return inferBroadcast(op, op->getOperands(),
+                                  IntegerType::get(op->getContext(), 1));
+          })
+      .Case<ONNXWhereOp>([](ONNXWhereOp op) -> LogicalResult {
+        return inferBroadcast(op, op->getOperands(), elemOf(op.getX()));
+      })
+      .Case<ONNXConvOp>([](ONNXConvOp op) -> LogicalResult {
+        auto xt = ranked(op.getX()), wt = ranked(op.getW());
+        if (!xt || !wt || !wt.hasStaticShape())
+          return success();
+        SmallVector<int64_t> k(wt.getShape().drop_front(2));
+        int64_t cin = xt.getDimSize(1);
+        if (cin != kDyn && cin != wt.getDimSize(1) * op.getGroup())
+          return op.emitError("Conv input has ")
+                 << cin << " channels, weights expect "
+                 << wt.getDimSize(1) * op.getGroup() << " (group "
+                 << op.getGroup() << ")";
+        return inferWindowed(op, op.getX(), k, wt.getDimSize(0),
+                             op.getStridesAttr(), op.getDilationsAttr(),
+                             op.getPadsAttr(), op.getAutoPad(), false);
+      })
+      .Case<ONNXMaxPoolOp>([](ONNXMaxPoolOp op) -> LogicalResult {
+        auto xt = ranked(op.getX());
+        if (!xt)
+          return success();
+        if (!isNoValue(op.getIndices()))
+          return op.emitError("MaxPool with an Indices output is not "
+                              "supported yet");
+        return inferWindowed(op, op.getX(), intArray(op.getKernelShape()),
+                             xt.getDimSize(1), op.getStridesAttr(),
+                             op.getDilationsAttr(), op.getPadsAttr(),
+                             op.getAutoPad(), op.getCeilMode());
+      })
+      .Case<ONNXAveragePoolOp>([](ONNXAveragePoolOp op) -> LogicalResult {
+        auto xt = ranked(op.getX());
+        if (!xt)
+          return success();
+        return inferWindowed(op, op.getX(), intArray(op.getKernelShape()),
+                             xt.getDimSize(1), op.getStridesAttr(),
+                             op.getDilationsAttr(), op.getPadsAttr(),
+                             op.getAutoPad(), op.getCeilMode());
+      })
+      .Case<ONNXGlobalAveragePoolOp, ONNXGlobalMaxPoolOp>(
+          [](Operation *op) -> LogicalResult {
+            auto t = ranked(op->getOperand(0));
+            if (!t)
+              return success();
+            Shape out(t.getShape());
+            for (size_t i = 2; i < out.size(); ++i)
+              out[i] = 1;
+            setResult(op, 0, out, t.getElementType());
+            return success();
+          })
+      .Case<ONNXGemmOp>([](ONNXGemmOp op) -> LogicalResult {
+        auto at = ranked(op.getA()), bt = ranked(op.getB());
+        if (!at || !bt)
+          return success();
+        if (at.getRank() != 2 || bt.getRank() != 2)
+          return op.emitError("Gemm operands must be 2-D");
+        int64_t m = at.getDimSize(op.getTransA() ? 1 : 0);
+        int64_t k1 = at.getDimSize(op.getTransA() ? 0 : 1);
+        int64_t k2 = bt.getDimSize(op.getTransB() ? 1 : 0);
+        int64_t n = bt.getDimSize(op.getTransB() ? 0 : 1);
+        if (k1 != kDyn && k2 != kDyn && k1 != k2)
+          return op.emitError("Gemm inner dimensions differ: ")
+                 << k1 << " vs " << k2;
+        setResult(op, 0, {m, n}, at.getElementType());
+        return success();
+      })
+      .Case<ONNXMatMulOp>(
+          [](ONNXMatMulOp op) { return inferMatMul(op, op.getA(), op.getB()); })
+      .Case<ONNXFlattenOp>([](ONNXFlattenOp op) -> LogicalResult {
+        auto t = ranked(op.getInput());
+        if (!t)
+          return success();
+        int64_t axis = normAxis(op.getAxis(), t.getRank());
+        if (axis < 0 || axis > t.getRank())
+          return op.emitError("Flatten axis out of range");
+        auto prod = [&](int64_t b, int64_t e) {
+          int64_t p = 1;
+          for (int64_t i = b; i < e; ++i) {
+            if (t.isDynamicDim(i))
+              return kDyn;
+            p *= t.getDimSize(i);
+          }
+          return p;
+        };
+        setResult(op, 0, {prod(0, axis), prod(axis, t.getRank())},
+                  t.getElementType());
+        return success();
+      })
+      .Case<ONNXReshapeOp>(
+          [](ONNXReshapeOp op) -> LogicalResult { return inferReshape(op); })
+      .Case<ONNXTransposeOp>([](ONNXTransposeOp op) -> LogicalResult {
+        auto t = ranked(op.getData());
+        if (!t)
+          return success();
+        SmallVector<int64_t> perm = intArray(op.getPermAttr());
+        if (perm.empty())
+          for (int64_t i = t.getRank() - 1; i >= 0; --i)
+            perm.push_back(i);
+        if (int64_t(perm.size()) != t.getRank())
+          return op.emitError("Transpose perm has ")
+                 << perm.size() << " entries for rank " << t.getRank();
+        Shape out;
+        for (int64_t p : perm)
+          out.push_back(t.getDimSize(p));
+        setResult(op, 0, out, t.getElementType());
+        return success();
+      })
+      .Case<ONNXConcatOp>([](ONNXConcatOp op) -> LogicalResult {
+        auto first = ranked(op.getInputs()[0]);
+        if (!first)
+          return success();
+        int64_t axis = normAxis(op.getAxis(), first.getRank());
+        if (axis < 0 || axis >= first.getRank())
+          return op.emitError("Concat axis out of range");
+        Shape out(first.getShape());
+        out[axis] = 0;
+        for (Value v : op.getInputs()) {
+          auto t = ranked(v);
+          if (!t)
+            return success();
+          if (t.getRank() != first.getRank())
+            return op.emitError("Concat inputs differ in rank");
+          int64_t d = t.getDimSize(axis);
+          out[axis] = (out[axis] == kDyn || d == kDyn) ? kDyn : out[axis] + d;
+        }
+        setResult(op, 0, out, first.getElementType());
+        return success();
+      })
+      .Case<ONNXSplitOp>([](ONNXSplitOp op) -> LogicalResult {
+        auto t = ranked(op.getInput());
+        if (!t)
+          return success();
+        int64_t axis = normAxis(op.getAxis(), t.getRank());
+        int64_t dim = t.getDimSize(axis);
+        size_t n = op->getNumResults();
+        SmallVector<int64_t> sizes;
+        if (!isNoValue(op.getSplit())) {
+          auto s = constInts(op.getSplit());
+          if (!s)
+            return success();
+          sizes = *s;
+        } else if (dim != kDyn) {
+          int64_t chunk = (dim + n - 1) / n;
+          for (size_t i = 0; i < n; ++i)
+            sizes.push_back(std::min<int64_t>(chunk, dim - chunk * i));
+        } else {
+          sizes.assign(n, kDyn);
+        }
+        if (sizes.size() != n)
+          return op.emitError("Split sizes do not match the output count");
+        for (size_t i = 0; i < n; ++i) {
+          Shape out(t.getShape());
+          out[axis] = sizes[i];
+          setResult(op, i, out, t.getElementType());
+        }
+        return success();
+      })
+      .Case<ONNXSliceOp>(
+          [](ONNXSliceOp op) -> LogicalResult { return inferSlice(op); })
+      .Case<ONNXGatherOp>([](ONNXGatherOp op) -> LogicalResult {
+        auto dt = ranked(op.getData()), it = ranked(op.getIndices());
+        if (!dt || !it)
+          return success();
+        int64_t axis = normAxis(op.getAxis(), dt.getRank());
+        if (axis < 0 || axis >= dt.getRank())
+          return op.emitError("Gather axis out of range");
+        Shape out(dt.getShape().take_front(axis));
+        llvm::append_range(out, it.getShape());
+        llvm::append_range(out, dt.getShape().drop_front(axis + 1));
+        setResult(op, 0, out, dt.getElementType());
+        return success();
+      })
+      .Case<ONNXSqueezeOp>([](ONNXSqueezeOp op) -> LogicalResult {
+        auto t = ranked(op.getData());
+        if (!t)
+          return success();
+        SmallVector<bool> drop(t.getRank(), false);
+        if (!isNoValue(op.getAxes())) {
+          auto axes = constInts(op.getAxes());
+          if (!axes)
+            return success();
+          for (int64_t a : *axes) {
+            a = normAxis(a, t.getRank());
+            if (a < 0 || a >= t.getRank())
+              return op.emitError("Squeeze axis out of range");
+            if (t.getDimSize(a) != 1 && !t.isDynamicDim(a))
+              return op.emitError("Squeeze of a dimension of size ")
+                     << t.getDimSize(a);
+            drop[a] = true;
+          }
+        } else {
+          for (int64_t i = 0; i < t.getRank(); ++i)
+            drop[i] = t.getDimSize(i) == 1;
+        }
+        Shape out;
+        for (int64_t i = 0; i < t.getRank(); ++i)
+          if (!drop[i])
+            out.push_back(t.getDimSize(i));
+        setResult(op, 0, out, t.getElementType());
+        return success();
+      })
+      .Case<ONNXUnsqueezeOp>([](ONNXUnsqueezeOp op) -> LogicalResult {
+        auto t = ranked(op.getData());
+        auto axes = constInts(op.getAxes());
+        if (!t || !axes)
+          return success();
+        int64_t rank = t.getRank() + axes->size();
+        SmallVector<bool> isNew(rank, false);
+        for (int64_t a : *axes) {
+          a = normAxis(a, rank);
+          if (a < 0 || a >= rank || isNew[a])
+            return op.emitError("Unsqueeze axes out of range or repeated");
+          isNew[a] = true;
+        }
+        Shape out;
+        int64_t src = 0;
+        for (int64_t i = 0; i < rank; ++i)
+          out.push_back(isNew[i] ? 1 : t.getDimSize(src++));
+        setResult(op, 0, out, t.getElementType());
+        return success();
+      })
+      .Case<ONNXReduceMeanOp, ONNXReduceSumOp, ONNXReduceMaxOp, ONNXReduceMinOp,
+            ONNXReduceProdOp, ONNXReduceL2Op, ONNXReduceSumSquareOp>(
+          [](auto op) -> LogicalResult {
+            return inferReduce(op, op.getData(), op.getAxes(), op.getKeepdims(),
+                               op.getNoopWithEmptyAxes());
+          })
+      .Case<ONNXShapeOp>([](ONNXShapeOp op) -> LogicalResult {
+        auto t = ranked(op.getData());
+        if (!t)
+          return success();
+        int64_t r = t.getRank();
+        int64_t s = std::clamp<int64_t>(normAxis(op.getStart(), r), 0, r);
+        int64_t e = op.getEnd()
+                        ? std::clamp<int64_t>(normAxis(*op.getEnd(), r), 0, r)
+                        : r;
+        setResult(op, 0, {std::max<int64_t>(0, e - s)},
+                  IntegerType::get(op.getContext(), 64));
+        return success();
+      })
+      .Case<ONNXConstantOfShapeOp>(
+          [](ONNXConstantOfShapeOp op) -> LogicalResult {
+            auto shape = constInts(op.getInput());
+            Type elem = Float32Type::get(op.getContext());
+            if (auto v = op.getValue())
+              elem = v->getElementType();
+            if (shape)
+              setResult(op, 0, *shape, elem);
+            return success();
+          })
+      .Case<ONNXPadOp>([](ONNXPadOp op) -> LogicalResult {
+        auto t = ranked(op.getData());
+        auto pads = constInts(op.getPads());
+        if (!t || !pads)
+          return success();
+        int64_t r = t.getRank();
+        SmallVector<int64_t> axes;
+        if (!isNoValue(op.getAxes())) {
+          auto a = constInts(op.getAxes());
+          if (!a)
+            return success();
+          axes = *a;
+        } else {
+          for (int64_t i = 0; i < r; ++i)
+            axes.push_back(i);
+        }
+        if (pads->size() != 2 * axes.size())
+          return op.emitError("Pad needs 2 pads per padded axis");
+        Shape out(t.getShape());
+        for (size_t i = 0; i < axes.size(); ++i) {
+          int64_t a = normAxis(axes[i], r);
+          if (out[a] != kDyn)
+            out[a] += (*pads)[i] + (*pads)[i + axes.size()];
+        }
+        setResult(op, 0, out, t.getElementType());
+        return success();
+      })
+      .Case<ONNXConstantOp>([](ONNXConstantOp op) -> LogicalResult {
+        if (auto v = op.getValue())
+          op->getResult(0).setType(v->getType());
+        return success();
+      })
+      .Default([](Operation *) { return success(); });
+}

@@ -1,0 +1,50 @@
+//===- mcc/Compiler.h - The compiler's public C++ API -----------*- C++ -*-===//
+//
+// Options in, artifact out. The mcc tool is a thin command line over this.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MCC_COMPILER_H
+#define MCC_COMPILER_H
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mcc {
+
+/// Where compilation stops and what it writes.
+enum class EmitKind {
+  Onnx,   ///< the onnx dialect after import and shape inference (MLIR text)
+  Linalg, ///< linalg on tensors after lowering and fusion (MLIR text)
+  LLVM,   ///< optimized LLVM IR (text)
+  Asm,    ///< target assembly
+  Obj,    ///< relocatable object
+  So      ///< shared library with the runtime and the weights
+};
+
+struct CompileOptions {
+  std::string inputPath;
+  std::string outputPath;
+  EmitKind emit = EmitKind::So;
+  int optLevel = 2;
+  std::string triple;   ///< empty: the host
+  std::string cpu;      ///< empty or "native": the host CPU
+  std::string features; ///< LLVM feature string, e.g. "+avx2,+fma"
+  /// The model's name in the artifact (`<name>_api`); empty: the output
+  /// file's stem.
+  std::string modelName;
+  /// Shapes that pin an input's symbolic dims, by input name.
+  std::map<std::string, std::vector<int64_t>> inputShapes;
+  bool verbose = false;   ///< one line per stage with its time
+  bool timing = false;    ///< MLIR's per-pass timing report
+  bool checkOnly = false; ///< import and report unsupported ops, no output
+};
+
+/// Compiles `options.inputPath`. Diagnostics go to stderr, each naming the
+/// ONNX node it concerns. Returns true on success.
+bool compileModel(const CompileOptions &options);
+
+} // namespace mcc
+
+#endif // MCC_COMPILER_H

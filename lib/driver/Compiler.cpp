@@ -1,0 +1,243 @@
+//===- Compiler.cpp - mcc::compileModel, stage by stage -------------------===//
+//
+// import -> onnx (shape inference, unsupported-op report) -> linalg -> LLVM
+// dialect -> LLVM IR -> object -> shared library. `--emit` stops after any
+// stage and writes what that stage holds.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mcc/Compiler.h"
+
+#include "lib/driver/Diagnostics.h"
+#include "lib/import/Importer.h"
+#include "lib/pipeline/Pipeline.h"
+#include "lib/target/cpu/CpuTarget.h"
+#include "passes/Passes.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/Timer.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+using namespace mlir;
+using namespace mcc;
+
+namespace {
+
+/// Prints "mcc: <stage> <seconds> s" under -v.
+class StageClock {
+public:
+  explicit StageClock(bool verbose) : verbose(verbose) {}
+  void done(llvm::StringRef stage) {
+    auto now = std::chrono::steady_clock::now();
+    if (verbose)
+      llvm::errs() << llvm::format(
+          "mcc: %-10s %7.3f s\n", stage.str().c_str(),
+          std::chrono::duration<double>(now - last).count());
+    last = now;
+  }
+
+private:
+  bool verbose;
+  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+};
+
+bool runPipeline(ModuleOp module, llvm::StringRef pipeline,
+                 const CompileOptions &options) {
+  PassManager pm(module->getContext(), ModuleOp::getOperationName());
+  if (options.timing)
+    pm.enableTiming();
+  if (failed(addPipeline(pm, pipeline)))
+    return false;
+  return succeeded(pm.run(module));
+}
+
+/// Reports every op that convert-onnx-to-linalg has no pattern for, with
+/// its node, op type and the model's opset; true when there are none.
+bool reportUnsupportedOps(ModuleOp module) {
+  llvm::StringSet<> lowerable = getLowerableOnnxOps(module->getContext());
+  int64_t opset = 0;
+  if (auto imports =
+          module->getAttrOfType<DictionaryAttr>(onnx::kOpsetImportAttr))
+    if (auto v = imports.getAs<IntegerAttr>("ai.onnx"))
+      opset = v.getInt();
+  unsigned count = 0;
+  llvm::StringMap<unsigned> perType;
+  module.walk([&](Operation *op) {
+    if (!isa_and_nonnull<onnx::ONNXDialect>(op->getDialect()) ||
+        lowerable.contains(op->getName().getStringRef()))
+      return;
+    ++count;
+    ++perType[op->getName().stripDialect()];
+    op->emitError() << "unsupported op " << op->getName().stripDialect()
+                    << " (opset " << opset << "): no lowering yet";
+  });
+  if (count)
+    llvm::errs() << "mcc: " << count << " unsupported op"
+                 << (count == 1 ? "" : "s") << " in " << perType.size()
+                 << " op type" << (perType.size() == 1 ? "" : "s")
+                 << "; nothing was compiled\n";
+  return count == 0;
+}
+
+bool writeText(llvm::StringRef path,
+               llvm::function_ref<void(llvm::raw_ostream &)> write) {
+  std::error_code ec;
+  llvm::ToolOutputFile out(path.empty() ? "-" : path, ec,
+                           llvm::sys::fs::OF_Text);
+  if (ec) {
+    llvm::errs() << "mcc: error: cannot write '" << path
+                 << "': " << ec.message() << "\n";
+    return false;
+  }
+  write(out.os());
+  out.keep();
+  return true;
+}
+
+} // namespace
+
+bool mcc::compileModel(const CompileOptions &options) {
+  DialectRegistry registry;
+  registerMccDialects(registry);
+  registerAllMccPasses();
+  MLIRContext ctx(registry);
+  DiagnosticPrinter printer(ctx);
+  StageClock clock(options.verbose);
+
+  ImportOptions importOptions;
+  for (const auto &[name, shape] : options.inputShapes)
+    importOptions.inputShapes[name] =
+        llvm::SmallVector<int64_t>(shape.begin(), shape.end());
+  OwningOpRef<ModuleOp> module =
+      importOnnxFile(options.inputPath, ctx, importOptions);
+  if (!module)
+    return false;
+  clock.done("import");
+
+  // Shapes first: the unsupported-op report and the signature need them.
+  if (!runPipeline(*module, "func.func(onnx-shape-inference)", options))
+    return false;
+  clock.done("shapes");
+  bool supported = reportUnsupportedOps(*module);
+  if (options.checkOnly) {
+    if (supported)
+      llvm::errs() << "mcc: every op of '" << options.inputPath
+                   << "' is supported\n";
+    return supported;
+  }
+  if (options.emit == EmitKind::Onnx)
+    return writeText(options.outputPath,
+                     [&](llvm::raw_ostream &os) { module->print(os); });
+  if (!supported)
+    return false;
+
+  std::string modelName = options.modelName;
+  if (modelName.empty())
+    modelName =
+        llvm::sys::path::stem(options.outputPath.empty() ? options.inputPath
+                                                         : options.outputPath)
+            .str();
+  auto func = module->lookupSymbol<func::FuncOp>(kMainGraphName);
+  FailureOr<ModelSignature> signature = extractSignature(func, modelName);
+  if (failed(signature))
+    return false;
+
+  // The ONNX names now live in the signature; LLVM has no use for them.
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    func.setArgAttrs(i, ArrayRef<NamedAttribute>{});
+  for (unsigned i = 0; i < func.getNumResults(); ++i)
+    func.setResultAttrs(i, ArrayRef<NamedAttribute>{});
+
+  if (!runPipeline(*module, getOnnxToLinalgPipeline(options.optLevel), options))
+    return false;
+  clock.done("linalg");
+  if (options.emit == EmitKind::Linalg)
+    return writeText(options.outputPath,
+                     [&](llvm::raw_ostream &os) { module->print(os); });
+  if (!signature->inputs.empty() || !signature->outputs.empty())
+    for (const auto &t : llvm::concat<const TensorSignature>(
+             signature->inputs, signature->outputs))
+      if (llvm::is_contained(t.shape, -1)) {
+        llvm::errs() << "mcc: error: '" << t.name
+                     << "' has a symbolic dimension; dynamic shapes are not "
+                        "supported yet: pin it with --input-shape NAME:DIMS\n";
+        return false;
+      }
+
+  if (!runPipeline(*module, getCpuLoweringPipeline(options.optLevel), options))
+    return false;
+  clock.done("lowering");
+
+  CpuTargetOptions targetOptions{options.triple, options.cpu, options.features,
+                                 options.optLevel};
+  auto tm = createTargetMachine(targetOptions);
+  if (!tm) {
+    llvm::errs() << "mcc: error: " << llvm::toString(tm.takeError()) << "\n";
+    return false;
+  }
+  llvm::LLVMContext llvmCtx;
+  auto llvmModule = translateAndOptimize(*module, llvmCtx, **tm, *signature,
+                                         options.optLevel);
+  if (!llvmModule) {
+    llvm::errs() << "mcc: error: " << llvm::toString(llvmModule.takeError())
+                 << "\n";
+    return false;
+  }
+  clock.done("llvm-opt");
+  if (options.emit == EmitKind::LLVM)
+    return writeText(options.outputPath, [&](llvm::raw_ostream &os) {
+      (*llvmModule)->print(os, nullptr);
+    });
+
+  // Object (or assembly) to the output, or to a temporary for linking.
+  bool assembly = options.emit == EmitKind::Asm;
+  llvm::SmallString<128> objectPath(options.outputPath);
+  std::optional<llvm::FileRemover> removeObject;
+  if (options.emit == EmitKind::So) {
+    int fd;
+    if (auto ec = llvm::sys::fs::createTemporaryFile("mcc-model", "o", fd,
+                                                     objectPath)) {
+      llvm::errs() << "mcc: error: cannot create a temporary file: "
+                   << ec.message() << "\n";
+      return false;
+    }
+    llvm::sys::Process::SafelyCloseFileDescriptor(fd);
+    removeObject.emplace(objectPath);
+  }
+  {
+    std::error_code ec;
+    llvm::ToolOutputFile out(objectPath, ec,
+                             assembly ? llvm::sys::fs::OF_Text
+                                      : llvm::sys::fs::OF_None);
+    if (ec) {
+      llvm::errs() << "mcc: error: cannot write '" << objectPath
+                   << "': " << ec.message() << "\n";
+      return false;
+    }
+    if (auto err = emitMachineCode(**llvmModule, **tm, out.os(), assembly)) {
+      llvm::errs() << "mcc: error: " << llvm::toString(std::move(err)) << "\n";
+      return false;
+    }
+    out.keep();
+  }
+  clock.done(assembly ? "asm" : "codegen");
+  if (options.emit != EmitKind::So)
+    return true;
+
+  if (auto err = linkSharedLibrary(objectPath, options.outputPath,
+                                   (*tm)->getTargetTriple())) {
+    llvm::errs() << "mcc: error: " << llvm::toString(std::move(err)) << "\n";
+    return false;
+  }
+  clock.done("link");
+  return true;
+}

@@ -1,0 +1,592 @@
+//===- OnnxImporter.cpp - ONNX protobuf to the onnx dialect ---------------===//
+//
+// The only code in mcc that sees protobuf. A model becomes one func.func whose
+// arguments are the graph inputs (initializers excluded) and whose results are
+// the graph outputs; every node becomes the generated onnx op of the same
+// name, located at NameLoc(node name, NameLoc(op type, file:node index)).
+//
+//===----------------------------------------------------------------------===//
+
+#include "lib/import/ExternalData.h"
+#include "lib/import/Importer.h"
+
+#include "dialects/onnx/OnnxDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include "onnx.pb.h"
+#include <google/protobuf/io/coded_stream.h>
+
+#include <climits>
+
+using namespace mlir;
+using namespace mcc;
+namespace onnxd = mcc::onnx;
+
+namespace {
+
+/// Attributes of older opsets that later became inputs: when a node carries
+/// `attr` (which the current op no longer has) it is turned into a constant
+/// tensor at operand `input`.
+struct AttrToInput {
+  llvm::StringLiteral op, attr;
+  unsigned input;
+};
+const AttrToInput kAttrToInput[] = {
+    {"Squeeze", "axes", 1},
+    {"Unsqueeze", "axes", 1},
+    {"ReduceSum", "axes", 1},
+    {"ReduceMean", "axes", 1},
+    {"ReduceMax", "axes", 1},
+    {"ReduceMin", "axes", 1},
+    {"ReduceProd", "axes", 1},
+    {"ReduceL1", "axes", 1},
+    {"ReduceL2", "axes", 1},
+    {"ReduceLogSum", "axes", 1},
+    {"ReduceLogSumExp", "axes", 1},
+    {"ReduceSumSquare", "axes", 1},
+    {"Split", "split", 1},
+    {"Pad", "pads", 1},
+    {"Pad", "value", 2},
+    {"Clip", "min", 1},
+    {"Clip", "max", 2},
+    {"Slice", "starts", 1},
+    {"Slice", "ends", 2},
+    {"Slice", "axes", 3},
+    {"Dropout", "ratio", 1},
+};
+
+/// Initializers at most this many elements (or integer ones up to
+/// kMaxDenseIntElems) stay dense attributes so that shape arithmetic folds;
+/// everything else becomes a resource blob.
+constexpr int64_t kMaxDenseElems = 16;
+constexpr int64_t kMaxDenseIntElems = 4096;
+
+class Importer {
+public:
+  Importer(MLIRContext &ctx, StringRef path, const ImportOptions &options)
+      : ctx(ctx), builder(&ctx), path(path), options(options) {
+    modelDir = llvm::sys::path::parent_path(path).str();
+  }
+
+  OwningOpRef<ModuleOp> run();
+
+private:
+  InFlightDiagnostic error(const Twine &msg) {
+    return emitError(FileLineColLoc::get(&ctx, path, 0, 0)) << msg;
+  }
+  Location nodeLoc(const ::onnx::NodeProto &node, int index);
+
+  LogicalResult parseFile();
+  FailureOr<RankedTensorType> tensorType(const ::onnx::TensorProto &t);
+  Type valueType(const ::onnx::ValueInfoProto &vi);
+  FailureOr<ElementsAttr> tensorAttr(const ::onnx::TensorProto &t);
+  FailureOr<std::string> tensorBytes(const ::onnx::TensorProto &t,
+                                     RankedTensorType type);
+  FailureOr<Attribute> convertAttribute(const ::onnx::AttributeProto &a,
+                                        Location loc);
+  LogicalResult importNode(const ::onnx::NodeProto &node, int index);
+  LogicalResult importConstantNode(const ::onnx::NodeProto &node, Location loc);
+  Value attrAsConstant(const ::onnx::AttributeProto &a, Location loc);
+  Value noValue();
+
+  MLIRContext &ctx;
+  OpBuilder builder;
+  std::string path, modelDir;
+  const ImportOptions &options;
+  ::onnx::ModelProto model;
+  int64_t opset = 0;
+  llvm::StringMap<Value> values;
+  llvm::StringMap<Type> declaredTypes; // from graph.value_info / outputs
+  Value none;
+  bool hadError = false;
+};
+
+} // namespace
+
+LogicalResult Importer::parseFile() {
+  if (!llvm::sys::fs::exists(path))
+    return error("no such file"), failure();
+  if (llvm::sys::fs::is_directory(path))
+    return error("is a directory, not an ONNX model"), failure();
+  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                         /*RequiresNullTerminator=*/false);
+  if (!buf)
+    return error("cannot read: " + buf.getError().message()), failure();
+  StringRef data = (*buf)->getBuffer();
+  if (data.size() > size_t(INT_MAX))
+    return error("file is over 2 GiB; protobuf cannot parse it: store the "
+                 "weights as ONNX external data"),
+           failure();
+  google::protobuf::io::CodedInputStream stream(
+      reinterpret_cast<const uint8_t *>(data.data()), int(data.size()));
+  stream.SetTotalBytesLimit(INT_MAX);
+  if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
+    return error("not a valid ONNX model (protobuf parse failed; the file "
+                 "may be truncated or not ONNX)"),
+           failure();
+  // Arbitrary bytes can parse as a protobuf message with unknown fields; a
+  // model has an IR version, an opset and a graph.
+  if (model.ir_version() <= 0 || !model.has_graph() ||
+      model.opset_import_size() == 0)
+    return error("not an ONNX model (no IR version, opset or graph)"),
+           failure();
+  for (const auto &imp : model.opset_import())
+    if (imp.domain().empty() || imp.domain() == "ai.onnx")
+      opset = imp.version();
+  return success();
+}
+
+Location Importer::nodeLoc(const ::onnx::NodeProto &node, int index) {
+  std::string name = node.name().empty()
+                         ? node.op_type() + "_" + std::to_string(index)
+                         : node.name();
+  Location file = FileLineColLoc::get(&ctx, path, index + 1, 0);
+  return NameLoc::get(
+      StringAttr::get(&ctx, name),
+      NameLoc::get(StringAttr::get(&ctx, node.op_type()), file));
+}
+
+FailureOr<RankedTensorType> Importer::tensorType(const ::onnx::TensorProto &t) {
+  Type elem = onnxd::getTypeForOnnxDType(&ctx, t.data_type());
+  if (!elem)
+    return error("initializer '" + t.name() + "': unsupported data type " +
+                 Twine(t.data_type())),
+           failure();
+  SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
+  for (int64_t d : shape)
+    if (d < 0)
+      return error("initializer '" + t.name() + "': negative dimension"),
+             failure();
+  return RankedTensorType::get(shape, elem);
+}
+
+Type Importer::valueType(const ::onnx::ValueInfoProto &vi) {
+  if (!vi.has_type() || !vi.type().has_tensor_type())
+    return {};
+  const auto &tt = vi.type().tensor_type();
+  Type elem = onnxd::getTypeForOnnxDType(&ctx, tt.elem_type());
+  if (!elem)
+    return {};
+  if (!tt.has_shape())
+    return UnrankedTensorType::get(elem);
+  SmallVector<int64_t> shape;
+  for (const auto &d : tt.shape().dim())
+    shape.push_back(d.has_dim_value() && d.dim_value() >= 0
+                        ? d.dim_value()
+                        : ShapedType::kDynamic);
+  return RankedTensorType::get(shape, elem);
+}
+
+// Serializes the tensor's payload as the packed little-endian buffer that
+// MLIR's dense attributes and resource blobs hold.
+FailureOr<std::string> Importer::tensorBytes(const ::onnx::TensorProto &t,
+                                             RankedTensorType type) {
+  int64_t numel = type.getNumElements();
+  unsigned bits = type.getElementType().getIntOrFloatBitWidth();
+  if (auto ct = dyn_cast<ComplexType>(type.getElementType()))
+    bits = 2 * ct.getElementType().getIntOrFloatBitWidth();
+  if (bits % 8 != 0)
+    return error("initializer '" + t.name() +
+                 "': sub-byte element types are not supported yet"),
+           failure();
+  size_t bytes = size_t(numel) * (bits / 8);
+  std::string out;
+  if (t.data_location() == ::onnx::TensorProto::EXTERNAL) {
+    std::string location;
+    uint64_t offset = 0, length = bytes;
+    for (const auto &kv : t.external_data()) {
+      if (kv.key() == "location")
+        location = kv.value();
+      else if (kv.key() == "offset")
+        offset = std::strtoull(kv.value().c_str(), nullptr, 10);
+      else if (kv.key() == "length")
+        length = std::strtoull(kv.value().c_str(), nullptr, 10);
+    }
+    auto buf = readExternalData(modelDir, location, offset, length);
+    if (!buf)
+      return error("initializer '" + t.name() +
+                   "': " + llvm::toString(buf.takeError())),
+             failure();
+    out = (*buf)->getBuffer().str();
+  } else if (t.has_raw_data()) {
+    out = t.raw_data();
+  } else {
+    auto append = [&](const void *p, size_t n) {
+      out.append(reinterpret_cast<const char *>(p), n);
+    };
+    unsigned w = bits / 8;
+    for (float f : t.float_data())
+      append(&f, 4);
+    for (double d : t.double_data())
+      append(&d, 8);
+    for (int64_t v : t.int64_data())
+      append(&v, 8);
+    // int32_data carries every element type of 32 bits or fewer (float16
+    // and bfloat16 as their bit patterns); uint64_data carries uint32/64.
+    for (int32_t v : t.int32_data())
+      append(&v, w);
+    for (uint64_t v : t.uint64_data())
+      append(&v, w);
+  }
+  if (out.size() != bytes)
+    return error("initializer '" + t.name() + "': has " + Twine(out.size()) +
+                 " bytes of data, its shape needs " + Twine(bytes)),
+           failure();
+  return out;
+}
+
+FailureOr<ElementsAttr> Importer::tensorAttr(const ::onnx::TensorProto &t) {
+  auto type = tensorType(t);
+  if (failed(type))
+    return failure();
+  if (t.data_type() == ::onnx::TensorProto::STRING)
+    return error("string tensors are not supported"), failure();
+  auto bytes = tensorBytes(t, *type);
+  if (failed(bytes))
+    return failure();
+  Type elem = type->getElementType();
+  int64_t numel = type->getNumElements();
+  if (elem.isInteger(1)) {
+    SmallVector<bool> bits(bytes->begin(), bytes->end());
+    return ElementsAttr(DenseElementsAttr::get(*type, ArrayRef<bool>(bits)));
+  }
+  if (numel <= kMaxDenseElems ||
+      (isa<IntegerType>(elem) && numel <= kMaxDenseIntElems))
+    return ElementsAttr(DenseElementsAttr::getFromRawBuffer(
+        *type, ArrayRef<char>(bytes->data(), bytes->size())));
+  // Weights: one copy of the bytes into a blob, no per-element attributes.
+  auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+      ArrayRef<char>(bytes->data(), bytes->size()), alignof(std::max_align_t));
+  std::string name = t.name().empty() ? "tensor" : t.name();
+  for (char &c : name)
+    if (!llvm::isAlnum(c) && c != '_' && c != '.')
+      c = '_';
+  return ElementsAttr(
+      DenseResourceElementsAttr::get(*type, name, std::move(blob)));
+}
+
+FailureOr<Attribute> Importer::convertAttribute(const ::onnx::AttributeProto &a,
+                                                Location loc) {
+  using AP = ::onnx::AttributeProto;
+  switch (a.type()) {
+  case AP::INT:
+    return Attribute(builder.getI64IntegerAttr(a.i()));
+  case AP::FLOAT:
+    return Attribute(builder.getF32FloatAttr(a.f()));
+  case AP::STRING:
+    return Attribute(builder.getStringAttr(a.s()));
+  case AP::INTS:
+    return Attribute(builder.getI64ArrayAttr(
+        SmallVector<int64_t>(a.ints().begin(), a.ints().end())));
+  case AP::FLOATS:
+    return Attribute(builder.getF32ArrayAttr(
+        SmallVector<float>(a.floats().begin(), a.floats().end())));
+  case AP::STRINGS: {
+    SmallVector<StringRef> strs(a.strings().begin(), a.strings().end());
+    return Attribute(builder.getStrArrayAttr(strs));
+  }
+  case AP::TENSOR: {
+    auto t = tensorAttr(a.t());
+    if (failed(t))
+      return failure();
+    return Attribute(*t);
+  }
+  default:
+    emitError(loc) << "attribute '" << a.name()
+                   << "': graph, sparse-tensor and type attributes are not "
+                      "supported yet";
+    return failure();
+  }
+}
+
+Value Importer::noValue() {
+  if (!none) {
+    OpBuilder::InsertionGuard g(builder);
+    builder.setInsertionPointToStart(builder.getInsertionBlock());
+    none = onnxd::ONNXNoValueOp::create(builder, builder.getUnknownLoc(),
+                                        builder.getNoneType());
+  }
+  return none;
+}
+
+Value Importer::attrAsConstant(const ::onnx::AttributeProto &a, Location loc) {
+  DenseElementsAttr value;
+  if (a.type() == ::onnx::AttributeProto::INTS) {
+    SmallVector<int64_t> v(a.ints().begin(), a.ints().end());
+    value = DenseElementsAttr::get(
+        RankedTensorType::get({int64_t(v.size())}, builder.getI64Type()),
+        ArrayRef<int64_t>(v));
+  } else if (a.type() == ::onnx::AttributeProto::FLOAT) {
+    value = DenseElementsAttr::get(
+        RankedTensorType::get({}, builder.getF32Type()), a.f());
+  } else {
+    return {};
+  }
+  return onnxd::createConstant(builder, loc, value);
+}
+
+LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
+  Location loc = nodeLoc(node, index);
+  auto unsupported = [&](const Twine &why) {
+    emitError(loc) << "unsupported op " << node.op_type() << " (domain '"
+                   << node.domain() << "', opset " << opset << "): " << why;
+    return failure();
+  };
+  if (!node.domain().empty() && node.domain() != "ai.onnx")
+    return unsupported("only the default ai.onnx domain is supported");
+  const onnxd::OnnxSchemaInfo *schema = onnxd::lookupOnnxSchema(node.op_type());
+  auto opName = RegisteredOperationName::lookup("onnx." + node.op_type(), &ctx);
+  if (!schema || !opName)
+    return unsupported("not an operator of ai.onnx opset " +
+                       Twine(onnxd::getGeneratedOpsetVersion()));
+
+  if (node.op_type() == "Constant")
+    return importConstantNode(node, loc);
+
+  SmallVector<Value> operands;
+  for (const std::string &in : node.input()) {
+    if (in.empty()) {
+      operands.push_back(noValue());
+      continue;
+    }
+    auto it = values.find(in);
+    if (it == values.end()) {
+      emitError(loc) << "input '" << in
+                     << "' is not produced by any earlier node, initializer "
+                        "or graph input";
+      return failure();
+    }
+    operands.push_back(it->second);
+  }
+
+  // Attributes: known ones convert; those that later opsets moved to inputs
+  // become constants; others that the newest op dropped are ignored.
+  llvm::StringSet<> known;
+  for (StringAttr n : opName->getAttributeNames())
+    known.insert(n.getValue());
+  SmallVector<NamedAttribute> attrs;
+  SmallVector<std::pair<unsigned, Value>> movedInputs;
+  for (const auto &a : node.attribute()) {
+    if (known.contains(a.name())) {
+      auto attr = convertAttribute(a, loc);
+      if (failed(attr))
+        return failure();
+      attrs.push_back(builder.getNamedAttr(a.name(), *attr));
+      continue;
+    }
+    for (const AttrToInput &m : kAttrToInput)
+      if (m.op == node.op_type() && m.attr == a.name())
+        if (Value v = attrAsConstant(a, loc))
+          movedInputs.push_back({m.input, v});
+  }
+  for (auto [pos, v] : movedInputs) {
+    while (operands.size() <= pos)
+      operands.push_back(noValue());
+    operands[pos] = v;
+  }
+  // Omitted trailing optional inputs are `none`, so positions match the
+  // schema.
+  if (schema->variadicInput < 0)
+    while (int(operands.size()) < schema->numInputs)
+      operands.push_back(noValue());
+
+  int numResults =
+      schema->variadicOutput < 0 ? schema->numOutputs : node.output_size();
+  SmallVector<Type> resultTypes;
+  // Until shape inference runs, a result without a declared type takes the
+  // element type of the first tensor operand.
+  Type fallbackElem = builder.getF32Type();
+  for (Value v : operands)
+    if (auto st = dyn_cast<ShapedType>(v.getType())) {
+      fallbackElem = st.getElementType();
+      break;
+    }
+  for (int i = 0; i < numResults; ++i) {
+    if (i >= node.output_size() || node.output(i).empty()) {
+      resultTypes.push_back(builder.getNoneType());
+      continue;
+    }
+    Type t = declaredTypes.lookup(node.output(i));
+    resultTypes.push_back(t ? t : UnrankedTensorType::get(fallbackElem));
+  }
+
+  OperationState state(loc, *opName);
+  state.addOperands(operands);
+  state.addAttributes(attrs);
+  state.addTypes(resultTypes);
+  Operation *op = builder.create(state);
+  for (int i = 0; i < node.output_size() && i < numResults; ++i)
+    if (!node.output(i).empty())
+      values[node.output(i)] = op->getResult(i);
+  return success();
+}
+
+// Constant's value_float/value_ints/... forms all become `value`.
+LogicalResult Importer::importConstantNode(const ::onnx::NodeProto &node,
+                                           Location loc) {
+  if (node.attribute_size() != 1 || node.output_size() != 1) {
+    emitError(loc)
+        << "Constant needs exactly one value attribute and one output";
+    return failure();
+  }
+  const auto &a = node.attribute(0);
+  ElementsAttr value;
+  auto i64 = builder.getI64Type();
+  auto f32 = builder.getF32Type();
+  if (a.name() == "value") {
+    auto t = tensorAttr(a.t());
+    if (failed(t))
+      return failure();
+    value = *t;
+  } else if (a.name() == "value_float") {
+    value = DenseElementsAttr::get(RankedTensorType::get({}, f32), a.f());
+  } else if (a.name() == "value_int") {
+    value =
+        DenseElementsAttr::get(RankedTensorType::get({}, i64), int64_t(a.i()));
+  } else if (a.name() == "value_floats") {
+    SmallVector<float> v(a.floats().begin(), a.floats().end());
+    value = DenseElementsAttr::get(
+        RankedTensorType::get({int64_t(v.size())}, f32), ArrayRef<float>(v));
+  } else if (a.name() == "value_ints") {
+    SmallVector<int64_t> v(a.ints().begin(), a.ints().end());
+    value = DenseElementsAttr::get(
+        RankedTensorType::get({int64_t(v.size())}, i64), ArrayRef<int64_t>(v));
+  } else {
+    emitError(loc) << "Constant with attribute '" << a.name()
+                   << "' is not supported";
+    return failure();
+  }
+  values[node.output(0)] = onnxd::createConstant(builder, loc, value);
+  return success();
+}
+
+OwningOpRef<ModuleOp> Importer::run() {
+  if (failed(parseFile()))
+    return {};
+  ctx.getOrLoadDialect<onnxd::ONNXDialect>();
+  ctx.getOrLoadDialect<func::FuncDialect>();
+  const ::onnx::GraphProto &graph = model.graph();
+  Location fileLoc = FileLineColLoc::get(&ctx, path, 0, 0);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+
+  SmallVector<NamedAttribute> opsets;
+  for (const auto &imp : model.opset_import())
+    opsets.push_back(
+        builder.getNamedAttr(imp.domain().empty() ? "ai.onnx" : imp.domain(),
+                             builder.getI64IntegerAttr(imp.version())));
+  (*module)->setAttr(onnxd::kOpsetImportAttr,
+                     builder.getDictionaryAttr(opsets));
+  if (!graph.name().empty())
+    (*module)->setAttr("onnx.graph_name", builder.getStringAttr(graph.name()));
+
+  for (const auto &vi : graph.value_info())
+    if (Type t = valueType(vi))
+      declaredTypes[vi.name()] = t;
+  for (const auto &vi : graph.output())
+    if (Type t = valueType(vi))
+      declaredTypes[vi.name()] = t;
+
+  // Graph inputs that an initializer also names are constants (IR < 4
+  // listed every initializer as an input).
+  llvm::StringSet<> initNames;
+  for (const auto &t : graph.initializer())
+    initNames.insert(t.name());
+  SmallVector<Type> argTypes;
+  SmallVector<const ::onnx::ValueInfoProto *> args;
+  llvm::StringSet<> usedShapes;
+  for (const auto &vi : graph.input()) {
+    if (initNames.contains(vi.name()))
+      continue;
+    Type t = valueType(vi);
+    if (!t || !isa<RankedTensorType>(t)) {
+      error("graph input '" + vi.name() +
+            "' must be a tensor of known rank and a supported element type");
+      return {};
+    }
+    auto rt = cast<RankedTensorType>(t);
+    auto pinned = options.inputShapes.find(vi.name());
+    if (pinned != options.inputShapes.end()) {
+      usedShapes.insert(vi.name());
+      if (pinned->second.size() != size_t(rt.getRank())) {
+        error("--input-shape " + vi.name() + ": rank " +
+              Twine(pinned->second.size()) +
+              " given, the model's input has rank " + Twine(rt.getRank()));
+        return {};
+      }
+      for (auto [i, d] : llvm::enumerate(rt.getShape()))
+        if (!ShapedType::isDynamic(d) && d != pinned->second[i]) {
+          error("--input-shape " + vi.name() + ": dimension " + Twine(i) +
+                " is fixed to " + Twine(d) + " by the model");
+          return {};
+        }
+      rt = RankedTensorType::get(pinned->second, rt.getElementType());
+    }
+    argTypes.push_back(rt);
+    args.push_back(&vi);
+  }
+  for (const auto &entry : options.inputShapes)
+    if (!usedShapes.contains(entry.getKey())) {
+      error("--input-shape names '" + entry.getKey().str() +
+            "', which is not an input of the model");
+      return {};
+    }
+
+  builder.setInsertionPointToEnd(module->getBody());
+  auto func = func::FuncOp::create(builder, fileLoc, kMainGraphName,
+                                   builder.getFunctionType(argTypes, {}));
+  Block *entry = func.addEntryBlock();
+  builder.setInsertionPointToStart(entry);
+  for (auto [i, vi] : llvm::enumerate(args)) {
+    values[vi->name()] = entry->getArgument(i);
+    func.setArgAttr(i, kOnnxNameAttr, builder.getStringAttr(vi->name()));
+    SmallVector<StringRef> dimNames;
+    for (const auto &d : vi->type().tensor_type().shape().dim())
+      dimNames.push_back(d.has_dim_param() ? StringRef(d.dim_param()) : "");
+    func.setArgAttr(i, kOnnxDimNamesAttr, builder.getStrArrayAttr(dimNames));
+  }
+  for (const auto &t : graph.initializer()) {
+    auto attr = tensorAttr(t);
+    if (failed(attr))
+      return {};
+    values[t.name()] = onnxd::createConstant(
+        builder, NameLoc::get(builder.getStringAttr(t.name()), fileLoc), *attr);
+  }
+
+  // Keep going after a bad node so that one run lists every problem.
+  for (auto [i, node] : llvm::enumerate(graph.node()))
+    if (failed(importNode(node, int(i))))
+      hadError = true;
+  if (hadError)
+    return {};
+
+  SmallVector<Value> results;
+  for (const auto &out : graph.output()) {
+    auto it = values.find(out.name());
+    if (it == values.end()) {
+      error("graph output '" + out.name() + "' is not produced by any node");
+      return {};
+    }
+    results.push_back(it->second);
+  }
+  func::ReturnOp::create(builder, fileLoc, results);
+  func.setType(builder.getFunctionType(argTypes, TypeRange(results)));
+  for (auto [i, out] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, kOnnxNameAttr, builder.getStringAttr(out.name()));
+  return module;
+}
+
+OwningOpRef<ModuleOp> mcc::importOnnxFile(StringRef path, MLIRContext &ctx,
+                                          const ImportOptions &options) {
+  GOOGLE_PROTOBUF_VERIFY_VERSION;
+  Importer importer(ctx, path, options);
+  return importer.run();
+}

@@ -1,0 +1,70 @@
+//===- Pipeline.cpp - Pass pipelines per target and -O level --------------===//
+//
+// Pipelines are kept in their textual form: the same strings work with
+// mcc-opt, so a lit test or a bug report can replay any stage.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lib/pipeline/Pipeline.h"
+
+#include "dialects/onnx/OnnxDialect.h"
+#include "passes/Passes.h"
+
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+void mcc::registerMccDialects(DialectRegistry &registry) {
+  registry.insert<onnx::ONNXDialect>();
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+}
+
+void mcc::registerAllMccPasses() {
+  registerAllPasses();
+  mcc::registerMccPasses();
+}
+
+std::string mcc::getOnnxToLinalgPipeline(int optLevel) {
+  std::string p = "func.func(onnx-shape-inference";
+  if (optLevel > 0)
+    p += ",onnx-fold-batchnorm";
+  p += ",convert-onnx-to-linalg,canonicalize";
+  if (optLevel > 0)
+    p += ",linalg-fuse-elementwise-ops,cse,canonicalize";
+  p += ")";
+  return p;
+}
+
+std::string mcc::getCpuLoweringPipeline(int optLevel) {
+  (void)optLevel; // loop-level optimization is LLVM's at every level today
+  return // Function arguments become plain memrefs with identity layouts;
+         // results become caller-provided out-parameters that the final
+         // computation writes directly (no copy) when its buffer is static.
+      "one-shot-bufferize{bufferize-function-boundaries=1 "
+      "function-boundary-type-conversion=identity-layout-map},"
+      "buffer-results-to-out-params{hoist-static-allocs=1 "
+      "modify-public-functions=1},"
+      "buffer-deallocation-pipeline,"
+      "convert-bufferization-to-memref,"
+      "func.func(convert-linalg-to-loops),"
+      "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+      "convert-math-to-llvm,convert-math-to-libm,"
+      "finalize-memref-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"
+      "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
+      "convert-ub-to-llvm,reconcile-unrealized-casts";
+}
+
+LogicalResult mcc::addPipeline(OpPassManager &pm, StringRef pipeline) {
+  std::string err;
+  llvm::raw_string_ostream os(err);
+  if (failed(parsePassPipeline(pipeline, pm, os))) {
+    llvm::errs() << "mcc: internal error: bad pipeline: " << err << "\n";
+    return failure();
+  }
+  return success();
+}

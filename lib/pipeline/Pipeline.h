@@ -1,0 +1,33 @@
+//===- Pipeline.h - Pass pipelines per target and -O level ------*- C++ -*-===//
+
+#ifndef MCC_LIB_PIPELINE_PIPELINE_H
+#define MCC_LIB_PIPELINE_PIPELINE_H
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <string>
+
+namespace mcc {
+
+/// Every dialect, interface and extension the pipelines touch.
+void registerMccDialects(mlir::DialectRegistry &registry);
+/// Every pass (mcc's and upstream's), so pipelines parse from text.
+void registerAllMccPasses();
+
+/// onnx dialect -> linalg on tensors: shape inference, graph-level fusion,
+/// lowering, elementwise fusion.
+std::string getOnnxToLinalgPipeline(int optLevel);
+/// linalg on tensors -> LLVM dialect for the CPU: bufferization into caller
+/// buffers, loops, LLVM conversion.
+std::string getCpuLoweringPipeline(int optLevel);
+
+/// The pipelines are the textual contents of a pass manager anchored on
+/// builtin.module: `mcc-opt --pass-pipeline='builtin.module(<text>)'`
+/// replays one. Parses `pipeline` into pm (which must be anchored there).
+mlir::LogicalResult addPipeline(mlir::OpPassManager &pm,
+                                llvm::StringRef pipeline);
+
+} // namespace mcc
+
+#endif // MCC_LIB_PIPELINE_PIPELINE_H

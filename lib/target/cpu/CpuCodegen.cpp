@@ -1,0 +1,116 @@
+//===- CpuCodegen.cpp - LLVM dialect to optimized machine code ------------===//
+
+#include "lib/target/cpu/CpuTarget.h"
+
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+using namespace llvm;
+
+static Error makeError(const Twine &msg) {
+  return createStringError(inconvertibleErrorCode(), msg);
+}
+
+Expected<std::unique_ptr<TargetMachine>>
+mcc::createTargetMachine(const CpuTargetOptions &options) {
+  InitializeAllTargetInfos();
+  InitializeAllTargets();
+  InitializeAllTargetMCs();
+  InitializeAllAsmPrinters();
+  Triple triple(options.triple.empty() ? sys::getDefaultTargetTriple()
+                                       : options.triple);
+  std::string err;
+  const Target *target = TargetRegistry::lookupTarget(triple, err);
+  if (!target)
+    return makeError("target '" + triple.str() + "': " + err);
+  bool host =
+      options.triple.empty() ||
+      Triple(sys::getDefaultTargetTriple()).getArch() == triple.getArch();
+  std::string cpu = options.cpu;
+  std::string features = options.features;
+  if ((cpu.empty() || cpu == "native") && host) {
+    cpu = sys::getHostCPUName().str();
+    if (features.empty()) {
+      SubtargetFeatures f;
+      for (const auto &kv : sys::getHostCPUFeatures())
+        f.AddFeature(kv.getKey(), kv.getValue());
+      features = f.getString();
+    }
+  } else if (cpu == "native") {
+    return makeError("--mcpu=native needs the host's architecture; give a "
+                     "CPU name for " +
+                     triple.str());
+  }
+  if (!cpu.empty() &&
+      !target->createMCSubtargetInfo(triple, cpu, "")->isCPUStringValid(cpu))
+    return makeError("unknown CPU '" + cpu + "' for " + triple.str());
+  TargetOptions to;
+  auto level = options.optLevel >= 3   ? CodeGenOptLevel::Aggressive
+               : options.optLevel == 0 ? CodeGenOptLevel::None
+                                       : CodeGenOptLevel::Default;
+  std::unique_ptr<TargetMachine> tm(target->createTargetMachine(
+      triple, cpu, features, to, Reloc::PIC_, std::nullopt, level));
+  if (!tm)
+    return makeError("cannot create a target machine for " + triple.str());
+  return tm;
+}
+
+Expected<std::unique_ptr<Module>>
+mcc::translateAndOptimize(mlir::ModuleOp module, LLVMContext &llvmCtx,
+                          TargetMachine &tm, const ModelSignature &signature,
+                          int optLevel) {
+  mlir::DialectRegistry registry;
+  mlir::registerAllToLLVMIRTranslations(registry);
+  module->getContext()->appendDialectRegistry(registry);
+  std::unique_ptr<Module> llvmModule =
+      mlir::translateModuleToLLVMIR(module, llvmCtx, "mcc_model");
+  if (!llvmModule)
+    return makeError("translation to LLVM IR failed");
+  // Without the triple and data layout LLVM neither vectorizes for the
+  // target nor expands memcpy well (TOOLCHAIN.md, pitfall 1).
+  llvmModule->setTargetTriple(tm.getTargetTriple());
+  llvmModule->setDataLayout(tm.createDataLayout());
+  if (Error e = addModelDescriptor(*llvmModule, "main_graph", signature))
+    return std::move(e);
+
+  LoopAnalysisManager lam;
+  FunctionAnalysisManager fam;
+  CGSCCAnalysisManager cgam;
+  ModuleAnalysisManager mam;
+  PipelineTuningOptions pto;
+  pto.LoopVectorization = optLevel >= 2;
+  pto.SLPVectorization = optLevel >= 2;
+  PassBuilder pb(&tm, pto);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  OptimizationLevel level = optLevel >= 3   ? OptimizationLevel::O3
+                            : optLevel == 2 ? OptimizationLevel::O2
+                            : optLevel == 1 ? OptimizationLevel::O1
+                                            : OptimizationLevel::O0;
+  ModulePassManager mpm = level == OptimizationLevel::O0
+                              ? pb.buildO0DefaultPipeline(level)
+                              : pb.buildPerModuleDefaultPipeline(level);
+  mpm.run(*llvmModule, mam);
+  return llvmModule;
+}
+
+Error mcc::emitMachineCode(Module &module, TargetMachine &tm,
+                           raw_pwrite_stream &os, bool assembly) {
+  legacy::PassManager pm;
+  if (tm.addPassesToEmitFile(pm, os, nullptr,
+                             assembly ? CodeGenFileType::AssemblyFile
+                                      : CodeGenFileType::ObjectFile))
+    return makeError("the target cannot emit this file type");
+  pm.run(module);
+  return Error::success();
+}

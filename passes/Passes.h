@@ -1,0 +1,32 @@
+//===- Passes.h - Every mcc pass --------------------------------*- C++ -*-===//
+
+#ifndef MCC_PASSES_PASSES_H
+#define MCC_PASSES_PASSES_H
+
+#include "dialects/onnx/OnnxDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <memory>
+
+namespace mcc {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+/// Names of the onnx ops that convert-onnx-to-linalg lowers (derived from
+/// its patterns), for reporting every unsupported op before compiling.
+llvm::StringSet<> getLowerableOnnxOps(mlir::MLIRContext *ctx);
+
+} // namespace mcc
+
+#endif // MCC_PASSES_PASSES_H

@@ -1,0 +1,441 @@
+//===- Elementwise.cpp - Elementwise onnx ops to linalg.generic -----------===//
+//
+// Every elementwise op becomes one linalg.generic with numpy broadcasting in
+// its indexing maps; linalg's elementwise fusion later merges chains of them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/lowering/OnnxToLinalg/Patterns.h"
+
+using namespace mlir;
+using namespace mcc;
+using namespace mcc::onnx;
+using namespace mcc::lowering;
+
+namespace {
+
+bool isFloatLike(Type t) { return isa<FloatType>(t); }
+
+/// Scalar helpers for the bodies.
+Value cst(OpBuilder &b, Location loc, Type t, double v) {
+  return scalarConstant(b, loc, t, v);
+}
+Value fmax(OpBuilder &b, Location loc, Value x, Value y) {
+  return arith::MaximumFOp::create(b, loc, x, y);
+}
+Value fmin(OpBuilder &b, Location loc, Value x, Value y) {
+  return arith::MinimumFOp::create(b, loc, x, y);
+}
+Value sigmoid(OpBuilder &b, Location loc, Value x) {
+  Type t = x.getType();
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+  Value d = arith::AddFOp::create(b, loc, cst(b, loc, t, 1.0), e);
+  return arith::DivFOp::create(b, loc, cst(b, loc, t, 1.0), d);
+}
+
+/// The elementwise ops whose body depends only on the op and its scalars.
+/// Returns null for an element type the op does not support.
+Value scalarBody(Operation *op, OpBuilder &b, Location loc, ValueRange a) {
+  Type t = a[0].getType();
+  bool f = isFloatLike(t);
+  return llvm::TypeSwitch<Operation *, Value>(op)
+      .Case<ONNXAddOp>([&](auto) -> Value {
+        return f ? (Value)arith::AddFOp::create(b, loc, a[0], a[1])
+                 : (Value)arith::AddIOp::create(b, loc, a[0], a[1]);
+      })
+      .Case<ONNXSubOp>([&](auto) -> Value {
+        return f ? (Value)arith::SubFOp::create(b, loc, a[0], a[1])
+                 : (Value)arith::SubIOp::create(b, loc, a[0], a[1]);
+      })
+      .Case<ONNXMulOp>([&](auto) -> Value {
+        return f ? (Value)arith::MulFOp::create(b, loc, a[0], a[1])
+                 : (Value)arith::MulIOp::create(b, loc, a[0], a[1]);
+      })
+      .Case<ONNXDivOp>([&](auto) -> Value {
+        return f ? (Value)arith::DivFOp::create(b, loc, a[0], a[1])
+                 : (Value)arith::DivSIOp::create(b, loc, a[0], a[1]);
+      })
+      .Case<ONNXPowOp>([&](auto) -> Value {
+        if (!f || a[1].getType() != t)
+          return {};
+        return math::PowFOp::create(b, loc, a[0], a[1]);
+      })
+      .Case<ONNXReluOp>([&](auto) -> Value {
+        return f ? fmax(b, loc, a[0], cst(b, loc, t, 0.0))
+                 : (Value)arith::MaxSIOp::create(b, loc, a[0],
+                                                 cst(b, loc, t, 0));
+      })
+      .Case<ONNXLeakyReluOp>([&](ONNXLeakyReluOp o) -> Value {
+        Value neg = arith::MulFOp::create(
+            b, loc, a[0], cst(b, loc, t, o.getAlpha().convertToDouble()));
+        Value isNeg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT,
+                                            a[0], cst(b, loc, t, 0.0));
+        return arith::SelectOp::create(b, loc, isNeg, neg, a[0]);
+      })
+      .Case<ONNXSigmoidOp>([&](auto) { return sigmoid(b, loc, a[0]); })
+      .Case<ONNXHardSigmoidOp>([&](ONNXHardSigmoidOp o) -> Value {
+        Value y = math::FmaOp::create(
+            b, loc, a[0], cst(b, loc, t, o.getAlpha().convertToDouble()),
+            cst(b, loc, t, o.getBeta().convertToDouble()));
+        return fmin(b, loc, fmax(b, loc, y, cst(b, loc, t, 0.0)),
+                    cst(b, loc, t, 1.0));
+      })
+      .Case<ONNXHardSwishOp>([&](auto) -> Value {
+        Value y = math::FmaOp::create(b, loc, a[0], cst(b, loc, t, 1.0 / 6),
+                                      cst(b, loc, t, 0.5));
+        y = fmin(b, loc, fmax(b, loc, y, cst(b, loc, t, 0.0)),
+                 cst(b, loc, t, 1.0));
+        return arith::MulFOp::create(b, loc, a[0], y);
+      })
+      .Case<ONNXTanhOp>(
+          [&](auto) { return math::TanhOp::create(b, loc, a[0]); })
+      .Case<ONNXErfOp>([&](auto) { return math::ErfOp::create(b, loc, a[0]); })
+      .Case<ONNXExpOp>([&](auto) { return math::ExpOp::create(b, loc, a[0]); })
+      .Case<ONNXLogOp>([&](auto) { return math::LogOp::create(b, loc, a[0]); })
+      .Case<ONNXSqrtOp>(
+          [&](auto) { return math::SqrtOp::create(b, loc, a[0]); })
+      .Case<ONNXSinOp>([&](auto) { return math::SinOp::create(b, loc, a[0]); })
+      .Case<ONNXCosOp>([&](auto) { return math::CosOp::create(b, loc, a[0]); })
+      .Case<ONNXFloorOp>(
+          [&](auto) { return math::FloorOp::create(b, loc, a[0]); })
+      .Case<ONNXCeilOp>(
+          [&](auto) { return math::CeilOp::create(b, loc, a[0]); })
+      .Case<ONNXAbsOp>([&](auto) -> Value {
+        return f ? (Value)math::AbsFOp::create(b, loc, a[0])
+                 : (Value)math::AbsIOp::create(b, loc, a[0]);
+      })
+      .Case<ONNXNegOp>([&](auto) -> Value {
+        return f ? (Value)arith::NegFOp::create(b, loc, a[0])
+                 : (Value)arith::SubIOp::create(b, loc, cst(b, loc, t, 0),
+                                                a[0]);
+      })
+      .Case<ONNXReciprocalOp>([&](auto) -> Value {
+        return arith::DivFOp::create(b, loc, cst(b, loc, t, 1.0), a[0]);
+      })
+      .Case<ONNXEluOp>([&](ONNXEluOp o) -> Value {
+        Value em1 = math::ExpM1Op::create(b, loc, a[0]);
+        Value neg = arith::MulFOp::create(
+            b, loc, em1, cst(b, loc, t, o.getAlpha().convertToDouble()));
+        Value isNeg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT,
+                                            a[0], cst(b, loc, t, 0.0));
+        return arith::SelectOp::create(b, loc, isNeg, neg, a[0]);
+      })
+      .Case<ONNXSoftplusOp>([&](auto) -> Value {
+        return math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, a[0]));
+      })
+      .Case<ONNXGeluOp>([&](ONNXGeluOp o) -> Value {
+        Value half = cst(b, loc, t, 0.5), one = cst(b, loc, t, 1.0);
+        Value inner;
+        if (o.getApproximate() == "tanh") {
+          // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+          Value x3 = arith::MulFOp::create(
+              b, loc, a[0], arith::MulFOp::create(b, loc, a[0], a[0]));
+          Value s =
+              math::FmaOp::create(b, loc, x3, cst(b, loc, t, 0.044715), a[0]);
+          inner = math::TanhOp::create(
+              b, loc,
+              arith::MulFOp::create(b, loc, s,
+                                    cst(b, loc, t, 0.7978845608028654)));
+        } else {
+          inner = math::ErfOp::create(
+              b, loc,
+              arith::MulFOp::create(b, loc, a[0],
+                                    cst(b, loc, t, 0.7071067811865476)));
+        }
+        Value y = arith::AddFOp::create(b, loc, one, inner);
+        return arith::MulFOp::create(
+            b, loc, arith::MulFOp::create(b, loc, half, a[0]), y);
+      })
+      .Case<ONNXEqualOp, ONNXLessOp, ONNXGreaterOp, ONNXLessOrEqualOp,
+            ONNXGreaterOrEqualOp>([&](Operation *o) -> Value {
+        using FP = arith::CmpFPredicate;
+        using IP = arith::CmpIPredicate;
+        auto [fp, ip] = llvm::TypeSwitch<Operation *, std::pair<FP, IP>>(o)
+                            .Case<ONNXEqualOp>([](auto) {
+                              return std::pair{FP::OEQ, IP::eq};
+                            })
+                            .Case<ONNXLessOp>([](auto) {
+                              return std::pair{FP::OLT, IP::slt};
+                            })
+                            .Case<ONNXGreaterOp>([](auto) {
+                              return std::pair{FP::OGT, IP::sgt};
+                            })
+                            .Case<ONNXLessOrEqualOp>([](auto) {
+                              return std::pair{FP::OLE, IP::sle};
+                            })
+                            .Default([](auto) {
+                              return std::pair{FP::OGE, IP::sge};
+                            });
+        return f ? (Value)arith::CmpFOp::create(b, loc, fp, a[0], a[1])
+                 : (Value)arith::CmpIOp::create(b, loc, ip, a[0], a[1]);
+      })
+      .Case<ONNXAndOp>(
+          [&](auto) { return arith::AndIOp::create(b, loc, a[0], a[1]); })
+      .Case<ONNXOrOp>(
+          [&](auto) { return arith::OrIOp::create(b, loc, a[0], a[1]); })
+      .Case<ONNXXorOp>(
+          [&](auto) { return arith::XOrIOp::create(b, loc, a[0], a[1]); })
+      .Case<ONNXNotOp>([&](auto) {
+        return arith::XOrIOp::create(b, loc, a[0], cst(b, loc, t, 1));
+      })
+      .Case<ONNXWhereOp>([&](auto) {
+        return arith::SelectOp::create(b, loc, a[0], a[1], a[2]);
+      })
+      .Default([](Operation *) { return Value(); });
+}
+
+/// Element types the lowering handles: floats and signless integers (ONNX's
+/// unsigned types need their own arithmetic and come later).
+bool supportedElementTypes(Operation *op) {
+  auto ok = [](Type t) {
+    auto st = dyn_cast<ShapedType>(t);
+    if (!st)
+      return isa<NoneType>(t);
+    Type e = st.getElementType();
+    return isa<FloatType>(e) || e.isSignlessInteger();
+  };
+  return llvm::all_of(op->getOperandTypes(), ok) &&
+         llvm::all_of(op->getResultTypes(), ok);
+}
+
+/// One op with a scalar body: all operands are elementwise inputs.
+template <typename OpTy>
+struct ElementwiseLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt || !supportedElementTypes(op))
+      return rewriter.notifyMatchFailure(op, "needs static shapes and "
+                                             "float or signless types");
+    bool bad = false;
+    Value r =
+        buildElementwise(rewriter, op.getLoc(), rt, adaptor.getOperands(),
+                         [&](OpBuilder &b, Location loc, ValueRange args) {
+                           Value v = scalarBody(op, b, loc, args);
+                           if (!v) {
+                             bad = true;
+                             v = args[0];
+                           }
+                           return v;
+                         });
+    if (bad)
+      return rewriter.notifyMatchFailure(op, "element type not supported");
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+/// Max/Min/Sum/Mean over any number of inputs.
+template <typename OpTy> struct VariadicLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt || !isa<FloatType>(rt.getElementType()))
+      return rewriter.notifyMatchFailure(op, "needs static float tensors");
+    Value r = buildElementwise(
+        rewriter, op.getLoc(), rt, adaptor.getOperands(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          Value acc = args[0];
+          for (Value v : args.drop_front()) {
+            if constexpr (std::is_same_v<OpTy, ONNXMaxOp>)
+              acc = fmax(b, loc, acc, v);
+            else if constexpr (std::is_same_v<OpTy, ONNXMinOp>)
+              acc = fmin(b, loc, acc, v);
+            else
+              acc = arith::AddFOp::create(b, loc, acc, v);
+          }
+          if constexpr (std::is_same_v<OpTy, ONNXMeanOp>)
+            acc = arith::DivFOp::create(
+                b, loc, acc, cst(b, loc, acc.getType(), args.size()));
+          return acc;
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+/// Clip(x, min?, max?): absent bounds are unbounded.
+struct ClipLowering : OpConversionPattern<ONNXClipOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXClipOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt || !isa<FloatType>(rt.getElementType()))
+      return rewriter.notifyMatchFailure(op, "needs static float tensors");
+    SmallVector<Value> inputs = {adaptor.getInput()};
+    bool hasMin = !isNoValue(op.getMin()), hasMax = !isNoValue(op.getMax());
+    if (hasMin)
+      inputs.push_back(adaptor.getMin());
+    if (hasMax)
+      inputs.push_back(adaptor.getMax());
+    Value r =
+        buildElementwise(rewriter, op.getLoc(), rt, inputs,
+                         [&](OpBuilder &b, Location loc, ValueRange args) {
+                           Value v = args[0];
+                           if (hasMin)
+                             v = fmax(b, loc, v, args[1]);
+                           if (hasMax)
+                             v = fmin(b, loc, v, args[hasMin ? 2 : 1]);
+                           return v;
+                         });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+/// Cast between float and integer types of any width.
+struct CastLowering : OpConversionPattern<ONNXCastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXCastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt || !supportedElementTypes(op))
+      return rewriter.notifyMatchFailure(op, "unsupported cast");
+    Type to = rt.getElementType();
+    Value r = buildElementwise(
+        rewriter, op.getLoc(), rt, adaptor.getInput(),
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          Value x = args[0];
+          Type from = x.getType();
+          if (from == to)
+            return x;
+          if (to.isInteger(1))
+            return isa<FloatType>(from)
+                       ? (Value)arith::CmpFOp::create(b, loc,
+                                                      arith::CmpFPredicate::UNE,
+                                                      x, cst(b, loc, from, 0.0))
+                       : (Value)arith::CmpIOp::create(b, loc,
+                                                      arith::CmpIPredicate::ne,
+                                                      x, cst(b, loc, from, 0));
+          if (isa<FloatType>(from) && isa<FloatType>(to))
+            return from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth()
+                       ? (Value)arith::ExtFOp::create(b, loc, to, x)
+                       : (Value)arith::TruncFOp::create(b, loc, to, x);
+          if (isa<FloatType>(from))
+            return arith::FPToSIOp::create(b, loc, to, x);
+          if (isa<FloatType>(to))
+            return from.isInteger(1)
+                       ? (Value)arith::UIToFPOp::create(b, loc, to, x)
+                       : (Value)arith::SIToFPOp::create(b, loc, to, x);
+          unsigned fw = from.getIntOrFloatBitWidth(),
+                   tw = to.getIntOrFloatBitWidth();
+          if (fw < tw)
+            return from.isInteger(1)
+                       ? (Value)arith::ExtUIOp::create(b, loc, to, x)
+                       : (Value)arith::ExtSIOp::create(b, loc, to, x);
+          return arith::TruncIOp::create(b, loc, to, x);
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+/// Identity and inference-mode Dropout forward their input.
+template <typename OpTy> struct ForwardLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (op->getNumResults() > 1 && !isNoValue(op->getResult(1)) &&
+        !op->getResult(1).use_empty())
+      return rewriter.notifyMatchFailure(op, "Dropout mask is used");
+    replaceFirstResult(rewriter, op, adaptor.getOperands()[0]);
+    return success();
+  }
+};
+
+/// Inference BatchNormalization: y = (x - mean) * scale / sqrt(var + eps) + B,
+/// parameters broadcast along dim 1.
+struct BatchNormLowering : OpConversionPattern<ONNXBatchNormalizationOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXBatchNormalizationOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt || !isa<FloatType>(rt.getElementType()) || op.getTrainingMode())
+      return rewriter.notifyMatchFailure(op, "inference float only");
+    for (unsigned i = 1; i < op->getNumResults(); ++i)
+      if (!op->getResult(i).use_empty())
+        return rewriter.notifyMatchFailure(op, "training outputs used");
+    Location loc = op.getLoc();
+    // Per-channel parameters [C] viewed as [C, 1, ...] to broadcast on dim 1.
+    SmallVector<int64_t> pshape(rt.getRank() - 1, 1);
+    pshape[0] = rt.getDimSize(1);
+    auto ptype = RankedTensorType::get(pshape, rt.getElementType());
+    SmallVector<Value> inputs = {adaptor.getX()};
+    for (Value p : {adaptor.getScale(), adaptor.getB(), adaptor.getInputMean(),
+                    adaptor.getInputVar()})
+      inputs.push_back(reshapeTo(rewriter, loc, p, ptype));
+    double eps = op.getEpsilon().convertToDouble();
+    Value r = buildElementwise(
+        rewriter, loc, rt, inputs, [&](OpBuilder &b, Location l, ValueRange a) {
+          Type t = a[0].getType();
+          Value var = arith::AddFOp::create(b, l, a[4], cst(b, l, t, eps));
+          Value inv = math::RsqrtOp::create(b, l, var);
+          Value s = arith::MulFOp::create(b, l, a[1], inv);
+          Value c = arith::SubFOp::create(b, l, a[0], a[3]);
+          return math::FmaOp::create(b, l, c, s, a[2]);
+        });
+    replaceFirstResult(rewriter, op, r);
+    return success();
+  }
+};
+
+/// PRelu: x < 0 ? slope * x : x, slope broadcasts.
+struct PReluLowering : OpConversionPattern<ONNXPReluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXPReluOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt || !isa<FloatType>(rt.getElementType()))
+      return rewriter.notifyMatchFailure(op, "needs static float tensors");
+    Value r = buildElementwise(
+        rewriter, op.getLoc(), rt, adaptor.getOperands(),
+        [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+          Value neg = arith::MulFOp::create(b, loc, a[0], a[1]);
+          Value isNeg =
+              arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, a[0],
+                                    cst(b, loc, a[0].getType(), 0.0));
+          return arith::SelectOp::create(b, loc, isNeg, neg, a[0]);
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+} // namespace
+
+void lowering::populateElementwisePatterns(RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<
+      ElementwiseLowering<ONNXAddOp>, ElementwiseLowering<ONNXSubOp>,
+      ElementwiseLowering<ONNXMulOp>, ElementwiseLowering<ONNXDivOp>,
+      ElementwiseLowering<ONNXPowOp>, ElementwiseLowering<ONNXReluOp>,
+      ElementwiseLowering<ONNXLeakyReluOp>, ElementwiseLowering<ONNXSigmoidOp>,
+      ElementwiseLowering<ONNXHardSigmoidOp>,
+      ElementwiseLowering<ONNXHardSwishOp>, ElementwiseLowering<ONNXTanhOp>,
+      ElementwiseLowering<ONNXErfOp>, ElementwiseLowering<ONNXExpOp>,
+      ElementwiseLowering<ONNXLogOp>, ElementwiseLowering<ONNXSqrtOp>,
+      ElementwiseLowering<ONNXSinOp>, ElementwiseLowering<ONNXCosOp>,
+      ElementwiseLowering<ONNXFloorOp>, ElementwiseLowering<ONNXCeilOp>,
+      ElementwiseLowering<ONNXAbsOp>, ElementwiseLowering<ONNXNegOp>,
+      ElementwiseLowering<ONNXReciprocalOp>, ElementwiseLowering<ONNXEluOp>,
+      ElementwiseLowering<ONNXSoftplusOp>, ElementwiseLowering<ONNXGeluOp>,
+      ElementwiseLowering<ONNXEqualOp>, ElementwiseLowering<ONNXLessOp>,
+      ElementwiseLowering<ONNXGreaterOp>,
+      ElementwiseLowering<ONNXLessOrEqualOp>,
+      ElementwiseLowering<ONNXGreaterOrEqualOp>, ElementwiseLowering<ONNXAndOp>,
+      ElementwiseLowering<ONNXOrOp>, ElementwiseLowering<ONNXXorOp>,
+      ElementwiseLowering<ONNXNotOp>, ElementwiseLowering<ONNXWhereOp>,
+      VariadicLowering<ONNXMaxOp>, VariadicLowering<ONNXMinOp>,
+      VariadicLowering<ONNXSumOp>, VariadicLowering<ONNXMeanOp>, ClipLowering,
+      CastLowering, ForwardLowering<ONNXIdentityOp>,
+      ForwardLowering<ONNXDropoutOp>, BatchNormLowering, PReluLowering>(ctx);
+}

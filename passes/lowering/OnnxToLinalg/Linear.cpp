@@ -1,0 +1,285 @@
+//===- Linear.cpp - Conv, Gemm and MatMul to linalg -----------------------===//
+//
+// Conv of any spatial rank and group count is one linalg.generic over
+// (n, g, m, out spatial..., c, kernel...) on views that make the group
+// explicit ([N, G, C/G, ...] input, [G, M/G, C/G, ...] weights); the bias is
+// the initial value of the accumulator, so it costs no extra pass over memory.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/lowering/OnnxToLinalg/Patterns.h"
+
+using namespace mlir;
+using namespace mcc;
+using namespace mcc::onnx;
+using namespace mcc::lowering;
+
+namespace {
+
+using utils::IteratorType;
+
+/// Accumulator init: `bias` broadcast along `dim` of `type`, or zeros.
+Value biasInit(OpBuilder &b, Location loc, RankedTensorType type, Value bias,
+               int64_t dim) {
+  if (!bias)
+    return filledTensor(b, loc, type, 0.0);
+  auto bt = cast<RankedTensorType>(bias.getType());
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> exprs;
+  if (bt.getRank() == 1) {
+    exprs.push_back(bt.getDimSize(0) == 1 && type.getDimSize(dim) != 1
+                        ? getAffineConstantExpr(0, ctx)
+                        : getAffineDimExpr(dim, ctx));
+    Value init =
+        tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(type.getRank(), 0, exprs, ctx),
+        b.getMultiDimIdentityMap(type.getRank())};
+    return linalg::GenericOp::create(
+               b, loc, type, bias, init, maps,
+               SmallVector<IteratorType>(type.getRank(),
+                                         IteratorType::parallel),
+               [](OpBuilder &nb, Location nl, ValueRange a) {
+                 linalg::YieldOp::create(nb, nl, a[0]);
+               })
+        .getResult(0);
+  }
+  return buildElementwise(
+      b, loc, type, bias,
+      [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+}
+
+/// Multiply-accumulate body shared by the contractions.
+void macBody(OpBuilder &b, Location loc, ValueRange a) {
+  Value r;
+  if (isa<FloatType>(a[2].getType()))
+    r = math::FmaOp::create(b, loc, a[0], a[1], a[2]);
+  else
+    r = arith::AddIOp::create(b, loc, a[2],
+                              arith::MulIOp::create(b, loc, a[0], a[1]));
+  linalg::YieldOp::create(b, loc, r);
+}
+
+/// Conv with groups, pads, strides and dilations, any spatial rank.
+struct ConvLowering : OpConversionPattern<ONNXConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto xt = dyn_cast<RankedTensorType>(op.getX().getType());
+    auto wt = dyn_cast<RankedTensorType>(op.getW().getType());
+    if (!rt || !xt || !wt || !xt.hasStaticShape() || !wt.hasStaticShape() ||
+        !isa<FloatType>(rt.getElementType()))
+      return rewriter.notifyMatchFailure(op, "needs static float shapes");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    int64_t ns = xt.getRank() - 2, g = op.getGroup();
+    int64_t n = xt.getDimSize(0), c = xt.getDimSize(1), m = wt.getDimSize(0);
+    int64_t cg = c / g, mg = m / g;
+    SmallVector<int64_t> k(wt.getShape().drop_front(2));
+    SmallVector<int64_t> strides = intArray(op.getStridesAttr());
+    SmallVector<int64_t> dil = intArray(op.getDilationsAttr());
+    if (strides.empty())
+      strides.assign(ns, 1);
+    if (dil.empty())
+      dil.assign(ns, 1);
+    // Pads: recompute from the inferred output so auto_pad is covered.
+    SmallVector<int64_t> lo(ns), hi(ns);
+    SmallVector<int64_t> pads = intArray(op.getPadsAttr());
+    StringRef autoPad = op.getAutoPad();
+    for (int64_t i = 0; i < ns; ++i) {
+      int64_t in = xt.getDimSize(2 + i), out = rt.getDimSize(2 + i);
+      int64_t need = (out - 1) * strides[i] + dil[i] * (k[i] - 1) + 1 - in;
+      if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+        int64_t total = std::max<int64_t>(0, need);
+        int64_t small = total / 2;
+        lo[i] = autoPad == "SAME_UPPER" ? small : total - small;
+        hi[i] = total - lo[i];
+      } else if (!pads.empty() && autoPad != "VALID") {
+        lo[i] = pads[i];
+        hi[i] = pads[i + ns];
+      }
+    }
+    Value x = padSpatial(rewriter, loc, adaptor.getX(), lo, hi, 0.0);
+    auto pxt = cast<RankedTensorType>(x.getType());
+
+    // Views with the group explicit.
+    Type et = rt.getElementType();
+    SmallVector<int64_t> xs = {n, g, cg}, ws = {g, mg, cg}, os = {n, g, mg};
+    llvm::append_range(xs, pxt.getShape().drop_front(2));
+    llvm::append_range(ws, k);
+    llvm::append_range(os, rt.getShape().drop_front(2));
+    SmallVector<ReassociationIndices> xr = {{0}, {1, 2}}, wr = {{0, 1}, {2}},
+                                      orr = {{0}, {1, 2}};
+    for (int64_t i = 0; i < ns; ++i) {
+      xr.push_back({3 + i});
+      wr.push_back({3 + i});
+      orr.push_back({3 + i});
+    }
+    Value xv = tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get(xs, et), x, xr);
+    Value wv = tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get(ws, et), adaptor.getW(), wr);
+    Value bias = isNoValue(op.getB()) ? Value() : adaptor.getB();
+    Value init = biasInit(rewriter, loc, rt, bias, 1);
+    auto ot = RankedTensorType::get(os, et);
+    Value ov = tensor::ExpandShapeOp::create(rewriter, loc, ot, init, orr);
+
+    // Loops: n, g, m, o_0.., c, k_0..
+    int64_t nl = 3 + ns + 1 + ns;
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> xe = {d(0), d(1), d(3 + ns)},
+                            we = {d(1), d(2), d(3 + ns)},
+                            oe = {d(0), d(1), d(2)};
+    for (int64_t i = 0; i < ns; ++i) {
+      xe.push_back(d(3 + i) * strides[i] + d(4 + ns + i) * dil[i]);
+      we.push_back(d(4 + ns + i));
+      oe.push_back(d(3 + i));
+    }
+    SmallVector<AffineMap> maps = {AffineMap::get(nl, 0, xe, ctx),
+                                   AffineMap::get(nl, 0, we, ctx),
+                                   AffineMap::get(nl, 0, oe, ctx)};
+    SmallVector<IteratorType> iters(3 + ns, IteratorType::parallel);
+    iters.append(1 + ns, IteratorType::reduction);
+    auto conv = linalg::GenericOp::create(rewriter, loc, ot, ValueRange{xv, wv},
+                                          ov, maps, iters, macBody);
+    Value r = tensor::CollapseShapeOp::create(rewriter, loc, rt,
+                                              conv.getResult(0), orr);
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+/// Gemm: alpha * op(A) * op(B) + beta * C.
+struct GemmLowering : OpConversionPattern<ONNXGemmOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXGemmOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt || !isa<FloatType>(rt.getElementType()))
+      return rewriter.notifyMatchFailure(op, "needs static float shapes");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    double alpha = op.getAlpha().convertToDouble();
+    double beta = op.getBeta().convertToDouble();
+    Value init = filledTensor(rewriter, loc, rt, 0.0);
+    if (!isNoValue(op.getC()) && beta != 0.0) {
+      Type et = rt.getElementType();
+      init = buildElementwise(
+          rewriter, loc, rt, adaptor.getC(),
+          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            if (beta == 1.0)
+              return a[0];
+            return arith::MulFOp::create(b, l, a[0],
+                                         scalarConstant(b, l, et, beta));
+          });
+    }
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    // Loops: m, n, k.
+    AffineMap am =
+        AffineMap::get(3, 0,
+                       op.getTransA() ? SmallVector<AffineExpr>{d(2), d(0)}
+                                      : SmallVector<AffineExpr>{d(0), d(2)},
+                       ctx);
+    AffineMap bm =
+        AffineMap::get(3, 0,
+                       op.getTransB() ? SmallVector<AffineExpr>{d(1), d(2)}
+                                      : SmallVector<AffineExpr>{d(2), d(1)},
+                       ctx);
+    AffineMap om = AffineMap::get(3, 0, {d(0), d(1)}, ctx);
+    auto mm = linalg::GenericOp::create(
+        rewriter, loc, rt, ValueRange{adaptor.getA(), adaptor.getB()}, init,
+        SmallVector<AffineMap>{am, bm, om},
+        SmallVector<IteratorType>{IteratorType::parallel,
+                                  IteratorType::parallel,
+                                  IteratorType::reduction},
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value x = a[0];
+          if (alpha != 1.0)
+            x = arith::MulFOp::create(b, l, x,
+                                      scalarConstant(b, l, x.getType(), alpha));
+          macBody(b, l, ValueRange{x, a[1], a[2]});
+        });
+    rewriter.replaceOp(op, mm.getResult(0));
+    return success();
+  }
+};
+
+/// MatMul with numpy semantics: 1-D promotion and broadcast batch dims.
+struct MatMulLowering : OpConversionPattern<ONNXMatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXMatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto at = dyn_cast<RankedTensorType>(op.getA().getType());
+    auto bt = dyn_cast<RankedTensorType>(op.getB().getType());
+    if (!rt || !at || !bt || !at.hasStaticShape() || !bt.hasStaticShape() ||
+        !(isa<FloatType>(rt.getElementType()) ||
+          rt.getElementType().isSignlessInteger()))
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    Value a = adaptor.getA(), b = adaptor.getB();
+    Type et = rt.getElementType();
+    // Promote 1-D operands to matrices; the result drops those dims again.
+    if (at.getRank() == 1) {
+      at = RankedTensorType::get({1, at.getDimSize(0)}, et);
+      a = reshapeTo(rewriter, loc, a, at);
+    }
+    if (bt.getRank() == 1) {
+      bt = RankedTensorType::get({bt.getDimSize(0), 1}, et);
+      b = reshapeTo(rewriter, loc, b, bt);
+    }
+    int64_t batch = std::max(at.getRank(), bt.getRank()) - 2;
+    SmallVector<int64_t> fullShape;
+    for (int64_t i = 0; i < batch; ++i) {
+      auto dimOf = [&](RankedTensorType t) -> int64_t {
+        int64_t j = i - (batch - (t.getRank() - 2));
+        return j < 0 ? 1 : t.getDimSize(j);
+      };
+      fullShape.push_back(std::max(dimOf(at), dimOf(bt)));
+    }
+    int64_t m = at.getDimSize(at.getRank() - 2),
+            n = bt.getDimSize(bt.getRank() - 1);
+    fullShape.push_back(m);
+    fullShape.push_back(n);
+    auto full = RankedTensorType::get(fullShape, et);
+    // Loops: batch..., m, n, k.
+    int64_t nl = batch + 3;
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    auto operandMap = [&](RankedTensorType t, AffineExpr r, AffineExpr c) {
+      SmallVector<AffineExpr> e;
+      int64_t lead = batch - (t.getRank() - 2);
+      for (int64_t j = 0; j < t.getRank() - 2; ++j)
+        e.push_back(t.getDimSize(j) == 1 && fullShape[lead + j] != 1
+                        ? getAffineConstantExpr(0, ctx)
+                        : d(lead + j));
+      e.push_back(r);
+      e.push_back(c);
+      return AffineMap::get(nl, 0, e, ctx);
+    };
+    SmallVector<AffineExpr> oe;
+    for (int64_t i = 0; i < batch + 2; ++i)
+      oe.push_back(d(i));
+    SmallVector<AffineMap> maps = {operandMap(at, d(batch), d(batch + 2)),
+                                   operandMap(bt, d(batch + 2), d(batch + 1)),
+                                   AffineMap::get(nl, 0, oe, ctx)};
+    SmallVector<IteratorType> iters(batch + 2, IteratorType::parallel);
+    iters.push_back(IteratorType::reduction);
+    Value init = filledTensor(rewriter, loc, full, 0.0);
+    auto mm = linalg::GenericOp::create(rewriter, loc, full, ValueRange{a, b},
+                                        init, maps, iters, macBody);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, mm.getResult(0), rt));
+    return success();
+  }
+};
+
+} // namespace
+
+void lowering::populateLinearPatterns(RewritePatternSet &patterns) {
+  patterns.add<ConvLowering, GemmLowering, MatMulLowering>(
+      patterns.getContext());
+}

@@ -1,0 +1,65 @@
+//===- Patterns.h - Shared by the onnx-to-linalg files (private) -*- C++
+//-*-===//
+
+#ifndef MCC_PASSES_LOWERING_ONNXTOLINALG_PATTERNS_H
+#define MCC_PASSES_LOWERING_ONNXTOLINALG_PATTERNS_H
+
+#include "passes/Passes.h"
+
+#include "mlir/Transforms/DialectConversion.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace mcc::lowering {
+
+/// Signature of the scalar body of an elementwise generic: the block
+/// arguments of the inputs (in order), returning the output element.
+using ScalarBody = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
+
+/// The static ranked result type of `op`'s result `i`, or null (the patterns
+/// require shape inference to have produced static shapes).
+mlir::RankedTensorType staticResultType(mlir::Operation *op, unsigned i = 0);
+
+/// linalg.generic over `resultType` whose inputs broadcast numpy-style to it.
+mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::RankedTensorType resultType,
+                             mlir::ValueRange inputs, ScalarBody body);
+
+/// A scalar constant of `type` (float or integer) with value `v`.
+mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Type type, double v);
+
+/// A tensor of `type` filled with `v`.
+mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::RankedTensorType type, double v);
+
+/// Reshapes a static tensor to `type` (same element count) through a
+/// collapse to 1-D and an expand; both are views after bufferization.
+mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                      mlir::RankedTensorType type);
+
+/// Pads the spatial dims (2..) of an N,C,spatial tensor with `value`.
+mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                       llvm::ArrayRef<int64_t> padsBegin,
+                       llvm::ArrayRef<int64_t> padsEnd, double value);
+
+/// Constant int64 contents of an onnx.Constant operand, or nullopt.
+std::optional<llvm::SmallVector<int64_t>> constantInts(mlir::Value v);
+
+/// Integer array attribute contents (empty when absent).
+llvm::SmallVector<int64_t> intArray(mlir::ArrayAttr a);
+
+/// Replaces `op` by `v`; its other results (absent optional outputs such as
+/// MaxPool's Indices or Dropout's mask, checked unused) are dropped.
+void replaceFirstResult(mlir::ConversionPatternRewriter &rewriter,
+                        mlir::Operation *op, mlir::Value v);
+
+void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
+void populateLinearPatterns(mlir::RewritePatternSet &patterns);
+void populatePoolingPatterns(mlir::RewritePatternSet &patterns);
+void populateReductionPatterns(mlir::RewritePatternSet &patterns);
+void populateShapePatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace mcc::lowering
+
+#endif // MCC_PASSES_LOWERING_ONNXTOLINALG_PATTERNS_H

@@ -1,0 +1,177 @@
+//===- Reduction.cpp - Reduce* and Softmax to linalg ----------------------===//
+
+#include "passes/lowering/OnnxToLinalg/Patterns.h"
+
+using namespace mlir;
+using namespace mcc;
+using namespace mcc::onnx;
+using namespace mcc::lowering;
+
+namespace {
+
+using utils::IteratorType;
+
+enum class Kind { Sum, Mean, Max, Min, Prod, SumSquare, L2 };
+
+/// Reduces `x` over `reduced` dims into a tensor of the kept dims.
+Value reduceDims(OpBuilder &b, Location loc, Value x, ArrayRef<bool> reduced,
+                 Kind kind) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  MLIRContext *ctx = b.getContext();
+  Type et = xt.getElementType();
+  SmallVector<int64_t> kept;
+  SmallVector<AffineExpr> oe;
+  SmallVector<IteratorType> iters;
+  for (int64_t i = 0; i < xt.getRank(); ++i) {
+    iters.push_back(reduced[i] ? IteratorType::reduction
+                               : IteratorType::parallel);
+    if (!reduced[i]) {
+      kept.push_back(xt.getDimSize(i));
+      oe.push_back(getAffineDimExpr(i, ctx));
+    }
+  }
+  auto rt = RankedTensorType::get(kept, et);
+  double inf = std::numeric_limits<double>::infinity();
+  double initV = kind == Kind::Max    ? -inf
+                 : kind == Kind::Min  ? inf
+                 : kind == Kind::Prod ? 1.0
+                                      : 0.0;
+  Value init = filledTensor(b, loc, rt, initV);
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(xt.getRank()),
+                                 AffineMap::get(xt.getRank(), 0, oe, ctx)};
+  return linalg::GenericOp::create(
+             b, loc, rt, x, init, maps, iters,
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               Value v = a[0], acc = a[1], r;
+               switch (kind) {
+               case Kind::Max:
+                 r = arith::MaximumFOp::create(nb, l, v, acc);
+                 break;
+               case Kind::Min:
+                 r = arith::MinimumFOp::create(nb, l, v, acc);
+                 break;
+               case Kind::Prod:
+                 r = arith::MulFOp::create(nb, l, v, acc);
+                 break;
+               case Kind::SumSquare:
+               case Kind::L2:
+                 r = math::FmaOp::create(nb, l, v, v, acc);
+                 break;
+               default:
+                 r = arith::AddFOp::create(nb, l, v, acc);
+               }
+               linalg::YieldOp::create(nb, l, r);
+             })
+      .getResult(0);
+}
+
+template <typename OpTy, Kind K>
+struct ReduceLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto xt = dyn_cast<RankedTensorType>(op.getData().getType());
+    if (!rt || !xt || !xt.hasStaticShape() ||
+        !isa<FloatType>(rt.getElementType()))
+      return rewriter.notifyMatchFailure(op, "static float only");
+    SmallVector<int64_t> axes;
+    if (!isNoValue(op.getAxes())) {
+      auto c = constantInts(op.getAxes());
+      if (!c)
+        return rewriter.notifyMatchFailure(op, "axes must be constant");
+      axes = *c;
+    }
+    Location loc = op.getLoc();
+    if (axes.empty() && op.getNoopWithEmptyAxes()) {
+      rewriter.replaceOp(op, adaptor.getData());
+      return success();
+    }
+    SmallVector<bool> reduced(xt.getRank(), axes.empty());
+    int64_t count = 1;
+    for (int64_t a : axes)
+      reduced[a < 0 ? a + xt.getRank() : a] = true;
+    for (int64_t i = 0; i < xt.getRank(); ++i)
+      if (reduced[i])
+        count *= xt.getDimSize(i);
+    Value r = reduceDims(rewriter, loc, adaptor.getData(), reduced, K);
+    auto kt = cast<RankedTensorType>(r.getType());
+    if (K == Kind::Mean || K == Kind::L2)
+      r = buildElementwise(
+          rewriter, loc, kt, r,
+          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            if (K == Kind::L2)
+              return math::SqrtOp::create(b, l, a[0]);
+            return arith::DivFOp::create(
+                b, l, a[0], scalarConstant(b, l, a[0].getType(), count));
+          });
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, r, rt));
+    return success();
+  }
+};
+
+/// Softmax / LogSoftmax along one axis (opset >= 13 semantics):
+/// max, exp(x - max), sum, then divide (or subtract the log of the sum).
+template <typename OpTy, bool IsLog>
+struct SoftmaxLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt || !isa<FloatType>(rt.getElementType()))
+      return rewriter.notifyMatchFailure(op, "static float only");
+    Location loc = op.getLoc();
+    int64_t rank = rt.getRank();
+    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    SmallVector<bool> reduced(rank, false);
+    reduced[axis] = true;
+    Value x = adaptor.getInput();
+    // [.., 1, ..] views so the reductions broadcast back along the axis.
+    SmallVector<int64_t> keep(rt.getShape());
+    keep[axis] = 1;
+    auto keepT = RankedTensorType::get(keep, rt.getElementType());
+    Value mx = reshapeTo(
+        rewriter, loc, reduceDims(rewriter, loc, x, reduced, Kind::Max), keepT);
+    Value e = buildElementwise(
+        rewriter, loc, rt, ValueRange{x, mx},
+        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value d = arith::SubFOp::create(b, l, a[0], a[1]);
+          return IsLog ? d : (Value)math::ExpOp::create(b, l, d);
+        });
+    Value sumIn = e;
+    if (IsLog)
+      sumIn = buildElementwise(rewriter, loc, rt, e,
+                               [](OpBuilder &b, Location l, ValueRange a) {
+                                 return math::ExpOp::create(b, l, a[0]);
+                               });
+    Value sum =
+        reshapeTo(rewriter, loc,
+                  reduceDims(rewriter, loc, sumIn, reduced, Kind::Sum), keepT);
+    Value r =
+        buildElementwise(rewriter, loc, rt, ValueRange{e, sum},
+                         [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           if (IsLog)
+                             return arith::SubFOp::create(
+                                 b, l, a[0], math::LogOp::create(b, l, a[1]));
+                           return arith::DivFOp::create(b, l, a[0], a[1]);
+                         });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+} // namespace
+
+void lowering::populateReductionPatterns(RewritePatternSet &patterns) {
+  patterns.add<ReduceLowering<ONNXReduceSumOp, Kind::Sum>,
+               ReduceLowering<ONNXReduceMeanOp, Kind::Mean>,
+               ReduceLowering<ONNXReduceMaxOp, Kind::Max>,
+               ReduceLowering<ONNXReduceMinOp, Kind::Min>,
+               ReduceLowering<ONNXReduceProdOp, Kind::Prod>,
+               ReduceLowering<ONNXReduceSumSquareOp, Kind::SumSquare>,
+               ReduceLowering<ONNXReduceL2Op, Kind::L2>,
+               SoftmaxLowering<ONNXSoftmaxOp, false>,
+               SoftmaxLowering<ONNXLogSoftmaxOp, true>>(patterns.getContext());
+}

@@ -1,0 +1,311 @@
+//===- Shape.cpp - Data movement and constants to tensor/linalg -----------===//
+//
+// Reshapes become collapse/expand views, slicing and concatenation become
+// extract/insert_slice (no copies once bufferized in place), Transpose is
+// linalg.transpose and Gather a generic that reads with tensor.extract.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/lowering/OnnxToLinalg/Patterns.h"
+
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+using namespace mlir;
+using namespace mcc;
+using namespace mcc::onnx;
+using namespace mcc::lowering;
+
+namespace {
+
+using utils::IteratorType;
+
+/// Reshape, Flatten, Squeeze, Unsqueeze: a view with the inferred shape.
+template <typename OpTy>
+struct ReshapeLikeLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    Value in = adaptor.getOperands()[0];
+    auto it = dyn_cast<RankedTensorType>(in.getType());
+    if (!rt || !it || !it.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), in, rt));
+    return success();
+  }
+};
+
+/// Transpose with `perm` (default: reverse).
+struct TransposeLowering : OpConversionPattern<ONNXTransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXTransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    SmallVector<int64_t> perm = intArray(op.getPermAttr());
+    if (perm.empty())
+      for (int64_t i = rt.getRank() - 1; i >= 0; --i)
+        perm.push_back(i);
+    Value init = tensor::EmptyOp::create(rewriter, op.getLoc(), rt.getShape(),
+                                         rt.getElementType());
+    auto t = linalg::TransposeOp::create(rewriter, op.getLoc(),
+                                         adaptor.getData(), init, perm);
+    rewriter.replaceOp(op, t.getResult());
+    return success();
+  }
+};
+
+/// Concat: insert each input into an empty result.
+struct ConcatLowering : OpConversionPattern<ONNXConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    Location loc = op.getLoc();
+    int64_t rank = rt.getRank();
+    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    Value acc = tensor::EmptyOp::create(rewriter, loc, rt.getShape(),
+                                        rt.getElementType());
+    int64_t offset = 0;
+    for (Value in : adaptor.getInputs()) {
+      auto it = cast<RankedTensorType>(in.getType());
+      SmallVector<int64_t> offs(rank, 0), strides(rank, 1);
+      offs[axis] = offset;
+      acc = tensor::InsertSliceOp::create(rewriter, loc, in, acc, ValueRange{},
+                                          ValueRange{}, ValueRange{}, offs,
+                                          it.getShape(), strides);
+      offset += it.getDimSize(axis);
+    }
+    rewriter.replaceOp(op, acc);
+    return success();
+  }
+};
+
+/// Split: one extract_slice per output.
+struct SplitLowering : OpConversionPattern<ONNXSplitOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXSplitOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    SmallVector<Value> results;
+    Location loc = op.getLoc();
+    int64_t offset = 0;
+    for (unsigned i = 0; i < op->getNumResults(); ++i) {
+      auto rt = staticResultType(op, i);
+      if (!rt)
+        return rewriter.notifyMatchFailure(op, "needs static shapes");
+      int64_t rank = rt.getRank();
+      int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+      SmallVector<int64_t> offs(rank, 0), strides(rank, 1);
+      offs[axis] = offset;
+      offset += rt.getDimSize(axis);
+      results.push_back(tensor::ExtractSliceOp::create(
+          rewriter, loc, rt, adaptor.getInput(), ValueRange{}, ValueRange{},
+          ValueRange{}, offs, rt.getShape(), strides));
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+/// Slice with constant starts/axes/steps (positive steps).
+struct SliceLowering : OpConversionPattern<ONNXSliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXSliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto it = dyn_cast<RankedTensorType>(op.getData().getType());
+    auto starts = constantInts(op.getStarts());
+    if (!rt || !it || !it.hasStaticShape() || !starts)
+      return rewriter.notifyMatchFailure(op, "needs static shapes, constants");
+    int64_t rank = rt.getRank();
+    SmallVector<int64_t> axes, steps(starts->size(), 1);
+    if (!isNoValue(op.getAxes())) {
+      auto a = constantInts(op.getAxes());
+      if (!a)
+        return rewriter.notifyMatchFailure(op, "axes must be constant");
+      axes = *a;
+    } else {
+      for (size_t i = 0; i < starts->size(); ++i)
+        axes.push_back(i);
+    }
+    if (!isNoValue(op.getSteps())) {
+      auto s = constantInts(op.getSteps());
+      if (!s)
+        return rewriter.notifyMatchFailure(op, "steps must be constant");
+      steps = *s;
+    }
+    SmallVector<int64_t> offs(rank, 0), strides(rank, 1);
+    for (size_t i = 0; i < axes.size(); ++i) {
+      int64_t ax = axes[i] < 0 ? axes[i] + rank : axes[i];
+      int64_t dim = it.getDimSize(ax);
+      if (steps[i] <= 0)
+        return rewriter.notifyMatchFailure(op, "negative steps not yet");
+      int64_t s = (*starts)[i] < 0 ? (*starts)[i] + dim : (*starts)[i];
+      offs[ax] = std::clamp<int64_t>(s, 0, dim);
+      strides[ax] = steps[i];
+    }
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, rt, adaptor.getData(), ValueRange{}, ValueRange{}, ValueRange{},
+        offs, rt.getShape(), strides);
+    return success();
+  }
+};
+
+/// Gather along `axis`: out[o.., i.., n..] = data[o.., idx[i..], n..].
+struct GatherLowering : OpConversionPattern<ONNXGatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXGatherOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto dt = dyn_cast<RankedTensorType>(op.getData().getType());
+    auto it = dyn_cast<RankedTensorType>(op.getIndices().getType());
+    if (!rt || !dt || !it || !dt.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    int64_t axis =
+        op.getAxis() < 0 ? op.getAxis() + dt.getRank() : op.getAxis();
+    int64_t ir = it.getRank(), rank = rt.getRank();
+    SmallVector<AffineExpr> ie;
+    for (int64_t i = 0; i < ir; ++i)
+      ie.push_back(getAffineDimExpr(axis + i, ctx));
+    SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, ie, ctx),
+                                   rewriter.getMultiDimIdentityMap(rank)};
+    Value init = tensor::EmptyOp::create(rewriter, loc, rt.getShape(),
+                                         rt.getElementType());
+    Value data = adaptor.getData();
+    int64_t axisDim = dt.getDimSize(axis);
+    auto g = linalg::GenericOp::create(
+        rewriter, loc, rt, adaptor.getIndices(), init, maps,
+        SmallVector<IteratorType>(rank, IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          // Negative indices count from the end.
+          Value idx = arith::IndexCastOp::create(b, l, b.getIndexType(), a[0]);
+          Value dim = arith::ConstantIndexOp::create(b, l, axisDim);
+          Value zero = arith::ConstantIndexOp::create(b, l, 0);
+          Value neg =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, idx, zero);
+          idx = arith::SelectOp::create(
+              b, l, neg, arith::AddIOp::create(b, l, idx, dim), idx);
+          SmallVector<Value> coords;
+          for (int64_t i = 0; i < axis; ++i)
+            coords.push_back(linalg::IndexOp::create(b, l, i));
+          coords.push_back(idx);
+          for (int64_t i = axis + 1; i < dt.getRank(); ++i)
+            coords.push_back(linalg::IndexOp::create(b, l, i - 1 + ir));
+          Value v = tensor::ExtractOp::create(b, l, data, coords);
+          linalg::YieldOp::create(b, l, v);
+        });
+    rewriter.replaceOp(op, g.getResult(0));
+    return success();
+  }
+};
+
+/// Pad in constant mode with constant pads.
+struct PadLowering : OpConversionPattern<ONNXPadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXPadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto pads = constantInts(op.getPads());
+    if (!rt || !pads || op.getMode() != "constant" || !isNoValue(op.getAxes()))
+      return rewriter.notifyMatchFailure(op, "constant mode, constant pads");
+    int64_t rank = rt.getRank();
+    Location loc = op.getLoc();
+    Value pv;
+    if (!isNoValue(op.getConstantValue())) {
+      DenseElementsAttr c = getDenseConstant(op.getConstantValue());
+      if (!c)
+        return rewriter.notifyMatchFailure(op, "pad value must be constant");
+      pv = arith::ConstantOp::create(
+          rewriter, loc, cast<TypedAttr>(*c.getValues<Attribute>().begin()));
+    } else {
+      pv = scalarConstant(rewriter, loc, rt.getElementType(), 0.0);
+    }
+    SmallVector<int64_t> lo(pads->begin(), pads->begin() + rank),
+        hi(pads->begin() + rank, pads->end());
+    if (llvm::any_of(*pads, [](int64_t p) { return p < 0; }))
+      return rewriter.notifyMatchFailure(op, "negative pads not yet");
+    rewriter.replaceOpWithNewOp<tensor::PadOp>(
+        op, rt, adaptor.getData(), getAsIndexOpFoldResult(getContext(), lo),
+        getAsIndexOpFoldResult(getContext(), hi), pv);
+    return success();
+  }
+};
+
+/// Constant: the attribute itself (dense or a resource blob).
+struct ConstantLowering : OpConversionPattern<ONNXConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXConstantOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto value = op.getValue();
+    if (!value)
+      return rewriter.notifyMatchFailure(op, "only the `value` form");
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, cast<TypedAttr>(*value));
+    return success();
+  }
+};
+
+/// ConstantOfShape with a static result: a filled tensor.
+struct ConstantOfShapeLowering : OpConversionPattern<ONNXConstantOfShapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXConstantOfShapeOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt)
+      return rewriter.notifyMatchFailure(op, "needs a static shape");
+    Location loc = op.getLoc();
+    Value c;
+    if (auto v = op.getValue()) {
+      auto dense = dyn_cast<DenseElementsAttr>(*v);
+      if (!dense)
+        return rewriter.notifyMatchFailure(op, "value must be dense");
+      c = arith::ConstantOp::create(
+          rewriter, loc,
+          cast<TypedAttr>(*dense.getValues<Attribute>().begin()));
+    } else {
+      c = scalarConstant(rewriter, loc, rt.getElementType(), 0.0);
+    }
+    Value init = tensor::EmptyOp::create(rewriter, loc, rt.getShape(),
+                                         rt.getElementType());
+    rewriter.replaceOpWithNewOp<linalg::FillOp>(op, c, init);
+    return success();
+  }
+};
+
+/// Shape of a static tensor (normally folded away before lowering).
+struct ShapeLowering : OpConversionPattern<ONNXShapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXShapeOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    SmallVector<DenseElementsAttr> folded;
+    if (failed(foldConstants(op, folded)))
+      return rewriter.notifyMatchFailure(op, "input shape is not static");
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, folded[0]);
+    return success();
+  }
+};
+
+} // namespace
+
+void lowering::populateShapePatterns(RewritePatternSet &patterns) {
+  patterns.add<
+      ReshapeLikeLowering<ONNXReshapeOp>, ReshapeLikeLowering<ONNXFlattenOp>,
+      ReshapeLikeLowering<ONNXSqueezeOp>, ReshapeLikeLowering<ONNXUnsqueezeOp>,
+      TransposeLowering, ConcatLowering, SplitLowering, SliceLowering,
+      GatherLowering, PadLowering, ConstantLowering, ConstantOfShapeLowering,
+      ShapeLowering>(patterns.getContext());
+}

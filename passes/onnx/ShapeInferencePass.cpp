@@ -1,0 +1,55 @@
+//===- ShapeInferencePass.cpp - onnx-shape-inference ----------------------===//
+
+#include "passes/Passes.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace mcc {
+#define GEN_PASS_DEF_ONNXSHAPEINFERENCE
+#include "passes/Passes.h.inc"
+} // namespace mcc
+
+using namespace mlir;
+using namespace mcc;
+
+namespace {
+struct OnnxShapeInferencePass
+    : mcc::impl::OnnxShapeInferenceBase<OnnxShapeInferencePass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    OpBuilder builder(&getContext());
+    bool failedAny = false;
+    // ONNX graphs are topologically sorted: one forward walk sees every
+    // operand's final type before its users.
+    for (Operation &op : llvm::make_early_inc_range(func.getBody().front())) {
+      if (op.getDialect() == nullptr ||
+          !isa<onnx::ONNXDialect>(op.getDialect()))
+        continue;
+      if (failed(onnx::inferShapes(&op))) {
+        failedAny = true;
+        continue;
+      }
+      if (isa<onnx::ONNXConstantOp>(op))
+        continue;
+      SmallVector<DenseElementsAttr> folded;
+      if (failed(onnx::foldConstants(&op, folded)))
+        continue;
+      builder.setInsertionPoint(&op);
+      for (auto [res, value] : llvm::zip(op.getResults(), folded))
+        res.replaceAllUsesWith(
+            onnx::createConstant(builder, op.getLoc(), value));
+      op.erase();
+    }
+    if (failedAny)
+      return signalPassFailure();
+    // Drop constants that folding left without users.
+    for (Operation &op :
+         llvm::make_early_inc_range(llvm::reverse(func.getBody().front())))
+      if (isa<onnx::ONNXConstantOp, onnx::ONNXNoValueOp>(op) && op.use_empty())
+        op.erase();
+    auto ret = func.getBody().front().getTerminator();
+    func.setType(FunctionType::get(&getContext(), func.getArgumentTypes(),
+                                   ret->getOperandTypes()));
+  }
+};
+} // namespace

@@ -1,0 +1,127 @@
+/*===- mcc/runtime.h - The C ABI of every mcc artifact -------------------===*
+ *
+ * A model compiled by mcc is a shared library that exports
+ *
+ *   const mcc_model_api *mcc_model_get_api(void);   (for dlopen + dlsym)
+ *   const mcc_model_api *<name>_api(void);          (for direct linking;
+ *                                                     <name> from mcc --name)
+ *
+ * The API table describes the model's inputs and outputs and runs it on
+ * caller-owned buffers. Weights are immutable and every call allocates its
+ * own scratch, so concurrent mcc_model_api.run calls on one mcc_model are
+ * safe. Tensors are dense, row-major, in the element type they declare.
+ *
+ *===---------------------------------------------------------------------===*/
+#ifndef MCC_RUNTIME_H
+#define MCC_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MCC_ABI_VERSION 1
+
+typedef enum mcc_status {
+  MCC_OK = 0,
+  MCC_ERROR_INVALID_ARGUMENT = 1, /* null pointers, wrong tensor counts */
+  MCC_ERROR_SHAPE_MISMATCH = 2,   /* an input's dtype, rank or dims differ */
+  MCC_ERROR_OUT_OF_MEMORY = 3,
+  MCC_ERROR_IO = 4, /* external weights could not be read */
+  MCC_ERROR_INTERNAL = 5
+} mcc_status;
+
+/* Element types: the ONNX TensorProto.DataType codes. */
+typedef enum mcc_dtype {
+  MCC_FLOAT32 = 1,
+  MCC_UINT8 = 2,
+  MCC_INT8 = 3,
+  MCC_UINT16 = 4,
+  MCC_INT16 = 5,
+  MCC_INT32 = 6,
+  MCC_INT64 = 7,
+  MCC_BOOL = 9,
+  MCC_FLOAT16 = 10,
+  MCC_FLOAT64 = 11,
+  MCC_UINT32 = 12,
+  MCC_UINT64 = 13,
+  MCC_BFLOAT16 = 16
+} mcc_dtype;
+
+/* One input or output as the model declares it. */
+typedef struct mcc_tensor_info {
+  const char *name; /* the ONNX value name */
+  int32_t dtype;    /* mcc_dtype */
+  int32_t rank;
+  const int64_t *shape;         /* rank entries; -1 marks a symbolic dim */
+  const char *const *dim_names; /* rank entries; "" for fixed dims */
+} mcc_tensor_info;
+
+/* A caller-owned tensor passed to run. */
+typedef struct mcc_tensor {
+  void *data;
+  int32_t dtype;
+  int32_t rank;
+  const int64_t *shape;
+} mcc_tensor;
+
+/* Filled by a call that fails: the status and a one-line message. */
+typedef struct mcc_error {
+  mcc_status code;
+  char message[256];
+} mcc_error;
+
+typedef struct mcc_model mcc_model; /* a loaded model */
+
+typedef struct mcc_model_api {
+  uint32_t abi_version; /* MCC_ABI_VERSION of the artifact */
+  const char *name;     /* model name (mcc --name) */
+  int32_t num_inputs;
+  int32_t num_outputs;
+  const mcc_tensor_info *inputs;
+  const mcc_tensor_info *outputs;
+
+  /* Loads the model. NULL options mean defaults. */
+  mcc_status (*open)(mcc_model **model, mcc_error *error);
+  /* Runs the model: inputs and outputs in declaration order; every input's
+   * dtype and shape is checked; outputs must have the declared shapes. */
+  mcc_status (*run)(mcc_model *model, const mcc_tensor *inputs,
+                    int32_t num_inputs, mcc_tensor *outputs,
+                    int32_t num_outputs, mcc_error *error);
+  void (*close)(mcc_model *model);
+} mcc_model_api;
+
+const mcc_model_api *mcc_model_get_api(void);
+
+/* Size in bytes of one element of `dtype`, 0 if unknown. */
+static inline size_t mcc_dtype_size(int32_t dtype) {
+  switch (dtype) {
+  case MCC_BOOL:
+  case MCC_UINT8:
+  case MCC_INT8:
+    return 1;
+  case MCC_UINT16:
+  case MCC_INT16:
+  case MCC_FLOAT16:
+  case MCC_BFLOAT16:
+    return 2;
+  case MCC_FLOAT32:
+  case MCC_INT32:
+  case MCC_UINT32:
+    return 4;
+  case MCC_FLOAT64:
+  case MCC_INT64:
+  case MCC_UINT64:
+    return 8;
+  default:
+    return 0;
+  }
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MCC_RUNTIME_H */

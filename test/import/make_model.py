@@ -1,0 +1,24 @@
+"""Writes small ONNX models for the import tests: make_model.py KIND OUT."""
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+kind, out = sys.argv[1], sys.argv[2]
+if kind == "opset11":
+    # Squeeze's axes and Clip's bounds were attributes before opset 13/11.
+    nodes = [helper.make_node("Squeeze", ["x"], ["s"], name="squeeze", axes=[0]),
+             helper.make_node("Clip", ["s"], ["y"], name="clip6", min=0.0, max=6.0)]
+    opset = 10
+    inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, "N"])]
+    inits = []
+else:
+    w = numpy_helper.from_array(np.ones((4, 8), np.float32), "weight")
+    nodes = [helper.make_node("MatMul", ["x", "weight"], ["y"], name="fc")]
+    opset = 17
+    inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 4])]
+    inits = [w]
+g = helper.make_graph(nodes, "g", inputs,
+                      [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], inits)
+onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)]), out)

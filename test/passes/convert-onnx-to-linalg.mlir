@@ -1,0 +1,41 @@
+// RUN: mcc-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(convert-onnx-to-linalg))' | FileCheck %s
+
+// Broadcasting add: the [3] operand reads with a projected map.
+// CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @add_broadcast
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ID]]]
+// CHECK: arith.addf
+func.func @add_broadcast(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0 = onnx.Add(%a, %b) : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Relu is a max with zero.
+// CHECK-LABEL: func.func @relu
+// CHECK: linalg.generic
+// CHECK: %[[Z:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: arith.maximumf %{{.*}}, %[[Z]]
+func.func @relu(%a: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = onnx.Relu(%a) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Depthwise conv: group dims made explicit, padding with tensor.pad, the
+// bias is the accumulator's initial value.
+// CHECK-LABEL: func.func @depthwise
+// CHECK: %[[P:.*]] = tensor.pad
+// CHECK: %[[X:.*]] = tensor.expand_shape %[[P]] {{\[\[}}0], [1, 2], [3], [4]]
+// CHECK: %[[W:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2], [3], [4]]
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
+// CHECK-SAME: ins(%[[X]], %[[W]]
+// CHECK: math.fma
+// CHECK: tensor.collapse_shape
+func.func @depthwise(%x: tensor<1x8x6x6xf32>, %w: tensor<8x1x3x3xf32>, %b: tensor<8xf32>) -> tensor<1x8x6x6xf32> {
+  %0 = onnx.Conv(%x, %w, %b) {group = 8 : i64, pads = [1, 1, 1, 1]} : (tensor<1x8x6x6xf32>, tensor<8x1x3x3xf32>, tensor<8xf32>) -> tensor<1x8x6x6xf32>
+  return %0 : tensor<1x8x6x6xf32>
+}

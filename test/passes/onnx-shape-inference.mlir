@@ -1,0 +1,51 @@
+// RUN: mcc-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(onnx-shape-inference))' | FileCheck %s
+
+// Conv with groups, strides and explicit pads.
+// CHECK-LABEL: func.func @conv
+// CHECK-SAME: -> tensor<1x32x8x8xf32>
+// CHECK: %[[C:.*]] = onnx.Conv(%{{.*}}, %{{.*}}, %{{.*}}) {{.*}} -> tensor<1x32x8x8xf32>
+// CHECK: return %[[C]]
+func.func @conv(%x: tensor<1x16x16x16xf32>, %w: tensor<32x4x3x3xf32>) -> tensor<*xf32> {
+  %none = onnx.NoValue
+  %0 = onnx.Conv(%x, %w, %none) {group = 4 : i64, kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [2, 2]} : (tensor<1x16x16x16xf32>, tensor<32x4x3x3xf32>, none) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+// The exporters' shape arithmetic folds to a constant and Reshape gets a
+// static result.
+// CHECK-LABEL: func.func @shape_chain
+// CHECK-NOT: onnx.Shape
+// CHECK-NOT: onnx.Gather
+// CHECK: %[[S:.*]] = onnx.Constant() {value = dense<[2, -1]> : tensor<2xi64>}
+// CHECK: onnx.Reshape(%{{.*}}, %[[S]]) {{.*}} -> tensor<2x12xf32>
+func.func @shape_chain(%x: tensor<2x3x4xf32>) -> tensor<*xf32> {
+  %s = onnx.Shape(%x) : (tensor<2x3x4xf32>) -> tensor<*xi64>
+  %i = onnx.Constant() {value = dense<0> : tensor<i64>} : () -> tensor<i64>
+  %n = onnx.Gather(%s, %i) {axis = 0 : i64} : (tensor<*xi64>, tensor<i64>) -> tensor<*xi64>
+  %a = onnx.Constant() {value = dense<[0]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %u = onnx.Unsqueeze(%n, %a) : (tensor<*xi64>, tensor<1xi64>) -> tensor<*xi64>
+  %m = onnx.Constant() {value = dense<[-1]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %t = onnx.Concat(%u, %m) {axis = 0 : i64} : (tensor<*xi64>, tensor<1xi64>) -> tensor<*xi64>
+  %r = onnx.Reshape(%x, %t) : (tensor<2x3x4xf32>, tensor<*xi64>) -> tensor<*xf32>
+  return %r : tensor<*xf32>
+}
+
+// -----
+
+// Must not fire: an unranked input gives nothing to infer from.
+// CHECK-LABEL: func.func @unranked
+// CHECK: onnx.Relu(%{{.*}}) : (tensor<*xf32>) -> tensor<*xf32>
+func.func @unranked(%x: tensor<*xf32>) -> tensor<*xf32> {
+  %0 = onnx.Relu(%x) : (tensor<*xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+func.func @bad_broadcast(%a: tensor<2x3xf32>, %b: tensor<2x4xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{operand shapes cannot be broadcast together: 3 vs 4}}
+  %0 = onnx.Add(%a, %b) : (tensor<2x3xf32>, tensor<2x4xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}

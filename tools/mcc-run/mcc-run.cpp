@@ -1,0 +1,216 @@
+//===- mcc-run.cpp - Run and benchmark a compiled model -------------------===//
+//
+//   mcc-run model.so --input NAME=FILE.npy ... --output-dir DIR
+//   mcc-run model.so --bench 50 --threads 1
+//
+// Loads the artifact with dlopen and uses only the runtime ABI
+// (mcc/runtime.h), as any user program would.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Npy.h"
+
+#include "mcc/runtime.h"
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <dlfcn.h>
+#include <map>
+#include <random>
+#include <sys/stat.h>
+
+namespace {
+
+int fail(const std::string &msg) {
+  std::fprintf(stderr, "mcc-run: error: %s\n", msg.c_str());
+  return 1;
+}
+
+std::string safeFileName(const std::string &name) {
+  std::string out = name;
+  for (char &c : out)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' ||
+          c == '-'))
+      c = '_';
+  return out.empty() ? "_" : out;
+}
+
+int64_t numel(const std::vector<int64_t> &shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+/// Seeded random contents for an input the user did not give.
+void fillRandom(mcc::NpyArray &a, std::mt19937 &rng) {
+  std::uniform_real_distribution<float> uf(-1.0f, 1.0f);
+  std::uniform_int_distribution<int> ui(0, 3);
+  int64_t n = numel(a.shape);
+  for (int64_t i = 0; i < n; ++i) {
+    switch (a.dtype) {
+    case MCC_FLOAT32: {
+      float v = uf(rng);
+      std::memcpy(&a.data[i * 4], &v, 4);
+      break;
+    }
+    case MCC_FLOAT64: {
+      double v = uf(rng);
+      std::memcpy(&a.data[i * 8], &v, 8);
+      break;
+    }
+    case MCC_INT64: {
+      int64_t v = ui(rng);
+      std::memcpy(&a.data[i * 8], &v, 8);
+      break;
+    }
+    case MCC_INT32: {
+      int32_t v = ui(rng);
+      std::memcpy(&a.data[i * 4], &v, 4);
+      break;
+    }
+    default:
+      a.data[i * mcc_dtype_size(a.dtype)] = char(ui(rng) & 1);
+    }
+  }
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  CLI::App app{"mcc-run: runs a model compiled by mcc on .npy inputs, or "
+               "benchmarks it."};
+  std::string artifact, outDir;
+  std::vector<std::string> inputs;
+  int bench = 0, threads = 1, warmup = 3;
+  unsigned seed = 0;
+  app.add_option("artifact", artifact, "The compiled model (.so)")->required();
+  app.add_option("--input", inputs,
+                 "NAME=FILE.npy for one input (repeat); inputs not given are "
+                 "random, seeded by --seed");
+  app.add_option("--output-dir", outDir,
+                 "Write each output to DIR/<output name>.npy (characters "
+                 "outside [A-Za-z0-9_.-] become _)");
+  app.add_option("--bench", bench,
+                 "Run N timed iterations and print median_ms=, p90_ms=");
+  app.add_option("--warmup", warmup, "Untimed runs before --bench (default 3)");
+  app.add_option("--threads", threads,
+                 "Worker threads (the runtime is single-threaded today; "
+                 "values above 1 are accepted and reported)");
+  app.add_option("--seed", seed, "Seed for random inputs (default 0)");
+  app.add_flag("--info", "Print the model's inputs and outputs");
+  CLI11_PARSE(app, argc, argv);
+
+  if (artifact.find('/') == std::string::npos)
+    artifact = "./" + artifact;
+  void *lib = dlopen(artifact.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!lib)
+    return fail(std::string("cannot load: ") + dlerror());
+  using GetApi = const mcc_model_api *(*)();
+  auto getApi = reinterpret_cast<GetApi>(dlsym(lib, "mcc_model_get_api"));
+  if (!getApi)
+    return fail("'" + artifact +
+                "' is not an mcc artifact (no mcc_model_get_api)");
+  const mcc_model_api *api = getApi();
+  if (api->abi_version != MCC_ABI_VERSION)
+    return fail("artifact ABI " + std::to_string(api->abi_version) +
+                ", mcc-run ABI " + std::to_string(MCC_ABI_VERSION));
+
+  if (app.count("--info")) {
+    auto print = [](const char *kind, const mcc_tensor_info &t) {
+      std::printf("%s %s dtype=%d shape=", kind, t.name, t.dtype);
+      for (int32_t d = 0; d < t.rank; ++d)
+        std::printf(d ? "x%lld" : "%lld", (long long)t.shape[d]);
+      std::printf("\n");
+    };
+    for (int32_t i = 0; i < api->num_inputs; ++i)
+      print("input", api->inputs[i]);
+    for (int32_t i = 0; i < api->num_outputs; ++i)
+      print("output", api->outputs[i]);
+  }
+
+  std::map<std::string, std::string> given;
+  for (const std::string &s : inputs) {
+    size_t eq = s.find('=');
+    if (eq == std::string::npos)
+      return fail("--input '" + s + "': expected NAME=FILE.npy");
+    given[s.substr(0, eq)] = s.substr(eq + 1);
+  }
+  std::mt19937 rng(seed);
+  std::vector<mcc::NpyArray> in(api->num_inputs), out(api->num_outputs);
+  std::vector<mcc_tensor> inT(api->num_inputs), outT(api->num_outputs);
+  for (int32_t i = 0; i < api->num_inputs; ++i) {
+    const mcc_tensor_info &info = api->inputs[i];
+    auto it = given.find(info.name);
+    if (it != given.end()) {
+      std::string err;
+      if (!mcc::readNpy(it->second, in[i], err))
+        return fail(err);
+      given.erase(it);
+    } else {
+      in[i].dtype = info.dtype;
+      in[i].shape.assign(info.shape, info.shape + info.rank);
+      in[i].data.resize(numel(in[i].shape) * mcc_dtype_size(info.dtype));
+      fillRandom(in[i], rng);
+    }
+    inT[i] = {in[i].data.data(), in[i].dtype, int32_t(in[i].shape.size()),
+              in[i].shape.data()};
+  }
+  if (!given.empty())
+    return fail("--input names '" + given.begin()->first +
+                "', which is not an input of the model");
+  for (int32_t i = 0; i < api->num_outputs; ++i) {
+    const mcc_tensor_info &info = api->outputs[i];
+    out[i].dtype = info.dtype;
+    out[i].shape.assign(info.shape, info.shape + info.rank);
+    out[i].data.resize(numel(out[i].shape) * mcc_dtype_size(info.dtype));
+    outT[i] = {out[i].data.data(), out[i].dtype, int32_t(out[i].shape.size()),
+               out[i].shape.data()};
+  }
+
+  mcc_model *model = nullptr;
+  mcc_error error{};
+  if (api->open(&model, &error) != MCC_OK)
+    return fail(error.message);
+  auto runOnce = [&]() {
+    return api->run(model, inT.data(), api->num_inputs, outT.data(),
+                    api->num_outputs, &error);
+  };
+  if (runOnce() != MCC_OK)
+    return fail(error.message);
+
+  if (bench > 0) {
+    for (int i = 0; i < warmup; ++i)
+      runOnce();
+    std::vector<double> ms;
+    for (int i = 0; i < bench; ++i) {
+      auto t0 = std::chrono::steady_clock::now();
+      runOnce();
+      ms.push_back(std::chrono::duration<double, std::milli>(
+                       std::chrono::steady_clock::now() - t0)
+                       .count());
+    }
+    std::sort(ms.begin(), ms.end());
+    std::printf("model=%s threads=%d runs=%d median_ms=%.4f p90_ms=%.4f "
+                "min_ms=%.4f\n",
+                api->name, threads, bench, ms[ms.size() / 2],
+                ms[std::min(ms.size() - 1, size_t(ms.size() * 0.9))], ms[0]);
+  }
+
+  if (!outDir.empty()) {
+    mkdir(outDir.c_str(), 0755);
+    for (int32_t i = 0; i < api->num_outputs; ++i) {
+      std::string err;
+      std::string path =
+          outDir + "/" + safeFileName(api->outputs[i].name) + ".npy";
+      if (!mcc::writeNpy(path, out[i], err))
+        return fail(err);
+    }
+  }
+  api->close(model);
+  return 0;
+}
