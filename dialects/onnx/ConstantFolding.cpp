@@ -27,16 +27,6 @@ RankedTensorType staticResult(Operation *op, unsigned i = 0) {
              : RankedTensorType();
 }
 
-std::optional<Ints> ints(DenseElementsAttr a) {
-  if (!a || !isa<IntegerType>(a.getElementType()))
-    return std::nullopt;
-  Ints out;
-  bool isUnsigned = a.getElementType().isUnsignedInteger();
-  for (const APInt &x : a.getValues<APInt>())
-    out.push_back(isUnsigned ? int64_t(x.getZExtValue()) : x.getSExtValue());
-  return out;
-}
-
 DenseElementsAttr makeInts(RankedTensorType t, ArrayRef<int64_t> v) {
   auto it = cast<IntegerType>(t.getElementType());
   SmallVector<APInt> vals;
@@ -76,7 +66,7 @@ FailureOr<DenseElementsAttr> foldBinary(Operation *op) {
   auto rt = staticResult(op);
   auto a = getDenseConstant(op->getOperand(0));
   auto b = getDenseConstant(op->getOperand(1));
-  auto av = ints(a), bv = ints(b);
+  auto av = getDenseInts(a), bv = getDenseInts(b);
   if (!rt || !av || !bv)
     return failure();
   auto as = cast<ShapedType>(a.getType()).getShape();
@@ -106,11 +96,11 @@ FailureOr<DenseElementsAttr> foldGather(ONNXGatherOp op) {
   auto rt = staticResult(op);
   auto data = getDenseConstant(op.getData());
   auto idxA = getDenseConstant(op.getIndices());
-  auto idx = ints(idxA);
+  auto idx = getDenseInts(idxA);
   if (!rt || !data || !idx)
     return failure();
   auto ds = cast<ShapedType>(data.getType()).getShape();
-  int64_t axis = op.getAxis() < 0 ? op.getAxis() + ds.size() : op.getAxis();
+  int64_t axis = normalizeAxis(op.getAxis(), ds.size());
   int64_t outer = 1, inner = 1;
   for (int64_t i = 0; i < axis; ++i)
     outer *= ds[i];
@@ -134,7 +124,7 @@ FailureOr<DenseElementsAttr> foldConcat(ONNXConcatOp op) {
   auto rt = staticResult(op);
   if (!rt)
     return failure();
-  int64_t axis = op.getAxis() < 0 ? op.getAxis() + rt.getRank() : op.getAxis();
+  int64_t axis = normalizeAxis(op.getAxis(), rt.getRank());
   SmallVector<DenseElementsAttr> parts;
   for (Value v : op.getInputs()) {
     auto c = getDenseConstant(v);
@@ -161,12 +151,12 @@ FailureOr<DenseElementsAttr> foldConcat(ONNXConcatOp op) {
 FailureOr<DenseElementsAttr> foldSlice(ONNXSliceOp op) {
   auto rt = staticResult(op);
   auto data = getDenseConstant(op.getData());
-  auto starts = ints(getDenseConstant(op.getStarts()));
+  auto starts = getDenseInts(getDenseConstant(op.getStarts()));
   if (!rt || !data || !starts || rt.getRank() != 1 || starts->size() != 1)
     return failure();
   int64_t step = 1;
   if (!isNoValue(op.getSteps())) {
-    auto s = ints(getDenseConstant(op.getSteps()));
+    auto s = getDenseInts(getDenseConstant(op.getSteps()));
     if (!s)
       return failure();
     step = (*s)[0];
@@ -188,7 +178,7 @@ FailureOr<DenseElementsAttr> foldCast(ONNXCastOp op) {
   if (!rt || !in)
     return failure();
   Type to = rt.getElementType();
-  if (auto v = ints(in)) {
+  if (auto v = getDenseInts(in)) {
     if (isa<IntegerType>(to))
       return makeInts(rt, *v);
     if (auto ft = dyn_cast<FloatType>(to)) {

@@ -15,6 +15,29 @@ void ONNXDialect::initialize() {
   registerONNXDialectOperations(this);
 }
 
+std::optional<SmallVector<int64_t>>
+mcc::onnx::getDenseInts(DenseElementsAttr a) {
+  if (!a || !isa<IntegerType>(a.getElementType()))
+    return std::nullopt;
+  bool isUnsigned = a.getElementType().isUnsignedInteger();
+  SmallVector<int64_t> out;
+  for (const APInt &x : a.getValues<APInt>())
+    out.push_back(isUnsigned ? int64_t(x.getZExtValue()) : x.getSExtValue());
+  return out;
+}
+
+std::optional<SmallVector<int64_t>> mcc::onnx::getConstantInts(Value v) {
+  return v ? getDenseInts(getDenseConstant(v)) : std::nullopt;
+}
+
+SmallVector<int64_t> mcc::onnx::getIntArray(ArrayAttr a) {
+  SmallVector<int64_t> out;
+  if (a)
+    for (Attribute x : a)
+      out.push_back(cast<IntegerAttr>(x).getInt());
+  return out;
+}
+
 DenseElementsAttr mcc::onnx::getDenseConstant(Value v) {
   auto cst = v.getDefiningOp<ONNXConstantOp>();
   if (!cst || !cst.getValue())

@@ -72,6 +72,19 @@ int64_t getGeneratedOpsetVersion();
 ONNXConstantOp createConstant(mlir::OpBuilder &b, mlir::Location loc,
                               mlir::ElementsAttr value);
 
+/// Integer contents of a dense integer constant (unsigned types widened
+/// without sign), or nullopt.
+std::optional<llvm::SmallVector<int64_t>>
+getDenseInts(mlir::DenseElementsAttr a);
+/// Integer contents of an onnx.Constant operand, or nullopt.
+std::optional<llvm::SmallVector<int64_t>> getConstantInts(mlir::Value v);
+/// Contents of an I64ArrayAttr (empty when absent).
+llvm::SmallVector<int64_t> getIntArray(mlir::ArrayAttr a);
+/// ONNX axis in [-rank, rank) to [0, rank).
+inline int64_t normalizeAxis(int64_t axis, int64_t rank) {
+  return axis < 0 ? axis + rank : axis;
+}
+
 /// True when `v` is an absent optional operand (a `none` value).
 inline bool isNoValue(mlir::Value v) {
   return !v || llvm::isa<mlir::NoneType>(v.getType());

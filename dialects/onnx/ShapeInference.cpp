@@ -29,29 +29,6 @@ void setResult(Operation *op, unsigned i, ArrayRef<int64_t> shape, Type elem) {
   op->getResult(i).setType(RankedTensorType::get(shape, elem));
 }
 
-/// Constant int64 values of `v` (any integer constant), or nullopt.
-std::optional<SmallVector<int64_t>> constInts(Value v) {
-  DenseElementsAttr attr = v ? getDenseConstant(v) : DenseElementsAttr();
-  if (!attr || !isa<IntegerType>(attr.getElementType()))
-    return std::nullopt;
-  SmallVector<int64_t> out;
-  for (const APInt &x : attr.getValues<APInt>())
-    out.push_back(x.getSExtValue());
-  return out;
-}
-
-int64_t normAxis(int64_t axis, int64_t rank) {
-  return axis < 0 ? axis + rank : axis;
-}
-
-SmallVector<int64_t> intArray(ArrayAttr a) {
-  SmallVector<int64_t> out;
-  if (a)
-    for (Attribute x : a)
-      out.push_back(cast<IntegerAttr>(x).getInt());
-  return out;
-}
-
 /// Numpy-style multidirectional broadcast of operand shapes.
 FailureOr<Shape> broadcast(Operation *op, ValueRange operands) {
   Shape out;
@@ -126,14 +103,14 @@ LogicalResult inferWindowed(Operation *op, Value x, ArrayRef<int64_t> kernel,
   if (xt.getRank() != int64_t(n) + 2)
     return op->emitError("input rank ")
            << xt.getRank() << " does not match a kernel of rank " << n;
-  SmallVector<int64_t> strides = intArray(stridesA), dil = intArray(dilA);
+  SmallVector<int64_t> strides = getIntArray(stridesA), dil = getIntArray(dilA);
   if (strides.empty())
     strides.assign(n, 1);
   if (dil.empty())
     dil.assign(n, 1);
   auto spatial = xt.getShape().drop_front(2);
   SmallVector<int64_t> pads =
-      resolvePads(autoPad, spatial, kernel, strides, dil, intArray(padsA));
+      resolvePads(autoPad, spatial, kernel, strides, dil, getIntArray(padsA));
   Shape out = {xt.getDimSize(0), channels};
   for (size_t i = 0; i < n; ++i) {
     int64_t o = windowOut(spatial[i], kernel[i], strides[i], dil[i],
@@ -173,7 +150,7 @@ LogicalResult inferReduce(Operation *op, Value data, Value axesV,
     return success();
   SmallVector<int64_t> axes;
   if (!isNoValue(axesV)) {
-    auto c = constInts(axesV);
+    auto c = getConstantInts(axesV);
     if (!c)
       return success();
     axes = *c;
@@ -185,7 +162,7 @@ LogicalResult inferReduce(Operation *op, Value data, Value axesV,
   int64_t rank = t.getRank();
   SmallVector<bool> reduced(rank, axes.empty());
   for (int64_t a : axes) {
-    a = normAxis(a, rank);
+    a = normalizeAxis(a, rank);
     if (a < 0 || a >= rank)
       return op->emitError("reduction axis out of range");
     reduced[a] = true;
@@ -235,7 +212,7 @@ LogicalResult inferMatMul(Operation *op, Value a, Value b) {
 
 LogicalResult inferReshape(ONNXReshapeOp op) {
   auto t = ranked(op.getData());
-  auto target = constInts(op.getShape());
+  auto target = getConstantInts(op.getShape());
   if (!t || !target)
     return success();
   Shape out;
@@ -273,13 +250,14 @@ LogicalResult inferReshape(ONNXReshapeOp op) {
 
 LogicalResult inferSlice(ONNXSliceOp op) {
   auto t = ranked(op.getData());
-  auto starts = constInts(op.getStarts()), ends = constInts(op.getEnds());
+  auto starts = getConstantInts(op.getStarts()),
+       ends = getConstantInts(op.getEnds());
   if (!t || !starts || !ends)
     return success();
   int64_t rank = t.getRank();
   SmallVector<int64_t> axes, steps(starts->size(), 1);
   if (!isNoValue(op.getAxes())) {
-    auto a = constInts(op.getAxes());
+    auto a = getConstantInts(op.getAxes());
     if (!a)
       return success();
     axes = *a;
@@ -288,14 +266,14 @@ LogicalResult inferSlice(ONNXSliceOp op) {
       axes.push_back(i);
   }
   if (!isNoValue(op.getSteps())) {
-    auto s = constInts(op.getSteps());
+    auto s = getConstantInts(op.getSteps());
     if (!s)
       return success();
     steps = *s;
   }
   Shape out(t.getShape());
   for (size_t i = 0; i < axes.size(); ++i) {
-    int64_t ax = normAxis(axes[i], rank);
+    int64_t ax = normalizeAxis(axes[i], rank);
     if (ax < 0 || ax >= rank)
       return op.emitError("Slice axis out of range");
     int64_t dim = t.getDimSize(ax);
@@ -390,7 +368,7 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         if (!isNoValue(op.getIndices()))
           return op.emitError("MaxPool with an Indices output is not "
                               "supported yet");
-        return inferWindowed(op, op.getX(), intArray(op.getKernelShape()),
+        return inferWindowed(op, op.getX(), getIntArray(op.getKernelShape()),
                              xt.getDimSize(1), op.getStridesAttr(),
                              op.getDilationsAttr(), op.getPadsAttr(),
                              op.getAutoPad(), op.getCeilMode());
@@ -399,7 +377,7 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         auto xt = ranked(op.getX());
         if (!xt)
           return success();
-        return inferWindowed(op, op.getX(), intArray(op.getKernelShape()),
+        return inferWindowed(op, op.getX(), getIntArray(op.getKernelShape()),
                              xt.getDimSize(1), op.getStridesAttr(),
                              op.getDilationsAttr(), op.getPadsAttr(),
                              op.getAutoPad(), op.getCeilMode());
@@ -437,7 +415,7 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         auto t = ranked(op.getInput());
         if (!t)
           return success();
-        int64_t axis = normAxis(op.getAxis(), t.getRank());
+        int64_t axis = normalizeAxis(op.getAxis(), t.getRank());
         if (axis < 0 || axis > t.getRank())
           return op.emitError("Flatten axis out of range");
         auto prod = [&](int64_t b, int64_t e) {
@@ -459,7 +437,7 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         auto t = ranked(op.getData());
         if (!t)
           return success();
-        SmallVector<int64_t> perm = intArray(op.getPermAttr());
+        SmallVector<int64_t> perm = getIntArray(op.getPermAttr());
         if (perm.empty())
           for (int64_t i = t.getRank() - 1; i >= 0; --i)
             perm.push_back(i);
@@ -476,7 +454,7 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         auto first = ranked(op.getInputs()[0]);
         if (!first)
           return success();
-        int64_t axis = normAxis(op.getAxis(), first.getRank());
+        int64_t axis = normalizeAxis(op.getAxis(), first.getRank());
         if (axis < 0 || axis >= first.getRank())
           return op.emitError("Concat axis out of range");
         Shape out(first.getShape());
@@ -497,12 +475,12 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         auto t = ranked(op.getInput());
         if (!t)
           return success();
-        int64_t axis = normAxis(op.getAxis(), t.getRank());
+        int64_t axis = normalizeAxis(op.getAxis(), t.getRank());
         int64_t dim = t.getDimSize(axis);
         size_t n = op->getNumResults();
         SmallVector<int64_t> sizes;
         if (!isNoValue(op.getSplit())) {
-          auto s = constInts(op.getSplit());
+          auto s = getConstantInts(op.getSplit());
           if (!s)
             return success();
           sizes = *s;
@@ -528,7 +506,7 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         auto dt = ranked(op.getData()), it = ranked(op.getIndices());
         if (!dt || !it)
           return success();
-        int64_t axis = normAxis(op.getAxis(), dt.getRank());
+        int64_t axis = normalizeAxis(op.getAxis(), dt.getRank());
         if (axis < 0 || axis >= dt.getRank())
           return op.emitError("Gather axis out of range");
         Shape out(dt.getShape().take_front(axis));
@@ -543,11 +521,11 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
           return success();
         SmallVector<bool> drop(t.getRank(), false);
         if (!isNoValue(op.getAxes())) {
-          auto axes = constInts(op.getAxes());
+          auto axes = getConstantInts(op.getAxes());
           if (!axes)
             return success();
           for (int64_t a : *axes) {
-            a = normAxis(a, t.getRank());
+            a = normalizeAxis(a, t.getRank());
             if (a < 0 || a >= t.getRank())
               return op.emitError("Squeeze axis out of range");
             if (t.getDimSize(a) != 1 && !t.isDynamicDim(a))
@@ -568,13 +546,13 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
       })
       .Case<ONNXUnsqueezeOp>([](ONNXUnsqueezeOp op) -> LogicalResult {
         auto t = ranked(op.getData());
-        auto axes = constInts(op.getAxes());
+        auto axes = getConstantInts(op.getAxes());
         if (!t || !axes)
           return success();
         int64_t rank = t.getRank() + axes->size();
         SmallVector<bool> isNew(rank, false);
         for (int64_t a : *axes) {
-          a = normAxis(a, rank);
+          a = normalizeAxis(a, rank);
           if (a < 0 || a >= rank || isNew[a])
             return op.emitError("Unsqueeze axes out of range or repeated");
           isNew[a] = true;
@@ -597,17 +575,18 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         if (!t)
           return success();
         int64_t r = t.getRank();
-        int64_t s = std::clamp<int64_t>(normAxis(op.getStart(), r), 0, r);
-        int64_t e = op.getEnd()
-                        ? std::clamp<int64_t>(normAxis(*op.getEnd(), r), 0, r)
-                        : r;
+        int64_t s = std::clamp<int64_t>(normalizeAxis(op.getStart(), r), 0, r);
+        int64_t e =
+            op.getEnd()
+                ? std::clamp<int64_t>(normalizeAxis(*op.getEnd(), r), 0, r)
+                : r;
         setResult(op, 0, {std::max<int64_t>(0, e - s)},
                   IntegerType::get(op.getContext(), 64));
         return success();
       })
       .Case<ONNXConstantOfShapeOp>(
           [](ONNXConstantOfShapeOp op) -> LogicalResult {
-            auto shape = constInts(op.getInput());
+            auto shape = getConstantInts(op.getInput());
             Type elem = Float32Type::get(op.getContext());
             if (auto v = op.getValue())
               elem = v->getElementType();
@@ -617,13 +596,13 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
           })
       .Case<ONNXPadOp>([](ONNXPadOp op) -> LogicalResult {
         auto t = ranked(op.getData());
-        auto pads = constInts(op.getPads());
+        auto pads = getConstantInts(op.getPads());
         if (!t || !pads)
           return success();
         int64_t r = t.getRank();
         SmallVector<int64_t> axes;
         if (!isNoValue(op.getAxes())) {
-          auto a = constInts(op.getAxes());
+          auto a = getConstantInts(op.getAxes());
           if (!a)
             return success();
           axes = *a;
@@ -635,7 +614,7 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
           return op.emitError("Pad needs 2 pads per padded axis");
         Shape out(t.getShape());
         for (size_t i = 0; i < axes.size(); ++i) {
-          int64_t a = normAxis(axes[i], r);
+          int64_t a = normalizeAxis(axes[i], r);
           if (out[a] != kDyn)
             out[a] += (*pads)[i] + (*pads)[i + axes.size()];
         }

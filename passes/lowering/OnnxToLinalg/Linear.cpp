@@ -78,15 +78,15 @@ struct ConvLowering : OpConversionPattern<ONNXConvOp> {
     int64_t n = xt.getDimSize(0), c = xt.getDimSize(1), m = wt.getDimSize(0);
     int64_t cg = c / g, mg = m / g;
     SmallVector<int64_t> k(wt.getShape().drop_front(2));
-    SmallVector<int64_t> strides = intArray(op.getStridesAttr());
-    SmallVector<int64_t> dil = intArray(op.getDilationsAttr());
+    SmallVector<int64_t> strides = getIntArray(op.getStridesAttr());
+    SmallVector<int64_t> dil = getIntArray(op.getDilationsAttr());
     if (strides.empty())
       strides.assign(ns, 1);
     if (dil.empty())
       dil.assign(ns, 1);
     // Pads: recompute from the inferred output so auto_pad is covered.
     SmallVector<int64_t> lo(ns), hi(ns);
-    SmallVector<int64_t> pads = intArray(op.getPadsAttr());
+    SmallVector<int64_t> pads = getIntArray(op.getPadsAttr());
     StringRef autoPad = op.getAutoPad();
     for (int64_t i = 0; i < ns; ++i) {
       int64_t in = xt.getDimSize(2 + i), out = rt.getDimSize(2 + i);

@@ -128,24 +128,6 @@ void lowering::replaceFirstResult(ConversionPatternRewriter &rewriter,
   rewriter.replaceOp(op, repl);
 }
 
-std::optional<SmallVector<int64_t>> lowering::constantInts(Value v) {
-  DenseElementsAttr a = onnx::getDenseConstant(v);
-  if (!a || !isa<IntegerType>(a.getElementType()))
-    return std::nullopt;
-  SmallVector<int64_t> out;
-  for (const APInt &x : a.getValues<APInt>())
-    out.push_back(x.getSExtValue());
-  return out;
-}
-
-SmallVector<int64_t> lowering::intArray(ArrayAttr a) {
-  SmallVector<int64_t> out;
-  if (a)
-    for (Attribute x : a)
-      out.push_back(cast<IntegerAttr>(x).getInt());
-  return out;
-}
-
 static void populateOnnxToLinalgPatterns(RewritePatternSet &patterns) {
   populateElementwisePatterns(patterns);
   populateLinearPatterns(patterns);

@@ -43,12 +43,6 @@ mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                        llvm::ArrayRef<int64_t> padsBegin,
                        llvm::ArrayRef<int64_t> padsEnd, double value);
 
-/// Constant int64 contents of an onnx.Constant operand, or nullopt.
-std::optional<llvm::SmallVector<int64_t>> constantInts(mlir::Value v);
-
-/// Integer array attribute contents (empty when absent).
-llvm::SmallVector<int64_t> intArray(mlir::ArrayAttr a);
-
 /// Replaces `op` by `v`; its other results (absent optional outputs such as
 /// MaxPool's Indices or Dropout's mask, checked unused) are dropped.
 void replaceFirstResult(mlir::ConversionPatternRewriter &rewriter,

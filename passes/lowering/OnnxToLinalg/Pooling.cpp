@@ -31,13 +31,13 @@ Window resolveWindow(RankedTensorType xt, RankedTensorType rt,
   Window w;
   int64_t ns = kernel.size();
   w.kernel.assign(kernel.begin(), kernel.end());
-  w.strides = intArray(stridesA);
-  w.dil = intArray(dilA);
+  w.strides = getIntArray(stridesA);
+  w.dil = getIntArray(dilA);
   if (w.strides.empty())
     w.strides.assign(ns, 1);
   if (w.dil.empty())
     w.dil.assign(ns, 1);
-  SmallVector<int64_t> pads = intArray(padsA);
+  SmallVector<int64_t> pads = getIntArray(padsA);
   w.lo.assign(ns, 0);
   w.hi.assign(ns, 0);
   for (int64_t i = 0; i < ns; ++i) {
@@ -94,7 +94,7 @@ struct MaxPoolLowering : OpConversionPattern<ONNXMaxPoolOp> {
         !isa<FloatType>(rt.getElementType()) || !isNoValue(op.getIndices()))
       return rewriter.notifyMatchFailure(op, "static float, no Indices");
     Location loc = op.getLoc();
-    Window w = resolveWindow(xt, rt, intArray(op.getKernelShape()),
+    Window w = resolveWindow(xt, rt, getIntArray(op.getKernelShape()),
                              op.getStridesAttr(), op.getDilationsAttr(),
                              op.getPadsAttr(), op.getAutoPad());
     double lowest = -std::numeric_limits<double>::infinity();
@@ -121,7 +121,7 @@ struct AveragePoolLowering : OpConversionPattern<ONNXAveragePoolOp> {
         !isa<FloatType>(rt.getElementType()))
       return rewriter.notifyMatchFailure(op, "static float only");
     Location loc = op.getLoc();
-    Window w = resolveWindow(xt, rt, intArray(op.getKernelShape()),
+    Window w = resolveWindow(xt, rt, getIntArray(op.getKernelShape()),
                              op.getStridesAttr(), op.getDilationsAttr(),
                              op.getPadsAttr(), op.getAutoPad());
     Value x = padSpatial(rewriter, loc, adaptor.getX(), w.lo, w.hi, 0.0);
@@ -136,7 +136,7 @@ struct AveragePoolLowering : OpConversionPattern<ONNXAveragePoolOp> {
     int64_t ns = w.kernel.size();
     SmallVector<int64_t> spatial(rt.getShape().drop_front(2));
     SmallVector<int64_t> explicitLo(ns), explicitHi(ns);
-    SmallVector<int64_t> pads = intArray(op.getPadsAttr());
+    SmallVector<int64_t> pads = getIntArray(op.getPadsAttr());
     bool includePad = op.getCountIncludePad();
     for (int64_t i = 0; i < ns; ++i) {
       explicitLo[i] = includePad ? w.lo[i] : 0;

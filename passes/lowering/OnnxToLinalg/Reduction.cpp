@@ -78,7 +78,7 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
       return rewriter.notifyMatchFailure(op, "static float only");
     SmallVector<int64_t> axes;
     if (!isNoValue(op.getAxes())) {
-      auto c = constantInts(op.getAxes());
+      auto c = getConstantInts(op.getAxes());
       if (!c)
         return rewriter.notifyMatchFailure(op, "axes must be constant");
       axes = *c;
@@ -91,7 +91,7 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
     SmallVector<bool> reduced(xt.getRank(), axes.empty());
     int64_t count = 1;
     for (int64_t a : axes)
-      reduced[a < 0 ? a + xt.getRank() : a] = true;
+      reduced[normalizeAxis(a, xt.getRank())] = true;
     for (int64_t i = 0; i < xt.getRank(); ++i)
       if (reduced[i])
         count *= xt.getDimSize(i);
@@ -124,7 +124,7 @@ struct SoftmaxLowering : OpConversionPattern<OpTy> {
       return rewriter.notifyMatchFailure(op, "static float only");
     Location loc = op.getLoc();
     int64_t rank = rt.getRank();
-    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
     SmallVector<bool> reduced(rank, false);
     reduced[axis] = true;
     Value x = adaptor.getInput();

@@ -45,7 +45,7 @@ struct TransposeLowering : OpConversionPattern<ONNXTransposeOp> {
     auto rt = staticResultType(op);
     if (!rt)
       return rewriter.notifyMatchFailure(op, "needs static shapes");
-    SmallVector<int64_t> perm = intArray(op.getPermAttr());
+    SmallVector<int64_t> perm = getIntArray(op.getPermAttr());
     if (perm.empty())
       for (int64_t i = rt.getRank() - 1; i >= 0; --i)
         perm.push_back(i);
@@ -69,7 +69,7 @@ struct ConcatLowering : OpConversionPattern<ONNXConcatOp> {
       return rewriter.notifyMatchFailure(op, "needs static shapes");
     Location loc = op.getLoc();
     int64_t rank = rt.getRank();
-    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
     Value acc = tensor::EmptyOp::create(rewriter, loc, rt.getShape(),
                                         rt.getElementType());
     int64_t offset = 0;
@@ -101,7 +101,7 @@ struct SplitLowering : OpConversionPattern<ONNXSplitOp> {
       if (!rt)
         return rewriter.notifyMatchFailure(op, "needs static shapes");
       int64_t rank = rt.getRank();
-      int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+      int64_t axis = normalizeAxis(op.getAxis(), rank);
       SmallVector<int64_t> offs(rank, 0), strides(rank, 1);
       offs[axis] = offset;
       offset += rt.getDimSize(axis);
@@ -122,13 +122,13 @@ struct SliceLowering : OpConversionPattern<ONNXSliceOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto rt = staticResultType(op);
     auto it = dyn_cast<RankedTensorType>(op.getData().getType());
-    auto starts = constantInts(op.getStarts());
+    auto starts = getConstantInts(op.getStarts());
     if (!rt || !it || !it.hasStaticShape() || !starts)
       return rewriter.notifyMatchFailure(op, "needs static shapes, constants");
     int64_t rank = rt.getRank();
     SmallVector<int64_t> axes, steps(starts->size(), 1);
     if (!isNoValue(op.getAxes())) {
-      auto a = constantInts(op.getAxes());
+      auto a = getConstantInts(op.getAxes());
       if (!a)
         return rewriter.notifyMatchFailure(op, "axes must be constant");
       axes = *a;
@@ -137,7 +137,7 @@ struct SliceLowering : OpConversionPattern<ONNXSliceOp> {
         axes.push_back(i);
     }
     if (!isNoValue(op.getSteps())) {
-      auto s = constantInts(op.getSteps());
+      auto s = getConstantInts(op.getSteps());
       if (!s)
         return rewriter.notifyMatchFailure(op, "steps must be constant");
       steps = *s;
@@ -172,8 +172,7 @@ struct GatherLowering : OpConversionPattern<ONNXGatherOp> {
       return rewriter.notifyMatchFailure(op, "needs static shapes");
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
-    int64_t axis =
-        op.getAxis() < 0 ? op.getAxis() + dt.getRank() : op.getAxis();
+    int64_t axis = normalizeAxis(op.getAxis(), dt.getRank());
     int64_t ir = it.getRank(), rank = rt.getRank();
     SmallVector<AffineExpr> ie;
     for (int64_t i = 0; i < ir; ++i)
@@ -217,7 +216,7 @@ struct PadLowering : OpConversionPattern<ONNXPadOp> {
   matchAndRewrite(ONNXPadOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto rt = staticResultType(op);
-    auto pads = constantInts(op.getPads());
+    auto pads = getConstantInts(op.getPads());
     if (!rt || !pads || op.getMode() != "constant" || !isNoValue(op.getAxes()))
       return rewriter.notifyMatchFailure(op, "constant mode, constant pads");
     int64_t rank = rt.getRank();
