@@ -107,9 +107,8 @@ static mcc_status model_run(mcc_model *model, const mcc_tensor *inputs,
 
 static mcc_model_api api;
 
-__attribute__((visibility("default"))) const mcc_model_api *
-mcc_model_get_api(void) {
-  /* Filled on each call (cheap, idempotent, and needs no constructor). */
+/* Filled once at load time, so concurrent mcc_model_get_api calls only read. */
+__attribute__((constructor)) static void init_api(void) {
   api.abi_version = MCC_ABI_VERSION;
   api.name = mcc__graph_desc.name;
   api.num_inputs = mcc__graph_desc.num_inputs;
@@ -119,5 +118,9 @@ mcc_model_get_api(void) {
   api.open = model_open;
   api.run = model_run;
   api.close = model_close;
+}
+
+__attribute__((visibility("default"))) const mcc_model_api *
+mcc_model_get_api(void) {
   return &api;
 }
