@@ -151,12 +151,12 @@ FailureOr<DenseElementsAttr> foldConcat(ONNXConcatOp op) {
 FailureOr<DenseElementsAttr> foldSlice(ONNXSliceOp op) {
   auto rt = staticResult(op);
   auto data = getDenseConstant(op.getData());
-  auto starts = getDenseInts(getDenseConstant(op.getStarts()));
+  auto starts = getConstantInts(op.getStarts());
   if (!rt || !data || !starts || rt.getRank() != 1 || starts->size() != 1)
     return failure();
   int64_t step = 1;
   if (!isNoValue(op.getSteps())) {
-    auto s = getDenseInts(getDenseConstant(op.getSteps()));
+    auto s = getConstantInts(op.getSteps());
     if (!s)
       return failure();
     step = (*s)[0];
