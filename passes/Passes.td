@@ -41,4 +41,48 @@ def ConvertOnnxToLinalg : Pass<"convert-onnx-to-linalg", "mlir::func::FuncOp"> {
   ];
 }
 
+def PlanArena : Pass<"plan-arena", "mlir::func::FuncOp"> {
+  let summary = "Place a function's buffers in one arena with reuse";
+  let description = [{
+    Runs after bufferization and deallocation, when the function body is a
+    straight line of memref.alloc/memref.dealloc pairs. Every statically
+    shaped, identity-layout pair in the entry block gets an offset in one
+    64-byte-aligned arena (greedy: largest first, first fit among buffers
+    live at the same time) and becomes a memref.view of it; the arena is
+    allocated once at entry and freed before the return. Buffers freed
+    elsewhere, or not at all, are left alone.
+  }];
+  let dependentDialects = [
+    "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"
+  ];
+}
+
+def ConvertParallelLoopsToRuntime
+    : Pass<"convert-parallel-loops-to-runtime", "mlir::ModuleOp"> {
+  let summary = "Run outermost scf.parallel loops on the runtime thread pool";
+  let description = [{
+    Each outermost scf.parallel (on memrefs, after bufferization) with no
+    reductions, constant bounds and at least `min-work` estimated scalar
+    operations is outlined into `@<func>_par<N>(ctx, begin, end)` and
+    replaced by a call of the runtime's `mcc_rt_parallel_for`. Its outer
+    dimensions are collapsed until there are `min-outer-iterations` of them
+    to split; the remaining dimensions run inside each chunk. Captured
+    memrefs (static layouts only) pass as aligned pointers in a stack
+    struct, scalars by value, constants are cloned. Everything else stays
+    sequential; the artifact needs no OpenMP.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"32768",
+           "Estimated scalar operations below which a loop stays sequential">,
+    Option<"minOuterIterations", "min-outer-iterations", "int64_t",
+           /*default=*/"64",
+           "Iterations the collapsed outer dimensions should reach">
+  ];
+  let dependentDialects = [
+    "mlir::LLVM::LLVMDialect", "mlir::scf::SCFDialect",
+    "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect",
+    "mlir::func::FuncDialect"
+  ];
+}
+
 #endif // MCC_PASSES_PASSES_TD

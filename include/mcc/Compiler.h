@@ -34,6 +34,9 @@ struct CompileOptions {
   /// The model's name in the artifact (`<name>_api`); empty: the output
   /// file's stem.
   std::string modelName;
+  /// Also write a C header with the model's typed entry point here
+  /// (`<name>_open/_run/_close`); empty: none.
+  std::string headerPath;
   /// Shapes that pin an input's symbolic dims, by input name.
   std::map<std::string, std::vector<int64_t>> inputShapes;
   bool verbose = false;   ///< one line per stage with its time

@@ -11,6 +11,7 @@
 #include "lib/driver/Diagnostics.h"
 #include "lib/import/Importer.h"
 #include "lib/pipeline/Pipeline.h"
+#include "lib/target/CHeader.h"
 #include "lib/target/cpu/CpuTarget.h"
 #include "passes/Passes.h"
 
@@ -140,15 +141,31 @@ bool mcc::compileModel(const CompileOptions &options) {
   if (!supported)
     return false;
 
+  // The name becomes the `<name>_api` symbol and the header's prefix, so it
+  // must be a C identifier; one derived from a file name is made into one
+  // (lib prefix dropped: libresnet.so is model `resnet`).
   std::string modelName = options.modelName;
-  if (modelName.empty())
-    modelName =
-        llvm::sys::path::stem(options.outputPath.empty() ? options.inputPath
-                                                         : options.outputPath)
-            .str();
+  if (modelName.empty()) {
+    StringRef stem = llvm::sys::path::stem(
+        options.outputPath.empty() ? options.inputPath : options.outputPath);
+    if (stem.starts_with("lib") && stem.size() > 3)
+      stem = stem.drop_front(3);
+    modelName = toCIdentifier(stem);
+  } else if (modelName != toCIdentifier(modelName)) {
+    llvm::errs() << "mcc: error: --name '" << modelName
+                 << "' is not a C identifier (letters, digits, '_'; no "
+                    "leading digit)\n";
+    return false;
+  }
   auto func = module->lookupSymbol<func::FuncOp>(kMainGraphName);
   FailureOr<ModelSignature> signature = extractSignature(func, modelName);
   if (failed(signature))
+    return false;
+  if (!options.headerPath.empty() &&
+      !writeText(options.headerPath, [&](llvm::raw_ostream &os) {
+        os << emitCHeader(*signature,
+                          llvm::sys::path::filename(options.inputPath));
+      }))
     return false;
 
   // The ONNX names now live in the signature; LLVM has no use for them.

@@ -51,7 +51,12 @@ std::string mcc::getCpuLoweringPipeline(int optLevel) {
       "modify-public-functions=1},"
       "buffer-deallocation-pipeline,"
       "convert-bufferization-to-memref,"
-      "func.func(convert-linalg-to-loops),"
+      // One arena per call for the intermediates, with reuse.
+      "func.func(plan-arena),"
+      // Parallel dims become scf.parallel; the outermost ones with enough
+      // work run on the runtime's thread pool.
+      "func.func(convert-linalg-to-parallel-loops),"
+      "convert-parallel-loops-to-runtime,"
       "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
       "convert-math-to-llvm,convert-math-to-libm,"
       "finalize-memref-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"

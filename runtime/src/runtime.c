@@ -4,6 +4,7 @@
  * generated entry. Everything here is hidden except mcc_model_get_api.
  *===---------------------------------------------------------------------===*/
 #include "graph.h"
+#include "parallel.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 struct mcc_model {
   const mcc_graph_desc *desc;
+  int num_threads;
 };
 
 static mcc_status fail(mcc_error *error, mcc_status code, const char *fmt,
@@ -26,9 +28,14 @@ static mcc_status fail(mcc_error *error, mcc_status code, const char *fmt,
   return code;
 }
 
-static mcc_status model_open(mcc_model **model, mcc_error *error) {
+static mcc_status model_open(const mcc_model_options *options,
+                             mcc_model **model, mcc_error *error) {
   if (!model)
     return fail(error, MCC_ERROR_INVALID_ARGUMENT, "model pointer is NULL");
+  if (options && options->num_threads < 0)
+    return fail(error, MCC_ERROR_INVALID_ARGUMENT,
+                "num_threads is %d; use 0 for every core or a positive count",
+                options->num_threads);
   if (mcc__graph_desc.abi_version != MCC_ABI_VERSION)
     return fail(error, MCC_ERROR_INTERNAL, "artifact ABI %u, runtime ABI %u",
                 mcc__graph_desc.abi_version, MCC_ABI_VERSION);
@@ -36,6 +43,9 @@ static mcc_status model_open(mcc_model **model, mcc_error *error) {
   if (!m)
     return fail(error, MCC_ERROR_OUT_OF_MEMORY, "out of memory");
   m->desc = &mcc__graph_desc;
+  m->num_threads = options && options->num_threads > 0
+                       ? options->num_threads
+                       : mcc_rt_default_threads();
   *model = m;
   return MCC_OK;
 }
@@ -99,7 +109,9 @@ static mcc_status model_run(mcc_model *model, const mcc_tensor *inputs,
     args[i] = inputs[i].data;
   for (int32_t i = 0; i < num_outputs; ++i)
     args[num_inputs + i] = outputs[i].data;
+  int previous_threads = mcc_rt_set_threads(model->num_threads);
   g->entry(args);
+  mcc_rt_set_threads(previous_threads);
   if (args != stack_args)
     free(args);
   return MCC_OK;

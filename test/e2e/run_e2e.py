@@ -6,16 +6,16 @@ Usage: run_e2e.py BIN_DIR WORK_DIR
 Prints one line per test and a closing 'N passed, N failed'.
 """
 import os
-import subprocess
 import sys
 
 import numpy as np
 import onnx
-import onnxruntime as ort
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 import models  # noqa: E402
+from harness import run  # noqa: E402
 
 RTOL, ATOL = 1e-3, 1e-5
 results = []
@@ -23,43 +23,16 @@ results = []
 
 def record(name, ok, detail=""):
     results.append(ok)
-    print(f"{'PASS' if ok else 'FAIL'}: {name}{(' -- ' + detail) if detail else ''}",
-          flush=True)
+    harness.report(name, ok, detail)
 
 
-def run(cmd, **kw):
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, **kw)
-
-
-def check_model(bin_dir, work, name, model, opt="-O2"):
+def check_model(bin_dir, work, name, model, opt, threads):
     path = os.path.join(work, f"{name}.onnx")
     onnx.save(model, path)
-    so = os.path.join(work, f"{name}{opt}.so")
-    r = run([f"{bin_dir}/mcc", path, "-o", so, opt])
-    if r.returncode != 0:
-        return record(f"{name} {opt}", False, "compile: " + r.stderr.strip())
-    sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
-    rng = np.random.default_rng(42)
-    feeds, args = {}, []
-    for i in sess.get_inputs():
-        x = rng.standard_normal(i.shape).astype(np.float32)
-        f = os.path.join(work, f"{name}_{i.name}.npy")
-        np.save(f, x)
-        feeds[i.name] = x
-        args += ["--input", f"{i.name}={f}"]
-    out_dir = os.path.join(work, f"{name}{opt}_out")
-    r = run([f"{bin_dir}/mcc-run", so, "--output-dir", out_dir] + args)
-    if r.returncode != 0:
-        return record(f"{name} {opt}", False, "run: " + r.stderr.strip())
-    worst = 0.0
-    for o, ref in zip(sess.get_outputs(), sess.run(None, feeds)):
-        got = np.load(os.path.join(out_dir, f"{o.name}.npy"))
-        if got.shape != ref.shape:
-            return record(f"{name} {opt}", False, f"shape {got.shape} vs {ref.shape}")
-        worst = max(worst, float(np.abs(got - ref).max()))
-        if not np.allclose(got, ref, rtol=RTOL, atol=ATOL):
-            return record(f"{name} {opt}", False, f"max |diff| {worst:.3g}")
-    record(f"{name} {opt}", True, f"max |diff| {worst:.3g}")
+    ok, detail = harness.compile_and_compare(
+        bin_dir, work, name, path, [opt], RTOL, ATOL,
+        run_args=["--threads", str(threads)])
+    record(f"{name} {opt} --threads {threads}", ok, detail)
 
 
 def expect_error(bin_dir, name, args, must_contain):
@@ -131,8 +104,9 @@ def main():
     bin_dir, work = sys.argv[1], sys.argv[2]
     os.makedirs(work, exist_ok=True)
     for name, build in models.MODELS.items():
-        for opt in ("-O2", "-O0"):
-            check_model(bin_dir, work, name, build(), opt)
+        # Two threads go through the runtime's pool, one runs inline.
+        for opt, threads in (("-O2", 2), ("-O0", 1)):
+            check_model(bin_dir, work, name, build(), opt, threads)
     bad_inputs(bin_dir, work)
     passed = sum(results)
     failed = len(results) - passed

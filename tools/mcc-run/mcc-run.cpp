@@ -86,7 +86,7 @@ int main(int argc, char **argv) {
                "benchmarks it."};
   std::string artifact, outDir;
   std::vector<std::string> inputs;
-  int bench = 0, threads = 1, warmup = 3;
+  int bench = 0, threads = 0, warmup = 3;
   unsigned seed = 0;
   app.add_option("artifact", artifact, "The compiled model (.so)")->required();
   app.add_option("--input", inputs,
@@ -99,8 +99,9 @@ int main(int argc, char **argv) {
                  "Run N timed iterations and print median_ms=, p90_ms=");
   app.add_option("--warmup", warmup, "Untimed runs before --bench (default 3)");
   app.add_option("--threads", threads,
-                 "Worker threads (the runtime is single-threaded today; "
-                 "values above 1 are accepted and reported)");
+                 "Threads per run, the calling thread included (default 0: "
+                 "every core this process may use; 1: no worker threads)")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--seed", seed, "Seed for random inputs (default 0)");
   app.add_flag("--info", "Print the model's inputs and outputs");
   CLI11_PARSE(app, argc, argv);
@@ -174,7 +175,9 @@ int main(int argc, char **argv) {
 
   mcc_model *model = nullptr;
   mcc_error error{};
-  if (api->open(&model, &error) != MCC_OK)
+  mcc_model_options options{};
+  options.num_threads = threads;
+  if (api->open(&options, &model, &error) != MCC_OK)
     return fail(error.message);
   auto runOnce = [&]() {
     return api->run(model, inT.data(), api->num_inputs, outT.data(),

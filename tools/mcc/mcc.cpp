@@ -62,7 +62,12 @@ int main(int argc, char **argv) {
                  "(replaces symbolic dims; repeat per input)");
   app.add_option("--name", opts.modelName,
                  "Model name in the artifact: it exports <name>_api() "
-                 "(default: the output file's stem)");
+                 "(default: the output file's stem without a lib prefix, "
+                 "made a C identifier)");
+  app.add_option("--header", opts.headerPath,
+                 "Also write a C header declaring the model's typed entry "
+                 "point: <name>_open, <name>_run (one typed pointer per "
+                 "input and output), <name>_close");
   app.add_flag("--check", opts.checkOnly,
                "Only import the model and list every unsupported op (node "
                "name, op type, opset); exit 1 if there is any");

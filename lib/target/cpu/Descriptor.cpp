@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lib/target/cpu/CpuTarget.h"
+#include "mcc/runtime.h"
 
 #include "llvm/IR/IRBuilder.h"
 
@@ -124,7 +125,8 @@ Error mcc::addModelDescriptor(Module &m, StringRef graphFn,
       ctx, {db.i32, db.i32, db.i32, db.i32, db.ptr, db.ptr, db.ptr, db.ptr});
   Constant *desc = ConstantStruct::get(
       descTy,
-      {ConstantInt::get(db.i32, 1), ConstantInt::get(db.i32, sig.inputs.size()),
+      {ConstantInt::get(db.i32, MCC_ABI_VERSION),
+       ConstantInt::get(db.i32, sig.inputs.size()),
        ConstantInt::get(db.i32, sig.outputs.size()),
        ConstantInt::get(db.i32, 0), db.infoArray(sig.inputs, "inputs"),
        db.infoArray(sig.outputs, "outputs"), entry, db.string(sig.name)});

@@ -11,6 +11,7 @@
 #include "lld/Common/Driver.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
 
@@ -47,10 +48,11 @@ Error mcc::linkSharedLibrary(StringRef objectPath, StringRef outputPath,
              kRuntimeArchiveSize);
   }
   std::vector<std::string> args = {
-      "ld.lld",           "-shared",       "-o",
-      outputPath.str(),   "--gc-sections", "-z",
-      "noexecstack",      "--as-needed",   objectPath.str(),
-      archive.str().str()};
+      "ld.lld", "-shared", "-o", outputPath.str(), "--gc-sections", "-z",
+      "noexecstack", "--as-needed", objectPath.str(), archive.str().str(),
+      // The file name as soname: consumers record it in DT_NEEDED and find
+      // the artifact through their rpath, not by the path it was built at.
+      "-soname", sys::path::filename(outputPath).str()};
   // The host's libc and libm by soname; a cross-target artifact leaves them
   // to the loader.
   Triple host(sys::getDefaultTargetTriple());

@@ -22,7 +22,7 @@
 extern "C" {
 #endif
 
-#define MCC_ABI_VERSION 1
+#define MCC_ABI_VERSION 2
 
 typedef enum mcc_status {
   MCC_OK = 0,
@@ -75,6 +75,16 @@ typedef struct mcc_error {
 
 typedef struct mcc_model mcc_model; /* a loaded model */
 
+/* How to load a model; zero-initialize, then set what you need. */
+typedef struct mcc_model_options {
+  /* Threads each run may use (the caller's thread included); 0 means every
+   * core this process may run on, 1 runs on the calling thread only. */
+  int32_t num_threads;
+  /* Artifacts compiled with --weights=external: the weights file. NULL
+   * means the one named at compile time, next to the artifact. */
+  const char *weights_path;
+} mcc_model_options;
+
 typedef struct mcc_model_api {
   uint32_t abi_version; /* MCC_ABI_VERSION of the artifact */
   const char *name;     /* model name (mcc --name) */
@@ -84,7 +94,8 @@ typedef struct mcc_model_api {
   const mcc_tensor_info *outputs;
 
   /* Loads the model. NULL options mean defaults. */
-  mcc_status (*open)(mcc_model **model, mcc_error *error);
+  mcc_status (*open)(const mcc_model_options *options, mcc_model **model,
+                     mcc_error *error);
   /* Runs the model: inputs and outputs in declaration order; every input's
    * dtype and shape is checked; outputs must have the declared shapes. */
   mcc_status (*run)(mcc_model *model, const mcc_tensor *inputs,

@@ -1,0 +1,349 @@
+//===- ParallelToRuntime.cpp - scf.parallel to the runtime thread pool ----===//
+//
+// Each outermost scf.parallel with enough work becomes
+//
+//   func.call @mcc_rt_parallel_for(@<fn>_par<N>, %ctx, %n)
+//
+// where @<fn>_par<N>(%ctx, %begin, %end) runs iterations [begin, end) of the
+// loop's outer dimensions, collapsed into one range of n iterations (enough
+// of them to split across threads; the rest stay an inner scf.parallel run
+// sequentially). Values the body uses from above travel in %ctx, a stack
+// struct: memrefs as their aligned pointer (their layout is static, so the
+// descriptor is rebuilt from the type), scalars by value; constants are
+// cloned instead. Loops with reductions, dynamic bounds, dynamic layouts or
+// too little work stay as they are.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+namespace mcc {
+#define GEN_PASS_DEF_CONVERTPARALLELLOOPSTORUNTIME
+#include "passes/Passes.h.inc"
+} // namespace mcc
+
+using namespace mlir;
+
+namespace {
+
+constexpr llvm::StringLiteral kParallelFor = "mcc_rt_parallel_for";
+/// Trip count assumed for a loop whose bounds are not constant.
+constexpr int64_t kUnknownTripCount = 16;
+
+std::optional<int64_t> tripCount(Value lb, Value ub, Value step) {
+  auto l = getConstantIntValue(lb), u = getConstantIntValue(ub),
+       s = getConstantIntValue(step);
+  if (!l || !u || !s || *s <= 0)
+    return std::nullopt;
+  return *u <= *l ? 0 : (*u - *l + *s - 1) / *s;
+}
+
+/// Scalar operations executed by one run of `region`, nested loops
+/// multiplied out.
+int64_t estimateWork(Region &region) {
+  int64_t work = 0;
+  for (Operation &op : region.getOps()) {
+    int64_t trips = 1;
+    if (auto f = dyn_cast<scf::ForOp>(op))
+      trips = tripCount(f.getLowerBound(), f.getUpperBound(), f.getStep())
+                  .value_or(kUnknownTripCount);
+    else if (auto p = dyn_cast<scf::ParallelOp>(op))
+      for (auto [l, u, s] :
+           llvm::zip(p.getLowerBound(), p.getUpperBound(), p.getStep()))
+        trips *= tripCount(l, u, s).value_or(kUnknownTripCount);
+    int64_t inner = 0;
+    for (Region &r : op.getRegions())
+      inner += estimateWork(r);
+    work += 1 + trips * inner;
+  }
+  return work;
+}
+
+/// How one captured value crosses into the outlined function.
+struct Capture {
+  Value value;
+  Type slotType; // its type in the context struct
+};
+
+struct Outliner {
+  ModuleOp module;
+  SymbolTable &symbols;
+  int64_t minWork;
+  int64_t minOuterIterations;
+
+  /// Rewrites `loop` in `func`; false when it has to stay sequential.
+  bool outline(func::FuncOp func, scf::ParallelOp loop, unsigned index);
+
+private:
+  bool collectCaptures(scf::ParallelOp loop, SmallVectorImpl<Capture> &out,
+                       SmallVectorImpl<Value> &constants);
+  Value packSlot(OpBuilder &b, Location loc, Value v);
+  Value unpackSlot(OpBuilder &b, Location loc, Value loaded, Type original);
+  func::FuncOp declareParallelFor(OpBuilder &b, Location loc);
+};
+
+bool Outliner::collectCaptures(scf::ParallelOp loop,
+                               SmallVectorImpl<Capture> &out,
+                               SmallVectorImpl<Value> &constants) {
+  llvm::SetVector<Value> above;
+  getUsedValuesDefinedAbove(loop.getRegion(), above);
+  auto *ctx = loop.getContext();
+  for (Value v : above) {
+    if (Operation *def = v.getDefiningOp();
+        def && def->hasTrait<OpTrait::ConstantLike>()) {
+      constants.push_back(v);
+      continue;
+    }
+    Type t = v.getType();
+    if (auto mt = dyn_cast<MemRefType>(t)) {
+      SmallVector<int64_t> strides;
+      int64_t offset;
+      if (!mt.hasStaticShape() ||
+          failed(mt.getStridesAndOffset(strides, offset)) ||
+          ShapedType::isDynamic(offset) ||
+          llvm::any_of(strides, ShapedType::isDynamic) || mt.getMemorySpace())
+        return false;
+      out.push_back({v, LLVM::LLVMPointerType::get(ctx)});
+    } else if (t.isIndex()) {
+      out.push_back({v, IntegerType::get(ctx, 64)});
+    } else if (t.isIntOrFloat()) {
+      out.push_back({v, t});
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+Value Outliner::packSlot(OpBuilder &b, Location loc, Value v) {
+  if (isa<MemRefType>(v.getType())) {
+    Value addr = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, v);
+    Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), addr);
+    return LLVM::IntToPtrOp::create(
+        b, loc, LLVM::LLVMPointerType::get(b.getContext()), i64);
+  }
+  if (v.getType().isIndex())
+    return arith::IndexCastOp::create(b, loc, b.getI64Type(), v);
+  return v;
+}
+
+Value Outliner::unpackSlot(OpBuilder &b, Location loc, Value loaded,
+                           Type original) {
+  if (original.isIndex())
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(), loaded);
+  auto mt = dyn_cast<MemRefType>(original);
+  if (!mt)
+    return loaded;
+  // A descriptor {allocated, aligned, offset, sizes[], strides[]} with the
+  // static sizes/strides of the type; nothing frees through it.
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  (void)mt.getStridesAndOffset(strides, offset);
+  auto *ctx = b.getContext();
+  Type i64 = b.getI64Type(), ptr = LLVM::LLVMPointerType::get(ctx);
+  SmallVector<Type> fields = {ptr, ptr, i64};
+  if (mt.getRank() > 0) {
+    fields.push_back(LLVM::LLVMArrayType::get(i64, mt.getRank()));
+    fields.push_back(LLVM::LLVMArrayType::get(i64, mt.getRank()));
+  }
+  auto descTy = LLVM::LLVMStructType::getLiteral(ctx, fields);
+  auto cst = [&](int64_t x) {
+    return LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(x));
+  };
+  Value desc = LLVM::PoisonOp::create(b, loc, descTy);
+  desc =
+      LLVM::InsertValueOp::create(b, loc, desc, loaded, ArrayRef<int64_t>{0});
+  desc =
+      LLVM::InsertValueOp::create(b, loc, desc, loaded, ArrayRef<int64_t>{1});
+  desc = LLVM::InsertValueOp::create(b, loc, desc, cst(offset),
+                                     ArrayRef<int64_t>{2});
+  for (int64_t d = 0; d < mt.getRank(); ++d) {
+    desc = LLVM::InsertValueOp::create(b, loc, desc, cst(mt.getDimSize(d)),
+                                       ArrayRef<int64_t>{3, d});
+    desc = LLVM::InsertValueOp::create(b, loc, desc, cst(strides[d]),
+                                       ArrayRef<int64_t>{4, d});
+  }
+  return UnrealizedConversionCastOp::create(b, loc, mt, desc).getResult(0);
+}
+
+func::FuncOp Outliner::declareParallelFor(OpBuilder &b, Location loc) {
+  if (auto f = symbols.lookup<func::FuncOp>(kParallelFor))
+    return f;
+  auto *ctx = b.getContext();
+  Type ptr = LLVM::LLVMPointerType::get(ctx), i64 = b.getI64Type();
+  auto taskTy = FunctionType::get(ctx, {ptr, i64, i64}, {});
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(module.getBody());
+  auto f = func::FuncOp::create(b, loc, kParallelFor,
+                                FunctionType::get(ctx, {taskTy, ptr, i64}, {}));
+  f.setPrivate();
+  symbols.insert(f);
+  return f;
+}
+
+bool Outliner::outline(func::FuncOp func, scf::ParallelOp loop,
+                       unsigned index) {
+  if (loop.getNumReductions() != 0)
+    return false;
+  SmallVector<int64_t> lbs, trips, steps;
+  for (auto [l, u, s] :
+       llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
+    auto t = tripCount(l, u, s);
+    if (!t)
+      return false;
+    lbs.push_back(*getConstantIntValue(l));
+    steps.push_back(*getConstantIntValue(s));
+    trips.push_back(*t);
+  }
+  int64_t total = 1;
+  for (int64_t t : trips)
+    total *= t;
+  if (total * estimateWork(loop.getRegion()) < minWork)
+    return false;
+  // Collapse outer dims until there are enough iterations to split.
+  unsigned outer = 0;
+  int64_t n = 1;
+  while (outer < trips.size() && n < minOuterIterations)
+    n *= trips[outer++];
+  if (n < 2)
+    return false;
+
+  SmallVector<Capture> captures;
+  SmallVector<Value> constants;
+  if (!collectCaptures(loop, captures, constants))
+    return false;
+
+  MLIRContext *ctx = loop.getContext();
+  Location loc = loop.getLoc();
+  OpBuilder b(ctx);
+  Type ptr = LLVM::LLVMPointerType::get(ctx), i64 = b.getI64Type();
+  SmallVector<Type> slotTypes;
+  for (const Capture &c : captures)
+    slotTypes.push_back(c.slotType);
+  auto ctxTy = LLVM::LLVMStructType::getLiteral(ctx, slotTypes);
+
+  // The outlined body: for lin in [begin, end): delinearize, run.
+  b.setInsertionPoint(func);
+  auto taskTy = FunctionType::get(ctx, {ptr, i64, i64}, {});
+  auto task = func::FuncOp::create(
+      b, loc, (func.getSymName() + "_par" + Twine(index)).str(), taskTy);
+  task.setPrivate();
+  symbols.insert(task);
+  Block *entry = task.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  IRMapping map;
+  for (Value c : constants)
+    map.map(c, b.clone(*c.getDefiningOp())->getResult(0));
+  for (auto [i, c] : llvm::enumerate(captures)) {
+    Value addr =
+        LLVM::GEPOp::create(b, loc, ptr, ctxTy, entry->getArgument(0),
+                            ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(i)});
+    Value loaded = LLVM::LoadOp::create(b, loc, c.slotType, addr);
+    map.map(c.value, unpackSlot(b, loc, loaded, c.value.getType()));
+  }
+  OpBuilder entryBuilder = OpBuilder::atBlockBegin(entry);
+  llvm::SmallDenseMap<int64_t, Value> indexConstants;
+  auto idx = [&](int64_t x) -> Value {
+    Value &c = indexConstants[x];
+    if (!c)
+      c = arith::ConstantIndexOp::create(entryBuilder, loc, x);
+    return c;
+  };
+  Value begin = arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                           entry->getArgument(1));
+  Value end = arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                         entry->getArgument(2));
+  auto body = [&](OpBuilder &nb, Location l, ValueRange ivs) {
+    for (auto [iv, v] : llvm::zip(loop.getInductionVars(), ivs))
+      map.map(iv, v);
+    for (Operation &op : loop.getBody()->without_terminator())
+      nb.clone(op, map);
+  };
+  auto forOp = scf::ForOp::create(b, loc, begin, end, idx(1));
+  b.setInsertionPointToStart(forOp.getBody());
+  SmallVector<Value> outerIvs;
+  Value rest = forOp.getInductionVar();
+  int64_t stride = n;
+  for (unsigned d = 0; d < outer; ++d) {
+    stride /= trips[d];
+    Value q =
+        stride == 1 ? rest : arith::DivUIOp::create(b, loc, rest, idx(stride));
+    if (d + 1 < outer)
+      rest = arith::RemUIOp::create(b, loc, rest, idx(stride));
+    if (steps[d] != 1)
+      q = arith::MulIOp::create(b, loc, q, idx(steps[d]));
+    if (lbs[d] != 0)
+      q = arith::AddIOp::create(b, loc, q, idx(lbs[d]));
+    outerIvs.push_back(q);
+  }
+  if (outer == trips.size()) {
+    body(b, loc, outerIvs);
+  } else {
+    SmallVector<Value> lo, hi, st;
+    for (unsigned d = outer; d < trips.size(); ++d) {
+      lo.push_back(idx(lbs[d]));
+      hi.push_back(idx(lbs[d] + trips[d] * steps[d]));
+      st.push_back(idx(steps[d]));
+    }
+    scf::ParallelOp::create(b, loc, lo, hi, st,
+                            [&](OpBuilder &nb, Location l, ValueRange ivs) {
+                              SmallVector<Value> all(outerIvs);
+                              all.append(ivs.begin(), ivs.end());
+                              body(nb, l, all);
+                            });
+  }
+  b.setInsertionPointToEnd(entry);
+  func::ReturnOp::create(b, loc);
+
+  // The call site: fill the context struct, hand both to the pool.
+  func::FuncOp parallelFor = declareParallelFor(b, loc);
+  b.setInsertionPointToStart(&func.getBody().front());
+  Value one = LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(1));
+  Value ctxPtr = LLVM::AllocaOp::create(b, loc, ptr, ctxTy, one, 8);
+  b.setInsertionPoint(loop);
+  for (auto [i, c] : llvm::enumerate(captures)) {
+    Value addr =
+        LLVM::GEPOp::create(b, loc, ptr, ctxTy, ctxPtr,
+                            ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(i)});
+    LLVM::StoreOp::create(b, loc, packSlot(b, loc, c.value), addr);
+  }
+  Value fn = func::ConstantOp::create(b, loc, taskTy, task.getSymName());
+  Value count = arith::ConstantIntOp::create(b, loc, i64, n);
+  func::CallOp::create(b, loc, parallelFor, ValueRange{fn, ctxPtr, count});
+  loop.erase();
+  return true;
+}
+
+struct ConvertParallelLoopsToRuntime
+    : mcc::impl::ConvertParallelLoopsToRuntimeBase<
+          ConvertParallelLoopsToRuntime> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SymbolTable symbols(module);
+    Outliner outliner{module, symbols, minWork, minOuterIterations};
+    SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
+    for (func::FuncOp func : funcs) {
+      if (func.isExternal())
+        continue;
+      SmallVector<scf::ParallelOp> loops;
+      func.walk<WalkOrder::PreOrder>([&](scf::ParallelOp p) {
+        loops.push_back(p);
+        return WalkResult::skip(); // nested loops run inside the outer one
+      });
+      unsigned index = 0;
+      for (scf::ParallelOp p : loops)
+        if (outliner.outline(func, p, index))
+          ++index;
+    }
+  }
+};
+
+} // namespace

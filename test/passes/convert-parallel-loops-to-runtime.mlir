@@ -1,0 +1,86 @@
+// RUN: mcc-opt %s -split-input-file --pass-pipeline='builtin.module(convert-parallel-loops-to-runtime{min-work=64 min-outer-iterations=8})' | FileCheck %s
+
+// Outer dims collapse until 8 iterations (2x4); the last dim stays an inner
+// scf.parallel; memrefs travel as pointers, the scalar by value, constants
+// are cloned.
+// CHECK: func.func private @mcc_rt_parallel_for((!llvm.ptr, i64, i64) -> (), !llvm.ptr, i64)
+// CHECK-LABEL: func.func private @scale_par0(
+// CHECK-SAME: %[[CTX:.*]]: !llvm.ptr, %[[BEGIN:.*]]: i64, %[[END:.*]]: i64)
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
+// CHECK: %[[P0:.*]] = llvm.getelementptr %[[CTX]][0, 0] : (!llvm.ptr) -> !llvm.ptr, !llvm.struct<(ptr, f32, ptr)>
+// CHECK: %[[A:.*]] = llvm.load %[[P0]] : !llvm.ptr -> !llvm.ptr
+// CHECK: %[[MX:.*]] = builtin.unrealized_conversion_cast %{{.*}} : !llvm.struct<(ptr, ptr, i64, array<3 x i64>, array<3 x i64>)> to memref<2x4x16xf32>
+// CHECK: %[[PS:.*]] = llvm.getelementptr %[[CTX]][0, 1]
+// CHECK: %[[S:.*]] = llvm.load %[[PS]] : !llvm.ptr -> f32
+// CHECK: %[[MY:.*]] = builtin.unrealized_conversion_cast %{{.*}} to memref<2x4x16xf32>
+// CHECK: %[[LO:.*]] = arith.index_cast %[[BEGIN]] : i64 to index
+// CHECK: %[[HI:.*]] = arith.index_cast %[[END]] : i64 to index
+// CHECK: scf.for %[[LIN:.*]] = %[[LO]] to %[[HI]] step
+// CHECK: %[[I:.*]] = arith.divui %[[LIN]], %[[C4]]
+// CHECK: %[[J:.*]] = arith.remui %[[LIN]], %[[C4]]
+// CHECK: scf.parallel (%[[K:.*]]) = (%{{.*}}) to (%[[C16]])
+// CHECK: %[[V:.*]] = memref.load %[[MX]][%[[I]], %[[J]], %[[K]]]
+// CHECK: %[[W:.*]] = arith.mulf %[[V]], %[[S]]
+// CHECK: memref.store %[[W]], %[[MY]][%[[I]], %[[J]], %[[K]]]
+
+// CHECK-LABEL: func.func @scale(
+// CHECK-SAME: %[[X:.*]]: memref<2x4x16xf32>, %[[Y:.*]]: memref<2x4x16xf32>, %[[SC:.*]]: f32)
+// CHECK: %[[CTXA:.*]] = llvm.alloca %{{.*}} x !llvm.struct<(ptr, f32, ptr)>
+// CHECK: memref.extract_aligned_pointer_as_index %[[X]]
+// CHECK: llvm.store %[[SC]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[Y]]
+// CHECK: %[[FN:.*]] = constant @scale_par0 : (!llvm.ptr, i64, i64) -> ()
+// CHECK: %[[N:.*]] = arith.constant 8 : i64
+// CHECK: call @mcc_rt_parallel_for(%[[FN]], %[[CTXA]], %[[N]])
+// CHECK-NOT: scf.parallel
+// CHECK: return
+func.func @scale(%x: memref<2x4x16xf32>, %y: memref<2x4x16xf32>, %s: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : index
+  %c16 = arith.constant 16 : index
+  scf.parallel (%i, %j, %k) = (%c0, %c0, %c0) to (%c2, %c4, %c16) step (%c1, %c1, %c1) {
+    %v = memref.load %x[%i, %j, %k] : memref<2x4x16xf32>
+    %w = arith.mulf %v, %s : f32
+    memref.store %w, %y[%i, %j, %k] : memref<2x4x16xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// Too little work: stays sequential, nothing outlined.
+// CHECK-LABEL: func.func @tiny(
+// CHECK: scf.parallel
+// CHECK-NOT: mcc_rt_parallel_for
+func.func @tiny(%x: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %z = arith.constant 0.0 : f32
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    memref.store %z, %x[%i] : memref<4xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A dynamic bound: stays sequential.
+// CHECK-LABEL: func.func @dynamic(
+// CHECK: scf.parallel
+// CHECK-NOT: mcc_rt_parallel_for
+func.func @dynamic(%x: memref<?xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %z = arith.constant 0.0 : f32
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    memref.store %z, %x[%i] : memref<?xf32>
+    scf.reduce
+  }
+  return
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Acceptance test: torchvision classifiers exported at opset 13 and 17
+compile with mcc and match onnxruntime (rtol 1e-3, atol 1e-4).
+
+Usage: run_torchvision.py BIN_DIR WORK_DIR TORCH_PYTHON [MODEL ...]
+The export runs under TORCH_PYTHON (Debian's python3 with python3-torch);
+the comparison runs under this interpreter (onnx + onnxruntime from pip).
+"""
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+import harness  # noqa: E402
+
+RTOL, ATOL = 1e-3, 1e-4
+OPSETS = (13, 17)
+
+
+def main():
+    bin_dir, work, torch_python = sys.argv[1:4]
+    names = sys.argv[4:]
+    os.makedirs(work, exist_ok=True)
+    passed = failed = 0
+    for opset in OPSETS:
+        r = harness.run([torch_python, os.path.join(HERE, "export_models.py"),
+                         work, str(opset)] + names)
+        if r.returncode != 0:
+            print(f"FAIL: export at opset {opset} -- {r.stderr.strip()[-2000:]}")
+            return 1
+        for path in r.stdout.split():
+            name = os.path.basename(path)[:-len(".onnx")]
+            ok, detail = harness.compile_and_compare(
+                bin_dir, work, name, path, ["-O2"], RTOL, ATOL)
+            harness.report(name, ok, detail)
+            passed += ok
+            failed += not ok
+    print(f"torchvision: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
