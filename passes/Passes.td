@@ -41,6 +41,20 @@ def ConvertOnnxToLinalg : Pass<"convert-onnx-to-linalg", "mlir::func::FuncOp"> {
   ];
 }
 
+def FlattenMemrefGlobals
+    : Pass<"flatten-memref-globals", "mlir::ModuleOp"> {
+  let summary = "Make constant memref.globals 1-D";
+  let description = [{
+    Nested LLVM constant arrays cost one LLVM constant per innermost row
+    (per element for 1x1 convs), which dominated compile time and memory.
+    Every constant, statically shaped, identity-layout memref.global of rank
+    > 1 becomes 1-D over the same data (resource blobs are shared), and each
+    memref.get_global of it becomes a get_global of the 1-D global followed
+    by a memref.expand_shape back to the original shape.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def PlanArena : Pass<"plan-arena", "mlir::func::FuncOp"> {
   let summary = "Place a function's buffers in one arena with reuse";
   let description = [{

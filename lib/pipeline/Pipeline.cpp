@@ -51,8 +51,9 @@ std::string mcc::getCpuLoweringPipeline(int optLevel) {
       "modify-public-functions=1},"
       "buffer-deallocation-pipeline,"
       "convert-bufferization-to-memref,"
-      // One arena per call for the intermediates, with reuse.
-      "func.func(plan-arena),"
+      // Weights as flat arrays (fast to translate); one arena per call for
+      // the intermediates, with reuse.
+      "flatten-memref-globals,func.func(plan-arena),"
       // Parallel dims become scf.parallel; the outermost ones with enough
       // work run on the runtime's thread pool.
       "func.func(convert-linalg-to-parallel-loops),"
