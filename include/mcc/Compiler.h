@@ -34,6 +34,9 @@ struct CompileOptions {
   /// The model's name in the artifact (`<name>_api`); empty: the output
   /// file's stem.
   std::string modelName;
+  /// Weights in `<output stem>.weights` beside the artifact, mmapped by
+  /// the runtime at open, instead of inside it (models near or over 2 GiB).
+  bool externalWeights = false;
   /// Also write a C header with the model's typed entry point here
   /// (`<name>_open/_run/_close`); empty: none.
   std::string headerPath;

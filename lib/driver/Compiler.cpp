@@ -25,8 +25,10 @@
 #include "llvm/Support/Timer.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
 
 #include <chrono>
+#include <cstring>
 
 using namespace mlir;
 using namespace mcc;
@@ -100,6 +102,33 @@ bool writeText(llvm::StringRef path,
     return false;
   }
   write(out.os());
+  out.keep();
+  return true;
+}
+
+/// The header runtime/src/weights.c checks, then the data.
+bool writeWeightsFile(llvm::StringRef path, llvm::StringRef blob) {
+  std::error_code ec;
+  llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_None);
+  if (ec) {
+    llvm::errs() << "mcc: error: cannot write '" << path
+                 << "': " << ec.message() << "\n";
+    return false;
+  }
+  char header[kWeightsHeaderSize] = {};
+  uint64_t id = llvm::xxh3_64bits(llvm::arrayRefFromStringRef(blob));
+  uint64_t size = blob.size();
+  std::memcpy(header, kWeightsMagic, sizeof kWeightsMagic);
+  std::memcpy(header + 8, &id, 8);
+  std::memcpy(header + 16, &size, 8);
+  out.os().write(header, sizeof header);
+  out.os() << blob;
+  out.os().flush();
+  if (out.os().has_error()) {
+    llvm::errs() << "mcc: error: cannot write '" << path << "'\n";
+    out.os().clear_error();
+    return false;
+  }
   out.keep();
   return true;
 }
@@ -201,15 +230,26 @@ bool mcc::compileModel(const CompileOptions &options) {
     llvm::errs() << "mcc: error: " << llvm::toString(tm.takeError()) << "\n";
     return false;
   }
+  // --weights=external: <output stem>.weights beside the artifact.
+  std::string weightsBlob, weightsPath;
+  if (options.externalWeights) {
+    llvm::SmallString<256> p(options.outputPath);
+    llvm::sys::path::replace_extension(p, "weights");
+    weightsPath = p.str().str();
+  }
   llvm::LLVMContext llvmCtx;
-  auto llvmModule = translateAndOptimize(*module, llvmCtx, **tm, *signature,
-                                         options.optLevel);
+  auto llvmModule =
+      translateAndOptimize(*module, llvmCtx, **tm, *signature, options.optLevel,
+                           options.externalWeights ? &weightsBlob : nullptr,
+                           llvm::sys::path::filename(weightsPath));
   if (!llvmModule) {
     llvm::errs() << "mcc: error: " << llvm::toString(llvmModule.takeError())
                  << "\n";
     return false;
   }
   clock.done("llvm-opt");
+  if (options.externalWeights && !writeWeightsFile(weightsPath, weightsBlob))
+    return false;
   if (options.emit == EmitKind::LLVM)
     return writeText(options.outputPath, [&](llvm::raw_ostream &os) {
       (*llvmModule)->print(os, nullptr);

@@ -19,7 +19,18 @@ typedef struct mcc_graph_desc {
   /* args: input data pointers, then output data pointers */
   void (*entry)(void **args);
   const char *name;
+  /* --weights=external; NULL/0 when the weights are embedded. */
+  const char *weights_file;  /* file name, looked up next to the artifact */
+  uint64_t weights_size;     /* bytes of data after the file's header */
+  uint64_t weights_id;       /* content hash, also in the file's header */
+  const void **weights_slot; /* the runtime stores the data's address here */
 } mcc_graph_desc;
+
+/* The weights file (lib/target/cpu/Weights.cpp writes it): a 64-byte header
+ * { char magic[8] = "MCCWGT1"; uint64_t id; uint64_t size; zeros }, then
+ * the data, which the generated code addresses through *weights_slot. */
+#define MCC_WEIGHTS_MAGIC "MCCWGT1"
+#define MCC_WEIGHTS_HEADER_SIZE 64
 
 extern const mcc_graph_desc mcc__graph_desc
     __attribute__((visibility("hidden")));

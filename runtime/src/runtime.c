@@ -5,6 +5,7 @@
  *===---------------------------------------------------------------------===*/
 #include "graph.h"
 #include "parallel.h"
+#include "weights.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,6 +44,13 @@ static mcc_status model_open(const mcc_model_options *options,
   if (!m)
     return fail(error, MCC_ERROR_OUT_OF_MEMORY, "out of memory");
   m->desc = &mcc__graph_desc;
+  char message[sizeof error->message];
+  mcc_status s = mcc_rt_acquire_weights(
+      m->desc, options ? options->weights_path : NULL, message, sizeof message);
+  if (s != MCC_OK) {
+    free(m);
+    return fail(error, s, "%s", message);
+  }
   m->num_threads = options && options->num_threads > 0
                        ? options->num_threads
                        : mcc_rt_default_threads();
@@ -50,7 +58,12 @@ static mcc_status model_open(const mcc_model_options *options,
   return MCC_OK;
 }
 
-static void model_close(mcc_model *model) { free(model); }
+static void model_close(mcc_model *model) {
+  if (!model)
+    return;
+  mcc_rt_release_weights(model->desc);
+  free(model);
+}
 
 /* Checks one tensor against its declaration. */
 static mcc_status check_tensor(const mcc_tensor *t, const mcc_tensor_info *info,

@@ -100,6 +100,38 @@ def bad_inputs(bin_dir, work):
            r.returncode != 0 and "dimension 0 is 3" in r.stderr, r.stderr.strip())
 
 
+def external_weights(bin_dir, work):
+    """--weights=external: same outputs; a missing or foreign weights file is
+    refused at open with a clear error."""
+    path = os.path.join(work, "resnet_like.onnx")
+    ok, detail = harness.compile_and_compare(
+        bin_dir, work, "resnet_like", path, ["-O2", "--weights=external"],
+        RTOL, ATOL)
+    record("resnet_like --weights=external", ok, detail)
+    so = os.path.join(work, "resnet_like-O2--weightsexternal.so")
+    weights = so[:-3] + ".weights"
+    record("--weights=external leaves the weights out of the .so",
+           os.path.getsize(so) < 200_000 and os.path.exists(weights),
+           f"{os.path.getsize(so)} bytes .so")
+    moved = weights + ".moved"
+    os.replace(weights, moved)
+    r = run([f"{bin_dir}/mcc-run", so])
+    record("error: weights file missing",
+           r.returncode != 0 and "cannot open weights file" in r.stderr,
+           r.stderr.strip())
+    r = run([f"{bin_dir}/mcc-run", so, "--weights", moved])
+    record("--weights PATH finds a moved weights file", r.returncode == 0,
+           r.stderr.strip())
+    foreign = os.path.join(work, "foreign.weights")
+    data = bytearray(open(moved, "rb").read())
+    data[8] ^= 0xFF  # another model's id
+    open(foreign, "wb").write(bytes(data))
+    r = run([f"{bin_dir}/mcc-run", so, "--weights", foreign])
+    record("error: weights file of another model",
+           r.returncode != 0 and "does not belong to this model" in r.stderr,
+           r.stderr.strip())
+
+
 def main():
     bin_dir, work = sys.argv[1], sys.argv[2]
     os.makedirs(work, exist_ok=True)
@@ -107,6 +139,7 @@ def main():
         # Two threads go through the runtime's pool, one runs inline.
         for opt, threads in (("-O2", 2), ("-O0", 1)):
             check_model(bin_dir, work, name, build(), opt, threads)
+    external_weights(bin_dir, work)
     bad_inputs(bin_dir, work)
     passed = sum(results)
     failed = len(results) - passed

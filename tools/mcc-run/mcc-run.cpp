@@ -84,7 +84,7 @@ void fillRandom(mcc::NpyArray &a, std::mt19937 &rng) {
 int main(int argc, char **argv) {
   CLI::App app{"mcc-run: runs a model compiled by mcc on .npy inputs, or "
                "benchmarks it."};
-  std::string artifact, outDir;
+  std::string artifact, outDir, weightsPath;
   std::vector<std::string> inputs;
   int bench = 0, threads = 0, warmup = 3;
   unsigned seed = 0;
@@ -103,6 +103,9 @@ int main(int argc, char **argv) {
                  "every core this process may use; 1: no worker threads)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--seed", seed, "Seed for random inputs (default 0)");
+  app.add_option("--weights", weightsPath,
+                 "The weights file of a --weights=external artifact "
+                 "(default: the one beside the artifact)");
   app.add_flag("--info", "Print the model's inputs and outputs");
   CLI11_PARSE(app, argc, argv);
 
@@ -177,6 +180,7 @@ int main(int argc, char **argv) {
   mcc_error error{};
   mcc_model_options options{};
   options.num_threads = threads;
+  options.weights_path = weightsPath.empty() ? nullptr : weightsPath.c_str();
   if (api->open(&options, &model, &error) != MCC_OK)
     return fail(error.message);
   auto runOnce = [&]() {

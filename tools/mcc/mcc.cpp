@@ -31,6 +31,7 @@ int main(int argc, char **argv) {
              "  mcc-run resnet18.so --input input=image.npy --output-dir out/");
   mcc::CompileOptions opts;
   std::string emit = "so";
+  std::string weights = "embed";
   std::vector<std::string> shapes;
   int optLevel = 2;
 
@@ -44,6 +45,11 @@ int main(int argc, char **argv) {
                  "after shape inference), linalg (after lowering and fusion), "
                  "llvm (optimized LLVM IR), asm, obj, so (default)")
       ->check(CLI::IsMember({"onnx", "linalg", "llvm", "asm", "obj", "so"}));
+  app.add_option("--weights", weights,
+                 "embed (default): weights inside the .so; external: in "
+                 "<output stem>.weights beside it, mmapped when the model is "
+                 "opened (for models near or over 2 GiB; ship both files)")
+      ->check(CLI::IsMember({"embed", "external"}));
   app.add_option("-O", optLevel,
                  "Optimization level, -O0..-O3. 0: no graph fusion, no LLVM "
                  "optimization; 1: fusion, light LLVM optimization; 2 "
@@ -109,6 +115,19 @@ int main(int argc, char **argv) {
   if (opts.outputPath == "-" &&
       (opts.emit == mcc::EmitKind::So || opts.emit == mcc::EmitKind::Obj)) {
     std::fprintf(stderr, "mcc: error: binary output cannot go to stdout\n");
+    return 2;
+  }
+  opts.externalWeights = weights == "external";
+  if (opts.externalWeights && opts.emit != mcc::EmitKind::So &&
+      opts.emit != mcc::EmitKind::Obj && opts.emit != mcc::EmitKind::LLVM &&
+      opts.emit != mcc::EmitKind::Asm) {
+    std::fprintf(stderr, "mcc: error: --weights=external needs --emit=so "
+                         "(or llvm, asm, obj)\n");
+    return 2;
+  }
+  if (opts.externalWeights && opts.outputPath == "-") {
+    std::fprintf(stderr, "mcc: error: --weights=external needs an output "
+                         "file (the weights go beside it)\n");
     return 2;
   }
   if (opts.outputPath == "-")

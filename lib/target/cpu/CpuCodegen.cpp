@@ -65,7 +65,8 @@ mcc::createTargetMachine(const CpuTargetOptions &options) {
 Expected<std::unique_ptr<Module>>
 mcc::translateAndOptimize(mlir::ModuleOp module, LLVMContext &llvmCtx,
                           TargetMachine &tm, const ModelSignature &signature,
-                          int optLevel) {
+                          int optLevel, std::string *weightsBlob,
+                          StringRef weightsFileName) {
   mlir::DialectRegistry registry;
   mlir::registerAllToLLVMIRTranslations(registry);
   module->getContext()->appendDialectRegistry(registry);
@@ -77,7 +78,13 @@ mcc::translateAndOptimize(mlir::ModuleOp module, LLVMContext &llvmCtx,
   // target nor expands memcpy well (TOOLCHAIN.md, pitfall 1).
   llvmModule->setTargetTriple(tm.getTargetTriple());
   llvmModule->setDataLayout(tm.createDataLayout());
-  if (Error e = addModelDescriptor(*llvmModule, "main_graph", signature))
+  ExternalWeights weights;
+  if (weightsBlob) {
+    weights = externalizeWeights(*llvmModule, *weightsBlob);
+    weights.fileName = weightsFileName.str();
+  }
+  if (Error e =
+          addModelDescriptor(*llvmModule, "main_graph", signature, weights))
     return std::move(e);
 
   LoopAnalysisManager lam;

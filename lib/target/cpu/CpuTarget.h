@@ -27,18 +27,39 @@ struct CpuTargetOptions {
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const CpuTargetOptions &options);
 
+/// --weights=external: what the artifact records about its weights file.
+struct ExternalWeights {
+  std::string fileName; ///< looked up next to the artifact
+  uint64_t size = 0;    ///< bytes of data (after the file's header)
+  uint64_t id = 0;      ///< content hash, also in the file's header
+  llvm::GlobalVariable *slot = nullptr; ///< `mcc__weights`; null: none moved
+};
+
+/// The weights file: a 64-byte header, then the data.
+constexpr char kWeightsMagic[8] = {'M', 'C', 'C', 'W', 'G', 'T', '1', '\0'};
+constexpr uint64_t kWeightsHeaderSize = 64;
+
+/// Moves every large constant global of `module` into `blob` (64-byte
+/// aligned) and rewrites its users to address `mcc__weights`, which the
+/// runtime sets to the mapped data. Returns size, id and that slot.
+ExternalWeights externalizeWeights(llvm::Module &module, std::string &blob);
+
 /// Translates a module in the LLVM dialect to LLVM IR, adds the model
 /// descriptor that the runtime reads, hides everything but the ABI, and runs
-/// the LLVM optimization pipeline for the target machine.
+/// the LLVM optimization pipeline for the target machine. With
+/// `weightsBlob`, the weights move there (see externalizeWeights) and the
+/// descriptor names `weightsFileName`.
 llvm::Expected<std::unique_ptr<llvm::Module>>
 translateAndOptimize(mlir::ModuleOp module, llvm::LLVMContext &llvmCtx,
                      llvm::TargetMachine &tm, const ModelSignature &signature,
-                     int optLevel);
+                     int optLevel, std::string *weightsBlob = nullptr,
+                     llvm::StringRef weightsFileName = {});
 
 /// Adds `mcc__graph_desc`, the entry wrapper and `<name>_api` to `module`,
 /// whose graph function is `graphFn` (inputs then outputs, bare pointers).
 llvm::Error addModelDescriptor(llvm::Module &module, llvm::StringRef graphFn,
-                               const ModelSignature &signature);
+                               const ModelSignature &signature,
+                               const ExternalWeights &weights = {});
 
 /// Writes the module as an object file or assembly text.
 llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,

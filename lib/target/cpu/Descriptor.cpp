@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "lib/target/CHeader.h"
 #include "lib/target/cpu/CpuTarget.h"
 #include "mcc/runtime.h"
 
@@ -77,20 +78,11 @@ struct DescriptorBuilder {
   }
 };
 
-/// A C identifier from the model name (for `<name>_api`).
-std::string cIdentifier(StringRef name) {
-  std::string id;
-  for (char c : name)
-    id += isAlnum(c) || c == '_' ? c : '_';
-  if (id.empty() || isDigit(id[0]))
-    id = "m_" + id;
-  return id;
-}
-
 } // namespace
 
 Error mcc::addModelDescriptor(Module &m, StringRef graphFn,
-                              const ModelSignature &sig) {
+                              const ModelSignature &sig,
+                              const ExternalWeights &weights) {
   Function *graph = m.getFunction(graphFn);
   if (!graph)
     return makeError("graph function '" + graphFn + "' not found");
@@ -121,15 +113,22 @@ Error mcc::addModelDescriptor(Module &m, StringRef graphFn,
     if (!f.isDeclaration())
       f.setLinkage(GlobalValue::InternalLinkage);
 
-  StructType *descTy = StructType::get(
-      ctx, {db.i32, db.i32, db.i32, db.i32, db.ptr, db.ptr, db.ptr, db.ptr});
+  // runtime/src/graph.h: mcc_graph_desc.
+  StructType *descTy =
+      StructType::get(ctx, {db.i32, db.i32, db.i32, db.i32, db.ptr, db.ptr,
+                            db.ptr, db.ptr, db.ptr, db.i64, db.i64, db.ptr});
+  bool external = !weights.fileName.empty();
+  Constant *null = Constant::getNullValue(db.ptr);
   Constant *desc = ConstantStruct::get(
-      descTy,
-      {ConstantInt::get(db.i32, MCC_ABI_VERSION),
-       ConstantInt::get(db.i32, sig.inputs.size()),
-       ConstantInt::get(db.i32, sig.outputs.size()),
-       ConstantInt::get(db.i32, 0), db.infoArray(sig.inputs, "inputs"),
-       db.infoArray(sig.outputs, "outputs"), entry, db.string(sig.name)});
+      descTy, {ConstantInt::get(db.i32, MCC_ABI_VERSION),
+               ConstantInt::get(db.i32, sig.inputs.size()),
+               ConstantInt::get(db.i32, sig.outputs.size()),
+               ConstantInt::get(db.i32, 0), db.infoArray(sig.inputs, "inputs"),
+               db.infoArray(sig.outputs, "outputs"), entry, db.string(sig.name),
+               external ? db.string(weights.fileName) : null,
+               ConstantInt::get(db.i64, weights.size),
+               ConstantInt::get(db.i64, weights.id),
+               weights.slot ? static_cast<Constant *>(weights.slot) : null});
   auto *gv = new GlobalVariable(m, descTy, true, GlobalValue::ExternalLinkage,
                                 desc, "mcc__graph_desc");
   gv->setVisibility(GlobalValue::HiddenVisibility);
@@ -139,7 +138,7 @@ Error mcc::addModelDescriptor(Module &m, StringRef graphFn,
       "mcc_model_get_api", FunctionType::get(db.ptr, false));
   Function *named = Function::Create(FunctionType::get(db.ptr, false),
                                      GlobalValue::ExternalLinkage,
-                                     cIdentifier(sig.name) + "_api", m);
+                                     toCIdentifier(sig.name) + "_api", m);
   b.SetInsertPoint(BasicBlock::Create(ctx, "entry", named));
   b.CreateRet(b.CreateCall(getApi));
   return Error::success();

@@ -22,7 +22,7 @@
 extern "C" {
 #endif
 
-#define MCC_ABI_VERSION 2
+#define MCC_ABI_VERSION 3
 
 typedef enum mcc_status {
   MCC_OK = 0,
