@@ -41,6 +41,21 @@ def ConvertOnnxToLinalg : Pass<"convert-onnx-to-linalg", "mlir::func::FuncOp"> {
   ];
 }
 
+def OrderContractionLoops
+    : Pass<"order-contraction-loops", "mlir::func::FuncOp"> {
+  let summary = "Put a contraction's reductions outside its output's row";
+  let description = [{
+    For a linalg.generic with reductions and one output, the loop order
+    becomes: the other parallel dims, the reduction dims, then the output's
+    fastest dim, so the loops that linalg lowers to end in a unit-stride
+    axpy over an output row (conv: n, g, m, oh, c, kh, kw, ow; matmul:
+    m, k, n) that LLVM vectorizes. Skipped when an input indexes that dim
+    anywhere but its last index (a gather), or when the row is shorter
+    than 4.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def FlattenMemrefGlobals
     : Pass<"flatten-memref-globals", "mlir::ModuleOp"> {
   let summary = "Make constant memref.globals 1-D";

@@ -41,28 +41,30 @@ std::string mcc::getOnnxToLinalgPipeline(int optLevel) {
 }
 
 std::string mcc::getCpuLoweringPipeline(int optLevel) {
-  (void)optLevel; // loop-level optimization is LLVM's at every level today
-  return // Function arguments become plain memrefs with identity layouts;
-         // results become caller-provided out-parameters that the final
-         // computation writes directly (no copy) when its buffer is static.
-      "one-shot-bufferize{bufferize-function-boundaries=1 "
-      "function-boundary-type-conversion=identity-layout-map},"
-      "buffer-results-to-out-params{hoist-static-allocs=1 "
-      "modify-public-functions=1},"
-      "buffer-deallocation-pipeline,"
-      "convert-bufferization-to-memref,"
-      // Weights as flat arrays (fast to translate); one arena per call for
-      // the intermediates, with reuse.
-      "flatten-memref-globals,func.func(plan-arena),"
-      // Parallel dims become scf.parallel; the outermost ones with enough
-      // work run on the runtime's thread pool.
-      "func.func(convert-linalg-to-parallel-loops),"
-      "convert-parallel-loops-to-runtime,"
-      "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-      "convert-math-to-llvm,convert-math-to-libm,"
-      "finalize-memref-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"
-      "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
-      "convert-ub-to-llvm,reconcile-unrealized-casts";
+  // Contractions end in a vectorizable row update (from -O1).
+  std::string p = optLevel > 0 ? "func.func(order-contraction-loops)," : "";
+  return p + // Function arguments become plain memrefs with identity
+             // layouts; results become caller-provided out-parameters that
+             // the final computation writes directly (no copy) when its
+             // buffer is static.
+         "one-shot-bufferize{bufferize-function-boundaries=1 "
+         "function-boundary-type-conversion=identity-layout-map},"
+         "buffer-results-to-out-params{hoist-static-allocs=1 "
+         "modify-public-functions=1},"
+         "buffer-deallocation-pipeline,"
+         "convert-bufferization-to-memref,"
+         // Weights as flat arrays (fast to translate); one arena per call for
+         // the intermediates, with reuse.
+         "flatten-memref-globals,func.func(plan-arena),"
+         // Parallel dims become scf.parallel; the outermost ones with enough
+         // work run on the runtime's thread pool.
+         "func.func(convert-linalg-to-parallel-loops),"
+         "convert-parallel-loops-to-runtime,"
+         "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+         "convert-math-to-llvm,convert-math-to-libm,"
+         "finalize-memref-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"
+         "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
+         "convert-ub-to-llvm,reconcile-unrealized-casts";
 }
 
 LogicalResult mcc::addPipeline(OpPassManager &pm, StringRef pipeline) {
