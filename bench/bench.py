@@ -6,7 +6,14 @@ alternate ROUNDS times between `mcc-run --bench` and an onnxruntime session
 with the same thread count, and print the median of each and their ratio
 (mcc / onnxruntime; below 1 means mcc is faster).
 
-Usage: bench/bench.py [--bin build/bin] [--threads 1] [--rounds 5] [--iters 20]
+With --torchvision, the acceptance models of issue 2 (ResNet-18/50,
+MobileNetV2, MobileNetV3-small, SqueezeNet 1.1, EfficientNet-B0, opset 17)
+are exported by Debian's python3-torch (test/torchvision/export_models.py)
+and benchmarked too; --onnx FILE adds any model with static input shapes.
+
+Usage: bench/bench.py [--bin build/bin] [--threads 1] [--rounds 5]
+                      [--iters 20] [--torchvision] [--only-files]
+                      [--onnx FILE ...]
 """
 import argparse
 import os
@@ -43,13 +50,31 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--iters", type=int, default=20)
+    ap.add_argument("--torchvision", action="store_true",
+                    help="also export and bench the torchvision models")
+    ap.add_argument("--torch-python", default="/usr/bin/python3")
+    ap.add_argument("--onnx", nargs="*", default=[],
+                    help="more .onnx files to bench")
+    ap.add_argument("--only-files", action="store_true",
+                    help="skip the test models of test/e2e/models.py")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="mcc-bench-")
-    print(f"{'model':<16} {'compile_s':>9} {'mcc_ms':>9} {'ort_ms':>9} {'mcc/ort':>8}"
-          f"  (threads={args.threads}, median of {args.rounds} rounds)")
-    for name, build in models.MODELS.items():
-        path = os.path.join(work, name + ".onnx")
-        onnx.save(build(), path)
+    paths = []
+    if not args.only_files:
+        for name, build in models.MODELS.items():
+            paths.append(os.path.join(work, name + ".onnx"))
+            onnx.save(build(), paths[-1])
+    if args.torchvision:
+        out = subprocess.run(
+            [args.torch_python,
+             os.path.join(HERE, "..", "test", "torchvision", "export_models.py"),
+             work, "17"], check=True, capture_output=True, text=True).stdout
+        paths += out.split()
+    paths += args.onnx
+    print(f"{'model':<26} {'compile_s':>9} {'mcc_ms':>9} {'ort_ms':>9} {'mcc/ort':>8}"
+          f"  (threads={args.threads}, median of {args.rounds} rounds)", flush=True)
+    for path in paths:
+        name = os.path.basename(path)[:-len(".onnx")]
         so = os.path.join(work, name + ".so")
         t0 = time.perf_counter()
         subprocess.run([f"{args.bin}/mcc", path, "-o", so, "-O3"], check=True)
@@ -70,7 +95,8 @@ def main():
             mcc_ms.append(float(re.search(r"median_ms=([0-9.]+)", out).group(1)))
             ort_ms.append(ort_median_ms(sess, feeds, args.iters))
         m, o = statistics.median(mcc_ms), statistics.median(ort_ms)
-        print(f"{name:<16} {compile_s:9.2f} {m:9.3f} {o:9.3f} {m / o:8.2f}")
+        print(f"{name:<26} {compile_s:9.2f} {m:9.3f} {o:9.3f} {m / o:8.2f}",
+              flush=True)
 
 
 if __name__ == "__main__":

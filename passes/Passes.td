@@ -33,8 +33,15 @@ def ConvertOnnxToLinalg : Pass<"convert-onnx-to-linalg", "mlir::func::FuncOp"> {
   let summary = "Lower onnx ops to linalg, tensor, arith and math on tensors";
   let description = [{
     Every op needs static result shapes (run onnx-shape-inference first).
-    Ops without a lowering stay and make the pass fail with their node name.
+    An op no pattern lowers makes the pass fail with "cannot lower this op:"
+    and the reason its pattern gave (an attribute, a dtype, a dynamic
+    shape). With check-only, nothing is lowered: each op is tried alone
+    (with its constant operands) and every failure is reported.
   }];
+  let options = [
+    Option<"checkOnly", "check-only", "bool", /*default=*/"false",
+           "Report every op that cannot be lowered; change nothing">
+  ];
   let dependentDialects = [
     "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
     "mlir::arith::ArithDialect", "mlir::math::MathDialect"

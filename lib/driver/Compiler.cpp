@@ -158,6 +158,14 @@ bool mcc::compileModel(const CompileOptions &options) {
     return false;
   clock.done("shapes");
   bool supported = reportUnsupportedOps(*module);
+  if (options.checkOnly && supported) {
+    // Ops we know by name may still have attributes we cannot lower.
+    supported = runPipeline(
+        *module, "func.func(convert-onnx-to-linalg{check-only=1})", options);
+    if (!supported)
+      llvm::errs() << "mcc: some ops have attributes or types that cannot "
+                      "be lowered yet; nothing was compiled\n";
+  }
   if (options.checkOnly) {
     if (supported)
       llvm::errs() << "mcc: every op of '" << options.inputPath

@@ -75,8 +75,10 @@ int main(int argc, char **argv) {
                  "point: <name>_open, <name>_run (one typed pointer per "
                  "input and output), <name>_close");
   app.add_flag("--check", opts.checkOnly,
-               "Only import the model and list every unsupported op (node "
-               "name, op type, opset); exit 1 if there is any");
+               "Compile nothing; list every node that cannot be compiled: "
+               "unsupported ops (node name, op type, opset) and supported "
+               "ops whose attributes or types are not lowered yet (with the "
+               "reason); exit 1 if there is any");
   app.add_flag("-v,--verbose", opts.verbose, "Print each stage and its time");
   app.add_flag("--timing", opts.timing, "Print MLIR's per-pass timing report");
   CLI11_PARSE(app, argc, argv);

@@ -206,9 +206,12 @@ struct ElementwiseLowering : OpConversionPattern<OpTy> {
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto rt = staticResultType(op);
-    if (!rt || !supportedElementTypes(op))
-      return rewriter.notifyMatchFailure(op, "needs static shapes and "
-                                             "float or signless types");
+    if (!rt)
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    if (!supportedElementTypes(op))
+      return unsupported(rewriter, op,
+                         "this element type is not supported yet (float and "
+                         "signless integer tensors are)");
     bool bad = false;
     Value r =
         buildElementwise(rewriter, op.getLoc(), rt, adaptor.getOperands(),
@@ -221,7 +224,8 @@ struct ElementwiseLowering : OpConversionPattern<OpTy> {
                            return v;
                          });
     if (bad)
-      return rewriter.notifyMatchFailure(op, "element type not supported");
+      return unsupported(rewriter, op,
+                         "this element type is not supported yet");
     rewriter.replaceOp(op, r);
     return success();
   }
@@ -235,7 +239,7 @@ template <typename OpTy> struct VariadicLowering : OpConversionPattern<OpTy> {
                   ConversionPatternRewriter &rewriter) const override {
     auto rt = staticResultType(op);
     if (!rt || !isa<FloatType>(rt.getElementType()))
-      return rewriter.notifyMatchFailure(op, "needs static float tensors");
+      return unsupported(rewriter, op, kNeedsStaticFloat);
     Value r = buildElementwise(
         rewriter, op.getLoc(), rt, adaptor.getOperands(),
         [&](OpBuilder &b, Location loc, ValueRange args) {
@@ -266,7 +270,7 @@ struct ClipLowering : OpConversionPattern<ONNXClipOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto rt = staticResultType(op);
     if (!rt || !isa<FloatType>(rt.getElementType()))
-      return rewriter.notifyMatchFailure(op, "needs static float tensors");
+      return unsupported(rewriter, op, kNeedsStaticFloat);
     SmallVector<Value> inputs = {adaptor.getInput()};
     bool hasMin = !isNoValue(op.getMin()), hasMax = !isNoValue(op.getMax());
     if (hasMin)
@@ -296,7 +300,8 @@ struct CastLowering : OpConversionPattern<ONNXCastOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto rt = staticResultType(op);
     if (!rt || !supportedElementTypes(op))
-      return rewriter.notifyMatchFailure(op, "unsupported cast");
+      return unsupported(rewriter, op,
+                         "this cast (element types) is not supported yet");
     Type to = rt.getElementType();
     Value r = buildElementwise(
         rewriter, op.getLoc(), rt, adaptor.getInput(),
@@ -344,7 +349,8 @@ template <typename OpTy> struct ForwardLowering : OpConversionPattern<OpTy> {
                   ConversionPatternRewriter &rewriter) const override {
     if (op->getNumResults() > 1 && !isNoValue(op->getResult(1)) &&
         !op->getResult(1).use_empty())
-      return rewriter.notifyMatchFailure(op, "Dropout mask is used");
+      return unsupported(rewriter, op,
+                         "the mask output (training mode) is not supported");
     replaceFirstResult(rewriter, op, adaptor.getOperands()[0]);
     return success();
   }
@@ -359,10 +365,12 @@ struct BatchNormLowering : OpConversionPattern<ONNXBatchNormalizationOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto rt = staticResultType(op);
     if (!rt || !isa<FloatType>(rt.getElementType()) || op.getTrainingMode())
-      return rewriter.notifyMatchFailure(op, "inference float only");
+      return unsupported(rewriter, op, kNeedsStaticFloat);
     for (unsigned i = 1; i < op->getNumResults(); ++i)
       if (!op->getResult(i).use_empty())
-        return rewriter.notifyMatchFailure(op, "training outputs used");
+        return unsupported(
+            rewriter, op,
+            "training-mode outputs (running mean/var) are not supported");
     Location loc = op.getLoc();
     // Per-channel parameters [C] viewed as [C, 1, ...] to broadcast on dim 1.
     SmallVector<int64_t> pshape(rt.getRank() - 1, 1);
@@ -395,7 +403,7 @@ struct PReluLowering : OpConversionPattern<ONNXPReluOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto rt = staticResultType(op);
     if (!rt || !isa<FloatType>(rt.getElementType()))
-      return rewriter.notifyMatchFailure(op, "needs static float tensors");
+      return unsupported(rewriter, op, kNeedsStaticFloat);
     Value r = buildElementwise(
         rewriter, op.getLoc(), rt, adaptor.getOperands(),
         [&](OpBuilder &b, Location loc, ValueRange a) -> Value {

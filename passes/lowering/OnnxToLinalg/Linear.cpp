@@ -71,7 +71,7 @@ struct ConvLowering : OpConversionPattern<ONNXConvOp> {
     auto wt = dyn_cast<RankedTensorType>(op.getW().getType());
     if (!rt || !xt || !wt || !xt.hasStaticShape() || !wt.hasStaticShape() ||
         !isa<FloatType>(rt.getElementType()))
-      return rewriter.notifyMatchFailure(op, "needs static float shapes");
+      return unsupported(rewriter, op, kNeedsStaticFloat);
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
     int64_t ns = xt.getRank() - 2, g = op.getGroup();
@@ -159,7 +159,7 @@ struct GemmLowering : OpConversionPattern<ONNXGemmOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto rt = staticResultType(op);
     if (!rt || !isa<FloatType>(rt.getElementType()))
-      return rewriter.notifyMatchFailure(op, "needs static float shapes");
+      return unsupported(rewriter, op, kNeedsStaticFloat);
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
     double alpha = op.getAlpha().convertToDouble();
@@ -219,7 +219,7 @@ struct MatMulLowering : OpConversionPattern<ONNXMatMulOp> {
     if (!rt || !at || !bt || !at.hasStaticShape() || !bt.hasStaticShape() ||
         !(isa<FloatType>(rt.getElementType()) ||
           rt.getElementType().isSignlessInteger()))
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return unsupported(rewriter, op, kNeedsStaticShapes);
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
     Value a = adaptor.getA(), b = adaptor.getB();

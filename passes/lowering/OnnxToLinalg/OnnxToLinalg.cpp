@@ -2,6 +2,8 @@
 
 #include "passes/lowering/OnnxToLinalg/Patterns.h"
 
+#include "mlir/IR/IRMapping.h"
+
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "llvm/ADT/StringSet.h"
@@ -128,6 +130,17 @@ void lowering::replaceFirstResult(ConversionPatternRewriter &rewriter,
   rewriter.replaceOp(op, repl);
 }
 
+/// Set while convert-onnx-to-linalg runs on this thread (the pass manager
+/// may run functions in parallel, one pass instance per thread).
+static thread_local DenseMap<Location, std::string> *failureReasons = nullptr;
+
+LogicalResult lowering::unsupported(ConversionPatternRewriter &rewriter,
+                                    Operation *op, const Twine &reason) {
+  if (failureReasons)
+    (*failureReasons)[op->getLoc()] = reason.str();
+  return rewriter.notifyMatchFailure(op, reason);
+}
+
 static void populateOnnxToLinalgPatterns(RewritePatternSet &patterns) {
   populateElementwisePatterns(patterns);
   populateLinearPatterns(patterns);
@@ -149,20 +162,101 @@ llvm::StringSet<> mcc::getLowerableOnnxOps(MLIRContext *ctx) {
 }
 
 namespace {
+
+/// Converts `root`; on failure emits, for each op nothing could lower,
+/// "cannot lower this op: <the pattern's reason>" instead of upstream's
+/// "failed to legalize".
+LogicalResult convert(Operation *root) {
+  MLIRContext *ctx = root->getContext();
+  ConversionTarget target(*ctx);
+  target.addIllegalDialect<onnx::ONNXDialect>();
+  target.addLegalOp<onnx::ONNXNoValueOp>();
+  target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
+                         arith::ArithDialect, math::MathDialect,
+                         func::FuncDialect>();
+  RewritePatternSet patterns(ctx);
+  populateOnnxToLinalgPatterns(patterns);
+  DenseMap<Location, std::string> reasons;
+  failureReasons = &reasons;
+  SmallVector<Location> failedAt;
+  LogicalResult result = success();
+  {
+    ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &d) {
+      if (d.getSeverity() != DiagnosticSeverity::Error ||
+          !StringRef(d.str()).starts_with("failed to legalize"))
+        return failure(); // not ours: let it through
+      failedAt.push_back(d.getLocation());
+      return success();
+    });
+    result = applyPartialConversion(root, target, std::move(patterns));
+  }
+  failureReasons = nullptr;
+  for (Location loc : failedAt) {
+    auto it = reasons.find(loc);
+    emitError(loc) << "cannot lower this op: "
+                   << (it == reasons.end() ? std::string("no lowering matched")
+                                           : it->second);
+  }
+  return result;
+}
+
+/// --check: each op lowered alone (with its constant operands), so every
+/// failure is reported, not only the first. Returns failure if any.
+LogicalResult checkEachOp(func::FuncOp func) {
+  MLIRContext *ctx = func.getContext();
+  bool ok = true;
+  func.walk([&](Operation *op) {
+    if (!isa<onnx::ONNXDialect>(op->getDialect()) ||
+        isa<onnx::ONNXNoValueOp, onnx::ONNXConstantOp>(op))
+      return;
+    OpBuilder b(ctx);
+    OwningOpRef<ModuleOp> scratch = ModuleOp::create(op->getLoc());
+    b.setInsertionPointToStart(scratch->getBody());
+    SmallVector<Value> args;
+    SmallVector<Type> argTypes;
+    for (Value v : op->getOperands()) {
+      Operation *def = v.getDefiningOp();
+      if (!def || !isa<onnx::ONNXNoValueOp, onnx::ONNXConstantOp>(def)) {
+        args.push_back(v);
+        argTypes.push_back(v.getType());
+      }
+    }
+    SmallVector<Value> results;
+    for (Value r : op->getResults())
+      if (!r.use_empty() && !isa<NoneType>(r.getType()))
+        results.push_back(r);
+    auto f = func::FuncOp::create(
+        b, op->getLoc(), "check",
+        FunctionType::get(ctx, argTypes, ValueRange(results).getTypes()));
+    Block *entry = f.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    IRMapping map;
+    for (auto [v, arg] : llvm::zip(args, entry->getArguments()))
+      map.map(v, arg);
+    for (Value v : op->getOperands())
+      if (!map.contains(v))
+        b.clone(*v.getDefiningOp(), map);
+    Operation *clone = b.clone(*op, map);
+    SmallVector<Value> returned;
+    for (Value r : results)
+      returned.push_back(clone->getResult(cast<OpResult>(r).getResultNumber()));
+    func::ReturnOp::create(b, op->getLoc(), returned);
+    ok &= succeeded(convert(f));
+  });
+  return success(ok);
+}
+
 struct ConvertOnnxToLinalgPass
     : mcc::impl::ConvertOnnxToLinalgBase<ConvertOnnxToLinalgPass> {
+  using Base::Base;
+
   void runOnOperation() override {
-    MLIRContext *ctx = &getContext();
-    ConversionTarget target(*ctx);
-    target.addIllegalDialect<onnx::ONNXDialect>();
-    target.addLegalOp<onnx::ONNXNoValueOp>();
-    target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
-                           arith::ArithDialect, math::MathDialect,
-                           func::FuncDialect>();
-    RewritePatternSet patterns(ctx);
-    populateOnnxToLinalgPatterns(patterns);
-    if (failed(applyPartialConversion(getOperation(), target,
-                                      std::move(patterns))))
+    if (checkOnly) {
+      if (failed(checkEachOp(getOperation())))
+        signalPassFailure();
+      return;
+    }
+    if (failed(convert(getOperation())))
       return signalPassFailure();
     // Absent optional operands had only onnx users, all gone now.
     getOperation().walk([](onnx::ONNXNoValueOp op) {

@@ -48,6 +48,17 @@ mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
 void replaceFirstResult(mlir::ConversionPatternRewriter &rewriter,
                         mlir::Operation *op, mlir::Value v);
 
+/// A pattern's "does not match": the reason goes to the debug log like
+/// notifyMatchFailure's and, while convert-onnx-to-linalg runs, into the
+/// error it reports for an op nothing could lower. Say what the user can
+/// change ("mode 'reflect' is not supported yet (only 'constant')").
+constexpr const char *kNeedsStaticShapes =
+    "needs static shapes (pin symbolic dims with --input-shape NAME:DIMS)";
+constexpr const char *kNeedsStaticFloat =
+    "supports float tensors with static shapes only";
+mlir::LogicalResult unsupported(mlir::ConversionPatternRewriter &rewriter,
+                                mlir::Operation *op, const llvm::Twine &reason);
+
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateLinearPatterns(mlir::RewritePatternSet &patterns);
 void populatePoolingPatterns(mlir::RewritePatternSet &patterns);

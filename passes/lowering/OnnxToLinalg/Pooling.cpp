@@ -90,9 +90,12 @@ struct MaxPoolLowering : OpConversionPattern<ONNXMaxPoolOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto rt = staticResultType(op);
     auto xt = dyn_cast<RankedTensorType>(op.getX().getType());
+    if (!isNoValue(op.getIndices()))
+      return unsupported(rewriter, op,
+                         "the Indices output is not supported yet");
     if (!rt || !xt || !xt.hasStaticShape() ||
-        !isa<FloatType>(rt.getElementType()) || !isNoValue(op.getIndices()))
-      return rewriter.notifyMatchFailure(op, "static float, no Indices");
+        !isa<FloatType>(rt.getElementType()))
+      return unsupported(rewriter, op, kNeedsStaticFloat);
     Location loc = op.getLoc();
     Window w = resolveWindow(xt, rt, getIntArray(op.getKernelShape()),
                              op.getStridesAttr(), op.getDilationsAttr(),
@@ -119,7 +122,7 @@ struct AveragePoolLowering : OpConversionPattern<ONNXAveragePoolOp> {
     auto xt = dyn_cast<RankedTensorType>(op.getX().getType());
     if (!rt || !xt || !xt.hasStaticShape() ||
         !isa<FloatType>(rt.getElementType()))
-      return rewriter.notifyMatchFailure(op, "static float only");
+      return unsupported(rewriter, op, kNeedsStaticFloat);
     Location loc = op.getLoc();
     Window w = resolveWindow(xt, rt, getIntArray(op.getKernelShape()),
                              op.getStridesAttr(), op.getDilationsAttr(),
@@ -194,7 +197,7 @@ struct GlobalPoolLowering : OpConversionPattern<OpTy> {
     auto xt = dyn_cast<RankedTensorType>(op->getOperand(0).getType());
     if (!rt || !xt || !xt.hasStaticShape() ||
         !isa<FloatType>(rt.getElementType()))
-      return rewriter.notifyMatchFailure(op, "static float only");
+      return unsupported(rewriter, op, kNeedsStaticFloat);
     Location loc = op.getLoc();
     Window w;
     int64_t ns = xt.getRank() - 2, count = 1;

@@ -75,12 +75,12 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
     auto xt = dyn_cast<RankedTensorType>(op.getData().getType());
     if (!rt || !xt || !xt.hasStaticShape() ||
         !isa<FloatType>(rt.getElementType()))
-      return rewriter.notifyMatchFailure(op, "static float only");
+      return unsupported(rewriter, op, kNeedsStaticFloat);
     SmallVector<int64_t> axes;
     if (!isNoValue(op.getAxes())) {
       auto c = getConstantInts(op.getAxes());
       if (!c)
-        return rewriter.notifyMatchFailure(op, "axes must be constant");
+        return unsupported(rewriter, op, "axes must be a constant");
       axes = *c;
     }
     Location loc = op.getLoc();
@@ -121,7 +121,7 @@ struct SoftmaxLowering : OpConversionPattern<OpTy> {
                   ConversionPatternRewriter &rewriter) const override {
     auto rt = staticResultType(op);
     if (!rt || !isa<FloatType>(rt.getElementType()))
-      return rewriter.notifyMatchFailure(op, "static float only");
+      return unsupported(rewriter, op, kNeedsStaticFloat);
     Location loc = op.getLoc();
     int64_t rank = rt.getRank();
     int64_t axis = normalizeAxis(op.getAxis(), rank);

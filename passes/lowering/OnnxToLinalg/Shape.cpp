@@ -30,7 +30,7 @@ struct ReshapeLikeLowering : OpConversionPattern<OpTy> {
     Value in = adaptor.getOperands()[0];
     auto it = dyn_cast<RankedTensorType>(in.getType());
     if (!rt || !it || !it.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return unsupported(rewriter, op, kNeedsStaticShapes);
     rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), in, rt));
     return success();
   }
@@ -44,7 +44,7 @@ struct TransposeLowering : OpConversionPattern<ONNXTransposeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto rt = staticResultType(op);
     if (!rt)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return unsupported(rewriter, op, kNeedsStaticShapes);
     SmallVector<int64_t> perm = getIntArray(op.getPermAttr());
     if (perm.empty())
       for (int64_t i = rt.getRank() - 1; i >= 0; --i)
@@ -66,7 +66,7 @@ struct ConcatLowering : OpConversionPattern<ONNXConcatOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto rt = staticResultType(op);
     if (!rt)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return unsupported(rewriter, op, kNeedsStaticShapes);
     Location loc = op.getLoc();
     int64_t rank = rt.getRank();
     int64_t axis = normalizeAxis(op.getAxis(), rank);
@@ -99,7 +99,7 @@ struct SplitLowering : OpConversionPattern<ONNXSplitOp> {
     for (unsigned i = 0; i < op->getNumResults(); ++i) {
       auto rt = staticResultType(op, i);
       if (!rt)
-        return rewriter.notifyMatchFailure(op, "needs static shapes");
+        return unsupported(rewriter, op, kNeedsStaticShapes);
       int64_t rank = rt.getRank();
       int64_t axis = normalizeAxis(op.getAxis(), rank);
       SmallVector<int64_t> offs(rank, 0), strides(rank, 1);
@@ -124,13 +124,15 @@ struct SliceLowering : OpConversionPattern<ONNXSliceOp> {
     auto it = dyn_cast<RankedTensorType>(op.getData().getType());
     auto starts = getConstantInts(op.getStarts());
     if (!rt || !it || !it.hasStaticShape() || !starts)
-      return rewriter.notifyMatchFailure(op, "needs static shapes, constants");
+      return unsupported(rewriter, op,
+                         "needs static shapes and constant starts/ends (pin "
+                         "symbolic dims with --input-shape)");
     int64_t rank = rt.getRank();
     SmallVector<int64_t> axes, steps(starts->size(), 1);
     if (!isNoValue(op.getAxes())) {
       auto a = getConstantInts(op.getAxes());
       if (!a)
-        return rewriter.notifyMatchFailure(op, "axes must be constant");
+        return unsupported(rewriter, op, "axes must be a constant");
       axes = *a;
     } else {
       for (size_t i = 0; i < starts->size(); ++i)
@@ -139,7 +141,7 @@ struct SliceLowering : OpConversionPattern<ONNXSliceOp> {
     if (!isNoValue(op.getSteps())) {
       auto s = getConstantInts(op.getSteps());
       if (!s)
-        return rewriter.notifyMatchFailure(op, "steps must be constant");
+        return unsupported(rewriter, op, "steps must be a constant");
       steps = *s;
     }
     SmallVector<int64_t> offs(rank, 0), strides(rank, 1);
@@ -147,7 +149,8 @@ struct SliceLowering : OpConversionPattern<ONNXSliceOp> {
       int64_t ax = axes[i] < 0 ? axes[i] + rank : axes[i];
       int64_t dim = it.getDimSize(ax);
       if (steps[i] <= 0)
-        return rewriter.notifyMatchFailure(op, "negative steps not yet");
+        return unsupported(rewriter, op,
+                           "negative steps are not supported yet");
       int64_t s = (*starts)[i] < 0 ? (*starts)[i] + dim : (*starts)[i];
       offs[ax] = std::clamp<int64_t>(s, 0, dim);
       strides[ax] = steps[i];
@@ -169,7 +172,7 @@ struct GatherLowering : OpConversionPattern<ONNXGatherOp> {
     auto dt = dyn_cast<RankedTensorType>(op.getData().getType());
     auto it = dyn_cast<RankedTensorType>(op.getIndices().getType());
     if (!rt || !dt || !it || !dt.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+      return unsupported(rewriter, op, kNeedsStaticShapes);
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
     int64_t axis = normalizeAxis(op.getAxis(), dt.getRank());
@@ -217,15 +220,23 @@ struct PadLowering : OpConversionPattern<ONNXPadOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto rt = staticResultType(op);
     auto pads = getConstantInts(op.getPads());
-    if (!rt || !pads || op.getMode() != "constant" || !isNoValue(op.getAxes()))
-      return rewriter.notifyMatchFailure(op, "constant mode, constant pads");
+    if (!rt)
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    if (op.getMode() != "constant")
+      return unsupported(rewriter, op,
+                         "mode '" + op.getMode() +
+                             "' is not supported yet (only 'constant')");
+    if (!pads)
+      return unsupported(rewriter, op, "pads must be a constant");
+    if (!isNoValue(op.getAxes()))
+      return unsupported(rewriter, op, "the axes input is not supported yet");
     int64_t rank = rt.getRank();
     Location loc = op.getLoc();
     Value pv;
     if (!isNoValue(op.getConstantValue())) {
       DenseElementsAttr c = getDenseConstant(op.getConstantValue());
       if (!c)
-        return rewriter.notifyMatchFailure(op, "pad value must be constant");
+        return unsupported(rewriter, op, "the pad value must be a constant");
       pv = arith::ConstantOp::create(
           rewriter, loc, cast<TypedAttr>(*c.getValues<Attribute>().begin()));
     } else {
@@ -234,7 +245,7 @@ struct PadLowering : OpConversionPattern<ONNXPadOp> {
     SmallVector<int64_t> lo(pads->begin(), pads->begin() + rank),
         hi(pads->begin() + rank, pads->end());
     if (llvm::any_of(*pads, [](int64_t p) { return p < 0; }))
-      return rewriter.notifyMatchFailure(op, "negative pads not yet");
+      return unsupported(rewriter, op, "negative pads are not supported yet");
     rewriter.replaceOpWithNewOp<tensor::PadOp>(
         op, rt, adaptor.getData(), getAsIndexOpFoldResult(getContext(), lo),
         getAsIndexOpFoldResult(getContext(), hi), pv);
@@ -250,7 +261,8 @@ struct ConstantLowering : OpConversionPattern<ONNXConstantOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto value = op.getValue();
     if (!value)
-      return rewriter.notifyMatchFailure(op, "only the `value` form");
+      return unsupported(rewriter, op,
+                         "only the value attribute form is supported");
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, cast<TypedAttr>(*value));
     return success();
   }
@@ -264,13 +276,13 @@ struct ConstantOfShapeLowering : OpConversionPattern<ONNXConstantOfShapeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto rt = staticResultType(op);
     if (!rt)
-      return rewriter.notifyMatchFailure(op, "needs a static shape");
+      return unsupported(rewriter, op, kNeedsStaticShapes);
     Location loc = op.getLoc();
     Value c;
     if (auto v = op.getValue()) {
       auto dense = dyn_cast<DenseElementsAttr>(*v);
       if (!dense)
-        return rewriter.notifyMatchFailure(op, "value must be dense");
+        return unsupported(rewriter, op, "value must be dense");
       c = arith::ConstantOp::create(
           rewriter, loc,
           cast<TypedAttr>(*dense.getValues<Attribute>().begin()));
@@ -292,7 +304,7 @@ struct ShapeLowering : OpConversionPattern<ONNXShapeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     SmallVector<DenseElementsAttr> folded;
     if (failed(foldConstants(op, folded)))
-      return rewriter.notifyMatchFailure(op, "input shape is not static");
+      return unsupported(rewriter, op, kNeedsStaticShapes);
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, folded[0]);
     return success();
   }

@@ -1,0 +1,31 @@
+// RUN: mcc-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(convert-onnx-to-linalg))'
+// RUN: mcc-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(convert-onnx-to-linalg{check-only=1}))'
+
+// An op we lower, with an attribute we do not: the error says which.
+func.func @pad_reflect(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x6x6xf32> {
+  %pads = onnx.Constant() {value = dense<[0, 0, 1, 1, 0, 0, 1, 1]> : tensor<8xi64>} : () -> tensor<8xi64>
+  %none = onnx.NoValue
+  // expected-error @+1 {{cannot lower this op: mode 'reflect' is not supported yet (only 'constant')}}
+  %y = onnx.Pad(%x, %pads, %none, %none) {mode = "reflect"} : (tensor<1x2x4x4xf32>, tensor<8xi64>, none, none) -> tensor<1x2x6x6xf32>
+  return %y : tensor<1x2x6x6xf32>
+}
+
+// -----
+
+func.func @slice_negative_step(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %s = onnx.Constant() {value = dense<3> : tensor<1xi64>} : () -> tensor<1xi64>
+  %e = onnx.Constant() {value = dense<-5> : tensor<1xi64>} : () -> tensor<1xi64>
+  %a = onnx.Constant() {value = dense<0> : tensor<1xi64>} : () -> tensor<1xi64>
+  %st = onnx.Constant() {value = dense<-1> : tensor<1xi64>} : () -> tensor<1xi64>
+  // expected-error @+1 {{cannot lower this op: negative steps are not supported yet}}
+  %y = onnx.Slice(%x, %s, %e, %a, %st) : (tensor<4xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @dynamic_relu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{cannot lower this op: needs static shapes (pin symbolic dims with --input-shape NAME:DIMS)}}
+  %y = onnx.Relu(%x) : (tensor<?x4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
