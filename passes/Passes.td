@@ -29,6 +29,24 @@ def OnnxFoldBatchNorm : Pass<"onnx-fold-batchnorm", "mlir::func::FuncOp"> {
   let dependentDialects = ["mcc::onnx::ONNXDialect"];
 }
 
+def FuseContractionEpilogues
+    : Pass<"fuse-contraction-epilogues", "mlir::func::FuncOp"> {
+  let summary = "Fuse a conv/matmul into its elementwise consumer, by rows";
+  let description = [{
+    An elementwise linalg.generic (ReLU, residual Add+ReLU, HardSwish...)
+    whose input is the only use of a contraction (a generic with
+    reductions) is tiled into an scf.forall over every dim but the last
+    (tiles of 1: one output row each), and the contraction plus the linalg
+    op that initializes its accumulator (the bias broadcast) are fused into
+    each tile, so the epilogue reads the row from L1 instead of memory.
+    Input producers are not fused (a padded input would be recomputed).
+  }];
+  let dependentDialects = [
+    "mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect"
+  ];
+}
+
 def ConvertOnnxToLinalg : Pass<"convert-onnx-to-linalg", "mlir::func::FuncOp"> {
   let summary = "Lower onnx ops to linalg, tensor, arith and math on tensors";
   let description = [{

@@ -35,7 +35,8 @@ std::string mcc::getOnnxToLinalgPipeline(int optLevel) {
     p += ",onnx-fold-batchnorm";
   p += ",convert-onnx-to-linalg,canonicalize";
   if (optLevel > 0)
-    p += ",linalg-fuse-elementwise-ops,cse,canonicalize";
+    p += ",linalg-fuse-elementwise-ops,cse,canonicalize,"
+         "fuse-contraction-epilogues,canonicalize";
   p += ")";
   return p;
 }
@@ -58,7 +59,7 @@ std::string mcc::getCpuLoweringPipeline(int optLevel) {
          "flatten-memref-globals,func.func(plan-arena),"
          // Parallel dims become scf.parallel; the outermost ones with enough
          // work run on the runtime's thread pool.
-         "func.func(convert-linalg-to-parallel-loops),"
+         "func.func(scf-forall-to-parallel,convert-linalg-to-parallel-loops),"
          "convert-parallel-loops-to-runtime,"
          "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
          "convert-math-to-llvm,convert-math-to-libm,"
