@@ -38,7 +38,8 @@ static int next_to_artifact(const char *name, char *buf, size_t size) {
 
 static mcc_status map_file(const mcc_graph_desc *g, const char *path,
                            char *message, size_t message_size) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  /* O_NONBLOCK: a FIFO given as the weights path must not hang open(). */
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     snprintf(message, message_size, "cannot open weights file '%s': %s", path,
              strerror(errno));
@@ -46,7 +47,13 @@ static mcc_status map_file(const mcc_graph_desc *g, const char *path,
   }
   struct stat st;
   uint64_t want = MCC_WEIGHTS_HEADER_SIZE + g->weights_size;
-  if (fstat(fd, &st) != 0 || (uint64_t)st.st_size != want) {
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    snprintf(message, message_size, "weights file '%s' is not a regular file",
+             path);
+    close(fd);
+    return MCC_ERROR_IO;
+  }
+  if ((uint64_t)st.st_size != want) {
     snprintf(message, message_size,
              "weights file '%s' has %lld bytes, the model expects %llu", path,
              (long long)st.st_size, (unsigned long long)want);

@@ -146,6 +146,13 @@ def external_weights(bin_dir, work):
     r = run([f"{bin_dir}/mcc-run", so, "--weights", moved])
     record("--weights PATH finds a moved weights file", r.returncode == 0,
            r.stderr.strip())
+    fifo = os.path.join(work, "fifo.weights")
+    if not os.path.exists(fifo):
+        os.mkfifo(fifo)
+    r = run([f"{bin_dir}/mcc-run", so, "--weights", fifo], timeout=60)
+    record("error: weights path is a FIFO (no hang)",
+           r.returncode != 0 and "not a regular file" in r.stderr,
+           r.stderr.strip())
     foreign = os.path.join(work, "foreign.weights")
     data = bytearray(open(moved, "rb").read())
     data[8] ^= 0xFF  # another model's id
