@@ -95,6 +95,20 @@ def FlattenMemrefGlobals
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def DistinctReturnValues
+    : Pass<"distinct-return-values", "mlir::func::FuncOp"> {
+  let summary = "Copy a tensor returned more than once";
+  let description = [{
+    Each graph output is its own caller buffer; a value returned twice
+    (two outputs that are the same tensor) gets a linalg.copy for every
+    occurrence after the first, before bufferization (upstream
+    buffer-results-to-out-params crashes on one buffer returned twice).
+  }];
+  let dependentDialects = [
+    "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"
+  ];
+}
+
 def PlanArena : Pass<"plan-arena", "mlir::func::FuncOp"> {
   let summary = "Place a function's buffers in one arena with reuse";
   let description = [{

@@ -424,6 +424,11 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
   state.addAttributes(attrs);
   state.addTypes(resultTypes);
   Operation *op = builder.create(state);
+  // Results without declared types get inferred ones now, in graph order:
+  // the fallback element type above is wrong for ops with a fixed result
+  // type (Shape, Size, Equal...) and would fail verification.
+  if (failed(onnxd::inferShapes(op)))
+    return failure();
   for (int i = 0; i < node.output_size() && i < numResults; ++i)
     if (!node.output(i).empty())
       values[node.output(i)] = op->getResult(i);

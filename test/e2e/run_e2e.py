@@ -124,6 +124,31 @@ def bad_inputs(bin_dir, work):
            r.returncode != 0 and "dimension 0 is 3" in r.stderr, r.stderr.strip())
 
 
+def edge_cases(bin_dir, work):
+    """Graphs that once crashed the compiler: two outputs that are the same
+    tensor; zero-sized Split pieces and Concat inputs."""
+    g = helper.make_graph(
+        [helper.make_node("Relu", ["x"], ["r"], name="relu"),
+         helper.make_node("Identity", ["r"], ["y1"], name="i1"),
+         helper.make_node("Identity", ["r"], ["y2"], name="i2")], "dup",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4])],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, [4])
+         for n in ("y1", "y2")])
+    check_model(bin_dir, work, "same_value_twice",
+                helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]),
+                "-O2", 1)
+    split = numpy_helper.from_array(np.array([8, 0], np.int64), "split")
+    g = helper.make_graph(
+        [helper.make_node("Split", ["x", "split"], ["a", "b"], axis=1, name="s"),
+         helper.make_node("Relu", ["a"], ["ra"], name="r"),
+         helper.make_node("Concat", ["ra", "b"], ["y"], axis=1, name="c")],
+        "zero", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 8])], [split])
+    check_model(bin_dir, work, "zero_sized_pieces",
+                helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]),
+                "-O2", 1)
+
+
 def external_weights(bin_dir, work):
     """--weights=external: same outputs; a missing or foreign weights file is
     refused at open with a clear error."""
@@ -170,6 +195,7 @@ def main():
         # Two threads go through the runtime's pool, one runs inline.
         for opt, threads in (("-O2", 2), ("-O0", 1)):
             check_model(bin_dir, work, name, build(), opt, threads)
+    edge_cases(bin_dir, work)
     external_weights(bin_dir, work)
     bad_inputs(bin_dir, work)
     passed = sum(results)

@@ -39,3 +39,23 @@ func.func @depthwise(%x: tensor<1x8x6x6xf32>, %w: tensor<8x1x3x3xf32>, %b: tenso
   %0 = onnx.Conv(%x, %w, %b) {group = 8 : i64, pads = [1, 1, 1, 1]} : (tensor<1x8x6x6xf32>, tensor<8x1x3x3xf32>, tensor<8xf32>) -> tensor<1x8x6x6xf32>
   return %0 : tensor<1x8x6x6xf32>
 }
+
+// -----
+
+// Zero-sized pieces: Split gives an empty tensor for them (a slice may not
+// start at the end), Concat skips them.
+// CHECK-LABEL: func.func @zero_sized
+// CHECK-SAME: (%[[X:.*]]: tensor<2x8xf32>)
+// CHECK: %[[A:.*]] = tensor.extract_slice %[[X]][0, 0] [2, 8] [1, 1]
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<2x0xf32>
+// CHECK: %[[ACC:.*]] = tensor.empty() : tensor<2x8xf32>
+// CHECK-NOT: tensor.insert_slice %[[E]]
+// CHECK: %[[R:.*]] = tensor.insert_slice %[[A]] into %[[ACC]][0, 0] [2, 8] [1, 1]
+// CHECK-NOT: tensor.insert_slice
+// CHECK: return %[[R]]
+func.func @zero_sized(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %s = onnx.Constant() {value = dense<[8, 0]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %a, %b = onnx.Split(%x, %s) {axis = -1 : i64} : (tensor<2x8xf32>, tensor<2xi64>) -> (tensor<2x8xf32>, tensor<2x0xf32>)
+  %c = onnx.Concat(%a, %b) {axis = 1 : i64} : (tensor<2x8xf32>, tensor<2x0xf32>) -> tensor<2x8xf32>
+  return %c : tensor<2x8xf32>
+}

@@ -75,6 +75,8 @@ struct ConcatLowering : OpConversionPattern<ONNXConcatOp> {
     int64_t offset = 0;
     for (Value in : adaptor.getInputs()) {
       auto it = cast<RankedTensorType>(in.getType());
+      if (it.getNumElements() == 0)
+        continue; // nothing to insert (and a slice may not start at the end)
       SmallVector<int64_t> offs(rank, 0), strides(rank, 1);
       offs[axis] = offset;
       acc = tensor::InsertSliceOp::create(rewriter, loc, in, acc, ValueRange{},
@@ -105,6 +107,11 @@ struct SplitLowering : OpConversionPattern<ONNXSplitOp> {
       SmallVector<int64_t> offs(rank, 0), strides(rank, 1);
       offs[axis] = offset;
       offset += rt.getDimSize(axis);
+      if (rt.getNumElements() == 0) { // a slice may not start at the end
+        results.push_back(tensor::EmptyOp::create(rewriter, loc, rt.getShape(),
+                                                  rt.getElementType()));
+        continue;
+      }
       results.push_back(tensor::ExtractSliceOp::create(
           rewriter, loc, rt, adaptor.getInput(), ValueRange{}, ValueRange{},
           ValueRange{}, offs, rt.getShape(), strides));

@@ -1,0 +1,306 @@
+#!/usr/bin/env python3
+"""ONNX backend node tests through mcc: the conformance scoreboard.
+
+Every node test case of the installed onnx package (generated from its
+Python case definitions; the wheel ships no node/ data) plus the packaged
+simple/, pytorch-converted/ and pytorch-operator/ models is compiled with
+mcc, run with mcc-run on the test's inputs, and compared with the test's
+expected outputs at the test's tolerances (ONNX default rtol 1e-3, atol
+1e-7). Tests run in parallel, each with a time limit.
+
+  run_conformance.py BIN_DIR WORK_DIR [--jobs N] [--filter REGEX]
+      [--write-doc docs/conformance.md] [--expected FILE [--update]]
+
+--write-doc regenerates the scoreboard; --expected compares the passing set
+with a checked-in list and fails on any difference (a regression, or an
+expected failure that now passes: update the list with --update).
+"""
+import argparse
+import collections
+import concurrent.futures
+import datetime
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+STRING_TYPES = {onnx.TensorProto.STRING}
+TRAINING_DOMAINS = {"ai.onnx.preview.training"}
+ML_DOMAINS = {"ai.onnx.ml"}
+COMPILE_TIMEOUT = 120
+RUN_TIMEOUT = 60
+
+
+class Case:
+    def __init__(self, name, kind, model, data_sets, rtol=1e-3, atol=1e-7):
+        self.name, self.kind, self.model = name, kind, model
+        self.data_sets, self.rtol, self.atol = data_sets, rtol, atol
+
+
+def node_cases():
+    from onnx.backend.test.case import node
+    for c in node.collect_testcases():
+        yield Case(c.name, "node", c.model, c.data_sets, c.rtol, c.atol)
+
+
+def packaged_cases():
+    root = os.path.join(os.path.dirname(onnx.__file__), "backend", "test", "data")
+    for kind in ("simple", "pytorch-converted", "pytorch-operator"):
+        d = os.path.join(root, kind)
+        if not os.path.isdir(d):
+            continue
+        for name in sorted(os.listdir(d)):
+            path = os.path.join(d, name, "model.onnx")
+            if not os.path.exists(path):
+                continue
+            model = onnx.load(path)
+            sets = []
+            for ds in sorted(os.listdir(os.path.join(d, name))):
+                dsd = os.path.join(d, name, ds)
+                if not ds.startswith("test_data_set_"):
+                    continue
+
+                def read(prefix):
+                    files = sorted((f for f in os.listdir(dsd) if f.startswith(prefix)),
+                                   key=lambda f: int(re.findall(r"\d+", f)[0]))
+                    out = []
+                    for f in files:
+                        t = onnx.TensorProto()
+                        t.ParseFromString(open(os.path.join(dsd, f), "rb").read())
+                        out.append(t)
+                    return out
+                sets.append((read("input_"), read("output_")))
+            yield Case(name, kind, model, sets)
+
+
+def exclusion(case):
+    """Why a test is outside the scoreboard, or None."""
+    m = case.model
+    for o in m.opset_import:
+        if o.domain in TRAINING_DOMAINS:
+            return "training op"
+        if o.domain in ML_DOMAINS:
+            return "ai.onnx.ml"
+    values = list(m.graph.input) + list(m.graph.output)
+    for v in values:
+        t = v.type
+        if not t.HasField("tensor_type"):
+            return "non-tensor input/output (sequence, map, optional)"
+        if t.tensor_type.elem_type in STRING_TYPES:
+            return "string tensors"
+    return None
+
+
+def as_array(x):
+    if isinstance(x, onnx.TensorProto):
+        return numpy_helper.to_array(x)
+    return np.asarray(x)
+
+
+_OP_NAMES = None
+
+
+def op_of(case):
+    """The op a test is about: the ONNX op whose name is the longest prefix
+    of the test name (test_layer_normalization_2d -> LayerNormalization),
+    else the graph's first node."""
+    global _OP_NAMES
+    if _OP_NAMES is None:
+        _OP_NAMES = {s.name.lower(): s.name for s in onnx.defs.get_all_schemas()
+                     if s.domain == ""}
+    key = case.name.lower().removeprefix("test_").replace("_", "")
+    best = ""
+    for low in _OP_NAMES:
+        if key.startswith(low) and len(low) > len(best):
+            best = low
+    if best:
+        return _OP_NAMES[best]
+    return case.model.graph.node[0].op_type if case.model.graph.node else "?"
+
+
+def classify(stderr):
+    """A failure class from mcc's one-line error."""
+    line = next((l for l in stderr.splitlines() if "error:" in l), stderr.strip()[:200])
+    if m := re.search(r"unsupported op (\w+)", line):
+        return f"op {m.group(1)} not lowered yet"
+    if m := re.search(r"cannot lower this op: (.*)", line):
+        return "cannot lower: " + re.sub(r"'[^']*'", "'…'", m.group(1))[:100]
+    if "symbolic dimension" in line:
+        return "dynamic shape"
+    if m := re.search(r"error: (.*)", line):
+        msg = re.sub(r"^[^:]*\.onnx: ", "", m.group(1))
+        msg = re.sub(r"node '[^']*' ", "", msg)
+        return re.sub(r"'[^']*'", "'…'", msg)[:100]
+    return line[:100] or "unknown"
+
+
+def run_case(case, bin_dir, work):
+    """Returns (status, detail): status in pass/fail/crash/timeout."""
+    d = os.path.join(work, case.kind, case.name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    model_path = os.path.join(d, "model.onnx")
+    onnx.save(case.model, model_path)
+    so = os.path.join(d, "model.so")
+    try:
+        r = subprocess.run([f"{bin_dir}/mcc", model_path, "-o", so, "-O1"],
+                           capture_output=True, text=True, timeout=COMPILE_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return "timeout", "compile time limit"
+    if r.returncode < 0 or "Stack dump" in r.stderr or "PLEASE submit" in r.stderr:
+        return "crash", "compiler crash: " + classify(r.stderr)
+    if r.returncode != 0:
+        return "fail", classify(r.stderr)
+    graph_inputs = [i for i in case.model.graph.input
+                    if i.name not in {t.name for t in case.model.graph.initializer}]
+    for k, (inputs, outputs) in enumerate(case.data_sets):
+        args = []
+        for i, x in zip(graph_inputs, inputs):
+            f = os.path.join(d, f"in{k}_{len(args)}.npy")
+            np.save(f, as_array(x))
+            args += ["--input", f"{i.name}={f}"]
+        out_dir = os.path.join(d, f"out{k}")
+        try:
+            r = subprocess.run([f"{bin_dir}/mcc-run", so, "--threads", "1",
+                                "--output-dir", out_dir] + args,
+                               capture_output=True, text=True, timeout=RUN_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            return "timeout", "run time limit"
+        if r.returncode < 0:
+            return "crash", f"artifact crashed (signal {-r.returncode})"
+        if r.returncode != 0:
+            return "fail", "run: " + classify(r.stderr)
+        for o, want in zip(case.model.graph.output, outputs):
+            want = as_array(want)
+            safe = re.sub(r"[^A-Za-z0-9_.-]", "_", o.name)
+            got = np.load(os.path.join(out_dir, f"{safe}.npy"))
+            if got.shape != want.shape:
+                return "fail", "wrong output shape"
+            if want.dtype.kind in "fc":
+                ok = np.allclose(got, want, rtol=case.rtol, atol=case.atol,
+                                 equal_nan=True)
+            else:
+                ok = np.array_equal(got, want)
+            if not ok:
+                return "fail", "wrong values"
+    shutil.rmtree(d, ignore_errors=True)
+    return "pass", ""
+
+
+def write_doc(path, results, excluded, elapsed, jobs):
+    total = len(results)
+    passed = sum(1 for r in results.values() if r[1] == "pass")
+    crashes = sorted(n for n, r in results.items() if r[1] == "crash")
+    per_op = collections.defaultdict(lambda: [0, 0, collections.Counter()])
+    for name, (op, status, detail) in results.items():
+        e = per_op[op]
+        e[0] += 1
+        if status == "pass":
+            e[1] += 1
+        else:
+            e[2][f"{status}: {detail}" if status != "fail" else detail] += 1
+    ex = collections.Counter(excluded.values())
+    lines = [
+        "# ONNX conformance",
+        "",
+        "Generated by `test/conformance/run_conformance.py --write-doc "
+        "docs/conformance.md` (do not edit by hand).",
+        "",
+        f"- onnx {onnx.__version__} (opset {onnx.defs.onnx_opset_version()}); "
+        f"{datetime.date.today().isoformat()}; {jobs} parallel jobs, "
+        f"{elapsed:.0f} s.",
+        f"- **{passed} of {total} applicable tests pass "
+        f"({100.0 * passed / max(total, 1):.1f}%)**, static shapes, `-O1`, "
+        "each test's own tolerances (default rtol 1e-3, atol 1e-7).",
+        f"- Crashes (compiler or artifact): {len(crashes)}"
+        + (": " + ", ".join(crashes) if crashes else "") + ".",
+        "- Tests: every node test case of the onnx package (generated from "
+        "its case definitions) plus its simple/, pytorch-converted/ and "
+        "pytorch-operator/ models.",
+        "- Not applicable (" + str(sum(ex.values())) + "): " +
+        ", ".join(f"{v} {k}" for k, v in sorted(ex.items())) + ".",
+        "- Dynamic-shape variant: not run yet (mcc needs static shapes today).",
+        "",
+        "| op | tests | passed | why the others fail |",
+        "|---|---:|---:|---|",
+    ]
+    for op in sorted(per_op, key=lambda o: (-(per_op[o][0] - per_op[o][1]), o)):
+        t, p, why = per_op[op]
+        reasons = "; ".join(f"{k} ({v})" for k, v in why.most_common())
+        lines.append(f"| {op} | {t} | {p} | {reasons.replace('|', '/')} |")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("bin_dir")
+    ap.add_argument("work")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count())
+    ap.add_argument("--filter", default="")
+    ap.add_argument("--write-doc")
+    ap.add_argument("--expected")
+    ap.add_argument("--update", action="store_true")
+    args = ap.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+
+    cases, excluded = [], {}
+    for c in list(node_cases()) + list(packaged_cases()):
+        if args.filter and not re.search(args.filter, c.name):
+            continue
+        why = exclusion(c)
+        if why:
+            excluded[c.name] = why
+        else:
+            cases.append(c)
+    print(f"conformance: {len(cases)} applicable tests, {len(excluded)} not "
+          f"applicable, {args.jobs} jobs", flush=True)
+    start = time.time()
+    results = {}
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        futures = {pool.submit(run_case, c, args.bin_dir, args.work): c
+                   for c in cases}
+        for f in concurrent.futures.as_completed(futures):
+            c = futures[f]
+            try:
+                status, detail = f.result()
+            except Exception as e:  # a harness problem is a failure too
+                status, detail = "fail", f"harness: {type(e).__name__}: {e}"[:100]
+            results[c.name] = (op_of(c), status, detail)
+    elapsed = time.time() - start
+    passed = sorted(n for n, r in results.items() if r[1] == "pass")
+    crashes = sum(1 for r in results.values() if r[1] == "crash")
+    print(f"conformance: {len(passed)} of {len(results)} pass "
+          f"({100.0 * len(passed) / max(len(results), 1):.1f}%), "
+          f"{crashes} crashes, {elapsed:.0f} s")
+    if args.write_doc:
+        write_doc(args.write_doc, results, excluded, elapsed, args.jobs)
+    if args.expected:
+        if args.update:
+            with open(args.expected, "w") as f:
+                f.write("# Tests that pass; run_conformance.py --update rewrites it.\n")
+                f.write("\n".join(passed) + "\n")
+            return 0
+        want = {l.strip() for l in open(args.expected)
+                if l.strip() and not l.startswith("#")}
+        if args.filter:
+            want = {n for n in want if re.search(args.filter, n)}
+        got = set(passed)
+        regressed = sorted(want - got)
+        fixed = sorted(got - want)
+        for n in regressed:
+            print(f"REGRESSION: {n}: {results.get(n, ('', 'missing', ''))[1:]}")
+        for n in fixed:
+            print(f"NOW PASSES (add it to {args.expected}): {n}")
+        return 1 if regressed or fixed else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
