@@ -223,6 +223,13 @@ mcc::onnx::foldConstants(Operation *op,
             op.getStart() < 0 ? op.getStart() + r : op.getStart(), 0, r);
         return one(makeInts(rt, in.getShape().slice(s, rt.getNumElements())));
       })
+      .Case<ONNXSizeOp>([&](ONNXSizeOp op) {
+        auto in = dyn_cast<RankedTensorType>(op.getData().getType());
+        auto rt = staticResult(op);
+        if (!in || !in.hasStaticShape() || !rt)
+          return failure();
+        return one(makeInts(rt, {in.getNumElements()}));
+      })
       .Case<ONNXIdentityOp, ONNXSqueezeOp, ONNXUnsqueezeOp, ONNXReshapeOp,
             ONNXFlattenOp>([&](Operation *op) {
         auto rt = staticResult(op);

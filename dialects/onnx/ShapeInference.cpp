@@ -135,10 +135,15 @@ LogicalResult inferSameAsInput(Operation *op) {
 
 LogicalResult inferBroadcast(Operation *op, ValueRange operands, Type elem) {
   auto shape = broadcast(op, operands);
-  if (failed(shape))
-    return llvm::all_of(operands, [](Value v) { return ranked(v); })
-               ? failure()
-               : success();
+  if (failed(shape)) {
+    if (llvm::all_of(operands, [](Value v) { return ranked(v); }))
+      return failure();
+    // Shape unknown yet, element type known (i1 for comparisons): an
+    // unranked result of the right type still verifies.
+    if (!isa<RankedTensorType>(op->getResult(0).getType()))
+      op->getResult(0).setType(UnrankedTensorType::get(elem));
+    return success();
+  }
   setResult(op, 0, *shape, elem);
   return success();
 }
@@ -570,10 +575,17 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
             return inferReduce(op, op.getData(), op.getAxes(), op.getKeepdims(),
                                op.getNoopWithEmptyAxes());
           })
+      .Case<ONNXSizeOp>([](ONNXSizeOp op) -> LogicalResult {
+        setResult(op, 0, {}, IntegerType::get(op.getContext(), 64));
+        return success();
+      })
       .Case<ONNXShapeOp>([](ONNXShapeOp op) -> LogicalResult {
         auto t = ranked(op.getData());
-        if (!t)
+        if (!t) { // a 1-D int64 tensor of unknown length
+          setResult(op, 0, {ShapedType::kDynamic},
+                    IntegerType::get(op.getContext(), 64));
           return success();
+        }
         int64_t r = t.getRank();
         int64_t s = std::clamp<int64_t>(normalizeAxis(op.getStart(), r), 0, r);
         int64_t e =

@@ -13,6 +13,17 @@ if kind == "opset11":
     opset = 10
     inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, "N"])]
     inits = []
+elif kind == "untyped":
+    # Intermediate values without value_info, one of unknown rank (Hardmax
+    # has no shape rule yet): results still get their fixed element types.
+    nodes = [helper.make_node("Hardmax", ["x"], ["h"], name="hardmax"),
+             helper.make_node("Equal", ["h", "h"], ["e"], name="eq"),
+             helper.make_node("Shape", ["h"], ["s"], name="shape"),
+             helper.make_node("Size", ["x"], ["n"], name="size"),
+             helper.make_node("Cast", ["e"], ["y"], name="cast", to=1)]
+    opset = 17
+    inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 4])]
+    inits = []
 else:
     w = numpy_helper.from_array(np.ones((4, 8), np.float32), "weight")
     nodes = [helper.make_node("MatMul", ["x", "weight"], ["y"], name="fc")]

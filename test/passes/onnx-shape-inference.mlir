@@ -49,3 +49,4 @@ func.func @bad_broadcast(%a: tensor<2x3xf32>, %b: tensor<2x4xf32>) -> tensor<*xf
   %0 = onnx.Add(%a, %b) : (tensor<2x3xf32>, tensor<2x4xf32>) -> tensor<*xf32>
   return %0 : tensor<*xf32>
 }
+
