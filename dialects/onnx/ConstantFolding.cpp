@@ -223,6 +223,34 @@ mcc::onnx::foldConstants(Operation *op,
             op.getStart() < 0 ? op.getStart() + r : op.getStart(), 0, r);
         return one(makeInts(rt, in.getShape().slice(s, rt.getNumElements())));
       })
+      .Case<ONNXRangeOp>([&](ONNXRangeOp op) {
+        auto start = getDenseConstant(op.getStart());
+        auto delta = getDenseConstant(op.getDelta());
+        auto rt = staticResult(op);
+        if (!start || !delta || !rt || !getDenseConstant(op.getLimit()))
+          return failure();
+        int64_t n = rt.getNumElements();
+        if (isa<FloatType>(rt.getElementType())) {
+          double s0 = (*start.getValues<APFloat>().begin()).convertToDouble();
+          double d = (*delta.getValues<APFloat>().begin()).convertToDouble();
+          SmallVector<APFloat> v;
+          auto ft = cast<FloatType>(rt.getElementType());
+          for (int64_t i = 0; i < n; ++i) {
+            APFloat x(s0 + double(i) * d);
+            bool lost;
+            x.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                      &lost);
+            v.push_back(x);
+          }
+          return one(DenseElementsAttr::get(rt, v));
+        }
+        int64_t s0 = (*start.getValues<APInt>().begin()).getSExtValue();
+        int64_t d = (*delta.getValues<APInt>().begin()).getSExtValue();
+        SmallVector<int64_t> v;
+        for (int64_t i = 0; i < n; ++i)
+          v.push_back(s0 + i * d);
+        return one(makeInts(rt, v));
+      })
       .Case<ONNXSizeOp>([&](ONNXSizeOp op) {
         auto in = dyn_cast<RankedTensorType>(op.getData().getType());
         auto rt = staticResult(op);

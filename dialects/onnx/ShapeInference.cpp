@@ -332,11 +332,60 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
           setResult(op, 0, t.getShape(), elem);
         return success();
       })
-      .Case<ONNXAddOp, ONNXSubOp, ONNXMulOp, ONNXDivOp, ONNXPowOp, ONNXPReluOp>(
-          [](Operation *op) -> LogicalResult {
-            return inferBroadcast(op, op->getOperands(),
-                                  elemOf(op->getOperand(0)));
-          })
+      .Case<ONNXCastLikeOp>([](ONNXCastLikeOp op) -> LogicalResult {
+        if (auto t = ranked(op.getInput()))
+          setResult(op, 0, t.getShape(), elemOf(op.getTargetType()));
+        return success();
+      })
+      .Case<ONNXExpandOp>([](ONNXExpandOp op) -> LogicalResult {
+        auto t = ranked(op.getInput());
+        auto target = getConstantInts(op.getShape());
+        if (!t || !target)
+          return success();
+        // Numpy broadcast of the input shape with the target shape.
+        size_t rank = std::max<size_t>(t.getRank(), target->size());
+        SmallVector<int64_t> out(rank, 1);
+        for (size_t i = 0; i < rank; ++i) {
+          int64_t a = i < rank - t.getRank()
+                          ? 1
+                          : t.getDimSize(i - (rank - t.getRank()));
+          int64_t b = i < rank - target->size()
+                          ? 1
+                          : (*target)[i - (rank - target->size())];
+          if (a != 1 && b != 1 && a != b)
+            return op.emitError("cannot broadcast dimension ")
+                   << a << " to " << b;
+          out[i] = a == 1 ? b : a;
+        }
+        setResult(op, 0, out, t.getElementType());
+        return success();
+      })
+      .Case<ONNXRangeOp>([](ONNXRangeOp op) -> LogicalResult {
+        auto start = getDenseConstant(op.getStart());
+        auto limit = getDenseConstant(op.getLimit());
+        auto delta = getDenseConstant(op.getDelta());
+        Type elem = elemOf(op.getStart());
+        if (!start || !limit || !delta) {
+          setResult(op, 0, {ShapedType::kDynamic}, elem);
+          return success();
+        }
+        auto value = [](DenseElementsAttr a) {
+          return isa<FloatType>(a.getElementType())
+                     ? (*a.getValues<APFloat>().begin()).convertToDouble()
+                     : double((*a.getValues<APInt>().begin()).getSExtValue());
+        };
+        double d = value(delta);
+        if (d == 0)
+          return op.emitError("Range with delta 0");
+        int64_t n = std::max<int64_t>(
+            0, int64_t(std::ceil((value(limit) - value(start)) / d)));
+        setResult(op, 0, {n}, elem);
+        return success();
+      })
+      .Case<ONNXAddOp, ONNXSubOp, ONNXMulOp, ONNXDivOp, ONNXPowOp, ONNXPReluOp,
+            ONNXModOp>([](Operation *op) -> LogicalResult {
+        return inferBroadcast(op, op->getOperands(), elemOf(op->getOperand(0)));
+      })
       .Case<ONNXMaxOp, ONNXMinOp, ONNXSumOp, ONNXMeanOp>(
           [](Operation *op) -> LogicalResult {
             return inferBroadcast(op, op->getOperands(),

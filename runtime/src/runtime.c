@@ -68,7 +68,11 @@ static void model_close(mcc_model *model) {
 /* Checks one tensor against its declaration. */
 static mcc_status check_tensor(const mcc_tensor *t, const mcc_tensor_info *info,
                                const char *what, mcc_error *error) {
-  if (!t->data)
+  int64_t elements = 1; /* from the caller's dims (symbolic ones vary) */
+  for (int32_t d = 0; d < info->rank; ++d)
+    elements *=
+        t->shape && t->rank == info->rank ? t->shape[d] : info->shape[d];
+  if (!t->data && elements != 0) /* an empty tensor needs no memory */
     return fail(error, MCC_ERROR_INVALID_ARGUMENT, "%s '%s': data is NULL",
                 what, info->name);
   if (t->dtype != info->dtype)

@@ -59,3 +59,24 @@ func.func @zero_sized(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
   %c = onnx.Concat(%a, %b) {axis = 1 : i64} : (tensor<2x8xf32>, tensor<2x0xf32>) -> tensor<2x8xf32>
   return %c : tensor<2x8xf32>
 }
+
+// -----
+
+// Integer Mod with fmod = 0 takes the divisor's sign; CastLike casts to its
+// second operand's element type; Expand broadcasts.
+// CHECK-LABEL: func.func @mod_castlike_expand
+// CHECK: linalg.generic
+// CHECK: %[[R:.*]] = arith.remsi
+// CHECK: arith.xori
+// CHECK: %[[FIX:.*]] = arith.addi %[[R]]
+// CHECK: arith.select %{{.*}}, %[[FIX]], %[[R]]
+// CHECK: linalg.generic
+// CHECK: arith.sitofp %{{.*}} : i32 to f32
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<4xf32>) outs(%{{.*}} : tensor<3x4xf32>)
+func.func @mod_castlike_expand(%a: tensor<4xi32>, %b: tensor<4xi32>, %like: tensor<f32>) -> (tensor<4xf32>, tensor<3x4xf32>) {
+  %m = onnx.Mod(%a, %b) : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  %c = onnx.CastLike(%m, %like) : (tensor<4xi32>, tensor<f32>) -> tensor<4xf32>
+  %s = onnx.Constant() {value = dense<[3, 1]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %e = onnx.Expand(%c, %s) : (tensor<4xf32>, tensor<2xi64>) -> tensor<3x4xf32>
+  return %c, %e : tensor<4xf32>, tensor<3x4xf32>
+}

@@ -50,3 +50,21 @@ func.func @bad_broadcast(%a: tensor<2x3xf32>, %b: tensor<2x4xf32>) -> tensor<*xf
   return %0 : tensor<*xf32>
 }
 
+
+// -----
+
+// Range of constants folds; Size of a static tensor folds; Expand broadcasts.
+// CHECK-LABEL: func.func @range_size_expand
+// CHECK-DAG: onnx.Constant() {value = dense<[10, 7, 4, 1]> : tensor<4xi64>}
+// CHECK-DAG: onnx.Constant() {value = dense<6> : tensor<i64>}
+// CHECK: onnx.Expand({{.*}}) : (tensor<2x1xf32>, tensor<3xi64>) -> tensor<5x2x4xf32>
+func.func @range_size_expand(%x: tensor<2x3xf32>, %y: tensor<2x1xf32>) -> (tensor<*xi64>, tensor<*xi64>, tensor<*xf32>) {
+  %s = onnx.Constant() {value = dense<10> : tensor<i64>} : () -> tensor<i64>
+  %l = onnx.Constant() {value = dense<0> : tensor<i64>} : () -> tensor<i64>
+  %d = onnx.Constant() {value = dense<-3> : tensor<i64>} : () -> tensor<i64>
+  %r = onnx.Range(%s, %l, %d) : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<*xi64>
+  %n = onnx.Size(%x) : (tensor<2x3xf32>) -> tensor<*xi64>
+  %shape = onnx.Constant() {value = dense<[5, 1, 4]> : tensor<3xi64>} : () -> tensor<3xi64>
+  %e = onnx.Expand(%y, %shape) : (tensor<2x1xf32>, tensor<3xi64>) -> tensor<*xf32>
+  return %r, %n, %e : tensor<*xi64>, tensor<*xi64>, tensor<*xf32>
+}

@@ -55,6 +55,26 @@ Value scalarBody(Operation *op, OpBuilder &b, Location loc, ValueRange a) {
         return f ? (Value)arith::DivFOp::create(b, loc, a[0], a[1])
                  : (Value)arith::DivSIOp::create(b, loc, a[0], a[1]);
       })
+      .Case<ONNXModOp>([&](ONNXModOp o) -> Value {
+        if (f) // floats: fmod = 1 is required (C fmod, sign of the dividend)
+          return o.getFmod() ? (Value)arith::RemFOp::create(b, loc, a[0], a[1])
+                             : Value();
+        Value r = arith::RemSIOp::create(b, loc, a[0], a[1]);
+        if (o.getFmod())
+          return r;
+        // fmod = 0: the sign of the divisor (Python's %).
+        Value zero = cst(b, loc, t, 0);
+        Value rNeg =
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, r, zero);
+        Value bNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                           a[1], zero);
+        Value rNonZero =
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, r, zero);
+        Value fix = arith::AndIOp::create(
+            b, loc, rNonZero, arith::XOrIOp::create(b, loc, rNeg, bNeg));
+        return arith::SelectOp::create(
+            b, loc, fix, arith::AddIOp::create(b, loc, r, a[1]), r);
+      })
       .Case<ONNXPowOp>([&](auto) -> Value {
         if (!f || a[1].getType() != t)
           return {};
@@ -292,11 +312,31 @@ struct ClipLowering : OpConversionPattern<ONNXClipOp> {
   }
 };
 
-/// Cast between float and integer types of any width.
-struct CastLowering : OpConversionPattern<ONNXCastOp> {
+/// Expand: numpy broadcast of the input to the (constant) target shape.
+struct ExpandLowering : OpConversionPattern<ONNXExpandOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
-  matchAndRewrite(ONNXCastOp op, OpAdaptor adaptor,
+  matchAndRewrite(ONNXExpandOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt)
+      return unsupported(rewriter, op,
+                         "needs static shapes and a constant target shape "
+                         "(pin symbolic dims with --input-shape)");
+    rewriter.replaceOp(op, buildElementwise(rewriter, op.getLoc(), rt,
+                                            adaptor.getInput(),
+                                            [](OpBuilder &, Location,
+                                               ValueRange a) { return a[0]; }));
+    return success();
+  }
+};
+
+/// Cast (and CastLike, whose target type is its second operand's) between
+/// float and integer types of any width.
+template <typename OpTy> struct CastLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto rt = staticResultType(op);
     if (!rt || !supportedElementTypes(op))
@@ -304,7 +344,7 @@ struct CastLowering : OpConversionPattern<ONNXCastOp> {
                          "this cast (element types) is not supported yet");
     Type to = rt.getElementType();
     Value r = buildElementwise(
-        rewriter, op.getLoc(), rt, adaptor.getInput(),
+        rewriter, op.getLoc(), rt, adaptor.getOperands().front(),
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
           Value x = args[0];
           Type from = x.getType();
@@ -444,6 +484,7 @@ void lowering::populateElementwisePatterns(RewritePatternSet &patterns) {
       ElementwiseLowering<ONNXNotOp>, ElementwiseLowering<ONNXWhereOp>,
       VariadicLowering<ONNXMaxOp>, VariadicLowering<ONNXMinOp>,
       VariadicLowering<ONNXSumOp>, VariadicLowering<ONNXMeanOp>, ClipLowering,
-      CastLowering, ForwardLowering<ONNXIdentityOp>,
+      CastLowering<ONNXCastOp>, CastLowering<ONNXCastLikeOp>, ExpandLowering,
+      ElementwiseLowering<ONNXModOp>, ForwardLowering<ONNXIdentityOp>,
       ForwardLowering<ONNXDropoutOp>, BatchNormLowering, PReluLowering>(ctx);
 }
