@@ -308,6 +308,23 @@ LogicalResult inferSlice(ONNXSliceOp op) {
 LogicalResult mcc::onnx::inferShapes(Operation *op) {
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       // Same shape and type as the first input.
+      .Case<ONNXLayerNormalizationOp>(
+          [](ONNXLayerNormalizationOp op) -> LogicalResult {
+            auto t = ranked(op.getX());
+            if (!t)
+              return success();
+            setResult(op, 0, t.getShape(), t.getElementType());
+            int64_t axis = normalizeAxis(op.getAxis(), t.getRank());
+            SmallVector<int64_t> stats(t.getShape());
+            for (int64_t d = axis; d < t.getRank(); ++d)
+              stats[d] = 1;
+            for (unsigned i : {1u, 2u})
+              if (!isa<NoneType>(op->getResult(i).getType()))
+                setResult(op, i, stats, Float32Type::get(op.getContext()));
+            return success();
+          })
+      .Case<ONNXSeluOp, ONNXCeluOp>(
+          [](Operation *op) { return inferSameAsInput(op); })
       .Case<ONNXReluOp, ONNXLeakyReluOp, ONNXSigmoidOp, ONNXHardSigmoidOp,
             ONNXHardSwishOp, ONNXTanhOp, ONNXErfOp, ONNXExpOp, ONNXSqrtOp,
             ONNXNegOp, ONNXAbsOp, ONNXLogOp, ONNXReciprocalOp, ONNXFloorOp,

@@ -80,3 +80,21 @@ func.func @mod_castlike_expand(%a: tensor<4xi32>, %b: tensor<4xi32>, %like: tens
   %e = onnx.Expand(%c, %s) : (tensor<4xf32>, tensor<2xi64>) -> tensor<3x4xf32>
   return %c, %e : tensor<4xf32>, tensor<3x4xf32>
 }
+
+// -----
+
+// LayerNormalization over the last dim: sum / n, centered, sum of squares,
+// rsqrt(var + eps), scale and bias; Mean and InvStdDev come out when used.
+// CHECK-LABEL: func.func @layer_norm
+// CHECK: linalg.generic {{.*}}["parallel", "reduction"]
+// CHECK: arith.divf
+// CHECK: arith.subf
+// CHECK: math.fma
+// CHECK: %[[INV:.*]] = linalg.generic
+// CHECK: math.rsqrt
+// CHECK: %[[Y:.*]] = linalg.generic
+// CHECK: return %[[Y]], %[[INV]]
+func.func @layer_norm(%x: tensor<2x8xf32>, %s: tensor<8xf32>, %b: tensor<8xf32>) -> (tensor<2x8xf32>, tensor<2x1xf32>) {
+  %y, %m, %inv = onnx.LayerNormalization(%x, %s, %b) {axis = -1 : i64} : (tensor<2x8xf32>, tensor<8xf32>, tensor<8xf32>) -> (tensor<2x8xf32>, none, tensor<2x1xf32>)
+  return %y, %inv : tensor<2x8xf32>, tensor<2x1xf32>
+}

@@ -140,6 +140,27 @@ Value scalarBody(Operation *op, OpBuilder &b, Location loc, ValueRange a) {
                                             a[0], cst(b, loc, t, 0.0));
         return arith::SelectOp::create(b, loc, isNeg, neg, a[0]);
       })
+      .Case<ONNXSeluOp>([&](ONNXSeluOp o) -> Value {
+        // gamma * (x > 0 ? x : alpha * (exp(x) - 1))
+        Value em1 = math::ExpM1Op::create(b, loc, a[0]);
+        Value neg = arith::MulFOp::create(
+            b, loc, em1, cst(b, loc, t, o.getAlpha().convertToDouble()));
+        Value isPos = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                                            a[0], cst(b, loc, t, 0.0));
+        return arith::MulFOp::create(
+            b, loc, arith::SelectOp::create(b, loc, isPos, a[0], neg),
+            cst(b, loc, t, o.getGamma().convertToDouble()));
+      })
+      .Case<ONNXCeluOp>([&](ONNXCeluOp o) -> Value {
+        // max(0, x) + min(0, alpha * (exp(x / alpha) - 1))
+        Value alpha = cst(b, loc, t, o.getAlpha().convertToDouble());
+        Value em1 = math::ExpM1Op::create(
+            b, loc, arith::DivFOp::create(b, loc, a[0], alpha));
+        Value zero = cst(b, loc, t, 0.0);
+        return arith::AddFOp::create(
+            b, loc, fmax(b, loc, a[0], zero),
+            fmin(b, loc, arith::MulFOp::create(b, loc, alpha, em1), zero));
+      })
       .Case<ONNXSoftplusOp>([&](auto) -> Value {
         return math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, a[0]));
       })
@@ -476,6 +497,7 @@ void lowering::populateElementwisePatterns(RewritePatternSet &patterns) {
       ElementwiseLowering<ONNXAbsOp>, ElementwiseLowering<ONNXNegOp>,
       ElementwiseLowering<ONNXReciprocalOp>, ElementwiseLowering<ONNXEluOp>,
       ElementwiseLowering<ONNXSoftplusOp>, ElementwiseLowering<ONNXGeluOp>,
+      ElementwiseLowering<ONNXSeluOp>, ElementwiseLowering<ONNXCeluOp>,
       ElementwiseLowering<ONNXEqualOp>, ElementwiseLowering<ONNXLessOp>,
       ElementwiseLowering<ONNXGreaterOp>,
       ElementwiseLowering<ONNXLessOrEqualOp>,

@@ -162,6 +162,86 @@ struct SoftmaxLowering : OpConversionPattern<OpTy> {
   }
 };
 
+/// LayerNormalization over dims [axis, rank): (x - mean) / sqrt(var + eps)
+/// * scale + bias, in the input's float type; Mean and InvStdDev (kept
+/// dims of size 1) when they are used.
+struct LayerNormLowering : OpConversionPattern<ONNXLayerNormalizationOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXLayerNormalizationOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt || !isa<FloatType>(rt.getElementType()))
+      return unsupported(rewriter, op, kNeedsStaticFloat);
+    Location loc = op.getLoc();
+    Type et = rt.getElementType();
+    bool wantStats =
+        !op.getMean().use_empty() || !op.getInvStdDev().use_empty();
+    if (wantStats && !et.isF32())
+      return unsupported(rewriter, op,
+                         "the Mean and InvStdDev outputs need float32 input");
+    int64_t rank = rt.getRank();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    SmallVector<bool> reduced(rank, false);
+    SmallVector<int64_t> keep(rt.getShape());
+    for (int64_t d = axis; d < rank; ++d) {
+      reduced[d] = true;
+      keep[d] = 1;
+    }
+    auto keepT = RankedTensorType::get(keep, et);
+    Value x = adaptor.getX();
+    double n = 1;
+    for (int64_t d = axis; d < rank; ++d)
+      n *= rt.getDimSize(d);
+    auto divideByN = [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+      return arith::DivFOp::create(b, l, a[0], scalarConstant(b, l, et, n));
+    };
+    // reduceDims sums; the mean divides by the group size.
+    Value mean = buildElementwise(
+        rewriter, loc, keepT,
+        reshapeTo(rewriter, loc,
+                  reduceDims(rewriter, loc, x, reduced, Kind::Sum), keepT),
+        divideByN);
+    Value centered =
+        buildElementwise(rewriter, loc, rt, ValueRange{x, mean},
+                         [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           return arith::SubFOp::create(b, l, a[0], a[1]);
+                         });
+    Value var = reshapeTo(
+        rewriter, loc,
+        reduceDims(rewriter, loc, centered, reduced, Kind::SumSquare), keepT);
+    double eps = op.getEpsilon().convertToDouble();
+    // 1 / sqrt(sum((x - mean)^2) / n + eps), per normalized group.
+    Value invStd = buildElementwise(
+        rewriter, loc, keepT, var,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value v =
+              arith::DivFOp::create(b, l, a[0], scalarConstant(b, l, et, n));
+          return math::RsqrtOp::create(
+              b, l,
+              arith::AddFOp::create(b, l, v, scalarConstant(b, l, et, eps)));
+        });
+    SmallVector<Value> ins = {centered, invStd, adaptor.getScale()};
+    bool hasBias = !isNoValue(op.getB());
+    if (hasBias)
+      ins.push_back(adaptor.getB());
+    Value y = buildElementwise(
+        rewriter, loc, rt, ins,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value r = arith::MulFOp::create(
+              b, l, arith::MulFOp::create(b, l, a[0], a[1]), a[2]);
+          return hasBias ? (Value)arith::AddFOp::create(b, l, r, a[3]) : r;
+        });
+    SmallVector<Value> results = {y, Value(), Value()};
+    if (!op.getMean().use_empty())
+      results[1] = mean;
+    if (!op.getInvStdDev().use_empty())
+      results[2] = invStd;
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
 } // namespace
 
 void lowering::populateReductionPatterns(RewritePatternSet &patterns) {
@@ -173,5 +253,6 @@ void lowering::populateReductionPatterns(RewritePatternSet &patterns) {
                ReduceLowering<ONNXReduceSumSquareOp, Kind::SumSquare>,
                ReduceLowering<ONNXReduceL2Op, Kind::L2>,
                SoftmaxLowering<ONNXSoftmaxOp, false>,
-               SoftmaxLowering<ONNXLogSoftmaxOp, true>>(patterns.getContext());
+               SoftmaxLowering<ONNXLogSoftmaxOp, true>, LayerNormLowering>(
+      patterns.getContext());
 }
