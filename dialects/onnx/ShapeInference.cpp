@@ -125,6 +125,23 @@ LogicalResult inferWindowed(Operation *op, Value x, ArrayRef<int64_t> kernel,
   return success();
 }
 
+/// ArgMax/ArgMin: the axis dropped (or kept as 1), int64 indices.
+LogicalResult inferArgReduce(Operation *op, Value data, int64_t axis,
+                             int64_t keepdims) {
+  auto t = ranked(data);
+  if (!t)
+    return success();
+  axis = normalizeAxis(axis, t.getRank());
+  SmallVector<int64_t> out;
+  for (int64_t i = 0; i < t.getRank(); ++i)
+    if (i != axis)
+      out.push_back(t.getDimSize(i));
+    else if (keepdims)
+      out.push_back(1);
+  setResult(op, 0, out, IntegerType::get(op->getContext(), 64));
+  return success();
+}
+
 LogicalResult inferSameAsInput(Operation *op) {
   auto t = ranked(op->getOperand(0));
   if (!t)
@@ -323,6 +340,12 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
                 setResult(op, i, stats, Float32Type::get(op.getContext()));
             return success();
           })
+      .Case<ONNXArgMaxOp>([](ONNXArgMaxOp op) {
+        return inferArgReduce(op, op.getData(), op.getAxis(), op.getKeepdims());
+      })
+      .Case<ONNXArgMinOp>([](ONNXArgMinOp op) {
+        return inferArgReduce(op, op.getData(), op.getAxis(), op.getKeepdims());
+      })
       .Case<ONNXSeluOp, ONNXCeluOp>(
           [](Operation *op) { return inferSameAsInput(op); })
       .Case<ONNXReluOp, ONNXLeakyReluOp, ONNXSigmoidOp, ONNXHardSigmoidOp,

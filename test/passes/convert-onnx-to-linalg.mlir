@@ -98,3 +98,24 @@ func.func @layer_norm(%x: tensor<2x8xf32>, %s: tensor<8xf32>, %b: tensor<8xf32>)
   %y, %m, %inv = onnx.LayerNormalization(%x, %s, %b) {axis = -1 : i64} : (tensor<2x8xf32>, tensor<8xf32>, tensor<8xf32>) -> (tensor<2x8xf32>, none, tensor<2x1xf32>)
   return %y, %inv : tensor<2x8xf32>, tensor<2x1xf32>
 }
+
+// -----
+
+// ArgMax: one generic carrying the best value and its index; ties keep the
+// first index (ogt) unless select_last_index (oge).
+// CHECK-LABEL: func.func @argmax
+// CHECK: %[[G:.*]]:2 = linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]
+// CHECK: %[[BETTER:.*]] = arith.cmpf ogt
+// CHECK: %[[I:.*]] = linalg.index 1
+// CHECK: arith.select %[[BETTER]]
+// CHECK: tensor.expand_shape %[[G]]#1
+// CHECK-LABEL: func.func @argmax_last
+// CHECK: arith.cmpf oge
+func.func @argmax(%x: tensor<3x4xf32>) -> tensor<3x1xi64> {
+  %0 = onnx.ArgMax(%x) {axis = 1 : i64} : (tensor<3x4xf32>) -> tensor<3x1xi64>
+  return %0 : tensor<3x1xi64>
+}
+func.func @argmax_last(%x: tensor<3x4xf32>) -> tensor<3x1xi64> {
+  %0 = onnx.ArgMax(%x) {axis = 1 : i64, select_last_index = 1 : i64} : (tensor<3x4xf32>) -> tensor<3x1xi64>
+  return %0 : tensor<3x1xi64>
+}

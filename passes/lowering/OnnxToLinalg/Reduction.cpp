@@ -162,6 +162,89 @@ struct SoftmaxLowering : OpConversionPattern<OpTy> {
   }
 };
 
+/// ArgMax / ArgMin: one generic with two accumulators (best value, its
+/// index from linalg.index); ties keep the first index unless
+/// select_last_index.
+template <typename OpTy, bool IsMax>
+struct ArgLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto xt = dyn_cast<RankedTensorType>(op.getData().getType());
+    if (!rt || !xt || !xt.hasStaticShape())
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    Type et = xt.getElementType();
+    bool isFloat = isa<FloatType>(et);
+    if (!isFloat && !et.isSignlessInteger())
+      return unsupported(rewriter, op,
+                         "this element type is not supported yet (float and "
+                         "signless integer tensors are)");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    int64_t rank = xt.getRank();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    bool last = op.getSelectLastIndex() != 0;
+    SmallVector<int64_t> kept;
+    SmallVector<AffineExpr> oe;
+    SmallVector<utils::IteratorType> iters;
+    for (int64_t i = 0; i < rank; ++i) {
+      iters.push_back(i == axis ? utils::IteratorType::reduction
+                                : utils::IteratorType::parallel);
+      if (i != axis) {
+        kept.push_back(xt.getDimSize(i));
+        oe.push_back(getAffineDimExpr(i, ctx));
+      }
+    }
+    auto valT = RankedTensorType::get(kept, et);
+    auto idxT = RankedTensorType::get(kept, rewriter.getI64Type());
+    Value worst;
+    if (isFloat) {
+      double inf = std::numeric_limits<double>::infinity();
+      worst = filledTensor(rewriter, loc, valT, IsMax ? -inf : inf);
+    } else {
+      unsigned w = et.getIntOrFloatBitWidth();
+      APInt v =
+          IsMax ? APInt::getSignedMinValue(w) : APInt::getSignedMaxValue(w);
+      Value c = arith::ConstantOp::create(rewriter, loc,
+                                          rewriter.getIntegerAttr(et, v));
+      worst = linalg::FillOp::create(
+                  rewriter, loc, c,
+                  tensor::EmptyOp::create(rewriter, loc, kept, et).getResult())
+                  .getResult(0);
+    }
+    Value zeros = filledTensor(rewriter, loc, idxT, 0.0);
+    AffineMap outMap = AffineMap::get(rank, 0, oe, ctx);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valT, idxT}, adaptor.getData(),
+        ValueRange{worst, zeros},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank), outMap,
+                               outMap},
+        iters, [&](OpBuilder &b, Location l, ValueRange a) {
+          Value x = a[0], best = a[1], bestIdx = a[2];
+          Value better;
+          if (isFloat) {
+            using P = arith::CmpFPredicate;
+            P p = IsMax ? (last ? P::OGE : P::OGT) : (last ? P::OLE : P::OLT);
+            better = arith::CmpFOp::create(b, l, p, x, best);
+          } else {
+            using P = arith::CmpIPredicate;
+            P p = IsMax ? (last ? P::sge : P::sgt) : (last ? P::sle : P::slt);
+            better = arith::CmpIOp::create(b, l, p, x, best);
+          }
+          Value i = arith::IndexCastOp::create(
+              b, l, b.getI64Type(), linalg::IndexOp::create(b, l, axis));
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::SelectOp::create(b, l, better, x, best),
+                         arith::SelectOp::create(b, l, better, i, bestIdx)});
+        });
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, generic.getResult(1), rt));
+    return success();
+  }
+};
+
 /// LayerNormalization over dims [axis, rank): (x - mean) / sqrt(var + eps)
 /// * scale + bias, in the input's float type; Mean and InvStdDev (kept
 /// dims of size 1) when they are used.
@@ -245,14 +328,16 @@ struct LayerNormLowering : OpConversionPattern<ONNXLayerNormalizationOp> {
 } // namespace
 
 void lowering::populateReductionPatterns(RewritePatternSet &patterns) {
-  patterns.add<ReduceLowering<ONNXReduceSumOp, Kind::Sum>,
-               ReduceLowering<ONNXReduceMeanOp, Kind::Mean>,
-               ReduceLowering<ONNXReduceMaxOp, Kind::Max>,
-               ReduceLowering<ONNXReduceMinOp, Kind::Min>,
-               ReduceLowering<ONNXReduceProdOp, Kind::Prod>,
-               ReduceLowering<ONNXReduceSumSquareOp, Kind::SumSquare>,
-               ReduceLowering<ONNXReduceL2Op, Kind::L2>,
-               SoftmaxLowering<ONNXSoftmaxOp, false>,
-               SoftmaxLowering<ONNXLogSoftmaxOp, true>, LayerNormLowering>(
-      patterns.getContext());
+  patterns
+      .add<ReduceLowering<ONNXReduceSumOp, Kind::Sum>,
+           ReduceLowering<ONNXReduceMeanOp, Kind::Mean>,
+           ReduceLowering<ONNXReduceMaxOp, Kind::Max>,
+           ReduceLowering<ONNXReduceMinOp, Kind::Min>,
+           ReduceLowering<ONNXReduceProdOp, Kind::Prod>,
+           ReduceLowering<ONNXReduceSumSquareOp, Kind::SumSquare>,
+           ReduceLowering<ONNXReduceL2Op, Kind::L2>,
+           SoftmaxLowering<ONNXSoftmaxOp, false>,
+           SoftmaxLowering<ONNXLogSoftmaxOp, true>, LayerNormLowering,
+           ArgLowering<ONNXArgMaxOp, true>, ArgLowering<ONNXArgMinOp, false>>(
+          patterns.getContext());
 }
