@@ -33,6 +33,16 @@ Value sigmoid(OpBuilder &b, Location loc, Value x) {
   return arith::DivFOp::create(b, loc, cst(b, loc, t, 1.0), d);
 }
 
+/// x > 0 ? x : alpha * (exp(x) - 1), shared by Elu and Selu.
+Value elu(OpBuilder &b, Location loc, Value x, double alpha) {
+  Type t = x.getType();
+  Value neg = arith::MulFOp::create(b, loc, math::ExpM1Op::create(b, loc, x),
+                                    cst(b, loc, t, alpha));
+  Value isPos = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x,
+                                      cst(b, loc, t, 0.0));
+  return arith::SelectOp::create(b, loc, isPos, x, neg);
+}
+
 /// The elementwise ops whose body depends only on the op and its scalars.
 /// Returns null for an element type the op does not support.
 Value scalarBody(Operation *op, OpBuilder &b, Location loc, ValueRange a) {
@@ -133,22 +143,11 @@ Value scalarBody(Operation *op, OpBuilder &b, Location loc, ValueRange a) {
         return arith::DivFOp::create(b, loc, cst(b, loc, t, 1.0), a[0]);
       })
       .Case<ONNXEluOp>([&](ONNXEluOp o) -> Value {
-        Value em1 = math::ExpM1Op::create(b, loc, a[0]);
-        Value neg = arith::MulFOp::create(
-            b, loc, em1, cst(b, loc, t, o.getAlpha().convertToDouble()));
-        Value isNeg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT,
-                                            a[0], cst(b, loc, t, 0.0));
-        return arith::SelectOp::create(b, loc, isNeg, neg, a[0]);
+        return elu(b, loc, a[0], o.getAlpha().convertToDouble());
       })
       .Case<ONNXSeluOp>([&](ONNXSeluOp o) -> Value {
-        // gamma * (x > 0 ? x : alpha * (exp(x) - 1))
-        Value em1 = math::ExpM1Op::create(b, loc, a[0]);
-        Value neg = arith::MulFOp::create(
-            b, loc, em1, cst(b, loc, t, o.getAlpha().convertToDouble()));
-        Value isPos = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
-                                            a[0], cst(b, loc, t, 0.0));
         return arith::MulFOp::create(
-            b, loc, arith::SelectOp::create(b, loc, isPos, a[0], neg),
+            b, loc, elu(b, loc, a[0], o.getAlpha().convertToDouble()),
             cst(b, loc, t, o.getGamma().convertToDouble()));
       })
       .Case<ONNXCeluOp>([&](ONNXCeluOp o) -> Value {
