@@ -346,7 +346,7 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
       .Case<ONNXArgMinOp>([](ONNXArgMinOp op) {
         return inferArgReduce(op, op.getData(), op.getAxis(), op.getKeepdims());
       })
-      .Case<ONNXSeluOp, ONNXCeluOp>(
+      .Case<ONNXSeluOp, ONNXCeluOp, ONNXTriluOp>(
           [](Operation *op) { return inferSameAsInput(op); })
       .Case<ONNXReluOp, ONNXLeakyReluOp, ONNXSigmoidOp, ONNXHardSigmoidOp,
             ONNXHardSwishOp, ONNXTanhOp, ONNXErfOp, ONNXExpOp, ONNXSqrtOp,

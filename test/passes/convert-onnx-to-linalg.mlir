@@ -119,3 +119,18 @@ func.func @argmax_last(%x: tensor<3x4xf32>) -> tensor<3x1xi64> {
   %0 = onnx.ArgMax(%x) {axis = 1 : i64, select_last_index = 1 : i64} : (tensor<3x4xf32>) -> tensor<3x1xi64>
   return %0 : tensor<3x1xi64>
 }
+
+// -----
+
+// Trilu with k known only at run time: read through a map to element 0.
+// CHECK-LABEL: func.func @trilu_runtime_k
+// CHECK-SAME: (%[[X:.*]]: tensor<4x5xf32>, %[[K:.*]]: tensor<i64>)
+// CHECK: linalg.generic {{.*}} ins(%[[X]], %[[K]] : tensor<4x5xf32>, tensor<i64>)
+// CHECK: %[[I:.*]] = linalg.index 0
+// CHECK: %[[J:.*]] = linalg.index 1
+// CHECK: arith.subi %[[J]], %[[I]]
+// CHECK: arith.cmpi sge
+func.func @trilu_runtime_k(%x: tensor<4x5xf32>, %k: tensor<i64>) -> tensor<4x5xf32> {
+  %0 = onnx.Trilu(%x, %k) : (tensor<4x5xf32>, tensor<i64>) -> tensor<4x5xf32>
+  return %0 : tensor<4x5xf32>
+}

@@ -332,6 +332,64 @@ struct ClipLowering : OpConversionPattern<ONNXClipOp> {
   }
 };
 
+/// Trilu: keeps the upper (j - i >= k) or lower (j - i <= k) triangle of
+/// the last two dims, zeros elsewhere.
+struct TriluLowering : OpConversionPattern<ONNXTriluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXTriluOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt || rt.getRank() < 2)
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    bool upper = op.getUpper() != 0;
+    int64_t rank = rt.getRank();
+    Location loc = op.getLoc();
+    Type et = rt.getElementType();
+    MLIRContext *ctx = rewriter.getContext();
+    auto id = rewriter.getMultiDimIdentityMap(rank);
+    // k (a 1-element tensor, possibly known only at run time) is read by
+    // every iteration through a map to its element 0.
+    SmallVector<Value> ins = {adaptor.getInput()};
+    SmallVector<AffineMap> maps = {id};
+    bool hasK = !isNoValue(op.getK());
+    if (hasK) {
+      auto kt = dyn_cast<RankedTensorType>(op.getK().getType());
+      if (!kt || kt.getRank() > 1)
+        return unsupported(rewriter, op,
+                           "k must be a scalar or 1-element tensor");
+      ins.push_back(adaptor.getK());
+      SmallVector<AffineExpr> zeros(kt.getRank(),
+                                    getAffineConstantExpr(0, ctx));
+      maps.push_back(AffineMap::get(rank, 0, zeros, ctx));
+    }
+    maps.push_back(id);
+    Value init = tensor::EmptyOp::create(rewriter, loc, rt.getShape(), et);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, rt, ins, init, maps,
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value i = linalg::IndexOp::create(b, l, rank - 2);
+          Value j = linalg::IndexOp::create(b, l, rank - 1);
+          Value diff = arith::IndexCastOp::create(
+              b, l, b.getI64Type(), arith::SubIOp::create(b, l, j, i));
+          Value k = hasK ? a[1]
+                         : (Value)arith::ConstantOp::create(
+                               b, l, b.getI64IntegerAttr(0));
+          Value keep = arith::CmpIOp::create(b, l,
+                                             upper ? arith::CmpIPredicate::sge
+                                                   : arith::CmpIPredicate::sle,
+                                             diff, k);
+          Value zero = arith::ConstantOp::create(b, l, b.getZeroAttr(et));
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::SelectOp::create(b, l, keep, a[0], zero)});
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 /// Expand: numpy broadcast of the input to the (constant) target shape.
 struct ExpandLowering : OpConversionPattern<ONNXExpandOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -506,6 +564,7 @@ void lowering::populateElementwisePatterns(RewritePatternSet &patterns) {
       VariadicLowering<ONNXMaxOp>, VariadicLowering<ONNXMinOp>,
       VariadicLowering<ONNXSumOp>, VariadicLowering<ONNXMeanOp>, ClipLowering,
       CastLowering<ONNXCastOp>, CastLowering<ONNXCastLikeOp>, ExpandLowering,
-      ElementwiseLowering<ONNXModOp>, ForwardLowering<ONNXIdentityOp>,
-      ForwardLowering<ONNXDropoutOp>, BatchNormLowering, PReluLowering>(ctx);
+      TriluLowering, ElementwiseLowering<ONNXModOp>,
+      ForwardLowering<ONNXIdentityOp>, ForwardLowering<ONNXDropoutOp>,
+      BatchNormLowering, PReluLowering>(ctx);
 }
