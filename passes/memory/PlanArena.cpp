@@ -96,8 +96,10 @@ struct PlanArena : mcc::impl::PlanArenaBase<PlanArena> {
       if (!alloc)
         continue;
       auto size = byteSize(alloc.getType());
+      // A view inside the arena is 64-byte aligned, no more.
       if (!size || !alloc.getDynamicSizes().empty() ||
-          !alloc.getSymbolOperands().empty())
+          !alloc.getSymbolOperands().empty() ||
+          alloc.getAlignment().value_or(1) > kAlignment)
         continue;
       memref::DeallocOp dealloc;
       bool onlyHere = true;

@@ -46,3 +46,19 @@ func.func @left_alone(%n: index, %p: i1) {
   }
   return
 }
+
+// -----
+
+// More alignment than the arena promises: left alone.
+// CHECK-LABEL: func.func @overaligned(
+// CHECK: memref.alloc() {alignment = 128 : i64} : memref<64xf32>
+// CHECK: memref.dealloc
+func.func @overaligned(%x: memref<64xf32>) {
+  %a = memref.alloc() {alignment = 128 : i64} : memref<64xf32>
+  %b = memref.alloc() : memref<64xf32>
+  memref.copy %x, %a : memref<64xf32> to memref<64xf32>
+  memref.copy %a, %b : memref<64xf32> to memref<64xf32>
+  memref.dealloc %a : memref<64xf32>
+  memref.dealloc %b : memref<64xf32>
+  return
+}
