@@ -10,6 +10,8 @@
  * caller-owned buffers. Weights are immutable and every call allocates its
  * own scratch, so concurrent mcc_model_api.run calls on one mcc_model are
  * safe. Tensors are dense, row-major, in the element type they declare.
+ * A run uses up to mcc_model_options.num_threads threads: the caller's and
+ * workers of a pool inside the artifact (pthreads; joined at unload).
  *
  *===---------------------------------------------------------------------===*/
 #ifndef MCC_RUNTIME_H
