@@ -172,9 +172,10 @@ FailureOr<DenseElementsAttr> foldSlice(ONNXSliceOp op) {
   return DenseElementsAttr::get(rt, out);
 }
 
-FailureOr<DenseElementsAttr> foldCast(ONNXCastOp op) {
+/// Cast and CastLike (operand 0 is the input; the result type says to what).
+FailureOr<DenseElementsAttr> foldCast(Operation *op) {
   auto rt = staticResult(op);
-  auto in = getDenseConstant(op.getInput());
+  auto in = getDenseConstant(op->getOperand(0));
   if (!rt || !in)
     return failure();
   Type to = rt.getElementType();
@@ -197,6 +198,16 @@ FailureOr<DenseElementsAttr> foldCast(ONNXCastOp op) {
     for (APFloat f : in.getValues<APFloat>())
       out.push_back(int64_t(f.convertToDouble()));
     return makeInts(rt, out);
+  }
+  if (isa<FloatType>(in.getElementType()) && isa<FloatType>(to)) {
+    SmallVector<APFloat> out;
+    for (APFloat f : in.getValues<APFloat>()) {
+      bool lost;
+      f.convert(cast<FloatType>(to).getFloatSemantics(),
+                APFloat::rmNearestTiesToEven, &lost);
+      out.push_back(f);
+    }
+    return DenseElementsAttr::get(rt, out);
   }
   return failure();
 }
@@ -271,7 +282,8 @@ mcc::onnx::foldConstants(Operation *op,
       .Case<ONNXGatherOp>([&](auto op) { return one(foldGather(op)); })
       .Case<ONNXConcatOp>([&](auto op) { return one(foldConcat(op)); })
       .Case<ONNXSliceOp>([&](auto op) { return one(foldSlice(op)); })
-      .Case<ONNXCastOp>([&](auto op) { return one(foldCast(op)); })
+      .Case<ONNXCastOp, ONNXCastLikeOp>(
+          [&](Operation *op) { return one(foldCast(op)); })
       .Case<ONNXConstantOfShapeOp>([&](ONNXConstantOfShapeOp op) {
         auto rt = staticResult(op);
         if (!rt)

@@ -134,3 +134,16 @@ func.func @trilu_runtime_k(%x: tensor<4x5xf32>, %k: tensor<i64>) -> tensor<4x5xf
   %0 = onnx.Trilu(%x, %k) : (tensor<4x5xf32>, tensor<i64>) -> tensor<4x5xf32>
   return %0 : tensor<4x5xf32>
 }
+
+// -----
+
+// Pad with an axes input: pads apply to the named axes only.
+// CHECK-LABEL: func.func @pad_axes
+// CHECK: tensor.pad %{{.*}} low[0, 1, 0] high[0, 2, 0]
+func.func @pad_axes(%x: tensor<2x3x4xf32>) -> tensor<2x6x4xf32> {
+  %p = onnx.Constant() {value = dense<[1, 2]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %a = onnx.Constant() {value = dense<[-2]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %none = onnx.NoValue
+  %y = onnx.Pad(%x, %p, %none, %a) : (tensor<2x3x4xf32>, tensor<2xi64>, none, tensor<1xi64>) -> tensor<2x6x4xf32>
+  return %y : tensor<2x6x4xf32>
+}

@@ -68,3 +68,15 @@ func.func @range_size_expand(%x: tensor<2x3xf32>, %y: tensor<2x1xf32>) -> (tenso
   %e = onnx.Expand(%y, %shape) : (tensor<2x1xf32>, tensor<3xi64>) -> tensor<*xf32>
   return %r, %n, %e : tensor<*xi64>, tensor<*xi64>, tensor<*xf32>
 }
+
+// -----
+
+// CastLike of a constant folds (float to float too).
+// CHECK-LABEL: func.func @castlike_fold
+// CHECK: %[[C:.*]] = onnx.Constant() {value = dense<1.500000e+00> : tensor<f16>}
+// CHECK: return %[[C]]
+func.func @castlike_fold(%like: tensor<4xf16>) -> tensor<*xf16> {
+  %c = onnx.Constant() {value = dense<1.5> : tensor<f32>} : () -> tensor<f32>
+  %r = onnx.CastLike(%c, %like) : (tensor<f32>, tensor<4xf16>) -> tensor<*xf16>
+  return %r : tensor<*xf16>
+}

@@ -219,7 +219,7 @@ struct GatherLowering : OpConversionPattern<ONNXGatherOp> {
   }
 };
 
-/// Pad in constant mode with constant pads.
+/// Pad in constant mode with constant pads (and axes, when given).
 struct PadLowering : OpConversionPattern<ONNXPadOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -235,9 +235,21 @@ struct PadLowering : OpConversionPattern<ONNXPadOp> {
                              "' is not supported yet (only 'constant')");
     if (!pads)
       return unsupported(rewriter, op, "pads must be a constant");
-    if (!isNoValue(op.getAxes()))
-      return unsupported(rewriter, op, "the axes input is not supported yet");
     int64_t rank = rt.getRank();
+    // Pads per padded axis (all axes when none are given).
+    SmallVector<int64_t> axes;
+    if (!isNoValue(op.getAxes())) {
+      auto a = getConstantInts(op.getAxes());
+      if (!a)
+        return unsupported(rewriter, op, "axes must be a constant");
+      for (int64_t x : *a)
+        axes.push_back(normalizeAxis(x, rank));
+    } else {
+      for (int64_t i = 0; i < rank; ++i)
+        axes.push_back(i);
+    }
+    if (pads->size() != 2 * axes.size())
+      return unsupported(rewriter, op, "needs two pads per padded axis");
     Location loc = op.getLoc();
     Value pv;
     if (!isNoValue(op.getConstantValue())) {
@@ -249,8 +261,11 @@ struct PadLowering : OpConversionPattern<ONNXPadOp> {
     } else {
       pv = scalarConstant(rewriter, loc, rt.getElementType(), 0.0);
     }
-    SmallVector<int64_t> lo(pads->begin(), pads->begin() + rank),
-        hi(pads->begin() + rank, pads->end());
+    SmallVector<int64_t> lo(rank, 0), hi(rank, 0);
+    for (size_t i = 0; i < axes.size(); ++i) {
+      lo[axes[i]] = (*pads)[i];
+      hi[axes[i]] = (*pads)[i + axes.size()];
+    }
     if (llvm::any_of(*pads, [](int64_t p) { return p < 0; }))
       return unsupported(rewriter, op, "negative pads are not supported yet");
     rewriter.replaceOpWithNewOp<tensor::PadOp>(
