@@ -25,10 +25,8 @@
 #include "llvm/Support/Timer.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
-#include "llvm/Support/xxhash.h"
 
 #include <chrono>
-#include <cstring>
 
 using namespace mlir;
 using namespace mcc;
@@ -106,8 +104,8 @@ bool writeText(llvm::StringRef path,
   return true;
 }
 
-/// The header runtime/src/weights.c checks, then the data.
-bool writeWeightsFile(llvm::StringRef path, llvm::StringRef blob) {
+/// Writes `bytes` to `path` as they are.
+bool writeBinary(llvm::StringRef path, llvm::StringRef bytes) {
   std::error_code ec;
   llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_None);
   if (ec) {
@@ -115,14 +113,7 @@ bool writeWeightsFile(llvm::StringRef path, llvm::StringRef blob) {
                  << "': " << ec.message() << "\n";
     return false;
   }
-  char header[kWeightsHeaderSize] = {};
-  uint64_t id = llvm::xxh3_64bits(llvm::arrayRefFromStringRef(blob));
-  uint64_t size = blob.size();
-  std::memcpy(header, kWeightsMagic, sizeof kWeightsMagic);
-  std::memcpy(header + 8, &id, 8);
-  std::memcpy(header + 16, &size, 8);
-  out.os().write(header, sizeof header);
-  out.os() << blob;
+  out.os() << bytes;
   out.os().flush();
   if (out.os().has_error()) {
     llvm::errs() << "mcc: error: cannot write '" << path << "'\n";
@@ -239,7 +230,7 @@ bool mcc::compileModel(const CompileOptions &options) {
     return false;
   }
   // --weights=external: <output stem>.weights beside the artifact.
-  std::string weightsBlob, weightsPath;
+  std::string weightsFile, weightsPath;
   if (options.externalWeights) {
     llvm::SmallString<256> p(options.outputPath);
     llvm::sys::path::replace_extension(p, "weights");
@@ -248,7 +239,7 @@ bool mcc::compileModel(const CompileOptions &options) {
   llvm::LLVMContext llvmCtx;
   auto llvmModule =
       translateAndOptimize(*module, llvmCtx, **tm, *signature, options.optLevel,
-                           options.externalWeights ? &weightsBlob : nullptr,
+                           options.externalWeights ? &weightsFile : nullptr,
                            llvm::sys::path::filename(weightsPath));
   if (!llvmModule) {
     llvm::errs() << "mcc: error: " << llvm::toString(llvmModule.takeError())
@@ -256,7 +247,7 @@ bool mcc::compileModel(const CompileOptions &options) {
     return false;
   }
   clock.done("llvm-opt");
-  if (options.externalWeights && !writeWeightsFile(weightsPath, weightsBlob))
+  if (options.externalWeights && !writeBinary(weightsPath, weightsFile))
     return false;
   if (options.emit == EmitKind::LLVM)
     return writeText(options.outputPath, [&](llvm::raw_ostream &os) {

@@ -65,7 +65,7 @@ mcc::createTargetMachine(const CpuTargetOptions &options) {
 Expected<std::unique_ptr<Module>>
 mcc::translateAndOptimize(mlir::ModuleOp module, LLVMContext &llvmCtx,
                           TargetMachine &tm, const ModelSignature &signature,
-                          int optLevel, std::string *weightsBlob,
+                          int optLevel, std::string *weightsFile,
                           StringRef weightsFileName) {
   mlir::DialectRegistry registry;
   mlir::registerAllToLLVMIRTranslations(registry);
@@ -79,8 +79,8 @@ mcc::translateAndOptimize(mlir::ModuleOp module, LLVMContext &llvmCtx,
   llvmModule->setTargetTriple(tm.getTargetTriple());
   llvmModule->setDataLayout(tm.createDataLayout());
   ExternalWeights weights;
-  if (weightsBlob) {
-    weights = externalizeWeights(*llvmModule, *weightsBlob);
+  if (weightsFile) {
+    weights = externalizeWeights(*llvmModule, *weightsFile);
     weights.fileName = weightsFileName.str();
   }
   if (Error e =

@@ -35,24 +35,22 @@ struct ExternalWeights {
   llvm::GlobalVariable *slot = nullptr; ///< `mcc__weights`; null: none moved
 };
 
-/// The weights file: a 64-byte header, then the data.
-constexpr char kWeightsMagic[8] = {'M', 'C', 'C', 'W', 'G', 'T', '1', '\0'};
-constexpr uint64_t kWeightsHeaderSize = 64;
-
-/// Moves every large constant global of `module` into `blob` (64-byte
-/// aligned) and rewrites its users to address `mcc__weights`, which the
-/// runtime sets to the mapped data. Returns size, id and that slot.
-ExternalWeights externalizeWeights(llvm::Module &module, std::string &blob);
+/// Moves every large constant global of `module` into `file`, the whole
+/// weights file (the 64-byte header runtime/src/weights.c checks, then the
+/// data, 64-byte aligned), and rewrites its users to address
+/// `mcc__weights`, which the runtime sets to the mapped data. Returns size,
+/// id and that slot.
+ExternalWeights externalizeWeights(llvm::Module &module, std::string &file);
 
 /// Translates a module in the LLVM dialect to LLVM IR, adds the model
 /// descriptor that the runtime reads, hides everything but the ABI, and runs
 /// the LLVM optimization pipeline for the target machine. With
-/// `weightsBlob`, the weights move there (see externalizeWeights) and the
-/// descriptor names `weightsFileName`.
+/// `weightsFile`, the weights move into that file's bytes (see
+/// externalizeWeights) and the descriptor names `weightsFileName`.
 llvm::Expected<std::unique_ptr<llvm::Module>>
 translateAndOptimize(mlir::ModuleOp module, llvm::LLVMContext &llvmCtx,
                      llvm::TargetMachine &tm, const ModelSignature &signature,
-                     int optLevel, std::string *weightsBlob = nullptr,
+                     int optLevel, std::string *weightsFile = nullptr,
                      llvm::StringRef weightsFileName = {});
 
 /// Adds `mcc__graph_desc`, the entry wrapper and `<name>_api` to `module`,

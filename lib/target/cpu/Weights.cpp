@@ -15,12 +15,16 @@
 #include "llvm/IR/ReplaceConstant.h"
 #include "llvm/Support/xxhash.h"
 
+#include <cstring>
+
 using namespace llvm;
 
 namespace {
 
 constexpr uint64_t kMinBytes = 1024; // smaller constants stay in the object
 constexpr uint64_t kAlign = 64;
+constexpr char kMagic[8] = {'M', 'C', 'C', 'W', 'G', 'T', '1', '\0'};
+constexpr size_t kHeaderSize = 64;
 
 /// The initializer's bytes, or false for a shape this does not serialize.
 bool appendBytes(const Constant *init, const DataLayout &dl, std::string &out) {
@@ -38,28 +42,35 @@ bool appendBytes(const Constant *init, const DataLayout &dl, std::string &out) {
 
 } // namespace
 
-mcc::ExternalWeights mcc::externalizeWeights(Module &m, std::string &blob) {
+mcc::ExternalWeights mcc::externalizeWeights(Module &m, std::string &file) {
   const DataLayout &dl = m.getDataLayout();
   LLVMContext &ctx = m.getContext();
+  // The data after the header; offsets are relative to its start.
+  std::string data;
   SmallVector<GlobalVariable *> moved;
   SmallVector<uint64_t> offsets;
   for (GlobalVariable &g : m.globals()) {
     if (!g.isConstant() || !g.hasInitializer() ||
         dl.getTypeAllocSize(g.getValueType()) < kMinBytes)
       continue;
-    uint64_t offset = alignTo(blob.size(), kAlign);
+    uint64_t offset = alignTo(data.size(), kAlign);
     std::string bytes;
     if (!appendBytes(g.getInitializer(), dl, bytes))
       continue;
-    blob.resize(offset, '\0');
-    blob += bytes;
+    data.resize(offset, '\0');
+    data += bytes;
     moved.push_back(&g);
     offsets.push_back(offset);
   }
   ExternalWeights result;
-  result.size = blob.size();
-  result.id = xxh3_64bits(ArrayRef<uint8_t>(
-      reinterpret_cast<const uint8_t *>(blob.data()), blob.size()));
+  result.size = data.size();
+  result.id = xxh3_64bits(arrayRefFromStringRef(data));
+  // runtime/src/graph.h: { "MCCWGT1\0", id, size, zeros } in 64 bytes.
+  file.assign(kHeaderSize, '\0');
+  std::memcpy(file.data(), kMagic, sizeof kMagic);
+  std::memcpy(file.data() + 8, &result.id, 8);
+  std::memcpy(file.data() + 16, &result.size, 8);
+  file += data;
   if (moved.empty())
     return result;
 
