@@ -29,14 +29,10 @@ void setResult(Operation *op, unsigned i, ArrayRef<int64_t> shape, Type elem) {
   op->getResult(i).setType(RankedTensorType::get(shape, elem));
 }
 
-/// Numpy-style multidirectional broadcast of operand shapes.
-FailureOr<Shape> broadcast(Operation *op, ValueRange operands) {
+/// Numpy-style multidirectional broadcast of shapes.
+FailureOr<Shape> broadcastShapes(Operation *op, ArrayRef<Shape> shapes) {
   Shape out;
-  for (Value v : operands) {
-    auto t = ranked(v);
-    if (!t)
-      return failure();
-    ArrayRef<int64_t> s = t.getShape();
+  for (ArrayRef<int64_t> s : shapes) {
     if (s.size() > out.size())
       out.insert(out.begin(), s.size() - out.size(), 1);
     for (size_t i = 0; i < s.size(); ++i) {
@@ -55,6 +51,18 @@ FailureOr<Shape> broadcast(Operation *op, ValueRange operands) {
     }
   }
   return out;
+}
+
+/// The broadcast of the operands' shapes; failure if one is unranked.
+FailureOr<Shape> broadcast(Operation *op, ValueRange operands) {
+  SmallVector<Shape> shapes;
+  for (Value v : operands) {
+    auto t = ranked(v);
+    if (!t)
+      return failure();
+    shapes.emplace_back(t.getShape());
+  }
+  return broadcastShapes(op, shapes);
 }
 
 /// Output size of a windowed dimension (conv, pool).
@@ -382,22 +390,11 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         auto target = getConstantInts(op.getShape());
         if (!t || !target)
           return success();
-        // Numpy broadcast of the input shape with the target shape.
-        size_t rank = std::max<size_t>(t.getRank(), target->size());
-        SmallVector<int64_t> out(rank, 1);
-        for (size_t i = 0; i < rank; ++i) {
-          int64_t a = i < rank - t.getRank()
-                          ? 1
-                          : t.getDimSize(i - (rank - t.getRank()));
-          int64_t b = i < rank - target->size()
-                          ? 1
-                          : (*target)[i - (rank - target->size())];
-          if (a != 1 && b != 1 && a != b)
-            return op.emitError("cannot broadcast dimension ")
-                   << a << " to " << b;
-          out[i] = a == 1 ? b : a;
-        }
-        setResult(op, 0, out, t.getElementType());
+        auto out = broadcastShapes(
+            op, {Shape(t.getShape()), Shape(target->begin(), target->end())});
+        if (failed(out))
+          return failure();
+        setResult(op, 0, *out, t.getElementType());
         return success();
       })
       .Case<ONNXRangeOp>([](ONNXRangeOp op) -> LogicalResult {

@@ -43,10 +43,10 @@ std::string mcc::getOnnxToLinalgPipeline(int optLevel) {
 
 std::string mcc::getCpuLoweringPipeline(int optLevel) {
   // Contractions end in a vectorizable row update (from -O1).
-  std::string p = optLevel > 0
-                      ? "func.func(distinct-return-values,order-contraction-"
-                        "loops),"
-                      : "func.func(distinct-return-values),";
+  std::string p = "func.func(distinct-return-values";
+  if (optLevel > 0)
+    p += ",order-contraction-loops";
+  p += "),";
   return p + // Function arguments become plain memrefs with identity
              // layouts; results become caller-provided out-parameters that
              // the final computation writes directly (no copy) when its
