@@ -12,68 +12,28 @@ using llvm::StringRef;
 
 namespace {
 
-/// The C element type of an ONNX dtype; 16-bit floats travel as raw bits.
-StringRef cElementType(int32_t dtype) {
-  switch (dtype) {
-  case 1:
-    return "float";
-  case 2:
-  case 9: // bool: one byte, 0 or 1
-    return "uint8_t";
-  case 3:
-    return "int8_t";
-  case 4:
-  case 10: // float16 bits
-  case 16: // bfloat16 bits
-    return "uint16_t";
-  case 5:
-    return "int16_t";
-  case 6:
-    return "int32_t";
-  case 7:
-    return "int64_t";
-  case 11:
-    return "double";
-  case 12:
-    return "uint32_t";
-  case 13:
-    return "uint64_t";
-  default:
-    return "void";
-  }
-}
+/// Per ONNX dtype: its name and the C element type (16-bit floats travel
+/// as raw bits, bool as one byte).
+struct DTypeInfo {
+  int32_t dtype;
+  const char *name;
+  const char *cType;
+};
+constexpr DTypeInfo kDTypes[] = {
+    {1, "float32", "float"},     {2, "uint8", "uint8_t"},
+    {3, "int8", "int8_t"},       {4, "uint16", "uint16_t"},
+    {5, "int16", "int16_t"},     {6, "int32", "int32_t"},
+    {7, "int64", "int64_t"},     {9, "bool", "uint8_t"},
+    {10, "float16", "uint16_t"}, {11, "float64", "double"},
+    {12, "uint32", "uint32_t"},  {13, "uint64", "uint64_t"},
+    {16, "bfloat16", "uint16_t"}};
 
-StringRef dtypeName(int32_t dtype) {
-  switch (dtype) {
-  case 1:
-    return "float32";
-  case 2:
-    return "uint8";
-  case 3:
-    return "int8";
-  case 4:
-    return "uint16";
-  case 5:
-    return "int16";
-  case 6:
-    return "int32";
-  case 7:
-    return "int64";
-  case 9:
-    return "bool";
-  case 10:
-    return "float16";
-  case 11:
-    return "float64";
-  case 12:
-    return "uint32";
-  case 13:
-    return "uint64";
-  case 16:
-    return "bfloat16";
-  default:
-    return "unknown";
-  }
+const DTypeInfo &dtypeInfo(int32_t dtype) {
+  static const DTypeInfo unknown = {0, "unknown", "void"};
+  for (const DTypeInfo &d : kDTypes)
+    if (d.dtype == dtype)
+      return d;
+  return unknown;
 }
 
 bool isCKeyword(StringRef s) {
@@ -160,7 +120,7 @@ std::string mcc::emitCHeader(const ModelSignature &sig, StringRef modelFile) {
   for (const Param &p : params) {
     const TensorSignature &t = *p.tensor;
     os << "/* " << (p.isInput ? "input" : "output") << " '" << t.name
-       << "': " << dtypeName(t.dtype) << " " << shapeText(t) << " */\n";
+       << "': " << dtypeInfo(t.dtype).name << " " << shapeText(t) << " */\n";
     if (!t.shape.empty() && isStatic(t)) {
       os << "static const int64_t " << name << "_" << p.name << "_shape["
          << t.shape.size() << "] = {";
@@ -182,7 +142,7 @@ std::string mcc::emitCHeader(const ModelSignature &sig, StringRef modelFile) {
      << "static inline mcc_status " << name << "_run(mcc_model *model";
   for (const Param &p : params) {
     os << ",\n    " << (p.isInput ? "const " : "")
-       << cElementType(p.tensor->dtype) << " *" << p.name;
+       << dtypeInfo(p.tensor->dtype).cType << " *" << p.name;
     if (!isStatic(*p.tensor))
       os << ", const int64_t *" << p.name << "_dims";
   }
