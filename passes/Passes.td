@@ -47,6 +47,22 @@ def FuseContractionEpilogues
   ];
 }
 
+def FuseElementwiseOps : Pass<"fuse-elementwise-ops", "mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise linalg ops, never into a contraction";
+  let description = [{
+    Upstream linalg-fuse-elementwise-ops (elementwise producer into
+    consumer, reshape propagation by expansion, constant folding) with one
+    more condition: the consumer has no reduction loops. A ReLU fused into a
+    conv's input would run once per output channel for every input element
+    and hide the multiply-accumulate from the kernel generator; it stays
+    the epilogue of the op that produces its input instead.
+  }];
+  let dependentDialects = [
+    "mlir::affine::AffineDialect", "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect"
+  ];
+}
+
 def ConvertOnnxToLinalg : Pass<"convert-onnx-to-linalg", "mlir::func::FuncOp"> {
   let summary = "Lower onnx ops to linalg, tensor, arith and math on tensors";
   let description = [{
@@ -79,6 +95,33 @@ def OrderContractionLoops
     than 4.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
+def RegisterTileContractions
+    : Pass<"register-tile-contractions", "mlir::func::FuncOp"> {
+  let summary = "Conv/matmul as register-tiled vector kernels with epilogues";
+  let description = [{
+    An f32 multiply-accumulate generic (conv, matmul, Gemm) whose output's
+    last dim has a unit-stride operand (B) and another operand (A) that
+    does not use that dim becomes an scf.forall over tiles of `rows` ×
+    2·`vector-width` outputs. Each tile keeps its accumulators in vector
+    registers across every reduction loop (vector loads of B, broadcasts of
+    A, vector.fma), starts them from the op's init (fill, bias broadcast or
+    tensor) and applies the elementwise consumer, if it is the only user,
+    before one store per row. Constant B operands are packed at compile
+    time into zero-padded [tiles][k...][lanes] panels. Partial tiles are
+    static: a smaller last row block, masked last columns.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
+           "f32 lanes in one vector register of the target">,
+    Option<"rows", "rows", "int64_t", /*default=*/"6",
+           "output rows per register tile">
+  ];
+  let dependentDialects = [
+    "mlir::affine::AffineDialect", "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect", "mlir::vector::VectorDialect"
+  ];
 }
 
 def FlattenMemrefGlobals

@@ -218,10 +218,6 @@ bool mcc::compileModel(const CompileOptions &options) {
         return false;
       }
 
-  if (!runPipeline(*module, getCpuLoweringPipeline(options.optLevel), options))
-    return false;
-  clock.done("lowering");
-
   CpuTargetOptions targetOptions{options.triple, options.cpu, options.features,
                                  options.optLevel};
   auto tm = createTargetMachine(targetOptions);
@@ -229,6 +225,13 @@ bool mcc::compileModel(const CompileOptions &options) {
     llvm::errs() << "mcc: error: " << llvm::toString(tm.takeError()) << "\n";
     return false;
   }
+  if (!runPipeline(
+          *module,
+          getCpuLoweringPipeline(options.optLevel, vectorWidthF32(**tm)),
+          options))
+    return false;
+  clock.done("lowering");
+
   // --weights=external: <output stem>.weights beside the artifact.
   std::string weightsFile, weightsPath;
   if (options.externalWeights) {

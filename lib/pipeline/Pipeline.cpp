@@ -35,17 +35,21 @@ std::string mcc::getOnnxToLinalgPipeline(int optLevel) {
     p += ",onnx-fold-batchnorm";
   p += ",convert-onnx-to-linalg,canonicalize";
   if (optLevel > 0)
-    p += ",linalg-fuse-elementwise-ops,cse,canonicalize,"
-         "fuse-contraction-epilogues,canonicalize";
+    p += ",fuse-elementwise-ops,cse,canonicalize";
   p += ")";
   return p;
 }
 
-std::string mcc::getCpuLoweringPipeline(int optLevel) {
-  // Contractions end in a vectorizable row update (from -O1).
+std::string mcc::getCpuLoweringPipeline(int optLevel, int64_t vectorWidth) {
+  // Contractions become register-tiled vector kernels with their epilogue;
+  // the ones that cannot get the epilogue fused by rows and a vectorizable
+  // row update (from -O1).
   std::string p = "func.func(distinct-return-values";
   if (optLevel > 0)
-    p += ",order-contraction-loops";
+    p += ",register-tile-contractions{vector-width=" +
+         std::to_string(vectorWidth) +
+         "},canonicalize,fuse-contraction-epilogues,canonicalize,"
+         "order-contraction-loops";
   p += "),";
   return p + // Function arguments become plain memrefs with identity
              // layouts; results become caller-provided out-parameters that
@@ -65,7 +69,7 @@ std::string mcc::getCpuLoweringPipeline(int optLevel) {
          "func.func(scf-forall-to-parallel,convert-linalg-to-parallel-loops),"
          "convert-parallel-loops-to-runtime,"
          "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-         "convert-math-to-llvm,convert-math-to-libm,"
+         "convert-math-to-llvm,convert-math-to-libm,convert-vector-to-llvm,"
          "finalize-memref-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"
          "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
          "convert-ub-to-llvm,reconcile-unrealized-casts";

@@ -18,9 +18,10 @@ void registerAllMccPasses();
 /// onnx dialect -> linalg on tensors: shape inference, graph-level fusion,
 /// lowering, elementwise fusion.
 std::string getOnnxToLinalgPipeline(int optLevel);
-/// linalg on tensors -> LLVM dialect for the CPU: bufferization into caller
+/// linalg on tensors -> LLVM dialect for the CPU: register-tiled kernels
+/// with `vectorWidth` f32 lanes per register, bufferization into caller
 /// buffers, loops, LLVM conversion.
-std::string getCpuLoweringPipeline(int optLevel);
+std::string getCpuLoweringPipeline(int optLevel, int64_t vectorWidth);
 
 /// The pipelines are the textual contents of a pass manager anchored on
 /// builtin.module: `mcc-opt --pass-pipeline='builtin.module(<text>)'`

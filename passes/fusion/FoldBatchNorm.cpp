@@ -8,9 +8,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/common/ConstantData.h"
 
 #include "mlir/IR/Builders.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 
 namespace mcc {
 #define GEN_PASS_DEF_ONNXFOLDBATCHNORM
@@ -28,31 +28,12 @@ std::optional<SmallVector<float>> constantFloats(Value v) {
   auto cst = v.getDefiningOp<ONNXConstantOp>();
   if (!cst || !cst.getValue())
     return std::nullopt;
-  ElementsAttr attr = *cst.getValue();
-  if (!attr.getElementType().isF32())
-    return std::nullopt;
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
-    return SmallVector<float>(dense.getValues<float>());
-  if (auto res = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = res.getRawHandle().getBlob();
-    if (!blob)
-      return std::nullopt;
-    ArrayRef<char> bytes = blob->getData();
-    SmallVector<float> out(bytes.size() / sizeof(float));
-    std::memcpy(out.data(), bytes.data(), out.size() * sizeof(float));
-    return out;
-  }
-  return std::nullopt;
+  return elementsToFloats(*cst.getValue());
 }
 
 Value makeConstant(OpBuilder &b, Location loc, RankedTensorType type,
                    ArrayRef<float> data, StringRef name) {
-  ArrayRef<char> bytes(reinterpret_cast<const char *>(data.data()),
-                       data.size() * sizeof(float));
-  auto blob =
-      HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, alignof(float));
-  return createConstant(
-      b, loc, DenseResourceElementsAttr::get(type, name, std::move(blob)));
+  return createConstant(b, loc, makeResourceAttr(type, data, name));
 }
 
 struct OnnxFoldBatchNormPass

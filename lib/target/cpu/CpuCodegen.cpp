@@ -18,6 +18,17 @@ static Error makeError(const Twine &msg) {
   return createStringError(inconvertibleErrorCode(), msg);
 }
 
+int64_t mcc::vectorWidthF32(const TargetMachine &tm) {
+  const MCSubtargetInfo *sti = tm.getMCSubtargetInfo();
+  if (tm.getTargetTriple().isX86()) {
+    if (sti->checkFeatures("+avx512f"))
+      return 16;
+    if (sti->checkFeatures("+avx"))
+      return 8;
+  }
+  return 4;
+}
+
 Expected<std::unique_ptr<TargetMachine>>
 mcc::createTargetMachine(const CpuTargetOptions &options) {
   InitializeAllTargetInfos();

@@ -27,6 +27,10 @@ struct CpuTargetOptions {
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const CpuTargetOptions &options);
 
+/// f32 lanes in one vector register of `tm`'s CPU (AVX-512: 16, AVX: 8,
+/// otherwise 4), the width the kernels are tiled for.
+int64_t vectorWidthF32(const llvm::TargetMachine &tm);
+
 /// --weights=external: what the artifact records about its weights file.
 struct ExternalWeights {
   std::string fileName; ///< looked up next to the artifact

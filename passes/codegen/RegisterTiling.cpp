@@ -1,0 +1,667 @@
+//===- RegisterTiling.cpp - Contractions as register-tiled vector kernels -===//
+//
+// A conv or matmul generic (out += a * b) becomes a loop nest whose body
+// keeps a tile of `rows` × `2 * vector-width` outputs in vector registers
+// for the whole reduction: per reduction step, two vector loads of the
+// operand that varies along the output's last dim ("B": the conv input
+// row, the matmul weights), one broadcast per row of the other operand
+// ("A": the conv weights, the matmul activations) and 2 × rows FMAs. The
+// accumulators start from the op's init (bias broadcast, fill or tensor)
+// and the elementwise consumer (ReLU, residual add, HardSwish, ...) runs on
+// them before the single store, so the output is written once.
+//
+// Constant B operands (matmul/Gemm weights) are packed at compile time
+// into panels [N / nr][k...][nr], zero-padded: every B load is a
+// contiguous, aligned vector whatever the original layout (transposed
+// Gemm weights included). Tiles at the end of a dim are static: the last
+// row block has its own (smaller) row count, the last column tile uses
+// masked loads and stores.
+//
+// Everything else (depthwise convs, strided conv inputs, transposed
+// activations, non-f32) is left to order-contraction-loops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+#include "passes/common/ConstantData.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mcc {
+#define GEN_PASS_DEF_REGISTERTILECONTRACTIONS
+#include "passes/Passes.h.inc"
+} // namespace mcc
+
+using namespace mlir;
+
+namespace {
+
+/// How far `e` moves when dim `d` moves by one, if that is a constant.
+std::optional<int64_t> strideIn(AffineExpr e, unsigned d, unsigned numDims) {
+  MLIRContext *ctx = e.getContext();
+  AffineExpr shifted =
+      e.replace(getAffineDimExpr(d, ctx), getAffineDimExpr(d, ctx) + 1);
+  auto diff =
+      dyn_cast<AffineConstantExpr>(simplifyAffineExpr(shifted - e, numDims, 0));
+  if (!diff)
+    return std::nullopt;
+  return diff.getValue();
+}
+
+bool unitStrideIn(AffineExpr e, unsigned d, unsigned numDims) {
+  return strideIn(e, d, numDims) == 1;
+}
+
+/// How an operand is read with lanes along `vDim`: a contiguous vector (dim
+/// only in the last index, unit stride), a broadcast scalar (dim unused),
+/// or not at all (anything else).
+enum class Access { Vector, Broadcast, Unsupported };
+
+Access classify(AffineMap map, unsigned vDim) {
+  unsigned n = map.getNumResults();
+  for (unsigned r = 0; r < n; ++r) {
+    AffineExpr e = map.getResult(r);
+    if (!e.isFunctionOfDim(vDim))
+      continue;
+    if (r + 1 != n || !unitStrideIn(e, vDim, map.getNumDims()))
+      return Access::Unsupported;
+    return Access::Vector;
+  }
+  return Access::Broadcast;
+}
+
+/// out = out + a * b, in either operand order, as math.fma or mulf + addf.
+bool isMultiplyAccumulate(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  Value a = body.getArgument(0), b = body.getArgument(1),
+        out = body.getArgument(2);
+  auto isProduct = [&](Value x, Value y) {
+    return (x == a && y == b) || (x == b && y == a);
+  };
+  Value v = yield.getValues()[0];
+  if (auto fma = v.getDefiningOp<math::FmaOp>())
+    return fma.getC() == out && isProduct(fma.getA(), fma.getB());
+  if (auto add = v.getDefiningOp<arith::AddFOp>()) {
+    Value other = add.getLhs() == out ? add.getRhs() : add.getLhs();
+    auto mul = other.getDefiningOp<arith::MulFOp>();
+    return (add.getLhs() == out || add.getRhs() == out) && mul &&
+           isProduct(mul.getLhs(), mul.getRhs());
+  }
+  return false;
+}
+
+bool isElementwise(linalg::GenericOp op) {
+  return op.getNumDpsInits() == 1 &&
+         op.getNumParallelLoops() == op.getNumLoops() &&
+         llvm::all_of(op.getIndexingMapsArray(),
+                      [](AffineMap m) { return m.isProjectedPermutation(); });
+}
+
+/// The body of `op` computed on vectors: every op elementwise-mappable (or
+/// a scalar constant), the output argument unused.
+bool isVectorizableBody(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  if (!body.getArguments().back().use_empty())
+    return false;
+  for (Operation &inner : body.without_terminator()) {
+    if (inner.getNumResults() != 1 || inner.getNumRegions() != 0)
+      return false;
+    if (!OpTrait::hasElementwiseMappableTraits(&inner) &&
+        !isa<arith::ConstantOp>(inner))
+      return false;
+    Type t = inner.getResult(0).getType();
+    if (!t.isIntOrFloat())
+      return false;
+  }
+  return true;
+}
+
+/// A contraction and how it is tiled.
+struct Plan {
+  linalg::GenericOp contraction;
+  linalg::GenericOp epilogue;  // elementwise consumer fused in, or null
+  Value aSrc, bSrc;            // broadcast operand, vector operand
+  AffineMap aMap, bMap;        // their maps (bMap may read a copy of B)
+  unsigned vDim, mDim;         // loop dims: lanes, register rows
+  SmallVector<unsigned> outer; // other parallel loop dims, output order
+  SmallVector<unsigned> reductions;
+  SmallVector<int64_t> ranges;
+  AffineMap outMap; // contraction output map (loop dims → output index)
+  // Constant B packed as [tiles][reductions B uses...][nr].
+  ElementsAttr bData;
+  Value packedB;
+  SmallVector<unsigned> packedDims;
+};
+
+/// The elementwise generic that is the only user of `c`'s result, reading
+/// it with the identity map, writing the same shape, and vectorizable.
+linalg::GenericOp findEpilogue(linalg::GenericOp c, unsigned vDimPos) {
+  Value r = c->getResult(0);
+  if (!r.hasOneUse())
+    return {};
+  auto e = dyn_cast<linalg::GenericOp>(*r.getUsers().begin());
+  if (!e || e->getNumResults() != 1 || !isElementwise(e) ||
+      cast<ShapedType>(e->getResult(0).getType()).getShape() !=
+          cast<ShapedType>(r.getType()).getShape())
+    return {};
+  if (!e.getMatchingIndexingMap(e.getDpsInitOperand(0)).isIdentity() ||
+      !isVectorizableBody(e))
+    return {};
+  for (OpOperand *in : e.getDpsInputOperands()) {
+    AffineMap m = e.getMatchingIndexingMap(in);
+    if (in->get() == r) {
+      if (!m.isIdentity())
+        return {};
+      continue;
+    }
+    if (classify(m, vDimPos) == Access::Unsupported)
+      return {};
+  }
+  return e;
+}
+
+/// Packs the constant B of `p` into zero-padded panels
+/// [tiles][reductions B uses...][nr] (one contiguous vector per reduction
+/// step, whatever B's layout was).
+bool packB(Plan &p, int64_t nr) {
+  auto floats = mcc::elementsToFloats(p.bData);
+  if (!floats)
+    return false;
+  for (unsigned d : p.reductions)
+    if (p.bMap.isFunctionOfDim(d))
+      p.packedDims.push_back(d);
+  // Source strides per loop dim (0 when B does not use it).
+  auto bType = cast<RankedTensorType>(p.bSrc.getType());
+  SmallVector<int64_t> strides(p.ranges.size(), 0);
+  int64_t s = 1;
+  for (int r = p.bMap.getNumResults() - 1; r >= 0; --r) {
+    strides[cast<AffineDimExpr>(p.bMap.getResult(r)).getPosition()] += s;
+    s *= bType.getDimSize(r);
+  }
+  int64_t n = p.ranges[p.vDim], tiles = llvm::divideCeil(n, nr);
+  SmallVector<int64_t> shape = {tiles};
+  int64_t steps = 1;
+  for (unsigned d : p.packedDims) {
+    shape.push_back(p.ranges[d]);
+    steps *= p.ranges[d];
+  }
+  shape.push_back(nr);
+  SmallVector<float> packed(tiles * steps * nr, 0.0f);
+  SmallVector<int64_t> idx(p.packedDims.size(), 0);
+  for (int64_t t = 0; t < tiles; ++t) {
+    std::fill(idx.begin(), idx.end(), 0);
+    for (int64_t k = 0; k < steps; ++k) {
+      int64_t src = 0;
+      for (unsigned j = 0; j < idx.size(); ++j)
+        src += idx[j] * strides[p.packedDims[j]];
+      for (int64_t l = 0; l < nr && t * nr + l < n; ++l)
+        packed[(t * steps + k) * nr + l] =
+            (*floats)[src + (t * nr + l) * strides[p.vDim]];
+      for (int j = idx.size() - 1; j >= 0; --j) {
+        if (++idx[j] < p.ranges[p.packedDims[j]])
+          break;
+        idx[j] = 0;
+      }
+    }
+  }
+  OpBuilder builder(p.contraction);
+  p.packedB = mcc::createResourceConstant(
+      builder, p.contraction.getLoc(),
+      RankedTensorType::get(shape, builder.getF32Type()), packed,
+      "packed_weight");
+  return true;
+}
+
+/// B's last index is `stride * lane + f`: reads it from a copy Y with that
+/// index split in two, Y[..., r, j] = B[..., stride * j + r], so that
+/// B[..., stride * lane + f] = Y[..., f mod stride, lane + f floordiv
+/// stride] is contiguous along the lanes. The copy costs one pass over B.
+void deinterleaveB(Plan &p, int64_t stride) {
+  MLIRContext *ctx = p.contraction.getContext();
+  unsigned numDims = p.bMap.getNumDims();
+  AffineExpr last = p.bMap.getResults().back();
+  AffineExpr f = simplifyAffineExpr(
+      last - getAffineDimExpr(p.vDim, ctx) * stride, numDims, 0);
+  auto zeroF = dyn_cast<AffineConstantExpr>(f);
+  int64_t phases = zeroF && zeroF.getValue() == 0 ? 1 : stride;
+
+  auto bType = cast<RankedTensorType>(p.bSrc.getType());
+  int64_t rank = bType.getRank(), width = bType.getDimSize(rank - 1);
+  SmallVector<int64_t> shape(bType.getShape().drop_back());
+  shape.push_back(phases);
+  shape.push_back(llvm::divideCeil(width, stride));
+  auto yType = RankedTensorType::get(shape, bType.getElementType());
+
+  OpBuilder b(p.contraction);
+  Location loc = p.contraction.getLoc();
+  Value empty = tensor::EmptyOp::create(b, loc, shape, bType.getElementType());
+  SmallVector<AffineMap> maps = {
+      AffineMap::getMultiDimIdentityMap(rank + 1, ctx)};
+  SmallVector<utils::IteratorType> iters(rank + 1,
+                                         utils::IteratorType::parallel);
+  Value src = p.bSrc;
+  auto copy = linalg::GenericOp::create(
+      b, loc, TypeRange{yType}, ValueRange{}, ValueRange{empty}, maps, iters,
+      [&](OpBuilder &nb, Location l, ValueRange) {
+        SmallVector<Value> idx;
+        for (int64_t d = 0; d + 1 < rank; ++d)
+          idx.push_back(linalg::IndexOp::create(nb, l, d));
+        Value r = linalg::IndexOp::create(nb, l, rank - 1);
+        Value j = linalg::IndexOp::create(nb, l, rank);
+        // stride * j + r, clamped: the clamped elements are never read.
+        AffineExpr d0 = nb.getAffineDimExpr(0), d1 = nb.getAffineDimExpr(1);
+        Value w = affine::AffineMinOp::create(
+            nb, l,
+            AffineMap::get(
+                2, 0, {d0 * stride + d1, nb.getAffineConstantExpr(width - 1)},
+                ctx),
+            ValueRange{j, r});
+        idx.push_back(w);
+        linalg::YieldOp::create(
+            nb, l, tensor::ExtractOp::create(nb, l, src, idx).getResult());
+      });
+  SmallVector<AffineExpr> results(p.bMap.getResults().drop_back());
+  AffineExpr lane = getAffineDimExpr(p.vDim, ctx);
+  if (phases == 1) {
+    results.push_back(getAffineConstantExpr(0, ctx));
+    results.push_back(lane);
+  } else {
+    results.push_back(f % stride);
+    results.push_back(lane + f.floorDiv(stride));
+  }
+  p.bSrc = copy.getResult(0);
+  p.bMap = AffineMap::get(numDims, 0, results, ctx);
+}
+
+std::optional<Plan> planFor(linalg::GenericOp op, int64_t nr) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      op->getNumResults() != 1 || op.getNumReductionLoops() == 0 ||
+      !op.hasPureTensorSemantics() || !isMultiplyAccumulate(op))
+    return std::nullopt;
+  for (Value v : op->getOperands()) {
+    auto t = dyn_cast<RankedTensorType>(v.getType());
+    if (!t || !t.hasStaticShape() || !t.getElementType().isF32())
+      return std::nullopt;
+  }
+  Plan p;
+  p.contraction = op;
+  p.ranges = op.getStaticLoopRanges();
+  p.outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (!p.outMap.isProjectedPermutation() || p.outMap.getNumResults() == 0)
+    return std::nullopt;
+  p.vDim = cast<AffineDimExpr>(p.outMap.getResults().back()).getPosition();
+  if (p.ranges[p.vDim] < 4)
+    return std::nullopt;
+  auto iters = op.getIteratorTypesArray();
+  for (unsigned d = 0; d < iters.size(); ++d)
+    if (iters[d] == utils::IteratorType::reduction)
+      p.reductions.push_back(d);
+
+  // B varies along the lanes, A does not.
+  AffineMap maps[2] = {op.getMatchingIndexingMap(op.getDpsInputOperand(0)),
+                       op.getMatchingIndexingMap(op.getDpsInputOperand(1))};
+  std::optional<unsigned> b;
+  for (unsigned i = 0; i < 2; ++i)
+    if (maps[i].isFunctionOfDim(p.vDim))
+      b = i;
+  if (!b || maps[1 - *b].isFunctionOfDim(p.vDim))
+    return std::nullopt;
+  p.bSrc = op.getDpsInputs()[*b];
+  p.aSrc = op.getDpsInputs()[1 - *b];
+  p.aMap = maps[1 - *b];
+  p.bMap = maps[*b];
+  if (classify(p.aMap, p.vDim) != Access::Broadcast)
+    return std::nullopt;
+
+  // A constant B whose indices are plain loop dims is packed; otherwise it
+  // must be contiguous along the lanes, or strided in its last index only
+  // (a strided conv: read from a deinterleaved copy).
+  bool packable =
+      p.bMap.isProjectedPermutation() &&
+      matchPattern(p.bSrc, m_Constant(&p.bData)) &&
+      llvm::all_of(p.bMap.getResults(), [&](AffineExpr e) {
+        unsigned d = cast<AffineDimExpr>(e).getPosition();
+        return d == p.vDim || iters[d] == utils::IteratorType::reduction;
+      });
+  if (!packable)
+    p.bData = {};
+  int64_t laneStride = 1;
+  if (!packable && classify(p.bMap, p.vDim) != Access::Vector) {
+    AffineMap m = p.bMap;
+    for (unsigned r = 0; r + 1 < m.getNumResults(); ++r)
+      if (m.getResult(r).isFunctionOfDim(p.vDim))
+        return std::nullopt;
+    auto st = strideIn(m.getResults().back(), p.vDim, m.getNumDims());
+    if (!st || *st < 2 || *st > 4)
+      return std::nullopt;
+    laneStride = *st;
+  }
+
+  // Register rows: the largest output dim that A uses and B does not (a
+  // GEMM: B's vector serves every row); else the largest other output dim
+  // (depthwise: rows of the image, each with its own B vector).
+  std::optional<unsigned> m;
+  for (bool gemmLike : {true, false}) {
+    for (AffineExpr e : p.outMap.getResults()) {
+      unsigned d = cast<AffineDimExpr>(e).getPosition();
+      if (d == p.vDim ||
+          (gemmLike && (!p.aMap.isFunctionOfDim(d) ||
+                        p.bMap.isFunctionOfDim(d) || p.ranges[d] < 2)))
+        continue;
+      if (!m || p.ranges[d] > p.ranges[*m])
+        m = d;
+    }
+    if (m)
+      break;
+  }
+  if (!m)
+    return std::nullopt;
+  p.mDim = *m;
+  for (AffineExpr e : p.outMap.getResults()) {
+    unsigned d = cast<AffineDimExpr>(e).getPosition();
+    if (d != p.vDim && d != p.mDim)
+      p.outer.push_back(d);
+  }
+  if (p.outer.size() + 2 + p.reductions.size() != p.ranges.size())
+    return std::nullopt; // a parallel dim missing from the output
+
+  if (packable && !packB(p, nr))
+    return std::nullopt;
+  if (laneStride > 1)
+    deinterleaveB(p, laneStride);
+  p.epilogue = findEpilogue(op, p.outMap.getNumResults() - 1);
+  return p;
+}
+
+/// Emits the kernels of one plan.
+class KernelEmitter {
+public:
+  KernelEmitter(Plan plan, int64_t vw, int64_t mr)
+      : p(std::move(plan)), vw(vw), nr(2 * vw), mr(mr) {}
+
+  /// Replaces the contraction (and its epilogue) by the tiled loop nests.
+  void emit(RewriterBase &rewriter);
+
+private:
+  Plan p;
+  int64_t vw, nr, mr;
+  int64_t lanes = 0; // of the segment being emitted: nr, or vw at the end
+  Location loc = p.contraction.getLoc();
+  VectorType vecType(Type elt) const { return VectorType::get({lanes}, elt); }
+
+  Value emitSegment(OpBuilder &b, Value out, int64_t m0, int64_t blocks,
+                    int64_t rows, int64_t n0, int64_t tiles, int64_t cols);
+  Value read(OpBuilder &b, Value source, AffineMap map, ArrayRef<Value> point,
+             unsigned vDim, bool inBounds, Type elt);
+  Value initialAccumulator(OpBuilder &b, ArrayRef<Value> outPoint,
+                           bool inBounds);
+  Value applyEpilogue(OpBuilder &b, Value acc, ArrayRef<Value> outPoint,
+                      bool inBounds);
+};
+
+Value KernelEmitter::read(OpBuilder &b, Value source, AffineMap map,
+                          ArrayRef<Value> point, unsigned vDim, bool inBounds,
+                          Type elt) {
+  SmallVector<Value> indices;
+  for (AffineExpr e : map.getResults()) {
+    AffineMap single = AffineMap::get(map.getNumDims(), 0, e);
+    indices.push_back(getValueOrCreateConstantIndexOp(
+        b, loc,
+        affine::makeComposedFoldedAffineApply(
+            b, loc, single, getAsOpFoldResult(ValueRange(point)))));
+  }
+  if (classify(map, vDim) == Access::Broadcast) {
+    Value s = tensor::ExtractOp::create(b, loc, source, indices);
+    return vector::BroadcastOp::create(b, loc, vecType(elt), s);
+  }
+  Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(elt));
+  return vector::TransferReadOp::create(b, loc, vecType(elt), source, indices,
+                                        pad, ArrayRef<bool>{inBounds});
+}
+
+Value KernelEmitter::initialAccumulator(OpBuilder &b, ArrayRef<Value> outPoint,
+                                        bool inBounds) {
+  Value init = p.contraction.getDpsInits()[0];
+  Type f32 = b.getF32Type();
+  unsigned vPos = outPoint.size() - 1;
+  if (auto fill = init.getDefiningOp<linalg::FillOp>())
+    return vector::BroadcastOp::create(b, loc, vecType(f32),
+                                       fill.getInputs()[0]);
+  // A broadcast generic (bias): read its input through its own map.
+  if (auto g = init.getDefiningOp<linalg::GenericOp>();
+      g && isElementwise(g) && g.getNumDpsInputs() == 1 &&
+      g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity()) {
+    auto yield = cast<linalg::YieldOp>(g.getRegion().front().getTerminator());
+    AffineMap m = g.getMatchingIndexingMap(g.getDpsInputOperand(0));
+    if (yield.getValues()[0] == g.getRegion().front().getArgument(0) &&
+        classify(m, vPos) != Access::Unsupported)
+      return read(b, g.getDpsInputs()[0], m, outPoint, vPos, inBounds, f32);
+  }
+  AffineMap id =
+      AffineMap::getMultiDimIdentityMap(outPoint.size(), b.getContext());
+  return read(b, init, id, outPoint, vPos, inBounds, f32);
+}
+
+Value KernelEmitter::applyEpilogue(OpBuilder &b, Value acc,
+                                   ArrayRef<Value> outPoint, bool inBounds) {
+  linalg::GenericOp e = p.epilogue;
+  if (!e)
+    return acc;
+  Block &body = e.getRegion().front();
+  unsigned vPos = outPoint.size() - 1;
+  IRMapping map;
+  for (OpOperand *in : e.getDpsInputOperands()) {
+    Value arg = body.getArgument(in->getOperandNumber());
+    if (in->get() == p.contraction->getResult(0)) {
+      map.map(arg, acc);
+      continue;
+    }
+    map.map(arg, read(b, in->get(), e.getMatchingIndexingMap(in), outPoint,
+                      vPos, inBounds, arg.getType()));
+  }
+  for (Operation &op : body.without_terminator()) {
+    Type vt = vecType(op.getResult(0).getType());
+    if (auto cst = dyn_cast<arith::ConstantOp>(op)) {
+      map.map(cst.getResult(),
+              arith::ConstantOp::create(
+                  b, loc, vt,
+                  DenseElementsAttr::get(cast<ShapedType>(vt),
+                                         cast<TypedAttr>(cst.getValue()))));
+      continue;
+    }
+    for (Value v : op.getOperands())
+      if (!map.contains(v)) // defined above the body: a scalar
+        map.map(v,
+                vector::BroadcastOp::create(b, loc, vecType(v.getType()), v));
+    Operation *clone = b.clone(op, map);
+    clone->getResult(0).setType(vt);
+  }
+  Value y = cast<linalg::YieldOp>(body.getTerminator()).getValues()[0];
+  return map.lookupOrDefault(y);
+}
+
+Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,
+                                 int64_t blocks, int64_t rows, int64_t n0,
+                                 int64_t tiles, int64_t cols) {
+  SmallVector<OpFoldResult> ubs;
+  for (unsigned d : p.outer)
+    ubs.push_back(b.getIndexAttr(p.ranges[d]));
+  ubs.push_back(b.getIndexAttr(tiles));
+  ubs.push_back(b.getIndexAttr(blocks));
+  auto loop = scf::ForallOp::create(b, loc, ubs, ValueRange{out}, std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(loop.getTerminator());
+  SmallVector<Value> ivs(loop.getInductionVars());
+  bool inBounds = cols == lanes;
+
+  // Loop dim values at the tile's origin.
+  SmallVector<Value> point(p.ranges.size());
+  for (auto [i, d] : llvm::enumerate(p.outer))
+    point[d] = ivs[i];
+  AffineExpr s0 = b.getAffineSymbolExpr(0);
+  Value tile = ivs[p.outer.size()], block = ivs[p.outer.size() + 1];
+  point[p.vDim] = affine::makeComposedAffineApply(
+      b, loc, AffineMap::get(0, 1, s0 * lanes + n0), {tile});
+  Value mBase = affine::makeComposedAffineApply(
+      b, loc, AffineMap::get(0, 1, s0 * mr + m0), {block});
+  point[p.mDim] = mBase;
+  SmallVector<Value> rowIndex = {mBase};
+  for (int64_t i = 1; i < rows; ++i)
+    rowIndex.push_back(affine::makeComposedAffineApply(
+        b, loc, AffineMap::get(0, 1, s0 + i), {mBase}));
+  auto rowPoint = [&](int64_t i, ArrayRef<Value> base) {
+    SmallVector<Value> pt(base);
+    pt[p.mDim] = rowIndex[i];
+    return pt;
+  };
+  auto outPointOf = [&](ArrayRef<Value> pt) {
+    SmallVector<Value> o;
+    for (AffineExpr e : p.outMap.getResults())
+      o.push_back(pt[cast<AffineDimExpr>(e).getPosition()]);
+    return o;
+  };
+
+  SmallVector<Value> accs;
+  for (int64_t i = 0; i < rows; ++i)
+    accs.push_back(
+        initialAccumulator(b, outPointOf(rowPoint(i, point)), inBounds));
+
+  // The reduction loops, accumulators carried through all of them.
+  SmallVector<Value> lbs, rubs, steps;
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  for (unsigned d : p.reductions) {
+    lbs.push_back(zero);
+    rubs.push_back(arith::ConstantIndexOp::create(b, loc, p.ranges[d]));
+    steps.push_back(one);
+  }
+  Type f32 = b.getF32Type();
+  bool aPerRow = p.aMap.isFunctionOfDim(p.mDim);
+  bool bPerRow = p.bMap.isFunctionOfDim(p.mDim);
+  scf::LoopNest nest = scf::buildLoopNest(
+      b, loc, lbs, rubs, steps, accs,
+      [&](OpBuilder &nb, Location, ValueRange rivs, ValueRange args) {
+        SmallVector<Value> pt(point);
+        for (auto [d, iv] : llvm::zip(p.reductions, rivs))
+          pt[d] = iv;
+        auto readB = [&](ArrayRef<Value> at) -> Value {
+          if (!p.packedB)
+            return read(nb, p.bSrc, p.bMap, at, p.vDim, inBounds, f32);
+          // Tiles of a multi-tile segment are whole panels; a narrower
+          // end tile reads part of one.
+          SmallVector<Value> idx = {affine::makeComposedAffineApply(
+              nb, loc, AffineMap::get(0, 1, (s0 * lanes + n0).floorDiv(nr)),
+              {tile})};
+          for (unsigned d : p.packedDims)
+            idx.push_back(at[d]);
+          idx.push_back(arith::ConstantIndexOp::create(nb, loc, n0 % nr));
+          Value pad = arith::ConstantOp::create(nb, loc, nb.getZeroAttr(f32));
+          return vector::TransferReadOp::create(
+              nb, loc, vecType(f32), p.packedB, idx, pad, ArrayRef<bool>{true});
+        };
+        auto readA = [&](ArrayRef<Value> at) {
+          return read(nb, p.aSrc, p.aMap, at, p.vDim, true, f32);
+        };
+        Value a0 = aPerRow ? Value() : readA(pt);
+        Value b0 = bPerRow ? Value() : readB(pt);
+        SmallVector<Value> next;
+        for (int64_t i = 0; i < rows; ++i) {
+          Value av = aPerRow ? readA(rowPoint(i, pt)) : a0;
+          Value bv = bPerRow ? readB(rowPoint(i, pt)) : b0;
+          next.push_back(vector::FMAOp::create(nb, loc, av, bv, args[i]));
+        }
+        return next;
+      });
+  if (!nest.loops.empty())
+    accs = SmallVector<Value>(nest.results);
+
+  // Epilogue, then one store per row into this tile of the output.
+  Value shared = loop.getRegionIterArgs()[0];
+  auto outType = cast<RankedTensorType>(shared.getType());
+  Type outElt = outType.getElementType();
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  for (AffineExpr e : p.outMap.getResults()) {
+    unsigned d = cast<AffineDimExpr>(e).getPosition();
+    offsets.push_back(point[d]);
+    sizes.push_back(b.getIndexAttr(d == p.mDim   ? rows
+                                   : d == p.vDim ? cols
+                                                 : 1));
+    strides.push_back(b.getIndexAttr(1));
+  }
+  auto tileType = RankedTensorType::get({rows, cols}, outElt);
+  Value t = tensor::ExtractSliceOp::create(b, loc, tileType, shared, offsets,
+                                           sizes, strides);
+  for (int64_t i = 0; i < rows; ++i) {
+    Value v =
+        applyEpilogue(b, accs[i], outPointOf(rowPoint(i, point)), inBounds);
+    Value ri = arith::ConstantIndexOp::create(b, loc, i);
+    t = vector::TransferWriteOp::create(b, loc, v, t, ValueRange{ri, zero},
+                                        ArrayRef<bool>{inBounds})
+            .getResult();
+  }
+  b.setInsertionPointToStart(loop.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(b, loc, t, shared, offsets, sizes,
+                                        strides);
+  return loop.getResult(0);
+}
+
+void KernelEmitter::emit(RewriterBase &rewriter) {
+  Operation *last = p.epilogue ? p.epilogue : p.contraction;
+  rewriter.setInsertionPoint(last);
+  auto outType = cast<RankedTensorType>(last->getResult(0).getType());
+  Value out = p.epilogue
+                  ? p.epilogue.getDpsInits()[0]
+                  : tensor::EmptyOp::create(rewriter, loc, outType.getShape(),
+                                            outType.getElementType())
+                        .getResult();
+  int64_t m = p.ranges[p.mDim], n = p.ranges[p.vDim];
+  int64_t fullBlocks = m / mr, fullTiles = n / nr;
+  struct Span {
+    int64_t start, count, size;
+  };
+  SmallVector<Span> mSpans, nSpans;
+  if (fullBlocks)
+    mSpans.push_back({0, fullBlocks, mr});
+  if (m % mr)
+    mSpans.push_back({fullBlocks * mr, 1, m % mr});
+  // Columns: whole tiles of two vectors, then at most two one-vector
+  // tiles (the last one masked when partial).
+  if (fullTiles)
+    nSpans.push_back({0, fullTiles, nr});
+  for (int64_t n0 = fullTiles * nr; n0 < n; n0 += vw)
+    nSpans.push_back({n0, 1, std::min(vw, n - n0)});
+  for (Span ms : mSpans)
+    for (Span ns : nSpans) {
+      lanes = ns.count > 1 || ns.size == nr ? nr : vw;
+      out = emitSegment(rewriter, out, ms.start, ms.count, ms.size, ns.start,
+                        ns.count, ns.size);
+    }
+  rewriter.replaceOp(last, out);
+  if (p.epilogue)
+    rewriter.eraseOp(p.contraction);
+}
+
+struct RegisterTileContractions
+    : mcc::impl::RegisterTileContractionsBase<RegisterTileContractions> {
+  using Base::Base;
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> ops;
+    getOperation().walk([&](linalg::GenericOp op) { ops.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    int64_t nr = 2 * vectorWidth; // lanes of a whole tile
+    for (linalg::GenericOp op : ops) {
+      std::optional<Plan> plan = planFor(op, nr);
+      if (!plan)
+        continue;
+      KernelEmitter(*plan, vectorWidth, rows).emit(rewriter);
+    }
+  }
+};
+
+} // namespace

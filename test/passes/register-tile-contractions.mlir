@@ -1,0 +1,127 @@
+// RUN: mcc-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(register-tile-contractions{vector-width=8 rows=6},canonicalize))' | FileCheck %s
+
+// Activations times constant weights: 12 rows = two blocks of 6, 40
+// columns = two 16-lane tiles and one 8-lane tile. The weights become one
+// packed constant; B is one vector per k shared by the 6 rows.
+// CHECK-LABEL: func.func @matmul_const_b(
+// CHECK-SAME: %[[A:.*]]: tensor<12x24xf32>
+// CHECK: %[[PACKED:.*]] = arith.constant dense_resource<packed_weight{{.*}}> : tensor<3x24x16xf32>
+// CHECK: %[[R0:.*]] = scf.forall (%[[T:.*]], %[[M:.*]]) in (2, 2) shared_outs(%[[O:.*]] = %{{.*}})
+// CHECK: scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(
+// CHECK: %[[BV:.*]] = vector.transfer_read %[[PACKED]][%[[T]], %[[K]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<3x24x16xf32>, vector<16xf32>
+// CHECK: tensor.extract %[[A]][
+// CHECK: vector.broadcast
+// CHECK-COUNT-6: vector.fma
+// CHECK: scf.yield
+// CHECK-COUNT-6: vector.transfer_write
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[O]]
+// CHECK: scf.forall (%{{.*}}) in (2) shared_outs(%{{.*}} = %[[R0]])
+// CHECK: vector.transfer_read %[[PACKED]]{{.*}} : tensor<3x24x16xf32>, vector<8xf32>
+#mA = affine_map<(m, n, k) -> (m, k)>
+#mB = affine_map<(m, n, k) -> (k, n)>
+#mC = affine_map<(m, n, k) -> (m, n)>
+func.func @matmul_const_b(%a: tensor<12x24xf32>) -> tensor<12x40xf32> {
+  %b = arith.constant dense<1.0> : tensor<24x40xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<12x40xf32>
+  %c = linalg.fill ins(%zero : f32) outs(%e : tensor<12x40xf32>) -> tensor<12x40xf32>
+  %r = linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<12x24xf32>, tensor<24x40xf32>) outs(%c : tensor<12x40xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = math.fma %x, %y, %acc : f32
+    linalg.yield %p : f32
+  } -> tensor<12x40xf32>
+  return %r : tensor<12x40xf32>
+}
+
+// -----
+
+// Conv (n, m, oh, ow, c, kh, kw) with a bias and a ReLU consumer: rows are
+// output channels (the weights A use them, the input B does not), lanes
+// run along ow, the accumulators start from the bias and the ReLU runs on
+// them before the store; the conv and the ReLU generics are gone.
+// CHECK-LABEL: func.func @conv_bias_relu(
+// CHECK-SAME: %[[X:.*]]: tensor<1x8x10x18xf32>, %[[W:.*]]: tensor<6x8x3x3xf32>, %[[BIAS:.*]]: tensor<6xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: scf.forall (%[[OH:.*]]) in (8)
+// CHECK: %[[B0:.*]] = tensor.extract %[[BIAS]][
+// CHECK: vector.broadcast %[[B0]] : f32 to vector<16xf32>
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: vector.transfer_read %[[X]]
+// CHECK: tensor.extract %[[W]]
+// CHECK: vector.fma
+// CHECK: arith.maximumf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: vector.transfer_write
+#cX = affine_map<(n, m, oh, ow, c, kh, kw) -> (n, c, oh + kh, ow + kw)>
+#cW = affine_map<(n, m, oh, ow, c, kh, kw) -> (m, c, kh, kw)>
+#cO = affine_map<(n, m, oh, ow, c, kh, kw) -> (n, m, oh, ow)>
+#id = affine_map<(n, m, oh, ow) -> (n, m, oh, ow)>
+#bias = affine_map<(n, m, oh, ow) -> (m)>
+func.func @conv_bias_relu(%x: tensor<1x8x10x18xf32>, %w: tensor<6x8x3x3xf32>, %bias: tensor<6xf32>) -> tensor<1x6x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x6x8x16xf32>
+  %init = linalg.generic {indexing_maps = [#bias, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%bias : tensor<6xf32>) outs(%e : tensor<1x6x8x16xf32>) {
+  ^bb0(%b: f32, %o: f32):
+    linalg.yield %b : f32
+  } -> tensor<1x6x8x16xf32>
+  %conv = linalg.generic {indexing_maps = [#cX, #cW, #cO], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : tensor<1x8x10x18xf32>, tensor<6x8x3x3xf32>) outs(%init : tensor<1x6x8x16xf32>) {
+  ^bb0(%in: f32, %wt: f32, %acc: f32):
+    %p = math.fma %in, %wt, %acc : f32
+    linalg.yield %p : f32
+  } -> tensor<1x6x8x16xf32>
+  %e2 = tensor.empty() : tensor<1x6x8x16xf32>
+  %relu = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%conv : tensor<1x6x8x16xf32>) outs(%e2 : tensor<1x6x8x16xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.maximumf %v, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<1x6x8x16xf32>
+  return %relu : tensor<1x6x8x16xf32>
+}
+
+// -----
+
+// Stride 2 along the lanes: the input is first copied with its last index
+// split into (phase, column) so every lane read is contiguous.
+// CHECK-LABEL: func.func @conv_stride2(
+// CHECK: %[[COPY:.*]] = linalg.generic
+// CHECK: affine.min
+// CHECK: -> tensor<1x4x9x2x9xf32>
+// CHECK: scf.forall
+// CHECK: vector.transfer_read %[[COPY]]
+// CHECK: vector.fma
+#sX = affine_map<(n, m, oh, ow, c, kh, kw) -> (n, c, oh * 2 + kh, ow * 2 + kw)>
+#sW = affine_map<(n, m, oh, ow, c, kh, kw) -> (m, c, kh, kw)>
+#sO = affine_map<(n, m, oh, ow, c, kh, kw) -> (n, m, oh, ow)>
+func.func @conv_stride2(%x: tensor<1x4x9x17xf32>, %w: tensor<6x4x3x3xf32>, %init: tensor<1x6x4x8xf32>) -> tensor<1x6x4x8xf32> {
+  %conv = linalg.generic {indexing_maps = [#sX, #sW, #sO], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : tensor<1x4x9x17xf32>, tensor<6x4x3x3xf32>) outs(%init : tensor<1x6x4x8xf32>) {
+  ^bb0(%in: f32, %wt: f32, %acc: f32):
+    %p = math.fma %in, %wt, %acc : f32
+    linalg.yield %p : f32
+  } -> tensor<1x6x4x8xf32>
+  return %conv : tensor<1x6x4x8xf32>
+}
+
+// -----
+
+// Not a float32 multiply-accumulate: left alone.
+// CHECK-LABEL: func.func @f16_matmul(
+// CHECK: linalg.generic
+// CHECK-NOT: vector.fma
+#hA = affine_map<(m, n, k) -> (m, k)>
+#hB = affine_map<(m, n, k) -> (k, n)>
+#hC = affine_map<(m, n, k) -> (m, n)>
+func.func @f16_matmul(%a: tensor<8x16xf16>, %b: tensor<16x32xf16>, %c: tensor<8x32xf16>) -> tensor<8x32xf16> {
+  %r = linalg.generic {indexing_maps = [#hA, #hB, #hC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<8x16xf16>, tensor<16x32xf16>) outs(%c : tensor<8x32xf16>) {
+  ^bb0(%x: f16, %y: f16, %acc: f16):
+    %p = math.fma %x, %y, %acc : f16
+    linalg.yield %p : f16
+  } -> tensor<8x32xf16>
+  return %r : tensor<8x32xf16>
+}
