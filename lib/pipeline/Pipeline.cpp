@@ -70,7 +70,7 @@ std::string mcc::getCpuLoweringPipeline(int optLevel, int64_t vectorWidth) {
          "convert-parallel-loops-to-runtime,"
          "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
          "convert-math-to-llvm,convert-math-to-libm,convert-vector-to-llvm,"
-         "finalize-memref-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"
+         "finalize-memref-to-llvm{use-generic-functions=1},convert-arith-to-llvm,convert-cf-to-llvm,"
          "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
          "convert-ub-to-llvm,reconcile-unrealized-casts";
 }
