@@ -430,6 +430,22 @@ Value KernelEmitter::initialAccumulator(OpBuilder &b, ArrayRef<Value> outPoint,
   Value init = p.contraction.getDpsInits()[0];
   Type f32 = b.getF32Type();
   unsigned vPos = outPoint.size() - 1;
+  // Reshapes between the init and the contraction (moved there by reshape
+  // propagation) become part of the index map.
+  MLIRContext *ctx = b.getContext();
+  AffineMap toInit = AffineMap::getMultiDimIdentityMap(outPoint.size(), ctx);
+  while (auto ex = init.getDefiningOp<tensor::ExpandShapeOp>()) {
+    ArrayRef<int64_t> shape = ex.getResultType().getShape();
+    SmallVector<AffineExpr> exprs;
+    for (const ReassociationIndices &group : ex.getReassociationIndices()) {
+      AffineExpr e = getAffineConstantExpr(0, ctx);
+      for (int64_t d : group)
+        e = e * shape[d] + getAffineDimExpr(d, ctx);
+      exprs.push_back(e);
+    }
+    toInit = AffineMap::get(shape.size(), 0, exprs, ctx).compose(toInit);
+    init = ex.getSrc();
+  }
   if (auto fill = init.getDefiningOp<linalg::FillOp>())
     return vector::BroadcastOp::create(b, loc, vecType(f32),
                                        fill.getInputs()[0]);
@@ -438,14 +454,17 @@ Value KernelEmitter::initialAccumulator(OpBuilder &b, ArrayRef<Value> outPoint,
       g && isElementwise(g) && g.getNumDpsInputs() == 1 &&
       g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity()) {
     auto yield = cast<linalg::YieldOp>(g.getRegion().front().getTerminator());
-    AffineMap m = g.getMatchingIndexingMap(g.getDpsInputOperand(0));
+    AffineMap m =
+        g.getMatchingIndexingMap(g.getDpsInputOperand(0)).compose(toInit);
     if (yield.getValues()[0] == g.getRegion().front().getArgument(0) &&
         classify(m, vPos) != Access::Unsupported)
       return read(b, g.getDpsInputs()[0], m, outPoint, vPos, inBounds, f32);
   }
-  AffineMap id =
-      AffineMap::getMultiDimIdentityMap(outPoint.size(), b.getContext());
-  return read(b, init, id, outPoint, vPos, inBounds, f32);
+  if (classify(toInit, vPos) != Access::Unsupported)
+    return read(b, init, toInit, outPoint, vPos, inBounds, f32);
+  return read(b, p.contraction.getDpsInits()[0],
+              AffineMap::getMultiDimIdentityMap(outPoint.size(), ctx), outPoint,
+              vPos, inBounds, f32);
 }
 
 Value KernelEmitter::applyEpilogue(OpBuilder &b, Value acc,
