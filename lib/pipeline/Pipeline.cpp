@@ -68,9 +68,12 @@ std::string mcc::getCpuLoweringPipeline(int optLevel, int64_t vectorWidth) {
          // work run on the runtime's thread pool.
          "func.func(scf-forall-to-parallel,convert-linalg-to-parallel-loops),"
          "convert-parallel-loops-to-runtime,"
+         // Transposed (channel-lane) stores and gathers become scalar ops.
+         "convert-vector-to-scf{full-unroll=1},"
          "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
          "convert-math-to-llvm,convert-math-to-libm,convert-vector-to-llvm,"
-         "finalize-memref-to-llvm{use-generic-functions=1},convert-arith-to-llvm,convert-cf-to-llvm,"
+         "finalize-memref-to-llvm{use-generic-functions=1},convert-arith-to-"
+         "llvm,convert-cf-to-llvm,"
          "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
          "convert-ub-to-llvm,reconcile-unrealized-casts";
 }

@@ -60,19 +60,31 @@ bool unitStrideIn(AffineExpr e, unsigned d, unsigned numDims) {
 /// How an operand is read with lanes along `vDim`: a contiguous vector (dim
 /// only in the last index, unit stride), a broadcast scalar (dim unused),
 /// or not at all (anything else).
-enum class Access { Vector, Broadcast, Unsupported };
+/// A gather reads one index that is not the last: fine for an epilogue
+/// operand or an init (once per tile), never in the reduction loop.
+enum class Access { Vector, Gather, Broadcast, Unsupported };
 
-Access classify(AffineMap map, unsigned vDim) {
-  unsigned n = map.getNumResults();
-  for (unsigned r = 0; r < n; ++r) {
+/// The index that moves with `vDim`, if exactly one does, by one.
+std::optional<unsigned> laneIndex(AffineMap map, unsigned vDim) {
+  std::optional<unsigned> found;
+  for (unsigned r = 0; r < map.getNumResults(); ++r) {
     AffineExpr e = map.getResult(r);
     if (!e.isFunctionOfDim(vDim))
       continue;
-    if (r + 1 != n || !unitStrideIn(e, vDim, map.getNumDims()))
-      return Access::Unsupported;
-    return Access::Vector;
+    if (found || !unitStrideIn(e, vDim, map.getNumDims()))
+      return std::nullopt;
+    found = r;
   }
-  return Access::Broadcast;
+  return found;
+}
+
+Access classify(AffineMap map, unsigned vDim) {
+  if (!map.isFunctionOfDim(vDim))
+    return Access::Broadcast;
+  std::optional<unsigned> r = laneIndex(map, vDim);
+  if (!r)
+    return Access::Unsupported;
+  return *r + 1 == map.getNumResults() ? Access::Vector : Access::Gather;
 }
 
 /// out = out + a * b, in either operand order, as math.fma or mulf + addf.
@@ -135,6 +147,8 @@ struct Plan {
   AffineMap outMap; // contraction output map (loop dims → output index)
   // Constant B packed as [tiles][reductions B uses...][nr].
   ElementsAttr bData;
+  bool packable = false;
+  int64_t laneStride = 1; // > 1: B read from a deinterleaved copy
   Value packedB;
   SmallVector<unsigned> packedDims;
 };
@@ -279,7 +293,9 @@ void deinterleaveB(Plan &p, int64_t stride) {
   p.bMap = AffineMap::get(numDims, 0, results, ctx);
 }
 
-std::optional<Plan> planFor(linalg::GenericOp op, int64_t nr) {
+/// How `op` would be tiled with lanes along loop dim `vDim` (which must be
+/// an output dim), or nullopt. Analysis only: materialize() makes the IR.
+std::optional<Plan> planFor(linalg::GenericOp op, unsigned vDim) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
       op->getNumResults() != 1 || op.getNumReductionLoops() == 0 ||
       !op.hasPureTensorSemantics() || !isMultiplyAccumulate(op))
@@ -295,8 +311,10 @@ std::optional<Plan> planFor(linalg::GenericOp op, int64_t nr) {
   p.outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   if (!p.outMap.isProjectedPermutation() || p.outMap.getNumResults() == 0)
     return std::nullopt;
-  p.vDim = cast<AffineDimExpr>(p.outMap.getResults().back()).getPosition();
-  if (p.ranges[p.vDim] < 4)
+  p.vDim = vDim;
+  std::optional<unsigned> vPos =
+      p.outMap.getResultPosition(getAffineDimExpr(vDim, op.getContext()));
+  if (!vPos || p.ranges[p.vDim] < 4)
     return std::nullopt;
   auto iters = op.getIteratorTypesArray();
   for (unsigned d = 0; d < iters.size(); ++d)
@@ -322,17 +340,21 @@ std::optional<Plan> planFor(linalg::GenericOp op, int64_t nr) {
   // A constant B whose indices are plain loop dims is packed; otherwise it
   // must be contiguous along the lanes, or strided in its last index only
   // (a strided conv: read from a deinterleaved copy).
-  bool packable =
-      p.bMap.isProjectedPermutation() &&
-      matchPattern(p.bSrc, m_Constant(&p.bData)) &&
-      llvm::all_of(p.bMap.getResults(), [&](AffineExpr e) {
-        unsigned d = cast<AffineDimExpr>(e).getPosition();
-        return d == p.vDim || iters[d] == utils::IteratorType::reduction;
-      });
-  if (!packable)
+  // (Unit dims, e.g. a conv's single group, index nothing.)
+  // A reshape of a constant has the same data in the same order.
+  Value bConst = p.bSrc;
+  while (auto ex = bConst.getDefiningOp<tensor::ExpandShapeOp>())
+    bConst = ex.getSrc();
+  p.packable = p.bMap.isProjectedPermutation() &&
+               matchPattern(bConst, m_Constant(&p.bData)) &&
+               llvm::all_of(p.bMap.getResults(), [&](AffineExpr e) {
+                 unsigned d = cast<AffineDimExpr>(e).getPosition();
+                 return d == p.vDim || p.ranges[d] == 1 ||
+                        iters[d] == utils::IteratorType::reduction;
+               });
+  if (!p.packable)
     p.bData = {};
-  int64_t laneStride = 1;
-  if (!packable && classify(p.bMap, p.vDim) != Access::Vector) {
+  if (!p.packable && classify(p.bMap, p.vDim) != Access::Vector) {
     AffineMap m = p.bMap;
     for (unsigned r = 0; r + 1 < m.getNumResults(); ++r)
       if (m.getResult(r).isFunctionOfDim(p.vDim))
@@ -340,7 +362,7 @@ std::optional<Plan> planFor(linalg::GenericOp op, int64_t nr) {
     auto st = strideIn(m.getResults().back(), p.vDim, m.getNumDims());
     if (!st || *st < 2 || *st > 4)
       return std::nullopt;
-    laneStride = *st;
+    p.laneStride = *st;
   }
 
   // Register rows: the largest output dim that A uses and B does not (a
@@ -354,7 +376,7 @@ std::optional<Plan> planFor(linalg::GenericOp op, int64_t nr) {
           (gemmLike && (!p.aMap.isFunctionOfDim(d) ||
                         p.bMap.isFunctionOfDim(d) || p.ranges[d] < 2)))
         continue;
-      if (!m || p.ranges[d] > p.ranges[*m])
+      if (!m || p.ranges[d] >= p.ranges[*m]) // ties: the inner dim
         m = d;
     }
     if (m)
@@ -371,12 +393,86 @@ std::optional<Plan> planFor(linalg::GenericOp op, int64_t nr) {
   if (p.outer.size() + 2 + p.reductions.size() != p.ranges.size())
     return std::nullopt; // a parallel dim missing from the output
 
-  if (packable && !packB(p, nr))
-    return std::nullopt;
-  if (laneStride > 1)
-    deinterleaveB(p, laneStride);
-  p.epilogue = findEpilogue(op, p.outMap.getNumResults() - 1);
+  p.epilogue = findEpilogue(op, *vPos);
   return p;
+}
+
+/// Makes the operand copies `p` reads (packed weights, deinterleaved
+/// input); false when the weights cannot be read.
+bool materialize(Plan &p, int64_t nr) {
+  if (p.packable && !packB(p, nr))
+    return false;
+  if (p.laneStride > 1)
+    deinterleaveB(p, p.laneStride);
+  return true;
+}
+
+struct Span {
+  int64_t start, count, size;
+};
+
+/// Row blocks of `mr`, then one smaller block.
+SmallVector<Span> rowSpans(int64_t m, int64_t mr) {
+  SmallVector<Span> spans;
+  if (m / mr)
+    spans.push_back({0, m / mr, mr});
+  if (m % mr)
+    spans.push_back({m / mr * mr, 1, m % mr});
+  return spans;
+}
+
+/// Whole tiles of two vectors, then at most two one-vector tiles (the last
+/// one masked when partial).
+SmallVector<Span> columnSpans(int64_t n, int64_t vw) {
+  int64_t nr = 2 * vw, full = n / nr;
+  SmallVector<Span> spans;
+  if (full)
+    spans.push_back({0, full, nr});
+  for (int64_t n0 = full * nr; n0 < n; n0 += vw)
+    spans.push_back({n0, 1, std::min(vw, n - n0)});
+  return spans;
+}
+
+/// Issue slots the plan's kernels take, roughly: per reduction step the
+/// larger of FMAs and loads (two of each per cycle), per tile its stores
+/// (a lane per store when they are transposed) and gathered epilogue reads.
+double estimateCost(Plan &p, int64_t vw, int64_t mr) {
+  int64_t k = 1, outer = 1;
+  for (unsigned d : p.reductions)
+    k *= p.ranges[d];
+  for (unsigned d : p.outer)
+    outer *= p.ranges[d];
+  bool aPerRow = p.aMap.isFunctionOfDim(p.mDim);
+  bool bPerRow = p.bMap.isFunctionOfDim(p.mDim);
+  unsigned vPos = *p.outMap.getResultPosition(
+      getAffineDimExpr(p.vDim, p.outMap.getContext()));
+  bool transposed = vPos + 1 != p.outMap.getNumResults();
+  int64_t gathers = 0;
+  if (p.epilogue)
+    for (OpOperand *in : p.epilogue.getDpsInputOperands())
+      if (classify(p.epilogue.getMatchingIndexingMap(in), vPos) ==
+          Access::Gather)
+        ++gathers;
+  // Packed weights streamed per tile from beyond L1 stall the loads (a
+  // 3x3 conv with 64 input channels measured ~25% slower that way).
+  double kernelFactor = 1.0;
+  if (p.packable && k * 2 * vw * 4 > 32 * 1024)
+    kernelFactor = 1.25;
+  double cost = 0;
+  for (Span ms : rowSpans(p.ranges[p.mDim], mr))
+    for (Span ns : columnSpans(p.ranges[p.vDim], vw)) {
+      int64_t lanes = ns.size > vw ? 2 * vw : vw, v = lanes / vw;
+      int64_t rows = ms.size;
+      int64_t loads = (bPerRow ? rows * v : v) + (aPerRow ? rows : 1);
+      // FMA latency (4 cycles, 2 per cycle): fewer than 8 accumulators
+      // leave the units idle.
+      int64_t slots = std::max({rows * v, loads, int64_t(8)});
+      double perTile = kernelFactor * double(k) * slots +
+                       (transposed ? rows * lanes * (1 + gathers)
+                                   : rows * v * (1 + gathers));
+      cost += perTile * ms.count * ns.count * outer;
+    }
+  return cost;
 }
 
 /// Emits the kernels of one plan.
@@ -394,6 +490,11 @@ private:
   int64_t lanes = 0; // of the segment being emitted: nr, or vw at the end
   Location loc = p.contraction.getLoc();
   VectorType vecType(Type elt) const { return VectorType::get({lanes}, elt); }
+  /// Where the lanes are among the output's indices.
+  unsigned lanePosition() const {
+    return *p.outMap.getResultPosition(
+        getAffineDimExpr(p.vDim, p.outMap.getContext()));
+  }
 
   Value emitSegment(OpBuilder &b, Value out, int64_t m0, int64_t blocks,
                     int64_t rows, int64_t n0, int64_t tiles, int64_t cols);
@@ -416,20 +517,24 @@ Value KernelEmitter::read(OpBuilder &b, Value source, AffineMap map,
         affine::makeComposedFoldedAffineApply(
             b, loc, single, getAsOpFoldResult(ValueRange(point)))));
   }
-  if (classify(map, vDim) == Access::Broadcast) {
+  Access access = classify(map, vDim);
+  if (access == Access::Broadcast) {
     Value s = tensor::ExtractOp::create(b, loc, source, indices);
     return vector::BroadcastOp::create(b, loc, vecType(elt), s);
   }
   Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(elt));
+  AffineMap perm =
+      AffineMap::get(map.getNumResults(), 0,
+                     b.getAffineDimExpr(*laneIndex(map, vDim)), b.getContext());
   return vector::TransferReadOp::create(b, loc, vecType(elt), source, indices,
-                                        pad, ArrayRef<bool>{inBounds});
+                                        pad, perm, ArrayRef<bool>{inBounds});
 }
 
 Value KernelEmitter::initialAccumulator(OpBuilder &b, ArrayRef<Value> outPoint,
                                         bool inBounds) {
   Value init = p.contraction.getDpsInits()[0];
   Type f32 = b.getF32Type();
-  unsigned vPos = outPoint.size() - 1;
+  unsigned vPos = lanePosition();
   // Reshapes between the init and the contraction (moved there by reshape
   // propagation) become part of the index map.
   MLIRContext *ctx = b.getContext();
@@ -473,7 +578,7 @@ Value KernelEmitter::applyEpilogue(OpBuilder &b, Value acc,
   if (!e)
     return acc;
   Block &body = e.getRegion().front();
-  unsigned vPos = outPoint.size() - 1;
+  unsigned vPos = lanePosition();
   IRMapping map;
   for (OpOperand *in : e.getDpsInputOperands()) {
     Value arg = body.getArgument(in->getOperandNumber());
@@ -613,14 +718,23 @@ Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,
                                                  : 1));
     strides.push_back(b.getIndexAttr(1));
   }
-  auto tileType = RankedTensorType::get({rows, cols}, outElt);
+  // Lanes before rows in the output (channel lanes of a conv): each row's
+  // vector is written across the tile's first index, one lane per store.
+  bool transposed = lanePosition() + 1 != p.outMap.getNumResults();
+  auto tileType = transposed ? RankedTensorType::get({cols, rows}, outElt)
+                             : RankedTensorType::get({rows, cols}, outElt);
   Value t = tensor::ExtractSliceOp::create(b, loc, tileType, shared, offsets,
                                            sizes, strides);
+  AffineMap laneMap =
+      transposed ? AffineMap::get(2, 0, b.getAffineDimExpr(0), b.getContext())
+                 : AffineMap::get(2, 0, b.getAffineDimExpr(1), b.getContext());
   for (int64_t i = 0; i < rows; ++i) {
     Value v =
         applyEpilogue(b, accs[i], outPointOf(rowPoint(i, point)), inBounds);
     Value ri = arith::ConstantIndexOp::create(b, loc, i);
-    t = vector::TransferWriteOp::create(b, loc, v, t, ValueRange{ri, zero},
+    SmallVector<Value> at = transposed ? SmallVector<Value>{zero, ri}
+                                       : SmallVector<Value>{ri, zero};
+    t = vector::TransferWriteOp::create(b, loc, v, t, at, laneMap,
                                         ArrayRef<bool>{inBounds})
             .getResult();
   }
@@ -639,24 +753,8 @@ void KernelEmitter::emit(RewriterBase &rewriter) {
                   : tensor::EmptyOp::create(rewriter, loc, outType.getShape(),
                                             outType.getElementType())
                         .getResult();
-  int64_t m = p.ranges[p.mDim], n = p.ranges[p.vDim];
-  int64_t fullBlocks = m / mr, fullTiles = n / nr;
-  struct Span {
-    int64_t start, count, size;
-  };
-  SmallVector<Span> mSpans, nSpans;
-  if (fullBlocks)
-    mSpans.push_back({0, fullBlocks, mr});
-  if (m % mr)
-    mSpans.push_back({fullBlocks * mr, 1, m % mr});
-  // Columns: whole tiles of two vectors, then at most two one-vector
-  // tiles (the last one masked when partial).
-  if (fullTiles)
-    nSpans.push_back({0, fullTiles, nr});
-  for (int64_t n0 = fullTiles * nr; n0 < n; n0 += vw)
-    nSpans.push_back({n0, 1, std::min(vw, n - n0)});
-  for (Span ms : mSpans)
-    for (Span ns : nSpans) {
+  for (Span ms : rowSpans(p.ranges[p.mDim], mr))
+    for (Span ns : columnSpans(p.ranges[p.vDim], vw)) {
       lanes = ns.count > 1 || ns.size == nr ? nr : vw;
       out = emitSegment(rewriter, out, ms.start, ms.count, ms.size, ns.start,
                         ns.count, ns.size);
@@ -673,12 +771,35 @@ struct RegisterTileContractions
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) { ops.push_back(op); });
     IRRewriter rewriter(&getContext());
-    int64_t nr = 2 * vectorWidth; // lanes of a whole tile
     for (linalg::GenericOp op : ops) {
-      std::optional<Plan> plan = planFor(op, nr);
-      if (!plan)
+      // Lanes along the output's last dim, or along any other output dim
+      // (e.g. a conv's channels, with the weights packed) when cheaper.
+      std::optional<Plan> best;
+      double bestCost = 0;
+      AffineMap out = op.getNumDpsInits() == 1
+                          ? op.getMatchingIndexingMap(op.getDpsInitOperand(0))
+                          : AffineMap();
+      if (!out || !out.isProjectedPermutation())
         continue;
-      KernelEmitter(*plan, vectorWidth, rows).emit(rewriter);
+      int64_t bestRows = rows;
+      for (AffineExpr e : out.getResults()) {
+        std::optional<Plan> plan =
+            planFor(op, cast<AffineDimExpr>(e).getPosition());
+        if (!plan)
+          continue;
+        // Fewer rows per tile when that splits the dim more evenly.
+        for (int64_t mr = rows; mr >= std::max<int64_t>(rows - 2, 1); --mr) {
+          double cost = estimateCost(*plan, vectorWidth, mr);
+          if (!best || cost < bestCost) {
+            best = plan;
+            bestCost = cost;
+            bestRows = mr;
+          }
+        }
+      }
+      if (!best || !materialize(*best, 2 * vectorWidth))
+        continue;
+      KernelEmitter(*best, vectorWidth, bestRows).emit(rewriter);
     }
   }
 };

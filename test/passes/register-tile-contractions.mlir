@@ -125,3 +125,28 @@ func.func @f16_matmul(%a: tensor<8x16xf16>, %b: tensor<16x32xf16>, %c: tensor<8x
   } -> tensor<8x32xf16>
   return %r : tensor<8x32xf16>
 }
+
+// -----
+
+// A 1x1 conv with constant weights, 64 input and 32 output channels and a
+// 7-wide image:
+// lanes along the channels (weights packed, 2 tiles of 16), rows along the
+// image width (7 = 4 + 3), outputs stored across channel planes.
+// CHECK-LABEL: func.func @conv_channel_lanes(
+// CHECK: %[[PACKED:.*]] = arith.constant dense_resource<packed_weight{{.*}}> : tensor<2x64x16xf32>
+// CHECK: scf.forall
+// CHECK: vector.transfer_read %[[PACKED]]
+// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] {in_bounds = [true], permutation_map = #{{.*}}} : vector<16xf32>, tensor<16x4xf32>
+#kX = affine_map<(n, m, oh, ow, c) -> (n, c, oh, ow)>
+#kW = affine_map<(n, m, oh, ow, c) -> (m, c)>
+#kO = affine_map<(n, m, oh, ow, c) -> (n, m, oh, ow)>
+func.func @conv_channel_lanes(%x: tensor<1x64x7x7xf32>, %init: tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32> {
+  %w = arith.constant dense<0.5> : tensor<32x64xf32>
+  %conv = linalg.generic {indexing_maps = [#kX, #kW, #kO], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<1x64x7x7xf32>, tensor<32x64xf32>) outs(%init : tensor<1x32x7x7xf32>) {
+  ^bb0(%in: f32, %wt: f32, %acc: f32):
+    %p = math.fma %in, %wt, %acc : f32
+    linalg.yield %p : f32
+  } -> tensor<1x32x7x7xf32>
+  return %conv : tensor<1x32x7x7xf32>
+}
