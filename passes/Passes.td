@@ -101,22 +101,26 @@ def RegisterTileContractions
     : Pass<"register-tile-contractions", "mlir::func::FuncOp"> {
   let summary = "Conv/matmul as register-tiled vector kernels with epilogues";
   let description = [{
-    An f32 multiply-accumulate generic (conv, matmul, Gemm) whose output's
-    last dim has a unit-stride operand (B) and another operand (A) that
-    does not use that dim becomes an scf.forall over tiles of `rows` ×
-    2·`vector-width` outputs. Each tile keeps its accumulators in vector
-    registers across every reduction loop (vector loads of B, broadcasts of
-    A, vector.fma), starts them from the op's init (fill, bias broadcast or
-    tensor) and applies the elementwise consumer, if it is the only user,
-    before one store per row. Constant B operands are packed at compile
-    time into zero-padded [tiles][k...][lanes] panels. Partial tiles are
-    static: a smaller last row block, masked last columns.
+    An f32 multiply-accumulate generic (conv, matmul, Gemm) becomes an
+    scf.forall over tiles of up to `rows` × 2·`vector-width` outputs. The
+    lanes run along one output dim: the operand that varies along it (B)
+    is read as vectors (it must be unit-stride there, strided in its last
+    index only (read from a deinterleaved copy), or a constant, packed at
+    compile time into zero-padded [tiles][k...][lanes] panels); the other
+    operand (A) is broadcast per row. Each tile keeps its accumulators in
+    vector registers across every reduction loop (vector.fma), starts them
+    from the op's init (fill, bias broadcast or tensor) and applies the
+    elementwise consumer, if it is the only user, before one store per row
+    (transposed when the lanes are not the output's last dim). A cost
+    model picks the lane dim and the row count per op. Partial tiles are
+    static: a smaller last row block, one-vector or masked last columns.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
            "f32 lanes in one vector register of the target">,
     Option<"rows", "rows", "int64_t", /*default=*/"6",
-           "output rows per register tile">
+           "most output rows per register tile (the cost model may take up "
+           "to two fewer when that splits the rows more evenly)">
   ];
   let dependentDialects = [
     "mlir::affine::AffineDialect", "mlir::scf::SCFDialect",

@@ -2,23 +2,31 @@
 //
 // A conv or matmul generic (out += a * b) becomes a loop nest whose body
 // keeps a tile of `rows` × `2 * vector-width` outputs in vector registers
-// for the whole reduction: per reduction step, two vector loads of the
-// operand that varies along the output's last dim ("B": the conv input
-// row, the matmul weights), one broadcast per row of the other operand
-// ("A": the conv weights, the matmul activations) and 2 × rows FMAs. The
+// for the whole reduction: per reduction step, vector loads of the operand
+// that varies along the lanes ("B": a conv input row, matmul weights) and
+// one broadcast per row of the other ("A"), then 2 × rows FMAs. The
 // accumulators start from the op's init (bias broadcast, fill or tensor)
 // and the elementwise consumer (ReLU, residual add, HardSwish, ...) runs on
 // them before the single store, so the output is written once.
 //
-// Constant B operands (matmul/Gemm weights) are packed at compile time
-// into panels [N / nr][k...][nr], zero-padded: every B load is a
-// contiguous, aligned vector whatever the original layout (transposed
-// Gemm weights included). Tiles at the end of a dim are static: the last
-// row block has its own (smaller) row count, the last column tile uses
-// masked loads and stores.
+// The lanes may run along any output dim. For each candidate a plan is
+// made (which operand is B, which output dim gives the rows, the other
+// dims as outer loops) and a small cost model picks the plan and its row
+// count: a conv on a large image runs its lanes along the width; one with
+// many channels on a small image along the output channels, with the
+// weights as B and the stores transposed. Depthwise convs take image rows
+// as register rows (each row its own B vector).
 //
-// Everything else (depthwise convs, strided conv inputs, transposed
-// activations, non-f32) is left to order-contraction-loops.
+// Constant B operands (weights) are packed at compile time into panels
+// [N / nr][k...][nr], zero-padded: every B load is a contiguous vector
+// whatever the original layout (transposed Gemm weights included). A B
+// strided in its last index (stride-2 convs) is read from a copy
+// deinterleaved once per call. Tiles at the end of a dim are static: the
+// last row block has its own (smaller) row count, the last columns use
+// one-vector tiles, masked when partial.
+//
+// Non-f32 ops and activations transposed along every candidate lane dim
+// are left to fuse-contraction-epilogues and order-contraction-loops.
 //
 //===----------------------------------------------------------------------===//
 
