@@ -120,7 +120,10 @@ def RegisterTileContractions
            "f32 lanes in one vector register of the target">,
     Option<"rows", "rows", "int64_t", /*default=*/"6",
            "most output rows per register tile (the cost model may take up "
-           "to two fewer when that splits the rows more evenly)">
+           "to two fewer when that splits the rows more evenly)">,
+    Option<"panelBytes", "panel-bytes", "int64_t", /*default=*/"0",
+           "cache blocking: split the first reduction dim so that a tile's "
+           "B panel stays under this many bytes (0: off)">
   ];
   let dependentDialects = [
     "mlir::affine::AffineDialect", "mlir::scf::SCFDialect",

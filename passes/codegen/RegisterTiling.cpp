@@ -502,15 +502,16 @@ double estimateCost(Plan &p, int64_t vw, int64_t mr) {
 /// Emits the kernels of one plan.
 class KernelEmitter {
 public:
-  KernelEmitter(Plan plan, int64_t vw, int64_t mr)
-      : p(std::move(plan)), vw(vw), nr(2 * vw), mr(mr) {}
+  KernelEmitter(Plan plan, int64_t vw, int64_t mr, int64_t panelBytes)
+      : p(std::move(plan)), vw(vw), nr(2 * vw), mr(mr), panelBytes(panelBytes) {
+  }
 
   /// Replaces the contraction (and its epilogue) by the tiled loop nests.
   void emit(RewriterBase &rewriter);
 
 private:
   Plan p;
-  int64_t vw, nr, mr;
+  int64_t vw, nr, mr, panelBytes;
   int64_t lanes = 0; // of the segment being emitted: nr, or vw at the end
   Location loc = p.contraction.getLoc();
   VectorType vecType(Type elt) const { return VectorType::get({lanes}, elt); }
@@ -520,8 +521,13 @@ private:
         getAffineDimExpr(p.vDim, p.outMap.getContext()));
   }
 
+  /// One forall over tiles of the same shape, reducing the first
+  /// reduction dim over [kBegin, kEnd): from the init when `first`, else
+  /// from the partial sums already in the output; the epilogue when
+  /// `last`.
   Value emitSegment(OpBuilder &b, Value out, int64_t m0, int64_t blocks,
-                    int64_t rows, int64_t n0, int64_t tiles, int64_t cols);
+                    int64_t rows, int64_t n0, int64_t tiles, int64_t cols,
+                    int64_t kBegin, int64_t kEnd, bool first, bool last);
   Value read(OpBuilder &b, Value source, AffineMap map, ArrayRef<Value> point,
              unsigned vDim, bool inBounds, Type elt);
   Value initialAccumulator(OpBuilder &b, ArrayRef<Value> outPoint,
@@ -636,7 +642,8 @@ Value KernelEmitter::applyEpilogue(OpBuilder &b, Value acc,
 
 Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,
                                  int64_t blocks, int64_t rows, int64_t n0,
-                                 int64_t tiles, int64_t cols) {
+                                 int64_t tiles, int64_t cols, int64_t kBegin,
+                                 int64_t kEnd, bool first, bool last) {
   SmallVector<OpFoldResult> ubs;
   for (unsigned d : p.outer)
     ubs.push_back(b.getIndexAttr(p.ranges[d]));
@@ -690,18 +697,56 @@ Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,
     return o;
   };
 
+  // This tile of the output.
+  Value shared = loop.getRegionIterArgs()[0];
+  auto outType = cast<RankedTensorType>(shared.getType());
+  Type outElt = outType.getElementType();
+  // (With flat rows the shared output is collapsed over the two row dims:
+  // the tile starts at the linear row index.)
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  for (AffineExpr e : p.outMap.getResults()) {
+    unsigned d = cast<AffineDimExpr>(e).getPosition();
+    if (p.mOuter && d == p.mDim)
+      continue;
+    bool rowDim = d == (p.mOuter ? *p.mOuter : p.mDim);
+    offsets.push_back(rowDim ? OpFoldResult(mBase) : OpFoldResult(point[d]));
+    sizes.push_back(b.getIndexAttr(rowDim ? rows : d == p.vDim ? cols : 1));
+    strides.push_back(b.getIndexAttr(1));
+  }
+  // Lanes before rows in the output (channel lanes of a conv): each row's
+  // vector is written across the tile's first index, one lane per store.
+  bool transposed = lanePosition() < p.outPos(p.mDim);
+  auto tileType = transposed ? RankedTensorType::get({cols, rows}, outElt)
+                             : RankedTensorType::get({rows, cols}, outElt);
+  Value t = tensor::ExtractSliceOp::create(b, loc, tileType, shared, offsets,
+                                           sizes, strides);
+  AffineMap laneMap =
+      transposed ? AffineMap::get(2, 0, b.getAffineDimExpr(0), b.getContext())
+                 : AffineMap::get(2, 0, b.getAffineDimExpr(1), b.getContext());
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   SmallVector<Value> accs;
-  for (int64_t i = 0; i < rows; ++i)
-    accs.push_back(
-        initialAccumulator(b, outPointOf(rowPoint(i, point)), inBounds));
+  for (int64_t i = 0; i < rows; ++i) {
+    if (first) {
+      accs.push_back(
+          initialAccumulator(b, outPointOf(rowPoint(i, point)), inBounds));
+      continue;
+    }
+    Value ri = arith::ConstantIndexOp::create(b, loc, i);
+    SmallVector<Value> at = transposed ? SmallVector<Value>{zero, ri}
+                                       : SmallVector<Value>{ri, zero};
+    Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(outElt));
+    accs.push_back(vector::TransferReadOp::create(b, loc, vecType(outElt), t,
+                                                  at, pad, laneMap,
+                                                  ArrayRef<bool>{inBounds}));
+  }
 
   // The reduction loops, accumulators carried through all of them.
   SmallVector<Value> lbs, rubs, steps;
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  for (unsigned d : p.reductions) {
-    lbs.push_back(zero);
-    rubs.push_back(arith::ConstantIndexOp::create(b, loc, p.ranges[d]));
+  for (auto [i, d] : llvm::enumerate(p.reductions)) {
+    lbs.push_back(arith::ConstantIndexOp::create(b, loc, i == 0 ? kBegin : 0));
+    rubs.push_back(
+        arith::ConstantIndexOp::create(b, loc, i == 0 ? kEnd : p.ranges[d]));
     steps.push_back(one);
   }
   Type f32 = b.getF32Type();
@@ -745,34 +790,10 @@ Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,
     accs = SmallVector<Value>(nest.results);
 
   // Epilogue, then one store per row into this tile of the output.
-  Value shared = loop.getRegionIterArgs()[0];
-  auto outType = cast<RankedTensorType>(shared.getType());
-  Type outElt = outType.getElementType();
-  // (With flat rows the shared output is collapsed over the two row dims:
-  // the tile starts at the linear row index.)
-  SmallVector<OpFoldResult> offsets, sizes, strides;
-  for (AffineExpr e : p.outMap.getResults()) {
-    unsigned d = cast<AffineDimExpr>(e).getPosition();
-    if (p.mOuter && d == p.mDim)
-      continue;
-    bool rowDim = d == (p.mOuter ? *p.mOuter : p.mDim);
-    offsets.push_back(rowDim ? OpFoldResult(mBase) : OpFoldResult(point[d]));
-    sizes.push_back(b.getIndexAttr(rowDim ? rows : d == p.vDim ? cols : 1));
-    strides.push_back(b.getIndexAttr(1));
-  }
-  // Lanes before rows in the output (channel lanes of a conv): each row's
-  // vector is written across the tile's first index, one lane per store.
-  bool transposed = lanePosition() < p.outPos(p.mDim);
-  auto tileType = transposed ? RankedTensorType::get({cols, rows}, outElt)
-                             : RankedTensorType::get({rows, cols}, outElt);
-  Value t = tensor::ExtractSliceOp::create(b, loc, tileType, shared, offsets,
-                                           sizes, strides);
-  AffineMap laneMap =
-      transposed ? AffineMap::get(2, 0, b.getAffineDimExpr(0), b.getContext())
-                 : AffineMap::get(2, 0, b.getAffineDimExpr(1), b.getContext());
   for (int64_t i = 0; i < rows; ++i) {
-    Value v =
-        applyEpilogue(b, accs[i], outPointOf(rowPoint(i, point)), inBounds);
+    Value v = last ? applyEpilogue(b, accs[i], outPointOf(rowPoint(i, point)),
+                                   inBounds)
+                   : accs[i];
     Value ri = arith::ConstantIndexOp::create(b, loc, i);
     SmallVector<Value> at = transposed ? SmallVector<Value>{zero, ri}
                                        : SmallVector<Value>{ri, zero};
@@ -808,12 +829,27 @@ void KernelEmitter::emit(RewriterBase &rewriter) {
     }
     out = tensor::CollapseShapeOp::create(rewriter, loc, out, groups);
   }
-  for (Span ms : rowSpans(p.rowExtent(), mr))
-    for (Span ns : columnSpans(p.ranges[p.vDim], vw)) {
-      lanes = ns.count > 1 || ns.size == nr ? nr : vw;
-      out = emitSegment(rewriter, out, ms.start, ms.count, ms.size, ns.start,
-                        ns.count, ns.size);
-    }
+  // Cache blocking (panel-bytes > 0): when a tile's B panel (reduction
+  // steps x lanes) would not fit in `panelBytes`, the first reduction dim
+  // is split into chunks whose panel does; each chunk is a pass over all
+  // tiles that adds into the output, the epilogue in the last. Off by
+  // default: without blocking the rows as well (A in L2), re-reading A per
+  // tile and chunk cost more than it saved (SGEMM 1024: 27 -> 40 ms).
+  int64_t r0 = p.ranges[p.reductions.front()], step = nr * 4;
+  for (unsigned d : ArrayRef<unsigned>(p.reductions).drop_front())
+    step *= p.ranges[d];
+  int64_t kc = r0;
+  if (panelBytes > 0 && outType.getElementType().isF32() &&
+      r0 * step > panelBytes)
+    kc = std::max<int64_t>(1, panelBytes / step);
+  for (int64_t k0 = 0; k0 < r0; k0 += kc)
+    for (Span ms : rowSpans(p.rowExtent(), mr))
+      for (Span ns : columnSpans(p.ranges[p.vDim], vw)) {
+        lanes = ns.count > 1 || ns.size == nr ? nr : vw;
+        out = emitSegment(rewriter, out, ms.start, ms.count, ms.size, ns.start,
+                          ns.count, ns.size, k0, std::min(k0 + kc, r0), k0 == 0,
+                          k0 + kc >= r0);
+      }
   if (p.mOuter)
     out = tensor::ExpandShapeOp::create(rewriter, loc, outType, out, groups);
   rewriter.replaceOp(last, out);
@@ -895,7 +931,7 @@ struct RegisterTileContractions
       }
       if (!best || !materialize(*best, 2 * vectorWidth))
         continue;
-      KernelEmitter(*best, vectorWidth, bestRows).emit(rewriter);
+      KernelEmitter(*best, vectorWidth, bestRows, panelBytes).emit(rewriter);
     }
   }
 };

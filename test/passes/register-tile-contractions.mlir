@@ -150,3 +150,48 @@ func.func @conv_channel_lanes(%x: tensor<1x64x7x7xf32>, %init: tensor<1x32x7x7xf
   } -> tensor<1x32x7x7xf32>
   return %conv : tensor<1x32x7x7xf32>
 }
+
+// -----
+
+// Cache blocking (panel-bytes): K = 64 steps of a 16-lane panel is 4 KiB;
+// with 1 KiB panels (12 x 32 outputs: 2 x 2 tiles) the reduction runs in 4 passes of 16 steps, the later
+// ones starting from the partial sums in the output, the ReLU in the last.
+// RUN: mcc-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(register-tile-contractions{vector-width=8 rows=6 panel-bytes=1024},canonicalize))' | FileCheck %s --check-prefix=BLOCK
+// BLOCK-LABEL: func.func @blocked(
+// BLOCK: %[[P0:.*]] = scf.forall
+// BLOCK: scf.for %{{.*}} = %c0 to %c16
+// BLOCK-NOT: arith.maximumf
+// BLOCK: scf.forall {{.*}} shared_outs(%[[O1:.*]] = %[[P0]])
+// BLOCK: %[[T1:.*]] = tensor.extract_slice %[[O1]]
+// BLOCK: vector.transfer_read %[[T1]][%c0, %c0]
+// BLOCK: scf.for %{{.*}} = %c16 to %c32
+// BLOCK-NOT: arith.maximumf
+// BLOCK: scf.forall
+// BLOCK: scf.for %{{.*}} = %c32 to %c48
+// BLOCK-NOT: arith.maximumf
+// BLOCK: scf.forall
+// BLOCK: scf.for %{{.*}} = %c48 to %c64
+// BLOCK: arith.maximumf {{.*}} : vector<16xf32>
+#bA = affine_map<(m, n, k) -> (m, k)>
+#bB = affine_map<(m, n, k) -> (k, n)>
+#bC = affine_map<(m, n, k) -> (m, n)>
+#bid = affine_map<(m, n) -> (m, n)>
+func.func @blocked(%a: tensor<12x64xf32>, %b: tensor<64x32xf32>) -> tensor<12x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<12x32xf32>
+  %c = linalg.fill ins(%zero : f32) outs(%e : tensor<12x32xf32>) -> tensor<12x32xf32>
+  %r = linalg.generic {indexing_maps = [#bA, #bB, #bC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<12x64xf32>, tensor<64x32xf32>) outs(%c : tensor<12x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = math.fma %x, %y, %acc : f32
+    linalg.yield %p : f32
+  } -> tensor<12x32xf32>
+  %e2 = tensor.empty() : tensor<12x32xf32>
+  %relu = linalg.generic {indexing_maps = [#bid, #bid], iterator_types = ["parallel", "parallel"]}
+      ins(%r : tensor<12x32xf32>) outs(%e2 : tensor<12x32xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %m = arith.maximumf %v, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<12x32xf32>
+  return %relu : tensor<12x32xf32>
+}
