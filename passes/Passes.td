@@ -131,6 +131,22 @@ def RegisterTileContractions
   ];
 }
 
+def PadInProducer : Pass<"pad-in-producer", "mlir::func::FuncOp"> {
+  let summary = "Let a kernel write its output into a padded buffer's interior";
+  let description = [{
+    tensor.pad (constant value, static) of the result of an scf.forall chain
+    whose destination is a tensor.empty, possibly through reshapes, becomes
+    a fill of the padded tensor whose interior slice is the chain's
+    destination, and an insert_slice of the chain's result at the same
+    place: after bufferization the kernel writes into the padded buffer
+    and no copy is left.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect"
+  ];
+}
+
 def FlattenMemrefGlobals
     : Pass<"flatten-memref-globals", "mlir::ModuleOp"> {
   let summary = "Make constant memref.globals 1-D";

@@ -1,0 +1,128 @@
+//===- PadInProducer.cpp - Producers write straight into padded buffers ---===//
+//
+// A conv's padded input (tensor.pad of the previous kernel's output) cost
+// two passes over memory per conv: a fill of the whole padded buffer and a
+// strided copy of the interior (16% of MobileNetV2's run time). Here the
+// padded tensor is made first (a fill) and the producing kernel, an
+// scf.forall chain whose destination was a tensor.empty, writes into its
+// interior slice instead; the pad becomes an insert_slice of that same
+// slice, which bufferization turns into nothing. Reshapes between producer
+// and pad (unit-dim collapses) are replayed on the slice.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace mcc {
+#define GEN_PASS_DEF_PADINPRODUCER
+#include "passes/Passes.h.inc"
+} // namespace mcc
+
+using namespace mlir;
+
+namespace {
+
+/// A reshape whose groups each hold at most one dim of size > 1.
+bool isUnitDimReshape(Operation *op) {
+  SmallVector<ReassociationIndices> groups;
+  ArrayRef<int64_t> shape;
+  if (auto c = dyn_cast<tensor::CollapseShapeOp>(op)) {
+    groups = c.getReassociationIndices();
+    shape = c.getSrcType().getShape();
+  } else {
+    auto e = cast<tensor::ExpandShapeOp>(op);
+    groups = e.getReassociationIndices();
+    shape = e.getResultType().getShape();
+  }
+  return llvm::all_of(groups, [&](const ReassociationIndices &g) {
+    return llvm::count_if(g, [&](int64_t d) { return shape[d] != 1; }) <= 1;
+  });
+}
+
+void rewrite(tensor::PadOp pad, IRRewriter &rewriter) {
+  auto padType = pad.getResultType();
+  Value padValue = pad.getConstantPaddingValue();
+  Attribute padAttr;
+  if (!padType.hasStaticShape() || !padValue ||
+      !matchPattern(padValue, m_Constant(&padAttr)) ||
+      !pad.getSourceType().hasStaticShape() || !pad.getStaticLow().size())
+    return;
+  // Walk back from the pad: reshapes and scf.foralls (through their
+  // destination) down to the tensor.empty the kernels started from,
+  // every value on the way used once.
+  SmallVector<Operation *> reshapes;
+  Value v = pad.getSource();
+  bool sawKernel = false;
+  OpOperand *start = nullptr; // the use of a tensor.empty the chain starts at
+  while (!start && v.hasOneUse()) {
+    Operation *def = v.getDefiningOp();
+    OpOperand *next;
+    if (isa_and_present<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def)) {
+      // Only unit dims may come or go: the interior of a padded buffer is
+      // not contiguous, so merging real dims of it would need a copy.
+      if (!isUnitDimReshape(def))
+        return;
+      reshapes.push_back(def);
+      next = &def->getOpOperand(0);
+    } else if (auto loop = dyn_cast_if_present<scf::ForallOp>(def);
+               loop && loop->getNumResults() == 1) {
+      sawKernel = true;
+      next = &loop.getOutputsMutable()[0];
+    } else {
+      return;
+    }
+    v = next->get();
+    // (An empty may be shared by several kernels: only this use moves.)
+    if (sawKernel && v.getDefiningOp<tensor::EmptyOp>())
+      start = next;
+  }
+  if (!start || ShapedType::isDynamicShape(pad.getStaticLow()))
+    return;
+
+  Location loc = pad.getLoc();
+  rewriter.setInsertionPoint(start->getOwner());
+  Value cst =
+      arith::ConstantOp::create(rewriter, loc, cast<TypedAttr>(padAttr));
+  Value full = tensor::EmptyOp::create(rewriter, loc, padType.getShape(),
+                                       padType.getElementType());
+  full = linalg::FillOp::create(rewriter, loc, cst, full).getResult(0);
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  for (auto [low, size] :
+       llvm::zip(pad.getStaticLow(), pad.getSourceType().getShape())) {
+    offsets.push_back(rewriter.getIndexAttr(low));
+    sizes.push_back(rewriter.getIndexAttr(size));
+    strides.push_back(rewriter.getIndexAttr(1));
+  }
+  Value interior = tensor::ExtractSliceOp::create(
+      rewriter, loc, pad.getSourceType(), full, offsets, sizes, strides);
+  // Undo the reshapes, the one nearest the pad first, to get the type
+  // the kernels started from.
+  for (Operation *op : reshapes) {
+    if (auto c = dyn_cast<tensor::CollapseShapeOp>(op))
+      interior = tensor::ExpandShapeOp::create(
+          rewriter, loc, c.getSrcType(), interior, c.getReassociationIndices());
+    else {
+      auto e = cast<tensor::ExpandShapeOp>(op);
+      interior = tensor::CollapseShapeOp::create(
+          rewriter, loc, e.getSrcType(), interior, e.getReassociationIndices());
+    }
+  }
+  rewriter.modifyOpInPlace(start->getOwner(), [&] { start->set(interior); });
+  rewriter.setInsertionPoint(pad);
+  rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(pad, pad.getSource(), full,
+                                                     offsets, sizes, strides);
+}
+
+struct PadInProducer : mcc::impl::PadInProducerBase<PadInProducer> {
+  void runOnOperation() override {
+    SmallVector<tensor::PadOp> pads;
+    getOperation().walk([&](tensor::PadOp pad) { pads.push_back(pad); });
+    IRRewriter rewriter(&getContext());
+    for (tensor::PadOp pad : pads)
+      rewrite(pad, rewriter);
+  }
+};
+
+} // namespace
