@@ -857,6 +857,21 @@ void KernelEmitter::emit(RewriterBase &rewriter) {
     rewriter.eraseOp(p.contraction);
 }
 
+/// True when the plan's result (through single-use reshapes) is padded.
+bool feedsPad(Plan &p) {
+  Operation *last = p.epilogue ? p.epilogue : p.contraction;
+  Value v = last->getResult(0);
+  while (v.hasOneUse()) {
+    Operation *user = *v.getUsers().begin();
+    if (isa<tensor::PadOp>(user))
+      return true;
+    if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(user))
+      return false;
+    v = user->getResult(0);
+  }
+  return false;
+}
+
 /// True when an index of A mixes a row dim with a reduction dim.
 bool slidesOverRows(const Plan &p) {
   for (AffineExpr e : p.aMap.getResults()) {
@@ -900,8 +915,10 @@ struct RegisterTileContractions
         if (mPos > 0) {
           unsigned d =
               cast<AffineDimExpr>(out.getResult(mPos - 1)).getPosition();
+          // (Not when the output is padded next: pad-in-producer can
+          // only write into the padded interior through unit reshapes.)
           if (d != plan->vDim && plan->aMap.isFunctionOfDim(d) &&
-              !plan->bMap.isFunctionOfDim(d) &&
+              !plan->bMap.isFunctionOfDim(d) && !feedsPad(*plan) &&
               plan->bMap.isFunctionOfDim(plan->mDim) ==
                   plan->bMap.isFunctionOfDim(d)) {
             Plan flat = *plan;

@@ -41,6 +41,37 @@ bool isUnitDimReshape(Operation *op) {
   });
 }
 
+/// Fills `full` with `value` outside the box [low, low + size): per padded
+/// dim, the slab below and the slab above the box (dims before it whole,
+/// dims after it restricted to the box, so nothing is written twice). The
+/// interior is left for the kernel.
+Value fillBorder(OpBuilder &b, Location loc, Value full, Value value,
+                 ArrayRef<int64_t> low, ArrayRef<int64_t> size) {
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(full.getType()).getShape();
+  for (unsigned d = 0; d < shape.size(); ++d) {
+    int64_t bands[2][2] = {{0, low[d]},
+                           {low[d] + size[d], shape[d] - low[d] - size[d]}};
+    for (auto [start, extent] : bands) {
+      if (extent == 0)
+        continue;
+      SmallVector<OpFoldResult> offsets, sizes, strides;
+      for (unsigned e = 0; e < shape.size(); ++e) {
+        int64_t o = e < d ? 0 : e == d ? start : low[e];
+        int64_t n = e < d ? shape[e] : e == d ? extent : size[e];
+        offsets.push_back(b.getIndexAttr(o));
+        sizes.push_back(b.getIndexAttr(n));
+        strides.push_back(b.getIndexAttr(1));
+      }
+      Value slab =
+          tensor::ExtractSliceOp::create(b, loc, full, offsets, sizes, strides);
+      slab = linalg::FillOp::create(b, loc, value, slab).getResult(0);
+      full = tensor::InsertSliceOp::create(b, loc, slab, full, offsets, sizes,
+                                           strides);
+    }
+  }
+  return full;
+}
+
 void rewrite(tensor::PadOp pad, IRRewriter &rewriter) {
   auto padType = pad.getResultType();
   Value padValue = pad.getConstantPaddingValue();
@@ -87,7 +118,8 @@ void rewrite(tensor::PadOp pad, IRRewriter &rewriter) {
       arith::ConstantOp::create(rewriter, loc, cast<TypedAttr>(padAttr));
   Value full = tensor::EmptyOp::create(rewriter, loc, padType.getShape(),
                                        padType.getElementType());
-  full = linalg::FillOp::create(rewriter, loc, cst, full).getResult(0);
+  full = fillBorder(rewriter, loc, full, cst, pad.getStaticLow(),
+                    pad.getSourceType().getShape());
   SmallVector<OpFoldResult> offsets, sizes, strides;
   for (auto [low, size] :
        llvm::zip(pad.getStaticLow(), pad.getSourceType().getShape())) {

@@ -1,10 +1,15 @@
 // RUN: mcc-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(pad-in-producer))' | FileCheck %s
 
 // The kernel (an scf.forall started from a tensor.empty) writes into the
-// interior of a zero-filled padded tensor; the pad becomes an insert_slice
-// of the kernel's result at that place.
+// interior of the padded tensor, whose border alone is filled (rows above
+// and below the image within its columns, then whole columns left and
+// right); the pad becomes an insert_slice of the kernel's result there.
 // CHECK-LABEL: func.func @pad_kernel_output(
-// CHECK: %[[FULL:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x4x10x10xf32>)
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x4x1x8xf32>)
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x4x1x8xf32>)
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x4x10x1xf32>)
+// CHECK: %[[SLAB:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x4x10x1xf32>)
+// CHECK: %[[FULL:.*]] = tensor.insert_slice %[[SLAB]] into %{{.*}}[0, 0, 0, 9] [1, 4, 10, 1]
 // CHECK: %[[INNER:.*]] = tensor.extract_slice %[[FULL]][0, 0, 1, 1] [1, 4, 8, 8] [1, 1, 1, 1]
 // CHECK: %[[DEST:.*]] = tensor.expand_shape %[[INNER]] {{\[}}[0], [1, 2], [3], [4]]
 // CHECK: %[[K:.*]] = scf.forall {{.*}} shared_outs(%{{.*}} = %[[DEST]])
