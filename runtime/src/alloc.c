@@ -28,15 +28,21 @@ typedef struct {
   int count;
 } block_cache;
 
-static __thread block_cache tls_cache __attribute__((tls_model("initial-exec")));
+/* Only a pointer lives in TLS: an initial-exec variable of a dlopen'ed
+ * library takes glibc's small static TLS surplus, shared by every model a
+ * process loads. */
+static __thread block_cache *tls_cache
+    __attribute__((tls_model("initial-exec")));
 static pthread_key_t cache_key;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 
 static void release_cache(void *arg) {
   block_cache *cache = arg;
+  if (!cache)
+    return;
   for (int i = 0; i < cache->count; ++i)
     free(cache->blocks[i]);
-  cache->count = 0;
+  free(cache);
 }
 
 static int key_made;
@@ -50,7 +56,8 @@ static void make_key(void) {
 __attribute__((destructor)) static void unload_cache(void) {
   if (key_made)
     pthread_key_delete(cache_key);
-  release_cache(&tls_cache);
+  release_cache(tls_cache);
+  tls_cache = NULL;
 }
 
 static size_t capacity_of(char *base) {
@@ -58,10 +65,10 @@ static size_t capacity_of(char *base) {
 }
 
 static void *take(size_t size) {
-  block_cache *cache = &tls_cache;
+  block_cache *cache = tls_cache;
   /* Smallest cached block that fits, unless it wastes more than half. */
   int best = -1;
-  for (int i = 0; i < cache->count; ++i) {
+  for (int i = 0; cache && i < cache->count; ++i) {
     size_t cap = capacity_of(cache->blocks[i]);
     if (cap >= size && cap / 2 <= size &&
         (best < 0 || cap < capacity_of(cache->blocks[best])))
@@ -83,14 +90,20 @@ static void give_back(void *ptr) {
   if (!ptr)
     return;
   char *base = (char *)ptr - kHeader;
-  block_cache *cache = &tls_cache;
   pthread_once(&cache_once, make_key);
-  if (!key_made) {
+  block_cache *cache = tls_cache;
+  if (!cache && key_made) {
+    cache = calloc(1, sizeof(block_cache));
+    if (cache && pthread_setspecific(cache_key, cache) != 0) {
+      free(cache);
+      cache = NULL;
+    }
+    tls_cache = cache;
+  }
+  if (!cache) {
     free(base);
     return;
   }
-  if (cache->count == 0)
-    pthread_setspecific(cache_key, cache);
   if (cache->count == kCacheSlots) {
     /* Evict the smallest block: big ones are the expensive ones. */
     int smallest = 0;
@@ -120,6 +133,7 @@ _mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size) {
   return take(size);
 }
 
-__attribute__((visibility("hidden"))) void _mlir_memref_to_llvm_free(void *ptr) {
+__attribute__((visibility("hidden"))) void
+_mlir_memref_to_llvm_free(void *ptr) {
   give_back(ptr);
 }
