@@ -32,6 +32,7 @@
 
 #include "passes/Passes.h"
 #include "passes/common/ConstantData.h"
+#include "passes/common/Linalg.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -116,13 +117,6 @@ bool isMultiplyAccumulate(linalg::GenericOp op) {
   return false;
 }
 
-bool isElementwise(linalg::GenericOp op) {
-  return op.getNumDpsInits() == 1 &&
-         op.getNumParallelLoops() == op.getNumLoops() &&
-         llvm::all_of(op.getIndexingMapsArray(),
-                      [](AffineMap m) { return m.isProjectedPermutation(); });
-}
-
 /// The body of `op` computed on vectors: every op elementwise-mappable (or
 /// a scalar constant), the output argument unused.
 bool isVectorizableBody(linalg::GenericOp op) {
@@ -161,6 +155,9 @@ struct Plan {
   unsigned outPos(unsigned d) const {
     return *outMap.getResultPosition(getAffineDimExpr(d, outMap.getContext()));
   }
+  /// Lanes before the rows in the output (a conv's channel lanes): each
+  /// row's vector is stored across the output, one lane per store.
+  bool transposed() const { return outPos(vDim) < outPos(mDim); }
   SmallVector<unsigned> outer; // other parallel loop dims, output order
   SmallVector<unsigned> reductions;
   SmallVector<int64_t> ranges;
@@ -180,7 +177,7 @@ linalg::GenericOp findEpilogue(linalg::GenericOp c, unsigned vDimPos) {
   if (!r.hasOneUse())
     return {};
   auto e = dyn_cast<linalg::GenericOp>(*r.getUsers().begin());
-  if (!e || e->getNumResults() != 1 || !isElementwise(e) ||
+  if (!e || e->getNumResults() != 1 || !mcc::isElementwiseGeneric(e) ||
       cast<ShapedType>(e->getResult(0).getType()).getShape() !=
           cast<ShapedType>(r.getType()).getShape())
     return {};
@@ -468,9 +465,8 @@ double estimateCost(Plan &p, int64_t vw, int64_t mr) {
     outer *= p.ranges[d];
   bool aPerRow = p.usesRows(p.aMap);
   bool bPerRow = p.usesRows(p.bMap);
-  unsigned vPos = *p.outMap.getResultPosition(
-      getAffineDimExpr(p.vDim, p.outMap.getContext()));
-  bool transposed = vPos + 1 != p.outMap.getNumResults();
+  unsigned vPos = p.outPos(p.vDim);
+  bool transposed = p.transposed();
   int64_t gathers = 0;
   if (p.epilogue)
     for (OpOperand *in : p.epilogue.getDpsInputOperands())
@@ -515,11 +511,6 @@ private:
   int64_t lanes = 0; // of the segment being emitted: nr, or vw at the end
   Location loc = p.contraction.getLoc();
   VectorType vecType(Type elt) const { return VectorType::get({lanes}, elt); }
-  /// Where the lanes are among the output's indices.
-  unsigned lanePosition() const {
-    return *p.outMap.getResultPosition(
-        getAffineDimExpr(p.vDim, p.outMap.getContext()));
-  }
 
   /// One forall over tiles of the same shape, reducing the first
   /// reduction dim over [kBegin, kEnd): from the init when `first`, else
@@ -564,7 +555,7 @@ Value KernelEmitter::initialAccumulator(OpBuilder &b, ArrayRef<Value> outPoint,
                                         bool inBounds) {
   Value init = p.contraction.getDpsInits()[0];
   Type f32 = b.getF32Type();
-  unsigned vPos = lanePosition();
+  unsigned vPos = p.outPos(p.vDim);
   // Reshapes between the init and the contraction (moved there by reshape
   // propagation) become part of the index map.
   MLIRContext *ctx = b.getContext();
@@ -586,7 +577,7 @@ Value KernelEmitter::initialAccumulator(OpBuilder &b, ArrayRef<Value> outPoint,
                                        fill.getInputs()[0]);
   // A broadcast generic (bias): read its input through its own map.
   if (auto g = init.getDefiningOp<linalg::GenericOp>();
-      g && isElementwise(g) && g.getNumDpsInputs() == 1 &&
+      g && mcc::isElementwiseGeneric(g) && g.getNumDpsInputs() == 1 &&
       g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity()) {
     auto yield = cast<linalg::YieldOp>(g.getRegion().front().getTerminator());
     AffineMap m =
@@ -608,7 +599,7 @@ Value KernelEmitter::applyEpilogue(OpBuilder &b, Value acc,
   if (!e)
     return acc;
   Block &body = e.getRegion().front();
-  unsigned vPos = lanePosition();
+  unsigned vPos = p.outPos(p.vDim);
   IRMapping map;
   for (OpOperand *in : e.getDpsInputOperands()) {
     Value arg = body.getArgument(in->getOperandNumber());
@@ -713,9 +704,7 @@ Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,
     sizes.push_back(b.getIndexAttr(rowDim ? rows : d == p.vDim ? cols : 1));
     strides.push_back(b.getIndexAttr(1));
   }
-  // Lanes before rows in the output (channel lanes of a conv): each row's
-  // vector is written across the tile's first index, one lane per store.
-  bool transposed = lanePosition() < p.outPos(p.mDim);
+  bool transposed = p.transposed();
   auto tileType = transposed ? RankedTensorType::get({cols, rows}, outElt)
                              : RankedTensorType::get({rows, cols}, outElt);
   Value t = tensor::ExtractSliceOp::create(b, loc, tileType, shared, offsets,
@@ -724,6 +713,12 @@ Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,
       transposed ? AffineMap::get(2, 0, b.getAffineDimExpr(0), b.getContext())
                  : AffineMap::get(2, 0, b.getAffineDimExpr(1), b.getContext());
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  // Where row i's vector starts in the tile.
+  auto rowInTile = [&](int64_t i) {
+    Value ri = arith::ConstantIndexOp::create(b, loc, i);
+    return transposed ? SmallVector<Value>{zero, ri}
+                      : SmallVector<Value>{ri, zero};
+  };
   SmallVector<Value> accs;
   for (int64_t i = 0; i < rows; ++i) {
     if (first) {
@@ -731,12 +726,9 @@ Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,
           initialAccumulator(b, outPointOf(rowPoint(i, point)), inBounds));
       continue;
     }
-    Value ri = arith::ConstantIndexOp::create(b, loc, i);
-    SmallVector<Value> at = transposed ? SmallVector<Value>{zero, ri}
-                                       : SmallVector<Value>{ri, zero};
     Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(outElt));
     accs.push_back(vector::TransferReadOp::create(b, loc, vecType(outElt), t,
-                                                  at, pad, laneMap,
+                                                  rowInTile(i), pad, laneMap,
                                                   ArrayRef<bool>{inBounds}));
   }
 
@@ -794,10 +786,7 @@ Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,
     Value v = last ? applyEpilogue(b, accs[i], outPointOf(rowPoint(i, point)),
                                    inBounds)
                    : accs[i];
-    Value ri = arith::ConstantIndexOp::create(b, loc, i);
-    SmallVector<Value> at = transposed ? SmallVector<Value>{zero, ri}
-                                       : SmallVector<Value>{ri, zero};
-    t = vector::TransferWriteOp::create(b, loc, v, t, at, laneMap,
+    t = vector::TransferWriteOp::create(b, loc, v, t, rowInTile(i), laneMap,
                                         ArrayRef<bool>{inBounds})
             .getResult();
   }
@@ -907,7 +896,6 @@ struct RegisterTileContractions
             planFor(op, cast<AffineDimExpr>(e).getPosition());
         if (!plan)
           continue;
-        // Fewer rows per tile when that splits the dim more evenly.
         // Rows over one dim, or flattened with the output dim before it
         // when A uses both and B neither (a 1x1 conv's whole image).
         SmallVector<Plan, 2> variants = {*plan};
@@ -932,6 +920,7 @@ struct RegisterTileContractions
           // lets LLVM reuse A's broadcasts across the unrolled taps, which
           // needs registers: one row fewer, or the accumulators spill (a
           // stride-2 3x3 conv ran at 31 GFLOP/s with 6 rows, 72 with 5).
+          // Fewer rows still when that splits the dim more evenly.
           int64_t maxRows = rows;
           if (slidesOverRows(v))
             maxRows = std::max<int64_t>(rows - 1, 1);

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/common/Linalg.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -24,13 +25,6 @@ namespace mcc {
 using namespace mlir;
 
 namespace {
-
-bool isElementwise(linalg::GenericOp op) {
-  return op.getNumDpsInits() == 1 &&
-         op.getNumParallelLoops() == op.getNumLoops() &&
-         llvm::all_of(op.getIndexingMapsArray(),
-                      [](AffineMap m) { return m.isProjectedPermutation(); });
-}
 
 /// The contraction whose only use is `op`'s input, or null.
 linalg::GenericOp fusibleContraction(linalg::GenericOp op) {
@@ -82,7 +76,7 @@ struct FuseContractionEpilogues
     getOperation().walk([&](linalg::GenericOp op) {
       auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
       if (op->getNumResults() != 1 || !type || !type.hasStaticShape() ||
-          type.getRank() < 2 || !isElementwise(op))
+          type.getRank() < 2 || !mcc::isElementwiseGeneric(op))
         return;
       if (linalg::GenericOp c = fusibleContraction(op))
         work.push_back({op, c});

@@ -78,7 +78,8 @@ void rewrite(tensor::PadOp pad, IRRewriter &rewriter) {
   Attribute padAttr;
   if (!padType.hasStaticShape() || !padValue ||
       !matchPattern(padValue, m_Constant(&padAttr)) ||
-      !pad.getSourceType().hasStaticShape() || !pad.getStaticLow().size())
+      !pad.getSourceType().hasStaticShape() ||
+      ShapedType::isDynamicShape(pad.getStaticLow()))
     return;
   // Walk back from the pad: reshapes and scf.foralls (through their
   // destination) down to the tensor.empty the kernels started from,
@@ -109,7 +110,7 @@ void rewrite(tensor::PadOp pad, IRRewriter &rewriter) {
     if (sawKernel && v.getDefiningOp<tensor::EmptyOp>())
       start = next;
   }
-  if (!start || ShapedType::isDynamicShape(pad.getStaticLow()))
+  if (!start)
     return;
 
   Location loc = pad.getLoc();
