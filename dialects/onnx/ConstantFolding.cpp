@@ -62,32 +62,64 @@ Ints unflatten(int64_t flat, ArrayRef<int64_t> shape) {
   return idx;
 }
 
-FailureOr<DenseElementsAttr> foldBinary(Operation *op) {
+/// Elementwise integer ops (shape arithmetic: Add ... Where) whose operands
+/// are all small integer constants, broadcast numpy-style.
+FailureOr<DenseElementsAttr> foldIntElementwise(Operation *op) {
   auto rt = staticResult(op);
-  auto a = getDenseConstant(op->getOperand(0));
-  auto b = getDenseConstant(op->getOperand(1));
-  auto av = getDenseInts(a), bv = getDenseInts(b);
-  if (!rt || !av || !bv)
+  if (!rt || !isa<IntegerType>(rt.getElementType()) ||
+      op->getNumOperands() == 0 || op->getNumOperands() > 3)
     return failure();
-  auto as = cast<ShapedType>(a.getType()).getShape();
-  auto bs = cast<ShapedType>(b.getType()).getShape();
+  SmallVector<Ints> vals;
+  SmallVector<ArrayRef<int64_t>> shapes;
+  for (Value v : op->getOperands()) {
+    auto c = getDenseConstant(v);
+    auto iv = getDenseInts(c);
+    if (!iv)
+      return failure();
+    vals.push_back(std::move(*iv));
+    shapes.push_back(cast<ShapedType>(c.getType()).getShape());
+  }
   Ints out;
   for (int64_t i = 0; i < rt.getNumElements(); ++i) {
     Ints idx = unflatten(i, rt.getShape());
-    int64_t x = (*av)[broadcastIndex(idx, as)];
-    int64_t y = (*bv)[broadcastIndex(idx, bs)];
-    int64_t r = TypeSwitch<Operation *, int64_t>(op)
-                    .Case<ONNXAddOp>([&](auto) { return x + y; })
-                    .Case<ONNXSubOp>([&](auto) { return x - y; })
-                    .Case<ONNXMulOp>([&](auto) { return x * y; })
-                    .Case<ONNXDivOp>([&](auto) { return y ? x / y : 0; })
-                    .Case<ONNXEqualOp>([&](auto) { return x == y; })
-                    .Case<ONNXLessOp>([&](auto) { return x < y; })
-                    .Case<ONNXGreaterOp>([&](auto) { return x > y; })
-                    .Default([](Operation *) { return 0; });
-    if (isa<ONNXDivOp>(op) && y == 0)
+    SmallVector<int64_t, 3> a;
+    for (auto [v, s] : llvm::zip(vals, shapes))
+      a.push_back(v[broadcastIndex(idx, s)]);
+    int64_t x = a[0], y = a.size() > 1 ? a[1] : 0;
+    if (isa<ONNXDivOp, ONNXModOp>(op) && y == 0)
       return failure(); // leave the division by zero to run time
-    out.push_back(r);
+    std::optional<int64_t> r =
+        TypeSwitch<Operation *, std::optional<int64_t>>(op)
+            .Case<ONNXAddOp>([&](auto) { return x + y; })
+            .Case<ONNXSubOp>([&](auto) { return x - y; })
+            .Case<ONNXMulOp>([&](auto) { return x * y; })
+            .Case<ONNXDivOp>([&](auto) { return x / y; })
+            .Case<ONNXModOp>([&](ONNXModOp m) -> std::optional<int64_t> {
+              if (m.getFmod())
+                return x % y; // C semantics: sign of the dividend
+              int64_t q = x % y;
+              return q != 0 && ((q < 0) != (y < 0)) ? q + y : q;
+            })
+            .Case<ONNXMaxOp>(
+                [&](auto) { return *std::max_element(a.begin(), a.end()); })
+            .Case<ONNXMinOp>(
+                [&](auto) { return *std::min_element(a.begin(), a.end()); })
+            .Case<ONNXEqualOp>([&](auto) { return int64_t(x == y); })
+            .Case<ONNXLessOp>([&](auto) { return int64_t(x < y); })
+            .Case<ONNXLessOrEqualOp>([&](auto) { return int64_t(x <= y); })
+            .Case<ONNXGreaterOp>([&](auto) { return int64_t(x > y); })
+            .Case<ONNXGreaterOrEqualOp>([&](auto) { return int64_t(x >= y); })
+            .Case<ONNXAndOp>([&](auto) { return int64_t(x && y); })
+            .Case<ONNXOrOp>([&](auto) { return int64_t(x || y); })
+            .Case<ONNXXorOp>([&](auto) { return int64_t(bool(x) != bool(y)); })
+            .Case<ONNXNotOp>([&](auto) { return int64_t(!x); })
+            .Case<ONNXNegOp>([&](auto) { return -x; })
+            .Case<ONNXAbsOp>([&](auto) { return x < 0 ? -x : x; })
+            .Case<ONNXWhereOp>([&](auto) { return x ? a[1] : a[2]; })
+            .Default([](Operation *) { return std::nullopt; });
+    if (!r)
+      return failure();
+    out.push_back(*r);
   }
   return makeInts(rt, out);
 }
@@ -277,8 +309,11 @@ mcc::onnx::foldConstants(Operation *op,
           return failure();
         return one(in.reshape(rt));
       })
-      .Case<ONNXAddOp, ONNXSubOp, ONNXMulOp, ONNXDivOp, ONNXEqualOp, ONNXLessOp,
-            ONNXGreaterOp>([&](Operation *op) { return one(foldBinary(op)); })
+      .Case<ONNXAddOp, ONNXSubOp, ONNXMulOp, ONNXDivOp, ONNXModOp, ONNXMaxOp,
+            ONNXMinOp, ONNXEqualOp, ONNXLessOp, ONNXLessOrEqualOp,
+            ONNXGreaterOp, ONNXGreaterOrEqualOp, ONNXAndOp, ONNXOrOp, ONNXXorOp,
+            ONNXNotOp, ONNXNegOp, ONNXAbsOp, ONNXWhereOp>(
+          [&](Operation *op) { return one(foldIntElementwise(op)); })
       .Case<ONNXGatherOp>([&](auto op) { return one(foldGather(op)); })
       .Case<ONNXConcatOp>([&](auto op) { return one(foldConcat(op)); })
       .Case<ONNXSliceOp>([&](auto op) { return one(foldSlice(op)); })

@@ -328,6 +328,52 @@ LogicalResult inferSlice(ONNXSliceOp op) {
   return success();
 }
 
+/// Attention: Y like Q (with V's head size), present K/V with the past
+/// prepended, qk_matmul_output [B, Hq, Sq, Skv].
+LogicalResult inferAttention(ONNXAttentionOp op) {
+  auto q = ranked(op.getQ()), k = ranked(op.getK()), v = ranked(op.getV());
+  if (!q || !k || !v || q.getRank() != k.getRank() ||
+      q.getRank() != v.getRank() || (q.getRank() != 3 && q.getRank() != 4))
+    return success();
+  Type et = q.getElementType();
+  int64_t batch = q.getDimSize(0), hq, hkv, sq, skv, dv;
+  if (q.getRank() == 3) {
+    if (!op.getQNumHeads() || !op.getKvNumHeads())
+      return op.emitError("Attention with 3-D inputs needs q_num_heads and "
+                          "kv_num_heads");
+    hq = *op.getQNumHeads();
+    hkv = *op.getKvNumHeads();
+    sq = q.getDimSize(1);
+    skv = k.getDimSize(1);
+    int64_t hv = v.getDimSize(2);
+    dv = hv == kDyn || hkv <= 0 ? kDyn : hv / hkv;
+    setResult(op, 0, {batch, sq, dv == kDyn ? kDyn : dv * hq}, et);
+  } else {
+    hq = q.getDimSize(1);
+    hkv = k.getDimSize(1);
+    sq = q.getDimSize(2);
+    skv = k.getDimSize(2);
+    dv = v.getDimSize(3);
+    setResult(op, 0, {batch, hq, sq, dv}, et);
+  }
+  int64_t past = 0;
+  if (!isNoValue(op.getPastKey())) {
+    auto pk = ranked(op.getPastKey());
+    past = pk && pk.getRank() == 4 ? pk.getDimSize(2) : kDyn;
+  }
+  int64_t total = past == kDyn || skv == kDyn ? kDyn : past + skv;
+  int64_t dk = q.getRank() == 4                      ? k.getDimSize(3)
+               : k.getDimSize(2) == kDyn || hkv <= 0 ? kDyn
+                                                     : k.getDimSize(2) / hkv;
+  if (!isNoValue(op.getPresentKey()))
+    setResult(op, 1, {batch, hkv, total, dk}, et);
+  if (!isNoValue(op.getPresentValue()))
+    setResult(op, 2, {batch, hkv, total, dv}, et);
+  if (!isNoValue(op.getQkMatmulOutput()))
+    setResult(op, 3, {batch, hq, sq, total}, et);
+  return success();
+}
+
 } // namespace
 
 LogicalResult mcc::onnx::inferShapes(Operation *op) {
@@ -348,6 +394,55 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
                 setResult(op, i, stats, Float32Type::get(op.getContext()));
             return success();
           })
+      .Case<ONNXAttentionOp>(
+          [](ONNXAttentionOp op) { return inferAttention(op); })
+      .Case<ONNXNegativeLogLikelihoodLossOp, ONNXSoftmaxCrossEntropyLossOp>(
+          [](Operation *op) -> LogicalResult {
+            // (input/scores, target/labels, ...) {reduction}
+            auto x = ranked(op->getOperand(0)), t = ranked(op->getOperand(1));
+            auto red = op->getAttrOfType<StringAttr>("reduction");
+            if (!x || !t)
+              return success();
+            if (red && red.getValue() == "none")
+              setResult(op, 0, t.getShape(), x.getElementType());
+            else
+              setResult(op, 0, {}, x.getElementType());
+            if (op->getNumResults() > 1 && !isNoValue(op->getResult(1)))
+              setResult(op, 1, x.getShape(), x.getElementType());
+            return success();
+          })
+      .Case<ONNXGatherElementsOp>([](ONNXGatherElementsOp op) {
+        if (auto t = ranked(op.getIndices()))
+          setResult(op, 0, t.getShape(), elemOf(op.getData()));
+        return success();
+      })
+      .Case<ONNXScatterElementsOp, ONNXScatterNDOp>(
+          [](Operation *op) { return inferSameAsInput(op); })
+      .Case<ONNXGatherNDOp>([](ONNXGatherNDOp op) -> LogicalResult {
+        auto d = ranked(op.getData()), i = ranked(op.getIndices());
+        if (!d || !i || i.getRank() < 1 || i.getShape().back() == kDyn)
+          return success();
+        int64_t bd = op.getBatchDims(), k = i.getShape().back();
+        if (bd < 0 || bd + k > d.getRank() || bd >= i.getRank())
+          return op.emitError("GatherND indices do not fit the data");
+        Shape out(i.getShape().drop_back());
+        llvm::append_range(out, d.getShape().drop_front(bd + k));
+        setResult(op, 0, out, d.getElementType());
+        return success();
+      })
+      .Case<ONNXTileOp>([](ONNXTileOp op) -> LogicalResult {
+        auto t = ranked(op.getInput());
+        auto reps = getConstantInts(op.getRepeats());
+        if (!t || !reps)
+          return success();
+        if (int64_t(reps->size()) != t.getRank())
+          return op.emitError("Tile needs one repeat per dimension");
+        Shape out;
+        for (auto [d, r] : llvm::zip(t.getShape(), *reps))
+          out.push_back(d == kDyn ? kDyn : d * r);
+        setResult(op, 0, out, t.getElementType());
+        return success();
+      })
       .Case<ONNXArgMaxOp>([](ONNXArgMaxOp op) {
         return inferArgReduce(op, op.getData(), op.getAxis(), op.getKeepdims());
       })
@@ -362,7 +457,10 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
             ONNXCeilOp, ONNXIdentityOp, ONNXSoftmaxOp, ONNXLogSoftmaxOp,
             ONNXClipOp, ONNXBatchNormalizationOp, ONNXGeluOp, ONNXEluOp,
             ONNXSoftplusOp, ONNXSinOp, ONNXCosOp, ONNXNotOp,
-            ONNXLayerNormalizationOp>(
+            ONNXLayerNormalizationOp, ONNXSoftsignOp, ONNXSignOp, ONNXSinhOp,
+            ONNXCoshOp, ONNXTanOp, ONNXAsinOp, ONNXAcosOp, ONNXAtanOp,
+            ONNXAsinhOp, ONNXAcoshOp, ONNXAtanhOp, ONNXRoundOp, ONNXShrinkOp,
+            ONNXThresholdedReluOp, ONNXSwishOp, ONNXMishOp, ONNXBitwiseNotOp>(
           [](Operation *op) { return inferSameAsInput(op); })
       .Case<ONNXDropoutOp>([](ONNXDropoutOp op) -> LogicalResult {
         if (failed(inferSameAsInput(op)))
@@ -419,8 +517,14 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         setResult(op, 0, {n}, elem);
         return success();
       })
+      .Case<ONNXIsNaNOp, ONNXIsInfOp>([](Operation *op) -> LogicalResult {
+        if (auto t = ranked(op->getOperand(0)))
+          setResult(op, 0, t.getShape(), IntegerType::get(op->getContext(), 1));
+        return success();
+      })
       .Case<ONNXAddOp, ONNXSubOp, ONNXMulOp, ONNXDivOp, ONNXPowOp, ONNXPReluOp,
-            ONNXModOp>([](Operation *op) -> LogicalResult {
+            ONNXModOp, ONNXBitwiseAndOp, ONNXBitwiseOrOp, ONNXBitwiseXorOp,
+            ONNXBitShiftOp>([](Operation *op) -> LogicalResult {
         return inferBroadcast(op, op->getOperands(), elemOf(op->getOperand(0)));
       })
       .Case<ONNXMaxOp, ONNXMinOp, ONNXSumOp, ONNXMeanOp>(

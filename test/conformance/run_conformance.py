@@ -10,6 +10,7 @@ expected outputs at the test's tolerances (ONNX default rtol 1e-3, atol
 
   run_conformance.py BIN_DIR WORK_DIR [--jobs N] [--filter REGEX]
       [--write-doc docs/conformance.md] [--expected FILE [--update]]
+      [--results FILE.json]
 
 --write-doc regenerates the scoreboard; --expected compares the passing set
 with a checked-in list and fails on any difference (a regression, or an
@@ -19,6 +20,7 @@ import argparse
 import collections
 import concurrent.futures
 import datetime
+import json
 import os
 import re
 import shutil
@@ -180,9 +182,18 @@ def run_case(case, bin_dir, work):
             want = as_array(want)
             safe = re.sub(r"[^A-Za-z0-9_.-]", "_", o.name)
             got = np.load(os.path.join(out_dir, f"{safe}.npy"))
+            if got.dtype.kind == "V" and got.dtype.itemsize == want.dtype.itemsize:
+                got = got.view(want.dtype)  # bfloat16, float8...: raw bytes
             if got.shape != want.shape:
                 return "fail", "wrong output shape"
-            if want.dtype.kind in "fc":
+            if want.dtype.kind == "V" or want.dtype.name.startswith("float8"):
+                # ml_dtypes (bfloat16, float8, int4...): compare as float64
+                exact = "int" in want.dtype.name
+                got, want = got.astype(np.float64), want.astype(np.float64)
+                ok = (np.array_equal(got, want, equal_nan=True) if exact else
+                      np.allclose(got, want, rtol=case.rtol, atol=case.atol,
+                                  equal_nan=True))
+            elif want.dtype.kind in "fc":
                 ok = np.allclose(got, want, rtol=case.rtol, atol=case.atol,
                                  equal_nan=True)
             else:
@@ -247,6 +258,7 @@ def main():
     ap.add_argument("--write-doc")
     ap.add_argument("--expected")
     ap.add_argument("--update", action="store_true")
+    ap.add_argument("--results", help="write every test's status as JSON")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
 
@@ -279,6 +291,10 @@ def main():
     print(f"conformance: {len(passed)} of {len(results)} pass "
           f"({100.0 * len(passed) / max(len(results), 1):.1f}%), "
           f"{crashes} crashes, {elapsed:.0f} s")
+    if args.results:
+        with open(args.results, "w") as f:
+            json.dump({n: {"op": r[0], "status": r[1], "detail": r[2]}
+                       for n, r in sorted(results.items())}, f, indent=1)
     if args.write_doc:
         write_doc(args.write_doc, results, excluded, elapsed, args.jobs)
     if args.expected:

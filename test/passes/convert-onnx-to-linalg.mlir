@@ -147,3 +147,69 @@ func.func @pad_axes(%x: tensor<2x3x4xf32>) -> tensor<2x6x4xf32> {
   %y = onnx.Pad(%x, %p, %none, %a) : (tensor<2x3x4xf32>, tensor<2xi64>, none, tensor<1xi64>) -> tensor<2x6x4xf32>
   return %y : tensor<2x6x4xf32>
 }
+
+// -----
+
+// Unsigned tensors become signless (the signature too); division and
+// comparison pick the unsigned forms from the onnx op's types.
+// CHECK-LABEL: func.func @unsigned_div
+// CHECK-SAME: (%{{.*}}: tensor<4xi8>, %{{.*}}: tensor<4xi8>) -> (tensor<4xi8>, tensor<4xi1>)
+// CHECK: arith.divui
+// CHECK: arith.cmpi ult
+// CHECK-NOT: ui8
+func.func @unsigned_div(%a: tensor<4xui8>, %b: tensor<4xui8>) -> (tensor<4xui8>, tensor<4xi1>) {
+  %0 = onnx.Div(%a, %b) : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  %1 = onnx.Less(%a, %b) : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xi1>
+  return %0, %1 : tensor<4xui8>, tensor<4xi1>
+}
+
+// -----
+
+// Grouped-query attention: 4 query heads share 2 KV heads through a
+// floordiv in K's and V's indexing maps; the causal mask compares indices.
+// CHECK-DAG: #[[KMAP:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 floordiv 2, d3, d4)>
+// CHECK-DAG: #[[VMAP:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 floordiv 2, d4, d3)>
+// CHECK-LABEL: func.func @attention_gqa_causal
+// CHECK-SAME: (%[[Q:.*]]: tensor<1x4x3x8xf32>, %[[K:.*]]: tensor<1x2x5x8xf32>, %[[V:.*]]: tensor<1x2x5x8xf32>)
+// CHECK: %[[S:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #[[KMAP]], #{{.*}}]{{.*}}ins(%[[Q]], %[[K]]
+// CHECK: arith.cmpi sge
+// CHECK: math.exp
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[VMAP]], #{{.*}}]{{.*}}, %[[V]] :
+func.func @attention_gqa_causal(%q: tensor<1x4x3x8xf32>, %k: tensor<1x2x5x8xf32>, %v: tensor<1x2x5x8xf32>) -> tensor<1x4x3x8xf32> {
+  %none = onnx.NoValue
+  %y, %pk, %pv, %qk = onnx.Attention(%q, %k, %v, %none, %none, %none, %none) {is_causal = 1 : i64} : (tensor<1x4x3x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x8xf32>, none, none, none, none) -> (tensor<1x4x3x8xf32>, none, none, none)
+  return %y : tensor<1x4x3x8xf32>
+}
+
+// -----
+
+// NLL with mean reduction: per position the weighted loss and its weight
+// (0 for ignore_index), then the two sums divided.
+// CHECK-LABEL: func.func @nll_mean
+// CHECK: %[[PER:.*]]:2 = linalg.generic
+// CHECK: tensor.extract
+// CHECK: arith.cmpi eq
+// CHECK: arith.negf
+// CHECK: %[[L:.*]] = linalg.generic {{.*}} ins(%[[PER]]#0
+// CHECK: %[[W:.*]] = linalg.generic {{.*}} ins(%[[PER]]#1
+// CHECK: arith.divf
+func.func @nll_mean(%x: tensor<3x5xf32>, %t: tensor<3xi64>) -> tensor<f32> {
+  %none = onnx.NoValue
+  %0 = onnx.NegativeLogLikelihoodLoss(%x, %t, %none) {ignore_index = 1 : i64} : (tensor<3x5xf32>, tensor<3xi64>, none) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// ScatterElements applies the updates in order in an scf.for nest that
+// carries the output.
+// CHECK-LABEL: func.func @scatter_elements_add
+// CHECK-SAME: (%[[D:.*]]: tensor<4x3xf32>
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[D]])
+// CHECK: scf.for
+// CHECK: arith.addf
+// CHECK: tensor.insert
+func.func @scatter_elements_add(%d: tensor<4x3xf32>, %i: tensor<2x3xi64>, %u: tensor<2x3xf32>) -> tensor<4x3xf32> {
+  %0 = onnx.ScatterElements(%d, %i, %u) {axis = 0 : i64, reduction = "add"} : (tensor<4x3xf32>, tensor<2x3xi64>, tensor<2x3xf32>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}

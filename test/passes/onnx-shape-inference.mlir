@@ -80,3 +80,36 @@ func.func @castlike_fold(%like: tensor<4xf16>) -> tensor<*xf16> {
   %r = onnx.CastLike(%c, %like) : (tensor<f32>, tensor<4xf16>) -> tensor<*xf16>
   return %r : tensor<*xf16>
 }
+
+// -----
+
+// Integer logic on shapes folds too (Attention's expanded function decides
+// its head grouping with Mod, Equal, Not, And and Where).
+// CHECK-LABEL: func.func @fold_int_logic
+// CHECK: %[[C:.*]] = onnx.Constant() {value = dense<2> : tensor<1xi64>}
+// CHECK: return %[[C]]
+func.func @fold_int_logic() -> tensor<*xi64> {
+  %a = onnx.Constant() {value = dense<[4]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %b = onnx.Constant() {value = dense<[2]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %z = onnx.Constant() {value = dense<[0]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %one = onnx.Constant() {value = dense<[1]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %eq = onnx.Equal(%a, %b) : (tensor<1xi64>, tensor<1xi64>) -> tensor<*xi1>
+  %ne = onnx.Not(%eq) : (tensor<*xi1>) -> tensor<*xi1>
+  %m = onnx.Mod(%a, %b) : (tensor<1xi64>, tensor<1xi64>) -> tensor<*xi64>
+  %e = onnx.Equal(%m, %z) : (tensor<*xi64>, tensor<1xi64>) -> tensor<*xi1>
+  %c = onnx.And(%ne, %e) : (tensor<*xi1>, tensor<*xi1>) -> tensor<*xi1>
+  %d = onnx.Div(%a, %b) : (tensor<1xi64>, tensor<1xi64>) -> tensor<*xi64>
+  %w = onnx.Where(%c, %d, %one) : (tensor<*xi1>, tensor<*xi64>, tensor<1xi64>) -> tensor<*xi64>
+  return %w : tensor<*xi64>
+}
+
+// -----
+
+// Attention: 3-D inputs split into heads; present key/value gain the past.
+// CHECK-LABEL: func.func @attention_3d
+// CHECK: onnx.Attention{{.*}} -> (tensor<2x4x24xf32>, tensor<2x3x10x8xf32>, tensor<2x3x10x8xf32>, tensor<2x3x4x10xf32>)
+func.func @attention_3d(%q: tensor<2x4x24xf32>, %k: tensor<2x6x24xf32>, %v: tensor<2x6x24xf32>, %pk: tensor<2x3x4x8xf32>, %pv: tensor<2x3x4x8xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {
+  %none = onnx.NoValue
+  %y, %k2, %v2, %qk = onnx.Attention(%q, %k, %v, %none, %pk, %pv, %none) {q_num_heads = 3 : i64, kv_num_heads = 3 : i64} : (tensor<2x4x24xf32>, tensor<2x6x24xf32>, tensor<2x6x24xf32>, none, tensor<2x3x4x8xf32>, tensor<2x3x4x8xf32>, none) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>)
+  return %y, %k2, %v2, %qk : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+}

@@ -44,7 +44,8 @@ std::string field(const std::string &header, const std::string &key) {
 
 } // namespace
 
-bool mcc::readNpy(const std::string &path, NpyArray &out, std::string &error) {
+bool mcc::readNpy(const std::string &path, NpyArray &out, std::string &error,
+                  int32_t rawAs) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return error = "cannot open '" + path + "'", false;
@@ -72,6 +73,13 @@ bool mcc::readNpy(const std::string &path, NpyArray &out, std::string &error) {
   for (const auto &d : kDescrs)
     if (descr == d.descr)
       out.dtype = d.dtype;
+  // bfloat16, float8, int4...: numpy (ml_dtypes) writes them as raw bytes
+  // ('|V1', '<V2'; '<f1' for float8_e5m2); the model's declared type says
+  // what the bytes are.
+  if (!out.dtype && rawAs >= MCC_BFLOAT16 && descr.size() >= 3 &&
+      (descr[1] == 'V' || descr[1] == 'f') &&
+      descr.substr(2) == std::to_string(mcc_dtype_size(rawAs)))
+    out.dtype = rawAs;
   if (!out.dtype)
     return error = "'" + path + "': unsupported dtype '" + descr + "'", false;
   out.shape.clear();
@@ -95,6 +103,11 @@ bool mcc::writeNpy(const std::string &path, const NpyArray &array,
   for (const auto &d : kDescrs)
     if (d.dtype == array.dtype)
       descr = d.descr;
+  std::string raw; // no numpy type: raw bytes of the element's size
+  if (!descr && mcc_dtype_size(array.dtype)) {
+    raw = "|V" + std::to_string(mcc_dtype_size(array.dtype));
+    descr = raw.c_str();
+  }
   if (!descr)
     return error = "cannot write dtype " + std::to_string(array.dtype), false;
   std::string shape = "(";

@@ -15,10 +15,13 @@ struct NpyArray {
   std::vector<char> data; // C order, little endian
 };
 
-/// Reads a .npy file (format 1.0-3.0, little-endian, C order). On failure
-/// returns false with a message in `error`.
-bool readNpy(const std::string &path, NpyArray &out, std::string &error);
-/// Writes a .npy file (format 1.0).
+/// Reads a .npy file (format 1.0-3.0, little-endian, C order). Raw-byte
+/// arrays ('|V2': how numpy stores bfloat16, float8...) are read as `rawAs`
+/// when its element size matches. On failure returns false with a message
+/// in `error`.
+bool readNpy(const std::string &path, NpyArray &out, std::string &error,
+             int32_t rawAs = 0);
+/// Writes a .npy file (format 1.0); types numpy lacks as raw bytes ('|V2').
 bool writeNpy(const std::string &path, const NpyArray &array,
               std::string &error);
 

@@ -152,7 +152,7 @@ int main(int argc, char **argv) {
     auto it = given.find(info.name);
     if (it != given.end()) {
       std::string err;
-      if (!mcc::readNpy(it->second, in[i], err))
+      if (!mcc::readNpy(it->second, in[i], err, info.dtype))
         return fail(err);
       given.erase(it);
     } else {

@@ -48,6 +48,8 @@ Value elu(OpBuilder &b, Location loc, Value x, double alpha) {
 Value scalarBody(Operation *op, OpBuilder &b, Location loc, ValueRange a) {
   Type t = a[0].getType();
   bool f = isFloatLike(t);
+  // Unsigned ONNX types arrive signless; the op's own types say which.
+  bool u = llvm::any_of(op->getOperandTypes(), isUnsignedInt);
   return llvm::TypeSwitch<Operation *, Value>(op)
       .Case<ONNXAddOp>([&](auto) -> Value {
         return f ? (Value)arith::AddFOp::create(b, loc, a[0], a[1])
@@ -62,33 +64,61 @@ Value scalarBody(Operation *op, OpBuilder &b, Location loc, ValueRange a) {
                  : (Value)arith::MulIOp::create(b, loc, a[0], a[1]);
       })
       .Case<ONNXDivOp>([&](auto) -> Value {
-        return f ? (Value)arith::DivFOp::create(b, loc, a[0], a[1])
+        if (f)
+          return arith::DivFOp::create(b, loc, a[0], a[1]);
+        return u ? (Value)arith::DivUIOp::create(b, loc, a[0], a[1])
                  : (Value)arith::DivSIOp::create(b, loc, a[0], a[1]);
       })
       .Case<ONNXModOp>([&](ONNXModOp o) -> Value {
-        if (f) // floats: fmod = 1 is required (C fmod, sign of the dividend)
-          return o.getFmod() ? (Value)arith::RemFOp::create(b, loc, a[0], a[1])
-                             : Value();
-        Value r = arith::RemSIOp::create(b, loc, a[0], a[1]);
+        if (u)
+          return arith::RemUIOp::create(b, loc, a[0], a[1]);
+        // fmod = 1: C's fmod, the sign of the dividend.
+        Value r = f ? (Value)arith::RemFOp::create(b, loc, a[0], a[1])
+                    : (Value)arith::RemSIOp::create(b, loc, a[0], a[1]);
         if (o.getFmod())
           return r;
         // fmod = 0: the sign of the divisor (Python's %).
         Value zero = cst(b, loc, t, 0);
-        Value rNeg =
-            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, r, zero);
-        Value bNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                           a[1], zero);
-        Value rNonZero =
-            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, r, zero);
+        auto less = [&](Value x, Value y) -> Value {
+          return f ? (Value)arith::CmpFOp::create(
+                         b, loc, arith::CmpFPredicate::OLT, x, y)
+                   : (Value)arith::CmpIOp::create(
+                         b, loc, arith::CmpIPredicate::slt, x, y);
+        };
+        Value rNonZero = f ? (Value)arith::CmpFOp::create(
+                                 b, loc, arith::CmpFPredicate::ONE, r, zero)
+                           : (Value)arith::CmpIOp::create(
+                                 b, loc, arith::CmpIPredicate::ne, r, zero);
         Value fix = arith::AndIOp::create(
-            b, loc, rNonZero, arith::XOrIOp::create(b, loc, rNeg, bNeg));
-        return arith::SelectOp::create(
-            b, loc, fix, arith::AddIOp::create(b, loc, r, a[1]), r);
+            b, loc, rNonZero,
+            arith::XOrIOp::create(b, loc, less(r, zero), less(a[1], zero)));
+        Value sum = f ? (Value)arith::AddFOp::create(b, loc, r, a[1])
+                      : (Value)arith::AddIOp::create(b, loc, r, a[1]);
+        return arith::SelectOp::create(b, loc, fix, sum, r);
       })
       .Case<ONNXPowOp>([&](auto) -> Value {
-        if (!f || a[1].getType() != t)
-          return {};
-        return math::PowFOp::create(b, loc, a[0], a[1]);
+        // Integer bases or exponents: computed in double, the result in
+        // the base's type (numpy's int ** int).
+        bool uBase = isUnsignedInt(op->getOperand(0).getType());
+        bool uExp = isUnsignedInt(op->getOperand(1).getType());
+        Type ft = f ? t : b.getF64Type();
+        auto toF = [&](Value v, bool isU) -> Value {
+          Type vt = v.getType();
+          if (vt == ft)
+            return v;
+          if (isa<FloatType>(vt))
+            return vt.getIntOrFloatBitWidth() < ft.getIntOrFloatBitWidth()
+                       ? (Value)arith::ExtFOp::create(b, loc, ft, v)
+                       : (Value)arith::TruncFOp::create(b, loc, ft, v);
+          return isU ? (Value)arith::UIToFPOp::create(b, loc, ft, v)
+                     : (Value)arith::SIToFPOp::create(b, loc, ft, v);
+        };
+        Value r =
+            math::PowFOp::create(b, loc, toF(a[0], uBase), toF(a[1], uExp));
+        if (f)
+          return r;
+        return uBase ? (Value)arith::FPToUIOp::create(b, loc, t, r)
+                     : (Value)arith::FPToSIOp::create(b, loc, t, r);
       })
       .Case<ONNXReluOp>([&](auto) -> Value {
         return f ? fmax(b, loc, a[0], cst(b, loc, t, 0.0))
@@ -194,17 +224,17 @@ Value scalarBody(Operation *op, OpBuilder &b, Location loc, ValueRange a) {
                             .Case<ONNXEqualOp>([](auto) {
                               return std::pair{FP::OEQ, IP::eq};
                             })
-                            .Case<ONNXLessOp>([](auto) {
-                              return std::pair{FP::OLT, IP::slt};
+                            .Case<ONNXLessOp>([&](auto) {
+                              return std::pair{FP::OLT, u ? IP::ult : IP::slt};
                             })
-                            .Case<ONNXGreaterOp>([](auto) {
-                              return std::pair{FP::OGT, IP::sgt};
+                            .Case<ONNXGreaterOp>([&](auto) {
+                              return std::pair{FP::OGT, u ? IP::ugt : IP::sgt};
                             })
-                            .Case<ONNXLessOrEqualOp>([](auto) {
-                              return std::pair{FP::OLE, IP::sle};
+                            .Case<ONNXLessOrEqualOp>([&](auto) {
+                              return std::pair{FP::OLE, u ? IP::ule : IP::sle};
                             })
-                            .Default([](auto) {
-                              return std::pair{FP::OGE, IP::sge};
+                            .Default([&](auto) {
+                              return std::pair{FP::OGE, u ? IP::uge : IP::sge};
                             });
         return f ? (Value)arith::CmpFOp::create(b, loc, fp, a[0], a[1])
                  : (Value)arith::CmpIOp::create(b, loc, ip, a[0], a[1]);
@@ -221,18 +251,157 @@ Value scalarBody(Operation *op, OpBuilder &b, Location loc, ValueRange a) {
       .Case<ONNXWhereOp>([&](auto) {
         return arith::SelectOp::create(b, loc, a[0], a[1], a[2]);
       })
+      .Case<ONNXBitwiseAndOp>(
+          [&](auto) { return arith::AndIOp::create(b, loc, a[0], a[1]); })
+      .Case<ONNXBitwiseOrOp>(
+          [&](auto) { return arith::OrIOp::create(b, loc, a[0], a[1]); })
+      .Case<ONNXBitwiseXorOp>(
+          [&](auto) { return arith::XOrIOp::create(b, loc, a[0], a[1]); })
+      .Case<ONNXBitwiseNotOp>([&](auto) {
+        return arith::XOrIOp::create(b, loc, a[0], cst(b, loc, t, -1));
+      })
+      .Case<ONNXBitShiftOp>([&](ONNXBitShiftOp o) -> Value {
+        // Shifts by a negative amount or by the width or more give 0 (-1
+        // for a negative signed value shifted right), not poison. Signed
+        // right shifts are arithmetic.
+        unsigned w = t.getIntOrFloatBitWidth();
+        Value outside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
+                                              a[1], cst(b, loc, t, w));
+        Value zero = cst(b, loc, t, 0);
+        if (o.getDirection() == "LEFT")
+          return arith::SelectOp::create(
+              b, loc, outside, zero, arith::ShLIOp::create(b, loc, a[0], a[1]));
+        if (u)
+          return arith::SelectOp::create(
+              b, loc, outside, zero,
+              arith::ShRUIOp::create(b, loc, a[0], a[1]));
+        Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                          a[0], zero);
+        Value fill =
+            arith::SelectOp::create(b, loc, neg, cst(b, loc, t, -1), zero);
+        return arith::SelectOp::create(
+            b, loc, outside, fill, arith::ShRSIOp::create(b, loc, a[0], a[1]));
+      })
+      .Case<ONNXSoftsignOp>([&](auto) -> Value {
+        Value den = arith::AddFOp::create(b, loc, cst(b, loc, t, 1.0),
+                                          math::AbsFOp::create(b, loc, a[0]));
+        return arith::DivFOp::create(b, loc, a[0], den);
+      })
+      .Case<ONNXSignOp>([&](auto) -> Value {
+        Value zero = cst(b, loc, t, 0);
+        if (f) {
+          Value pos = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                                            a[0], zero);
+          Value neg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT,
+                                            a[0], zero);
+          Value r =
+              arith::SelectOp::create(b, loc, pos, cst(b, loc, t, 1.0), zero);
+          r = arith::SelectOp::create(b, loc, neg, cst(b, loc, t, -1.0), r);
+          // NaN stays NaN.
+          Value nan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO,
+                                            a[0], a[0]);
+          return arith::SelectOp::create(b, loc, nan, a[0], r);
+        }
+        Value pos = arith::CmpIOp::create(
+            b, loc, u ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt,
+            a[0], zero);
+        Value r = arith::SelectOp::create(b, loc, pos, cst(b, loc, t, 1), zero);
+        if (u)
+          return r;
+        Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                          a[0], zero);
+        return arith::SelectOp::create(b, loc, neg, cst(b, loc, t, -1), r);
+      })
+      .Case<ONNXSinhOp>(
+          [&](auto) { return math::SinhOp::create(b, loc, a[0]); })
+      .Case<ONNXCoshOp>(
+          [&](auto) { return math::CoshOp::create(b, loc, a[0]); })
+      .Case<ONNXTanOp>([&](auto) { return math::TanOp::create(b, loc, a[0]); })
+      .Case<ONNXAsinOp>(
+          [&](auto) { return math::AsinOp::create(b, loc, a[0]); })
+      .Case<ONNXAcosOp>(
+          [&](auto) { return math::AcosOp::create(b, loc, a[0]); })
+      .Case<ONNXAtanOp>(
+          [&](auto) { return math::AtanOp::create(b, loc, a[0]); })
+      .Case<ONNXAsinhOp>(
+          [&](auto) { return math::AsinhOp::create(b, loc, a[0]); })
+      .Case<ONNXAcoshOp>(
+          [&](auto) { return math::AcoshOp::create(b, loc, a[0]); })
+      .Case<ONNXAtanhOp>(
+          [&](auto) { return math::AtanhOp::create(b, loc, a[0]); })
+      .Case<ONNXRoundOp>(
+          [&](auto) { return math::RoundEvenOp::create(b, loc, a[0]); })
+      .Case<ONNXIsNaNOp>([&](auto) -> Value {
+        return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, a[0],
+                                     a[0]);
+      })
+      .Case<ONNXIsInfOp>([&](ONNXIsInfOp o) -> Value {
+        double inf = std::numeric_limits<double>::infinity();
+        Value r = arith::ConstantIntOp::create(b, loc, 0, 1);
+        if (o.getDetectPositive())
+          r = arith::OrIOp::create(
+              b, loc, r,
+              arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, a[0],
+                                    cst(b, loc, t, inf)));
+        if (o.getDetectNegative())
+          r = arith::OrIOp::create(
+              b, loc, r,
+              arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, a[0],
+                                    cst(b, loc, t, -inf)));
+        return r;
+      })
+      .Case<ONNXShrinkOp>([&](ONNXShrinkOp o) -> Value {
+        // x < -lambd: x + bias; x > lambd: x - bias; else 0.
+        double lambd = o.getLambd().convertToDouble();
+        double bias = o.getBias().convertToDouble();
+        Value x = a[0];
+        Value lo, hi, up, down;
+        if (f) {
+          lo = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x,
+                                     cst(b, loc, t, -lambd));
+          hi = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x,
+                                     cst(b, loc, t, lambd));
+          up = arith::AddFOp::create(b, loc, x, cst(b, loc, t, bias));
+          down = arith::SubFOp::create(b, loc, x, cst(b, loc, t, bias));
+        } else {
+          lo = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x,
+                                     cst(b, loc, t, -lambd));
+          hi = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, x,
+                                     cst(b, loc, t, lambd));
+          up = arith::AddIOp::create(b, loc, x, cst(b, loc, t, bias));
+          down = arith::SubIOp::create(b, loc, x, cst(b, loc, t, bias));
+        }
+        Value r = arith::SelectOp::create(b, loc, hi, down, cst(b, loc, t, 0));
+        return arith::SelectOp::create(b, loc, lo, up, r);
+      })
+      .Case<ONNXThresholdedReluOp>([&](ONNXThresholdedReluOp o) -> Value {
+        Value gt = arith::CmpFOp::create(
+            b, loc, arith::CmpFPredicate::OGT, a[0],
+            cst(b, loc, t, o.getAlpha().convertToDouble()));
+        return arith::SelectOp::create(b, loc, gt, a[0], cst(b, loc, t, 0.0));
+      })
+      .Case<ONNXSwishOp>([&](ONNXSwishOp o) -> Value {
+        Value ax = arith::MulFOp::create(
+            b, loc, a[0], cst(b, loc, t, o.getAlpha().convertToDouble()));
+        return arith::MulFOp::create(b, loc, a[0], sigmoid(b, loc, ax));
+      })
+      .Case<ONNXMishOp>([&](auto) -> Value {
+        Value sp =
+            math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, a[0]));
+        return arith::MulFOp::create(b, loc, a[0],
+                                     math::TanhOp::create(b, loc, sp));
+      })
       .Default([](Operation *) { return Value(); });
 }
 
-/// Element types the lowering handles: floats and signless integers (ONNX's
-/// unsigned types need their own arithmetic and come later).
+/// Element types the lowering handles: floats and integers.
 bool supportedElementTypes(Operation *op) {
   auto ok = [](Type t) {
     auto st = dyn_cast<ShapedType>(t);
     if (!st)
       return isa<NoneType>(t);
     Type e = st.getElementType();
-    return isa<FloatType>(e) || e.isSignlessInteger();
+    return isa<FloatType, IntegerType>(e);
   };
   return llvm::all_of(op->getOperandTypes(), ok) &&
          llvm::all_of(op->getResultTypes(), ok);
@@ -253,16 +422,30 @@ struct ElementwiseLowering : OpConversionPattern<OpTy> {
                          "this element type is not supported yet (float and "
                          "signless integer tensors are)");
     bool bad = false;
-    Value r =
-        buildElementwise(rewriter, op.getLoc(), rt, adaptor.getOperands(),
-                         [&](OpBuilder &b, Location loc, ValueRange args) {
-                           Value v = scalarBody(op, b, loc, args);
-                           if (!v) {
-                             bad = true;
-                             v = args[0];
-                           }
-                           return v;
-                         });
+    // float16/bfloat16 math runs in float32 and is rounded once at the end
+    // (LLVM would round after every step), as onnxruntime and the ONNX
+    // reference compute it.
+    Type et = rt.getElementType();
+    bool promote = (et.isF16() || et.isBF16()) &&
+                   llvm::all_of(op->getOperandTypes(), [&](Type t) {
+                     return cast<ShapedType>(t).getElementType() == et;
+                   });
+    Value r = buildElementwise(
+        rewriter, op.getLoc(), rt, adaptor.getOperands(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          SmallVector<Value> in(args);
+          if (promote)
+            for (Value &v : in)
+              v = arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+          Value v = scalarBody(op, b, loc, in);
+          if (!v) {
+            bad = true;
+            return args[0];
+          }
+          if (promote && v.getType().isF32())
+            v = arith::TruncFOp::create(b, loc, et, v);
+          return v;
+        });
     if (bad)
       return unsupported(rewriter, op,
                          "this element type is not supported yet");
@@ -278,7 +461,11 @@ template <typename OpTy> struct VariadicLowering : OpConversionPattern<OpTy> {
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto rt = staticResultType(op);
-    if (!rt || !isa<FloatType>(rt.getElementType()))
+    if (!rt)
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    bool f = isa<FloatType>(rt.getElementType());
+    bool u = isUnsignedInt(op->getResult(0).getType());
+    if (!f && std::is_same_v<OpTy, ONNXMeanOp>)
       return unsupported(rewriter, op, kNeedsStaticFloat);
     Value r = buildElementwise(
         rewriter, op.getLoc(), rt, adaptor.getOperands(),
@@ -286,11 +473,16 @@ template <typename OpTy> struct VariadicLowering : OpConversionPattern<OpTy> {
           Value acc = args[0];
           for (Value v : args.drop_front()) {
             if constexpr (std::is_same_v<OpTy, ONNXMaxOp>)
-              acc = fmax(b, loc, acc, v);
+              acc = f   ? fmax(b, loc, acc, v)
+                    : u ? (Value)arith::MaxUIOp::create(b, loc, acc, v)
+                        : (Value)arith::MaxSIOp::create(b, loc, acc, v);
             else if constexpr (std::is_same_v<OpTy, ONNXMinOp>)
-              acc = fmin(b, loc, acc, v);
+              acc = f   ? fmin(b, loc, acc, v)
+                    : u ? (Value)arith::MinUIOp::create(b, loc, acc, v)
+                        : (Value)arith::MinSIOp::create(b, loc, acc, v);
             else
-              acc = arith::AddFOp::create(b, loc, acc, v);
+              acc = f ? (Value)arith::AddFOp::create(b, loc, acc, v)
+                      : (Value)arith::AddIOp::create(b, loc, acc, v);
           }
           if constexpr (std::is_same_v<OpTy, ONNXMeanOp>)
             acc = arith::DivFOp::create(
@@ -309,24 +501,36 @@ struct ClipLowering : OpConversionPattern<ONNXClipOp> {
   matchAndRewrite(ONNXClipOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto rt = staticResultType(op);
-    if (!rt || !isa<FloatType>(rt.getElementType()))
-      return unsupported(rewriter, op, kNeedsStaticFloat);
+    if (!rt)
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    bool f = isa<FloatType>(rt.getElementType());
+    bool u = isUnsignedInt(op->getResult(0).getType());
     SmallVector<Value> inputs = {adaptor.getInput()};
     bool hasMin = !isNoValue(op.getMin()), hasMax = !isNoValue(op.getMax());
     if (hasMin)
       inputs.push_back(adaptor.getMin());
     if (hasMax)
       inputs.push_back(adaptor.getMax());
-    Value r =
-        buildElementwise(rewriter, op.getLoc(), rt, inputs,
-                         [&](OpBuilder &b, Location loc, ValueRange args) {
-                           Value v = args[0];
-                           if (hasMin)
-                             v = fmax(b, loc, v, args[1]);
-                           if (hasMax)
-                             v = fmin(b, loc, v, args[hasMin ? 2 : 1]);
-                           return v;
-                         });
+    Value r = buildElementwise(
+        rewriter, op.getLoc(), rt, inputs,
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          Value v = args[0];
+          auto mx = [&](Value x, Value y) -> Value {
+            return f   ? fmax(b, loc, x, y)
+                   : u ? (Value)arith::MaxUIOp::create(b, loc, x, y)
+                       : (Value)arith::MaxSIOp::create(b, loc, x, y);
+          };
+          auto mn = [&](Value x, Value y) -> Value {
+            return f   ? fmin(b, loc, x, y)
+                   : u ? (Value)arith::MinUIOp::create(b, loc, x, y)
+                       : (Value)arith::MinSIOp::create(b, loc, x, y);
+          };
+          if (hasMin)
+            v = mx(v, args[1]);
+          if (hasMax)
+            v = mn(v, args[hasMin ? 2 : 1]);
+          return v;
+        });
     rewriter.replaceOp(op, r);
     return success();
   }
@@ -421,6 +625,8 @@ template <typename OpTy> struct CastLowering : OpConversionPattern<OpTy> {
       return unsupported(rewriter, op,
                          "this cast (element types) is not supported yet");
     Type to = rt.getElementType();
+    bool fromU = isUnsignedInt(op->getOperand(0).getType());
+    bool toU = isUnsignedInt(op->getResult(0).getType());
     Value r = buildElementwise(
         rewriter, op.getLoc(), rt, adaptor.getOperands().front(),
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
@@ -441,15 +647,16 @@ template <typename OpTy> struct CastLowering : OpConversionPattern<OpTy> {
                        ? (Value)arith::ExtFOp::create(b, loc, to, x)
                        : (Value)arith::TruncFOp::create(b, loc, to, x);
           if (isa<FloatType>(from))
-            return arith::FPToSIOp::create(b, loc, to, x);
+            return toU ? (Value)arith::FPToUIOp::create(b, loc, to, x)
+                       : (Value)arith::FPToSIOp::create(b, loc, to, x);
           if (isa<FloatType>(to))
-            return from.isInteger(1)
+            return from.isInteger(1) || fromU
                        ? (Value)arith::UIToFPOp::create(b, loc, to, x)
                        : (Value)arith::SIToFPOp::create(b, loc, to, x);
           unsigned fw = from.getIntOrFloatBitWidth(),
                    tw = to.getIntOrFloatBitWidth();
           if (fw < tw)
-            return from.isInteger(1)
+            return from.isInteger(1) || fromU
                        ? (Value)arith::ExtUIOp::create(b, loc, to, x)
                        : (Value)arith::ExtSIOp::create(b, loc, to, x);
           return arith::TruncIOp::create(b, loc, to, x);
@@ -566,5 +773,18 @@ void lowering::populateElementwisePatterns(RewritePatternSet &patterns) {
       CastLowering<ONNXCastOp>, CastLowering<ONNXCastLikeOp>, ExpandLowering,
       TriluLowering, ElementwiseLowering<ONNXModOp>,
       ForwardLowering<ONNXIdentityOp>, ForwardLowering<ONNXDropoutOp>,
-      BatchNormLowering, PReluLowering>(ctx);
+      BatchNormLowering, PReluLowering, ElementwiseLowering<ONNXBitwiseAndOp>,
+      ElementwiseLowering<ONNXBitwiseOrOp>,
+      ElementwiseLowering<ONNXBitwiseXorOp>,
+      ElementwiseLowering<ONNXBitwiseNotOp>,
+      ElementwiseLowering<ONNXBitShiftOp>, ElementwiseLowering<ONNXSoftsignOp>,
+      ElementwiseLowering<ONNXSignOp>, ElementwiseLowering<ONNXSinhOp>,
+      ElementwiseLowering<ONNXCoshOp>, ElementwiseLowering<ONNXTanOp>,
+      ElementwiseLowering<ONNXAsinOp>, ElementwiseLowering<ONNXAcosOp>,
+      ElementwiseLowering<ONNXAtanOp>, ElementwiseLowering<ONNXAsinhOp>,
+      ElementwiseLowering<ONNXAcoshOp>, ElementwiseLowering<ONNXAtanhOp>,
+      ElementwiseLowering<ONNXRoundOp>, ElementwiseLowering<ONNXIsNaNOp>,
+      ElementwiseLowering<ONNXIsInfOp>, ElementwiseLowering<ONNXShrinkOp>,
+      ElementwiseLowering<ONNXThresholdedReluOp>,
+      ElementwiseLowering<ONNXSwishOp>, ElementwiseLowering<ONNXMishOp>>(ctx);
 }

@@ -2,7 +2,10 @@
 
 #include "passes/lowering/OnnxToLinalg/Patterns.h"
 
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Transforms/DialectConversion.h"
 
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
@@ -19,7 +22,37 @@ using namespace mcc::lowering;
 
 RankedTensorType lowering::staticResultType(Operation *op, unsigned i) {
   auto t = dyn_cast<RankedTensorType>(op->getResult(i).getType());
-  return t && t.hasStaticShape() ? t : RankedTensorType();
+  return t && t.hasStaticShape() ? cast<RankedTensorType>(signless(t))
+                                 : RankedTensorType();
+}
+
+bool lowering::isUnsignedInt(Type t) {
+  if (auto st = dyn_cast<ShapedType>(t))
+    t = st.getElementType();
+  auto it = dyn_cast<IntegerType>(t);
+  return it && it.isUnsigned();
+}
+
+Type lowering::signless(Type t) {
+  if (auto st = dyn_cast<ShapedType>(t))
+    return isUnsignedInt(st) ? st.clone(signless(st.getElementType())) : t;
+  if (isUnsignedInt(t))
+    return IntegerType::get(t.getContext(), t.getIntOrFloatBitWidth());
+  return t;
+}
+
+TypedAttr lowering::signless(TypedAttr a) {
+  Type to = signless(a.getType());
+  if (to == a.getType())
+    return a;
+  if (auto i = dyn_cast<IntegerAttr>(a))
+    return IntegerAttr::get(to, i.getValue());
+  if (auto d = dyn_cast<DenseIntElementsAttr>(a))
+    return d.bitcast(cast<ShapedType>(to).getElementType());
+  if (auto r = dyn_cast<DenseResourceElementsAttr>(a))
+    return DenseResourceElementsAttr::get(cast<ShapedType>(to),
+                                          r.getRawHandle());
+  return a;
 }
 
 Value lowering::buildElementwise(OpBuilder &b, Location loc,
@@ -142,8 +175,11 @@ LogicalResult lowering::unsupported(ConversionPatternRewriter &rewriter,
 }
 
 static void populateOnnxToLinalgPatterns(RewritePatternSet &patterns) {
+  populateAttentionPatterns(patterns);
   populateElementwisePatterns(patterns);
+  populateIndexingPatterns(patterns);
   populateLinearPatterns(patterns);
+  populateLossPatterns(patterns);
   populatePoolingPatterns(patterns);
   populateReductionPatterns(patterns);
   populateShapePatterns(patterns);
@@ -163,6 +199,19 @@ llvm::StringSet<> mcc::getLowerableOnnxOps(MLIRContext *ctx) {
 
 namespace {
 
+/// Retypes unsigned integer tensors (function arguments and results
+/// included) as signless ones.
+struct SignlessTypeConverter : TypeConverter {
+  SignlessTypeConverter() {
+    addConversion([](Type t) { return signless(t); });
+    auto cast = [](OpBuilder &b, Type t, ValueRange in, Location loc) {
+      return UnrealizedConversionCastOp::create(b, loc, t, in).getResult(0);
+    };
+    addSourceMaterialization(cast);
+    addTargetMaterialization(cast);
+  }
+};
+
 /// Converts `root`; on failure emits, for each op nothing could lower,
 /// "cannot lower this op: <the pattern's reason>" instead of upstream's
 /// "failed to legalize".
@@ -173,9 +222,18 @@ LogicalResult convert(Operation *root) {
   target.addLegalOp<onnx::ONNXNoValueOp>();
   target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
                          arith::ArithDialect, math::MathDialect,
-                         func::FuncDialect>();
+                         func::FuncDialect, scf::SCFDialect>();
   RewritePatternSet patterns(ctx);
   populateOnnxToLinalgPatterns(patterns);
+  SignlessTypeConverter converter;
+  target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp f) {
+    return converter.isSignatureLegal(f.getFunctionType());
+  });
+  target.addDynamicallyLegalOp<func::ReturnOp>(
+      [&](func::ReturnOp r) { return converter.isLegal(r.getOperandTypes()); });
+  populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                 converter);
+  populateReturnOpTypeConversionPattern(patterns, converter);
   DenseMap<Location, std::string> reasons;
   failureReasons = &reasons;
   SmallVector<Location> failedAt;

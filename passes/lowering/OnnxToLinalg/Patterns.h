@@ -17,8 +17,19 @@ using ScalarBody = llvm::function_ref<mlir::Value(
     mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
 
 /// The static ranked result type of `op`'s result `i`, or null (the patterns
-/// require shape inference to have produced static shapes).
+/// require shape inference to have produced static shapes). Unsigned
+/// integer elements come back signless, as every lowered value has them.
 mlir::RankedTensorType staticResultType(mlir::Operation *op, unsigned i = 0);
+
+/// ONNX's unsigned integers (ui8 ...) as the signless integers arith and
+/// linalg use; other types unchanged. Patterns that care about signedness
+/// (division, comparison, casts) read it from the onnx op's own types.
+mlir::Type signless(mlir::Type t);
+/// `a` with unsigned integer elements retyped as signless (same bits).
+mlir::TypedAttr signless(mlir::TypedAttr a);
+/// Whether `t` (a scalar or the element type of a shaped type) is an
+/// unsigned integer.
+bool isUnsignedInt(mlir::Type t);
 
 /// linalg.generic over `resultType` whose inputs broadcast numpy-style to it.
 mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
@@ -59,7 +70,10 @@ constexpr const char *kNeedsStaticFloat =
 mlir::LogicalResult unsupported(mlir::ConversionPatternRewriter &rewriter,
                                 mlir::Operation *op, const llvm::Twine &reason);
 
+void populateAttentionPatterns(mlir::RewritePatternSet &patterns);
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
+void populateLossPatterns(mlir::RewritePatternSet &patterns);
+void populateIndexingPatterns(mlir::RewritePatternSet &patterns);
 void populateLinearPatterns(mlir::RewritePatternSet &patterns);
 void populatePoolingPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);

@@ -285,7 +285,8 @@ struct ConstantLowering : OpConversionPattern<ONNXConstantOp> {
     if (!value)
       return unsupported(rewriter, op,
                          "only the value attribute form is supported");
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, cast<TypedAttr>(*value));
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, signless(cast<TypedAttr>(*value)));
     return success();
   }
 };
@@ -307,7 +308,7 @@ struct ConstantOfShapeLowering : OpConversionPattern<ONNXConstantOfShapeOp> {
         return unsupported(rewriter, op, "value must be dense");
       c = arith::ConstantOp::create(
           rewriter, loc,
-          cast<TypedAttr>(*dense.getValues<Attribute>().begin()));
+          signless(cast<TypedAttr>(*dense.getValues<Attribute>().begin())));
     } else {
       c = scalarConstant(rewriter, loc, rt.getElementType(), 0.0);
     }

@@ -49,7 +49,19 @@ typedef enum mcc_dtype {
   MCC_FLOAT64 = 11,
   MCC_UINT32 = 12,
   MCC_UINT64 = 13,
-  MCC_BFLOAT16 = 16
+  MCC_BFLOAT16 = 16,
+  /* The float8/float4 and int4/int2 types: one element per byte (not
+   * packed two or four per byte as in ONNX files). */
+  MCC_FLOAT8E4M3FN = 17,
+  MCC_FLOAT8E4M3FNUZ = 18,
+  MCC_FLOAT8E5M2 = 19,
+  MCC_FLOAT8E5M2FNUZ = 20,
+  MCC_UINT4 = 21,
+  MCC_INT4 = 22,
+  MCC_FLOAT4E2M1 = 23,
+  MCC_FLOAT8E8M0 = 24,
+  MCC_UINT2 = 25,
+  MCC_INT2 = 26
 } mcc_dtype;
 
 /* One input or output as the model declares it. */
@@ -114,6 +126,16 @@ static inline size_t mcc_dtype_size(int32_t dtype) {
   case MCC_BOOL:
   case MCC_UINT8:
   case MCC_INT8:
+  case MCC_FLOAT8E4M3FN:
+  case MCC_FLOAT8E4M3FNUZ:
+  case MCC_FLOAT8E5M2:
+  case MCC_FLOAT8E5M2FNUZ:
+  case MCC_UINT4:
+  case MCC_INT4:
+  case MCC_FLOAT4E2M1:
+  case MCC_FLOAT8E8M0:
+  case MCC_UINT2:
+  case MCC_INT2:
     return 1;
   case MCC_UINT16:
   case MCC_INT16:

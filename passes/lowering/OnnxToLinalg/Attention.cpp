@@ -1,0 +1,488 @@
+//===- Attention.cpp - Attention (opset 23+) to linalg --------------------===//
+//
+// softmax(Q K^T * scale + bias) V over heads, as the ONNX reference defines
+// it: 3-D inputs split into heads, past key/value concatenated in front of
+// the new ones (present_key/present_value), grouped-query attention (each
+// KV head serves q_num_heads / kv_num_heads query heads through a floordiv
+// in the indexing map, no copies), softcap, an additive or boolean mask
+// (shorter than the key sequence: padded with -inf / false), causal and
+// sliding-window masks aligned bottom-right (offset = past length, or
+// nonpad_kv_seqlen - q length per batch), key padding from nonpad_kv_seqlen,
+// a fully masked row giving zeros, and the optional qk_matmul_output.
+// float16/bfloat16 inputs accumulate in float32.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/lowering/OnnxToLinalg/Patterns.h"
+
+using namespace mlir;
+using namespace mcc;
+using namespace mcc::onnx;
+using namespace mcc::lowering;
+
+namespace {
+
+using utils::IteratorType;
+
+/// Converts a float or integer scalar to float type `to`.
+Value toFloat(OpBuilder &b, Location loc, Value v, Type to) {
+  Type from = v.getType();
+  if (from == to)
+    return v;
+  if (isa<IntegerType>(from))
+    return arith::SIToFPOp::create(b, loc, to, v);
+  if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
+    return arith::ExtFOp::create(b, loc, to, v);
+  return arith::TruncFOp::create(b, loc, to, v);
+}
+
+/// [B, S, H*D] -> [B, H, S, D].
+Value splitHeads(OpBuilder &b, Location loc, Value x, int64_t heads) {
+  auto t = cast<RankedTensorType>(x.getType());
+  int64_t bs = t.getDimSize(0), s = t.getDimSize(1),
+          d = t.getDimSize(2) / heads;
+  Value r = reshapeTo(
+      b, loc, x, RankedTensorType::get({bs, s, heads, d}, t.getElementType()));
+  Value init =
+      tensor::EmptyOp::create(b, loc, {bs, heads, s, d}, t.getElementType());
+  return linalg::TransposeOp::create(b, loc, r, init,
+                                     ArrayRef<int64_t>{0, 2, 1, 3})
+      .getResult()[0];
+}
+
+/// Concatenates past and new along the sequence dim (2).
+Value appendSequence(OpBuilder &b, Location loc, Value past, Value now) {
+  auto pt = cast<RankedTensorType>(past.getType());
+  auto nt = cast<RankedTensorType>(now.getType());
+  SmallVector<int64_t> shape(nt.getShape());
+  shape[2] += pt.getDimSize(2);
+  Value acc = tensor::EmptyOp::create(b, loc, shape, nt.getElementType());
+  SmallVector<int64_t> offs(4, 0), strides(4, 1);
+  if (pt.getDimSize(2) > 0)
+    acc = tensor::InsertSliceOp::create(b, loc, past, acc, ValueRange{},
+                                        ValueRange{}, ValueRange{}, offs,
+                                        pt.getShape(), strides);
+  offs[2] = pt.getDimSize(2);
+  if (nt.getDimSize(2) > 0)
+    acc = tensor::InsertSliceOp::create(b, loc, now, acc, ValueRange{},
+                                        ValueRange{}, ValueRange{}, offs,
+                                        nt.getShape(), strides);
+  return acc;
+}
+
+/// Max over the last dim: [..., n] -> [...].
+Value rowMax(OpBuilder &b, Location loc, Value x) {
+  auto t = cast<RankedTensorType>(x.getType());
+  int64_t rank = t.getRank();
+  auto rt = RankedTensorType::get(t.getShape().drop_back(), t.getElementType());
+  Value init =
+      filledTensor(b, loc, rt, -std::numeric_limits<double>::infinity());
+  SmallVector<IteratorType> iters(rank, IteratorType::parallel);
+  iters.back() = IteratorType::reduction;
+  SmallVector<AffineMap> maps = {
+      b.getMultiDimIdentityMap(rank),
+      b.getMultiDimIdentityMap(rank).dropResult(rank - 1)};
+  return linalg::GenericOp::create(
+             b, loc, rt, x, init, maps, iters,
+             [](OpBuilder &nb, Location l, ValueRange a) {
+               linalg::YieldOp::create(
+                   nb, l, Value(arith::MaximumFOp::create(nb, l, a[0], a[1])));
+             })
+      .getResult(0);
+}
+
+/// Sum over the last dim: [..., n] -> [...].
+Value rowSum(OpBuilder &b, Location loc, Value x) {
+  auto t = cast<RankedTensorType>(x.getType());
+  int64_t rank = t.getRank();
+  auto rt = RankedTensorType::get(t.getShape().drop_back(), t.getElementType());
+  Value init = filledTensor(b, loc, rt, 0.0);
+  SmallVector<IteratorType> iters(rank, IteratorType::parallel);
+  iters.back() = IteratorType::reduction;
+  SmallVector<AffineMap> maps = {
+      b.getMultiDimIdentityMap(rank),
+      b.getMultiDimIdentityMap(rank).dropResult(rank - 1)};
+  return linalg::GenericOp::create(
+             b, loc, rt, x, init, maps, iters,
+             [](OpBuilder &nb, Location l, ValueRange a) {
+               linalg::YieldOp::create(
+                   nb, l, Value(arith::AddFOp::create(nb, l, a[0], a[1])));
+             })
+      .getResult(0);
+}
+
+/// out[b,h,i,j] (+)= sum_k lhs[b,h,i,k] * rhs[b,h/group,<k,j or j,k>],
+/// accumulated in `acc` (element type of the result).
+Value headContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                      int64_t group, bool rhsTransposed, Type acc,
+                      double rhsScale, double lhsScale) {
+  MLIRContext *ctx = b.getContext();
+  auto lt = cast<RankedTensorType>(lhs.getType());
+  auto rt = cast<RankedTensorType>(rhs.getType());
+  int64_t n = rhsTransposed ? rt.getDimSize(2) : rt.getDimSize(3);
+  auto outT = RankedTensorType::get(
+      {lt.getDimSize(0), lt.getDimSize(1), lt.getDimSize(2), n}, acc);
+  AffineExpr bb, h, i, j, k;
+  bindDims(ctx, bb, h, i, j, k);
+  AffineExpr kvHead = group == 1 ? h : h.floorDiv(group);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(5, 0, {bb, h, i, k}, ctx),
+      AffineMap::get(5, 0,
+                     rhsTransposed ? ArrayRef<AffineExpr>{bb, kvHead, j, k}
+                                   : ArrayRef<AffineExpr>{bb, kvHead, k, j},
+                     ctx),
+      AffineMap::get(5, 0, {bb, h, i, j}, ctx)};
+  SmallVector<IteratorType> iters(4, IteratorType::parallel);
+  iters.push_back(IteratorType::reduction);
+  return linalg::GenericOp::create(
+             b, loc, outT, ValueRange{lhs, rhs}, filledTensor(b, loc, outT, 0),
+             maps, iters,
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               Value x = toFloat(nb, l, a[0], acc);
+               Value y = toFloat(nb, l, a[1], acc);
+               if (lhsScale != 1.0)
+                 x = arith::MulFOp::create(
+                     nb, l, x, scalarConstant(nb, l, acc, lhsScale));
+               if (rhsScale != 1.0)
+                 y = arith::MulFOp::create(
+                     nb, l, y, scalarConstant(nb, l, acc, rhsScale));
+               linalg::YieldOp::create(
+                   nb, l, Value(math::FmaOp::create(nb, l, x, y, a[2])));
+             })
+      .getResult(0);
+}
+
+/// The value `v` rounded to float type `t`, as a double.
+double roundTo(double v, Type t) {
+  APFloat f(v);
+  bool lost;
+  f.convert(cast<FloatType>(t).getFloatSemantics(),
+            APFloat::rmNearestTiesToEven, &lost);
+  return f.convertToDouble();
+}
+
+struct AttentionLowering : OpConversionPattern<ONNXAttentionOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXAttentionOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto qt = dyn_cast<RankedTensorType>(op.getQ().getType());
+    auto kt = dyn_cast<RankedTensorType>(op.getK().getType());
+    auto vt = dyn_cast<RankedTensorType>(op.getV().getType());
+    auto yt = staticResultType(op, 0);
+    if (!qt || !kt || !vt || !yt || !qt.hasStaticShape() ||
+        !kt.hasStaticShape() || !vt.hasStaticShape())
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    int64_t rank = qt.getRank();
+    if ((rank != 3 && rank != 4) || kt.getRank() != rank ||
+        vt.getRank() != rank)
+      return unsupported(rewriter, op, "Q, K and V must all be 3-D or 4-D");
+    Location loc = op.getLoc();
+    Type et = qt.getElementType();
+    // Accumulate in float32 at least (float64 stays float64).
+    Type ct = et.getIntOrFloatBitWidth() < 32 ? rewriter.getF32Type() : et;
+    if (auto p = op.getSoftmaxPrecision())
+      if (Type pt = getTypeForOnnxDType(getContext(), *p);
+          pt && isa<FloatType>(pt) &&
+          pt.getIntOrFloatBitWidth() > ct.getIntOrFloatBitWidth())
+        ct = pt;
+
+    Value q = adaptor.getQ(), k = adaptor.getK(), v = adaptor.getV();
+    if (rank == 3) {
+      if (!op.getQNumHeads() || !op.getKvNumHeads())
+        return unsupported(rewriter, op,
+                           "3-D inputs need q_num_heads and kv_num_heads");
+      int64_t hq = *op.getQNumHeads(), hkv = *op.getKvNumHeads();
+      if (hq <= 0 || hkv <= 0 || qt.getDimSize(2) % hq ||
+          kt.getDimSize(2) % hkv || vt.getDimSize(2) % hkv)
+        return unsupported(rewriter, op,
+                           "hidden sizes must divide by the head counts");
+      q = splitHeads(rewriter, loc, q, hq);
+      k = splitHeads(rewriter, loc, k, hkv);
+      v = splitHeads(rewriter, loc, v, hkv);
+    }
+    bool hasPast = !isNoValue(op.getPastKey());
+    if (hasPast != !isNoValue(op.getPastValue()))
+      return unsupported(rewriter, op, "past_key and past_value come together");
+    int64_t pastLen = 0;
+    if (hasPast) {
+      auto pk = dyn_cast<RankedTensorType>(op.getPastKey().getType());
+      auto pv = dyn_cast<RankedTensorType>(op.getPastValue().getType());
+      if (!pk || !pv || !pk.hasStaticShape() || !pv.hasStaticShape() ||
+          pk.getRank() != 4 || pv.getRank() != 4)
+        return unsupported(rewriter, op, kNeedsStaticShapes);
+      pastLen = pk.getDimSize(2);
+      k = appendSequence(rewriter, loc, adaptor.getPastKey(), k);
+      v = appendSequence(rewriter, loc, adaptor.getPastValue(), v);
+    }
+    Value presentK = k, presentV = v;
+    auto q4 = cast<RankedTensorType>(q.getType());
+    auto k4 = cast<RankedTensorType>(k.getType());
+    auto v4 = cast<RankedTensorType>(v.getType());
+    int64_t batch = q4.getDimSize(0), hq = q4.getDimSize(1),
+            sq = q4.getDimSize(2), dh = q4.getDimSize(3);
+    int64_t hkv = k4.getDimSize(1), skv = k4.getDimSize(2);
+    if (hkv == 0 || hq % hkv || v4.getDimSize(1) != hkv ||
+        k4.getDimSize(3) != dh || v4.getDimSize(2) != skv)
+      return unsupported(rewriter, op,
+                         "query heads must be a multiple of the KV heads");
+    int64_t group = hq / hkv;
+
+    // Q and K are each scaled by sqrt(scale), rounded to Q's type.
+    double scale = op.getScale() ? op.getScale()->convertToDouble()
+                                 : 1.0 / std::sqrt(double(dh));
+    double s = roundTo(std::sqrt(scale), et);
+    Value scores = headContraction(rewriter, loc, q, k, group,
+                                   /*rhsTransposed=*/true, ct, s, s);
+    auto st = cast<RankedTensorType>(scores.getType());
+    double softcap = op.getSoftcap().convertToDouble();
+    if (softcap > 0)
+      scores = buildElementwise(
+          rewriter, loc, st, scores,
+          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            Value c = scalarConstant(b, l, ct, softcap);
+            Value t = math::TanhOp::create(
+                b, l, arith::DivFOp::create(b, l, a[0], c));
+            return arith::MulFOp::create(b, l, t, c);
+          });
+
+    // The additive bias [B, Hq, Sq, Skv]: mask + causal + window + padding.
+    Value mask = adaptor.getAttnMask();
+    bool hasMask = !isNoValue(op.getAttnMask());
+    bool causal = op.getIsCausal() != 0;
+    int64_t left = op.getLeftWindowSize(), right = op.getRightWindowSize();
+    bool window = left >= 0 || right >= 0;
+    bool hasNonpad = !isNoValue(op.getNonpadKvSeqlen());
+    Value bias;
+    if (hasMask || causal || window || hasNonpad) {
+      SmallVector<Value> ins;
+      SmallVector<AffineMap> maps;
+      MLIRContext *ctx = getContext();
+      if (hasMask) {
+        auto mt = dyn_cast<RankedTensorType>(op.getAttnMask().getType());
+        if (!mt || !mt.hasStaticShape() || mt.getRank() < 1 ||
+            mt.getRank() > 4 ||
+            !(isa<FloatType>(mt.getElementType()) ||
+              mt.getElementType().isSignlessInteger()))
+          return unsupported(rewriter, op,
+                             "attn_mask must be a static bool or float tensor");
+        int64_t mlen = mt.getShape().back();
+        if (mlen > skv)
+          return unsupported(rewriter, op,
+                             "attn_mask is longer than the key sequence");
+        if (mlen < skv) {
+          // Keys past the mask's end are masked out.
+          bool isBool = mt.getElementType().isInteger(1);
+          SmallVector<int64_t> lo(mt.getRank(), 0), hi(mt.getRank(), 0),
+              shape(mt.getShape());
+          hi.back() = skv - mlen;
+          shape.back() = skv;
+          Value pv =
+              isBool ? scalarConstant(rewriter, loc, mt.getElementType(), 0)
+                     : scalarConstant(rewriter, loc, mt.getElementType(),
+                                      -std::numeric_limits<double>::infinity());
+          mask = tensor::PadOp::create(
+              rewriter, loc, RankedTensorType::get(shape, mt.getElementType()),
+              mask, getAsIndexOpFoldResult(ctx, lo),
+              getAsIndexOpFoldResult(ctx, hi), pv);
+          mt = cast<RankedTensorType>(mask.getType());
+        }
+        // Right-aligned broadcast against [B, Hq, Sq, Skv].
+        SmallVector<AffineExpr> exprs;
+        int64_t lead = 4 - mt.getRank();
+        int64_t full[4] = {batch, hq, sq, skv};
+        for (int64_t d = 0; d < mt.getRank(); ++d)
+          exprs.push_back(mt.getDimSize(d) == 1 && full[lead + d] != 1
+                              ? getAffineConstantExpr(0, ctx)
+                              : getAffineDimExpr(lead + d, ctx));
+        ins.push_back(mask);
+        maps.push_back(AffineMap::get(4, 0, exprs, ctx));
+      }
+      if (hasNonpad) {
+        auto nt = dyn_cast<RankedTensorType>(op.getNonpadKvSeqlen().getType());
+        if (!nt || nt.getRank() != 1 || nt.getDimSize(0) != batch)
+          return unsupported(rewriter, op,
+                             "nonpad_kv_seqlen must have one entry per batch");
+        ins.push_back(adaptor.getNonpadKvSeqlen());
+        maps.push_back(AffineMap::get(4, 0, getAffineDimExpr(0, ctx), ctx));
+      }
+      auto bt = RankedTensorType::get({batch, hq, sq, skv}, ct);
+      maps.push_back(rewriter.getMultiDimIdentityMap(4));
+      bias =
+          linalg::GenericOp::create(
+              rewriter, loc, bt, ins,
+              Value(tensor::EmptyOp::create(rewriter, loc, bt.getShape(), ct)),
+              maps, SmallVector<IteratorType>(4, IteratorType::parallel),
+              [&](OpBuilder &b, Location l, ValueRange a) {
+                Value zero = scalarConstant(b, l, ct, 0.0);
+                Value ninf = scalarConstant(
+                    b, l, ct, -std::numeric_limits<double>::infinity());
+                Value val = zero;
+                unsigned next = 0;
+                if (hasMask) {
+                  Value m = a[next++];
+                  if (m.getType().isInteger(1))
+                    val = arith::SelectOp::create(b, l, m, zero, ninf);
+                  else
+                    val = toFloat(b, l, m, ct);
+                }
+                Type i64 = b.getI64Type();
+                auto index = [&](unsigned d) -> Value {
+                  return arith::IndexCastOp::create(
+                      b, l, i64, linalg::IndexOp::create(b, l, d));
+                };
+                Value nonpad = hasNonpad ? a[next++] : Value();
+                Value i = index(2), j = index(3);
+                Value allowed = arith::ConstantIntOp::create(b, l, 1, 1);
+                auto both = [&](Value c) {
+                  allowed = arith::AndIOp::create(b, l, allowed, c);
+                };
+                using P = arith::CmpIPredicate;
+                if (causal || window) {
+                  // Offset of the query block: the past length, or (an
+                  // external cache) nonpad_kv_seqlen[b] - Sq.
+                  Value offset =
+                      hasNonpad && !hasPast
+                          ? (Value)arith::SubIOp::create(
+                                b, l, nonpad,
+                                arith::ConstantIntOp::create(b, l, i64, sq))
+                          : (Value)arith::ConstantIntOp::create(b, l, i64,
+                                                                pastLen);
+                  Value diff = arith::SubIOp::create(
+                      b, l, arith::AddIOp::create(b, l, i, offset), j);
+                  Value zeroI = arith::ConstantIntOp::create(b, l, i64, 0);
+                  if (causal)
+                    both(arith::CmpIOp::create(b, l, P::sge, diff, zeroI));
+                  if (left >= 0)
+                    both(arith::CmpIOp::create(
+                        b, l, P::sle, diff,
+                        arith::ConstantIntOp::create(b, l, i64, left)));
+                  if (right >= 0)
+                    both(arith::CmpIOp::create(
+                        b, l, P::sle, arith::SubIOp::create(b, l, zeroI, diff),
+                        arith::ConstantIntOp::create(b, l, i64, right)));
+                }
+                if (hasNonpad)
+                  both(arith::CmpIOp::create(b, l, P::slt, j, nonpad));
+                Value add = arith::SelectOp::create(b, l, allowed, zero, ninf);
+                linalg::YieldOp::create(
+                    b, l, Value(arith::AddFOp::create(b, l, val, add)));
+              })
+              .getResult(0);
+    }
+    Value withBias = scores;
+    if (bias)
+      withBias =
+          buildElementwise(rewriter, loc, st, ValueRange{scores, bias},
+                           [](OpBuilder &b, Location l, ValueRange a) {
+                             return arith::AddFOp::create(b, l, a[0], a[1]);
+                           });
+
+    // Softmax over the keys; a row whose max is -inf gives zeros, not NaN.
+    AffineMap id4 = rewriter.getMultiDimIdentityMap(4);
+    AffineMap row4 = id4.dropResult(3);
+    auto rowwise = [&](ValueRange ins, ScalarBody body) {
+      SmallVector<AffineMap> maps;
+      for (Value in : ins)
+        maps.push_back(
+            cast<RankedTensorType>(in.getType()).getRank() == 4 ? id4 : row4);
+      maps.push_back(id4);
+      return linalg::GenericOp::create(
+                 rewriter, loc, st, ins,
+                 Value(
+                     tensor::EmptyOp::create(rewriter, loc, st.getShape(), ct)),
+                 maps, SmallVector<IteratorType>(4, IteratorType::parallel),
+                 [&](OpBuilder &b, Location l, ValueRange a) {
+                   linalg::YieldOp::create(b, l, body(b, l, a.drop_back()));
+                 })
+          .getResult(0);
+    };
+    Value mx = rowMax(rewriter, loc, withBias);
+    Value e = rowwise(
+        {withBias, mx}, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value ninf = scalarConstant(b, l, ct,
+                                      -std::numeric_limits<double>::infinity());
+          Value isNegInf = arith::CmpFOp::create(
+              b, l, arith::CmpFPredicate::OEQ, a[1], ninf);
+          Value safe = arith::SelectOp::create(
+              b, l, isNegInf, scalarConstant(b, l, ct, 0.0), a[1]);
+          return math::ExpOp::create(b, l,
+                                     arith::SubFOp::create(b, l, a[0], safe));
+        });
+    Value sum = rowSum(rewriter, loc, e);
+    SmallVector<Value> pIns = {e, sum};
+    if (bias)
+      pIns.push_back(rowMax(rewriter, loc, bias));
+    Value p =
+        rowwise(pIns, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value zero = scalarConstant(b, l, ct, 0.0);
+          Value sumIsZero = arith::CmpFOp::create(
+              b, l, arith::CmpFPredicate::OEQ, a[1], zero);
+          Value den = arith::SelectOp::create(
+              b, l, sumIsZero, scalarConstant(b, l, ct, 1.0), a[1]);
+          Value r = arith::DivFOp::create(b, l, a[0], den);
+          if (a.size() > 2) {
+            Value ninf = scalarConstant(
+                b, l, ct, -std::numeric_limits<double>::infinity());
+            Value masked = arith::CmpFOp::create(
+                b, l, arith::CmpFPredicate::OEQ, a[2], ninf);
+            r = arith::SelectOp::create(b, l, masked, zero, r);
+          }
+          // The probabilities are rounded to Q's type before P V.
+          return toFloat(b, l, toFloat(b, l, r, et), ct);
+        });
+
+    Value y = headContraction(rewriter, loc, p, v, group,
+                              /*rhsTransposed=*/false, ct, 1.0, 1.0);
+    auto castTo = [&](Value x, Type to) {
+      auto t = cast<RankedTensorType>(x.getType());
+      if (t.getElementType() == to)
+        return x;
+      return buildElementwise(rewriter, loc,
+                              RankedTensorType::get(t.getShape(), to), x,
+                              [&](OpBuilder &b, Location l, ValueRange a) {
+                                return toFloat(b, l, a[0], to);
+                              });
+    };
+    y = castTo(y, et);
+    if (rank == 3) {
+      int64_t dv = v4.getDimSize(3);
+      Value init =
+          tensor::EmptyOp::create(rewriter, loc, {batch, sq, hq, dv}, et);
+      y = linalg::TransposeOp::create(rewriter, loc, y, init,
+                                      ArrayRef<int64_t>{0, 2, 1, 3})
+              .getResult()[0];
+    }
+    if (cast<RankedTensorType>(y.getType()).getNumElements() !=
+        yt.getNumElements())
+      return unsupported(rewriter, op, "Y has an unexpected shape");
+    y = reshapeTo(rewriter, loc, y, yt);
+
+    SmallVector<Value> results = {y, Value(), Value(), Value()};
+    auto want = [&](unsigned i, Value x) -> LogicalResult {
+      if (isa<NoneType>(op->getResult(i).getType()) ||
+          op->getResult(i).use_empty())
+        return success();
+      auto rt = staticResultType(op, i);
+      if (!rt ||
+          cast<RankedTensorType>(x.getType()).getShape() != rt.getShape())
+        return failure();
+      results[i] = castTo(x, rt.getElementType());
+      return success();
+    };
+    int64_t mode = op.getQkMatmulOutputMode();
+    Value qk = mode == 3 ? p : mode == 2 ? withBias : scores;
+    if (failed(want(1, presentK)) || failed(want(2, presentV)) ||
+        failed(want(3, qk)))
+      return unsupported(rewriter, op,
+                         "an optional output has an unexpected shape");
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+} // namespace
+
+void lowering::populateAttentionPatterns(RewritePatternSet &patterns) {
+  patterns.add<AttentionLowering>(patterns.getContext());
+}

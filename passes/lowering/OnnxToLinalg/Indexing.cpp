@@ -1,0 +1,271 @@
+//===- Indexing.cpp - Data-dependent gathers and scatters to linalg/scf ---===//
+//
+// GatherElements and GatherND read through their indices inside a
+// linalg.generic (tensor.extract). ScatterElements and ScatterND apply
+// their updates in order, as the ONNX reference does, with an scf.for nest
+// that carries the output tensor (bufferization updates it in place).
+// Tile reads the input modulo its shape. Negative indices count from the
+// end of their dimension.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/lowering/OnnxToLinalg/Patterns.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+using namespace mlir;
+using namespace mcc;
+using namespace mcc::onnx;
+using namespace mcc::lowering;
+
+namespace {
+
+using utils::IteratorType;
+
+/// `idx` (any integer) as an index in [0, dim): negative values wrap once.
+Value wrapIndex(OpBuilder &b, Location l, Value idx, int64_t dim) {
+  idx = arith::IndexCastOp::create(b, l, b.getIndexType(), idx);
+  Value zero = arith::ConstantIndexOp::create(b, l, 0);
+  Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, idx, zero);
+  return arith::SelectOp::create(
+      b, l, neg,
+      arith::AddIOp::create(b, l, idx,
+                            arith::ConstantIndexOp::create(b, l, dim)),
+      idx);
+}
+
+/// Combines an existing element with an update per ONNX `reduction`.
+Value combine(OpBuilder &b, Location l, StringRef reduction, Value old,
+              Value upd, bool isUnsigned) {
+  Type t = old.getType();
+  bool f = isa<FloatType>(t);
+  if (reduction == "add")
+    return f ? (Value)arith::AddFOp::create(b, l, old, upd)
+             : (Value)arith::AddIOp::create(b, l, old, upd);
+  if (reduction == "mul")
+    return f ? (Value)arith::MulFOp::create(b, l, old, upd)
+             : (Value)arith::MulIOp::create(b, l, old, upd);
+  if (reduction == "max")
+    return f            ? (Value)arith::MaximumFOp::create(b, l, old, upd)
+           : isUnsigned ? (Value)arith::MaxUIOp::create(b, l, old, upd)
+                        : (Value)arith::MaxSIOp::create(b, l, old, upd);
+  if (reduction == "min")
+    return f            ? (Value)arith::MinimumFOp::create(b, l, old, upd)
+           : isUnsigned ? (Value)arith::MinUIOp::create(b, l, old, upd)
+                        : (Value)arith::MinSIOp::create(b, l, old, upd);
+  return upd;
+}
+
+/// An scf.for nest over `shape` carrying `init`; `body` returns the new
+/// value of the carried tensor.
+Value forEach(
+    OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Value init,
+    function_ref<Value(OpBuilder &, Location, ValueRange, Value)> body) {
+  SmallVector<Value> lbs, ubs, steps;
+  for (int64_t d : shape) {
+    lbs.push_back(arith::ConstantIndexOp::create(b, loc, 0));
+    ubs.push_back(arith::ConstantIndexOp::create(b, loc, d));
+    steps.push_back(arith::ConstantIndexOp::create(b, loc, 1));
+  }
+  scf::LoopNest nest =
+      scf::buildLoopNest(b, loc, lbs, ubs, steps, init,
+                         [&](OpBuilder &nb, Location l, ValueRange ivs,
+                             ValueRange iters) -> scf::ValueVector {
+                           return {body(nb, l, ivs, iters[0])};
+                         });
+  return nest.results.empty() ? init : nest.results[0];
+}
+
+struct GatherElementsLowering : OpConversionPattern<ONNXGatherElementsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXGatherElementsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto dt = dyn_cast<RankedTensorType>(op.getData().getType());
+    if (!rt || !dt || !dt.hasStaticShape())
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    int64_t rank = rt.getRank();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    Value data = adaptor.getData();
+    Location loc = op.getLoc();
+    auto g = linalg::GenericOp::create(
+        rewriter, loc, rt, adaptor.getIndices(),
+        Value(tensor::EmptyOp::create(rewriter, loc, rt.getShape(),
+                                      rt.getElementType())),
+        SmallVector<AffineMap>(2, rewriter.getMultiDimIdentityMap(rank)),
+        SmallVector<IteratorType>(rank, IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < rank; ++d)
+            at.push_back(d == axis ? wrapIndex(b, l, a[0], dt.getDimSize(d))
+                                   : (Value)linalg::IndexOp::create(b, l, d));
+          linalg::YieldOp::create(
+              b, l, Value(tensor::ExtractOp::create(b, l, data, at)));
+        });
+    rewriter.replaceOp(op, g.getResult(0));
+    return success();
+  }
+};
+
+/// GatherND: out[b.., i.., s..] = data[b.., idx[b.., i.., :], s..].
+struct GatherNDLowering : OpConversionPattern<ONNXGatherNDOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXGatherNDOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto dt = dyn_cast<RankedTensorType>(op.getData().getType());
+    auto it = dyn_cast<RankedTensorType>(op.getIndices().getType());
+    if (!rt || !dt || !it || !dt.hasStaticShape() || !it.hasStaticShape())
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    int64_t bd = op.getBatchDims();
+    int64_t k = it.getShape().back();
+    int64_t q = it.getRank();
+    Value data = adaptor.getData(), indices = adaptor.getIndices();
+    Location loc = op.getLoc();
+    int64_t rank = rt.getRank();
+    auto g = linalg::GenericOp::create(
+        rewriter, loc, rt, ValueRange{},
+        Value(tensor::EmptyOp::create(rewriter, loc, rt.getShape(),
+                                      rt.getElementType())),
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<IteratorType>(rank, IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange) {
+          SmallVector<Value> iv;
+          for (int64_t d = 0; d < rank; ++d)
+            iv.push_back(linalg::IndexOp::create(b, l, d));
+          // Output dims: batch (bd), index (q - 1 - bd), slice (rest).
+          SmallVector<Value> at(iv.begin(), iv.begin() + bd);
+          SmallVector<Value> idxAt(iv.begin(), iv.begin() + (q - 1));
+          for (int64_t j = 0; j < k; ++j) {
+            SmallVector<Value> c(idxAt);
+            c.push_back(arith::ConstantIndexOp::create(b, l, j));
+            Value v = tensor::ExtractOp::create(b, l, indices, c);
+            at.push_back(wrapIndex(b, l, v, dt.getDimSize(bd + j)));
+          }
+          for (int64_t d = q - 1; d < rank; ++d)
+            at.push_back(iv[d]);
+          linalg::YieldOp::create(
+              b, l, Value(tensor::ExtractOp::create(b, l, data, at)));
+        });
+    rewriter.replaceOp(op, g.getResult(0));
+    return success();
+  }
+};
+
+struct ScatterElementsLowering : OpConversionPattern<ONNXScatterElementsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXScatterElementsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto it = dyn_cast<RankedTensorType>(op.getIndices().getType());
+    if (!rt || !it || !it.hasStaticShape())
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    int64_t rank = rt.getRank();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    Value indices = adaptor.getIndices(), updates = adaptor.getUpdates();
+    StringRef red = op.getReduction();
+    bool u = isUnsignedInt(op.getData().getType());
+    Value r = forEach(
+        rewriter, op.getLoc(), it.getShape(), adaptor.getData(),
+        [&](OpBuilder &b, Location l, ValueRange ivs, Value acc) -> Value {
+          Value idx = tensor::ExtractOp::create(b, l, indices, ivs);
+          SmallVector<Value> at(ivs);
+          at[axis] = wrapIndex(b, l, idx, rt.getDimSize(axis));
+          Value upd = tensor::ExtractOp::create(b, l, updates, ivs);
+          if (red != "none")
+            upd = combine(b, l, red, tensor::ExtractOp::create(b, l, acc, at),
+                          upd, u);
+          return tensor::InsertOp::create(b, l, upd, acc, at);
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+struct ScatterNDLowering : OpConversionPattern<ONNXScatterNDOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXScatterNDOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto ut = dyn_cast<RankedTensorType>(op.getUpdates().getType());
+    auto it = dyn_cast<RankedTensorType>(op.getIndices().getType());
+    if (!rt || !it || !ut || !it.hasStaticShape() || !ut.hasStaticShape())
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    int64_t k = it.getShape().back(), q = it.getRank();
+    Value indices = adaptor.getIndices(), updates = adaptor.getUpdates();
+    StringRef red = op.getReduction();
+    bool u = isUnsignedInt(op.getData().getType());
+    // Updates have shape indices.shape[:-1] + data.shape[k:].
+    Value r = forEach(
+        rewriter, op.getLoc(), ut.getShape(), adaptor.getData(),
+        [&](OpBuilder &b, Location l, ValueRange ivs, Value acc) -> Value {
+          SmallVector<Value> at;
+          SmallVector<Value> idxAt(ivs.begin(), ivs.begin() + (q - 1));
+          for (int64_t j = 0; j < k; ++j) {
+            SmallVector<Value> c(idxAt);
+            c.push_back(arith::ConstantIndexOp::create(b, l, j));
+            Value v = tensor::ExtractOp::create(b, l, indices, c);
+            at.push_back(wrapIndex(b, l, v, rt.getDimSize(j)));
+          }
+          for (size_t d = q - 1; d < ivs.size(); ++d)
+            at.push_back(ivs[d]);
+          Value upd = tensor::ExtractOp::create(b, l, updates, ivs);
+          if (red != "none")
+            upd = combine(b, l, red, tensor::ExtractOp::create(b, l, acc, at),
+                          upd, u);
+          return tensor::InsertOp::create(b, l, upd, acc, at);
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+/// Tile: out[i] = in[i mod in.shape] (repeats only fix the result shape).
+struct TileLowering : OpConversionPattern<ONNXTileOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXTileOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto xt = dyn_cast<RankedTensorType>(op.getInput().getType());
+    if (!rt || !xt || !xt.hasStaticShape())
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    MLIRContext *ctx = getContext();
+    SmallVector<AffineExpr> exprs;
+    for (int64_t d = 0; d < xt.getRank(); ++d)
+      exprs.push_back(xt.getDimSize(d) == 0
+                          ? getAffineConstantExpr(0, ctx)
+                          : getAffineDimExpr(d, ctx) % xt.getDimSize(d));
+    if (rt.getNumElements() == 0) {
+      rewriter.replaceOp(op, tensor::EmptyOp::create(rewriter, op.getLoc(),
+                                                     rt.getShape(),
+                                                     rt.getElementType()));
+      return success();
+    }
+    int64_t rank = rt.getRank();
+    auto g = linalg::GenericOp::create(
+        rewriter, op.getLoc(), rt, adaptor.getInput(),
+        Value(tensor::EmptyOp::create(rewriter, op.getLoc(), rt.getShape(),
+                                      rt.getElementType())),
+        SmallVector<AffineMap>{AffineMap::get(rank, 0, exprs, ctx),
+                               rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<IteratorType>(rank, IteratorType::parallel),
+        [](OpBuilder &b, Location l, ValueRange a) {
+          linalg::YieldOp::create(b, l, a[0]);
+        });
+    rewriter.replaceOp(op, g.getResult(0));
+    return success();
+  }
+};
+
+} // namespace
+
+void lowering::populateIndexingPatterns(RewritePatternSet &patterns) {
+  patterns.add<GatherElementsLowering, GatherNDLowering,
+               ScatterElementsLowering, ScatterNDLowering, TileLowering>(
+      patterns.getContext());
+}
