@@ -34,6 +34,11 @@ inline constexpr llvm::StringLiteral kOpsetImportAttr = "onnx.opset_import";
 /// contradict each other; ops without a rule, or whose operands are not yet
 /// ranked, are left unchanged and succeed.
 mlir::LogicalResult inferShapes(mlir::Operation *op);
+/// The other direction, for unary ops whose result has the shape of their
+/// input (Sqrt, Cast, ...): a static result type gives a producer that
+/// inference could not type (a Reduce* with run-time axes) its shape.
+/// Returns whether it changed a type.
+bool inferShapesBackward(mlir::Operation *op);
 
 /// Evaluates `op` when all its operands are constants and the op is cheap to
 /// evaluate at compile time (the shape arithmetic that exporters emit:

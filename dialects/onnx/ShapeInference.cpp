@@ -181,9 +181,12 @@ LogicalResult inferReduce(Operation *op, Value data, Value axesV,
   SmallVector<int64_t> axes;
   if (!isNoValue(axesV)) {
     auto c = getConstantInts(axesV);
-    if (!c)
+    auto at = ranked(axesV);
+    bool empty = at && at.hasStaticShape() && at.getNumElements() == 0;
+    if (!c && !empty)
       return success();
-    axes = *c;
+    if (c)
+      axes = *c;
   }
   if (axes.empty() && noopEmpty) {
     setResult(op, 0, t.getShape(), t.getElementType());
@@ -760,7 +763,8 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         return success();
       })
       .Case<ONNXReduceMeanOp, ONNXReduceSumOp, ONNXReduceMaxOp, ONNXReduceMinOp,
-            ONNXReduceProdOp, ONNXReduceL2Op, ONNXReduceSumSquareOp>(
+            ONNXReduceProdOp, ONNXReduceL2Op, ONNXReduceSumSquareOp,
+            ONNXReduceL1Op, ONNXReduceLogSumOp, ONNXReduceLogSumExpOp>(
           [](auto op) -> LogicalResult {
             return inferReduce(op, op.getData(), op.getAxes(), op.getKeepdims(),
                                op.getNoopWithEmptyAxes());
@@ -829,4 +833,28 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         return success();
       })
       .Default([](Operation *) { return success(); });
+}
+
+bool mcc::onnx::inferShapesBackward(Operation *op) {
+  if (!isa<ONNXCastOp, ONNXCastLikeOp, ONNXIdentityOp, ONNXSqrtOp, ONNXLogOp,
+           ONNXExpOp, ONNXAbsOp, ONNXNegOp, ONNXReluOp, ONNXSigmoidOp,
+           ONNXTanhOp, ONNXReciprocalOp, ONNXFloorOp, ONNXCeilOp, ONNXNotOp,
+           ONNXSignOp, ONNXSoftsignOp, ONNXRoundOp>(op))
+    return false;
+  auto rt = ranked(op->getResult(0));
+  Value in = op->getOperand(0);
+  auto it = dyn_cast<TensorType>(in.getType());
+  if (!rt || !rt.hasStaticShape() || !it ||
+      (isa<RankedTensorType>(it) && it.hasStaticShape()) ||
+      !isa_and_nonnull<ONNXDialect>(
+          in.getDefiningOp() ? in.getDefiningOp()->getDialect() : nullptr))
+    return false;
+  if (auto r = dyn_cast<RankedTensorType>(it))
+    for (auto [a, b] : llvm::zip_equal(r.getShape(), rt.getShape()))
+      if (a != kDyn && a != b)
+        return false;
+  if (isa<RankedTensorType>(it) && it.getRank() != rt.getRank())
+    return false;
+  in.setType(RankedTensorType::get(rt.getShape(), it.getElementType()));
+  return true;
 }

@@ -325,6 +325,8 @@ std::optional<Plan> planFor(linalg::GenericOp op, unsigned vDim) {
   Plan p;
   p.contraction = op;
   p.ranges = op.getStaticLoopRanges();
+  if (llvm::is_contained(p.ranges, 0))
+    return std::nullopt; // an empty loop nest: nothing to tile
   p.outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   if (!p.outMap.isProjectedPermutation() || p.outMap.getNumResults() == 0)
     return std::nullopt;

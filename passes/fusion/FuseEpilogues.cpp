@@ -78,7 +78,11 @@ struct FuseContractionEpilogues
       if (op->getNumResults() != 1 || !type || !type.hasStaticShape() ||
           type.getRank() < 2 || !mcc::isElementwiseGeneric(op))
         return;
-      if (linalg::GenericOp c = fusibleContraction(op))
+      // Nothing to tile in an empty loop nest (a reduction over a 0-sized
+      // dim; tiling it would divide by zero).
+      if (linalg::GenericOp c = fusibleContraction(op);
+          c && !llvm::is_contained(c.getStaticLoopRanges(), 0) &&
+          !llvm::is_contained(op.getStaticLoopRanges(), 0))
         work.push_back({op, c});
     });
     IRRewriter rewriter(&getContext());

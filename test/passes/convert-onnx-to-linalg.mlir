@@ -213,3 +213,18 @@ func.func @scatter_elements_add(%d: tensor<4x3xf32>, %i: tensor<2x3xi64>, %u: te
   %0 = onnx.ScatterElements(%d, %i, %u) {axis = 0 : i64, reduction = "add"} : (tensor<4x3xf32>, tensor<2x3xi64>, tensor<2x3xf32>) -> tensor<4x3xf32>
   return %0 : tensor<4x3xf32>
 }
+
+// -----
+
+// Run-time axes: [3,2,2] -> [3,2] reduces dim 1 or dim 2; the axes' value
+// picks one of the two reductions.
+// CHECK-LABEL: func.func @reduce_runtime_axes
+// CHECK: tensor.extract %{{.*}}[%{{.*}}] : tensor<1xi64>
+// CHECK: scf.if
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK: } else {
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+func.func @reduce_runtime_axes(%x: tensor<3x2x2xf32>, %axes: tensor<1xi64>) -> tensor<3x2xf32> {
+  %0 = onnx.ReduceSum(%x, %axes) {keepdims = 0 : i64} : (tensor<3x2x2xf32>, tensor<1xi64>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}

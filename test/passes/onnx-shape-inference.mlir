@@ -113,3 +113,16 @@ func.func @attention_3d(%q: tensor<2x4x24xf32>, %k: tensor<2x6x24xf32>, %v: tens
   %y, %k2, %v2, %qk = onnx.Attention(%q, %k, %v, %none, %pk, %pv, %none) {q_num_heads = 3 : i64, kv_num_heads = 3 : i64} : (tensor<2x4x24xf32>, tensor<2x6x24xf32>, tensor<2x6x24xf32>, none, tensor<2x3x4x8xf32>, tensor<2x3x4x8xf32>, none) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>)
   return %y, %k2, %v2, %qk : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
 }
+
+// -----
+
+// A declared result shape flows back through a unary op to a reduction
+// whose axes are only known at run time.
+// CHECK-LABEL: func.func @backward_through_unary
+// CHECK: onnx.ReduceSumSquare{{.*}} -> tensor<3x1xf32>
+// CHECK: onnx.Sqrt{{.*}} -> tensor<3x1xf32>
+func.func @backward_through_unary(%x: tensor<3x4xf32>, %axes: tensor<1xi64>) -> tensor<3x1xf32> {
+  %0 = onnx.ReduceSumSquare(%x, %axes) : (tensor<3x4xf32>, tensor<1xi64>) -> tensor<*xf32>
+  %1 = onnx.Sqrt(%0) : (tensor<*xf32>) -> tensor<3x1xf32>
+  return %1 : tensor<3x1xf32>
+}

@@ -2,6 +2,8 @@
 
 #include "passes/lowering/OnnxToLinalg/Patterns.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
 using namespace mlir;
 using namespace mcc;
 using namespace mcc::onnx;
@@ -11,11 +13,24 @@ namespace {
 
 using utils::IteratorType;
 
-enum class Kind { Sum, Mean, Max, Min, Prod, SumSquare, L2 };
+enum class Kind {
+  Sum,
+  Mean,
+  Max,
+  Min,
+  Prod,
+  SumSquare,
+  L2,
+  L1,
+  LogSum,
+  LogSumExp
+};
 
-/// Reduces `x` over `reduced` dims into a tensor of the kept dims.
+/// Reduces `x` over `reduced` dims into a tensor of the kept dims. Integer
+/// tensors (bool included) support Sum, Max, Min and Prod; `isUnsigned`
+/// picks the unsigned comparisons.
 Value reduceDims(OpBuilder &b, Location loc, Value x, ArrayRef<bool> reduced,
-                 Kind kind) {
+                 Kind kind, bool isUnsigned = false) {
   auto xt = cast<RankedTensorType>(x.getType());
   MLIRContext *ctx = b.getContext();
   Type et = xt.getElementType();
@@ -36,13 +51,57 @@ Value reduceDims(OpBuilder &b, Location loc, Value x, ArrayRef<bool> reduced,
                  : kind == Kind::Min  ? inf
                  : kind == Kind::Prod ? 1.0
                                       : 0.0;
-  Value init = filledTensor(b, loc, rt, initV);
+  Value init;
+  if (auto it = dyn_cast<IntegerType>(et)) {
+    unsigned w = it.getWidth();
+    APInt v = kind == Kind::Prod ? APInt(w, 1) : APInt(w, 0);
+    if (kind == Kind::Max)
+      v = isUnsigned || w == 1 ? APInt::getMinValue(w)
+                               : APInt::getSignedMinValue(w);
+    if (kind == Kind::Min)
+      v = isUnsigned || w == 1 ? APInt::getMaxValue(w)
+                               : APInt::getSignedMaxValue(w);
+    Value c = arith::ConstantOp::create(b, loc, b.getIntegerAttr(et, v));
+    init = linalg::FillOp::create(
+               b, loc, c, tensor::EmptyOp::create(b, loc, kept, et).getResult())
+               .getResult(0);
+  } else {
+    init = filledTensor(b, loc, rt, initV);
+  }
+  bool isInt = isa<IntegerType>(et), isBool = et.isInteger(1);
   SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(xt.getRank()),
                                  AffineMap::get(xt.getRank(), 0, oe, ctx)};
   return linalg::GenericOp::create(
              b, loc, rt, x, init, maps, iters,
              [&](OpBuilder &nb, Location l, ValueRange a) {
                Value v = a[0], acc = a[1], r;
+               if (isInt) {
+                 switch (kind) {
+                 case Kind::Max:
+                   r = isBool ? (Value)arith::OrIOp::create(nb, l, v, acc)
+                       : isUnsigned
+                           ? (Value)arith::MaxUIOp::create(nb, l, v, acc)
+                           : (Value)arith::MaxSIOp::create(nb, l, v, acc);
+                   break;
+                 case Kind::Min:
+                   r = isBool ? (Value)arith::AndIOp::create(nb, l, v, acc)
+                       : isUnsigned
+                           ? (Value)arith::MinUIOp::create(nb, l, v, acc)
+                           : (Value)arith::MinSIOp::create(nb, l, v, acc);
+                   break;
+                 case Kind::Prod:
+                   r = arith::MulIOp::create(nb, l, v, acc);
+                   break;
+                 case Kind::SumSquare:
+                   r = arith::AddIOp::create(
+                       nb, l, arith::MulIOp::create(nb, l, v, v), acc);
+                   break;
+                 default:
+                   r = arith::AddIOp::create(nb, l, v, acc);
+                 }
+                 linalg::YieldOp::create(nb, l, r);
+                 return;
+               }
                switch (kind) {
                case Kind::Max:
                  r = arith::MaximumFOp::create(nb, l, v, acc);
@@ -57,12 +116,136 @@ Value reduceDims(OpBuilder &b, Location loc, Value x, ArrayRef<bool> reduced,
                case Kind::L2:
                  r = math::FmaOp::create(nb, l, v, v, acc);
                  break;
+               case Kind::L1:
+                 r = arith::AddFOp::create(nb, l,
+                                           math::AbsFOp::create(nb, l, v), acc);
+                 break;
+               case Kind::LogSumExp:
+                 r = arith::AddFOp::create(nb, l, math::ExpOp::create(nb, l, v),
+                                           acc);
+                 break;
                default:
                  r = arith::AddFOp::create(nb, l, v, acc);
                }
                linalg::YieldOp::create(nb, l, r);
              })
       .getResult(0);
+}
+
+/// Which dims of `xt` a Reduce* op may reduce: one candidate when the
+/// axes are known, an empty one for a no-op (empty axes with
+/// noop_with_empty_axes). Axes that are not constants follow from the
+/// declared result type `rt`: with keepdims every dim that became 1
+/// (reducing a dim of 1 changes nothing); without, each choice of dims
+/// whose removal gives `rt` (several when sizes repeat: [3,2,2] -> [3,2]),
+/// and the lowering picks one at run time from the axes' values.
+FailureOr<SmallVector<SmallVector<bool>>>
+reducedDims(Value axesV, RankedTensorType xt, RankedTensorType rt,
+            bool keepdims, bool noopEmpty) {
+  using Candidates = SmallVector<SmallVector<bool>>;
+  int64_t rank = xt.getRank();
+  std::optional<SmallVector<int64_t>> axes;
+  if (isNoValue(axesV))
+    axes.emplace();
+  else if (auto c = getConstantInts(axesV))
+    axes = *c;
+  else if (auto at = dyn_cast<RankedTensorType>(axesV.getType());
+           at && at.hasStaticShape() && at.getNumElements() == 0)
+    axes.emplace();
+  if (axes) {
+    if (axes->empty() && noopEmpty)
+      return Candidates{SmallVector<bool>{}};
+    SmallVector<bool> reduced(rank, axes->empty());
+    for (int64_t a : *axes) {
+      a = normalizeAxis(a, rank);
+      if (a < 0 || a >= rank)
+        return failure();
+      reduced[a] = true;
+    }
+    return Candidates{reduced};
+  }
+  if (noopEmpty)
+    return failure(); // the axes might be empty at run time
+  if (keepdims) {
+    if (rt.getRank() != rank)
+      return failure();
+    SmallVector<bool> reduced(rank, false);
+    for (int64_t d = 0; d < rank; ++d) {
+      if (rt.getDimSize(d) == xt.getDimSize(d))
+        continue;
+      if (rt.getDimSize(d) != 1)
+        return failure();
+      reduced[d] = true;
+    }
+    return Candidates{reduced};
+  }
+  int64_t drop = rank - rt.getRank();
+  if (drop < 0 || rank > 16)
+    return failure();
+  Candidates found;
+  for (uint32_t mask = 0; mask < (1u << rank); ++mask) {
+    if (llvm::popcount(mask) != drop)
+      continue;
+    SmallVector<int64_t> kept;
+    SmallVector<bool> reduced(rank, false);
+    for (int64_t d = 0; d < rank; ++d) {
+      if (mask & (1u << d))
+        reduced[d] = xt.getDimSize(d) != 1; // dropping a 1 changes nothing
+      else
+        kept.push_back(xt.getDimSize(d));
+    }
+    if (ArrayRef<int64_t>(kept) != rt.getShape() ||
+        llvm::is_contained(found, reduced))
+      continue;
+    found.push_back(reduced);
+  }
+  if (found.empty() || found.size() > 8)
+    return failure();
+  return found;
+}
+
+/// Whether the run-time `axes` (a static 1-D integer tensor) reduce the
+/// dims `reduced` of a rank-`rank` tensor of shape `shape` (axes on dims
+/// of size 1 may be there or not).
+Value axesSelect(OpBuilder &b, Location loc, Value axes, ArrayRef<bool> reduced,
+                 ArrayRef<int64_t> shape) {
+  auto at = cast<RankedTensorType>(axes.getType());
+  int64_t rank = shape.size();
+  Type it = at.getElementType();
+  SmallVector<Value> norm;
+  for (int64_t j = 0; j < at.getNumElements(); ++j) {
+    Value a = tensor::ExtractOp::create(
+        b, loc, axes, ValueRange{arith::ConstantIndexOp::create(b, loc, j)});
+    Value zero = arith::ConstantIntOp::create(b, loc, it, 0);
+    Value neg =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, a, zero);
+    norm.push_back(arith::SelectOp::create(
+        b, loc, neg,
+        arith::AddIOp::create(b, loc, a,
+                              arith::ConstantIntOp::create(b, loc, it, rank)),
+        a));
+  }
+  auto is = [&](Value v, int64_t d) -> Value {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, v,
+                                 arith::ConstantIntOp::create(b, loc, it, d));
+  };
+  Value ok = arith::ConstantIntOp::create(b, loc, 1, 1);
+  for (Value v : norm) { // every axis is a reduced dim or a dim of size 1
+    Value any = arith::ConstantIntOp::create(b, loc, 0, 1);
+    for (int64_t d = 0; d < rank; ++d)
+      if (reduced[d] || shape[d] == 1)
+        any = arith::OrIOp::create(b, loc, any, is(v, d));
+    ok = arith::AndIOp::create(b, loc, ok, any);
+  }
+  for (int64_t d = 0; d < rank; ++d) { // every reduced dim is an axis
+    if (!reduced[d])
+      continue;
+    Value any = arith::ConstantIntOp::create(b, loc, 0, 1);
+    for (Value v : norm)
+      any = arith::OrIOp::create(b, loc, any, is(v, d));
+    ok = arith::AndIOp::create(b, loc, ok, any);
+  }
+  return ok;
 }
 
 template <typename OpTy, Kind K>
@@ -73,40 +256,65 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
                   ConversionPatternRewriter &rewriter) const override {
     auto rt = staticResultType(op);
     auto xt = dyn_cast<RankedTensorType>(op.getData().getType());
-    if (!rt || !xt || !xt.hasStaticShape() ||
-        !isa<FloatType>(rt.getElementType()))
+    if (!rt || !xt || !xt.hasStaticShape())
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    bool isFloat = isa<FloatType>(rt.getElementType());
+    bool intKind = K == Kind::Sum || K == Kind::Max || K == Kind::Min ||
+                   K == Kind::Prod || K == Kind::SumSquare;
+    if (!isFloat && !intKind)
       return unsupported(rewriter, op, kNeedsStaticFloat);
-    SmallVector<int64_t> axes;
-    if (!isNoValue(op.getAxes())) {
-      auto c = getConstantInts(op.getAxes());
-      if (!c)
-        return unsupported(rewriter, op, "axes must be a constant");
-      axes = *c;
-    }
     Location loc = op.getLoc();
-    if (axes.empty() && op.getNoopWithEmptyAxes()) {
+    auto candidates = reducedDims(op.getAxes(), xt, rt, op.getKeepdims(),
+                                  op.getNoopWithEmptyAxes());
+    if (failed(candidates))
+      return unsupported(rewriter, op,
+                         "axes must be a constant, or follow from the "
+                         "declared output shape");
+    if (candidates->front().empty()) { // noop_with_empty_axes
       rewriter.replaceOp(op, adaptor.getData());
       return success();
     }
-    SmallVector<bool> reduced(xt.getRank(), axes.empty());
-    int64_t count = 1;
-    for (int64_t a : axes)
-      reduced[normalizeAxis(a, xt.getRank())] = true;
-    for (int64_t i = 0; i < xt.getRank(); ++i)
-      if (reduced[i])
-        count *= xt.getDimSize(i);
-    Value r = reduceDims(rewriter, loc, adaptor.getData(), reduced, K);
-    auto kt = cast<RankedTensorType>(r.getType());
-    if (K == Kind::Mean || K == Kind::L2)
-      r = buildElementwise(
-          rewriter, loc, kt, r,
-          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-            if (K == Kind::L2)
-              return math::SqrtOp::create(b, l, a[0]);
-            return arith::DivFOp::create(
-                b, l, a[0], scalarConstant(b, l, a[0].getType(), count));
+    bool isU = isUnsignedInt(op.getData().getType());
+    auto build = [&](OpBuilder &b, ArrayRef<bool> reduced) -> Value {
+      int64_t count = 1;
+      for (int64_t i = 0; i < xt.getRank(); ++i)
+        if (reduced[i])
+          count *= xt.getDimSize(i);
+      Value r = reduceDims(b, loc, adaptor.getData(), reduced, K, isU);
+      auto kt = cast<RankedTensorType>(r.getType());
+      if (K == Kind::Mean || K == Kind::L2 || K == Kind::LogSum ||
+          K == Kind::LogSumExp)
+        r = buildElementwise(
+            b, loc, kt, r,
+            [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+              if (K == Kind::L2)
+                return math::SqrtOp::create(nb, l, a[0]);
+              if (K == Kind::LogSum || K == Kind::LogSumExp)
+                return math::LogOp::create(nb, l, a[0]);
+              return arith::DivFOp::create(
+                  nb, l, a[0], scalarConstant(nb, l, a[0].getType(), count));
+            });
+      return reshapeTo(b, loc, r, rt);
+    };
+    // Several reductions fit the declared shape: the axes' values choose
+    // (the last one when none matches: the axes contradict the model).
+    std::function<Value(OpBuilder &, ArrayRef<SmallVector<bool>>)> choose =
+        [&](OpBuilder &b, ArrayRef<SmallVector<bool>> cs) -> Value {
+      if (cs.size() == 1)
+        return build(b, cs.front());
+      Value cond =
+          axesSelect(b, loc, adaptor.getAxes(), cs.front(), xt.getShape());
+      auto ifOp = scf::IfOp::create(
+          b, loc, cond,
+          [&](OpBuilder &tb, Location l) {
+            scf::YieldOp::create(tb, l, build(tb, cs.front()));
+          },
+          [&](OpBuilder &eb, Location l) {
+            scf::YieldOp::create(eb, l, choose(eb, cs.drop_front()));
           });
-    rewriter.replaceOp(op, reshapeTo(rewriter, loc, r, rt));
+      return ifOp.getResult(0);
+    };
+    rewriter.replaceOp(op, choose(rewriter, *candidates));
     return success();
   }
 };
@@ -336,6 +544,9 @@ void lowering::populateReductionPatterns(RewritePatternSet &patterns) {
            ReduceLowering<ONNXReduceProdOp, Kind::Prod>,
            ReduceLowering<ONNXReduceSumSquareOp, Kind::SumSquare>,
            ReduceLowering<ONNXReduceL2Op, Kind::L2>,
+           ReduceLowering<ONNXReduceL1Op, Kind::L1>,
+           ReduceLowering<ONNXReduceLogSumOp, Kind::LogSum>,
+           ReduceLowering<ONNXReduceLogSumExpOp, Kind::LogSumExp>,
            SoftmaxLowering<ONNXSoftmaxOp, false>,
            SoftmaxLowering<ONNXLogSoftmaxOp, true>, LayerNormLowering,
            ArgLowering<ONNXArgMaxOp, true>, ArgLowering<ONNXArgMinOp, false>>(
