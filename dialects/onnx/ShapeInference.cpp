@@ -463,7 +463,9 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
             ONNXLayerNormalizationOp, ONNXSoftsignOp, ONNXSignOp, ONNXSinhOp,
             ONNXCoshOp, ONNXTanOp, ONNXAsinOp, ONNXAcosOp, ONNXAtanOp,
             ONNXAsinhOp, ONNXAcoshOp, ONNXAtanhOp, ONNXRoundOp, ONNXShrinkOp,
-            ONNXThresholdedReluOp, ONNXSwishOp, ONNXMishOp, ONNXBitwiseNotOp>(
+            ONNXThresholdedReluOp, ONNXSwishOp, ONNXMishOp, ONNXBitwiseNotOp,
+            ONNXRMSNormalizationOp, ONNXInstanceNormalizationOp,
+            ONNXGroupNormalizationOp, ONNXLpNormalizationOp, ONNXHardmaxOp>(
           [](Operation *op) { return inferSameAsInput(op); })
       .Case<ONNXDropoutOp>([](ONNXDropoutOp op) -> LogicalResult {
         if (failed(inferSameAsInput(op)))

@@ -24,18 +24,6 @@ namespace {
 
 using utils::IteratorType;
 
-/// Converts a float or integer scalar to float type `to`.
-Value toFloat(OpBuilder &b, Location loc, Value v, Type to) {
-  Type from = v.getType();
-  if (from == to)
-    return v;
-  if (isa<IntegerType>(from))
-    return arith::SIToFPOp::create(b, loc, to, v);
-  if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
-    return arith::ExtFOp::create(b, loc, to, v);
-  return arith::TruncFOp::create(b, loc, to, v);
-}
-
 /// [B, S, H*D] -> [B, H, S, D].
 Value splitHeads(OpBuilder &b, Location loc, Value x, int64_t heads) {
   auto t = cast<RankedTensorType>(x.getType());
@@ -435,14 +423,7 @@ struct AttentionLowering : OpConversionPattern<ONNXAttentionOp> {
     Value y = headContraction(rewriter, loc, p, v, group,
                               /*rhsTransposed=*/false, ct, 1.0, 1.0);
     auto castTo = [&](Value x, Type to) {
-      auto t = cast<RankedTensorType>(x.getType());
-      if (t.getElementType() == to)
-        return x;
-      return buildElementwise(rewriter, loc,
-                              RankedTensorType::get(t.getShape(), to), x,
-                              [&](OpBuilder &b, Location l, ValueRange a) {
-                                return toFloat(b, l, a[0], to);
-                              });
+      return castElements(rewriter, loc, x, to);
     };
     y = castTo(y, et);
     if (rank == 3) {

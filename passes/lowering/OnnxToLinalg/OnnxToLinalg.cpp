@@ -137,6 +137,27 @@ Value lowering::reshapeTo(OpBuilder &b, Location loc, Value v,
   return tensor::ExpandShapeOp::create(b, loc, type, flat, all);
 }
 
+Value lowering::toFloat(OpBuilder &b, Location loc, Value v, Type to) {
+  Type from = v.getType();
+  if (from == to)
+    return v;
+  if (isa<IntegerType>(from))
+    return arith::SIToFPOp::create(b, loc, to, v);
+  if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
+    return arith::ExtFOp::create(b, loc, to, v);
+  return arith::TruncFOp::create(b, loc, to, v);
+}
+
+Value lowering::castElements(OpBuilder &b, Location loc, Value x, Type to) {
+  auto t = cast<RankedTensorType>(x.getType());
+  if (t.getElementType() == to)
+    return x;
+  return buildElementwise(b, loc, RankedTensorType::get(t.getShape(), to), x,
+                          [&](OpBuilder &nb, Location l, ValueRange a) {
+                            return toFloat(nb, l, a[0], to);
+                          });
+}
+
 Value lowering::padSpatial(OpBuilder &b, Location loc, Value x,
                            ArrayRef<int64_t> padsBegin,
                            ArrayRef<int64_t> padsEnd, double value) {

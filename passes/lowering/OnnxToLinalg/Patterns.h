@@ -49,6 +49,15 @@ mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                       mlir::RankedTensorType type);
 
+/// A float or signed integer scalar converted to float type `to`.
+mlir::Value toFloat(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                    mlir::Type to);
+
+/// A float tensor with its elements converted to float type `to` (itself
+/// when it already has them).
+mlir::Value castElements(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::Value x, mlir::Type to);
+
 /// Pads the spatial dims (2..) of an N,C,spatial tensor with `value`.
 mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                        llvm::ArrayRef<int64_t> padsBegin,

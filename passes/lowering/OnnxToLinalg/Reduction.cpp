@@ -533,6 +533,258 @@ struct LayerNormLowering : OpConversionPattern<ONNXLayerNormalizationOp> {
   }
 };
 
+/// Normalizes `x` over the `reduced` dims: (x - mean) / sqrt(var + eps),
+/// or x / sqrt(mean(x^2) + eps) without centering (RMS).
+Value normalizeOver(OpBuilder &b, Location loc, Value x, ArrayRef<bool> reduced,
+                    double eps, bool center) {
+  auto t = cast<RankedTensorType>(x.getType());
+  Type et = t.getElementType();
+  SmallVector<int64_t> keep(t.getShape());
+  double n = 1;
+  for (int64_t d = 0; d < t.getRank(); ++d)
+    if (reduced[d]) {
+      n *= t.getDimSize(d);
+      keep[d] = 1;
+    }
+  auto keepT = RankedTensorType::get(keep, et);
+  auto meanOf = [&](Value v, Kind kind) {
+    Value sum = reshapeTo(b, loc, reduceDims(b, loc, v, reduced, kind), keepT);
+    return buildElementwise(b, loc, keepT, sum,
+                            [&](OpBuilder &nb, Location l, ValueRange a) {
+                              return arith::DivFOp::create(
+                                  nb, l, a[0], scalarConstant(nb, l, et, n));
+                            });
+  };
+  if (center) {
+    Value mean = meanOf(x, Kind::Sum);
+    x = buildElementwise(b, loc, t, ValueRange{x, mean},
+                         [](OpBuilder &nb, Location l, ValueRange a) {
+                           return arith::SubFOp::create(nb, l, a[0], a[1]);
+                         });
+  }
+  Value var = meanOf(x, Kind::SumSquare);
+  return buildElementwise(
+      b, loc, t, ValueRange{x, var},
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        Value r = math::RsqrtOp::create(
+            nb, l,
+            arith::AddFOp::create(nb, l, a[1], scalarConstant(nb, l, et, eps)));
+        return arith::MulFOp::create(nb, l, a[0], r);
+      });
+}
+
+/// float16/bfloat16 normalize in float32 (the ops' stash_type).
+Type computeType(Type et) {
+  return et.getIntOrFloatBitWidth() < 32 ? Float32Type::get(et.getContext())
+                                         : et;
+}
+
+/// y = x * scale (+ bias), scale and bias cast to x's element type and
+/// broadcast numpy-style.
+Value scaleShift(OpBuilder &b, Location loc, Value x, Value scale, Value bias) {
+  auto t = cast<RankedTensorType>(x.getType());
+  SmallVector<Value> ins = {x, castElements(b, loc, scale, t.getElementType())};
+  if (bias)
+    ins.push_back(castElements(b, loc, bias, t.getElementType()));
+  return buildElementwise(
+      b, loc, t, ins, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        Value r = arith::MulFOp::create(nb, l, a[0], a[1]);
+        return a.size() > 2 ? (Value)arith::AddFOp::create(nb, l, r, a[2]) : r;
+      });
+}
+
+/// A per-channel [C] vector as [1, C, 1, ...] for an N, C, ... tensor.
+Value alongChannels(OpBuilder &b, Location loc, Value v, int64_t rank) {
+  auto t = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape(rank, 1);
+  shape[1] = t.getNumElements();
+  return reshapeTo(b, loc, v, RankedTensorType::get(shape, t.getElementType()));
+}
+
+struct RMSNormLowering : OpConversionPattern<ONNXRMSNormalizationOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXRMSNormalizationOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto st = dyn_cast<RankedTensorType>(op.getScale().getType());
+    if (!rt || !st || !st.hasStaticShape())
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    Location loc = op.getLoc();
+    Type et = rt.getElementType(), ct = computeType(et);
+    int64_t rank = rt.getRank();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    SmallVector<bool> reduced(rank, false);
+    for (int64_t d = axis; d < rank; ++d)
+      reduced[d] = true;
+    Value x = castElements(rewriter, loc, adaptor.getX(), ct);
+    Value y = normalizeOver(rewriter, loc, x, reduced,
+                            op.getEpsilon().convertToDouble(), false);
+    y = scaleShift(rewriter, loc, y, adaptor.getScale(), Value());
+    rewriter.replaceOp(op, castElements(rewriter, loc, y, et));
+    return success();
+  }
+};
+
+/// InstanceNormalization: per (n, c) over the spatial dims.
+struct InstanceNormLowering : OpConversionPattern<ONNXInstanceNormalizationOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXInstanceNormalizationOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt || rt.getRank() < 3)
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    Location loc = op.getLoc();
+    Type et = rt.getElementType(), ct = computeType(et);
+    int64_t rank = rt.getRank();
+    SmallVector<bool> reduced(rank, true);
+    reduced[0] = reduced[1] = false;
+    Value x = castElements(rewriter, loc, adaptor.getInput(), ct);
+    Value y = normalizeOver(rewriter, loc, x, reduced,
+                            op.getEpsilon().convertToDouble(), true);
+    y = scaleShift(rewriter, loc, y,
+                   alongChannels(rewriter, loc, adaptor.getScale(), rank),
+                   alongChannels(rewriter, loc, adaptor.getB(), rank));
+    rewriter.replaceOp(op, castElements(rewriter, loc, y, et));
+    return success();
+  }
+};
+
+/// GroupNormalization (opset 21): channels in num_groups groups, each
+/// normalized over its channels and the spatial dims; scale and bias per
+/// channel.
+struct GroupNormLowering : OpConversionPattern<ONNXGroupNormalizationOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXGroupNormalizationOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto st = dyn_cast<RankedTensorType>(op.getScale().getType());
+    if (!rt || rt.getRank() < 2 || !st || !st.hasStaticShape())
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    int64_t groups = op.getNumGroups(), c = rt.getDimSize(1);
+    if (groups <= 0 || c % groups)
+      return unsupported(rewriter, op,
+                         "the channels must divide into num_groups");
+    if (st.getNumElements() != c)
+      return unsupported(rewriter, op,
+                         "scale and bias must have one value per channel "
+                         "(opset 21)");
+    Location loc = op.getLoc();
+    Type et = rt.getElementType(), ct = computeType(et);
+    int64_t rank = rt.getRank();
+    Value x = castElements(rewriter, loc, adaptor.getX(), ct);
+    auto gt =
+        RankedTensorType::get({rt.getDimSize(0), groups,
+                               rt.getNumElements() / rt.getDimSize(0) / groups},
+                              ct);
+    Value y = normalizeOver(rewriter, loc, reshapeTo(rewriter, loc, x, gt),
+                            {false, false, true},
+                            op.getEpsilon().convertToDouble(), true);
+    y = reshapeTo(rewriter, loc, y, RankedTensorType::get(rt.getShape(), ct));
+    y = scaleShift(rewriter, loc, y,
+                   alongChannels(rewriter, loc, adaptor.getScale(), rank),
+                   alongChannels(rewriter, loc, adaptor.getBias(), rank));
+    rewriter.replaceOp(op, castElements(rewriter, loc, y, et));
+    return success();
+  }
+};
+
+/// LpNormalization (p = 1 or 2) along one axis; a zero norm gives 0.
+struct LpNormLowering : OpConversionPattern<ONNXLpNormalizationOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXLpNormalizationOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt)
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    int64_t p = op.getP();
+    if (p != 1 && p != 2)
+      return unsupported(rewriter, op, "p must be 1 or 2");
+    Location loc = op.getLoc();
+    int64_t rank = rt.getRank();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    SmallVector<bool> reduced(rank, false);
+    reduced[axis] = true;
+    SmallVector<int64_t> keep(rt.getShape());
+    keep[axis] = 1;
+    Value x = adaptor.getInput();
+    Value norm = reshapeTo(
+        rewriter, loc,
+        reduceDims(rewriter, loc, x, reduced, p == 1 ? Kind::L1 : Kind::L2),
+        RankedTensorType::get(keep, rt.getElementType()));
+    Value y = buildElementwise(
+        rewriter, loc, rt, ValueRange{x, norm},
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Type t = a[0].getType();
+          Value nrm = p == 2 ? (Value)math::SqrtOp::create(b, l, a[1]) : a[1];
+          Value zero = scalarConstant(b, l, t, 0.0);
+          Value isZero =
+              arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, nrm, zero);
+          return arith::SelectOp::create(
+              b, l, isZero, zero, arith::DivFOp::create(b, l, a[0], nrm));
+        });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+/// Hardmax: 1 at the first maximum along the axis, 0 elsewhere.
+struct HardmaxLowering : OpConversionPattern<ONNXHardmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXHardmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt)
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    Location loc = op.getLoc();
+    int64_t rank = rt.getRank();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    SmallVector<bool> reduced(rank, false);
+    reduced[axis] = true;
+    SmallVector<int64_t> keep(rt.getShape());
+    keep[axis] = 1;
+    Value x = adaptor.getInput();
+    Value mx = reshapeTo(rewriter, loc,
+                         reduceDims(rewriter, loc, x, reduced, Kind::Max),
+                         RankedTensorType::get(keep, rt.getElementType()));
+    // The first index holding the max: min over the axis of
+    // (x == max ? index : size).
+    auto idxT = RankedTensorType::get(rt.getShape(), rewriter.getI64Type());
+    Value where = buildElementwise(
+        rewriter, loc, idxT, ValueRange{x, mx},
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value i = arith::IndexCastOp::create(
+              b, l, b.getI64Type(), linalg::IndexOp::create(b, l, axis));
+          Value eq = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
+                                           a[0], a[1]);
+          return arith::SelectOp::create(
+              b, l, eq, i,
+              arith::ConstantIntOp::create(b, l, b.getI64Type(),
+                                           rt.getDimSize(axis)));
+        });
+    Value first = reshapeTo(
+        rewriter, loc, reduceDims(rewriter, loc, where, reduced, Kind::Min),
+        RankedTensorType::get(keep, rewriter.getI64Type()));
+    Value y = buildElementwise(
+        rewriter, loc, rt, ValueRange{where, first},
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value i = arith::IndexCastOp::create(
+              b, l, b.getI64Type(), linalg::IndexOp::create(b, l, axis));
+          Value hit =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, i, a[1]);
+          Type t = rt.getElementType();
+          return arith::SelectOp::create(b, l, hit, scalarConstant(b, l, t, 1),
+                                         scalarConstant(b, l, t, 0));
+        });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
 } // namespace
 
 void lowering::populateReductionPatterns(RewritePatternSet &patterns) {
@@ -549,6 +801,7 @@ void lowering::populateReductionPatterns(RewritePatternSet &patterns) {
            ReduceLowering<ONNXReduceLogSumExpOp, Kind::LogSumExp>,
            SoftmaxLowering<ONNXSoftmaxOp, false>,
            SoftmaxLowering<ONNXLogSoftmaxOp, true>, LayerNormLowering,
-           ArgLowering<ONNXArgMaxOp, true>, ArgLowering<ONNXArgMinOp, false>>(
-          patterns.getContext());
+           ArgLowering<ONNXArgMaxOp, true>, ArgLowering<ONNXArgMinOp, false>,
+           RMSNormLowering, InstanceNormLowering, GroupNormLowering,
+           LpNormLowering, HardmaxLowering>(patterns.getContext());
 }
