@@ -446,6 +446,48 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         setResult(op, 0, out, t.getElementType());
         return success();
       })
+      .Case<ONNXResizeOp>([](ONNXResizeOp op) -> LogicalResult {
+        auto t = ranked(op.getX());
+        if (!t || !t.hasStaticShape())
+          return success();
+        int64_t rank = t.getRank();
+        SmallVector<int64_t> axes;
+        if (auto a = op.getAxes())
+          for (Attribute x : *a)
+            axes.push_back(normalizeAxis(cast<IntegerAttr>(x).getInt(), rank));
+        else
+          for (int64_t d = 0; d < rank; ++d)
+            axes.push_back(d);
+        Shape out(t.getShape());
+        auto sizes = isNoValue(op.getSizes()) ? std::nullopt
+                                              : getConstantInts(op.getSizes());
+        auto scales = isNoValue(op.getScales())
+                          ? DenseElementsAttr()
+                          : getDenseConstant(op.getScales());
+        if (sizes && sizes->size() == axes.size()) {
+          StringRef policy = op.getKeepAspectRatioPolicy();
+          if (policy == "stretch") {
+            for (auto [k, d] : llvm::enumerate(axes))
+              out[d] = (*sizes)[k];
+          } else {
+            double sc = policy == "not_larger" ? 1e300 : 0;
+            for (auto [k, d] : llvm::enumerate(axes)) {
+              double r = double((*sizes)[k]) / double(t.getDimSize(d));
+              sc = policy == "not_larger" ? std::min(sc, r) : std::max(sc, r);
+            }
+            for (int64_t d : axes)
+              out[d] = int64_t(sc * double(t.getDimSize(d)) + 0.5);
+          }
+        } else if (scales && scales.getNumElements() == int64_t(axes.size())) {
+          for (auto [k, v] : llvm::enumerate(scales.getValues<APFloat>()))
+            out[axes[k]] = int64_t(std::floor(double(t.getDimSize(axes[k])) *
+                                              v.convertToDouble()));
+        } else {
+          return success();
+        }
+        setResult(op, 0, out, t.getElementType());
+        return success();
+      })
       .Case<ONNXArgMaxOp>([](ONNXArgMaxOp op) {
         return inferArgReduce(op, op.getData(), op.getAxis(), op.getKeepdims());
       })

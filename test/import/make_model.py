@@ -14,9 +14,9 @@ if kind == "opset11":
     inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, "N"])]
     inits = []
 elif kind == "untyped":
-    # Intermediate values without value_info, one of unknown rank (Hardmax
+    # Intermediate values without value_info, one of unknown rank (Det
     # has no shape rule yet): results still get their fixed element types.
-    nodes = [helper.make_node("Hardmax", ["x"], ["h"], name="hardmax"),
+    nodes = [helper.make_node("Det", ["x"], ["h"], name="det"),
              helper.make_node("Equal", ["h", "h"], ["e"], name="eq"),
              helper.make_node("Shape", ["h"], ["s"], name="shape"),
              helper.make_node("Size", ["x"], ["n"], name="size"),

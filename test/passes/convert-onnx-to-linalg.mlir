@@ -228,3 +228,19 @@ func.func @reduce_runtime_axes(%x: tensor<3x2x2xf32>, %axes: tensor<1xi64>) -> t
   %0 = onnx.ReduceSum(%x, %axes) {keepdims = 0 : i64} : (tensor<3x2x2xf32>, tensor<1xi64>) -> tensor<3x2xf32>
   return %0 : tensor<3x2xf32>
 }
+
+// -----
+
+// Resize, linear, run-time scales: the scale is read once, each output
+// element blends 2 x 2 clamped taps in f64.
+// CHECK-LABEL: func.func @resize_linear
+// CHECK: %[[S:.*]] = tensor.extract %{{.*}}[%{{.*}}] : tensor<2xf32>
+// CHECK: linalg.generic
+// CHECK: math.floor
+// CHECK-COUNT-4: tensor.extract %{{.*}} : tensor<1x1x4x4xf32>
+// CHECK: arith.truncf %{{.*}} : f64 to f32
+func.func @resize_linear(%x: tensor<1x1x4x4xf32>, %scales: tensor<2xf32>) -> tensor<1x1x8x8xf32> {
+  %none = onnx.NoValue
+  %0 = onnx.Resize(%x, %none, %scales, %none) {mode = "linear", axes = [2, 3]} : (tensor<1x1x4x4xf32>, none, tensor<2xf32>, none) -> tensor<1x1x8x8xf32>
+  return %0 : tensor<1x1x8x8xf32>
+}

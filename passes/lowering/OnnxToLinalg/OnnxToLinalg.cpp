@@ -203,6 +203,7 @@ static void populateOnnxToLinalgPatterns(RewritePatternSet &patterns) {
   populateLossPatterns(patterns);
   populatePoolingPatterns(patterns);
   populateReductionPatterns(patterns);
+  populateResizePatterns(patterns);
   populateShapePatterns(patterns);
 }
 

@@ -1,0 +1,305 @@
+//===- Resize.cpp - Resize (opset 11+) to linalg --------------------------===//
+//
+// One linalg.generic over the output. For each resized axis the body maps
+// the output index to a source coordinate (coordinate_transformation_mode,
+// with the scale read from `scales`, or from `sizes` and the aspect-ratio
+// policy), then takes the nearest element or the linear (2 taps) or cubic
+// (4 taps) neighbours, clamped to the edge, optionally excluding taps
+// outside the input. Taps of several axes combine as a tensor product,
+// computed in float64 as the ONNX reference does. The output shape is the
+// op's (static) result type; scales, sizes and roi may be run-time values.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/lowering/OnnxToLinalg/Patterns.h"
+
+using namespace mlir;
+using namespace mcc;
+using namespace mcc::onnx;
+using namespace mcc::lowering;
+
+namespace {
+
+using utils::IteratorType;
+
+/// Element `i` of a static 1-D tensor as an f64 scalar.
+Value elementAsF64(OpBuilder &b, Location loc, Value t, int64_t i) {
+  Value v = tensor::ExtractOp::create(
+      b, loc, t, ValueRange{arith::ConstantIndexOp::create(b, loc, i)});
+  Type f64 = b.getF64Type();
+  if (isa<IntegerType>(v.getType()))
+    return arith::SIToFPOp::create(b, loc, f64, v);
+  return toFloat(b, loc, v, f64);
+}
+
+struct ResizeLowering : OpConversionPattern<ONNXResizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXResizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto xt = dyn_cast<RankedTensorType>(op.getX().getType());
+    if (!rt || !xt || !xt.hasStaticShape() || rt.getRank() != xt.getRank())
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    StringRef mode = op.getMode();
+    StringRef ctm = op.getCoordinateTransformationMode();
+    StringRef policy = op.getKeepAspectRatioPolicy();
+    bool nearest = mode == "nearest";
+    if (!nearest && mode != "linear" && mode != "cubic")
+      return unsupported(rewriter, op, "unknown mode '" + mode + "'");
+    if (op.getAntialias() && !nearest)
+      return unsupported(rewriter, op, "antialias is not supported yet");
+    if (!nearest && !isa<FloatType>(rt.getElementType()))
+      return unsupported(rewriter, op,
+                         "linear and cubic modes need float tensors");
+    if (!llvm::is_contained({"half_pixel", "half_pixel_symmetric",
+                             "pytorch_half_pixel", "align_corners",
+                             "asymmetric", "tf_crop_and_resize"},
+                            ctm))
+      return unsupported(
+          rewriter, op, "unknown coordinate_transformation_mode '" + ctm + "'");
+    Location loc = op.getLoc();
+    int64_t rank = rt.getRank();
+    SmallVector<int64_t> axes;
+    if (auto a = op.getAxes())
+      for (Attribute x : *a)
+        axes.push_back(normalizeAxis(cast<IntegerAttr>(x).getInt(), rank));
+    else
+      for (int64_t d = 0; d < rank; ++d)
+        axes.push_back(d);
+    auto staticLen = [](Value v) -> int64_t {
+      auto t = dyn_cast<RankedTensorType>(v.getType());
+      return t && t.hasStaticShape() && t.getRank() == 1 ? t.getDimSize(0) : -1;
+    };
+    int64_t nAxes = axes.size();
+    bool hasScales =
+        !isNoValue(op.getScales()) && staticLen(op.getScales()) > 0;
+    bool hasSizes = !isNoValue(op.getSizes()) && staticLen(op.getSizes()) > 0;
+    if (hasScales == hasSizes)
+      return unsupported(rewriter, op, "give exactly one of scales and sizes");
+    Value source = hasScales ? adaptor.getScales() : adaptor.getSizes();
+    if (staticLen(source) != nAxes)
+      return unsupported(rewriter, op,
+                         "scales/sizes need one value per resized axis");
+    bool tfCrop = ctm == "tf_crop_and_resize";
+    if (tfCrop && staticLen(op.getRoi()) != 2 * nAxes)
+      return unsupported(rewriter, op,
+                         "tf_crop_and_resize needs roi with 2 values per axis");
+
+    // The scale of each resized axis, as f64 values computed once.
+    SmallVector<Value> scale(nAxes);
+    for (int64_t k = 0; k < nAxes; ++k) {
+      Value v = elementAsF64(rewriter, loc, source, k);
+      if (hasSizes)
+        v = arith::DivFOp::create(rewriter, loc, v,
+                                  arith::ConstantFloatOp::create(
+                                      rewriter, loc, rewriter.getF64Type(),
+                                      APFloat(double(xt.getDimSize(axes[k])))));
+      scale[k] = v;
+    }
+    if (hasSizes && policy != "stretch") {
+      if (policy != "not_larger" && policy != "not_smaller")
+        return unsupported(rewriter, op,
+                           "unknown keep_aspect_ratio_policy '" + policy + "'");
+      Value s = scale[0];
+      for (int64_t k = 1; k < nAxes; ++k)
+        s = policy == "not_larger"
+                ? (Value)arith::MinimumFOp::create(rewriter, loc, s, scale[k])
+                : (Value)arith::MaximumFOp::create(rewriter, loc, s, scale[k]);
+      for (Value &v : scale)
+        v = s;
+    }
+    SmallVector<Value> roiLo(nAxes), roiHi(nAxes);
+    if (tfCrop)
+      for (int64_t k = 0; k < nAxes; ++k) {
+        roiLo[k] = elementAsF64(rewriter, loc, adaptor.getRoi(), k);
+        roiHi[k] = elementAsF64(rewriter, loc, adaptor.getRoi(), nAxes + k);
+      }
+
+    double a = op.getCubicCoeffA().convertToDouble();
+    bool excludeOutside = op.getExcludeOutside() != 0;
+    double extrapolation = op.getExtrapolationValue().convertToDouble();
+    StringRef nearestMode = op.getNearestMode();
+    Value x = adaptor.getX();
+    Type et = rt.getElementType();
+    auto body = [&](OpBuilder &b, Location l, ValueRange) {
+      Type f64 = b.getF64Type();
+      auto f = [&](double v) -> Value {
+        return arith::ConstantFloatOp::create(b, l, cast<FloatType>(f64),
+                                              APFloat(v));
+      };
+      auto add = [&](Value p, Value q) -> Value {
+        return arith::AddFOp::create(b, l, p, q);
+      };
+      auto sub = [&](Value p, Value q) -> Value {
+        return arith::SubFOp::create(b, l, p, q);
+      };
+      auto mul = [&](Value p, Value q) -> Value {
+        return arith::MulFOp::create(b, l, p, q);
+      };
+      auto div = [&](Value p, Value q) -> Value {
+        return arith::DivFOp::create(b, l, p, q);
+      };
+      auto cmp = [&](arith::CmpFPredicate pred, Value p, Value q) -> Value {
+        return arith::CmpFOp::create(b, l, pred, p, q);
+      };
+      auto sel = [&](Value c, Value p, Value q) -> Value {
+        return arith::SelectOp::create(b, l, c, p, q);
+      };
+      // An f64 position as a clamped index into a dim of `len`.
+      auto clampIndex = [&](Value v, int64_t len) -> Value {
+        Value i = arith::FPToSIOp::create(b, l, b.getI64Type(), v);
+        i = arith::MaxSIOp::create(
+            b, l, i, arith::ConstantIntOp::create(b, l, b.getI64Type(), 0));
+        i = arith::MinSIOp::create(
+            b, l, i,
+            arith::ConstantIntOp::create(b, l, b.getI64Type(), len - 1));
+        return arith::IndexCastOp::create(b, l, b.getIndexType(), i);
+      };
+      SmallVector<Value> base;
+      for (int64_t d = 0; d < rank; ++d)
+        base.push_back(linalg::IndexOp::create(b, l, d));
+      // Per resized axis: taps (index, weight).
+      SmallVector<SmallVector<std::pair<Value, Value>>> taps(nAxes);
+      Value extrapolated;
+      for (int64_t k = 0; k < nAxes; ++k) {
+        int64_t d = axes[k];
+        int64_t inLen = xt.getDimSize(d), outLen = rt.getDimSize(d);
+        Value y = arith::UIToFPOp::create(
+            b, l, f64,
+            arith::IndexCastOp::create(b, l, b.getI64Type(), base[d]));
+        Value s = scale[k];
+        Value outW = mul(s, f(double(inLen))); // the float output length
+        Value outIsOne = cmp(arith::CmpFPredicate::OEQ, outW, f(1.0));
+        Value halfPixel = sub(div(add(y, f(0.5)), s), f(0.5));
+        Value xo;
+        if (ctm == "half_pixel") {
+          xo = halfPixel;
+        } else if (ctm == "half_pixel_symmetric") {
+          Value adjustment = div(f(double(outLen)), outW);
+          Value offset = mul(f(double(inLen) / 2), sub(f(1.0), adjustment));
+          xo = add(offset, halfPixel);
+        } else if (ctm == "pytorch_half_pixel") {
+          xo = sel(outIsOne, f(-0.5), halfPixel);
+        } else if (ctm == "align_corners") {
+          xo = sel(outIsOne, f(0.0),
+                   div(mul(y, f(double(inLen - 1))), sub(outW, f(1.0))));
+        } else if (ctm == "asymmetric") {
+          xo = div(y, s);
+        } else { // tf_crop_and_resize
+          Value span = mul(sub(roiHi[k], roiLo[k]), f(double(inLen - 1)));
+          xo = sel(outIsOne, div(span, f(2.0)),
+                   div(mul(y, span), sub(outW, f(1.0))));
+          xo = add(xo, mul(roiLo[k], f(double(inLen - 1))));
+          Value out = arith::OrIOp::create(
+              b, l, cmp(arith::CmpFPredicate::OLT, xo, f(0.0)),
+              cmp(arith::CmpFPredicate::OGT, xo, f(double(inLen - 1))));
+          extrapolated =
+              extrapolated
+                  ? (Value)arith::OrIOp::create(b, l, extrapolated, out)
+                  : out;
+        }
+        Value x0 = math::FloorOp::create(b, l, xo);
+        Value r = sub(xo, x0);
+        if (nearest) {
+          // An integer coordinate is itself; otherwise round per mode.
+          Value up;
+          if (nearestMode == "round_prefer_ceil")
+            up = cmp(arith::CmpFPredicate::OGE, r, f(0.5));
+          else if (nearestMode == "floor")
+            up = arith::ConstantIntOp::create(b, l, 0, 1);
+          else if (nearestMode == "ceil")
+            up = cmp(arith::CmpFPredicate::OGT, r, f(0.0));
+          else
+            up = cmp(arith::CmpFPredicate::OGT, r, f(0.5));
+          taps[k].push_back(
+              {clampIndex(sel(up, add(x0, f(1.0)), x0), inLen), f(1.0)});
+          continue;
+        }
+        SmallVector<Value> w;
+        int64_t first;
+        if (mode == "linear") {
+          w = {sub(f(1.0), r), r};
+          first = 0;
+        } else {                     // cubic, Keys with coefficient a
+          auto near = [&](Value t) { // |t| <= 1
+            return add(mul(mul(sub(mul(f(a + 2), t), f(a + 3)), t), t), f(1.0));
+          };
+          auto far = [&](Value t) { // 1 < |t| < 2
+            return sub(
+                mul(add(mul(sub(mul(f(a), t), f(5 * a)), t), f(8 * a)), t),
+                f(4 * a));
+          };
+          Value one = f(1.0);
+          w = {far(add(r, one)), near(r), near(sub(one, r)),
+               far(sub(f(2.0), r))};
+          first = -1;
+        }
+        Value sum = f(0.0);
+        for (int64_t t = 0; t < int64_t(w.size()); ++t) {
+          Value pos = add(x0, f(double(first + t)));
+          if (excludeOutside) {
+            Value inside = arith::AndIOp::create(
+                b, l, cmp(arith::CmpFPredicate::OGE, pos, f(0.0)),
+                cmp(arith::CmpFPredicate::OLE, pos, f(double(inLen - 1))));
+            w[t] = sel(inside, w[t], f(0.0));
+          }
+          sum = add(sum, w[t]);
+          taps[k].push_back({clampIndex(pos, inLen), w[t]});
+        }
+        if (excludeOutside) {
+          Value zero = cmp(arith::CmpFPredicate::OEQ, sum, f(0.0));
+          sum = sel(zero, f(1.0), sum);
+          for (auto &tap : taps[k])
+            tap.second = div(tap.second, sum);
+        }
+      }
+      // The tensor product of the axes' taps.
+      Value acc = f(0.0);
+      SmallVector<int64_t> pick(nAxes, 0);
+      Value result;
+      while (true) {
+        SmallVector<Value> at(base);
+        Value weight;
+        for (int64_t k = 0; k < nAxes; ++k) {
+          auto [idx, w] = taps[k][pick[k]];
+          at[axes[k]] = idx;
+          weight = weight ? mul(weight, w) : w;
+        }
+        Value v = tensor::ExtractOp::create(b, l, x, at);
+        if (nearest) {
+          result = v;
+          break;
+        }
+        acc = add(acc, mul(weight, toFloat(b, l, v, f64)));
+        int64_t k = nAxes - 1;
+        while (k >= 0 && ++pick[k] == int64_t(taps[k].size()))
+          pick[k--] = 0;
+        if (k < 0)
+          break;
+      }
+      if (!nearest) {
+        if (extrapolated)
+          acc = sel(extrapolated, f(extrapolation), acc);
+        result = toFloat(b, l, acc, et);
+      } else if (extrapolated) {
+        result =
+            sel(extrapolated, scalarConstant(b, l, et, extrapolation), result);
+      }
+      linalg::YieldOp::create(b, l, result);
+    };
+    auto g = linalg::GenericOp::create(
+        rewriter, loc, rt, ValueRange{},
+        Value(tensor::EmptyOp::create(rewriter, loc, rt.getShape(), et)),
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<IteratorType>(rank, IteratorType::parallel), body);
+    rewriter.replaceOp(op, g.getResult(0));
+    return success();
+  }
+};
+
+} // namespace
+
+void lowering::populateResizePatterns(RewritePatternSet &patterns) {
+  patterns.add<ResizeLowering>(patterns.getContext());
+}
