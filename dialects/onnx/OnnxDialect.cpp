@@ -71,7 +71,10 @@ enum DType : int32_t {
   kF8E5M2FNUZ = 20,
   kUInt4 = 21,
   kInt4 = 22,
-  kF4E2M1 = 23
+  kF4E2M1 = 23,
+  kF8E8M0 = 24,
+  kUInt2 = 25,
+  kInt2 = 26
 };
 } // namespace
 
@@ -125,6 +128,12 @@ Type mcc::onnx::getTypeForOnnxDType(MLIRContext *ctx, int32_t dtype) {
     return Float8E5M2FNUZType::get(ctx);
   case kF4E2M1:
     return Float4E2M1FNType::get(ctx);
+  case kF8E8M0:
+    return Float8E8M0FNUType::get(ctx);
+  case kUInt2:
+    return uint(2);
+  case kInt2:
+    return b.getIntegerType(2);
   default:
     return {};
   }
@@ -141,9 +150,23 @@ int32_t mcc::onnx::getOnnxDType(Type t) {
     return kBFloat16;
   if (t.isInteger(1))
     return kBool;
+  if (llvm::isa<Float8E4M3FNType>(t))
+    return kF8E4M3FN;
+  if (llvm::isa<Float8E4M3FNUZType>(t))
+    return kF8E4M3FNUZ;
+  if (llvm::isa<Float8E5M2Type>(t))
+    return kF8E5M2;
+  if (llvm::isa<Float8E5M2FNUZType>(t))
+    return kF8E5M2FNUZ;
+  if (llvm::isa<Float4E2M1FNType>(t))
+    return kF4E2M1;
+  if (llvm::isa<Float8E8M0FNUType>(t))
+    return kF8E8M0;
   if (auto it = llvm::dyn_cast<IntegerType>(t)) {
     bool u = it.isUnsigned();
     switch (it.getWidth()) {
+    case 2:
+      return u ? kUInt2 : kInt2;
     case 4:
       return u ? kUInt4 : kInt4;
     case 8:

@@ -525,6 +525,16 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
           setResult(op, 0, t.getShape(), elem);
         return success();
       })
+      .Case<ONNXBitCastOp>([](ONNXBitCastOp op) -> LogicalResult {
+        auto t = ranked(op.getInput());
+        Type elem = getTypeForOnnxDType(op.getContext(), op.getTo());
+        if (!elem)
+          return op.emitError("BitCast to unsupported data type ")
+                 << op.getTo();
+        if (t)
+          setResult(op, 0, t.getShape(), elem);
+        return success();
+      })
       .Case<ONNXCastLikeOp>([](ONNXCastLikeOp op) -> LogicalResult {
         if (auto t = ranked(op.getInput()))
           setResult(op, 0, t.getShape(), elemOf(op.getTargetType()));

@@ -627,6 +627,8 @@ template <typename OpTy> struct CastLowering : OpConversionPattern<OpTy> {
     Type to = rt.getElementType();
     bool fromU = isUnsignedInt(op->getOperand(0).getType());
     bool toU = isUnsignedInt(op->getResult(0).getType());
+    bool saturate = op.getSaturate() != 0;
+    StringRef roundMode = op.getRoundMode();
     Value r = buildElementwise(
         rewriter, op.getLoc(), rt, adaptor.getOperands().front(),
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
@@ -634,6 +636,31 @@ template <typename OpTy> struct CastLowering : OpConversionPattern<OpTy> {
           Type from = x.getType();
           if (from == to)
             return x;
+          // float8/float4 go through float32 as integer code.
+          if (isSmallFloat(from)) {
+            x = decodeSmallFloat(b, loc, x);
+            from = x.getType();
+            if (from == to)
+              return x;
+          }
+          if (isSmallFloat(to)) {
+            if (isa<IntegerType>(from))
+              x = fromU || from.isInteger(1)
+                      ? (Value)arith::UIToFPOp::create(b, loc, b.getF32Type(),
+                                                       x)
+                      : (Value)arith::SIToFPOp::create(b, loc, b.getF32Type(),
+                                                       x);
+            return encodeSmallFloat(b, loc, x, to, saturate, roundMode);
+          }
+          // Floats to integers narrower than a byte wrap (as the reference
+          // does): convert to i32, then truncate.
+          if (isa<FloatType>(from) && isa<IntegerType>(to) &&
+              to.getIntOrFloatBitWidth() < 8 && !to.isInteger(1))
+            return arith::TruncIOp::create(
+                b, loc, to,
+                toU ? (Value)arith::FPToUIOp::create(b, loc, b.getI32Type(), x)
+                    : (Value)arith::FPToSIOp::create(b, loc, b.getI32Type(),
+                                                     x));
           if (to.isInteger(1))
             return isa<FloatType>(from)
                        ? (Value)arith::CmpFOp::create(b, loc,
@@ -660,6 +687,41 @@ template <typename OpTy> struct CastLowering : OpConversionPattern<OpTy> {
                        ? (Value)arith::ExtUIOp::create(b, loc, to, x)
                        : (Value)arith::ExtSIOp::create(b, loc, to, x);
           return arith::TruncIOp::create(b, loc, to, x);
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+/// BitCast between element types of one width (bool is a byte).
+struct BitCastLowering : OpConversionPattern<ONNXBitCastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXBitCastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt)
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    Type to = rt.getElementType();
+    auto width = [](Type t) {
+      return t.isInteger(1) ? 8u : t.getIntOrFloatBitWidth();
+    };
+    Type from =
+        signless(cast<ShapedType>(op.getInput().getType()).getElementType());
+    if (width(from) != width(to))
+      return unsupported(rewriter, op,
+                         "only same-width element types are supported");
+    Value r = buildElementwise(
+        rewriter, op.getLoc(), rt, adaptor.getInput(),
+        [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+          Value x = a[0];
+          if (x.getType().isInteger(1))
+            return arith::ExtUIOp::create(b, loc, to, x);
+          if (to.isInteger(1))
+            return arith::CmpIOp::create(
+                b, loc, arith::CmpIPredicate::ne, x,
+                arith::ConstantIntOp::create(b, loc, x.getType(), 0));
+          return arith::BitcastOp::create(b, loc, to, x);
         });
     rewriter.replaceOp(op, r);
     return success();
@@ -786,5 +848,6 @@ void lowering::populateElementwisePatterns(RewritePatternSet &patterns) {
       ElementwiseLowering<ONNXRoundOp>, ElementwiseLowering<ONNXIsNaNOp>,
       ElementwiseLowering<ONNXIsInfOp>, ElementwiseLowering<ONNXShrinkOp>,
       ElementwiseLowering<ONNXThresholdedReluOp>,
-      ElementwiseLowering<ONNXSwishOp>, ElementwiseLowering<ONNXMishOp>>(ctx);
+      ElementwiseLowering<ONNXSwishOp>, ElementwiseLowering<ONNXMishOp>,
+      BitCastLowering>(ctx);
 }

@@ -58,6 +58,20 @@ mlir::Value toFloat(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
 mlir::Value castElements(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::Value x, mlir::Type to);
 
+/// float8 (E4M3FN, E4M3FNUZ, E5M2, E5M2FNUZ, E8M0FNU) and float4 (E2M1FN):
+/// types LLVM lacks, converted with integer code on their bits.
+bool isSmallFloat(mlir::Type t);
+/// A float scalar `x` (converted through float32) rounded to
+/// the small float type `to`, nearest even; out of range: the largest
+/// finite value when `saturate`, else Inf or NaN as the format has them
+/// (E8M0 rounds its exponent per `roundMode`: up, down or nearest).
+mlir::Value encodeSmallFloat(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::Value x, mlir::Type to, bool saturate,
+                             llvm::StringRef roundMode = "up");
+/// A small-float scalar as float32 (exact).
+mlir::Value decodeSmallFloat(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::Value v);
+
 /// Pads the spatial dims (2..) of an N,C,spatial tensor with `value`.
 mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                        llvm::ArrayRef<int64_t> padsBegin,
