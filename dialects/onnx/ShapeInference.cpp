@@ -488,6 +488,41 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         setResult(op, 0, out, t.getElementType());
         return success();
       })
+      .Case<ONNXQuantizeLinearOp>([](ONNXQuantizeLinearOp op) -> LogicalResult {
+        auto t = ranked(op.getX());
+        Type elem = IntegerType::get(op.getContext(), 8, IntegerType::Unsigned);
+        if (!isNoValue(op.getYZeroPoint()))
+          elem = elemOf(op.getYZeroPoint());
+        else if (op.getOutputDtype())
+          elem = getTypeForOnnxDType(op.getContext(), op.getOutputDtype());
+        if (!elem)
+          return op.emitError("QuantizeLinear to an unsupported data type");
+        if (t)
+          setResult(op, 0, t.getShape(), elem);
+        return success();
+      })
+      .Case<ONNXDequantizeLinearOp>(
+          [](ONNXDequantizeLinearOp op) -> LogicalResult {
+            auto t = ranked(op.getX());
+            Type elem =
+                op.getOutputDtype()
+                    ? getTypeForOnnxDType(op.getContext(), op.getOutputDtype())
+                    : elemOf(op.getXScale());
+            if (!elem)
+              return op.emitError(
+                  "DequantizeLinear to an unsupported data type");
+            if (t)
+              setResult(op, 0, t.getShape(), elem);
+            return success();
+          })
+      .Case<ONNXDynamicQuantizeLinearOp>([](ONNXDynamicQuantizeLinearOp op) {
+        auto u8 = IntegerType::get(op.getContext(), 8, IntegerType::Unsigned);
+        if (auto t = ranked(op.getX()))
+          setResult(op, 0, t.getShape(), u8);
+        setResult(op, 1, {}, Float32Type::get(op.getContext()));
+        setResult(op, 2, {}, u8);
+        return success();
+      })
       .Case<ONNXArgMaxOp>([](ONNXArgMaxOp op) {
         return inferArgReduce(op, op.getData(), op.getAxis(), op.getKeepdims());
       })

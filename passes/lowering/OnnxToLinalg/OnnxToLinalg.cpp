@@ -57,11 +57,12 @@ TypedAttr lowering::signless(TypedAttr a) {
 
 Value lowering::buildElementwise(OpBuilder &b, Location loc,
                                  RankedTensorType resultType, ValueRange inputs,
-                                 ScalarBody body) {
+                                 ScalarBody body,
+                                 ArrayRef<AffineMap> inputMaps) {
   int64_t rank = resultType.getRank();
   MLIRContext *ctx = b.getContext();
-  SmallVector<AffineMap> maps;
-  for (Value in : inputs) {
+  SmallVector<AffineMap> maps(inputMaps);
+  for (Value in : inputMaps.empty() ? inputs : ValueRange{}) {
     auto t = cast<RankedTensorType>(in.getType());
     SmallVector<AffineExpr> exprs;
     int64_t lead = rank - t.getRank();
@@ -202,6 +203,7 @@ static void populateOnnxToLinalgPatterns(RewritePatternSet &patterns) {
   populateLinearPatterns(patterns);
   populateLossPatterns(patterns);
   populatePoolingPatterns(patterns);
+  populateQuantizePatterns(patterns);
   populateReductionPatterns(patterns);
   populateResizePatterns(patterns);
   populateShapePatterns(patterns);

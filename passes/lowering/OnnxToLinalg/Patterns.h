@@ -31,10 +31,12 @@ mlir::TypedAttr signless(mlir::TypedAttr a);
 /// unsigned integer.
 bool isUnsignedInt(mlir::Type t);
 
-/// linalg.generic over `resultType` whose inputs broadcast numpy-style to it.
+/// linalg.generic over `resultType` whose inputs broadcast numpy-style to
+/// it, or are read through `inputMaps` when given.
 mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::RankedTensorType resultType,
-                             mlir::ValueRange inputs, ScalarBody body);
+                             mlir::ValueRange inputs, ScalarBody body,
+                             llvm::ArrayRef<mlir::AffineMap> inputMaps = {});
 
 /// A scalar constant of `type` (float or integer) with value `v`.
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
@@ -99,6 +101,7 @@ void populateLossPatterns(mlir::RewritePatternSet &patterns);
 void populateIndexingPatterns(mlir::RewritePatternSet &patterns);
 void populateLinearPatterns(mlir::RewritePatternSet &patterns);
 void populatePoolingPatterns(mlir::RewritePatternSet &patterns);
+void populateQuantizePatterns(mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);
 void populateResizePatterns(mlir::RewritePatternSet &patterns);
 void populateShapePatterns(mlir::RewritePatternSet &patterns);

@@ -1,0 +1,393 @@
+//===- Quantize.cpp - QuantizeLinear, DequantizeLinear and friends --------===//
+//
+// QuantizeLinear: y = saturate(rint(x / scale) + zero_point) for integer
+// types (int2 ... uint16), the float8/float4 conversion of x / scale for
+// the small float types. DequantizeLinear: y = (x - zero_point) * scale.
+// Scales and zero points are per tensor, per axis (1-D along `axis`) or
+// blocked (`block_size` elements of `axis` share one), read through the
+// indexing map. DynamicQuantizeLinear computes its uint8 scale and zero
+// point from the tensor's range. Arithmetic in float32 (float64 never
+// appears in these ops).
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/lowering/OnnxToLinalg/Patterns.h"
+
+using namespace mlir;
+using namespace mcc;
+using namespace mcc::onnx;
+using namespace mcc::lowering;
+
+namespace {
+
+using utils::IteratorType;
+
+/// The indexing map reading a scale or zero point of type `pt` for an
+/// element of a rank-`rank` tensor.
+FailureOr<AffineMap> paramMap(MLIRContext *ctx, RankedTensorType pt,
+                              int64_t rank, int64_t axis, int64_t block) {
+  if (pt.getNumElements() == 1 && (pt.getRank() <= 1 || !block)) {
+    SmallVector<AffineExpr> zeros(pt.getRank(), getAffineConstantExpr(0, ctx));
+    return AffineMap::get(rank, 0, zeros, ctx);
+  }
+  if (!block) {
+    if (pt.getRank() != 1)
+      return failure();
+    return AffineMap::get(rank, 0, getAffineDimExpr(axis, ctx), ctx);
+  }
+  if (pt.getRank() != rank)
+    return failure();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < rank; ++d)
+    exprs.push_back(d == axis ? getAffineDimExpr(d, ctx).floorDiv(block)
+                              : getAffineDimExpr(d, ctx));
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+/// A quantized scalar (any integer or small float) as float32.
+Value quantizedToF32(OpBuilder &b, Location loc, Value v, bool isUnsigned) {
+  Type t = v.getType();
+  if (isSmallFloat(t))
+    return decodeSmallFloat(b, loc, v);
+  if (isa<IntegerType>(t))
+    return isUnsigned
+               ? (Value)arith::UIToFPOp::create(b, loc, b.getF32Type(), v)
+               : (Value)arith::SIToFPOp::create(b, loc, b.getF32Type(), v);
+  return toFloat(b, loc, v, b.getF32Type());
+}
+
+/// rint(q) + zp clamped to the integer type `to` (signed or not).
+Value saturateToInt(OpBuilder &b, Location loc, Value q, Value zp, Type to,
+                    bool isUnsigned) {
+  unsigned w = to.getIntOrFloatBitWidth();
+  double lo = isUnsigned ? 0 : -std::ldexp(1.0, w - 1);
+  double hi = isUnsigned ? std::ldexp(1.0, w) - 1 : std::ldexp(1.0, w - 1) - 1;
+  Type f32 = b.getF32Type();
+  Value r = math::RoundEvenOp::create(b, loc, q);
+  if (zp)
+    r = arith::AddFOp::create(b, loc, r, zp);
+  r = arith::MaximumFOp::create(b, loc, r, scalarConstant(b, loc, f32, lo));
+  r = arith::MinimumFOp::create(b, loc, r, scalarConstant(b, loc, f32, hi));
+  Value i = arith::FPToSIOp::create(b, loc, b.getI32Type(), r);
+  return w < 32 ? (Value)arith::TruncIOp::create(b, loc, to, i) : i;
+}
+
+struct QuantizeLinearLowering : OpConversionPattern<ONNXQuantizeLinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXQuantizeLinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto st = dyn_cast<RankedTensorType>(op.getYScale().getType());
+    if (!rt || !st || !st.hasStaticShape())
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    Type to = rt.getElementType();
+    bool toU = isUnsignedInt(op.getY().getType());
+    if (!isSmallFloat(to) && !isa<IntegerType>(to))
+      return unsupported(rewriter, op, "this output type is not supported yet");
+    int64_t rank = rt.getRank();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    MLIRContext *ctx = getContext();
+    SmallVector<Value> ins = {adaptor.getX(), adaptor.getYScale()};
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
+    auto sm = paramMap(ctx, st, rank, axis, op.getBlockSize());
+    if (failed(sm))
+      return unsupported(rewriter, op, "unexpected scale shape");
+    maps.push_back(*sm);
+    bool hasZp = !isNoValue(op.getYZeroPoint());
+    // Float8 zero points are 0 by definition (the reference ignores them).
+    bool useZp = hasZp && !(isSmallFloat(to) && !isa<Float4E2M1FNType>(to));
+    if (useZp) {
+      auto zt = cast<RankedTensorType>(op.getYZeroPoint().getType());
+      auto zm = paramMap(ctx, zt, rank, axis, op.getBlockSize());
+      if (failed(zm))
+        return unsupported(rewriter, op, "unexpected zero point shape");
+      ins.push_back(adaptor.getYZeroPoint());
+      maps.push_back(*zm);
+    }
+    maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+    bool saturate = op.getSaturate() != 0;
+    auto g = linalg::GenericOp::create(
+        rewriter, op.getLoc(), rt, ins,
+        Value(
+            tensor::EmptyOp::create(rewriter, op.getLoc(), rt.getShape(), to)),
+        maps, SmallVector<IteratorType>(rank, IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value q =
+              arith::DivFOp::create(b, l, quantizedToF32(b, l, a[0], false),
+                                    quantizedToF32(b, l, a[1], false));
+          Value zp = useZp ? quantizedToF32(b, l, a[2], toU) : Value();
+          Value y;
+          if (isSmallFloat(to)) {
+            if (zp)
+              q = arith::AddFOp::create(b, l, q, zp);
+            y = encodeSmallFloat(b, l, q, to, saturate);
+          } else {
+            y = saturateToInt(b, l, q, zp, to, toU);
+          }
+          linalg::YieldOp::create(b, l, y);
+        });
+    rewriter.replaceOp(op, g.getResult(0));
+    return success();
+  }
+};
+
+struct DequantizeLinearLowering : OpConversionPattern<ONNXDequantizeLinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXDequantizeLinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto st = dyn_cast<RankedTensorType>(op.getXScale().getType());
+    if (!rt || !st || !st.hasStaticShape())
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    Type xe = cast<ShapedType>(op.getX().getType()).getElementType();
+    bool xU = isUnsignedInt(xe);
+    int64_t rank = rt.getRank();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    MLIRContext *ctx = getContext();
+    SmallVector<Value> ins = {adaptor.getX(), adaptor.getXScale()};
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
+    auto sm = paramMap(ctx, st, rank, axis, op.getBlockSize());
+    if (failed(sm))
+      return unsupported(rewriter, op, "unexpected scale shape");
+    maps.push_back(*sm);
+    bool useZp = !isNoValue(op.getXZeroPoint()) && !isSmallFloat(xe);
+    if (useZp) {
+      auto zt = cast<RankedTensorType>(op.getXZeroPoint().getType());
+      auto zm = paramMap(ctx, zt, rank, axis, op.getBlockSize());
+      if (failed(zm))
+        return unsupported(rewriter, op, "unexpected zero point shape");
+      ins.push_back(adaptor.getXZeroPoint());
+      maps.push_back(*zm);
+    }
+    maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+    Type to = rt.getElementType();
+    auto g = linalg::GenericOp::create(
+        rewriter, op.getLoc(), rt, ins,
+        Value(
+            tensor::EmptyOp::create(rewriter, op.getLoc(), rt.getShape(), to)),
+        maps, SmallVector<IteratorType>(rank, IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value x = quantizedToF32(b, l, a[0], xU);
+          if (useZp)
+            x = arith::SubFOp::create(b, l, x, quantizedToF32(b, l, a[2], xU));
+          Value y =
+              arith::MulFOp::create(b, l, x, quantizedToF32(b, l, a[1], false));
+          linalg::YieldOp::create(b, l, toFloat(b, l, y, to));
+        });
+    rewriter.replaceOp(op, g.getResult(0));
+    return success();
+  }
+};
+
+/// DynamicQuantizeLinear: scale = (max(0, max x) - min(0, min x)) / 255,
+/// zero point = saturate(rint(-min(0, min x) / scale)), y as QuantizeLinear.
+struct DynamicQuantizeLowering
+    : OpConversionPattern<ONNXDynamicQuantizeLinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXDynamicQuantizeLinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto xt = dyn_cast<RankedTensorType>(op.getX().getType());
+    if (!rt || !xt || !xt.hasStaticShape())
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    Location loc = op.getLoc();
+    int64_t rank = xt.getRank();
+    Type f32 = rewriter.getF32Type(), u8 = rt.getElementType();
+    auto scalarT = RankedTensorType::get({}, f32);
+    AffineMap all = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap none = AffineMap::get(rank, 0, {}, getContext());
+    // Min and max in one pass, both starting at 0 (the range includes 0).
+    auto mm = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{scalarT, scalarT}, adaptor.getX(),
+        ValueRange{filledTensor(rewriter, loc, scalarT, 0),
+                   filledTensor(rewriter, loc, scalarT, 0)},
+        SmallVector<AffineMap>{all, none, none},
+        SmallVector<IteratorType>(rank, IteratorType::reduction),
+        [](OpBuilder &b, Location l, ValueRange a) {
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::MinimumFOp::create(b, l, a[0], a[1]),
+                         arith::MaximumFOp::create(b, l, a[0], a[2])});
+        });
+    auto u8T = RankedTensorType::get({}, u8);
+    auto params = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{scalarT, u8T},
+        ValueRange{mm.getResult(0), mm.getResult(1)},
+        ValueRange{Value(tensor::EmptyOp::create(rewriter, loc,
+                                                 ArrayRef<int64_t>{}, f32)),
+                   Value(tensor::EmptyOp::create(rewriter, loc,
+                                                 ArrayRef<int64_t>{}, u8))},
+        SmallVector<AffineMap>(4, AffineMap::get(0, 0, {}, getContext())),
+        SmallVector<IteratorType>{},
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value scale = arith::DivFOp::create(
+              b, l, arith::SubFOp::create(b, l, a[1], a[0]),
+              scalarConstant(b, l, f32, 255.0));
+          Value zp =
+              saturateToInt(b, l,
+                            arith::DivFOp::create(
+                                b, l, arith::NegFOp::create(b, l, a[0]), scale),
+                            Value(), u8, true);
+          linalg::YieldOp::create(b, l, ValueRange{scale, zp});
+        });
+    Value scale = params.getResult(0), zp = params.getResult(1);
+    auto y = linalg::GenericOp::create(
+        rewriter, loc, rt, ValueRange{adaptor.getX(), scale, zp},
+        Value(tensor::EmptyOp::create(rewriter, loc, rt.getShape(), u8)),
+        SmallVector<AffineMap>{all, none, none, all},
+        SmallVector<IteratorType>(rank, IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value q = arith::DivFOp::create(b, l, a[0], a[1]);
+          Value z = arith::UIToFPOp::create(b, l, f32, a[2]);
+          linalg::YieldOp::create(b, l, saturateToInt(b, l, q, z, u8, true));
+        });
+    auto want = [&](unsigned i, Value v) {
+      auto t = staticResultType(op, i);
+      return t ? reshapeTo(rewriter, loc, v, t) : v;
+    };
+    rewriter.replaceOp(op, {y.getResult(0), want(1, scale), want(2, zp)});
+    return success();
+  }
+};
+
+/// `x` (8-bit integers) minus its zero point, as i32. A zero point is per
+/// tensor or 1-D along `zpDim` (A's rows, B's columns).
+Value widenMinusZeroPoint(OpBuilder &b, Location loc, Value x, bool xU,
+                          Value zp, bool zpU, int64_t zpDim) {
+  auto t = cast<RankedTensorType>(x.getType());
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = t.getRank();
+  SmallVector<Value> ins = {x};
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
+  if (zp) {
+    auto zt = cast<RankedTensorType>(zp.getType());
+    SmallVector<AffineExpr> e;
+    if (zt.getNumElements() == 1)
+      e.assign(zt.getRank(), getAffineConstantExpr(0, ctx));
+    else
+      e.push_back(getAffineDimExpr(zpDim, ctx));
+    ins.push_back(zp);
+    maps.push_back(AffineMap::get(rank, 0, e, ctx));
+  }
+  Type i32 = b.getI32Type();
+  auto ext = [&](OpBuilder &nb, Location l, Value v, bool u) -> Value {
+    return u ? (Value)arith::ExtUIOp::create(nb, l, i32, v)
+             : (Value)arith::ExtSIOp::create(nb, l, i32, v);
+  };
+  return buildElementwise(
+      b, loc, RankedTensorType::get(t.getShape(), i32), ins,
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        Value v = ext(nb, l, a[0], xU);
+        if (a.size() > 1)
+          v = arith::SubIOp::create(nb, l, v, ext(nb, l, a[1], zpU));
+        return v;
+      },
+      maps);
+}
+
+/// The i32 product of (A - a_zp) and (B - b_zp), through onnx.MatMul on
+/// i32 (lowered by the MatMul pattern).
+Value integerMatMul(ConversionPatternRewriter &rewriter, Operation *op, Value a,
+                    Value aZp, Value b, Value bZp) {
+  Location loc = op->getLoc();
+  auto shapeOf = [](Value v) { return cast<RankedTensorType>(v.getType()); };
+  bool aU = isUnsignedInt(op->getOperand(0).getType());
+  Value a32 = widenMinusZeroPoint(rewriter, loc, a, aU, aZp, aU,
+                                  shapeOf(a).getRank() - 2);
+  unsigned bIdx = isa<ONNXMatMulIntegerOp>(op) ? 1 : 3;
+  bool bU = isUnsignedInt(op->getOperand(bIdx).getType());
+  Value b32 = widenMinusZeroPoint(rewriter, loc, b, bU, bZp, bU,
+                                  shapeOf(b).getRank() - 1);
+  auto rt = cast<RankedTensorType>(op->getResult(0).getType());
+  auto i32T = RankedTensorType::get(rt.getShape(), rewriter.getI32Type());
+  return ONNXMatMulOp::create(rewriter, loc, i32T, a32, b32);
+}
+
+struct MatMulIntegerLowering : OpConversionPattern<ONNXMatMulIntegerOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXMatMulIntegerOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!staticResultType(op))
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    Value aZp =
+        isNoValue(op.getAZeroPoint()) ? Value() : adaptor.getAZeroPoint();
+    Value bZp =
+        isNoValue(op.getBZeroPoint()) ? Value() : adaptor.getBZeroPoint();
+    rewriter.replaceOp(op, integerMatMul(rewriter, op, adaptor.getA(), aZp,
+                                         adaptor.getB(), bZp));
+    return success();
+  }
+};
+
+/// QLinearMatMul with per-tensor scales: saturate(rint(C * (sa * sb / sy))
+/// + zy), C the integer product; the multiplier in the scales' type, the
+/// product in float64 (as numpy promotes int32 * float).
+struct QLinearMatMulLowering : OpConversionPattern<ONNXQLinearMatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXQLinearMatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt || !isa<IntegerType>(rt.getElementType()))
+      return unsupported(rewriter, op,
+                         "needs static shapes and 8-bit integer types");
+    for (Value s :
+         {op.getAScale(), op.getBScale(), op.getYScale(), op.getYZeroPoint()})
+      if (cast<ShapedType>(s.getType()).getNumElements() != 1)
+        return unsupported(rewriter, op,
+                           "only per-tensor scales are supported yet");
+    Location loc = op.getLoc();
+    Value c =
+        integerMatMul(rewriter, op, adaptor.getA(), adaptor.getAZeroPoint(),
+                      adaptor.getB(), adaptor.getBZeroPoint());
+    auto ct = cast<RankedTensorType>(c.getType());
+    MLIRContext *ctx = getContext();
+    int64_t rank = ct.getRank();
+    SmallVector<Value> ins = {c, adaptor.getAScale(), adaptor.getBScale(),
+                              adaptor.getYScale(), adaptor.getYZeroPoint()};
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
+    for (Value v : ArrayRef<Value>(ins).drop_front()) {
+      auto t = cast<RankedTensorType>(v.getType());
+      SmallVector<AffineExpr> zeros(t.getRank(), getAffineConstantExpr(0, ctx));
+      maps.push_back(AffineMap::get(rank, 0, zeros, ctx));
+    }
+    Type to = rt.getElementType();
+    bool yU = isUnsignedInt(op.getY().getType());
+    Value y = buildElementwise(
+        rewriter, loc, rt, ins,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Type f64 = b.getF64Type();
+          Value mult = arith::DivFOp::create(
+              b, l, arith::MulFOp::create(b, l, a[1], a[2]), a[3]);
+          Value d = arith::MulFOp::create(
+              b, l, arith::SIToFPOp::create(b, l, f64, a[0]),
+              toFloat(b, l, mult, f64));
+          Value zp = yU ? (Value)arith::UIToFPOp::create(b, l, f64, a[4])
+                        : (Value)arith::SIToFPOp::create(b, l, f64, a[4]);
+          d = math::RoundEvenOp::create(b, l,
+                                        arith::AddFOp::create(b, l, d, zp));
+          unsigned w = to.getIntOrFloatBitWidth();
+          double lo = yU ? 0 : -std::ldexp(1.0, w - 1);
+          double hi = yU ? std::ldexp(1.0, w) - 1 : std::ldexp(1.0, w - 1) - 1;
+          d = arith::MaximumFOp::create(b, l, d, scalarConstant(b, l, f64, lo));
+          d = arith::MinimumFOp::create(b, l, d, scalarConstant(b, l, f64, hi));
+          return arith::TruncIOp::create(
+              b, l, to, arith::FPToSIOp::create(b, l, b.getI32Type(), d));
+        },
+        maps);
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+} // namespace
+
+void lowering::populateQuantizePatterns(RewritePatternSet &patterns) {
+  patterns.add<QuantizeLinearLowering, DequantizeLinearLowering,
+               DynamicQuantizeLowering, MatMulIntegerLowering,
+               QLinearMatMulLowering>(patterns.getContext());
+}
