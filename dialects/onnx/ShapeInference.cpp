@@ -523,6 +523,62 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         setResult(op, 2, {}, u8);
         return success();
       })
+      .Case<ONNXCumSumOp>([](Operation *op) { return inferSameAsInput(op); })
+      .Case<ONNXEyeLikeOp>([](ONNXEyeLikeOp op) -> LogicalResult {
+        auto t = ranked(op.getInput());
+        Type elem = op.getDtype()
+                        ? getTypeForOnnxDType(op.getContext(), *op.getDtype())
+                        : elemOf(op.getInput());
+        if (!elem)
+          return op.emitError("EyeLike to an unsupported data type");
+        if (t)
+          setResult(op, 0, t.getShape(), elem);
+        return success();
+      })
+      .Case<ONNXOneHotOp>([](ONNXOneHotOp op) -> LogicalResult {
+        auto t = ranked(op.getIndices());
+        auto depth = getDenseConstant(op.getDepth());
+        if (!t || !depth || depth.getNumElements() != 1)
+          return success();
+        Attribute d0 = *depth.getValues<Attribute>().begin();
+        int64_t d = isa<FloatAttr>(d0)
+                        ? int64_t(cast<FloatAttr>(d0).getValueAsDouble())
+                        : cast<IntegerAttr>(d0).getInt();
+        Shape out(t.getShape());
+        int64_t axis = normalizeAxis(op.getAxis(), t.getRank() + 1);
+        out.insert(out.begin() + axis, d);
+        setResult(op, 0, out, elemOf(op.getValues()));
+        return success();
+      })
+      .Case<ONNXDepthToSpaceOp, ONNXSpaceToDepthOp>(
+          [](Operation *op) -> LogicalResult {
+            auto t = ranked(op->getOperand(0));
+            int64_t b = op->getAttrOfType<IntegerAttr>("blocksize").getInt();
+            if (!t || t.getRank() != 4 || b <= 0)
+              return success();
+            Shape out(t.getShape());
+            bool toSpace = isa<ONNXDepthToSpaceOp>(op);
+            auto scale = [&](int64_t v, bool up) {
+              return v == kDyn ? kDyn : up ? v * b : v / b;
+            };
+            out[1] = toSpace ? (out[1] == kDyn ? kDyn : out[1] / (b * b))
+                             : (out[1] == kDyn ? kDyn : out[1] * b * b);
+            out[2] = scale(out[2], toSpace);
+            out[3] = scale(out[3], toSpace);
+            setResult(op, 0, out, t.getElementType());
+            return success();
+          })
+      .Case<ONNXTopKOp>([](ONNXTopKOp op) -> LogicalResult {
+        auto t = ranked(op.getX());
+        auto k = getConstantInts(op.getK());
+        if (!t || !k || k->size() != 1)
+          return success();
+        Shape out(t.getShape());
+        out[normalizeAxis(op.getAxis(), t.getRank())] = (*k)[0];
+        setResult(op, 0, out, t.getElementType());
+        setResult(op, 1, out, IntegerType::get(op.getContext(), 64));
+        return success();
+      })
       .Case<ONNXArgMaxOp>([](ONNXArgMaxOp op) {
         return inferArgReduce(op, op.getData(), op.getAxis(), op.getKeepdims());
       })
@@ -593,7 +649,8 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         auto delta = getDenseConstant(op.getDelta());
         Type elem = elemOf(op.getStart());
         if (!start || !limit || !delta) {
-          setResult(op, 0, {ShapedType::kDynamic}, elem);
+          if (!ranked(op.getResult()))
+            setResult(op, 0, {ShapedType::kDynamic}, elem);
           return success();
         }
         auto value = [](DenseElementsAttr a) {

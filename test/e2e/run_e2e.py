@@ -73,7 +73,7 @@ def bad_inputs(bin_dir, work):
     # Several unsupported ops: all listed with node, op type and opset.
     g = helper.make_graph(
         [helper.make_node("Det", ["x"], ["d"], name="det_node"),
-         helper.make_node("Hardmax", ["x"], ["h"], name="hardmax_node"),
+         helper.make_node("Bernoulli", ["x"], ["h"], name="bernoulli_node"),
          helper.make_node("Foo", ["x"], ["f"], name="foo_node", domain="com.acme")],
         "unsupported",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 3])],
@@ -88,7 +88,7 @@ def bad_inputs(bin_dir, work):
     g.output.pop()
     onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), uns)
     expect_error(bin_dir, "unsupported ops listed together", [uns, "--check"],
-                 ["node 'det_node' (Det)", "node 'hardmax_node' (Hardmax)",
+                 ["node 'det_node' (Det)", "node 'bernoulli_node' (Bernoulli)",
                   "opset 17", "2 unsupported ops"])
 
     # Known ops with attributes we cannot lower yet: the error names the

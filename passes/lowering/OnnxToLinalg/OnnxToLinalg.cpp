@@ -199,6 +199,7 @@ LogicalResult lowering::unsupported(ConversionPatternRewriter &rewriter,
 static void populateOnnxToLinalgPatterns(RewritePatternSet &patterns) {
   populateAttentionPatterns(patterns);
   populateElementwisePatterns(patterns);
+  populateGeneratePatterns(patterns);
   populateIndexingPatterns(patterns);
   populateLinearPatterns(patterns);
   populateLossPatterns(patterns);

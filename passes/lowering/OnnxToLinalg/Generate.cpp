@@ -1,0 +1,390 @@
+//===- Generate.cpp - Index-computed ops: Range ... TopK to linalg --------===//
+//
+// Ops whose every output element is a function of its index: Range (start
+// + i * delta, run-time start/delta, the length from the result type),
+// EyeLike, OneHot (run-time depth: the result type fixes it),
+// DepthToSpace / SpaceToDepth (affine floordiv/mod indexing maps), CumSum
+// (a masked reduction over the axis; a run-time axis picks its variant)
+// and TopK (each element's rank among its row, then the k first ranks).
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/lowering/OnnxToLinalg/Patterns.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+using namespace mlir;
+using namespace mcc;
+using namespace mcc::onnx;
+using namespace mcc::lowering;
+
+namespace {
+
+using utils::IteratorType;
+
+/// Element 0 of a one-element tensor, as a scalar.
+Value scalarOf(OpBuilder &b, Location loc, Value t) {
+  auto tt = cast<RankedTensorType>(t.getType());
+  SmallVector<Value> zeros(tt.getRank(),
+                           arith::ConstantIndexOp::create(b, loc, 0));
+  return tensor::ExtractOp::create(b, loc, t, zeros);
+}
+
+/// A generic over `rt` with no inputs whose body sees the output indices.
+Value generate(OpBuilder &b, Location loc, RankedTensorType rt,
+               function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  int64_t rank = rt.getRank();
+  return linalg::GenericOp::create(
+             b, loc, rt, ValueRange{},
+             Value(tensor::EmptyOp::create(b, loc, rt.getShape(),
+                                           rt.getElementType())),
+             SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank)},
+             SmallVector<IteratorType>(rank, IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange) {
+               SmallVector<Value> iv;
+               for (int64_t d = 0; d < rank; ++d)
+                 iv.push_back(linalg::IndexOp::create(nb, l, d));
+               linalg::YieldOp::create(nb, l, body(nb, l, iv));
+             })
+      .getResult(0);
+}
+
+Value indexAsI64(OpBuilder &b, Location loc, Value i) {
+  return arith::IndexCastOp::create(b, loc, b.getI64Type(), i);
+}
+
+struct RangeLowering : OpConversionPattern<ONNXRangeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXRangeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt || rt.getRank() != 1)
+      return unsupported(rewriter, op,
+                         "needs a static length (constant inputs or a "
+                         "declared output shape)");
+    Location loc = op.getLoc();
+    Value start = scalarOf(rewriter, loc, adaptor.getStart());
+    Value delta = scalarOf(rewriter, loc, adaptor.getDelta());
+    Type et = rt.getElementType();
+    rewriter.replaceOp(
+        op, generate(rewriter, loc, rt,
+                     [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
+                       Value i = indexAsI64(b, l, iv[0]);
+                       if (isa<FloatType>(et))
+                         return arith::AddFOp::create(
+                             b, l, start,
+                             arith::MulFOp::create(
+                                 b, l, arith::SIToFPOp::create(b, l, et, i),
+                                 delta));
+                       if (et.getIntOrFloatBitWidth() < 64)
+                         i = arith::TruncIOp::create(b, l, et, i);
+                       return arith::AddIOp::create(
+                           b, l, start, arith::MulIOp::create(b, l, i, delta));
+                     }));
+    return success();
+  }
+};
+
+struct EyeLikeLowering : OpConversionPattern<ONNXEyeLikeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXEyeLikeOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt || rt.getRank() != 2)
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    int64_t k = op.getK();
+    Type et = rt.getElementType();
+    rewriter.replaceOp(
+        op,
+        generate(rewriter, op.getLoc(), rt,
+                 [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
+                   Value diff = arith::SubIOp::create(
+                       b, l, indexAsI64(b, l, iv[1]), indexAsI64(b, l, iv[0]));
+                   Value on = arith::CmpIOp::create(
+                       b, l, arith::CmpIPredicate::eq, diff,
+                       arith::ConstantIntOp::create(b, l, b.getI64Type(), k));
+                   return arith::SelectOp::create(b, l, on,
+                                                  scalarConstant(b, l, et, 1),
+                                                  scalarConstant(b, l, et, 0));
+                 }));
+    return success();
+  }
+};
+
+/// OneHot: out[..., j, ...] = values[indices[...] == j] (negative indices
+/// count from depth); the depth is the result's size along the axis.
+struct OneHotLowering : OpConversionPattern<ONNXOneHotOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXOneHotOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt)
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    Location loc = op.getLoc();
+    int64_t rank = rt.getRank();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    int64_t depth = rt.getDimSize(axis);
+    Value indices = adaptor.getIndices(), values = adaptor.getValues();
+    Value off = tensor::ExtractOp::create(
+        rewriter, loc, values,
+        ValueRange{arith::ConstantIndexOp::create(rewriter, loc, 0)});
+    Value on = tensor::ExtractOp::create(
+        rewriter, loc, values,
+        ValueRange{arith::ConstantIndexOp::create(rewriter, loc, 1)});
+    bool idxU = isUnsignedInt(op.getIndices().getType());
+    rewriter.replaceOp(
+        op,
+        generate(rewriter, loc, rt,
+                 [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
+                   SmallVector<Value> at;
+                   for (int64_t d = 0; d < rank; ++d)
+                     if (d != axis)
+                       at.push_back(iv[d]);
+                   Value idx = tensor::ExtractOp::create(b, l, indices, at);
+                   Type i64 = b.getI64Type();
+                   if (isa<FloatType>(idx.getType()))
+                     idx = arith::FPToSIOp::create(b, l, i64, idx);
+                   else if (idx.getType() != i64)
+                     idx = idxU ? (Value)arith::ExtUIOp::create(b, l, i64, idx)
+                                : (Value)arith::ExtSIOp::create(b, l, i64, idx);
+                   Value dep = arith::ConstantIntOp::create(b, l, i64, depth);
+                   Value neg = arith::CmpIOp::create(
+                       b, l, arith::CmpIPredicate::slt, idx,
+                       arith::ConstantIntOp::create(b, l, i64, 0));
+                   idx = arith::SelectOp::create(
+                       b, l, neg, arith::AddIOp::create(b, l, idx, dep), idx);
+                   Value hit =
+                       arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                             idx, indexAsI64(b, l, iv[axis]));
+                   return arith::SelectOp::create(b, l, hit, on, off);
+                 }));
+    return success();
+  }
+};
+
+/// DepthToSpace / SpaceToDepth as one generic whose input map is affine.
+template <typename OpTy, bool ToSpace>
+struct BlockRearrangeLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto xt = dyn_cast<RankedTensorType>(op.getInput().getType());
+    if (!rt || !xt || rt.getRank() != 4 || !xt.hasStaticShape())
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    int64_t bs = op.getBlocksize();
+    bool crd = op.getMode() == "CRD";
+    MLIRContext *ctx = this->getContext();
+    AffineExpr n, c, h, w;
+    bindDims(ctx, n, c, h, w);
+    SmallVector<AffineExpr> in;
+    if (ToSpace) { // out [N, C/b^2, H*b, W*b]
+      int64_t oc = rt.getDimSize(1);
+      AffineExpr i = h % bs, j = w % bs;
+      AffineExpr ic = crd ? c * (bs * bs) + i * bs + j : (i * bs + j) * oc + c;
+      in = {n, ic, h.floorDiv(bs), w.floorDiv(bs)};
+    } else { // out [N, C*b^2, H/b, W/b]
+      int64_t ic = xt.getDimSize(1);
+      AffineExpr blk = crd ? c % (bs * bs) : c.floorDiv(ic);
+      AffineExpr src = crd ? c.floorDiv(bs * bs) : c % ic;
+      in = {n, src, h * bs + blk.floorDiv(bs), w * bs + blk % bs};
+    }
+    auto g = linalg::GenericOp::create(
+        rewriter, op.getLoc(), rt, adaptor.getInput(),
+        Value(tensor::EmptyOp::create(rewriter, op.getLoc(), rt.getShape(),
+                                      rt.getElementType())),
+        SmallVector<AffineMap>{AffineMap::get(4, 0, in, ctx),
+                               rewriter.getMultiDimIdentityMap(4)},
+        SmallVector<IteratorType>(4, IteratorType::parallel),
+        [](OpBuilder &b, Location l, ValueRange a) {
+          linalg::YieldOp::create(b, l, a[0]);
+        });
+    rewriter.replaceOp(op, g.getResult(0));
+    return success();
+  }
+};
+
+/// y[.., i, ..] = sum over k of x[.., k, ..] for k <= i along `axis` (k < i
+/// exclusive; k >= i / k > i reversed).
+Value cumsumAlong(OpBuilder &b, Location loc, Value x, int64_t axis,
+                  bool exclusive, bool reverse) {
+  auto t = cast<RankedTensorType>(x.getType());
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = t.getRank();
+  SmallVector<AffineExpr> in;
+  for (int64_t d = 0; d < rank; ++d)
+    in.push_back(getAffineDimExpr(d == axis ? rank : d, ctx));
+  SmallVector<IteratorType> iters(rank, IteratorType::parallel);
+  iters.push_back(IteratorType::reduction);
+  Type et = t.getElementType();
+  return linalg::GenericOp::create(
+             b, loc, t, x, filledTensor(b, loc, t, 0),
+             SmallVector<AffineMap>{
+                 AffineMap::get(rank + 1, 0, in, ctx),
+                 b.getMultiDimIdentityMap(rank + 1).dropResult(rank)},
+             iters,
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               Value i = linalg::IndexOp::create(nb, l, axis);
+               Value k = linalg::IndexOp::create(nb, l, rank);
+               using P = arith::CmpIPredicate;
+               P p = reverse ? (exclusive ? P::ugt : P::uge)
+                             : (exclusive ? P::ult : P::ule);
+               Value take = arith::CmpIOp::create(nb, l, p, k, i);
+               Value v = arith::SelectOp::create(nb, l, take, a[0],
+                                                 scalarConstant(nb, l, et, 0));
+               Value r = isa<FloatType>(et)
+                             ? (Value)arith::AddFOp::create(nb, l, v, a[1])
+                             : (Value)arith::AddIOp::create(nb, l, v, a[1]);
+               linalg::YieldOp::create(nb, l, r);
+             })
+      .getResult(0);
+}
+
+struct CumSumLowering : OpConversionPattern<ONNXCumSumOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXCumSumOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt || rt.getRank() == 0)
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    Location loc = op.getLoc();
+    int64_t rank = rt.getRank();
+    bool excl = op.getExclusive() != 0, rev = op.getReverse() != 0;
+    Value x = adaptor.getX();
+    if (auto axis = getConstantInts(op.getAxis()); axis && axis->size() == 1) {
+      rewriter.replaceOp(op, cumsumAlong(rewriter, loc, x,
+                                         normalizeAxis((*axis)[0], rank), excl,
+                                         rev));
+      return success();
+    }
+    // A run-time axis: one variant per dim, chosen by the axis' value.
+    Value axis = scalarOf(rewriter, loc, adaptor.getAxis());
+    Type at = axis.getType();
+    std::function<Value(OpBuilder &, int64_t)> choose =
+        [&](OpBuilder &b, int64_t d) -> Value {
+      if (d == rank - 1)
+        return cumsumAlong(b, loc, x, d, excl, rev);
+      Value is = arith::OrIOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, axis,
+                                arith::ConstantIntOp::create(b, loc, at, d)),
+          arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::eq, axis,
+              arith::ConstantIntOp::create(b, loc, at, d - rank)));
+      return scf::IfOp::create(
+                 b, loc, is,
+                 [&](OpBuilder &tb, Location l) {
+                   scf::YieldOp::create(tb, l,
+                                        cumsumAlong(tb, l, x, d, excl, rev));
+                 },
+                 [&](OpBuilder &eb, Location l) {
+                   scf::YieldOp::create(eb, l, choose(eb, d + 1));
+                 })
+          .getResult(0);
+    };
+    rewriter.replaceOp(op, choose(rewriter, 0));
+    return success();
+  }
+};
+
+/// TopK with k from the result type: each element's rank in its row
+/// (elements before it in the order: larger, or equal with a smaller
+/// index; reversed for smallest), then output r takes the element of rank
+/// r. O(n^2) per row, meant for the short rows TopK sees in practice.
+struct TopKLowering : OpConversionPattern<ONNXTopKOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXTopKOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto vt = staticResultType(op, 0);
+    auto it = staticResultType(op, 1);
+    auto xt = dyn_cast<RankedTensorType>(op.getX().getType());
+    if (!vt || !it || !xt || !xt.hasStaticShape())
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    int64_t rank = xt.getRank();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    bool largest = op.getLargest() != 0;
+    bool isU = isUnsignedInt(op.getX().getType());
+    Type et = xt.getElementType();
+    Value x = adaptor.getX();
+    // rank[.., i, ..] = #{k : x[k] before x[i]}; loops (dims..., k).
+    SmallVector<AffineExpr> other;
+    for (int64_t d = 0; d < rank; ++d)
+      other.push_back(getAffineDimExpr(d == axis ? rank : d, ctx));
+    AffineMap id = AffineMap::getMultiDimIdentityMap(rank + 1, ctx);
+    AffineMap self = id.dropResult(rank);
+    AffineMap atK = AffineMap::get(rank + 1, 0, other, ctx);
+    SmallVector<IteratorType> iters(rank, IteratorType::parallel);
+    iters.push_back(IteratorType::reduction);
+    auto i64T = RankedTensorType::get(xt.getShape(), rewriter.getI64Type());
+    auto before = [&](OpBuilder &b, Location l, Value a, Value c) -> Value {
+      // Whether `a` sorts strictly before `c` by value.
+      if (isa<FloatType>(et))
+        return arith::CmpFOp::create(b, l,
+                                     largest ? arith::CmpFPredicate::OGT
+                                             : arith::CmpFPredicate::OLT,
+                                     a, c);
+      using P = arith::CmpIPredicate;
+      P p = largest ? (isU ? P::ugt : P::sgt) : (isU ? P::ult : P::slt);
+      return arith::CmpIOp::create(b, l, p, a, c);
+    };
+    Value ranks =
+        linalg::GenericOp::create(
+            rewriter, loc, i64T, ValueRange{x, x},
+            filledTensor(rewriter, loc, i64T, 0),
+            SmallVector<AffineMap>{self, atK, self}, iters,
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value i = linalg::IndexOp::create(b, l, axis);
+              Value k = linalg::IndexOp::create(b, l, rank);
+              Value eq = isa<FloatType>(et)
+                             ? (Value)arith::CmpFOp::create(
+                                   b, l, arith::CmpFPredicate::OEQ, a[1], a[0])
+                             : (Value)arith::CmpIOp::create(
+                                   b, l, arith::CmpIPredicate::eq, a[1], a[0]);
+              Value earlier = arith::AndIOp::create(
+                  b, l, eq,
+                  arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, k, i));
+              Value ahead =
+                  arith::OrIOp::create(b, l, before(b, l, a[1], a[0]), earlier);
+              Value r = arith::AddIOp::create(
+                  b, l, a[2],
+                  arith::ExtUIOp::create(b, l, b.getI64Type(), ahead));
+              linalg::YieldOp::create(b, l, r);
+            })
+            .getResult(0);
+    // out[.., r, ..] = the x (and index) whose rank is r; loops (dims.., k).
+    SmallVector<Value> inits = {filledTensor(rewriter, loc, vt, 0),
+                                filledTensor(rewriter, loc, it, 0)};
+    auto pick = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{vt, it}, ValueRange{x, ranks}, inits,
+        SmallVector<AffineMap>{atK, atK, self, self}, iters,
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value r = indexAsI64(b, l, linalg::IndexOp::create(b, l, axis));
+          Value k = indexAsI64(b, l, linalg::IndexOp::create(b, l, rank));
+          Value hit =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, a[1], r);
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::SelectOp::create(b, l, hit, a[0], a[2]),
+                         arith::SelectOp::create(b, l, hit, k, a[3])});
+        });
+    rewriter.replaceOp(op, pick.getResults());
+    return success();
+  }
+};
+
+} // namespace
+
+void lowering::populateGeneratePatterns(RewritePatternSet &patterns) {
+  patterns.add<RangeLowering, EyeLikeLowering, OneHotLowering,
+               BlockRearrangeLowering<ONNXDepthToSpaceOp, true>,
+               BlockRearrangeLowering<ONNXSpaceToDepthOp, false>,
+               CumSumLowering, TopKLowering>(patterns.getContext());
+}
