@@ -176,6 +176,18 @@ def DistinctReturnValues
   ];
 }
 
+def RetypeEmptyArguments
+    : Pass<"retype-empty-arguments", "mlir::func::FuncOp"> {
+  let summary = "Give zero-element memref arguments a one-pointer type";
+  let description = [{
+    After bufferization, before LLVM: an argument memref with no elements
+    (an empty graph input or output) becomes memref<1xT>, which the
+    bare-pointer calling convention accepts (one pointer, never accessed),
+    and its uses see a zero-element memref.alloca of the original type.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def PlanArena : Pass<"plan-arena", "mlir::func::FuncOp"> {
   let summary = "Place a function's buffers in one arena with reuse";
   let description = [{

@@ -63,7 +63,7 @@ std::string mcc::getCpuLoweringPipeline(int optLevel, int64_t vectorWidth) {
          "convert-bufferization-to-memref,"
          // Weights as flat arrays (fast to translate); one arena per call for
          // the intermediates, with reuse.
-         "flatten-memref-globals,func.func(plan-arena),"
+         "flatten-memref-globals,func.func(retype-empty-arguments,plan-arena),"
          // Parallel dims become scf.parallel; the outermost ones with enough
          // work run on the runtime's thread pool.
          "func.func(scf-forall-to-parallel,convert-linalg-to-parallel-loops),"
