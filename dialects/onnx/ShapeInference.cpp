@@ -523,7 +523,8 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         setResult(op, 2, {}, u8);
         return success();
       })
-      .Case<ONNXCumSumOp>([](Operation *op) { return inferSameAsInput(op); })
+      .Case<ONNXCumSumOp, ONNXCumProdOp>(
+          [](Operation *op) { return inferSameAsInput(op); })
       .Case<ONNXEyeLikeOp>([](ONNXEyeLikeOp op) -> LogicalResult {
         auto t = ranked(op.getInput());
         Type elem = op.getDtype()

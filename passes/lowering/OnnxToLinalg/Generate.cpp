@@ -4,7 +4,8 @@
 // + i * delta, run-time start/delta, the length from the result type),
 // EyeLike, OneHot (run-time depth: the result type fixes it),
 // DepthToSpace / SpaceToDepth (affine floordiv/mod indexing maps), CumSum
-// (a masked reduction over the axis; a run-time axis picks its variant)
+// and CumProd (a masked reduction over the axis; a run-time axis picks its
+// variant)
 // and TopK (each element's rank among its row, then the k first ranks).
 //
 //===----------------------------------------------------------------------===//
@@ -208,10 +209,10 @@ struct BlockRearrangeLowering : OpConversionPattern<OpTy> {
   }
 };
 
-/// y[.., i, ..] = sum over k of x[.., k, ..] for k <= i along `axis` (k < i
-/// exclusive; k >= i / k > i reversed).
-Value cumsumAlong(OpBuilder &b, Location loc, Value x, int64_t axis,
-                  bool exclusive, bool reverse) {
+/// y[.., i, ..] = sum (or product) over k of x[.., k, ..] for k <= i along
+/// `axis` (k < i exclusive; k >= i / k > i reversed).
+Value cumulateAlong(OpBuilder &b, Location loc, Value x, int64_t axis,
+                    bool exclusive, bool reverse, bool product) {
   auto t = cast<RankedTensorType>(x.getType());
   MLIRContext *ctx = b.getContext();
   int64_t rank = t.getRank();
@@ -221,8 +222,9 @@ Value cumsumAlong(OpBuilder &b, Location loc, Value x, int64_t axis,
   SmallVector<IteratorType> iters(rank, IteratorType::parallel);
   iters.push_back(IteratorType::reduction);
   Type et = t.getElementType();
+  double unit = product ? 1.0 : 0.0;
   return linalg::GenericOp::create(
-             b, loc, t, x, filledTensor(b, loc, t, 0),
+             b, loc, t, x, filledTensor(b, loc, t, unit),
              SmallVector<AffineMap>{
                  AffineMap::get(rank + 1, 0, in, ctx),
                  b.getMultiDimIdentityMap(rank + 1).dropResult(rank)},
@@ -234,20 +236,24 @@ Value cumsumAlong(OpBuilder &b, Location loc, Value x, int64_t axis,
                P p = reverse ? (exclusive ? P::ugt : P::uge)
                              : (exclusive ? P::ult : P::ule);
                Value take = arith::CmpIOp::create(nb, l, p, k, i);
-               Value v = arith::SelectOp::create(nb, l, take, a[0],
-                                                 scalarConstant(nb, l, et, 0));
-               Value r = isa<FloatType>(et)
-                             ? (Value)arith::AddFOp::create(nb, l, v, a[1])
+               Value v = arith::SelectOp::create(
+                   nb, l, take, a[0], scalarConstant(nb, l, et, unit));
+               bool f = isa<FloatType>(et);
+               Value r = product
+                             ? f ? (Value)arith::MulFOp::create(nb, l, v, a[1])
+                                 : (Value)arith::MulIOp::create(nb, l, v, a[1])
+                         : f ? (Value)arith::AddFOp::create(nb, l, v, a[1])
                              : (Value)arith::AddIOp::create(nb, l, v, a[1]);
                linalg::YieldOp::create(nb, l, r);
              })
       .getResult(0);
 }
 
-struct CumSumLowering : OpConversionPattern<ONNXCumSumOp> {
-  using OpConversionPattern::OpConversionPattern;
+template <typename OpTy, bool Product>
+struct CumulateLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
   LogicalResult
-  matchAndRewrite(ONNXCumSumOp op, OpAdaptor adaptor,
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto rt = staticResultType(op);
     if (!rt || rt.getRank() == 0)
@@ -257,9 +263,9 @@ struct CumSumLowering : OpConversionPattern<ONNXCumSumOp> {
     bool excl = op.getExclusive() != 0, rev = op.getReverse() != 0;
     Value x = adaptor.getX();
     if (auto axis = getConstantInts(op.getAxis()); axis && axis->size() == 1) {
-      rewriter.replaceOp(op, cumsumAlong(rewriter, loc, x,
-                                         normalizeAxis((*axis)[0], rank), excl,
-                                         rev));
+      rewriter.replaceOp(op, cumulateAlong(rewriter, loc, x,
+                                           normalizeAxis((*axis)[0], rank),
+                                           excl, rev, Product));
       return success();
     }
     // A run-time axis: one variant per dim, chosen by the axis' value.
@@ -268,7 +274,7 @@ struct CumSumLowering : OpConversionPattern<ONNXCumSumOp> {
     std::function<Value(OpBuilder &, int64_t)> choose =
         [&](OpBuilder &b, int64_t d) -> Value {
       if (d == rank - 1)
-        return cumsumAlong(b, loc, x, d, excl, rev);
+        return cumulateAlong(b, loc, x, d, excl, rev, Product);
       Value is = arith::OrIOp::create(
           b, loc,
           arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, axis,
@@ -279,8 +285,8 @@ struct CumSumLowering : OpConversionPattern<ONNXCumSumOp> {
       return scf::IfOp::create(
                  b, loc, is,
                  [&](OpBuilder &tb, Location l) {
-                   scf::YieldOp::create(tb, l,
-                                        cumsumAlong(tb, l, x, d, excl, rev));
+                   scf::YieldOp::create(
+                       tb, l, cumulateAlong(tb, l, x, d, excl, rev, Product));
                  },
                  [&](OpBuilder &eb, Location l) {
                    scf::YieldOp::create(eb, l, choose(eb, d + 1));
@@ -386,5 +392,7 @@ void lowering::populateGeneratePatterns(RewritePatternSet &patterns) {
   patterns.add<RangeLowering, EyeLikeLowering, OneHotLowering,
                BlockRearrangeLowering<ONNXDepthToSpaceOp, true>,
                BlockRearrangeLowering<ONNXSpaceToDepthOp, false>,
-               CumSumLowering, TopKLowering>(patterns.getContext());
+               CumulateLowering<ONNXCumSumOp, false>,
+               CumulateLowering<ONNXCumProdOp, true>, TopKLowering>(
+      patterns.getContext());
 }
