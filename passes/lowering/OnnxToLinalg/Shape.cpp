@@ -219,7 +219,77 @@ struct GatherLowering : OpConversionPattern<ONNXGatherOp> {
   }
 };
 
-/// Pad in constant mode with constant pads (and axes, when given).
+/// Pad as a generic over the output that maps each index back into the
+/// input: reflect (mirror without the edge), edge (clamp), wrap (modulo),
+/// or constant (the value outside; negative pads crop).
+Value padByIndex(OpBuilder &b, Location loc, Value x, RankedTensorType rt,
+                 ArrayRef<Value> lo, StringRef mode, Value pv) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  int64_t rank = rt.getRank();
+  return linalg::GenericOp::create(
+             b, loc, rt, ValueRange{},
+             Value(tensor::EmptyOp::create(b, loc, rt.getShape(),
+                                           rt.getElementType())),
+             SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank)},
+             SmallVector<IteratorType>(rank, IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange) {
+               auto c = [&](int64_t v) -> Value {
+                 return arith::ConstantIndexOp::create(nb, l, v);
+               };
+               auto mod = [&](Value v, int64_t m) -> Value { // non-negative
+                 Value r = arith::RemSIOp::create(nb, l, v, c(m));
+                 Value neg = arith::CmpIOp::create(
+                     nb, l, arith::CmpIPredicate::slt, r, c(0));
+                 return arith::SelectOp::create(
+                     nb, l, neg, arith::AddIOp::create(nb, l, r, c(m)), r);
+               };
+               SmallVector<Value> at;
+               Value inside = arith::ConstantIntOp::create(nb, l, 1, 1);
+               for (int64_t d = 0; d < rank; ++d) {
+                 int64_t n = xt.getDimSize(d);
+                 Value i = arith::SubIOp::create(
+                     nb, l, linalg::IndexOp::create(nb, l, d), lo[d]);
+                 if (mode == "edge") {
+                   i = arith::MaxSIOp::create(nb, l, i, c(0));
+                   i = arith::MinSIOp::create(nb, l, i, c(n - 1));
+                 } else if (mode == "wrap") {
+                   i = mod(i, n);
+                 } else if (mode == "reflect") {
+                   if (n == 1) {
+                     i = c(0);
+                   } else {
+                     Value j = mod(i, 2 * (n - 1));
+                     Value back = arith::CmpIOp::create(
+                         nb, l, arith::CmpIPredicate::sge, j, c(n));
+                     i = arith::SelectOp::create(
+                         nb, l, back,
+                         arith::SubIOp::create(nb, l, c(2 * (n - 1)), j), j);
+                   }
+                 } else {
+                   Value ok = arith::AndIOp::create(
+                       nb, l,
+                       arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge,
+                                             i, c(0)),
+                       arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt,
+                                             i, c(n)));
+                   inside = arith::AndIOp::create(nb, l, inside, ok);
+                   i = arith::MaxSIOp::create(nb, l, i, c(0));
+                   i = arith::MinSIOp::create(nb, l, i,
+                                              c(std::max<int64_t>(n - 1, 0)));
+                 }
+                 at.push_back(i);
+               }
+               Value v = xt.getNumElements() == 0
+                             ? pv
+                             : (Value)tensor::ExtractOp::create(nb, l, x, at);
+               if (mode == "constant")
+                 v = arith::SelectOp::create(nb, l, inside, v, pv);
+               linalg::YieldOp::create(nb, l, v);
+             })
+      .getResult(0);
+}
+
+/// Pad with constant pads (and axes, when given).
 struct PadLowering : OpConversionPattern<ONNXPadOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -229,12 +299,13 @@ struct PadLowering : OpConversionPattern<ONNXPadOp> {
     auto pads = getConstantInts(op.getPads());
     if (!rt)
       return unsupported(rewriter, op, kNeedsStaticShapes);
-    if (op.getMode() != "constant")
-      return unsupported(rewriter, op,
-                         "mode '" + op.getMode() +
-                             "' is not supported yet (only 'constant')");
-    if (!pads)
-      return unsupported(rewriter, op, "pads must be a constant");
+    StringRef mode = op.getMode();
+    if (mode != "constant" && mode != "reflect" && mode != "edge" &&
+        mode != "wrap")
+      return unsupported(rewriter, op, "unknown mode '" + mode + "'");
+    auto padsT = dyn_cast<RankedTensorType>(op.getPads().getType());
+    if (!pads && (!padsT || !padsT.hasStaticShape() || padsT.getRank() != 1))
+      return unsupported(rewriter, op, "pads must have a static length");
     int64_t rank = rt.getRank();
     // Pads per padded axis (all axes when none are given).
     SmallVector<int64_t> axes;
@@ -248,26 +319,52 @@ struct PadLowering : OpConversionPattern<ONNXPadOp> {
       for (int64_t i = 0; i < rank; ++i)
         axes.push_back(i);
     }
-    if (pads->size() != 2 * axes.size())
+    int64_t nPads = pads ? pads->size() : padsT.getDimSize(0);
+    if (nPads != int64_t(2 * axes.size()))
       return unsupported(rewriter, op, "needs two pads per padded axis");
     Location loc = op.getLoc();
     Value pv;
     if (!isNoValue(op.getConstantValue())) {
-      DenseElementsAttr c = getDenseConstant(op.getConstantValue());
-      if (!c)
-        return unsupported(rewriter, op, "the pad value must be a constant");
-      pv = arith::ConstantOp::create(
-          rewriter, loc, cast<TypedAttr>(*c.getValues<Attribute>().begin()));
+      if (DenseElementsAttr c = getDenseConstant(op.getConstantValue()))
+        pv = arith::ConstantOp::create(
+            rewriter, loc,
+            signless(cast<TypedAttr>(*c.getValues<Attribute>().begin())));
+      else // a run-time scalar
+        pv = tensor::ExtractOp::create(
+            rewriter, loc, adaptor.getConstantValue(),
+            SmallVector<Value>(
+                cast<RankedTensorType>(op.getConstantValue().getType())
+                    .getRank(),
+                arith::ConstantIndexOp::create(rewriter, loc, 0)));
     } else {
       pv = scalarConstant(rewriter, loc, rt.getElementType(), 0.0);
+    }
+    // Run-time pads: the result type fixes the sizes; the begin pads are
+    // read when the op runs.
+    SmallVector<Value> loValues(rank);
+    for (int64_t d = 0; d < rank; ++d)
+      loValues[d] = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    for (size_t i = 0; i < axes.size(); ++i)
+      loValues[axes[i]] =
+          pads
+              ? (Value)arith::ConstantIndexOp::create(rewriter, loc, (*pads)[i])
+              : (Value)arith::IndexCastOp::create(
+                    rewriter, loc, rewriter.getIndexType(),
+                    tensor::ExtractOp::create(
+                        rewriter, loc, adaptor.getPads(),
+                        ValueRange{
+                            arith::ConstantIndexOp::create(rewriter, loc, i)}));
+    if (!pads || mode != "constant" ||
+        llvm::any_of(*pads, [](int64_t p) { return p < 0; })) {
+      rewriter.replaceOp(op, padByIndex(rewriter, loc, adaptor.getData(), rt,
+                                        loValues, mode, pv));
+      return success();
     }
     SmallVector<int64_t> lo(rank, 0), hi(rank, 0);
     for (size_t i = 0; i < axes.size(); ++i) {
       lo[axes[i]] = (*pads)[i];
       hi[axes[i]] = (*pads)[i + axes.size()];
     }
-    if (llvm::any_of(*pads, [](int64_t p) { return p < 0; }))
-      return unsupported(rewriter, op, "negative pads are not supported yet");
     rewriter.replaceOpWithNewOp<tensor::PadOp>(
         op, rt, adaptor.getData(), getAsIndexOpFoldResult(getContext(), lo),
         getAsIndexOpFoldResult(getContext(), hi), pv);
