@@ -91,6 +91,14 @@ inline int64_t normalizeAxis(int64_t axis, int64_t rank) {
 }
 
 /// True when `v` is an absent optional operand (a `none` value).
+/// One operand's Einsum subscripts: its letters, '.' standing for the
+/// ellipsis (at most one).
+struct EinsumTerm {
+  llvm::SmallVector<char> letters;
+  bool ellipsis = false;
+};
+mlir::FailureOr<EinsumTerm> parseEinsumTerm(llvm::StringRef s);
+
 inline bool isNoValue(mlir::Value v) {
   return !v || llvm::isa<mlir::NoneType>(v.getType());
 }

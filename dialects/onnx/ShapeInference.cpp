@@ -377,7 +377,94 @@ LogicalResult inferAttention(ONNXAttentionOp op) {
   return success();
 }
 
+/// Einsum: each output letter's size from the inputs; the ellipsis is the
+/// broadcast of the inputs' ellipsis dims.
+LogicalResult inferEinsum(ONNXEinsumOp op) {
+  StringRef eq = op.getEquation();
+  auto [lhs, rhs] = eq.split("->");
+  SmallVector<StringRef> parts;
+  lhs.split(parts, ',');
+  if (parts.size() != op.getInputs().size())
+    return op.emitError("Einsum equation names ")
+           << parts.size() << " inputs, the node has " << op.getInputs().size();
+  std::map<char, int64_t> size;
+  std::map<char, int> uses;
+  SmallVector<Shape> ellipses;
+  for (auto [s, v] : llvm::zip(parts, op.getInputs())) {
+    auto t = parseEinsumTerm(s);
+    auto vt = ranked(v);
+    if (failed(t))
+      return op.emitError("cannot parse the Einsum equation '") << eq << "'";
+    if (!vt)
+      return success();
+    int64_t n = vt.getRank() - int64_t(t->letters.size()) + 1;
+    if (t->ellipsis ? n < 0 : vt.getRank() != int64_t(t->letters.size()))
+      return op.emitError("Einsum term '")
+             << s << "' does not match rank " << vt.getRank();
+    int64_t d = 0;
+    for (char c : t->letters) {
+      if (c == '.') {
+        ellipses.emplace_back(vt.getShape().slice(d, n));
+        d += n;
+        continue;
+      }
+      ++uses[c];
+      int64_t dim = vt.getDimSize(d++);
+      if (!size.count(c) || size[c] == 1)
+        size[c] = dim;
+    }
+  }
+  auto ell = broadcastShapes(op, ellipses);
+  if (failed(ell))
+    return failure();
+  EinsumTerm out;
+  if (eq.contains("->")) {
+    auto t = parseEinsumTerm(rhs);
+    if (failed(t))
+      return op.emitError("cannot parse the Einsum equation '") << eq << "'";
+    out = *t;
+  } else {
+    if (!ellipses.empty())
+      out.letters.push_back('.');
+    for (auto [c, n] : uses)
+      if (n == 1)
+        out.letters.push_back(c);
+  }
+  Shape shape;
+  for (char c : out.letters) {
+    if (c == '.') {
+      llvm::append_range(shape, *ell);
+      continue;
+    }
+    if (!size.count(c))
+      return op.emitError("Einsum output letter '")
+             << StringRef(&c, 1) << "' is not an input's";
+    shape.push_back(size[c]);
+  }
+  setResult(op, 0, shape, elemOf(op.getInputs()[0]));
+  return success();
+}
+
 } // namespace
+
+FailureOr<EinsumTerm> mcc::onnx::parseEinsumTerm(StringRef s) {
+  EinsumTerm t;
+  s = s.trim();
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s.substr(i).starts_with("...")) {
+      if (t.ellipsis)
+        return failure();
+      t.ellipsis = true;
+      t.letters.push_back('.');
+      i += 2;
+    } else if (std::isalpha(static_cast<unsigned char>(s[i]))) {
+      t.letters.push_back(s[i]);
+    } else if (s[i] != ' ') {
+      return failure();
+    }
+  }
+  return t;
+}
 
 LogicalResult mcc::onnx::inferShapes(Operation *op) {
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
@@ -580,6 +667,7 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         setResult(op, 1, out, IntegerType::get(op.getContext(), 64));
         return success();
       })
+      .Case<ONNXEinsumOp>([](ONNXEinsumOp op) { return inferEinsum(op); })
       .Case<ONNXArgMaxOp>([](ONNXArgMaxOp op) {
         return inferArgReduce(op, op.getData(), op.getAxis(), op.getKeepdims());
       })

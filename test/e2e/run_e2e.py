@@ -96,23 +96,24 @@ def bad_inputs(bin_dir, work):
     def const(name, values):
         return numpy_helper.from_array(np.array(values, np.int64), name)
     g = helper.make_graph(
-        [helper.make_node("Pad", ["x", "pads"], ["p"], mode="reflect",
-                          name="reflect_pad"),
+        [helper.make_node("Resize", ["x", "", "scales"], ["p"], mode="linear",
+                          antialias=1, name="smooth_resize"),
          helper.make_node("Slice", ["p", "st", "en", "ax", "sp"], ["y"],
                           name="flip")],
         "attrs", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 4, 4])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
-        [const("pads", [0, 0, 1, 1, 0, 0, 1, 1]), const("st", [0]),
+        [numpy_helper.from_array(np.array([1, 1, 0.5, 0.5], np.float32),
+                                 "scales"), const("st", [0]),
          const("en", [-100]), const("ax", [3]), const("sp", [-1])])
     attrs = os.path.join(work, "attrs.onnx")
     onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]),
               attrs)
     expect_error(bin_dir, "unsupported attribute names it", [attrs, "-o",
                  os.path.join(work, "attrs.so")],
-                 ["node 'reflect_pad' (Pad)", "mode 'reflect' is not supported"])
+                 ["node 'smooth_resize' (Resize)", "antialias is not supported"])
     expect_error(bin_dir, "--check lists every unsupported attribute",
                  [attrs, "--check"],
-                 ["mode 'reflect' is not supported",
+                 ["antialias is not supported",
                   "node 'flip' (Slice)", "negative steps are not supported"])
 
     # Wrong input shape at run time: the runtime refuses it.

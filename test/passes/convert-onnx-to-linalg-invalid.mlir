@@ -2,12 +2,12 @@
 // RUN: mcc-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(convert-onnx-to-linalg{check-only=1}))'
 
 // An op we lower, with an attribute we do not: the error says which.
-func.func @pad_reflect(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x6x6xf32> {
-  %pads = onnx.Constant() {value = dense<[0, 0, 1, 1, 0, 0, 1, 1]> : tensor<8xi64>} : () -> tensor<8xi64>
+func.func @resize_antialias(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32> {
+  %scales = onnx.Constant() {value = dense<[1.0, 1.0, 0.5, 0.5]> : tensor<4xf32>} : () -> tensor<4xf32>
   %none = onnx.NoValue
-  // expected-error @+1 {{cannot lower this op: mode 'reflect' is not supported yet (only 'constant')}}
-  %y = onnx.Pad(%x, %pads, %none, %none) {mode = "reflect"} : (tensor<1x2x4x4xf32>, tensor<8xi64>, none, none) -> tensor<1x2x6x6xf32>
-  return %y : tensor<1x2x6x6xf32>
+  // expected-error @+1 {{cannot lower this op: antialias is not supported yet}}
+  %y = onnx.Resize(%x, %none, %scales, %none) {mode = "linear", antialias = 1 : i64} : (tensor<1x2x4x4xf32>, none, tensor<4xf32>, none) -> tensor<1x2x2x2xf32>
+  return %y : tensor<1x2x2x2xf32>
 }
 
 // -----

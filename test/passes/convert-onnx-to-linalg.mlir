@@ -244,3 +244,32 @@ func.func @resize_linear(%x: tensor<1x1x4x4xf32>, %scales: tensor<2xf32>) -> ten
   %0 = onnx.Resize(%x, %none, %scales, %none) {mode = "linear", axes = [2, 3]} : (tensor<1x1x4x4xf32>, none, tensor<2xf32>, none) -> tensor<1x1x8x8xf32>
   return %0 : tensor<1x1x8x8xf32>
 }
+
+// -----
+
+// Einsum: one generic; the repeated letter j is a reduction.
+// CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+// CHECK-DAG: #[[C:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+// CHECK-LABEL: func.func @einsum_bmm
+// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[C]]], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @einsum_bmm(%a: tensor<2x3x4xf32>, %b: tensor<2x4x5xf32>) -> tensor<2x3x5xf32> {
+  %0 = onnx.Einsum(%a, %b) {equation = "bij,bjk->bik"} : (tensor<2x3x4xf32>, tensor<2x4x5xf32>) -> tensor<2x3x5xf32>
+  return %0 : tensor<2x3x5xf32>
+}
+
+// -----
+
+// Reflect pad: each output index maps back by a modulo and a mirror.
+// CHECK-LABEL: func.func @pad_reflect
+// CHECK: linalg.generic
+// CHECK: arith.remsi
+// CHECK: tensor.extract
+func.func @pad_reflect(%x: tensor<3x4xf32>) -> tensor<3x8xf32> {
+  %p = onnx.Constant() {value = dense<[0, 2, 0, 2]> : tensor<4xi64>} : () -> tensor<4xi64>
+  %none = onnx.NoValue
+  %0 = onnx.Pad(%x, %p, %none, %none) {mode = "reflect"} : (tensor<3x4xf32>, tensor<4xi64>, none, none) -> tensor<3x8xf32>
+  return %0 : tensor<3x8xf32>
+}

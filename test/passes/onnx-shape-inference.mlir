@@ -126,3 +126,13 @@ func.func @backward_through_unary(%x: tensor<3x4xf32>, %axes: tensor<1xi64>) -> 
   %1 = onnx.Sqrt(%0) : (tensor<*xf32>) -> tensor<3x1xf32>
   return %1 : tensor<3x1xf32>
 }
+
+// -----
+
+// Einsum: output sizes from the letters, the ellipsis broadcast.
+// CHECK-LABEL: func.func @einsum_shape
+// CHECK: onnx.Einsum{{.*}} -> tensor<5x2x3x6xf32>
+func.func @einsum_shape(%a: tensor<1x2x3x4xf32>, %b: tensor<5x1x4x6xf32>) -> tensor<*xf32> {
+  %0 = onnx.Einsum(%a, %b) {equation = "...ij,...jk->...ik"} : (tensor<1x2x3x4xf32>, tensor<5x1x4x6xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}

@@ -198,6 +198,7 @@ LogicalResult lowering::unsupported(ConversionPatternRewriter &rewriter,
 
 static void populateOnnxToLinalgPatterns(RewritePatternSet &patterns) {
   populateAttentionPatterns(patterns);
+  populateEinsumPatterns(patterns);
   populateElementwisePatterns(patterns);
   populateGeneratePatterns(patterns);
   populateIndexingPatterns(patterns);

@@ -96,6 +96,7 @@ mlir::LogicalResult unsupported(mlir::ConversionPatternRewriter &rewriter,
                                 mlir::Operation *op, const llvm::Twine &reason);
 
 void populateAttentionPatterns(mlir::RewritePatternSet &patterns);
+void populateEinsumPatterns(mlir::RewritePatternSet &patterns);
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateLossPatterns(mlir::RewritePatternSet &patterns);
 void populateGeneratePatterns(mlir::RewritePatternSet &patterns);
