@@ -91,6 +91,15 @@ inline int64_t normalizeAxis(int64_t axis, int64_t rank) {
 }
 
 /// True when `v` is an absent optional operand (a `none` value).
+/// ConvTranspose's spatial geometry: per spatial dim the begin padding
+/// and the output size (from pads, or auto_pad and output_shape, as the
+/// ONNX reference computes them). Needs static input and weight shapes.
+struct ConvTransposeGeometry {
+  llvm::SmallVector<int64_t> padBegin, out, kernel, strides, dilations;
+};
+mlir::FailureOr<ConvTransposeGeometry>
+getConvTransposeGeometry(ONNXConvTransposeOp op);
+
 /// One operand's Einsum subscripts: its letters, '.' standing for the
 /// ellipsis (at most one).
 struct EinsumTerm {

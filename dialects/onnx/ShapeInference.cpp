@@ -447,6 +447,58 @@ LogicalResult inferEinsum(ONNXEinsumOp op) {
 
 } // namespace
 
+FailureOr<ConvTransposeGeometry>
+mcc::onnx::getConvTransposeGeometry(ONNXConvTransposeOp op) {
+  auto xt = ranked(op.getX()), wt = ranked(op.getW());
+  if (!xt || !wt || !xt.hasStaticShape() || !wt.hasStaticShape() ||
+      xt.getRank() < 3 || wt.getRank() != xt.getRank())
+    return failure();
+  int64_t n = xt.getRank() - 2;
+  ConvTransposeGeometry g;
+  g.kernel.assign(wt.getShape().begin() + 2, wt.getShape().end());
+  auto orOnes = [&](ArrayAttr a) {
+    SmallVector<int64_t> v = getIntArray(a);
+    if (v.empty())
+      v.assign(n, 1);
+    return v;
+  };
+  g.strides = orOnes(op.getStridesAttr());
+  g.dilations = orOnes(op.getDilationsAttr());
+  SmallVector<int64_t> outPad = getIntArray(op.getOutputPaddingAttr());
+  outPad.resize(n, 0);
+  SmallVector<int64_t> pads = getIntArray(op.getPadsAttr());
+  SmallVector<int64_t> outShape = getIntArray(op.getOutputShapeAttr());
+  if (int64_t(g.strides.size()) != n || int64_t(g.dilations.size()) != n)
+    return failure();
+  // output_shape may list the spatial dims only or the whole shape.
+  if (int64_t(outShape.size()) == n + 2)
+    outShape.erase(outShape.begin(), outShape.begin() + 2);
+  auto natural = [&](int64_t i) {
+    return g.strides[i] * (xt.getDimSize(i + 2) - 1) + outPad[i] +
+           (g.kernel[i] - 1) * g.dilations[i] + 1;
+  };
+  StringRef autoPad = op.getAutoPad();
+  bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+  if (pads.empty() && same) {
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t out =
+          outShape.empty() ? xt.getDimSize(i + 2) * g.strides[i] : outShape[i];
+      int64_t total = natural(i) - out;
+      g.padBegin.push_back(autoPad == "SAME_UPPER" ? total / 2
+                                                   : total - total / 2);
+      g.out.push_back(out);
+    }
+    return g;
+  }
+  pads.resize(2 * n, 0);
+  for (int64_t i = 0; i < n; ++i) {
+    g.padBegin.push_back(pads[i]);
+    g.out.push_back(outShape.empty() ? natural(i) - pads[i] - pads[i + n]
+                                     : outShape[i]);
+  }
+  return g;
+}
+
 FailureOr<EinsumTerm> mcc::onnx::parseEinsumTerm(StringRef s) {
   EinsumTerm t;
   s = s.trim();
@@ -778,6 +830,16 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
           })
       .Case<ONNXWhereOp>([](ONNXWhereOp op) -> LogicalResult {
         return inferBroadcast(op, op->getOperands(), elemOf(op.getX()));
+      })
+      .Case<ONNXConvTransposeOp>([](ONNXConvTransposeOp op) -> LogicalResult {
+        auto g = getConvTransposeGeometry(op);
+        if (failed(g))
+          return success();
+        auto xt = ranked(op.getX()), wt = ranked(op.getW());
+        Shape out = {xt.getDimSize(0), wt.getDimSize(1) * op.getGroup()};
+        llvm::append_range(out, g->out);
+        setResult(op, 0, out, xt.getElementType());
+        return success();
       })
       .Case<ONNXConvOp>([](ONNXConvOp op) -> LogicalResult {
         auto xt = ranked(op.getX()), wt = ranked(op.getW());

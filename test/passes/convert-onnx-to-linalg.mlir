@@ -273,3 +273,19 @@ func.func @pad_reflect(%x: tensor<3x4xf32>) -> tensor<3x8xf32> {
   %0 = onnx.Pad(%x, %p, %none, %none) {mode = "reflect"} : (tensor<3x4xf32>, tensor<4xi64>, none, none) -> tensor<3x8xf32>
   return %0 : tensor<3x8xf32>
 }
+
+// -----
+
+// ConvTranspose: weights flipped and regrouped by a generic, the input
+// spread by the stride into zeros, then a stride-1 convolution.
+// CHECK-DAG: #[[FLIP:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d0, -d2 + 2, -d3 + 2)>
+// CHECK-LABEL: func.func @conv_transpose
+// CHECK: %[[W:.*]] = linalg.generic {indexing_maps = [#[[FLIP]]
+// CHECK: %[[Z:.*]] = linalg.fill
+// CHECK: %[[X:.*]] = tensor.insert_slice %{{.*}} into %[[Z]][0, 0, 2, 2] [1, 2, 3, 3] [1, 1, 2, 2]
+// CHECK: linalg.generic {{.*}}"reduction", "reduction", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<1x1x2x9x9xf32>, tensor<1x4x2x3x3xf32>)
+func.func @conv_transpose(%x: tensor<1x2x3x3xf32>, %w: tensor<2x4x3x3xf32>) -> tensor<1x4x7x7xf32> {
+  %none = onnx.NoValue
+  %0 = onnx.ConvTranspose(%x, %w, %none) {strides = [2, 2]} : (tensor<1x2x3x3xf32>, tensor<2x4x3x3xf32>, none) -> tensor<1x4x7x7xf32>
+  return %0 : tensor<1x4x7x7xf32>
+}

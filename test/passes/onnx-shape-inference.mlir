@@ -136,3 +136,14 @@ func.func @einsum_shape(%a: tensor<1x2x3x4xf32>, %b: tensor<5x1x4x6xf32>) -> ten
   %0 = onnx.Einsum(%a, %b) {equation = "...ij,...jk->...ik"} : (tensor<1x2x3x4xf32>, tensor<5x1x4x6xf32>) -> tensor<*xf32>
   return %0 : tensor<*xf32>
 }
+
+// -----
+
+// ConvTranspose: stride * (in - 1) + output_padding + kernel - pads.
+// CHECK-LABEL: func.func @conv_transpose_shape
+// CHECK: onnx.ConvTranspose{{.*}} -> tensor<1x6x10x7xf32>
+func.func @conv_transpose_shape(%x: tensor<1x4x5x4xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<*xf32> {
+  %none = onnx.NoValue
+  %0 = onnx.ConvTranspose(%x, %w, %none) {group = 2 : i64, strides = [2, 2], pads = [1, 1, 1, 1], output_padding = [1, 0]} : (tensor<1x4x5x4xf32>, tensor<4x3x3x3xf32>, none) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}

@@ -207,6 +207,90 @@ struct GemmLowering : OpConversionPattern<ONNXGemmOp> {
   }
 };
 
+/// ConvTranspose as a convolution: the input spread out by the strides
+/// (zeros between) and padded by d*(k-1) - pad_begin in front (cropped
+/// where that is negative), the weights flipped and regrouped to
+/// [M, C/group, k...]; then an onnx.Conv with stride 1, lowered (and
+/// register-tiled) like any other.
+struct ConvTransposeLowering : OpConversionPattern<ONNXConvTransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXConvTransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto geo = getConvTransposeGeometry(op);
+    if (!rt || failed(geo))
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    auto xt = cast<RankedTensorType>(op.getX().getType());
+    auto wt = cast<RankedTensorType>(op.getW().getType());
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    int64_t n = xt.getRank() - 2, group = op.getGroup();
+    int64_t cin = xt.getDimSize(1), cg = cin / group, mg = wt.getDimSize(1);
+    int64_t m = mg * group;
+    if (cin % group || wt.getDimSize(0) != cin || rt.getDimSize(1) != m)
+      return unsupported(rewriter, op, "channels do not match the weights");
+    Type et = rt.getElementType();
+    // Weights: W2[o, c, k] = W[(o / mg) * cg + c, o % mg, K - 1 - k].
+    SmallVector<int64_t> w2Shape = {m, cg};
+    llvm::append_range(w2Shape, geo->kernel);
+    AffineExpr o = getAffineDimExpr(0, ctx), c = getAffineDimExpr(1, ctx);
+    SmallVector<AffineExpr> wIdx = {group == 1 ? c : o.floorDiv(mg) * cg + c,
+                                    group == 1 ? o : o % mg};
+    for (int64_t i = 0; i < n; ++i)
+      wIdx.push_back(geo->kernel[i] - 1 - getAffineDimExpr(2 + i, ctx));
+    auto w2T = RankedTensorType::get(w2Shape, et);
+    Value w2 =
+        linalg::GenericOp::create(
+            rewriter, loc, w2T, adaptor.getW(),
+            Value(tensor::EmptyOp::create(rewriter, loc, w2Shape, et)),
+            SmallVector<AffineMap>{AffineMap::get(n + 2, 0, wIdx, ctx),
+                                   rewriter.getMultiDimIdentityMap(n + 2)},
+            SmallVector<utils::IteratorType>(n + 2,
+                                             utils::IteratorType::parallel),
+            [](OpBuilder &b, Location l, ValueRange a) {
+              linalg::YieldOp::create(b, l, a[0]);
+            })
+            .getResult(0);
+    // Input: spread by the strides into zeros, with the padding around.
+    SmallVector<int64_t> bigShape = {xt.getDimSize(0), cin}, offs = {0, 0},
+                         strides = {1, 1}, crop = {0, 0},
+                         padded = {xt.getDimSize(0), cin};
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t span = (geo->kernel[i] - 1) * geo->dilations[i];
+      int64_t lo = span - geo->padBegin[i];
+      int64_t len = (xt.getDimSize(i + 2) - 1) * geo->strides[i] + 1;
+      int64_t need = geo->out[i] + span; // the conv's input length
+      int64_t hi = need - lo - len;
+      bigShape.push_back(std::max<int64_t>(lo, 0) + len +
+                         std::max<int64_t>(hi, 0));
+      offs.push_back(std::max<int64_t>(lo, 0));
+      strides.push_back(geo->strides[i]);
+      crop.push_back(std::max<int64_t>(-lo, 0));
+      padded.push_back(need);
+    }
+    auto bigT = RankedTensorType::get(bigShape, et);
+    Value big = tensor::InsertSliceOp::create(
+        rewriter, loc, adaptor.getX(), filledTensor(rewriter, loc, bigT, 0),
+        ValueRange{}, ValueRange{}, ValueRange{}, offs, xt.getShape(), strides);
+    if (ArrayRef<int64_t>(padded) != ArrayRef<int64_t>(bigShape))
+      big = tensor::ExtractSliceOp::create(
+          rewriter, loc, RankedTensorType::get(padded, et), big, ValueRange{},
+          ValueRange{}, ValueRange{}, crop, padded,
+          SmallVector<int64_t>(n + 2, 1));
+    Value bias = isNoValue(op.getB()) ? Value(op.getB()) : adaptor.getB();
+    auto conv = ONNXConvOp::create(
+        rewriter, loc, rt, big, w2, bias, rewriter.getStringAttr("NOTSET"),
+        rewriter.getI64ArrayAttr(geo->dilations),
+        rewriter.getI64IntegerAttr(group),
+        rewriter.getI64ArrayAttr(geo->kernel),
+        rewriter.getI64ArrayAttr(SmallVector<int64_t>(2 * n, 0)),
+        rewriter.getI64ArrayAttr(SmallVector<int64_t>(n, 1)));
+    rewriter.replaceOp(op, conv.getResult());
+    return success();
+  }
+};
+
 /// MatMul with numpy semantics: 1-D promotion and broadcast batch dims.
 struct MatMulLowering : OpConversionPattern<ONNXMatMulOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -280,6 +364,7 @@ struct MatMulLowering : OpConversionPattern<ONNXMatMulOp> {
 } // namespace
 
 void lowering::populateLinearPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConvLowering, GemmLowering, MatMulLowering>(
-      patterns.getContext());
+  patterns
+      .add<ConvLowering, ConvTransposeLowering, GemmLowering, MatMulLowering>(
+          patterns.getContext());
 }
