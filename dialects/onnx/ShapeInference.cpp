@@ -720,6 +720,15 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         return success();
       })
       .Case<ONNXEinsumOp>([](ONNXEinsumOp op) { return inferEinsum(op); })
+      .Case<ONNXGridSampleOp>([](ONNXGridSampleOp op) -> LogicalResult {
+        auto x = ranked(op.getX()), g = ranked(op.getGrid());
+        if (!x || !g || g.getRank() < 3)
+          return success();
+        Shape out = {x.getDimSize(0), x.getDimSize(1)};
+        llvm::append_range(out, g.getShape().slice(1, g.getRank() - 2));
+        setResult(op, 0, out, x.getElementType());
+        return success();
+      })
       .Case<ONNXArgMaxOp>([](ONNXArgMaxOp op) {
         return inferArgReduce(op, op.getData(), op.getAxis(), op.getKeepdims());
       })

@@ -289,3 +289,17 @@ func.func @conv_transpose(%x: tensor<1x2x3x3xf32>, %w: tensor<2x4x3x3xf32>) -> t
   %0 = onnx.ConvTranspose(%x, %w, %none) {strides = [2, 2]} : (tensor<1x2x3x3xf32>, tensor<2x4x3x3xf32>, none) -> tensor<1x4x7x7xf32>
   return %0 : tensor<1x4x7x7xf32>
 }
+
+// -----
+
+// GridSample, bilinear with zero padding: 2 x 2 taps read from the image,
+// each masked when it falls outside.
+// CHECK-LABEL: func.func @grid_sample
+// CHECK: linalg.generic
+// CHECK: tensor.extract %{{.*}} : tensor<1x3x2x2xf32>
+// CHECK: math.floor
+// CHECK-COUNT-4: tensor.extract %{{.*}} : tensor<1x1x4x4xf32>
+func.func @grid_sample(%x: tensor<1x1x4x4xf32>, %g: tensor<1x3x2x2xf32>) -> tensor<1x1x3x2xf32> {
+  %0 = onnx.GridSample(%x, %g) : (tensor<1x1x4x4xf32>, tensor<1x3x2x2xf32>) -> tensor<1x1x3x2xf32>
+  return %0 : tensor<1x1x3x2xf32>
+}

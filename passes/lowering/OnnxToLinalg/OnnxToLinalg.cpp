@@ -201,6 +201,7 @@ static void populateOnnxToLinalgPatterns(RewritePatternSet &patterns) {
   populateEinsumPatterns(patterns);
   populateElementwisePatterns(patterns);
   populateGeneratePatterns(patterns);
+  populateGridSamplePatterns(patterns);
   populateIndexingPatterns(patterns);
   populateLinearPatterns(patterns);
   populateLossPatterns(patterns);

@@ -1,0 +1,213 @@
+//===- GridSample.cpp - GridSample (opset 20+) to linalg ------------------===//
+//
+// One linalg.generic over Y [N, C, out...]: the body reads the grid's
+// normalized coordinates (last dim x, y[, z] = the innermost dim first),
+// denormalizes them (align_corners or not), applies the padding mode to
+// coordinates outside the border (clamp or reflect), then takes the
+// nearest pixel (rint) or blends the linear (2) or cubic (4, Keys -0.75)
+// taps per dim; a tap outside the image is 0 (zeros), clamped (border) or
+// reflected (reflection), as the ONNX reference does.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/lowering/OnnxToLinalg/Patterns.h"
+
+using namespace mlir;
+using namespace mcc;
+using namespace mcc::onnx;
+using namespace mcc::lowering;
+
+namespace {
+
+using utils::IteratorType;
+
+struct GridSampleLowering : OpConversionPattern<ONNXGridSampleOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXGridSampleOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto xt = dyn_cast<RankedTensorType>(op.getX().getType());
+    auto gt = dyn_cast<RankedTensorType>(op.getGrid().getType());
+    if (!rt || !xt || !gt || !xt.hasStaticShape() || !gt.hasStaticShape())
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    int64_t nd = xt.getRank() - 2;
+    if (nd < 1 || gt.getRank() != nd + 2 || gt.getShape().back() != nd)
+      return unsupported(rewriter, op,
+                         "grid must be [N, out..., spatial rank]");
+    StringRef mode = op.getMode(), padding = op.getPaddingMode();
+    if (mode == "bilinear")
+      mode = "linear";
+    else if (mode == "bicubic")
+      mode = "cubic";
+    if (mode != "linear" && mode != "nearest" && mode != "cubic")
+      return unsupported(rewriter, op, "unknown mode '" + mode + "'");
+    if (padding != "zeros" && padding != "border" && padding != "reflection")
+      return unsupported(rewriter, op,
+                         "unknown padding_mode '" + padding + "'");
+    Type et = rt.getElementType();
+    if (!isa<FloatType>(et))
+      return unsupported(rewriter, op, "needs a float input");
+    bool align = op.getAlignCorners() != 0;
+    Value x = adaptor.getX(), grid = adaptor.getGrid();
+    Type ft = et.getIntOrFloatBitWidth() < 32 ? rewriter.getF32Type() : et;
+    int64_t rank = rt.getRank();
+    auto body = [&](OpBuilder &b, Location l, ValueRange) {
+      auto f = [&](double v) -> Value { return scalarConstant(b, l, ft, v); };
+      auto add = [&](Value p, Value q) -> Value {
+        return arith::AddFOp::create(b, l, p, q);
+      };
+      auto sub = [&](Value p, Value q) -> Value {
+        return arith::SubFOp::create(b, l, p, q);
+      };
+      auto mul = [&](Value p, Value q) -> Value {
+        return arith::MulFOp::create(b, l, p, q);
+      };
+      auto lt = [&](Value p, Value q) -> Value {
+        return arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, p, q);
+      };
+      auto sel = [&](Value c, Value p, Value q) -> Value {
+        return arith::SelectOp::create(b, l, c, p, q);
+      };
+      auto clamp = [&](Value v, double lo, double hi) -> Value {
+        return arith::MinimumFOp::create(
+            b, l, arith::MaximumFOp::create(b, l, v, f(lo)), f(hi));
+      };
+      // Reflect by the near border until inside [lo, hi].
+      auto reflect = [&](Value v, double lo, double hi) -> Value {
+        double rng = hi - lo;
+        auto side = [&](Value dx, Value nearB, Value farB, bool up) {
+          Value n = math::FloorOp::create(
+              b, l, arith::DivFOp::create(b, l, dx, f(rng)));
+          Value r = sub(dx, mul(n, f(rng)));
+          Value odd = arith::CmpFOp::create(
+              b, l, arith::CmpFPredicate::OEQ,
+              sub(n,
+                  mul(f(2), math::FloorOp::create(
+                                b, l, arith::DivFOp::create(b, l, n, f(2))))),
+              f(1));
+          Value even = up ? add(nearB, r) : sub(nearB, r);
+          Value oddV = up ? sub(farB, r) : add(farB, r);
+          return sel(odd, oddV, even);
+        };
+        Value below = side(sub(f(lo), v), f(lo), f(hi), true);
+        Value above = side(sub(v, f(hi)), f(hi), f(lo), false);
+        return sel(lt(v, f(lo)), below, sel(lt(f(hi), v), above, v));
+      };
+      SmallVector<Value> iv;
+      for (int64_t d = 0; d < rank; ++d)
+        iv.push_back(linalg::IndexOp::create(b, l, d));
+      // Source coordinate per spatial dim (i = 0 is the outermost).
+      SmallVector<Value> coord(nd);
+      SmallVector<int64_t> len(nd);
+      for (int64_t i = 0; i < nd; ++i) {
+        len[i] = xt.getDimSize(2 + i);
+        SmallVector<Value> at = {iv[0]};
+        at.append(iv.begin() + 2, iv.end());
+        at.push_back(arith::ConstantIndexOp::create(b, l, nd - 1 - i));
+        Value g = toFloat(b, l, tensor::ExtractOp::create(b, l, grid, at), ft);
+        double n = double(len[i]);
+        Value c = align ? mul(mul(add(g, f(1)), f(0.5)), f(n - 1))
+                        : mul(sub(mul(add(g, f(1)), f(n)), f(1)), f(0.5));
+        if (mode == "nearest")
+          c = math::RoundEvenOp::create(b, l, c);
+        double lo = align ? 0 : -0.5, hi = align ? n - 1 : n - 0.5;
+        Value outside = arith::OrIOp::create(b, l, lt(c, f(lo)), lt(f(hi), c));
+        if (padding == "border")
+          c = sel(outside, clamp(c, 0, n - 1), c);
+        else if (padding == "reflection")
+          c = sel(outside, reflect(c, lo, hi), c);
+        coord[i] = c;
+      }
+      // The value at integer position `pos` (as floats) per the padding.
+      auto pixel = [&](ArrayRef<Value> pos) -> Value {
+        SmallVector<Value> at = {iv[0], iv[1]};
+        Value inside = arith::ConstantIntOp::create(b, l, 1, 1);
+        for (int64_t i = 0; i < nd; ++i) {
+          double n = double(len[i]);
+          Value p = pos[i];
+          if (padding == "zeros") {
+            inside = arith::AndIOp::create(
+                b, l, inside,
+                arith::AndIOp::create(
+                    b, l,
+                    arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, p,
+                                          f(0)),
+                    lt(p, f(n))));
+            p = clamp(p, 0, n - 1);
+          } else if (padding == "border") {
+            p = clamp(p, 0, n - 1);
+          } else {
+            double lo = align ? 0 : -0.5, hi = align ? n - 1 : n - 0.5;
+            p = clamp(reflect(p, lo, hi), 0, n - 1);
+          }
+          at.push_back(arith::IndexCastOp::create(
+              b, l, b.getIndexType(),
+              arith::FPToSIOp::create(b, l, b.getI64Type(), p)));
+        }
+        Value v = toFloat(b, l, tensor::ExtractOp::create(b, l, x, at), ft);
+        return padding == "zeros" ? sel(inside, v, f(0)) : v;
+      };
+      Value result;
+      if (mode == "nearest") {
+        result = pixel(coord);
+      } else {
+        // Taps and weights per dim, then their tensor product.
+        SmallVector<SmallVector<std::pair<Value, Value>>> taps(nd);
+        for (int64_t i = 0; i < nd; ++i) {
+          Value x0 = math::FloorOp::create(b, l, coord[i]);
+          Value r = sub(coord[i], x0);
+          if (mode == "linear") {
+            taps[i] = {{x0, sub(f(1), r)}, {add(x0, f(1)), r}};
+            continue;
+          }
+          double a = -0.75;
+          auto near = [&](Value t) {
+            return add(mul(mul(sub(mul(f(a + 2), t), f(a + 3)), t), t), f(1));
+          };
+          auto far = [&](Value t) {
+            return sub(
+                mul(add(mul(sub(mul(f(a), t), f(5 * a)), t), f(8 * a)), t),
+                f(4 * a));
+          };
+          taps[i] = {{sub(x0, f(1)), far(add(r, f(1)))},
+                     {x0, near(r)},
+                     {add(x0, f(1)), near(sub(f(1), r))},
+                     {add(x0, f(2)), far(sub(f(2), r))}};
+        }
+        Value acc = f(0);
+        SmallVector<int64_t> pick(nd, 0);
+        while (true) {
+          SmallVector<Value> pos;
+          Value w;
+          for (int64_t i = 0; i < nd; ++i) {
+            pos.push_back(taps[i][pick[i]].first);
+            w = w ? mul(w, taps[i][pick[i]].second) : taps[i][pick[i]].second;
+          }
+          acc = add(acc, mul(w, pixel(pos)));
+          int64_t i = nd - 1;
+          while (i >= 0 && ++pick[i] == int64_t(taps[i].size()))
+            pick[i--] = 0;
+          if (i < 0)
+            break;
+        }
+        result = acc;
+      }
+      linalg::YieldOp::create(b, l, toFloat(b, l, result, et));
+    };
+    auto g = linalg::GenericOp::create(
+        rewriter, op.getLoc(), rt, ValueRange{},
+        Value(
+            tensor::EmptyOp::create(rewriter, op.getLoc(), rt.getShape(), et)),
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<IteratorType>(rank, IteratorType::parallel), body);
+    rewriter.replaceOp(op, g.getResult(0));
+    return success();
+  }
+};
+
+} // namespace
+
+void lowering::populateGridSamplePatterns(RewritePatternSet &patterns) {
+  patterns.add<GridSampleLowering>(patterns.getContext());
+}
