@@ -93,18 +93,15 @@ def bad_inputs(bin_dir, work):
 
     # Known ops with attributes we cannot lower yet: the error names the
     # attribute, and --check lists every such node, not only the first.
-    def const(name, values):
-        return numpy_helper.from_array(np.array(values, np.int64), name)
     g = helper.make_graph(
         [helper.make_node("Resize", ["x", "", "scales"], ["p"], mode="linear",
                           antialias=1, name="smooth_resize"),
-         helper.make_node("Slice", ["p", "st", "en", "ax", "sp"], ["y"],
-                          name="flip")],
+         helper.make_node("LpNormalization", ["p"], ["y"], p=3,
+                          name="lp3")],
         "attrs", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 4, 4])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
         [numpy_helper.from_array(np.array([1, 1, 0.5, 0.5], np.float32),
-                                 "scales"), const("st", [0]),
-         const("en", [-100]), const("ax", [3]), const("sp", [-1])])
+                                 "scales")])
     attrs = os.path.join(work, "attrs.onnx")
     onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]),
               attrs)
@@ -114,7 +111,7 @@ def bad_inputs(bin_dir, work):
     expect_error(bin_dir, "--check lists every unsupported attribute",
                  [attrs, "--check"],
                  ["antialias is not supported",
-                  "node 'flip' (Slice)", "negative steps are not supported"])
+                  "node 'lp3' (LpNormalization)", "p must be 1 or 2"])
 
     # Wrong input shape at run time: the runtime refuses it.
     so = os.path.join(work, "mlp-O2.so")

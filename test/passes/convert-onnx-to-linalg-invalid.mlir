@@ -12,14 +12,10 @@ func.func @resize_antialias(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32> {
 
 // -----
 
-func.func @slice_negative_step(%x: tensor<4xf32>) -> tensor<4xf32> {
-  %s = onnx.Constant() {value = dense<3> : tensor<1xi64>} : () -> tensor<1xi64>
-  %e = onnx.Constant() {value = dense<-5> : tensor<1xi64>} : () -> tensor<1xi64>
-  %a = onnx.Constant() {value = dense<0> : tensor<1xi64>} : () -> tensor<1xi64>
-  %st = onnx.Constant() {value = dense<-1> : tensor<1xi64>} : () -> tensor<1xi64>
-  // expected-error @+1 {{cannot lower this op: negative steps are not supported yet}}
-  %y = onnx.Slice(%x, %s, %e, %a, %st) : (tensor<4xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<4xf32>
-  return %y : tensor<4xf32>
+func.func @lp_norm_p3(%x: tensor<4x3xf32>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{cannot lower this op: p must be 1 or 2}}
+  %y = onnx.LpNormalization(%x) {p = 3 : i64} : (tensor<4x3xf32>) -> tensor<4x3xf32>
+  return %y : tensor<4x3xf32>
 }
 
 // -----

@@ -124,16 +124,113 @@ struct SplitLowering : OpConversionPattern<ONNXSplitOp> {
 /// Slice with constant starts/axes/steps (positive steps).
 struct SliceLowering : OpConversionPattern<ONNXSliceOp> {
   using OpConversionPattern::OpConversionPattern;
+
+  /// Slice as a generic over the (declared, static) result that reads
+  /// data[start_d + i * step_d]: for run-time starts, axes or steps, and
+  /// for negative steps. start/step per dim are computed once from the
+  /// inputs (start normalized and clamped as the ONNX reference does).
+  static LogicalResult sliceByIndex(ONNXSliceOp op, OpAdaptor adaptor,
+                                    ConversionPatternRewriter &rewriter,
+                                    RankedTensorType rt, RankedTensorType it) {
+    Location loc = op.getLoc();
+    int64_t rank = rt.getRank();
+    auto st = dyn_cast<RankedTensorType>(op.getStarts().getType());
+    if (!st || !st.hasStaticShape() || st.getRank() != 1)
+      return unsupported(rewriter, op, "starts must have a static length");
+    int64_t k = st.getDimSize(0);
+    Type i64 = rewriter.getI64Type();
+    auto c = [&](int64_t v) -> Value {
+      return arith::ConstantIntOp::create(rewriter, loc, i64, v);
+    };
+    auto elem = [&](Value t, int64_t j) -> Value {
+      Value v = tensor::ExtractOp::create(
+          rewriter, loc, t,
+          ValueRange{arith::ConstantIndexOp::create(rewriter, loc, j)});
+      return v.getType() == i64
+                 ? v
+                 : (Value)arith::ExtSIOp::create(rewriter, loc, i64, v);
+    };
+    auto sel = [&](Value cond, Value a, Value b) -> Value {
+      return arith::SelectOp::create(rewriter, loc, cond, a, b);
+    };
+    auto cmp = [&](arith::CmpIPredicate p, Value a, Value b) -> Value {
+      return arith::CmpIOp::create(rewriter, loc, p, a, b);
+    };
+    using P = arith::CmpIPredicate;
+    SmallVector<Value> start(rank), step(rank);
+    for (int64_t d = 0; d < rank; ++d) {
+      start[d] = c(0);
+      step[d] = c(1);
+    }
+    for (int64_t j = 0; j < k; ++j) {
+      Value a = isNoValue(op.getAxes()) ? c(j) : elem(adaptor.getAxes(), j);
+      a = sel(cmp(P::slt, a, c(0)),
+              arith::AddIOp::create(rewriter, loc, a, c(rank)), a);
+      Value s = elem(adaptor.getStarts(), j);
+      Value stp = isNoValue(op.getSteps()) ? c(1) : elem(adaptor.getSteps(), j);
+      for (int64_t d = 0; d < rank; ++d) {
+        int64_t dim = it.getDimSize(d);
+        Value sd = sel(cmp(P::slt, s, c(0)),
+                       arith::AddIOp::create(rewriter, loc, s, c(dim)), s);
+        Value pos = cmp(P::sgt, stp, c(0));
+        Value lo = sel(pos, c(0), c(-1)), hi = sel(pos, c(dim), c(dim - 1));
+        sd = arith::MinSIOp::create(
+            rewriter, loc, arith::MaxSIOp::create(rewriter, loc, sd, lo), hi);
+        Value here = cmp(P::eq, a, c(d));
+        start[d] = sel(here, sd, start[d]);
+        step[d] = sel(here, stp, step[d]);
+      }
+    }
+    Value data = adaptor.getData();
+    auto g = linalg::GenericOp::create(
+        rewriter, loc, rt, ValueRange{},
+        Value(tensor::EmptyOp::create(rewriter, loc, rt.getShape(),
+                                      rt.getElementType())),
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<IteratorType>(rank, IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange) {
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < rank; ++d) {
+            Value i = arith::IndexCastOp::create(
+                b, l, b.getI64Type(), linalg::IndexOp::create(b, l, d));
+            Value x = arith::AddIOp::create(
+                b, l, start[d], arith::MulIOp::create(b, l, i, step[d]));
+            // In bounds for a consistent model; clamped so that no input
+            // can read outside the buffer.
+            x = arith::MaxSIOp::create(
+                b, l, x, arith::ConstantIntOp::create(b, l, b.getI64Type(), 0));
+            x = arith::MinSIOp::create(
+                b, l, x,
+                arith::ConstantIntOp::create(
+                    b, l, b.getI64Type(),
+                    std::max<int64_t>(it.getDimSize(d) - 1, 0)));
+            at.push_back(arith::IndexCastOp::create(b, l, b.getIndexType(), x));
+          }
+          linalg::YieldOp::create(
+              b, l, Value(tensor::ExtractOp::create(b, l, data, at)));
+        });
+    rewriter.replaceOp(op, g.getResult(0));
+    return success();
+  }
+
   LogicalResult
   matchAndRewrite(ONNXSliceOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto rt = staticResultType(op);
     auto it = dyn_cast<RankedTensorType>(op.getData().getType());
+    if (!rt || !it || !it.hasStaticShape())
+      return unsupported(rewriter, op, kNeedsStaticShapes);
     auto starts = getConstantInts(op.getStarts());
-    if (!rt || !it || !it.hasStaticShape() || !starts)
-      return unsupported(rewriter, op,
-                         "needs static shapes and constant starts/ends (pin "
-                         "symbolic dims with --input-shape)");
+    auto constOrAbsent = [](Value v) {
+      return isNoValue(v) || getConstantInts(v).has_value();
+    };
+    bool negativeStep = false;
+    if (!isNoValue(op.getSteps()))
+      if (auto s = getConstantInts(op.getSteps()))
+        negativeStep = llvm::any_of(*s, [](int64_t x) { return x < 0; });
+    if (!starts || !constOrAbsent(op.getAxes()) ||
+        !constOrAbsent(op.getSteps()) || negativeStep)
+      return sliceByIndex(op, adaptor, rewriter, rt, it);
     int64_t rank = rt.getRank();
     SmallVector<int64_t> axes, steps(starts->size(), 1);
     if (!isNoValue(op.getAxes())) {
@@ -155,9 +252,8 @@ struct SliceLowering : OpConversionPattern<ONNXSliceOp> {
     for (size_t i = 0; i < axes.size(); ++i) {
       int64_t ax = axes[i] < 0 ? axes[i] + rank : axes[i];
       int64_t dim = it.getDimSize(ax);
-      if (steps[i] <= 0)
-        return unsupported(rewriter, op,
-                           "negative steps are not supported yet");
+      if (steps[i] == 0)
+        return unsupported(rewriter, op, "a step of 0 is not allowed");
       int64_t s = (*starts)[i] < 0 ? (*starts)[i] + dim : (*starts)[i];
       offs[ax] = std::clamp<int64_t>(s, 0, dim);
       strides[ax] = steps[i];
