@@ -877,6 +877,15 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
                              op.getDilationsAttr(), op.getPadsAttr(),
                              op.getAutoPad(), op.getCeilMode());
       })
+      .Case<ONNXLpPoolOp>([](ONNXLpPoolOp op) -> LogicalResult {
+        auto xt = ranked(op.getX());
+        if (!xt)
+          return success();
+        return inferWindowed(op, op.getX(), getIntArray(op.getKernelShape()),
+                             xt.getDimSize(1), op.getStridesAttr(),
+                             op.getDilationsAttr(), op.getPadsAttr(),
+                             op.getAutoPad(), op.getCeilMode());
+      })
       .Case<ONNXAveragePoolOp>([](ONNXAveragePoolOp op) -> LogicalResult {
         auto xt = ranked(op.getX());
         if (!xt)

@@ -186,6 +186,48 @@ struct AveragePoolLowering : OpConversionPattern<ONNXAveragePoolOp> {
   }
 };
 
+/// LpPool: (sum over the window of |x|^p)^(1/p), padding contributing 0.
+struct LpPoolLowering : OpConversionPattern<ONNXLpPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXLpPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto xt = dyn_cast<RankedTensorType>(op.getX().getType());
+    if (!rt || !xt || !xt.hasStaticShape())
+      return unsupported(rewriter, op, kNeedsStaticFloat);
+    Location loc = op.getLoc();
+    Window w = resolveWindow(xt, rt, getIntArray(op.getKernelShape()),
+                             op.getStridesAttr(), op.getDilationsAttr(),
+                             op.getPadsAttr(), op.getAutoPad());
+    double p = double(op.getP());
+    Value x = padSpatial(rewriter, loc, adaptor.getX(), w.lo, w.hi, 0.0);
+    Value sum = windowReduce(
+        rewriter, loc, x, rt, w, filledTensor(rewriter, loc, rt, 0.0),
+        [&](OpBuilder &b, Location l, Value v, Value acc) -> Value {
+          Value a = math::AbsFOp::create(b, l, v);
+          Value e = p == 1 ? a
+                    : p == 2
+                        ? (Value)arith::MulFOp::create(b, l, a, a)
+                        : (Value)math::PowFOp::create(
+                              b, l, a, scalarConstant(b, l, a.getType(), p));
+          return arith::AddFOp::create(b, l, e, acc);
+        });
+    Value r = buildElementwise(
+        rewriter, loc, rt, sum,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          if (p == 1)
+            return a[0];
+          if (p == 2)
+            return math::SqrtOp::create(b, l, a[0]);
+          return math::PowFOp::create(
+              b, l, a[0], scalarConstant(b, l, a[0].getType(), 1.0 / p));
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
 /// GlobalAveragePool / GlobalMaxPool: reduce all spatial dims.
 template <typename OpTy, bool IsMax>
 struct GlobalPoolLowering : OpConversionPattern<OpTy> {
@@ -231,7 +273,7 @@ struct GlobalPoolLowering : OpConversionPattern<OpTy> {
 } // namespace
 
 void lowering::populatePoolingPatterns(RewritePatternSet &patterns) {
-  patterns.add<MaxPoolLowering, AveragePoolLowering,
+  patterns.add<MaxPoolLowering, AveragePoolLowering, LpPoolLowering,
                GlobalPoolLowering<ONNXGlobalAveragePoolOp, false>,
                GlobalPoolLowering<ONNXGlobalMaxPoolOp, true>>(
       patterns.getContext());
