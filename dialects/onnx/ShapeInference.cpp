@@ -748,7 +748,8 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
             ONNXAsinhOp, ONNXAcoshOp, ONNXAtanhOp, ONNXRoundOp, ONNXShrinkOp,
             ONNXThresholdedReluOp, ONNXSwishOp, ONNXMishOp, ONNXBitwiseNotOp,
             ONNXRMSNormalizationOp, ONNXInstanceNormalizationOp,
-            ONNXGroupNormalizationOp, ONNXLpNormalizationOp, ONNXHardmaxOp>(
+            ONNXGroupNormalizationOp, ONNXLpNormalizationOp, ONNXHardmaxOp,
+            ONNXRotaryEmbeddingOp>(
           [](Operation *op) { return inferSameAsInput(op); })
       .Case<ONNXDropoutOp>([](ONNXDropoutOp op) -> LogicalResult {
         if (failed(inferSameAsInput(op)))

@@ -9,7 +9,8 @@
 // sliding-window masks aligned bottom-right (offset = past length, or
 // nonpad_kv_seqlen - q length per batch), key padding from nonpad_kv_seqlen,
 // a fully masked row giving zeros, and the optional qk_matmul_output.
-// float16/bfloat16 inputs accumulate in float32.
+// float16/bfloat16 inputs accumulate in float32. RotaryEmbedding lives here
+// too.
 //
 //===----------------------------------------------------------------------===//
 
@@ -462,8 +463,124 @@ struct AttentionLowering : OpConversionPattern<ONNXAttentionOp> {
   }
 };
 
+/// RotaryEmbedding: each pair (x1, x2) of a head's first
+/// rotary_embedding_dim values (halves, or neighbours when interleaved)
+/// becomes (cos x1 - sin x2, sin x1 + cos x2), cos/sin read at the
+/// position (position_ids, or the caches already per batch and position);
+/// the rest is copied. One generic over the output, in float32.
+struct RotaryEmbeddingLowering : OpConversionPattern<ONNXRotaryEmbeddingOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXRotaryEmbeddingOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt || (rt.getRank() != 3 && rt.getRank() != 4))
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    int64_t rank = rt.getRank();
+    int64_t headSize;
+    if (rank == 4) {
+      headSize = rt.getDimSize(3);
+    } else {
+      if (!op.getNumHeads() || *op.getNumHeads() <= 0 ||
+          rt.getDimSize(2) % *op.getNumHeads())
+        return unsupported(rewriter, op, "3-D input needs num_heads");
+      headSize = rt.getDimSize(2) / *op.getNumHeads();
+    }
+    int64_t rot =
+        op.getRotaryEmbeddingDim() ? op.getRotaryEmbeddingDim() : headSize;
+    int64_t half = rot / 2;
+    bool interleaved = op.getInterleaved() != 0;
+    bool hasPos = !isNoValue(op.getPositionIds());
+    Value x = adaptor.getX(), cosC = adaptor.getCosCache(),
+          sinC = adaptor.getSinCache();
+    Value pos = hasPos ? adaptor.getPositionIds() : Value();
+    Type et = rt.getElementType(), f32 = rewriter.getF32Type();
+    auto g = linalg::GenericOp::create(
+        rewriter, op.getLoc(), rt, ValueRange{},
+        Value(
+            tensor::EmptyOp::create(rewriter, op.getLoc(), rt.getShape(), et)),
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange) {
+          auto c = [&](int64_t v) -> Value {
+            return arith::ConstantIndexOp::create(b, l, v);
+          };
+          SmallVector<Value> iv;
+          for (int64_t d = 0; d < rank; ++d)
+            iv.push_back(linalg::IndexOp::create(b, l, d));
+          // b, s and the index d within the head.
+          Value bi = iv[0], si = rank == 4 ? iv[2] : iv[1];
+          Value last = iv.back();
+          Value d = rank == 4 ? last
+                              : (Value)arith::RemUIOp::create(b, l, last,
+                                                              c(headSize));
+          auto cmp = [&](arith::CmpIPredicate p, Value a, Value v) -> Value {
+            return arith::CmpIOp::create(b, l, p, a, v);
+          };
+          using P = arith::CmpIPredicate;
+          Value inRot = cmp(P::ult, d, c(rot));
+          // j: the cos/sin column; first: whether d is x1 of its pair;
+          // partner: the index of the other element of the pair.
+          Value j, first, partnerD;
+          if (interleaved) {
+            j = arith::DivUIOp::create(b, l, d, c(2));
+            first = cmp(P::eq, arith::RemUIOp::create(b, l, d, c(2)), c(0));
+            partnerD = arith::SelectOp::create(
+                b, l, first, arith::AddIOp::create(b, l, d, c(1)),
+                arith::SubIOp::create(b, l, d, c(1)));
+          } else {
+            first = cmp(P::ult, d, c(half));
+            j = arith::SelectOp::create(
+                b, l, first, d, arith::SubIOp::create(b, l, d, c(half)));
+            partnerD = arith::SelectOp::create(
+                b, l, first, arith::AddIOp::create(b, l, d, c(half)),
+                arith::SubIOp::create(b, l, d, c(half)));
+          }
+          // Out of the rotated part: read in bounds, use x itself.
+          j = arith::SelectOp::create(b, l, inRot, j, c(0));
+          partnerD = arith::SelectOp::create(b, l, inRot, partnerD, d);
+          SmallVector<Value> at(iv);
+          Value self =
+              toFloat(b, l, tensor::ExtractOp::create(b, l, x, at), f32);
+          at.back() =
+              rank == 4
+                  ? partnerD
+                  : (Value)arith::AddIOp::create(
+                        b, l, arith::SubIOp::create(b, l, last, d), partnerD);
+          Value other =
+              toFloat(b, l, tensor::ExtractOp::create(b, l, x, at), f32);
+          SmallVector<Value> cAt;
+          if (hasPos)
+            cAt = {
+                arith::IndexCastOp::create(
+                    b, l, b.getIndexType(),
+                    tensor::ExtractOp::create(b, l, pos, ValueRange{bi, si})),
+                j};
+          else
+            cAt = {bi, si, j};
+          Value cs =
+              toFloat(b, l, tensor::ExtractOp::create(b, l, cosC, cAt), f32);
+          Value sn =
+              toFloat(b, l, tensor::ExtractOp::create(b, l, sinC, cAt), f32);
+          // x1 first: cos x1 - sin x2; x2: sin x1 + cos x2.
+          Value asFirst =
+              arith::SubFOp::create(b, l, arith::MulFOp::create(b, l, cs, self),
+                                    arith::MulFOp::create(b, l, sn, other));
+          Value asSecond = arith::AddFOp::create(
+              b, l, arith::MulFOp::create(b, l, sn, other),
+              arith::MulFOp::create(b, l, cs, self));
+          Value r = arith::SelectOp::create(b, l, first, asFirst, asSecond);
+          r = arith::SelectOp::create(b, l, inRot, r, self);
+          linalg::YieldOp::create(b, l, toFloat(b, l, r, et));
+        });
+    rewriter.replaceOp(op, g.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void lowering::populateAttentionPatterns(RewritePatternSet &patterns) {
-  patterns.add<AttentionLowering>(patterns.getContext());
+  patterns.add<AttentionLowering, RotaryEmbeddingLowering>(
+      patterns.getContext());
 }
