@@ -662,6 +662,20 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         setResult(op, 2, {}, u8);
         return success();
       })
+      .Case<ONNXHannWindowOp, ONNXHammingWindowOp, ONNXBlackmanWindowOp>(
+          [](Operation *op) -> LogicalResult {
+            auto dt = op->getAttrOfType<IntegerAttr>("output_datatype");
+            Type elem =
+                getTypeForOnnxDType(op->getContext(), dt ? dt.getInt() : 1);
+            if (!elem)
+              return op->emitError("window of an unsupported data type");
+            auto size = getConstantInts(op->getOperand(0));
+            if (size && size->size() == 1)
+              setResult(op, 0, {(*size)[0]}, elem);
+            else if (!ranked(op->getResult(0)))
+              setResult(op, 0, {kDyn}, elem);
+            return success();
+          })
       .Case<ONNXCumSumOp, ONNXCumProdOp>(
           [](Operation *op) { return inferSameAsInput(op); })
       .Case<ONNXEyeLikeOp>([](ONNXEyeLikeOp op) -> LogicalResult {
@@ -1152,10 +1166,19 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
 }
 
 bool mcc::onnx::inferShapesBackward(Operation *op) {
-  if (!isa<ONNXCastOp, ONNXCastLikeOp, ONNXIdentityOp, ONNXSqrtOp, ONNXLogOp,
-           ONNXExpOp, ONNXAbsOp, ONNXNegOp, ONNXReluOp, ONNXSigmoidOp,
-           ONNXTanhOp, ONNXReciprocalOp, ONNXFloorOp, ONNXCeilOp, ONNXNotOp,
-           ONNXSignOp, ONNXSoftsignOp, ONNXRoundOp>(op))
+  bool unary =
+      isa<ONNXCastOp, ONNXCastLikeOp, ONNXIdentityOp, ONNXSqrtOp, ONNXLogOp,
+          ONNXExpOp, ONNXAbsOp, ONNXNegOp, ONNXReluOp, ONNXSigmoidOp,
+          ONNXTanhOp, ONNXReciprocalOp, ONNXFloorOp, ONNXCeilOp, ONNXNotOp,
+          ONNXSignOp, ONNXSoftsignOp, ONNXRoundOp, ONNXSinOp, ONNXCosOp>(op);
+  // A binary op whose other operand has one element: the first one has
+  // the result's shape.
+  bool withScalar =
+      isa<ONNXAddOp, ONNXSubOp, ONNXMulOp, ONNXDivOp, ONNXPowOp>(op) && [&] {
+        auto other = ranked(op->getOperand(1));
+        return other && other.hasStaticShape() && other.getNumElements() == 1;
+      }();
+  if (!unary && !withScalar)
     return false;
   auto rt = ranked(op->getResult(0));
   Value in = op->getOperand(0);

@@ -303,3 +303,15 @@ func.func @grid_sample(%x: tensor<1x1x4x4xf32>, %g: tensor<1x3x2x2xf32>) -> tens
   %0 = onnx.GridSample(%x, %g) : (tensor<1x1x4x4xf32>, tensor<1x3x2x2xf32>) -> tensor<1x1x3x2xf32>
   return %0 : tensor<1x1x3x2xf32>
 }
+
+// -----
+
+// HannWindow with a run-time size: the declared length, cosines in f64.
+// CHECK-LABEL: func.func @hann
+// CHECK: linalg.generic
+// CHECK: math.cos %{{.*}} : f64
+// CHECK: arith.truncf %{{.*}} : f64 to f32
+func.func @hann(%n: tensor<i32>) -> tensor<10xf32> {
+  %0 = onnx.HannWindow(%n) : (tensor<i32>) -> tensor<10xf32>
+  return %0 : tensor<10xf32>
+}

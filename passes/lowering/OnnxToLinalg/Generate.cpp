@@ -6,7 +6,8 @@
 // DepthToSpace / SpaceToDepth (affine floordiv/mod indexing maps), CumSum
 // and CumProd (a masked reduction over the axis; a run-time axis picks its
 // variant)
-// and TopK (each element's rank among its row, then the k first ranks).
+// TopK (each element's rank among its row, then the k first ranks) and the
+// Hann/Hamming/Blackman windows.
 //
 //===----------------------------------------------------------------------===//
 
@@ -386,6 +387,61 @@ struct TopKLowering : OpConversionPattern<ONNXTopKOp> {
   }
 };
 
+/// Hann, Hamming and Blackman windows: out[n] = a0 - a1 cos(2 pi n / N)
+/// + a2 cos(4 pi n / N), N = size (periodic) or size - 1, computed in f64;
+/// the length comes from the result type (size may be a run-time value).
+template <typename OpTy> struct WindowLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt || rt.getRank() != 1)
+      return unsupported(rewriter, op,
+                         "needs a static length (a constant size or a "
+                         "declared output shape)");
+    double a0 = 0.5, a1 = 0.5, a2 = 0; // Hann
+    if constexpr (std::is_same_v<OpTy, ONNXHammingWindowOp>) {
+      a0 = 25.0 / 46.0;
+      a1 = 1 - a0;
+    } else if constexpr (std::is_same_v<OpTy, ONNXBlackmanWindowOp>) {
+      a0 = 0.42;
+      a1 = 0.5;
+      a2 = 0.08;
+    }
+    int64_t size = rt.getDimSize(0);
+    double n = double(op.getPeriodic() ? size : size - 1);
+    Type et = rt.getElementType();
+    rewriter.replaceOp(
+        op,
+        generate(rewriter, op.getLoc(), rt,
+                 [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
+                   Type f64 = b.getF64Type();
+                   Value i = arith::SIToFPOp::create(b, l, f64,
+                                                     indexAsI64(b, l, iv[0]));
+                   auto cosOf = [&](double k) -> Value {
+                     return math::CosOp::create(
+                         b, l,
+                         arith::MulFOp::create(
+                             b, l, i, scalarConstant(b, l, f64, k * M_PI / n)));
+                   };
+                   Value r = arith::SubFOp::create(
+                       b, l, scalarConstant(b, l, f64, a0),
+                       arith::MulFOp::create(
+                           b, l, scalarConstant(b, l, f64, a1), cosOf(2)));
+                   if (a2 != 0)
+                     r = arith::AddFOp::create(
+                         b, l, r,
+                         arith::MulFOp::create(
+                             b, l, scalarConstant(b, l, f64, a2), cosOf(4)));
+                   if (isa<FloatType>(et))
+                     return toFloat(b, l, r, et);
+                   return arith::FPToSIOp::create(b, l, et, r);
+                 }));
+    return success();
+  }
+};
+
 } // namespace
 
 void lowering::populateGeneratePatterns(RewritePatternSet &patterns) {
@@ -393,6 +449,8 @@ void lowering::populateGeneratePatterns(RewritePatternSet &patterns) {
                BlockRearrangeLowering<ONNXDepthToSpaceOp, true>,
                BlockRearrangeLowering<ONNXSpaceToDepthOp, false>,
                CumulateLowering<ONNXCumSumOp, false>,
-               CumulateLowering<ONNXCumProdOp, true>, TopKLowering>(
-      patterns.getContext());
+               CumulateLowering<ONNXCumProdOp, true>, TopKLowering,
+               WindowLowering<ONNXHannWindowOp>,
+               WindowLowering<ONNXHammingWindowOp>,
+               WindowLowering<ONNXBlackmanWindowOp>>(patterns.getContext());
 }
