@@ -676,6 +676,29 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
               setResult(op, 0, {kDyn}, elem);
             return success();
           })
+      .Case<ONNXRNNOp, ONNXGRUOp, ONNXLSTMOp>(
+          [](Operation *op) -> LogicalResult {
+            auto x = ranked(op->getOperand(0)), w = ranked(op->getOperand(1));
+            auto r = ranked(op->getOperand(2));
+            if (!x || !w || !r || x.getRank() != 3 || w.getRank() != 3 ||
+                r.getRank() != 3)
+              return success();
+            bool batchFirst =
+                op->getAttrOfType<IntegerAttr>("layout") &&
+                op->getAttrOfType<IntegerAttr>("layout").getInt() != 0;
+            int64_t seq = x.getDimSize(batchFirst ? 1 : 0);
+            int64_t batch = x.getDimSize(batchFirst ? 0 : 1);
+            int64_t dirs = w.getDimSize(0), hidden = r.getDimSize(2);
+            Type et = x.getElementType();
+            Shape y = batchFirst ? Shape{batch, seq, dirs, hidden}
+                                 : Shape{seq, dirs, batch, hidden};
+            Shape state = batchFirst ? Shape{batch, dirs, hidden}
+                                     : Shape{dirs, batch, hidden};
+            for (unsigned i = 0; i < op->getNumResults(); ++i)
+              if (!isNoValue(op->getResult(i)))
+                setResult(op, i, i == 0 ? y : state, et);
+            return success();
+          })
       .Case<ONNXCumSumOp, ONNXCumProdOp>(
           [](Operation *op) { return inferSameAsInput(op); })
       .Case<ONNXEyeLikeOp>([](ONNXEyeLikeOp op) -> LogicalResult {

@@ -315,3 +315,20 @@ func.func @hann(%n: tensor<i32>) -> tensor<10xf32> {
   %0 = onnx.HannWindow(%n) : (tensor<i32>) -> tensor<10xf32>
   return %0 : tensor<10xf32>
 }
+
+// -----
+
+// LSTM: an scf.for over time carrying the two-slot H and C states and Y;
+// each step two contractions (X W^T, H R^T) and one cell generic.
+// CHECK-LABEL: func.func @lstm
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (tensor<2x2x4xf32>, tensor<3x2x4xf32>, tensor<2x2x4xf32>)
+// CHECK: arith.remui
+// CHECK: linalg.generic {{.*}}"reduction"
+// CHECK: linalg.generic {{.*}}"reduction"
+// CHECK: math.tanh
+// CHECK: scf.yield
+func.func @lstm(%x: tensor<3x2x5xf32>, %w: tensor<1x16x5xf32>, %r: tensor<1x16x4xf32>) -> tensor<1x2x4xf32> {
+  %none = onnx.NoValue
+  %y, %h, %c = onnx.LSTM(%x, %w, %r, %none, %none, %none, %none, %none) {hidden_size = 4 : i64} : (tensor<3x2x5xf32>, tensor<1x16x5xf32>, tensor<1x16x4xf32>, none, none, none, none, none) -> (none, tensor<1x2x4xf32>, none)
+  return %h : tensor<1x2x4xf32>
+}

@@ -207,6 +207,7 @@ static void populateOnnxToLinalgPatterns(RewritePatternSet &patterns) {
   populateLossPatterns(patterns);
   populatePoolingPatterns(patterns);
   populateQuantizePatterns(patterns);
+  populateRecurrentPatterns(patterns);
   populateReductionPatterns(patterns);
   populateResizePatterns(patterns);
   populateShapePatterns(patterns);
