@@ -728,17 +728,52 @@ struct BitCastLowering : OpConversionPattern<ONNXBitCastOp> {
   }
 };
 
-/// Identity and inference-mode Dropout forward their input.
+/// Identity forwards its input.
 template <typename OpTy> struct ForwardLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (op->getNumResults() > 1 && !isNoValue(op->getResult(1)) &&
-        !op->getResult(1).use_empty())
-      return unsupported(rewriter, op,
-                         "the mask output (training mode) is not supported");
     replaceFirstResult(rewriter, op, adaptor.getOperands()[0]);
+    return success();
+  }
+};
+
+/// Dropout: in inference (training_mode absent or false) or with ratio 0
+/// the output is the input and the mask all true; training-mode dropout
+/// with a ratio is random and not supported.
+struct DropoutLowering : OpConversionPattern<ONNXDropoutOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXDropoutOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    bool training = false;
+    if (!isNoValue(op.getTrainingMode())) {
+      auto t = getConstantInts(op.getTrainingMode());
+      if (!t)
+        return unsupported(rewriter, op,
+                           "training_mode must be a constant (training-mode "
+                           "dropout is random)");
+      training = !t->empty() && (*t)[0] != 0;
+    }
+    if (training) {
+      DenseElementsAttr ratio = isNoValue(op.getRatio())
+                                    ? DenseElementsAttr()
+                                    : getDenseConstant(op.getRatio());
+      bool zero = ratio && ratio.getNumElements() == 1 &&
+                  (*ratio.getValues<APFloat>().begin()).isZero();
+      if (!zero)
+        return unsupported(rewriter, op,
+                           "training-mode dropout (random) is not supported");
+    }
+    SmallVector<Value> results = {adaptor.getData(), Value()};
+    if (!isNoValue(op.getMask()) && !op.getMask().use_empty()) {
+      auto mt = staticResultType(op, 1);
+      if (!mt)
+        return unsupported(rewriter, op, kNeedsStaticShapes);
+      results[1] = filledTensor(rewriter, op.getLoc(), mt, 1);
+    }
+    rewriter.replaceOp(op, results);
     return success();
   }
 };
@@ -834,8 +869,8 @@ void lowering::populateElementwisePatterns(RewritePatternSet &patterns) {
       VariadicLowering<ONNXSumOp>, VariadicLowering<ONNXMeanOp>, ClipLowering,
       CastLowering<ONNXCastOp>, CastLowering<ONNXCastLikeOp>, ExpandLowering,
       TriluLowering, ElementwiseLowering<ONNXModOp>,
-      ForwardLowering<ONNXIdentityOp>, ForwardLowering<ONNXDropoutOp>,
-      BatchNormLowering, PReluLowering, ElementwiseLowering<ONNXBitwiseAndOp>,
+      ForwardLowering<ONNXIdentityOp>, DropoutLowering, BatchNormLowering,
+      PReluLowering, ElementwiseLowering<ONNXBitwiseAndOp>,
       ElementwiseLowering<ONNXBitwiseOrOp>,
       ElementwiseLowering<ONNXBitwiseXorOp>,
       ElementwiseLowering<ONNXBitwiseNotOp>,
