@@ -699,6 +699,23 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
                 setResult(op, i, i == 0 ? y : state, et);
             return success();
           })
+      .Case<ONNXCenterCropPadOp>([](ONNXCenterCropPadOp op) -> LogicalResult {
+        auto t = ranked(op.getInputData());
+        auto shape = getConstantInts(op.getShape());
+        if (!t || !shape)
+          return success();
+        SmallVector<int64_t> axes = getIntArray(op.getAxesAttr());
+        if (axes.empty())
+          for (int64_t d = 0; d < t.getRank(); ++d)
+            axes.push_back(d);
+        if (axes.size() != shape->size())
+          return op.emitError("CenterCropPad needs one size per axis");
+        Shape out(t.getShape());
+        for (auto [a, n] : llvm::zip(axes, *shape))
+          out[normalizeAxis(a, t.getRank())] = n;
+        setResult(op, 0, out, t.getElementType());
+        return success();
+      })
       .Case<ONNXCumSumOp, ONNXCumProdOp>(
           [](Operation *op) { return inferSameAsInput(op); })
       .Case<ONNXEyeLikeOp>([](ONNXEyeLikeOp op) -> LogicalResult {

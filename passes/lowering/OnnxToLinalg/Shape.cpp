@@ -385,6 +385,34 @@ Value padByIndex(OpBuilder &b, Location loc, Value x, RankedTensorType rt,
       .getResult(0);
 }
 
+/// CenterCropPad: each dim of the (declared) result is the input's centre
+/// crop or zero-padded centre: start (in - out) / 2, or the input placed at
+/// (out - in) / 2.
+struct CenterCropPadLowering : OpConversionPattern<ONNXCenterCropPadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXCenterCropPadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto xt = dyn_cast<RankedTensorType>(op.getInputData().getType());
+    if (!rt || !xt || !xt.hasStaticShape() || xt.getRank() != rt.getRank())
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    Location loc = op.getLoc();
+    SmallVector<Value> lo;
+    for (int64_t d = 0; d < rt.getRank(); ++d) {
+      int64_t in = xt.getDimSize(d), out = rt.getDimSize(d);
+      // padByIndex reads input index (o - lo).
+      lo.push_back(arith::ConstantIndexOp::create(
+          rewriter, loc, in >= out ? -((in - out) / 2) : (out - in) / 2));
+    }
+    rewriter.replaceOp(
+        op,
+        padByIndex(rewriter, loc, adaptor.getInputData(), rt, lo, "constant",
+                   scalarConstant(rewriter, loc, rt.getElementType(), 0)));
+    return success();
+  }
+};
+
 /// Pad with constant pads (and axes, when given).
 struct PadLowering : OpConversionPattern<ONNXPadOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -533,6 +561,6 @@ void lowering::populateShapePatterns(RewritePatternSet &patterns) {
       ReshapeLikeLowering<ONNXReshapeOp>, ReshapeLikeLowering<ONNXFlattenOp>,
       ReshapeLikeLowering<ONNXSqueezeOp>, ReshapeLikeLowering<ONNXUnsqueezeOp>,
       TransposeLowering, ConcatLowering, SplitLowering, SliceLowering,
-      GatherLowering, PadLowering, ConstantLowering, ConstantOfShapeLowering,
-      ShapeLowering>(patterns.getContext());
+      GatherLowering, PadLowering, CenterCropPadLowering, ConstantLowering,
+      ConstantOfShapeLowering, ShapeLowering>(patterns.getContext());
 }
