@@ -803,7 +803,8 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
             ONNXThresholdedReluOp, ONNXSwishOp, ONNXMishOp, ONNXBitwiseNotOp,
             ONNXRMSNormalizationOp, ONNXInstanceNormalizationOp,
             ONNXGroupNormalizationOp, ONNXLpNormalizationOp, ONNXHardmaxOp,
-            ONNXRotaryEmbeddingOp>(
+            ONNXRotaryEmbeddingOp, ONNXMeanVarianceNormalizationOp, ONNXLRNOp,
+            ONNXReverseSequenceOp>(
           [](Operation *op) { return inferSameAsInput(op); })
       .Case<ONNXDropoutOp>([](ONNXDropoutOp op) -> LogicalResult {
         if (failed(inferSameAsInput(op)))
@@ -877,10 +878,12 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         return success();
       })
       .Case<ONNXAddOp, ONNXSubOp, ONNXMulOp, ONNXDivOp, ONNXPowOp, ONNXPReluOp,
-            ONNXModOp, ONNXBitwiseAndOp, ONNXBitwiseOrOp, ONNXBitwiseXorOp,
-            ONNXBitShiftOp>([](Operation *op) -> LogicalResult {
-        return inferBroadcast(op, op->getOperands(), elemOf(op->getOperand(0)));
-      })
+            ONNXModOp, ONNXSwiGLUOp, ONNXBitwiseAndOp, ONNXBitwiseOrOp,
+            ONNXBitwiseXorOp, ONNXBitShiftOp>(
+          [](Operation *op) -> LogicalResult {
+            return inferBroadcast(op, op->getOperands(),
+                                  elemOf(op->getOperand(0)));
+          })
       .Case<ONNXMaxOp, ONNXMinOp, ONNXSumOp, ONNXMeanOp>(
           [](Operation *op) -> LogicalResult {
             return inferBroadcast(op, op->getOperands(),

@@ -385,6 +385,13 @@ Value scalarBody(Operation *op, OpBuilder &b, Location loc, ValueRange a) {
             b, loc, a[0], cst(b, loc, t, o.getAlpha().convertToDouble()));
         return arith::MulFOp::create(b, loc, a[0], sigmoid(b, loc, ax));
       })
+      .Case<ONNXSwiGLUOp>([&](ONNXSwiGLUOp o) -> Value {
+        Value ax = arith::MulFOp::create(
+            b, loc, a[0], cst(b, loc, t, o.getAlpha().convertToDouble()));
+        return arith::MulFOp::create(
+            b, loc, arith::MulFOp::create(b, loc, a[0], sigmoid(b, loc, ax)),
+            a[1]);
+      })
       .Case<ONNXMishOp>([&](auto) -> Value {
         Value sp =
             math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, a[0]));
@@ -884,5 +891,5 @@ void lowering::populateElementwisePatterns(RewritePatternSet &patterns) {
       ElementwiseLowering<ONNXIsInfOp>, ElementwiseLowering<ONNXShrinkOp>,
       ElementwiseLowering<ONNXThresholdedReluOp>,
       ElementwiseLowering<ONNXSwishOp>, ElementwiseLowering<ONNXMishOp>,
-      BitCastLowering>(ctx);
+      BitCastLowering, ElementwiseLowering<ONNXSwiGLUOp>>(ctx);
 }

@@ -387,6 +387,42 @@ struct TopKLowering : OpConversionPattern<ONNXTopKOp> {
   }
 };
 
+/// ReverseSequence: along the time axis, the first seq_lens[b] entries of
+/// each batch entry reversed, the rest copied.
+struct ReverseSequenceLowering : OpConversionPattern<ONNXReverseSequenceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXReverseSequenceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt)
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    int64_t ta = op.getTimeAxis(), ba = op.getBatchAxis();
+    Value x = adaptor.getInput(), lens = adaptor.getSequenceLens();
+    rewriter.replaceOp(
+        op,
+        generate(rewriter, op.getLoc(), rt,
+                 [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
+                   Value len = arith::IndexCastOp::create(
+                       b, l, b.getIndexType(),
+                       tensor::ExtractOp::create(b, l, lens,
+                                                 ValueRange{iv[ba]}));
+                   Value t = iv[ta];
+                   Value rev = arith::SubIOp::create(
+                       b, l,
+                       arith::SubIOp::create(
+                           b, l, len, arith::ConstantIndexOp::create(b, l, 1)),
+                       t);
+                   Value inside = arith::CmpIOp::create(
+                       b, l, arith::CmpIPredicate::slt, t, len);
+                   SmallVector<Value> at(iv);
+                   at[ta] = arith::SelectOp::create(b, l, inside, rev, t);
+                   return tensor::ExtractOp::create(b, l, x, at);
+                 }));
+    return success();
+  }
+};
+
 /// Hann, Hamming and Blackman windows: out[n] = a0 - a1 cos(2 pi n / N)
 /// + a2 cos(4 pi n / N), N = size (periodic) or size - 1, computed in f64;
 /// the length comes from the result type (size may be a run-time value).
@@ -452,5 +488,6 @@ void lowering::populateGeneratePatterns(RewritePatternSet &patterns) {
                CumulateLowering<ONNXCumProdOp, true>, TopKLowering,
                WindowLowering<ONNXHannWindowOp>,
                WindowLowering<ONNXHammingWindowOp>,
-               WindowLowering<ONNXBlackmanWindowOp>>(patterns.getContext());
+               WindowLowering<ONNXBlackmanWindowOp>, ReverseSequenceLowering>(
+      patterns.getContext());
 }

@@ -6,7 +6,8 @@
 // coordinates outside the border (clamp or reflect), then takes the
 // nearest pixel (rint) or blends the linear (2) or cubic (4, Keys -0.75)
 // taps per dim; a tap outside the image is 0 (zeros), clamped (border) or
-// reflected (reflection), as the ONNX reference does.
+// reflected (reflection), as the ONNX reference does. AffineGrid, which
+// makes such grids, lives here too.
 //
 //===----------------------------------------------------------------------===//
 
@@ -206,8 +207,83 @@ struct GridSampleLowering : OpConversionPattern<ONNXGridSampleOp> {
   }
 };
 
+/// AffineGrid: grid[n, (d,) h, w, :] = theta[n] @ (x_w, y_h(, z_d), 1) with
+/// normalized coordinates (-1 .. 1, pixel centres unless align_corners);
+/// the sizes come from the result type.
+struct AffineGridLowering : OpConversionPattern<ONNXAffineGridOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXAffineGridOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt || (rt.getRank() != 4 && rt.getRank() != 5))
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    int64_t rank = rt.getRank(), nd = rank - 2;
+    if (rt.getShape().back() != nd)
+      return unsupported(rewriter, op, "unexpected result shape");
+    bool align = op.getAlignCorners() != 0;
+    Value theta = adaptor.getTheta();
+    Type et = rt.getElementType();
+    auto g = linalg::GenericOp::create(
+        rewriter, op.getLoc(), rt, ValueRange{},
+        Value(
+            tensor::EmptyOp::create(rewriter, op.getLoc(), rt.getShape(), et)),
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<IteratorType>(rank, IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange) {
+          Type f = b.getF64Type();
+          auto c = [&](double v) { return scalarConstant(b, l, f, v); };
+          SmallVector<Value> iv;
+          for (int64_t d = 0; d < rank; ++d)
+            iv.push_back(linalg::IndexOp::create(b, l, d));
+          // Coordinates x (innermost spatial dim) first.
+          SmallVector<Value> coord;
+          for (int64_t k = 0; k < nd; ++k) {
+            int64_t dim = nd - k; // result dim of this coordinate
+            double len = double(rt.getDimSize(dim));
+            Value i = arith::UIToFPOp::create(
+                b, l, f,
+                arith::IndexCastOp::create(b, l, b.getI64Type(), iv[dim]));
+            Value v =
+                align ? (len > 1 ? arith::SubFOp::create(
+                                       b, l,
+                                       arith::MulFOp::create(
+                                           b, l, i, c(2.0 / (len - 1))),
+                                       c(1.0))
+                                       .getResult()
+                                 : c(0.0))
+                      : arith::SubFOp::create(
+                            b, l,
+                            arith::MulFOp::create(
+                                b, l, arith::AddFOp::create(b, l, i, c(0.5)),
+                                c(2.0 / len)),
+                            c(1.0))
+                            .getResult();
+            coord.push_back(v);
+          }
+          // Row `out` of theta times (coord..., 1).
+          Value row = iv.back();
+          auto th = [&](int64_t col) {
+            return toFloat(
+                b, l,
+                tensor::ExtractOp::create(
+                    b, l, theta,
+                    ValueRange{iv[0], row,
+                               arith::ConstantIndexOp::create(b, l, col)}),
+                f);
+          };
+          Value acc = th(nd);
+          for (int64_t k = 0; k < nd; ++k)
+            acc = math::FmaOp::create(b, l, th(k), coord[k], acc);
+          linalg::YieldOp::create(b, l, toFloat(b, l, acc, et));
+        });
+    rewriter.replaceOp(op, g.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void lowering::populateGridSamplePatterns(RewritePatternSet &patterns) {
-  patterns.add<GridSampleLowering>(patterns.getContext());
+  patterns.add<GridSampleLowering, AffineGridLowering>(patterns.getContext());
 }

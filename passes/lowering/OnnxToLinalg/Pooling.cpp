@@ -93,20 +93,28 @@ struct MaxPoolLowering : OpConversionPattern<ONNXMaxPoolOp> {
     if (!isNoValue(op.getIndices()))
       return unsupported(rewriter, op,
                          "the Indices output is not supported yet");
-    if (!rt || !xt || !xt.hasStaticShape() ||
-        !isa<FloatType>(rt.getElementType()))
-      return unsupported(rewriter, op, kNeedsStaticFloat);
+    if (!rt || !xt || !xt.hasStaticShape())
+      return unsupported(rewriter, op, kNeedsStaticShapes);
     Location loc = op.getLoc();
     Window w = resolveWindow(xt, rt, getIntArray(op.getKernelShape()),
                              op.getStridesAttr(), op.getDilationsAttr(),
                              op.getPadsAttr(), op.getAutoPad());
+    // The lowest value of the element type pads and starts the max.
+    Type et = rt.getElementType();
+    bool isU = isUnsignedInt(op.getX().getType());
     double lowest = -std::numeric_limits<double>::infinity();
+    if (auto it = dyn_cast<IntegerType>(et))
+      lowest = isU ? 0 : -std::ldexp(1.0, it.getWidth() - 1);
     Value x = padSpatial(rewriter, loc, adaptor.getX(), w.lo, w.hi, lowest);
     Value init = filledTensor(rewriter, loc, rt, lowest);
-    Value r = windowReduce(rewriter, loc, x, rt, w, init,
-                           [](OpBuilder &b, Location l, Value v, Value acc) {
-                             return arith::MaximumFOp::create(b, l, v, acc);
-                           });
+    Value r = windowReduce(
+        rewriter, loc, x, rt, w, init,
+        [&](OpBuilder &b, Location l, Value v, Value acc) -> Value {
+          if (isa<FloatType>(et))
+            return arith::MaximumFOp::create(b, l, v, acc);
+          return isU ? (Value)arith::MaxUIOp::create(b, l, v, acc)
+                     : (Value)arith::MaxSIOp::create(b, l, v, acc);
+        });
     replaceFirstResult(rewriter, op, r);
     return success();
   }

@@ -691,6 +691,119 @@ struct GroupNormLowering : OpConversionPattern<ONNXGroupNormalizationOp> {
   }
 };
 
+/// MeanVarianceNormalization: (x - mean) / sqrt(var + 1e-9) over `axes`.
+struct MeanVarianceNormLowering
+    : OpConversionPattern<ONNXMeanVarianceNormalizationOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXMeanVarianceNormalizationOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt)
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    Location loc = op.getLoc();
+    Type et = rt.getElementType(), ct = computeType(et);
+    SmallVector<bool> reduced(rt.getRank(), false);
+    for (int64_t a : getIntArray(op.getAxesAttr()))
+      reduced[normalizeAxis(a, rt.getRank())] = true;
+    Value x = castElements(rewriter, loc, adaptor.getX(), ct);
+    Value y = normalizeOver(rewriter, loc, x, reduced, 1e-9, true);
+    rewriter.replaceOp(op, castElements(rewriter, loc, y, et));
+    return success();
+  }
+};
+
+/// LRN across channels: x / (bias + alpha / size * sum of x^2 over the
+/// channel window [c - floor((size-1)/2), c + ceil((size-1)/2)])^beta.
+struct LRNLowering : OpConversionPattern<ONNXLRNOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXLRNOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt || rt.getRank() < 2)
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    Location loc = op.getLoc();
+    int64_t size = op.getSize(), channels = rt.getDimSize(1);
+    int64_t before = (size - 1) / 2;
+    double alpha = op.getAlpha().convertToDouble();
+    double beta = op.getBeta().convertToDouble();
+    double bias = op.getBias().convertToDouble();
+    Value x = adaptor.getX();
+    Type et = rt.getElementType();
+    int64_t rank = rt.getRank();
+    // Sum of squares over the window: a reduction dim k over `size`.
+    MLIRContext *ctx = getContext();
+    SmallVector<AffineExpr> outE;
+    for (int64_t d = 0; d < rank; ++d)
+      outE.push_back(getAffineDimExpr(d, ctx));
+    SmallVector<IteratorType> iters(rank, IteratorType::parallel);
+    iters.push_back(IteratorType::reduction);
+    Value sq =
+        linalg::GenericOp::create(rewriter, loc, rt,
+                                  ValueRange{Value(tensor::EmptyOp::create(
+                                      rewriter, loc, ArrayRef<int64_t>{size},
+                                      et))},
+                                  filledTensor(rewriter, loc, rt, 0),
+                                  SmallVector<AffineMap>{
+                                      AffineMap::get(
+                                          rank + 1, 0,
+                                          getAffineDimExpr(rank, ctx), ctx),
+                                      AffineMap::get(rank + 1, 0, outE, ctx)},
+                                  iters,
+                                  [&](OpBuilder &b, Location l, ValueRange a) {
+                                    SmallVector<Value> at;
+                                    for (int64_t d = 0; d < rank; ++d)
+                                      at.push_back(
+                                          linalg::IndexOp::create(b, l, d));
+                                    Value k =
+                                        linalg::IndexOp::create(b, l, rank);
+                                    Value c = arith::SubIOp::create(
+                                        b, l,
+                                        arith::AddIOp::create(b, l, at[1], k),
+                                        arith::ConstantIndexOp::create(b, l,
+                                                                       before));
+                                    Value inside = arith::AndIOp::create(
+                                        b, l,
+                                        arith::CmpIOp::create(
+                                            b, l, arith::CmpIPredicate::sge, c,
+                                            arith::ConstantIndexOp::create(b, l,
+                                                                           0)),
+                                        arith::CmpIOp::create(
+                                            b, l, arith::CmpIPredicate::slt, c,
+                                            arith::ConstantIndexOp::create(
+                                                b, l, channels)));
+                                    at[1] = arith::SelectOp::create(
+                                        b, l, inside, c,
+                                        arith::ConstantIndexOp::create(b, l,
+                                                                       0));
+                                    Value v =
+                                        tensor::ExtractOp::create(b, l, x, at);
+                                    v = arith::SelectOp::create(
+                                        b, l, inside,
+                                        arith::MulFOp::create(b, l, v, v),
+                                        scalarConstant(b, l, et, 0));
+                                    linalg::YieldOp::create(
+                                        b, l,
+                                        Value(arith::AddFOp::create(b, l, v,
+                                                                    a[1])));
+                                  })
+            .getResult(0);
+    Value y = buildElementwise(
+        rewriter, loc, rt, ValueRange{x, sq},
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value d = math::FmaOp::create(
+              b, l, a[1], scalarConstant(b, l, et, alpha / double(size)),
+              scalarConstant(b, l, et, bias));
+          return arith::DivFOp::create(
+              b, l, a[0],
+              math::PowFOp::create(b, l, d, scalarConstant(b, l, et, beta)));
+        });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
 /// LpNormalization (p = 1 or 2) along one axis; a zero norm gives 0.
 struct LpNormLowering : OpConversionPattern<ONNXLpNormalizationOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -788,20 +901,21 @@ struct HardmaxLowering : OpConversionPattern<ONNXHardmaxOp> {
 } // namespace
 
 void lowering::populateReductionPatterns(RewritePatternSet &patterns) {
-  patterns
-      .add<ReduceLowering<ONNXReduceSumOp, Kind::Sum>,
-           ReduceLowering<ONNXReduceMeanOp, Kind::Mean>,
-           ReduceLowering<ONNXReduceMaxOp, Kind::Max>,
-           ReduceLowering<ONNXReduceMinOp, Kind::Min>,
-           ReduceLowering<ONNXReduceProdOp, Kind::Prod>,
-           ReduceLowering<ONNXReduceSumSquareOp, Kind::SumSquare>,
-           ReduceLowering<ONNXReduceL2Op, Kind::L2>,
-           ReduceLowering<ONNXReduceL1Op, Kind::L1>,
-           ReduceLowering<ONNXReduceLogSumOp, Kind::LogSum>,
-           ReduceLowering<ONNXReduceLogSumExpOp, Kind::LogSumExp>,
-           SoftmaxLowering<ONNXSoftmaxOp, false>,
-           SoftmaxLowering<ONNXLogSoftmaxOp, true>, LayerNormLowering,
-           ArgLowering<ONNXArgMaxOp, true>, ArgLowering<ONNXArgMinOp, false>,
-           RMSNormLowering, InstanceNormLowering, GroupNormLowering,
-           LpNormLowering, HardmaxLowering>(patterns.getContext());
+  patterns.add<ReduceLowering<ONNXReduceSumOp, Kind::Sum>,
+               ReduceLowering<ONNXReduceMeanOp, Kind::Mean>,
+               ReduceLowering<ONNXReduceMaxOp, Kind::Max>,
+               ReduceLowering<ONNXReduceMinOp, Kind::Min>,
+               ReduceLowering<ONNXReduceProdOp, Kind::Prod>,
+               ReduceLowering<ONNXReduceSumSquareOp, Kind::SumSquare>,
+               ReduceLowering<ONNXReduceL2Op, Kind::L2>,
+               ReduceLowering<ONNXReduceL1Op, Kind::L1>,
+               ReduceLowering<ONNXReduceLogSumOp, Kind::LogSum>,
+               ReduceLowering<ONNXReduceLogSumExpOp, Kind::LogSumExp>,
+               SoftmaxLowering<ONNXSoftmaxOp, false>,
+               SoftmaxLowering<ONNXLogSoftmaxOp, true>, LayerNormLowering,
+               ArgLowering<ONNXArgMaxOp, true>,
+               ArgLowering<ONNXArgMinOp, false>, RMSNormLowering,
+               InstanceNormLowering, GroupNormLowering, LpNormLowering,
+               HardmaxLowering, MeanVarianceNormLowering, LRNLowering>(
+      patterns.getContext());
 }
