@@ -62,6 +62,7 @@ const AttrToInput kAttrToInput[] = {
     {"Slice", "ends", 2},
     {"Slice", "axes", 3},
     {"Dropout", "ratio", 1},
+    {"DFT", "axis", 2},
 };
 
 /// Initializers at most this many elements (or integer ones up to
@@ -325,6 +326,9 @@ Value Importer::attrAsConstant(const ::onnx::AttributeProto &a, Location loc) {
     value = DenseElementsAttr::get(
         RankedTensorType::get({int64_t(v.size())}, builder.getI64Type()),
         ArrayRef<int64_t>(v));
+  } else if (a.type() == ::onnx::AttributeProto::INT) {
+    value = DenseElementsAttr::get(
+        RankedTensorType::get({}, builder.getI64Type()), int64_t(a.i()));
   } else if (a.type() == ::onnx::AttributeProto::FLOAT) {
     value = DenseElementsAttr::get(
         RankedTensorType::get({}, builder.getF32Type()), a.f());

@@ -332,3 +332,19 @@ func.func @lstm(%x: tensor<3x2x5xf32>, %w: tensor<1x16x5xf32>, %r: tensor<1x16x4
   %y, %h, %c = onnx.LSTM(%x, %w, %r, %none, %none, %none, %none, %none) {hidden_size = 4 : i64} : (tensor<3x2x5xf32>, tensor<1x16x5xf32>, tensor<1x16x4xf32>, none, none, none, none, none) -> (none, tensor<1x2x4xf32>, none)
   return %h : tensor<1x2x4xf32>
 }
+
+// -----
+
+// DFT along axis 1 of a real signal: the input bins are a reduction, the
+// angle from (k n mod N), accumulated in f64.
+// CHECK-LABEL: func.func @dft
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
+// CHECK: arith.remsi
+// CHECK: math.cos %{{.*}} : f64
+// CHECK: arith.truncf %{{.*}} : f64 to f32
+func.func @dft(%x: tensor<1x8x3x1xf32>) -> tensor<1x8x3x2xf32> {
+  %axis = onnx.Constant() {value = dense<1> : tensor<i64>} : () -> tensor<i64>
+  %none = onnx.NoValue
+  %0 = onnx.DFT(%x, %none, %axis) : (tensor<1x8x3x1xf32>, none, tensor<i64>) -> tensor<1x8x3x2xf32>
+  return %0 : tensor<1x8x3x2xf32>
+}

@@ -423,6 +423,189 @@ struct ReverseSequenceLowering : OpConversionPattern<ONNXReverseSequenceOp> {
   }
 };
 
+/// DFT along `axis` (1 .. rank-2) of x [..., n, 1 or 2]: one generic over
+/// the output with the input bins as a reduction, angles from (k n mod N)
+/// in f64. Forward, inverse (divided by N), onesided forward (the first
+/// N/2 + 1 bins) and onesided inverse (a real signal from Hermitian bins:
+/// bins 1 .. N/2-1 count twice).
+Value dftAlong(OpBuilder &b, Location loc, Value x, RankedTensorType rt,
+               int64_t axis, int64_t n, bool inverse, bool onesided) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = rt.getRank();
+  bool complexIn = xt.getShape().back() == 2;
+  int64_t bins = std::min<int64_t>(xt.getDimSize(axis), n);
+  SmallVector<IteratorType> iters(rank, IteratorType::parallel);
+  iters.push_back(IteratorType::reduction);
+  Type et = rt.getElementType();
+  // A dummy [bins] operand gives the reduction dim its size.
+  Value binT =
+      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{bins}, b.getF64Type());
+  SmallVector<AffineExpr> outE;
+  for (int64_t d = 0; d < rank; ++d)
+    outE.push_back(getAffineDimExpr(d, ctx));
+  bool irfft = inverse && onesided;
+  auto accT = RankedTensorType::get(rt.getShape(), b.getF64Type());
+  Value sum =
+      linalg::GenericOp::create(
+          b, loc, accT, binT, filledTensor(b, loc, accT, 0),
+          SmallVector<AffineMap>{
+              AffineMap::get(rank + 1, 0, getAffineDimExpr(rank, ctx), ctx),
+              AffineMap::get(rank + 1, 0, outE, ctx)},
+          iters,
+          [&](OpBuilder &nb, Location l, ValueRange a) {
+            Type f64 = nb.getF64Type(), i64 = nb.getI64Type();
+            auto idx = [&](int64_t d) -> Value {
+              return linalg::IndexOp::create(nb, l, d);
+            };
+            auto asI64 = [&](Value v) -> Value {
+              return arith::IndexCastOp::create(nb, l, i64, v);
+            };
+            auto c = [&](double v) { return scalarConstant(nb, l, f64, v); };
+            Value k = idx(rank), out = idx(axis), part = idx(rank - 1);
+            SmallVector<Value> at;
+            for (int64_t d = 0; d < rank - 1; ++d)
+              at.push_back(d == axis ? k : idx(d));
+            at.push_back(arith::ConstantIndexOp::create(nb, l, 0));
+            Value re =
+                toFloat(nb, l, tensor::ExtractOp::create(nb, l, x, at), f64);
+            Value im = c(0);
+            if (complexIn) {
+              at.back() = arith::ConstantIndexOp::create(nb, l, 1);
+              im = toFloat(nb, l, tensor::ExtractOp::create(nb, l, x, at), f64);
+            }
+            Value prod = arith::RemSIOp::create(
+                nb, l, arith::MulIOp::create(nb, l, asI64(k), asI64(out)),
+                arith::ConstantIntOp::create(nb, l, i64, n));
+            Value theta = arith::MulFOp::create(
+                nb, l, arith::SIToFPOp::create(nb, l, f64, prod),
+                c(2 * M_PI / double(n)));
+            Value cs = math::CosOp::create(nb, l, theta);
+            Value sn = math::SinOp::create(nb, l, theta);
+            auto mul = [&](Value p, Value q) {
+              return arith::MulFOp::create(nb, l, p, q).getResult();
+            };
+            // Forward: (re + i im)(cos - i sin); inverse: (cos + i sin).
+            double sgn = inverse ? -1.0 : 1.0;
+            Value outRe = arith::AddFOp::create(nb, l, mul(re, cs),
+                                                mul(c(sgn), mul(im, sn)));
+            Value outIm = arith::SubFOp::create(nb, l, mul(im, cs),
+                                                mul(c(sgn), mul(re, sn)));
+            Value v = outRe;
+            if (!irfft) {
+              Value isIm = arith::CmpIOp::create(
+                  nb, l, arith::CmpIPredicate::eq, part,
+                  arith::ConstantIndexOp::create(nb, l, 1));
+              v = arith::SelectOp::create(nb, l, isIm, outIm, outRe);
+            } else {
+              // Bins strictly between 0 and N/2 stand for their mirror.
+              Value ki = asI64(k);
+              Value twice = arith::AndIOp::create(
+                  nb, l,
+                  arith::CmpIOp::create(
+                      nb, l, arith::CmpIPredicate::sgt, ki,
+                      arith::ConstantIntOp::create(nb, l, i64, 0)),
+                  arith::CmpFOp::create(
+                      nb, l, arith::CmpFPredicate::OLT,
+                      mul(c(2), arith::SIToFPOp::create(nb, l, f64, ki)),
+                      c(double(n))));
+              v = arith::SelectOp::create(nb, l, twice, mul(c(2), v), v);
+            }
+            if (inverse)
+              v = arith::DivFOp::create(nb, l, v, c(double(n)));
+            linalg::YieldOp::create(
+                nb, l, Value(arith::AddFOp::create(nb, l, v, a[1])));
+          })
+          .getResult(0);
+  return castElements(b, loc, sum, et);
+}
+
+struct DFTLowering : OpConversionPattern<ONNXDFTOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXDFTOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto xt = dyn_cast<RankedTensorType>(op.getInput().getType());
+    if (!rt || !xt || !xt.hasStaticShape() || xt.getRank() < 3 ||
+        rt.getRank() != xt.getRank())
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    int64_t rank = xt.getRank();
+    bool inverse = op.getInverse() != 0, onesided = op.getOnesided() != 0;
+    // The axis input (the importer turns older opsets' attribute into it).
+    std::optional<int64_t> axis;
+    if (!isNoValue(op.getAxis())) {
+      if (auto a = getConstantInts(op.getAxis()); a && a->size() == 1)
+        axis = normalizeAxis((*a)[0], rank);
+    } else {
+      axis = rank - 2;
+    }
+    auto lengthFor = [&](int64_t ax) -> std::optional<int64_t> {
+      if (!isNoValue(op.getDftLength())) {
+        auto n = getConstantInts(op.getDftLength());
+        if (!n || n->size() != 1)
+          return std::nullopt;
+        return (*n)[0];
+      }
+      if (inverse && onesided)
+        return 2 * (xt.getDimSize(ax) - 1);
+      return xt.getDimSize(ax);
+    };
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    if (axis) {
+      auto n = lengthFor(*axis);
+      if (!n || *n <= 0)
+        return unsupported(rewriter, op, "dft_length must be a constant");
+      rewriter.replaceOp(
+          op, dftAlong(rewriter, loc, x, rt, *axis, *n, inverse, onesided));
+      return success();
+    }
+    // A run-time axis: one variant per signal dim the shapes allow.
+    Value a = scalarOf(rewriter, loc, adaptor.getAxis());
+    SmallVector<int64_t> candidates;
+    for (int64_t d = 1; d < rank - 1; ++d) {
+      auto n = lengthFor(d);
+      if (!n || *n <= 0)
+        continue;
+      int64_t outLen = onesided && !inverse ? *n / 2 + 1 : *n;
+      bool fits = true;
+      for (int64_t e = 0; e < rank - 1; ++e)
+        fits &= rt.getDimSize(e) == (e == d ? outLen : xt.getDimSize(e));
+      if (fits)
+        candidates.push_back(d);
+    }
+    if (candidates.empty())
+      return unsupported(rewriter, op, "no axis fits the declared output");
+    std::function<Value(OpBuilder &, ArrayRef<int64_t>)> choose =
+        [&](OpBuilder &b, ArrayRef<int64_t> cs) -> Value {
+      int64_t d = cs.front();
+      Value out = dftAlong(b, loc, x, rt, d, *lengthFor(d), inverse, onesided);
+      if (cs.size() == 1)
+        return out;
+      Type at = a.getType();
+      Value is = arith::OrIOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, a,
+                                arith::ConstantIntOp::create(b, loc, at, d)),
+          arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::eq, a,
+              arith::ConstantIntOp::create(b, loc, at, d - rank)));
+      return scf::IfOp::create(
+                 b, loc, is,
+                 [&](OpBuilder &tb, Location l) {
+                   scf::YieldOp::create(tb, l, out);
+                 },
+                 [&](OpBuilder &eb, Location l) {
+                   scf::YieldOp::create(eb, l, choose(eb, cs.drop_front()));
+                 })
+          .getResult(0);
+    };
+    rewriter.replaceOp(op, choose(rewriter, candidates));
+    return success();
+  }
+};
+
 /// Hann, Hamming and Blackman windows: out[n] = a0 - a1 cos(2 pi n / N)
 /// + a2 cos(4 pi n / N), N = size (periodic) or size - 1, computed in f64;
 /// the length comes from the result type (size may be a run-time value).
@@ -488,6 +671,6 @@ void lowering::populateGeneratePatterns(RewritePatternSet &patterns) {
                CumulateLowering<ONNXCumProdOp, true>, TopKLowering,
                WindowLowering<ONNXHannWindowOp>,
                WindowLowering<ONNXHammingWindowOp>,
-               WindowLowering<ONNXBlackmanWindowOp>, ReverseSequenceLowering>(
-      patterns.getContext());
+               WindowLowering<ONNXBlackmanWindowOp>, ReverseSequenceLowering,
+               DFTLowering>(patterns.getContext());
 }
