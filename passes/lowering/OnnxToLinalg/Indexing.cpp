@@ -56,6 +56,33 @@ Value combine(OpBuilder &b, Location l, StringRef reduction, Value old,
   return upd;
 }
 
+/// The data coordinates that a GatherND/ScatterND index tuple names:
+/// indices[prefix..., 0 .. k-1], each wrapped into data dim `first + j`.
+SmallVector<Value> indexTuple(OpBuilder &b, Location l, Value indices,
+                              ValueRange prefix, int64_t k,
+                              RankedTensorType data, int64_t first) {
+  SmallVector<Value> at;
+  for (int64_t j = 0; j < k; ++j) {
+    SmallVector<Value> c(prefix);
+    c.push_back(arith::ConstantIndexOp::create(b, l, j));
+    Value v = tensor::ExtractOp::create(b, l, indices, c);
+    at.push_back(wrapIndex(b, l, v, data.getDimSize(first + j)));
+  }
+  return at;
+}
+
+/// acc with updates[ivs] stored at `at` (combined with what is there per
+/// `reduction`).
+Value scatterOne(OpBuilder &b, Location l, Value acc, ValueRange at,
+                 Value updates, ValueRange ivs, StringRef reduction,
+                 bool isUnsigned) {
+  Value upd = tensor::ExtractOp::create(b, l, updates, ivs);
+  if (reduction != "none")
+    upd = combine(b, l, reduction, tensor::ExtractOp::create(b, l, acc, at),
+                  upd, isUnsigned);
+  return tensor::InsertOp::create(b, l, upd, acc, at);
+}
+
 /// An scf.for nest over `shape` carrying `init`; `body` returns the new
 /// value of the carried tensor.
 Value forEach(
@@ -137,13 +164,9 @@ struct GatherNDLowering : OpConversionPattern<ONNXGatherNDOp> {
             iv.push_back(linalg::IndexOp::create(b, l, d));
           // Output dims: batch (bd), index (q - 1 - bd), slice (rest).
           SmallVector<Value> at(iv.begin(), iv.begin() + bd);
-          SmallVector<Value> idxAt(iv.begin(), iv.begin() + (q - 1));
-          for (int64_t j = 0; j < k; ++j) {
-            SmallVector<Value> c(idxAt);
-            c.push_back(arith::ConstantIndexOp::create(b, l, j));
-            Value v = tensor::ExtractOp::create(b, l, indices, c);
-            at.push_back(wrapIndex(b, l, v, dt.getDimSize(bd + j)));
-          }
+          llvm::append_range(at, indexTuple(b, l, indices,
+                                            ValueRange(iv).take_front(q - 1), k,
+                                            dt, bd));
           for (int64_t d = q - 1; d < rank; ++d)
             at.push_back(iv[d]);
           linalg::YieldOp::create(
@@ -174,11 +197,7 @@ struct ScatterElementsLowering : OpConversionPattern<ONNXScatterElementsOp> {
           Value idx = tensor::ExtractOp::create(b, l, indices, ivs);
           SmallVector<Value> at(ivs);
           at[axis] = wrapIndex(b, l, idx, rt.getDimSize(axis));
-          Value upd = tensor::ExtractOp::create(b, l, updates, ivs);
-          if (red != "none")
-            upd = combine(b, l, red, tensor::ExtractOp::create(b, l, acc, at),
-                          upd, u);
-          return tensor::InsertOp::create(b, l, upd, acc, at);
+          return scatterOne(b, l, acc, at, updates, ivs, red, u);
         });
     rewriter.replaceOp(op, r);
     return success();
@@ -203,21 +222,10 @@ struct ScatterNDLowering : OpConversionPattern<ONNXScatterNDOp> {
     Value r = forEach(
         rewriter, op.getLoc(), ut.getShape(), adaptor.getData(),
         [&](OpBuilder &b, Location l, ValueRange ivs, Value acc) -> Value {
-          SmallVector<Value> at;
-          SmallVector<Value> idxAt(ivs.begin(), ivs.begin() + (q - 1));
-          for (int64_t j = 0; j < k; ++j) {
-            SmallVector<Value> c(idxAt);
-            c.push_back(arith::ConstantIndexOp::create(b, l, j));
-            Value v = tensor::ExtractOp::create(b, l, indices, c);
-            at.push_back(wrapIndex(b, l, v, rt.getDimSize(j)));
-          }
-          for (size_t d = q - 1; d < ivs.size(); ++d)
-            at.push_back(ivs[d]);
-          Value upd = tensor::ExtractOp::create(b, l, updates, ivs);
-          if (red != "none")
-            upd = combine(b, l, red, tensor::ExtractOp::create(b, l, acc, at),
-                          upd, u);
-          return tensor::InsertOp::create(b, l, upd, acc, at);
+          SmallVector<Value> at =
+              indexTuple(b, l, indices, ivs.take_front(q - 1), k, rt, 0);
+          llvm::append_range(at, ivs.drop_front(q - 1));
+          return scatterOne(b, l, acc, at, updates, ivs, red, u);
         });
     rewriter.replaceOp(op, r);
     return success();
