@@ -558,7 +558,7 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
           setResult(op, 0, t.getShape(), elemOf(op.getData()));
         return success();
       })
-      .Case<ONNXScatterElementsOp, ONNXScatterNDOp>(
+      .Case<ONNXScatterElementsOp, ONNXScatterNDOp, ONNXTensorScatterOp>(
           [](Operation *op) { return inferSameAsInput(op); })
       .Case<ONNXGatherNDOp>([](ONNXGatherNDOp op) -> LogicalResult {
         auto d = ranked(op.getData()), i = ranked(op.getIndices());
@@ -795,17 +795,27 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
             ONNXHardSwishOp, ONNXTanhOp, ONNXErfOp, ONNXExpOp, ONNXSqrtOp,
             ONNXNegOp, ONNXAbsOp, ONNXLogOp, ONNXReciprocalOp, ONNXFloorOp,
             ONNXCeilOp, ONNXIdentityOp, ONNXSoftmaxOp, ONNXLogSoftmaxOp,
-            ONNXClipOp, ONNXBatchNormalizationOp, ONNXGeluOp, ONNXEluOp,
-            ONNXSoftplusOp, ONNXSinOp, ONNXCosOp, ONNXNotOp,
-            ONNXLayerNormalizationOp, ONNXSoftsignOp, ONNXSignOp, ONNXSinhOp,
-            ONNXCoshOp, ONNXTanOp, ONNXAsinOp, ONNXAcosOp, ONNXAtanOp,
-            ONNXAsinhOp, ONNXAcoshOp, ONNXAtanhOp, ONNXRoundOp, ONNXShrinkOp,
-            ONNXThresholdedReluOp, ONNXSwishOp, ONNXMishOp, ONNXBitwiseNotOp,
-            ONNXRMSNormalizationOp, ONNXInstanceNormalizationOp,
-            ONNXGroupNormalizationOp, ONNXLpNormalizationOp, ONNXHardmaxOp,
-            ONNXRotaryEmbeddingOp, ONNXMeanVarianceNormalizationOp, ONNXLRNOp,
-            ONNXReverseSequenceOp>(
+            ONNXClipOp, ONNXGeluOp, ONNXEluOp, ONNXSoftplusOp, ONNXSinOp,
+            ONNXCosOp, ONNXNotOp, ONNXLayerNormalizationOp, ONNXSoftsignOp,
+            ONNXSignOp, ONNXSinhOp, ONNXCoshOp, ONNXTanOp, ONNXAsinOp,
+            ONNXAcosOp, ONNXAtanOp, ONNXAsinhOp, ONNXAcoshOp, ONNXAtanhOp,
+            ONNXRoundOp, ONNXShrinkOp, ONNXThresholdedReluOp, ONNXSwishOp,
+            ONNXMishOp, ONNXBitwiseNotOp, ONNXRMSNormalizationOp,
+            ONNXInstanceNormalizationOp, ONNXGroupNormalizationOp,
+            ONNXLpNormalizationOp, ONNXHardmaxOp, ONNXRotaryEmbeddingOp,
+            ONNXMeanVarianceNormalizationOp, ONNXLRNOp, ONNXReverseSequenceOp>(
           [](Operation *op) { return inferSameAsInput(op); })
+      .Case<ONNXBatchNormalizationOp>(
+          [](ONNXBatchNormalizationOp op) -> LogicalResult {
+            auto t = ranked(op.getX());
+            if (!t)
+              return success();
+            setResult(op, 0, t.getShape(), t.getElementType());
+            for (unsigned i : {1u, 2u})
+              if (!isNoValue(op->getResult(i)) && t.getRank() >= 2)
+                setResult(op, i, {t.getDimSize(1)}, t.getElementType());
+            return success();
+          })
       .Case<ONNXDropoutOp>([](ONNXDropoutOp op) -> LogicalResult {
         if (failed(inferSameAsInput(op)))
           return failure();

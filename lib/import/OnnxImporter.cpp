@@ -347,8 +347,12 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
   };
   if (!node.domain().empty() && node.domain() != "ai.onnx")
     return unsupported("only the default ai.onnx domain is supported");
-  const onnxd::OnnxSchemaInfo *schema = onnxd::lookupOnnxSchema(node.op_type());
-  auto opName = RegisteredOperationName::lookup("onnx." + node.op_type(), &ctx);
+  // Deprecated ops that are another op under an old name.
+  std::string opType = node.op_type();
+  if (opType == "Scatter") // Scatter-9/11 is ScatterElements
+    opType = "ScatterElements";
+  const onnxd::OnnxSchemaInfo *schema = onnxd::lookupOnnxSchema(opType);
+  auto opName = RegisteredOperationName::lookup("onnx." + opType, &ctx);
   if (!schema || !opName)
     return unsupported("not an operator of ai.onnx opset " +
                        Twine(onnxd::getGeneratedOpsetVersion()));
@@ -388,7 +392,7 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
       continue;
     }
     for (const AttrToInput &m : kAttrToInput)
-      if (m.op == node.op_type() && m.attr == a.name())
+      if (m.op == opType && m.attr == a.name())
         if (Value v = attrAsConstant(a, loc))
           movedInputs.push_back({m.input, v});
   }

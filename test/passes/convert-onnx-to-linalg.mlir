@@ -348,3 +348,17 @@ func.func @dft(%x: tensor<1x8x3x1xf32>) -> tensor<1x8x3x2xf32> {
   %0 = onnx.DFT(%x, %none, %axis) : (tensor<1x8x3x1xf32>, none, tensor<i64>) -> tensor<1x8x3x2xf32>
   return %0 : tensor<1x8x3x2xf32>
 }
+
+// -----
+
+// Training-mode BatchNormalization: batch mean and variance per channel,
+// the running statistics blended by momentum.
+// CHECK-LABEL: func.func @batchnorm_training
+// CHECK: linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "reduction", "reduction"]
+// CHECK: linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "reduction", "reduction"]
+// CHECK: math.fma
+// CHECK: math.rsqrt
+func.func @batchnorm_training(%x: tensor<2x3x4x5xf32>, %s: tensor<3xf32>, %b: tensor<3xf32>, %m: tensor<3xf32>, %v: tensor<3xf32>) -> (tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %y, %rm, %rv = onnx.BatchNormalization(%x, %s, %b, %m, %v) {training_mode = 1 : i64} : (tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>)
+  return %y, %rm, %rv : tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>
+}

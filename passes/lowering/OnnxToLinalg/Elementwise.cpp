@@ -785,29 +785,89 @@ struct DropoutLowering : OpConversionPattern<ONNXDropoutOp> {
   }
 };
 
-/// Inference BatchNormalization: y = (x - mean) * scale / sqrt(var + eps) + B,
-/// parameters broadcast along dim 1.
+/// BatchNormalization: y = (x - mean) * scale / sqrt(var + eps) + B,
+/// parameters broadcast along dim 1; in training mode with the batch's
+/// statistics, and the running mean/var outputs.
 struct BatchNormLowering : OpConversionPattern<ONNXBatchNormalizationOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(ONNXBatchNormalizationOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto rt = staticResultType(op);
-    if (!rt || !isa<FloatType>(rt.getElementType()) || op.getTrainingMode())
+    if (!rt || !isa<FloatType>(rt.getElementType()) || rt.getRank() < 2)
       return unsupported(rewriter, op, kNeedsStaticFloat);
-    for (unsigned i = 1; i < op->getNumResults(); ++i)
-      if (!op->getResult(i).use_empty())
-        return unsupported(
-            rewriter, op,
-            "training-mode outputs (running mean/var) are not supported");
+    bool training = op.getTrainingMode() != 0;
+    if (!training)
+      for (unsigned i = 1; i < op->getNumResults(); ++i)
+        if (!op->getResult(i).use_empty())
+          return unsupported(rewriter, op,
+                             "running mean/var outputs need training_mode");
     Location loc = op.getLoc();
     // Per-channel parameters [C] viewed as [C, 1, ...] to broadcast on dim 1.
     SmallVector<int64_t> pshape(rt.getRank() - 1, 1);
     pshape[0] = rt.getDimSize(1);
-    auto ptype = RankedTensorType::get(pshape, rt.getElementType());
+    Type et = rt.getElementType();
+    auto ptype = RankedTensorType::get(pshape, et);
+    Value mean = adaptor.getInputMean(), var = adaptor.getInputVar();
+    SmallVector<Value> results = {Value(), Value(), Value()};
+    if (training) {
+      // The batch's mean and (biased) variance per channel; the running
+      // statistics blend them with the inputs by momentum.
+      int64_t rank = rt.getRank(), channels = rt.getDimSize(1);
+      double count = double(rt.getNumElements()) / double(channels);
+      auto ct = RankedTensorType::get({channels}, et);
+      SmallVector<utils::IteratorType> iters(rank,
+                                             utils::IteratorType::reduction);
+      iters[1] = utils::IteratorType::parallel;
+      AffineMap all = rewriter.getMultiDimIdentityMap(rank);
+      AffineMap chan = AffineMap::get(rank, 0, rewriter.getAffineDimExpr(1));
+      auto channelMean = [&](Value v, bool square, Value center) {
+        SmallVector<Value> ins = {v};
+        SmallVector<AffineMap> maps = {all};
+        if (center) {
+          ins.push_back(center);
+          maps.push_back(chan);
+        }
+        maps.push_back(chan);
+        Value sum =
+            linalg::GenericOp::create(
+                rewriter, loc, ct, ins, filledTensor(rewriter, loc, ct, 0),
+                maps, iters,
+                [&](OpBuilder &b, Location l, ValueRange a) {
+                  Value x = a[0];
+                  if (center)
+                    x = arith::SubFOp::create(b, l, x, a[1]);
+                  if (square)
+                    x = arith::MulFOp::create(b, l, x, x);
+                  linalg::YieldOp::create(
+                      b, l, Value(arith::AddFOp::create(b, l, x, a.back())));
+                })
+                .getResult(0);
+        return buildElementwise(rewriter, loc, ct, sum,
+                                [&](OpBuilder &b, Location l, ValueRange a) {
+                                  return arith::DivFOp::create(
+                                      b, l, a[0], cst(b, l, et, count));
+                                });
+      };
+      Value batchMean = channelMean(adaptor.getX(), false, Value());
+      Value batchVar = channelMean(adaptor.getX(), true, batchMean);
+      double m = op.getMomentum().convertToDouble();
+      auto blend = [&](Value running, Value current) {
+        return buildElementwise(
+            rewriter, loc, ct, ValueRange{running, current},
+            [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+              return math::FmaOp::create(
+                  b, l, a[0], cst(b, l, et, m),
+                  arith::MulFOp::create(b, l, a[1], cst(b, l, et, 1 - m)));
+            });
+      };
+      results[1] = blend(mean, batchMean);
+      results[2] = blend(var, batchVar);
+      mean = batchMean;
+      var = batchVar;
+    }
     SmallVector<Value> inputs = {adaptor.getX()};
-    for (Value p : {adaptor.getScale(), adaptor.getB(), adaptor.getInputMean(),
-                    adaptor.getInputVar()})
+    for (Value p : {adaptor.getScale(), adaptor.getB(), mean, var})
       inputs.push_back(reshapeTo(rewriter, loc, p, ptype));
     double eps = op.getEpsilon().convertToDouble();
     Value r = buildElementwise(
@@ -819,7 +879,11 @@ struct BatchNormLowering : OpConversionPattern<ONNXBatchNormalizationOp> {
           Value c = arith::SubFOp::create(b, l, a[0], a[3]);
           return math::FmaOp::create(b, l, c, s, a[2]);
         });
-    replaceFirstResult(rewriter, op, r);
+    results[0] = r;
+    for (unsigned i = 1; i < 3; ++i)
+      if (isNoValue(op->getResult(i)) || op->getResult(i).use_empty())
+        results[i] = Value();
+    rewriter.replaceOp(op, results);
     return success();
   }
 };

@@ -606,6 +606,129 @@ struct DFTLowering : OpConversionPattern<ONNXDFTOp> {
   }
 };
 
+/// Col2Im: out[n, c, y...] = sum over the kernel offsets o (K of them;
+/// the block shape may be a run-time value) of input[n, c*K + o, l] where
+/// the block l starts at y + pad - o*dilation (a multiple of the stride,
+/// inside the grid of blocks).
+struct Col2ImLowering : OpConversionPattern<ONNXCol2ImOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXCol2ImOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto xt = dyn_cast<RankedTensorType>(op.getInput().getType());
+    if (!rt || !xt || !xt.hasStaticShape() || xt.getRank() != 3 ||
+        rt.getRank() < 3)
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    int64_t nd = rt.getRank() - 2, channels = rt.getDimSize(1);
+    if (channels == 0 || xt.getDimSize(1) % channels)
+      return unsupported(rewriter, op, "input channels do not divide");
+    int64_t kernelSize = xt.getDimSize(1) / channels;
+    auto orDefault = [&](ArrayAttr a, int64_t n, int64_t v) {
+      SmallVector<int64_t> r = getIntArray(a);
+      if (r.empty())
+        r.assign(n, v);
+      return r;
+    };
+    SmallVector<int64_t> dil = orDefault(op.getDilationsAttr(), nd, 1);
+    SmallVector<int64_t> str = orDefault(op.getStridesAttr(), nd, 1);
+    SmallVector<int64_t> pads = orDefault(op.getPadsAttr(), 2 * nd, 0);
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    // The kernel dims, read once.
+    SmallVector<Value> kdim;
+    for (int64_t i = 0; i < nd; ++i)
+      kdim.push_back(arith::IndexCastOp::create(
+          rewriter, loc, rewriter.getIndexType(),
+          tensor::ExtractOp::create(
+              rewriter, loc, adaptor.getBlockShape(),
+              ValueRange{arith::ConstantIndexOp::create(rewriter, loc, i)})));
+    Value x = adaptor.getInput();
+    int64_t rank = rt.getRank();
+    Type et = rt.getElementType();
+    SmallVector<IteratorType> iters(rank, IteratorType::parallel);
+    iters.push_back(IteratorType::reduction);
+    SmallVector<AffineExpr> outE;
+    for (int64_t d = 0; d < rank; ++d)
+      outE.push_back(getAffineDimExpr(d, ctx));
+    Value dummy = tensor::EmptyOp::create(rewriter, loc,
+                                          ArrayRef<int64_t>{kernelSize}, et);
+    auto g = linalg::GenericOp::create(
+        rewriter, loc, rt, dummy, filledTensor(rewriter, loc, rt, 0),
+        SmallVector<AffineMap>{
+            AffineMap::get(rank + 1, 0, getAffineDimExpr(rank, ctx), ctx),
+            AffineMap::get(rank + 1, 0, outE, ctx)},
+        iters, [&](OpBuilder &b, Location l, ValueRange a) {
+          auto c = [&](int64_t v) -> Value {
+            return arith::ConstantIndexOp::create(b, l, v);
+          };
+          using P = arith::CmpIPredicate;
+          Value kf = linalg::IndexOp::create(b, l, rank);
+          // Kernel offsets, row-major over the run-time kernel dims.
+          SmallVector<Value> off(nd);
+          Value rest = kf;
+          for (int64_t i = nd - 1; i >= 0; --i) {
+            off[i] = arith::RemSIOp::create(b, l, rest, kdim[i]);
+            rest = arith::DivSIOp::create(b, l, rest, kdim[i]);
+          }
+          Value valid = arith::ConstantIntOp::create(b, l, 1, 1);
+          Value block = c(0);
+          for (int64_t i = 0; i < nd; ++i) {
+            int64_t size = rt.getDimSize(2 + i);
+            // Blocks along this dim: (size + pads - dil*(k-1) - 1)/s + 1.
+            Value span = arith::AddIOp::create(
+                b, l,
+                arith::MulIOp::create(
+                    b, l, c(dil[i]),
+                    arith::SubIOp::create(b, l, kdim[i], c(1))),
+                c(1));
+            Value nb = arith::AddIOp::create(
+                b, l,
+                arith::DivSIOp::create(
+                    b, l,
+                    arith::SubIOp::create(
+                        b, l, c(size + pads[i] + pads[i + nd]), span),
+                    c(str[i])),
+                c(1));
+            Value t = arith::SubIOp::create(
+                b, l,
+                arith::AddIOp::create(
+                    b, l, linalg::IndexOp::create(b, l, 2 + i), c(pads[i])),
+                arith::MulIOp::create(b, l, off[i], c(dil[i])));
+            Value bi = arith::DivSIOp::create(b, l, t, c(str[i]));
+            Value ok = arith::AndIOp::create(
+                b, l, arith::CmpIOp::create(b, l, P::sge, t, c(0)),
+                arith::CmpIOp::create(
+                    b, l, P::eq, arith::RemSIOp::create(b, l, t, c(str[i])),
+                    c(0)));
+            ok = arith::AndIOp::create(
+                b, l, ok, arith::CmpIOp::create(b, l, P::slt, bi, nb));
+            valid = arith::AndIOp::create(b, l, valid, ok);
+            block = arith::AddIOp::create(
+                b, l, arith::MulIOp::create(b, l, block, nb), bi);
+          }
+          Value ch = arith::AddIOp::create(
+              b, l,
+              arith::MulIOp::create(b, l, linalg::IndexOp::create(b, l, 1),
+                                    c(kernelSize)),
+              kf);
+          Value safeBlock = arith::SelectOp::create(b, l, valid, block, c(0));
+          safeBlock = arith::MinSIOp::create(
+              b, l, arith::MaxSIOp::create(b, l, safeBlock, c(0)),
+              c(xt.getDimSize(2) - 1));
+          Value v = tensor::ExtractOp::create(
+              b, l, x,
+              ValueRange{linalg::IndexOp::create(b, l, 0), ch, safeBlock});
+          v = arith::SelectOp::create(b, l, valid, v,
+                                      scalarConstant(b, l, et, 0));
+          linalg::YieldOp::create(b, l,
+                                  Value(arith::AddFOp::create(b, l, v, a[1])));
+        });
+    rewriter.replaceOp(op, g.getResult(0));
+    return success();
+  }
+};
+
 /// Hann, Hamming and Blackman windows: out[n] = a0 - a1 cos(2 pi n / N)
 /// + a2 cos(4 pi n / N), N = size (periodic) or size - 1, computed in f64;
 /// the length comes from the result type (size may be a run-time value).
@@ -672,5 +795,5 @@ void lowering::populateGeneratePatterns(RewritePatternSet &patterns) {
                WindowLowering<ONNXHannWindowOp>,
                WindowLowering<ONNXHammingWindowOp>,
                WindowLowering<ONNXBlackmanWindowOp>, ReverseSequenceLowering,
-               DFTLowering>(patterns.getContext());
+               DFTLowering, Col2ImLowering>(patterns.getContext());
 }

@@ -232,6 +232,69 @@ struct ScatterNDLowering : OpConversionPattern<ONNXScatterNDOp> {
   }
 };
 
+/// TensorScatter (a KV-cache write): present = past with update written
+/// along `axis` from write_indices[batch] on (modulo the cache length when
+/// circular). A generic over the output reads the update where the
+/// position falls inside the written window, else the past.
+struct TensorScatterLowering : OpConversionPattern<ONNXTensorScatterOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXTensorScatterOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    auto ut = dyn_cast<RankedTensorType>(op.getUpdate().getType());
+    if (!rt || !ut || !ut.hasStaticShape() || ut.getRank() != rt.getRank())
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    int64_t rank = rt.getRank();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    int64_t maxLen = rt.getDimSize(axis), len = ut.getDimSize(axis);
+    bool circular = op.getMode() == "circular";
+    Value past = adaptor.getPastCache(), upd = adaptor.getUpdate();
+    Value writeIdx =
+        isNoValue(op.getWriteIndices()) ? Value() : adaptor.getWriteIndices();
+    auto g = linalg::GenericOp::create(
+        rewriter, op.getLoc(), rt, past,
+        Value(tensor::EmptyOp::create(rewriter, op.getLoc(), rt.getShape(),
+                                      rt.getElementType())),
+        SmallVector<AffineMap>(2, rewriter.getMultiDimIdentityMap(rank)),
+        SmallVector<IteratorType>(rank, IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          auto c = [&](int64_t v) -> Value {
+            return arith::ConstantIndexOp::create(b, l, v);
+          };
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < rank; ++d)
+            at.push_back(linalg::IndexOp::create(b, l, d));
+          Value start = writeIdx ? (Value)arith::IndexCastOp::create(
+                                       b, l, b.getIndexType(),
+                                       tensor::ExtractOp::create(
+                                           b, l, writeIdx, ValueRange{at[0]}))
+                                 : c(0);
+          // Offset of this position in the written window.
+          Value pos = arith::SubIOp::create(b, l, at[axis], start);
+          if (circular) {
+            Value r = arith::RemSIOp::create(b, l, pos, c(maxLen));
+            Value neg =
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, r, c(0));
+            pos = arith::SelectOp::create(
+                b, l, neg, arith::AddIOp::create(b, l, r, c(maxLen)), r);
+          }
+          Value inside = arith::AndIOp::create(
+              b, l,
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, pos, c(0)),
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, pos,
+                                    c(len)));
+          at[axis] = arith::SelectOp::create(b, l, inside, pos, c(0));
+          Value v =
+              len == 0 ? a[0] : (Value)tensor::ExtractOp::create(b, l, upd, at);
+          linalg::YieldOp::create(
+              b, l, Value(arith::SelectOp::create(b, l, inside, v, a[0])));
+        });
+    rewriter.replaceOp(op, g.getResult(0));
+    return success();
+  }
+};
+
 /// Tile: out[i] = in[i mod in.shape] (repeats only fix the result shape).
 struct TileLowering : OpConversionPattern<ONNXTileOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -273,7 +336,8 @@ struct TileLowering : OpConversionPattern<ONNXTileOp> {
 } // namespace
 
 void lowering::populateIndexingPatterns(RewritePatternSet &patterns) {
-  patterns.add<GatherElementsLowering, GatherNDLowering,
-               ScatterElementsLowering, ScatterNDLowering, TileLowering>(
-      patterns.getContext());
+  patterns
+      .add<GatherElementsLowering, GatherNDLowering, ScatterElementsLowering,
+           ScatterNDLowering, TileLowering, TensorScatterLowering>(
+          patterns.getContext());
 }
