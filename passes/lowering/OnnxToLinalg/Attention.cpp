@@ -59,13 +59,13 @@ Value appendSequence(OpBuilder &b, Location loc, Value past, Value now) {
   return acc;
 }
 
-/// Max over the last dim: [..., n] -> [...].
-Value rowMax(OpBuilder &b, Location loc, Value x) {
+/// Max (or sum) over the last dim: [..., n] -> [...].
+Value rowReduce(OpBuilder &b, Location loc, Value x, bool isMax) {
   auto t = cast<RankedTensorType>(x.getType());
   int64_t rank = t.getRank();
   auto rt = RankedTensorType::get(t.getShape().drop_back(), t.getElementType());
-  Value init =
-      filledTensor(b, loc, rt, -std::numeric_limits<double>::infinity());
+  Value init = filledTensor(
+      b, loc, rt, isMax ? -std::numeric_limits<double>::infinity() : 0.0);
   SmallVector<IteratorType> iters(rank, IteratorType::parallel);
   iters.back() = IteratorType::reduction;
   SmallVector<AffineMap> maps = {
@@ -73,29 +73,11 @@ Value rowMax(OpBuilder &b, Location loc, Value x) {
       b.getMultiDimIdentityMap(rank).dropResult(rank - 1)};
   return linalg::GenericOp::create(
              b, loc, rt, x, init, maps, iters,
-             [](OpBuilder &nb, Location l, ValueRange a) {
-               linalg::YieldOp::create(
-                   nb, l, Value(arith::MaximumFOp::create(nb, l, a[0], a[1])));
-             })
-      .getResult(0);
-}
-
-/// Sum over the last dim: [..., n] -> [...].
-Value rowSum(OpBuilder &b, Location loc, Value x) {
-  auto t = cast<RankedTensorType>(x.getType());
-  int64_t rank = t.getRank();
-  auto rt = RankedTensorType::get(t.getShape().drop_back(), t.getElementType());
-  Value init = filledTensor(b, loc, rt, 0.0);
-  SmallVector<IteratorType> iters(rank, IteratorType::parallel);
-  iters.back() = IteratorType::reduction;
-  SmallVector<AffineMap> maps = {
-      b.getMultiDimIdentityMap(rank),
-      b.getMultiDimIdentityMap(rank).dropResult(rank - 1)};
-  return linalg::GenericOp::create(
-             b, loc, rt, x, init, maps, iters,
-             [](OpBuilder &nb, Location l, ValueRange a) {
-               linalg::YieldOp::create(
-                   nb, l, Value(arith::AddFOp::create(nb, l, a[0], a[1])));
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               Value r =
+                   isMax ? (Value)arith::MaximumFOp::create(nb, l, a[0], a[1])
+                         : (Value)arith::AddFOp::create(nb, l, a[0], a[1]);
+               linalg::YieldOp::create(nb, l, r);
              })
       .getResult(0);
 }
@@ -386,7 +368,7 @@ struct AttentionLowering : OpConversionPattern<ONNXAttentionOp> {
                  })
           .getResult(0);
     };
-    Value mx = rowMax(rewriter, loc, withBias);
+    Value mx = rowReduce(rewriter, loc, withBias, true);
     Value e = rowwise(
         {withBias, mx}, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value ninf = scalarConstant(b, l, ct,
@@ -398,10 +380,10 @@ struct AttentionLowering : OpConversionPattern<ONNXAttentionOp> {
           return math::ExpOp::create(b, l,
                                      arith::SubFOp::create(b, l, a[0], safe));
         });
-    Value sum = rowSum(rewriter, loc, e);
+    Value sum = rowReduce(rewriter, loc, e, false);
     SmallVector<Value> pIns = {e, sum};
     if (bias)
-      pIns.push_back(rowMax(rewriter, loc, bias));
+      pIns.push_back(rowReduce(rewriter, loc, bias, true));
     Value p =
         rowwise(pIns, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value zero = scalarConstant(b, l, ct, 0.0);

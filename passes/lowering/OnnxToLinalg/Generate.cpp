@@ -32,25 +32,6 @@ Value scalarOf(OpBuilder &b, Location loc, Value t) {
   return tensor::ExtractOp::create(b, loc, t, zeros);
 }
 
-/// A generic over `rt` with no inputs whose body sees the output indices.
-Value generate(OpBuilder &b, Location loc, RankedTensorType rt,
-               function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-  int64_t rank = rt.getRank();
-  return linalg::GenericOp::create(
-             b, loc, rt, ValueRange{},
-             Value(tensor::EmptyOp::create(b, loc, rt.getShape(),
-                                           rt.getElementType())),
-             SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank)},
-             SmallVector<IteratorType>(rank, IteratorType::parallel),
-             [&](OpBuilder &nb, Location l, ValueRange) {
-               SmallVector<Value> iv;
-               for (int64_t d = 0; d < rank; ++d)
-                 iv.push_back(linalg::IndexOp::create(nb, l, d));
-               linalg::YieldOp::create(nb, l, body(nb, l, iv));
-             })
-      .getResult(0);
-}
-
 Value indexAsI64(OpBuilder &b, Location loc, Value i) {
   return arith::IndexCastOp::create(b, loc, b.getI64Type(), i);
 }
@@ -70,20 +51,20 @@ struct RangeLowering : OpConversionPattern<ONNXRangeOp> {
     Value delta = scalarOf(rewriter, loc, adaptor.getDelta());
     Type et = rt.getElementType();
     rewriter.replaceOp(
-        op, generate(rewriter, loc, rt,
-                     [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
-                       Value i = indexAsI64(b, l, iv[0]);
-                       if (isa<FloatType>(et))
-                         return arith::AddFOp::create(
-                             b, l, start,
-                             arith::MulFOp::create(
-                                 b, l, arith::SIToFPOp::create(b, l, et, i),
-                                 delta));
-                       if (et.getIntOrFloatBitWidth() < 64)
-                         i = arith::TruncIOp::create(b, l, et, i);
-                       return arith::AddIOp::create(
-                           b, l, start, arith::MulIOp::create(b, l, i, delta));
-                     }));
+        op, generateFromIndices(
+                rewriter, loc, rt,
+                [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
+                  Value i = indexAsI64(b, l, iv[0]);
+                  if (isa<FloatType>(et))
+                    return arith::AddFOp::create(
+                        b, l, start,
+                        arith::MulFOp::create(
+                            b, l, arith::SIToFPOp::create(b, l, et, i), delta));
+                  if (et.getIntOrFloatBitWidth() < 64)
+                    i = arith::TruncIOp::create(b, l, et, i);
+                  return arith::AddIOp::create(
+                      b, l, start, arith::MulIOp::create(b, l, i, delta));
+                }));
     return success();
   }
 };
@@ -99,18 +80,18 @@ struct EyeLikeLowering : OpConversionPattern<ONNXEyeLikeOp> {
     int64_t k = op.getK();
     Type et = rt.getElementType();
     rewriter.replaceOp(
-        op,
-        generate(rewriter, op.getLoc(), rt,
-                 [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
-                   Value diff = arith::SubIOp::create(
-                       b, l, indexAsI64(b, l, iv[1]), indexAsI64(b, l, iv[0]));
-                   Value on = arith::CmpIOp::create(
-                       b, l, arith::CmpIPredicate::eq, diff,
-                       arith::ConstantIntOp::create(b, l, b.getI64Type(), k));
-                   return arith::SelectOp::create(b, l, on,
-                                                  scalarConstant(b, l, et, 1),
-                                                  scalarConstant(b, l, et, 0));
-                 }));
+        op, generateFromIndices(
+                rewriter, op.getLoc(), rt,
+                [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
+                  Value diff = arith::SubIOp::create(
+                      b, l, indexAsI64(b, l, iv[1]), indexAsI64(b, l, iv[0]));
+                  Value on = arith::CmpIOp::create(
+                      b, l, arith::CmpIPredicate::eq, diff,
+                      arith::ConstantIntOp::create(b, l, b.getI64Type(), k));
+                  return arith::SelectOp::create(b, l, on,
+                                                 scalarConstant(b, l, et, 1),
+                                                 scalarConstant(b, l, et, 0));
+                }));
     return success();
   }
 };
@@ -138,31 +119,31 @@ struct OneHotLowering : OpConversionPattern<ONNXOneHotOp> {
         ValueRange{arith::ConstantIndexOp::create(rewriter, loc, 1)});
     bool idxU = isUnsignedInt(op.getIndices().getType());
     rewriter.replaceOp(
-        op,
-        generate(rewriter, loc, rt,
-                 [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
-                   SmallVector<Value> at;
-                   for (int64_t d = 0; d < rank; ++d)
-                     if (d != axis)
-                       at.push_back(iv[d]);
-                   Value idx = tensor::ExtractOp::create(b, l, indices, at);
-                   Type i64 = b.getI64Type();
-                   if (isa<FloatType>(idx.getType()))
-                     idx = arith::FPToSIOp::create(b, l, i64, idx);
-                   else if (idx.getType() != i64)
-                     idx = idxU ? (Value)arith::ExtUIOp::create(b, l, i64, idx)
-                                : (Value)arith::ExtSIOp::create(b, l, i64, idx);
-                   Value dep = arith::ConstantIntOp::create(b, l, i64, depth);
-                   Value neg = arith::CmpIOp::create(
-                       b, l, arith::CmpIPredicate::slt, idx,
-                       arith::ConstantIntOp::create(b, l, i64, 0));
-                   idx = arith::SelectOp::create(
-                       b, l, neg, arith::AddIOp::create(b, l, idx, dep), idx);
-                   Value hit =
-                       arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
-                                             idx, indexAsI64(b, l, iv[axis]));
-                   return arith::SelectOp::create(b, l, hit, on, off);
-                 }));
+        op, generateFromIndices(
+                rewriter, loc, rt,
+                [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
+                  SmallVector<Value> at;
+                  for (int64_t d = 0; d < rank; ++d)
+                    if (d != axis)
+                      at.push_back(iv[d]);
+                  Value idx = tensor::ExtractOp::create(b, l, indices, at);
+                  Type i64 = b.getI64Type();
+                  if (isa<FloatType>(idx.getType()))
+                    idx = arith::FPToSIOp::create(b, l, i64, idx);
+                  else if (idx.getType() != i64)
+                    idx = idxU ? (Value)arith::ExtUIOp::create(b, l, i64, idx)
+                               : (Value)arith::ExtSIOp::create(b, l, i64, idx);
+                  Value dep = arith::ConstantIntOp::create(b, l, i64, depth);
+                  Value neg = arith::CmpIOp::create(
+                      b, l, arith::CmpIPredicate::slt, idx,
+                      arith::ConstantIntOp::create(b, l, i64, 0));
+                  idx = arith::SelectOp::create(
+                      b, l, neg, arith::AddIOp::create(b, l, idx, dep), idx);
+                  Value hit =
+                      arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, idx,
+                                            indexAsI64(b, l, iv[axis]));
+                  return arith::SelectOp::create(b, l, hit, on, off);
+                }));
     return success();
   }
 };
@@ -401,24 +382,24 @@ struct ReverseSequenceLowering : OpConversionPattern<ONNXReverseSequenceOp> {
     Value x = adaptor.getInput(), lens = adaptor.getSequenceLens();
     rewriter.replaceOp(
         op,
-        generate(rewriter, op.getLoc(), rt,
-                 [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
-                   Value len = arith::IndexCastOp::create(
-                       b, l, b.getIndexType(),
-                       tensor::ExtractOp::create(b, l, lens,
-                                                 ValueRange{iv[ba]}));
-                   Value t = iv[ta];
-                   Value rev = arith::SubIOp::create(
-                       b, l,
-                       arith::SubIOp::create(
-                           b, l, len, arith::ConstantIndexOp::create(b, l, 1)),
-                       t);
-                   Value inside = arith::CmpIOp::create(
-                       b, l, arith::CmpIPredicate::slt, t, len);
-                   SmallVector<Value> at(iv);
-                   at[ta] = arith::SelectOp::create(b, l, inside, rev, t);
-                   return tensor::ExtractOp::create(b, l, x, at);
-                 }));
+        generateFromIndices(
+            rewriter, op.getLoc(), rt,
+            [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
+              Value len = arith::IndexCastOp::create(
+                  b, l, b.getIndexType(),
+                  tensor::ExtractOp::create(b, l, lens, ValueRange{iv[ba]}));
+              Value t = iv[ta];
+              Value rev = arith::SubIOp::create(
+                  b, l,
+                  arith::SubIOp::create(
+                      b, l, len, arith::ConstantIndexOp::create(b, l, 1)),
+                  t);
+              Value inside = arith::CmpIOp::create(
+                  b, l, arith::CmpIPredicate::slt, t, len);
+              SmallVector<Value> at(iv);
+              at[ta] = arith::SelectOp::create(b, l, inside, rev, t);
+              return tensor::ExtractOp::create(b, l, x, at);
+            }));
     return success();
   }
 };
@@ -755,31 +736,31 @@ template <typename OpTy> struct WindowLowering : OpConversionPattern<OpTy> {
     double n = double(op.getPeriodic() ? size : size - 1);
     Type et = rt.getElementType();
     rewriter.replaceOp(
-        op,
-        generate(rewriter, op.getLoc(), rt,
-                 [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
-                   Type f64 = b.getF64Type();
-                   Value i = arith::SIToFPOp::create(b, l, f64,
-                                                     indexAsI64(b, l, iv[0]));
-                   auto cosOf = [&](double k) -> Value {
-                     return math::CosOp::create(
-                         b, l,
-                         arith::MulFOp::create(
-                             b, l, i, scalarConstant(b, l, f64, k * M_PI / n)));
-                   };
-                   Value r = arith::SubFOp::create(
-                       b, l, scalarConstant(b, l, f64, a0),
-                       arith::MulFOp::create(
-                           b, l, scalarConstant(b, l, f64, a1), cosOf(2)));
-                   if (a2 != 0)
-                     r = arith::AddFOp::create(
-                         b, l, r,
-                         arith::MulFOp::create(
-                             b, l, scalarConstant(b, l, f64, a2), cosOf(4)));
-                   if (isa<FloatType>(et))
-                     return toFloat(b, l, r, et);
-                   return arith::FPToSIOp::create(b, l, et, r);
-                 }));
+        op, generateFromIndices(
+                rewriter, op.getLoc(), rt,
+                [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
+                  Type f64 = b.getF64Type();
+                  Value i = arith::SIToFPOp::create(b, l, f64,
+                                                    indexAsI64(b, l, iv[0]));
+                  auto cosOf = [&](double k) -> Value {
+                    return math::CosOp::create(
+                        b, l,
+                        arith::MulFOp::create(
+                            b, l, i, scalarConstant(b, l, f64, k * M_PI / n)));
+                  };
+                  Value r = arith::SubFOp::create(
+                      b, l, scalarConstant(b, l, f64, a0),
+                      arith::MulFOp::create(b, l, scalarConstant(b, l, f64, a1),
+                                            cosOf(2)));
+                  if (a2 != 0)
+                    r = arith::AddFOp::create(
+                        b, l, r,
+                        arith::MulFOp::create(
+                            b, l, scalarConstant(b, l, f64, a2), cosOf(4)));
+                  if (isa<FloatType>(et))
+                    return toFloat(b, l, r, et);
+                  return arith::FPToSIOp::create(b, l, et, r);
+                }));
     return success();
   }
 };

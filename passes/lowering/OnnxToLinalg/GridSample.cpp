@@ -52,8 +52,7 @@ struct GridSampleLowering : OpConversionPattern<ONNXGridSampleOp> {
     bool align = op.getAlignCorners() != 0;
     Value x = adaptor.getX(), grid = adaptor.getGrid();
     Type ft = et.getIntOrFloatBitWidth() < 32 ? rewriter.getF32Type() : et;
-    int64_t rank = rt.getRank();
-    auto body = [&](OpBuilder &b, Location l, ValueRange) {
+    auto body = [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
       auto f = [&](double v) -> Value { return scalarConstant(b, l, ft, v); };
       auto add = [&](Value p, Value q) -> Value {
         return arith::AddFOp::create(b, l, p, q);
@@ -95,9 +94,6 @@ struct GridSampleLowering : OpConversionPattern<ONNXGridSampleOp> {
         Value above = side(sub(v, f(hi)), f(hi), f(lo), false);
         return sel(lt(v, f(lo)), below, sel(lt(f(hi), v), above, v));
       };
-      SmallVector<Value> iv;
-      for (int64_t d = 0; d < rank; ++d)
-        iv.push_back(linalg::IndexOp::create(b, l, d));
       // Source coordinate per spatial dim (i = 0 is the outermost).
       SmallVector<Value> coord(nd);
       SmallVector<int64_t> len(nd);
@@ -194,15 +190,10 @@ struct GridSampleLowering : OpConversionPattern<ONNXGridSampleOp> {
         }
         result = acc;
       }
-      linalg::YieldOp::create(b, l, toFloat(b, l, result, et));
+      return toFloat(b, l, result, et);
     };
-    auto g = linalg::GenericOp::create(
-        rewriter, op.getLoc(), rt, ValueRange{},
-        Value(
-            tensor::EmptyOp::create(rewriter, op.getLoc(), rt.getShape(), et)),
-        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
-        SmallVector<IteratorType>(rank, IteratorType::parallel), body);
-    rewriter.replaceOp(op, g.getResult(0));
+    rewriter.replaceOp(op,
+                       generateFromIndices(rewriter, op.getLoc(), rt, body));
     return success();
   }
 };
@@ -224,18 +215,11 @@ struct AffineGridLowering : OpConversionPattern<ONNXAffineGridOp> {
     bool align = op.getAlignCorners() != 0;
     Value theta = adaptor.getTheta();
     Type et = rt.getElementType();
-    auto g = linalg::GenericOp::create(
-        rewriter, op.getLoc(), rt, ValueRange{},
-        Value(
-            tensor::EmptyOp::create(rewriter, op.getLoc(), rt.getShape(), et)),
-        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
-        SmallVector<IteratorType>(rank, IteratorType::parallel),
-        [&](OpBuilder &b, Location l, ValueRange) {
+    Value grid = generateFromIndices(
+        rewriter, op.getLoc(), rt,
+        [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
           Type f = b.getF64Type();
           auto c = [&](double v) { return scalarConstant(b, l, f, v); };
-          SmallVector<Value> iv;
-          for (int64_t d = 0; d < rank; ++d)
-            iv.push_back(linalg::IndexOp::create(b, l, d));
           // Coordinates x (innermost spatial dim) first.
           SmallVector<Value> coord;
           for (int64_t k = 0; k < nd; ++k) {
@@ -275,9 +259,9 @@ struct AffineGridLowering : OpConversionPattern<ONNXAffineGridOp> {
           Value acc = th(nd);
           for (int64_t k = 0; k < nd; ++k)
             acc = math::FmaOp::create(b, l, th(k), coord[k], acc);
-          linalg::YieldOp::create(b, l, toFloat(b, l, acc, et));
+          return toFloat(b, l, acc, et);
         });
-    rewriter.replaceOp(op, g.getResult(0));
+    rewriter.replaceOp(op, grid);
     return success();
   }
 };

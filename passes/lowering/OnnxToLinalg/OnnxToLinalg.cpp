@@ -86,6 +86,26 @@ Value lowering::buildElementwise(OpBuilder &b, Location loc,
   return generic.getResult(0);
 }
 
+Value lowering::generateFromIndices(
+    OpBuilder &b, Location loc, RankedTensorType rt,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  int64_t rank = rt.getRank();
+  return linalg::GenericOp::create(
+             b, loc, rt, ValueRange{},
+             Value(tensor::EmptyOp::create(b, loc, rt.getShape(),
+                                           rt.getElementType())),
+             SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank)},
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange) {
+               SmallVector<Value> iv;
+               for (int64_t d = 0; d < rank; ++d)
+                 iv.push_back(linalg::IndexOp::create(nb, l, d));
+               linalg::YieldOp::create(nb, l, body(nb, l, iv));
+             })
+      .getResult(0);
+}
+
 Value lowering::scalarConstant(OpBuilder &b, Location loc, Type type,
                                double v) {
   if (isa<FloatType>(type))

@@ -38,6 +38,14 @@ mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::ValueRange inputs, ScalarBody body,
                              llvm::ArrayRef<mlir::AffineMap> inputMaps = {});
 
+/// A linalg.generic over `resultType` with no inputs whose `body` gets the
+/// output indices and returns the element (gathers, index-computed ops).
+mlir::Value generateFromIndices(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType resultType,
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                   mlir::ValueRange)>
+        body);
+
 /// A scalar constant of `type` (float or integer) with value `v`.
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Type type, double v);
@@ -57,8 +65,8 @@ mlir::Value toFloat(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
 
 /// A float tensor with its elements converted to float type `to` (itself
 /// when it already has them).
-mlir::Value castElements(mlir::OpBuilder &b, mlir::Location loc,
-                         mlir::Value x, mlir::Type to);
+mlir::Value castElements(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                         mlir::Type to);
 
 /// float8 (E4M3FN, E4M3FNUZ, E5M2, E5M2FNUZ, E8M0FNU) and float4 (E2M1FN):
 /// types LLVM lacks, converted with integer code on their bits.

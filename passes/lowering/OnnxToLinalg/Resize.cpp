@@ -122,7 +122,7 @@ struct ResizeLowering : OpConversionPattern<ONNXResizeOp> {
     StringRef nearestMode = op.getNearestMode();
     Value x = adaptor.getX();
     Type et = rt.getElementType();
-    auto body = [&](OpBuilder &b, Location l, ValueRange) {
+    auto body = [&](OpBuilder &b, Location l, ValueRange base) -> Value {
       Type f64 = b.getF64Type();
       auto f = [&](double v) -> Value {
         return arith::ConstantFloatOp::create(b, l, cast<FloatType>(f64),
@@ -156,9 +156,6 @@ struct ResizeLowering : OpConversionPattern<ONNXResizeOp> {
             arith::ConstantIntOp::create(b, l, b.getI64Type(), len - 1));
         return arith::IndexCastOp::create(b, l, b.getIndexType(), i);
       };
-      SmallVector<Value> base;
-      for (int64_t d = 0; d < rank; ++d)
-        base.push_back(linalg::IndexOp::create(b, l, d));
       // Per resized axis: taps (index, weight).
       SmallVector<SmallVector<std::pair<Value, Value>>> taps(nAxes);
       Value extrapolated;
@@ -286,14 +283,9 @@ struct ResizeLowering : OpConversionPattern<ONNXResizeOp> {
         result =
             sel(extrapolated, scalarConstant(b, l, et, extrapolation), result);
       }
-      linalg::YieldOp::create(b, l, result);
+      return result;
     };
-    auto g = linalg::GenericOp::create(
-        rewriter, loc, rt, ValueRange{},
-        Value(tensor::EmptyOp::create(rewriter, loc, rt.getShape(), et)),
-        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
-        SmallVector<IteratorType>(rank, IteratorType::parallel), body);
-    rewriter.replaceOp(op, g.getResult(0));
+    rewriter.replaceOp(op, generateFromIndices(rewriter, loc, rt, body));
     return success();
   }
 };
