@@ -362,3 +362,16 @@ func.func @batchnorm_training(%x: tensor<2x3x4x5xf32>, %s: tensor<3xf32>, %b: te
   %y, %rm, %rv = onnx.BatchNormalization(%x, %s, %b, %m, %v) {training_mode = 1 : i64} : (tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>)
   return %y, %rm, %rv : tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>
 }
+
+// -----
+
+// Out-of-range floats cast to uint4 wrap: through a signed i32 (fptoui of
+// a negative value would be poison), then the low four bits.
+// CHECK-LABEL: func.func @cast_to_uint4
+// CHECK: %[[I:.*]] = arith.fptosi %{{.*}} : f32 to i32
+// CHECK: arith.trunci %[[I]] : i32 to i4
+// CHECK-NOT: arith.fptoui
+func.func @cast_to_uint4(%x: tensor<4xf32>) -> tensor<4xui4> {
+  %r = onnx.Cast(%x) {to = 21 : i64} : (tensor<4xf32>) -> tensor<4xui4>
+  return %r : tensor<4xui4>
+}

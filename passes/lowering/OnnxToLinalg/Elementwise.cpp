@@ -660,14 +660,13 @@ template <typename OpTy> struct CastLowering : OpConversionPattern<OpTy> {
             return encodeSmallFloat(b, loc, x, to, saturate, roundMode);
           }
           // Floats to integers narrower than a byte wrap (as the reference
-          // does): convert to i32, then truncate.
+          // does): convert to a signed i32, then keep the low bits, so -9
+          // becomes 7 in uint4 too (fptoui of a negative is poison).
           if (isa<FloatType>(from) && isa<IntegerType>(to) &&
               to.getIntOrFloatBitWidth() < 8 && !to.isInteger(1))
             return arith::TruncIOp::create(
                 b, loc, to,
-                toU ? (Value)arith::FPToUIOp::create(b, loc, b.getI32Type(), x)
-                    : (Value)arith::FPToSIOp::create(b, loc, b.getI32Type(),
-                                                     x));
+                arith::FPToSIOp::create(b, loc, b.getI32Type(), x));
           if (to.isInteger(1))
             return isa<FloatType>(from)
                        ? (Value)arith::CmpFOp::create(b, loc,
