@@ -362,8 +362,9 @@ std::optional<Plan> planFor(linalg::GenericOp op, unsigned vDim) {
   // (Unit dims, e.g. a conv's single group, index nothing.)
   // A reshape of a constant has the same data in the same order.
   Value bConst = p.bSrc;
-  while (auto ex = bConst.getDefiningOp<tensor::ExpandShapeOp>())
-    bConst = ex.getSrc();
+  while (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
+      bConst.getDefiningOp()))
+    bConst = bConst.getDefiningOp()->getOperand(0);
   p.packable = p.bMap.isProjectedPermutation() &&
                matchPattern(bConst, m_Constant(&p.bData)) &&
                llvm::all_of(p.bMap.getResults(), [&](AffineExpr e) {
@@ -882,7 +883,12 @@ struct RegisterTileContractions
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) { ops.push_back(op); });
     IRRewriter rewriter(&getContext());
+    // Epilogues are erased with their contraction; they may come later in
+    // `ops`.
+    llvm::SmallPtrSet<Operation *, 16> erased;
     for (linalg::GenericOp op : ops) {
+      if (erased.contains(op))
+        continue;
       // Lanes along the output's last dim, or along any other output dim
       // (e.g. a conv's channels, with the weights packed) when cheaper.
       std::optional<Plan> best;
@@ -939,6 +945,8 @@ struct RegisterTileContractions
       }
       if (!best || !materialize(*best, 2 * vectorWidth))
         continue;
+      if (best->epilogue)
+        erased.insert(best->epilogue);
       KernelEmitter(*best, vectorWidth, bestRows, panelBytes).emit(rewriter);
     }
   }

@@ -36,6 +36,31 @@ constexpr llvm::StringLiteral kParallelFor = "mcc_rt_parallel_for";
 /// Trip count assumed for a loop whose bounds are not constant.
 constexpr int64_t kUnknownTripCount = 16;
 
+/// `<fn>_par<N>`, plus `_<node>` when `loc` names the ONNX node the loop
+/// came from (the first one of a fused loop): a profile of an artifact
+/// (`perf report`) then reads per node. Characters that are not
+/// [A-Za-z0-9_] become '_'; long names keep their end, where exporters
+/// put the op (/layer1/layer1.0/conv1/Conv).
+std::string taskName(func::FuncOp func, unsigned index, Location loc) {
+  std::string name = (func.getSymName() + "_par" + Twine(index)).str();
+  std::optional<StringRef> node;
+  loc->walk([&](Location l) {
+    if (auto nl = dyn_cast<NameLoc>(l)) {
+      node = nl.getName().strref();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (!node || node->empty())
+    return name;
+  constexpr size_t kMaxNodeChars = 48;
+  StringRef n = node->take_back(kMaxNodeChars);
+  name += '_';
+  for (char c : n)
+    name += llvm::isAlnum(c) ? c : '_';
+  return name;
+}
+
 std::optional<int64_t> tripCount(Value lb, Value ub, Value step) {
   auto l = getConstantIntValue(lb), u = getConstantIntValue(ub),
        s = getConstantIntValue(step);
@@ -231,8 +256,8 @@ bool Outliner::outline(func::FuncOp func, scf::ParallelOp loop,
   // The outlined body: for lin in [begin, end): delinearize, run.
   b.setInsertionPoint(func);
   auto taskTy = FunctionType::get(ctx, {ptr, i64, i64}, {});
-  auto task = func::FuncOp::create(
-      b, loc, (func.getSymName() + "_par" + Twine(index)).str(), taskTy);
+  auto task = func::FuncOp::create(b, loc, taskName(func, index, loc),
+                                   taskTy);
   task.setPrivate();
   symbols.insert(task);
   Block *entry = task.addEntryBlock();

@@ -25,19 +25,38 @@ func.func @relu(%a: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// Depthwise conv: group dims made explicit, padding with tensor.pad, the
-// bias is the accumulator's initial value.
+// Depthwise conv: one generic on the 4-D tensors (loops n, c, oh, ow, kh,
+// kw), weights [C, 1, 3, 3] read as [C, 3, 3], padding with tensor.pad,
+// the bias is the accumulator's initial value.
+// CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 + d4, d3 + d5)>
+// CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d4, d5)>
+// CHECK-DAG: #[[O:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func.func @depthwise
 // CHECK: %[[P:.*]] = tensor.pad
-// CHECK: %[[X:.*]] = tensor.expand_shape %[[P]] {{\[\[}}0], [1, 2], [3], [4]]
-// CHECK: %[[W:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2], [3], [4]]
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
-// CHECK-SAME: ins(%[[X]], %[[W]]
+// CHECK: %[[B:.*]] = linalg.generic
+// CHECK: %[[WC:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2], [3]]
+// CHECK: linalg.generic {indexing_maps = [#[[X]], #[[W]], #[[O]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+// CHECK-SAME: ins(%[[P]], %[[WC]] : tensor<1x8x8x8xf32>, tensor<8x3x3xf32>) outs(%[[B]] : tensor<1x8x6x6xf32>)
 // CHECK: math.fma
-// CHECK: tensor.collapse_shape
+// CHECK-NOT: tensor.collapse_shape
 func.func @depthwise(%x: tensor<1x8x6x6xf32>, %w: tensor<8x1x3x3xf32>, %b: tensor<8xf32>) -> tensor<1x8x6x6xf32> {
   %0 = onnx.Conv(%x, %w, %b) {group = 8 : i64, pads = [1, 1, 1, 1]} : (tensor<1x8x6x6xf32>, tensor<8x1x3x3xf32>, tensor<8xf32>) -> tensor<1x8x6x6xf32>
   return %0 : tensor<1x8x6x6xf32>
+}
+
+// -----
+
+// Two groups of two channels: views with the group explicit ([N, G, C/G,
+// H, W] input, [G, M/G, C/G, kh, kw] weights), collapsed back after.
+// CHECK-LABEL: func.func @grouped
+// CHECK: %[[X:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2], [3], [4]] output_shape [1, 2, 2, 5, 5]
+// CHECK: %[[W:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2], [3], [4]] output_shape [2, 3, 2, 3, 3]
+// CHECK: %[[C:.*]] = linalg.generic {{.*}} ins(%[[X]], %[[W]] : tensor<1x2x2x5x5xf32>, tensor<2x3x2x3x3xf32>)
+// CHECK: tensor.collapse_shape %[[C]] {{\[\[}}0], [1, 2], [3], [4]] : tensor<1x2x3x3x3xf32> into tensor<1x6x3x3xf32>
+func.func @grouped(%x: tensor<1x4x5x5xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<1x6x3x3xf32> {
+  %none = onnx.NoValue
+  %0 = onnx.Conv(%x, %w, %none) {group = 2 : i64} : (tensor<1x4x5x5xf32>, tensor<6x2x3x3xf32>, none) -> tensor<1x6x3x3xf32>
+  return %0 : tensor<1x6x3x3xf32>
 }
 
 // -----
@@ -283,7 +302,7 @@ func.func @pad_reflect(%x: tensor<3x4xf32>) -> tensor<3x8xf32> {
 // CHECK: %[[W:.*]] = linalg.generic {indexing_maps = [#[[FLIP]]
 // CHECK: %[[Z:.*]] = linalg.fill
 // CHECK: %[[X:.*]] = tensor.insert_slice %{{.*}} into %[[Z]][0, 0, 2, 2] [1, 2, 3, 3] [1, 1, 2, 2]
-// CHECK: linalg.generic {{.*}}"reduction", "reduction", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<1x1x2x9x9xf32>, tensor<1x4x2x3x3xf32>)
+// CHECK: linalg.generic {{.*}}"reduction", "reduction", "reduction"]} ins(%[[X]], %[[W]] : tensor<1x2x9x9xf32>, tensor<4x2x3x3xf32>)
 func.func @conv_transpose(%x: tensor<1x2x3x3xf32>, %w: tensor<2x4x3x3xf32>) -> tensor<1x4x7x7xf32> {
   %none = onnx.NoValue
   %0 = onnx.ConvTranspose(%x, %w, %none) {strides = [2, 2]} : (tensor<1x2x3x3xf32>, tensor<2x4x3x3xf32>, none) -> tensor<1x4x7x7xf32>

@@ -52,6 +52,24 @@ func.func @scale(%x: memref<2x4x16xf32>, %y: memref<2x4x16xf32>, %s: f32) {
 
 // -----
 
+// The outlined task is named after the ONNX node the loop came from (the
+// first NameLoc of its location), so that profiles read per node.
+// CHECK-LABEL: func.func private @named_par0__stage1_conv_2_Conv(
+// CHECK: constant @named_par0__stage1_conv_2_Conv
+func.func @named(%x: memref<64x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %z = arith.constant 0.0 : f32
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c64) step (%c1, %c1) {
+    memref.store %z, %x[%i, %j] : memref<64x64xf32>
+    scf.reduce
+  } loc(fused["/stage1/conv.2/Conv"("Conv"("m.onnx":3:0)), "other"])
+  return
+}
+
+// -----
+
 // Too little work: stays sequential, nothing outlined.
 // CHECK-LABEL: func.func @tiny(
 // CHECK: scf.parallel
@@ -84,3 +102,4 @@ func.func @dynamic(%x: memref<?xf32>, %n: index) {
   }
   return
 }
+

@@ -1,9 +1,11 @@
 //===- Linear.cpp - Conv, Gemm and MatMul to linalg -----------------------===//
 //
-// Conv of any spatial rank and group count is one linalg.generic over
-// (n, g, m, out spatial..., c, kernel...) on views that make the group
-// explicit ([N, G, C/G, ...] input, [G, M/G, C/G, ...] weights); the bias is
-// the initial value of the accumulator, so it costs no extra pass over memory.
+// Conv of any spatial rank is one linalg.generic: over (n, m, out
+// spatial..., c, kernel...) without groups, (n, c, out spatial...,
+// kernel...) when depthwise, else over (n, g, m, out spatial..., c,
+// kernel...) on views that make the group explicit ([N, G, C/G, ...] input,
+// [G, M/G, C/G, ...] weights). The bias is the initial value of the
+// accumulator, so it costs no extra pass over memory.
 //
 //===----------------------------------------------------------------------===//
 
@@ -104,8 +106,50 @@ struct ConvLowering : OpConversionPattern<ONNXConvOp> {
     Value x = padSpatial(rewriter, loc, adaptor.getX(), lo, hi, 0.0);
     auto pxt = cast<RankedTensorType>(x.getType());
 
-    // Views with the group explicit.
     Type et = rt.getElementType();
+    Value bias = isNoValue(op.getB()) ? Value() : adaptor.getB();
+    Value init = biasInit(rewriter, loc, rt, bias, 1);
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    // Window index of spatial dim i: out * stride + tap * dilation.
+    auto window = [&](int64_t i, AffineExpr out, AffineExpr tap) {
+      return out * strides[i] + tap * dil[i];
+    };
+
+    // No groups, or one channel per group (depthwise): a generic on the
+    // 4-D tensors themselves, so that activations stay [N, C, spatial...]
+    // between convs and a layout pass can permute them.
+    if (g == 1 || (cg == 1 && mg == 1)) {
+      bool depthwise = g != 1;
+      // Loops: n, m, o_0.., [c,] k_0..   (depthwise: m is the channel).
+      int64_t o0 = 2, k0 = 2 + ns + (depthwise ? 0 : 1), nl = k0 + ns;
+      SmallVector<AffineExpr> xe = {d(0), depthwise ? d(1) : d(2 + ns)},
+                              we = {d(1)}, oe = {d(0), d(1)};
+      if (!depthwise)
+        we.push_back(d(2 + ns));
+      for (int64_t i = 0; i < ns; ++i) {
+        xe.push_back(window(i, d(o0 + i), d(k0 + i)));
+        we.push_back(d(k0 + i));
+        oe.push_back(d(o0 + i));
+      }
+      Value w = adaptor.getW();
+      if (depthwise) { // [C, 1, k...] -> [C, k...]
+        SmallVector<ReassociationIndices> wr = {{0, 1}};
+        for (int64_t i = 0; i < ns; ++i)
+          wr.push_back({2 + i});
+        w = tensor::CollapseShapeOp::create(rewriter, loc, w, wr);
+      }
+      SmallVector<AffineMap> maps = {AffineMap::get(nl, 0, xe, ctx),
+                                     AffineMap::get(nl, 0, we, ctx),
+                                     AffineMap::get(nl, 0, oe, ctx)};
+      SmallVector<IteratorType> iters(2 + ns, IteratorType::parallel);
+      iters.append(nl - 2 - ns, IteratorType::reduction);
+      auto conv = linalg::GenericOp::create(rewriter, loc, rt, ValueRange{x, w},
+                                            init, maps, iters, macBody);
+      rewriter.replaceOp(op, conv.getResult(0));
+      return success();
+    }
+
+    // Other groupings: views with the group explicit.
     SmallVector<int64_t> xs = {n, g, cg}, ws = {g, mg, cg}, os = {n, g, mg};
     llvm::append_range(xs, pxt.getShape().drop_front(2));
     llvm::append_range(ws, k);
@@ -121,19 +165,16 @@ struct ConvLowering : OpConversionPattern<ONNXConvOp> {
         rewriter, loc, RankedTensorType::get(xs, et), x, xr);
     Value wv = tensor::ExpandShapeOp::create(
         rewriter, loc, RankedTensorType::get(ws, et), adaptor.getW(), wr);
-    Value bias = isNoValue(op.getB()) ? Value() : adaptor.getB();
-    Value init = biasInit(rewriter, loc, rt, bias, 1);
     auto ot = RankedTensorType::get(os, et);
     Value ov = tensor::ExpandShapeOp::create(rewriter, loc, ot, init, orr);
 
     // Loops: n, g, m, o_0.., c, k_0..
     int64_t nl = 3 + ns + 1 + ns;
-    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
     SmallVector<AffineExpr> xe = {d(0), d(1), d(3 + ns)},
                             we = {d(1), d(2), d(3 + ns)},
                             oe = {d(0), d(1), d(2)};
     for (int64_t i = 0; i < ns; ++i) {
-      xe.push_back(d(3 + i) * strides[i] + d(4 + ns + i) * dil[i]);
+      xe.push_back(window(i, d(3 + i), d(4 + ns + i)));
       we.push_back(d(4 + ns + i));
       oe.push_back(d(3 + i));
     }
