@@ -98,6 +98,26 @@ def OrderContractionLoops
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def ChannelsLast : Pass<"channels-last", "mlir::func::FuncOp"> {
+  let summary = "Store conv activations channels-last (NHWC)";
+  let description = [{
+    Rank-4 float values connected to a conv's activation (through
+    linalg.generic, linalg.fill, tensor.empty and tensor.pad) are stored
+    with their dims permuted [N, C, H, W] -> [N, H, W, C]: the producers'
+    and users' indexing maps are permuted, pads get permuted bounds, and
+    non-conv generics that write a moved value iterate in storage order.
+    Values that meet anything else (function arguments and results,
+    reshapes, slices, captures in a body) keep NCHW together with every
+    value that must share their layout (a generic's init and result, a
+    pad's source and result); generics next to them read or write the two
+    layouts through their maps, so no transpose is inserted. Functions
+    without a conv are left alone.
+  }];
+  let dependentDialects = [
+    "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"
+  ];
+}
+
 def RegisterTileContractions
     : Pass<"register-tile-contractions", "mlir::func::FuncOp"> {
   let summary = "Conv/matmul as register-tiled vector kernels with epilogues";
@@ -108,7 +128,9 @@ def RegisterTileContractions
     is read as vectors (it must be unit-stride there, strided in its last
     index only (read from a deinterleaved copy), or a constant, packed at
     compile time into zero-padded [tiles][k...][lanes] panels); the other
-    operand (A) is broadcast per row. Each tile keeps its accumulators in
+    operand (A) is broadcast per row, or, when it varies along the lanes
+    too (a depthwise conv with channel lanes), read as a vector per row
+    while the constant B is loaded once per step for all rows. Each tile keeps its accumulators in
     vector registers across every reduction loop (vector.fma), starts them
     from the op's init (fill, bias broadcast or tensor) and applies the
     elementwise consumer, if it is the only user, before one store per row

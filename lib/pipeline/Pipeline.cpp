@@ -41,12 +41,12 @@ std::string mcc::getOnnxToLinalgPipeline(int optLevel) {
 }
 
 std::string mcc::getCpuLoweringPipeline(int optLevel, int64_t vectorWidth) {
-  // Contractions become register-tiled vector kernels with their epilogue;
-  // the ones that cannot get the epilogue fused by rows and a vectorizable
-  // row update (from -O1).
+  // Conv activations are stored NHWC; contractions become register-tiled
+  // vector kernels with their epilogue; the ones that cannot get the
+  // epilogue fused by rows and a vectorizable row update (from -O1).
   std::string p = "func.func(distinct-return-values";
   if (optLevel > 0)
-    p += ",register-tile-contractions{vector-width=" +
+    p += ",channels-last,register-tile-contractions{vector-width=" +
          std::to_string(vectorWidth) +
          "},canonicalize,fuse-contraction-epilogues,canonicalize,"
          "order-contraction-loops,pad-in-producer";

@@ -136,11 +136,21 @@ bool isVectorizableBody(linalg::GenericOp op) {
   return true;
 }
 
+/// `v`, or the source of the reshapes that make it (a reshape keeps the
+/// data and its order).
+Value throughReshapes(Value v) {
+  while (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
+      v.getDefiningOp()))
+    v = v.getDefiningOp()->getOperand(0);
+  return v;
+}
+
 /// A contraction and how it is tiled.
 struct Plan {
   linalg::GenericOp contraction;
   linalg::GenericOp epilogue; // elementwise consumer fused in, or null
-  Value aSrc, bSrc;           // broadcast operand, vector operand
+  Value aSrc, bSrc;           // broadcast (or per-row) operand, vector one
+  bool aVector = false;       // A is a vector per row too (depthwise)
   AffineMap aMap, bMap;       // their maps (bMap may read a copy of B)
   unsigned vDim, mDim;        // loop dims: lanes, register rows
   // With rows flattened over two adjacent output dims (a 1x1 conv's 7x7
@@ -340,31 +350,42 @@ std::optional<Plan> planFor(linalg::GenericOp op, unsigned vDim) {
     if (iters[d] == utils::IteratorType::reduction)
       p.reductions.push_back(d);
 
-  // B varies along the lanes, A does not.
+  // B varies along the lanes. A does not (one broadcast per row), or, in a
+  // depthwise conv with channel lanes, does too: then B is the constant
+  // (weights, one load per step for every row) and A is read as a
+  // contiguous vector per row.
   AffineMap maps[2] = {op.getMatchingIndexingMap(op.getDpsInputOperand(0)),
                        op.getMatchingIndexingMap(op.getDpsInputOperand(1))};
-  std::optional<unsigned> b;
-  for (unsigned i = 0; i < 2; ++i)
-    if (maps[i].isFunctionOfDim(p.vDim))
-      b = i;
-  if (!b || maps[1 - *b].isFunctionOfDim(p.vDim))
+  bool varies[2] = {maps[0].isFunctionOfDim(p.vDim),
+                    maps[1].isFunctionOfDim(p.vDim)};
+  unsigned b;
+  if (varies[0] && varies[1]) {
+    bool constant[2] = {
+        matchPattern(throughReshapes(op.getDpsInputs()[0]), m_Constant()),
+        matchPattern(throughReshapes(op.getDpsInputs()[1]), m_Constant())};
+    if (constant[0] == constant[1])
+      return std::nullopt;
+    b = constant[0] ? 0 : 1;
+  } else if (varies[0] || varies[1]) {
+    b = varies[0] ? 0 : 1;
+  } else {
     return std::nullopt;
-  p.bSrc = op.getDpsInputs()[*b];
-  p.aSrc = op.getDpsInputs()[1 - *b];
-  p.aMap = maps[1 - *b];
-  p.bMap = maps[*b];
-  if (classify(p.aMap, p.vDim) != Access::Broadcast)
+  }
+  p.bSrc = op.getDpsInputs()[b];
+  p.aSrc = op.getDpsInputs()[1 - b];
+  p.aMap = maps[1 - b];
+  p.bMap = maps[b];
+  Access aAccess = classify(p.aMap, p.vDim);
+  if (aAccess != Access::Broadcast && aAccess != Access::Vector)
     return std::nullopt;
+  p.aVector = aAccess == Access::Vector;
 
   // A constant B whose indices are plain loop dims is packed; otherwise it
   // must be contiguous along the lanes, or strided in its last index only
   // (a strided conv: read from a deinterleaved copy).
   // (Unit dims, e.g. a conv's single group, index nothing.)
   // A reshape of a constant has the same data in the same order.
-  Value bConst = p.bSrc;
-  while (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
-      bConst.getDefiningOp()))
-    bConst = bConst.getDefiningOp()->getOperand(0);
+  Value bConst = throughReshapes(p.bSrc);
   p.packable = p.bMap.isProjectedPermutation() &&
                matchPattern(bConst, m_Constant(&p.bData)) &&
                llvm::all_of(p.bMap.getResults(), [&](AffineExpr e) {
@@ -486,7 +507,8 @@ double estimateCost(Plan &p, int64_t vw, int64_t mr) {
     for (Span ns : columnSpans(p.ranges[p.vDim], vw)) {
       int64_t lanes = ns.size > vw ? 2 * vw : vw, v = lanes / vw;
       int64_t rows = ms.size;
-      int64_t loads = (bPerRow ? rows * v : v) + (aPerRow ? rows : 1);
+      int64_t aLoads = p.aVector ? v : 1;
+      int64_t loads = (bPerRow ? rows * v : v) + (aPerRow ? rows : 1) * aLoads;
       // FMA latency (4 cycles, 2 per cycle): 8 accumulators cover it only
       // in theory; measured, 4x2 tiles ran ~20% below 6x2 ones.
       int64_t slots = std::max({rows * v, loads, int64_t(10)});
@@ -769,7 +791,8 @@ Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,
               nb, loc, vecType(f32), p.packedB, idx, pad, ArrayRef<bool>{true});
         };
         auto readA = [&](ArrayRef<Value> at) {
-          return read(nb, p.aSrc, p.aMap, at, p.vDim, true, f32);
+          return read(nb, p.aSrc, p.aMap, at, p.vDim,
+                      p.aVector ? inBounds : true, f32);
         };
         Value a0 = aPerRow ? Value() : readA(pt);
         Value b0 = bPerRow ? Value() : readB(pt);

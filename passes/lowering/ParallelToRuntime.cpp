@@ -256,8 +256,7 @@ bool Outliner::outline(func::FuncOp func, scf::ParallelOp loop,
   // The outlined body: for lin in [begin, end): delinearize, run.
   b.setInsertionPoint(func);
   auto taskTy = FunctionType::get(ctx, {ptr, i64, i64}, {});
-  auto task = func::FuncOp::create(b, loc, taskName(func, index, loc),
-                                   taskTy);
+  auto task = func::FuncOp::create(b, loc, taskName(func, index, loc), taskTy);
   task.setPrivate();
   symbols.insert(task);
   Block *entry = task.addEntryBlock();

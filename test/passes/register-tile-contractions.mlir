@@ -195,3 +195,35 @@ func.func @blocked(%a: tensor<12x64xf32>, %b: tensor<64x32xf32>) -> tensor<12x32
   } -> tensor<12x32xf32>
   return %relu : tensor<12x32xf32>
 }
+
+// -----
+
+// Depthwise conv stored NHWC: both operands vary along the channel lanes.
+// The constant weights are B (packed [tiles][kh][kw][16], one load per tap
+// for all rows); the input A is read as a vector per row (rows along ow).
+// CHECK-LABEL: func.func @depthwise_nhwc(
+// CHECK-SAME: %[[X:.*]]: tensor<1x6x6x40xf32>
+// CHECK: %[[PACKED:.*]] = arith.constant dense_resource<packed_weight{{.*}}> : tensor<3x3x3x16xf32>
+// CHECK: scf.forall (%[[OH:.*]], %[[T:.*]]) in (4, 2)
+// CHECK: scf.for %[[KH:[^ ]*]] =
+// CHECK: scf.for %[[KW:[^ ]*]] =
+// CHECK: %[[WV:.*]] = vector.transfer_read %[[PACKED]][%[[T]], %[[KH]], %[[KW]], %{{.*}}]{{.*}} : tensor<3x3x3x16xf32>, vector<16xf32>
+// CHECK: %[[XV:.*]] = vector.transfer_read %[[X]]{{.*}} : tensor<1x6x6x40xf32>, vector<16xf32>
+// CHECK: vector.fma %[[XV]], %[[WV]], %{{.*}} : vector<16xf32>
+// CHECK-COUNT-3: vector.fma {{.*}} : vector<16xf32>
+// CHECK: scf.yield
+#dwin = affine_map<(n, h, w, c, kh, kw) -> (n, h + kh, w + kw, c)>
+#dww = affine_map<(n, h, w, c, kh, kw) -> (c, kh, kw)>
+#dwout = affine_map<(n, h, w, c, kh, kw) -> (n, h, w, c)>
+func.func @depthwise_nhwc(%x: tensor<1x6x6x40xf32>) -> tensor<1x4x4x40xf32> {
+  %w = arith.constant dense<0.5> : tensor<40x3x3xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x4x40xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x4x40xf32>) -> tensor<1x4x4x40xf32>
+  %d = linalg.generic {indexing_maps = [#dwin, #dww, #dwout], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%x, %w : tensor<1x6x6x40xf32>, tensor<40x3x3xf32>) outs(%init : tensor<1x4x4x40xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = math.fma %a, %b, %o : f32
+    linalg.yield %m : f32
+  } -> tensor<1x4x4x40xf32>
+  return %d : tensor<1x4x4x40xf32>
+}

@@ -665,8 +665,7 @@ template <typename OpTy> struct CastLowering : OpConversionPattern<OpTy> {
           if (isa<FloatType>(from) && isa<IntegerType>(to) &&
               to.getIntOrFloatBitWidth() < 8 && !to.isInteger(1))
             return arith::TruncIOp::create(
-                b, loc, to,
-                arith::FPToSIOp::create(b, loc, b.getI32Type(), x));
+                b, loc, to, arith::FPToSIOp::create(b, loc, b.getI32Type(), x));
           if (to.isInteger(1))
             return isa<FloatType>(from)
                        ? (Value)arith::CmpFOp::create(b, loc,

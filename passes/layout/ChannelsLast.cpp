@@ -1,0 +1,307 @@
+//===- ChannelsLast.cpp - Conv activations stored NHWC --------------------===//
+//
+// ONNX convs are NCHW. A kernel with its lanes along the output channels
+// (what a conv with many channels and a small image wants, and every
+// depthwise conv) then stores each vector across the image, one lane per
+// store, and a depthwise conv cannot vectorize along the channels at all.
+// Stored channels-last, the same kernels read and write whole vectors.
+//
+// The layout of a tensor value is a property linalg.generic does not care
+// about: its indexing map says which loop indexes each dim, so storing a
+// value with its dims permuted only permutes that map's results. This pass
+// picks the rank-4 float values to store as [N, H, W, C] and rewrites their
+// producers and users accordingly:
+//
+// - A value can move if it is made by a linalg.generic, linalg.fill,
+//   tensor.empty or tensor.pad and used only as a generic's input or init
+//   operand (not captured by its body), a pad's source or a fill's init.
+//   Anything else (function arguments and results, reshapes, slices,
+//   constants) is a boundary: those values keep NCHW, and the generics
+//   next to them read or write them through their original maps, so no
+//   transpose is ever inserted.
+// - Values that must share a layout are grouped: a generic's or fill's
+//   init and its result, a pad's source and result. A group moves only
+//   if every member can.
+// - Only groups connected (through generics and pads) to a conv's
+//   activation move: a network without convs (BERT's rank-4 attention
+//   tensors) is left alone.
+// - A generic whose output moved iterates in the new order (parallel
+//   loops in storage order, reductions before the innermost one), so the
+//   innermost loop walks contiguous channels.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mcc {
+#define GEN_PASS_DEF_CHANNELSLAST
+#include "passes/Passes.h.inc"
+} // namespace mcc
+
+using namespace mlir;
+
+namespace {
+
+/// Storage dim j of a moved value holds logical dim kPerm[j]: NCHW -> NHWC.
+constexpr unsigned kPerm[4] = {0, 2, 3, 1};
+
+bool isActivationType(Type t) {
+  auto rt = dyn_cast<RankedTensorType>(t);
+  return rt && rt.getRank() == 4 && rt.hasStaticShape() &&
+         isa<FloatType>(rt.getElementType());
+}
+
+bool isConstant(Value v) {
+  while (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
+      v.getDefiningOp()))
+    v = v.getDefiningOp()->getOperand(0);
+  return matchPattern(v, m_Constant());
+}
+
+/// The activation input of a conv generic: inputs (x, w) with w constant,
+/// x and the output rank 4, x indexed as (n, c or m, window over oh,
+/// window over ow) where n, m, oh, ow index the output in that order.
+Value convActivation(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() == 0 ||
+      !isActivationType(op->getResult(0).getType()))
+    return {};
+  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (!out.isProjectedPermutation())
+    return {};
+  for (unsigned i = 0; i < 2; ++i) {
+    Value x = op.getDpsInputs()[i], w = op.getDpsInputs()[1 - i];
+    if (!isActivationType(x.getType()) || !isConstant(w) || isConstant(x))
+      continue;
+    AffineMap m = op.getMatchingIndexingMap(op.getDpsInputOperand(i));
+    if (m.getResult(0) != out.getResult(0) ||
+        !m.getResult(2).isFunctionOfDim(
+            cast<AffineDimExpr>(out.getResult(2)).getPosition()) ||
+        !m.getResult(3).isFunctionOfDim(
+            cast<AffineDimExpr>(out.getResult(3)).getPosition()))
+      continue;
+    return x;
+  }
+  return {};
+}
+
+/// Union-find over the function's activation values.
+class Groups {
+public:
+  unsigned id(Value v) {
+    auto [it, inserted] = ids.try_emplace(v, parent.size());
+    if (inserted)
+      parent.push_back(parent.size());
+    return it->second;
+  }
+  unsigned find(unsigned i) {
+    while (parent[i] != i)
+      i = parent[i] = parent[parent[i]];
+    return i;
+  }
+  void join(Value a, Value b) {
+    unsigned x = find(id(a)), y = find(id(b));
+    if (x != y)
+      parent[x] = y;
+  }
+  unsigned root(Value v) { return find(id(v)); }
+
+private:
+  DenseMap<Value, unsigned> ids;
+  SmallVector<unsigned> parent;
+};
+
+/// True when `v` can be stored permuted as far as its producer is
+/// concerned.
+bool movableProducer(Value v) {
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return false;
+  if (auto pad = dyn_cast<tensor::PadOp>(def))
+    // The body's index arguments would need permuting too.
+    return llvm::all_of(pad.getRegion().getArguments(),
+                        [](BlockArgument a) { return a.use_empty(); });
+  return isa<linalg::GenericOp, linalg::FillOp, tensor::EmptyOp>(def);
+}
+
+/// True when every use of `v` can read it permuted.
+bool movableUses(Value v) {
+  for (OpOperand &use : v.getUses()) {
+    Operation *user = use.getOwner();
+    if (isa<linalg::GenericOp>(user))
+      continue; // an input or init operand (captures have other owners)
+    if (auto pad = dyn_cast<tensor::PadOp>(user);
+        pad && use.getOperandNumber() == 0)
+      continue;
+    if (auto fill = dyn_cast<linalg::FillOp>(user);
+        fill && fill.getDpsInits()[0] == v)
+      continue;
+    return false;
+  }
+  return true;
+}
+
+template <typename T> SmallVector<T> permuted(ArrayRef<T> logical) {
+  SmallVector<T> storage;
+  for (unsigned j : kPerm)
+    storage.push_back(logical[j]);
+  return storage;
+}
+
+AffineMap permuteResults(AffineMap m) {
+  return AffineMap::get(m.getNumDims(), m.getNumSymbols(),
+                        permuted(m.getResults()), m.getContext());
+}
+
+RankedTensorType permutedType(Type t) {
+  auto rt = cast<RankedTensorType>(t);
+  return RankedTensorType::get(permuted(rt.getShape()), rt.getElementType());
+}
+
+/// Loops of a generic whose output is stored permuted, in the order that
+/// walks it contiguously: the output's dims in storage order, reductions
+/// and other loops before the innermost one.
+SmallVector<unsigned> loopOrder(linalg::GenericOp op) {
+  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  SmallVector<unsigned> order;
+  for (AffineExpr e : out.getResults().drop_back())
+    if (auto d = dyn_cast<AffineDimExpr>(e))
+      order.push_back(d.getPosition());
+  unsigned innermost = op.getNumLoops();
+  if (auto d = dyn_cast<AffineDimExpr>(out.getResults().back()))
+    innermost = d.getPosition();
+  for (unsigned d = 0; d < op.getNumLoops(); ++d)
+    if (d != innermost && !llvm::is_contained(order, d))
+      order.push_back(d);
+  if (innermost < op.getNumLoops())
+    order.push_back(innermost);
+  return order;
+}
+
+struct ChannelsLast : mcc::impl::ChannelsLastBase<ChannelsLast> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    IRRewriter rewriter(&getContext());
+
+    // One tensor.empty per use, so that an empty shared by CSE does not tie
+    // unrelated values together.
+    func.walk([&](tensor::EmptyOp empty) {
+      if (!isActivationType(empty.getType()))
+        return;
+      for (OpOperand &use :
+           llvm::make_early_inc_range(llvm::drop_begin(empty->getUses()))) {
+        rewriter.setInsertionPoint(empty);
+        use.set(rewriter.clone(*empty)->getResult(0));
+      }
+    });
+
+    // Values that must share a layout (hard), and what is connected (soft).
+    Groups hard, soft;
+    SmallVector<Value> values, seeds;
+    DenseSet<Operation *> convs;
+    auto visit = [&](Value v) {
+      if (isActivationType(v.getType()) && !isConstant(v)) {
+        values.push_back(v);
+        hard.id(v);
+        soft.id(v);
+      }
+    };
+    func.walk([&](Operation *op) {
+      for (Value r : op->getResults())
+        visit(r);
+      if (auto g = dyn_cast<linalg::GenericOp>(op)) {
+        Value prev;
+        for (Value v : op->getOperands())
+          if (isActivationType(v.getType()) && !isConstant(v)) {
+            if (prev)
+              soft.join(prev, v);
+            prev = v;
+          }
+        for (auto [init, res] : llvm::zip(g.getDpsInits(), g->getResults()))
+          if (isActivationType(res.getType())) {
+            hard.join(init, res);
+            soft.join(init, res);
+            if (prev)
+              soft.join(prev, res);
+          }
+        if (Value x = convActivation(g)) {
+          convs.insert(g);
+          seeds.push_back(x);
+          seeds.push_back(g->getResult(0));
+        }
+      } else if (auto pad = dyn_cast<tensor::PadOp>(op)) {
+        if (isActivationType(pad.getType())) {
+          hard.join(pad.getSource(), pad.getResult());
+          soft.join(pad.getSource(), pad.getResult());
+        }
+      } else if (auto fill = dyn_cast<linalg::FillOp>(op)) {
+        if (isActivationType(fill.getResult(0).getType())) {
+          hard.join(fill.getDpsInits()[0], fill.getResult(0));
+          soft.join(fill.getDpsInits()[0], fill.getResult(0));
+        }
+      }
+    });
+    for (BlockArgument a : func.getArguments())
+      if (isActivationType(a.getType())) {
+        values.push_back(a);
+        hard.id(a);
+        soft.id(a);
+      }
+    if (seeds.empty())
+      return;
+
+    // (Every hard group lies inside one soft group: hard joins are soft
+    // joins too.)
+    DenseSet<unsigned> stuck, wanted;
+    for (Value v : values)
+      if (!movableProducer(v) || !movableUses(v))
+        stuck.insert(hard.root(v));
+    for (Value s : seeds)
+      wanted.insert(soft.root(s));
+    SetVector<Value> moved;
+    for (Value v : values)
+      if (!stuck.contains(hard.root(v)) && wanted.contains(soft.root(v)))
+        moved.insert(v);
+    if (moved.empty())
+      return;
+
+    // Producers first (types and pads), then every use's map.
+    SetVector<linalg::GenericOp> reorder;
+    for (Value v : moved) {
+      v.setType(permutedType(v.getType()));
+      Operation *def = v.getDefiningOp();
+      if (auto pad = dyn_cast<tensor::PadOp>(def)) {
+        pad.setStaticLow(permuted(pad.getStaticLow()));
+        pad.setStaticHigh(permuted(pad.getStaticHigh()));
+      } else if (auto g = dyn_cast<linalg::GenericOp>(def)) {
+        // (Conv kernels choose their own loop order.)
+        if (g->getResult(0) == v && !convs.contains(g))
+          reorder.insert(g);
+      }
+    }
+    for (Value v : moved)
+      for (OpOperand &use : v.getUses())
+        if (auto g = dyn_cast<linalg::GenericOp>(use.getOwner())) {
+          SmallVector<AffineMap> maps = g.getIndexingMapsArray();
+          unsigned i = use.getOperandNumber();
+          maps[i] = permuteResults(maps[i]);
+          g.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+        }
+    for (linalg::GenericOp g : reorder) {
+      SmallVector<unsigned> order = loopOrder(g);
+      if (llvm::equal(order, llvm::seq<unsigned>(0, g.getNumLoops())))
+        continue;
+      rewriter.setInsertionPoint(g);
+      if (failed(linalg::interchangeGenericOp(rewriter, g, order)))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace

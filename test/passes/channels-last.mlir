@@ -1,0 +1,115 @@
+// RUN: mcc-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(channels-last))' | FileCheck %s
+
+// conv -> relu -> pad -> depthwise conv -> add: every value between the
+// two convs is stored NHWC (maps, pad bounds and the relu's loop order
+// permuted); the graph input and the returned sum keep NCHW, the add reads
+// its NHWC inputs through permuted maps.
+// CHECK-DAG: #[[NHWC:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[CONVOUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d2, d3, d1)>
+// CHECK-DAG: #[[DWIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d2 + d4, d3 + d5, d1)>
+// CHECK-LABEL: func.func @chain(
+// CHECK-SAME: %[[X:.*]]: tensor<1x8x10x10xf32>
+// CHECK: %[[C:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #[[CONVOUT]]]
+// CHECK-SAME: ins(%[[X]], %{{.*}} : tensor<1x8x10x10xf32>, tensor<16x8x1x1xf32>)
+// CHECK: } -> tensor<1x10x10x16xf32>
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[ID]]]{{.*}} ins(%[[C]] : tensor<1x10x10x16xf32>)
+// CHECK: %[[P:.*]] = tensor.pad %[[R]] low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: } : tensor<1x10x10x16xf32> to tensor<1x12x12x16xf32>
+// CHECK: %[[F:.*]] = linalg.fill {{.*}} -> tensor<1x10x10x16xf32>
+// CHECK: %[[D:.*]] = linalg.generic {indexing_maps = [#[[DWIN]], #{{.*}}, #{{.*}}]{{.*}} ins(%[[P]], %{{.*}} : tensor<1x12x12x16xf32>, tensor<16x3x3xf32>) outs(%[[F]] : tensor<1x10x10x16xf32>)
+// CHECK: %[[S:.*]] = linalg.generic {indexing_maps = [#[[NHWC]], #[[NHWC]], #[[ID]]]{{.*}} ins(%[[D]], %[[R]] : tensor<1x10x10x16xf32>, tensor<1x10x10x16xf32>) outs(%{{.*}} : tensor<1x16x10x10xf32>)
+// CHECK: return %[[S]] : tensor<1x16x10x10xf32>
+#in = affine_map<(n, m, h, w, c, kh, kw) -> (n, c, h + kh, w + kw)>
+#w = affine_map<(n, m, h, w, c, kh, kw) -> (m, c, kh, kw)>
+#out = affine_map<(n, m, h, w, c, kh, kw) -> (n, m, h, w)>
+#dwin = affine_map<(n, c, h, w, kh, kw) -> (n, c, h + kh, w + kw)>
+#dww = affine_map<(n, c, h, w, kh, kw) -> (c, kh, kw)>
+#dwout = affine_map<(n, c, h, w, kh, kw) -> (n, c, h, w)>
+#id = affine_map<(n, c, h, w) -> (n, c, h, w)>
+func.func @chain(%x: tensor<1x8x10x10xf32>) -> tensor<1x16x10x10xf32> {
+  %w = arith.constant dense<0.5> : tensor<16x8x1x1xf32>
+  %dw = arith.constant dense<0.25> : tensor<16x3x3xf32>
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<1x16x10x10xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e0 : tensor<1x16x10x10xf32>) -> tensor<1x16x10x10xf32>
+  %c = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<1x8x10x10xf32>, tensor<16x8x1x1xf32>) outs(%init : tensor<1x16x10x10xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = math.fma %a, %b, %o : f32
+    linalg.yield %m : f32
+  } -> tensor<1x16x10x10xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c : tensor<1x16x10x10xf32>) outs(%e0 : tensor<1x16x10x10xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.maximumf %a, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x16x10x10xf32>
+  %p = tensor.pad %r low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x16x10x10xf32> to tensor<1x16x12x12xf32>
+  %init2 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<1x16x10x10xf32>) -> tensor<1x16x10x10xf32>
+  %d = linalg.generic {indexing_maps = [#dwin, #dww, #dwout], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%p, %dw : tensor<1x16x12x12xf32>, tensor<16x3x3xf32>) outs(%init2 : tensor<1x16x10x10xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = math.fma %a, %b, %o : f32
+    linalg.yield %m : f32
+  } -> tensor<1x16x10x10xf32>
+  %s = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%d, %r : tensor<1x16x10x10xf32>, tensor<1x16x10x10xf32>) outs(%e0 : tensor<1x16x10x10xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.addf %a, %b : f32
+    linalg.yield %m : f32
+  } -> tensor<1x16x10x10xf32>
+  return %s : tensor<1x16x10x10xf32>
+}
+
+// -----
+
+// A value that a reshape reads keeps NCHW, and so does the init of the
+// generic that makes it; the conv still reads its NCHW input directly.
+// CHECK-LABEL: func.func @boundary(
+// CHECK: %[[C:.*]] = linalg.generic
+// CHECK: } -> tensor<1x4x2x2xf32>
+// CHECK: tensor.collapse_shape %[[C]]
+#in = affine_map<(n, m, h, w, c) -> (n, c, h, w)>
+#w = affine_map<(n, m, h, w, c) -> (m, c)>
+#out = affine_map<(n, m, h, w, c) -> (n, m, h, w)>
+func.func @boundary(%x: tensor<1x3x2x2xf32>) -> tensor<1x16xf32> {
+  %w = arith.constant dense<0.5> : tensor<4x3xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x2x2xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
+  %c = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%x, %w : tensor<1x3x2x2xf32>, tensor<4x3xf32>) outs(%init : tensor<1x4x2x2xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = math.fma %a, %b, %o : f32
+    linalg.yield %m : f32
+  } -> tensor<1x4x2x2xf32>
+  %f = tensor.collapse_shape %c [[0], [1, 2, 3]] : tensor<1x4x2x2xf32> into tensor<1x16xf32>
+  return %f : tensor<1x16xf32>
+}
+
+// -----
+
+// Must not fire: no conv (a batched matmul over rank-4 attention tensors
+// with no constant operand is not one).
+// CHECK-LABEL: func.func @no_conv(
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x2x4x8xf32>, tensor<1x2x8x4xf32>) outs(%{{.*}} : tensor<1x2x4x4xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[ID4:.*]], #[[ID4]]]{{.*}} outs(%{{.*}} : tensor<1x2x4x4xf32>)
+#q = affine_map<(b, h, i, j, k) -> (b, h, i, k)>
+#k = affine_map<(b, h, i, j, k) -> (b, h, k, j)>
+#o = affine_map<(b, h, i, j, k) -> (b, h, i, j)>
+#id = affine_map<(b, h, i, j) -> (b, h, i, j)>
+func.func @no_conv(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x8x4xf32>) -> tensor<1x2x4x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x2x4x4xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %s = linalg.generic {indexing_maps = [#q, #k, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<1x2x4x8xf32>, tensor<1x2x8x4xf32>) outs(%init : tensor<1x2x4x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = math.fma %a, %b, %o : f32
+    linalg.yield %m : f32
+  } -> tensor<1x2x4x4xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s : tensor<1x2x4x4xf32>) outs(%e : tensor<1x2x4x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.maximumf %a, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x2x4x4xf32>
+  return %r : tensor<1x2x4x4xf32>
+}
