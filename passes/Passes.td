@@ -98,6 +98,20 @@ def OrderContractionLoops
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def ApproximateMath : Pass<"approximate-math", "mlir::func::FuncOp"> {
+  let summary = "f32 erf, exp and tanh as polynomials that vectorize";
+  let description = [{
+    Upstream's polynomial approximations of math.erf, math.exp and
+    math.tanh (f32 and vectors of f32): plain arith instead of one libm call
+    per element, so the loops around them vectorize (GELU, softmax,
+    sigmoid). Other types and other math ops are left alone.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::math::MathDialect",
+    "mlir::vector::VectorDialect"
+  ];
+}
+
 def ChannelsLast : Pass<"channels-last", "mlir::func::FuncOp"> {
   let summary = "Store conv activations channels-last (NHWC)";
   let description = [{
