@@ -112,6 +112,20 @@ def ApproximateMath : Pass<"approximate-math", "mlir::func::FuncOp"> {
   ];
 }
 
+def ReassociateReductions
+    : Pass<"reassociate-reductions", "mlir::func::FuncOp"> {
+  let summary = "Let LLVM vectorize float sums and products of reductions";
+  let description = [{
+    In a linalg.generic with reduction loops, the op that combines each
+    output's accumulator with a new value (arith.addf, arith.mulf, or
+    math.fma with the accumulator as addend) gets the `reassoc` fastmath
+    flag, so that LLVM may keep vector partial results instead of one
+    dependent scalar operation per element. Other ops of the body, and
+    generics without reductions, are left alone.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
 def ChannelsLast : Pass<"channels-last", "mlir::func::FuncOp"> {
   let summary = "Store conv activations channels-last (NHWC)";
   let description = [{

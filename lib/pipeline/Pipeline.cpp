@@ -49,7 +49,8 @@ std::string mcc::getCpuLoweringPipeline(int optLevel, int64_t vectorWidth) {
     p += ",channels-last,register-tile-contractions{vector-width=" +
          std::to_string(vectorWidth) +
          "},canonicalize,fuse-contraction-epilogues,canonicalize,"
-         "order-contraction-loops,pad-in-producer,approximate-math";
+         "order-contraction-loops,pad-in-producer,approximate-math,"
+         "reassociate-reductions";
   p += "),";
   return p + // Function arguments become plain memrefs with identity
              // layouts; results become caller-provided out-parameters that
