@@ -146,6 +146,31 @@ def ChannelsLast : Pass<"channels-last", "mlir::func::FuncOp"> {
   ];
 }
 
+def WinogradConvs : Pass<"winograd-convs", "mlir::func::FuncOp"> {
+  let summary = "3x3 stride-1 NHWC convs as Winograd F(4x4,3x3) or F(2x2,3x3)";
+  let description = [{
+    An f32 conv generic with NHWC activations (x[n, oh + kh, ow + kw, c]),
+    constant 3x3 weights w[k, c, kh, kw] and at least 16 input and output
+    channels becomes: the weights transformed at compile time into
+    U[ab, c, k]; an input transform (scf.forall over tiles, channel
+    vectors) into V[n, ti, tj, ab, c]; one multiply-accumulate generic
+    M[n, ti, tj, ab, k] = sum_c V U (left for register-tile-contractions);
+    an output transform that adds the conv's init (bias broadcast, fill or
+    tensor) and writes y. Tiles of 4x4 outputs when both output dims
+    divide by 4, else 2x2 when they divide by 2; other convs are left
+    alone.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
+           "f32 lanes in one vector register of the target">
+  ];
+  let dependentDialects = [
+    "mlir::affine::AffineDialect", "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect", "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect", "mlir::vector::VectorDialect"
+  ];
+}
+
 def RegisterTileContractions
     : Pass<"register-tile-contractions", "mlir::func::FuncOp"> {
   let summary = "Conv/matmul as register-tiled vector kernels with epilogues";

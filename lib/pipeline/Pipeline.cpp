@@ -41,14 +41,16 @@ std::string mcc::getOnnxToLinalgPipeline(int optLevel) {
 }
 
 std::string mcc::getCpuLoweringPipeline(int optLevel, int64_t vectorWidth) {
-  // Conv activations are stored NHWC; contractions become register-tiled
+  // Conv activations are stored NHWC; 3x3 convs go through Winograd's
+  // transforms; contractions become register-tiled
   // vector kernels with their epilogue; the ones that cannot get the
   // epilogue fused by rows and a vectorizable row update (from -O1).
+  std::string vw = "{vector-width=" + std::to_string(vectorWidth) + "}";
   std::string p = "func.func(distinct-return-values";
   if (optLevel > 0)
-    p += ",channels-last,register-tile-contractions{vector-width=" +
-         std::to_string(vectorWidth) +
-         "},canonicalize,fuse-contraction-epilogues,canonicalize,"
+    p += ",channels-last,winograd-convs" + vw + ",register-tile-contractions" +
+         vw +
+         ",canonicalize,fuse-contraction-epilogues,canonicalize,"
          "order-contraction-loops,pad-in-producer,approximate-math,"
          "reassociate-reductions";
   p += "),";

@@ -96,27 +96,6 @@ Access classify(AffineMap map, unsigned vDim) {
   return *r + 1 == map.getNumResults() ? Access::Vector : Access::Gather;
 }
 
-/// out = out + a * b, in either operand order, as math.fma or mulf + addf.
-bool isMultiplyAccumulate(linalg::GenericOp op) {
-  Block &body = op.getRegion().front();
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  Value a = body.getArgument(0), b = body.getArgument(1),
-        out = body.getArgument(2);
-  auto isProduct = [&](Value x, Value y) {
-    return (x == a && y == b) || (x == b && y == a);
-  };
-  Value v = yield.getValues()[0];
-  if (auto fma = v.getDefiningOp<math::FmaOp>())
-    return fma.getC() == out && isProduct(fma.getA(), fma.getB());
-  if (auto add = v.getDefiningOp<arith::AddFOp>()) {
-    Value other = add.getLhs() == out ? add.getRhs() : add.getLhs();
-    auto mul = other.getDefiningOp<arith::MulFOp>();
-    return (add.getLhs() == out || add.getRhs() == out) && mul &&
-           isProduct(mul.getLhs(), mul.getRhs());
-  }
-  return false;
-}
-
 /// The body of `op` computed on vectors: every op elementwise-mappable (or
 /// a scalar constant), the output argument unused.
 bool isVectorizableBody(linalg::GenericOp op) {
@@ -134,15 +113,6 @@ bool isVectorizableBody(linalg::GenericOp op) {
       return false;
   }
   return true;
-}
-
-/// `v`, or the source of the reshapes that make it (a reshape keeps the
-/// data and its order).
-Value throughReshapes(Value v) {
-  while (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
-      v.getDefiningOp()))
-    v = v.getDefiningOp()->getOperand(0);
-  return v;
 }
 
 /// A contraction and how it is tiled.
@@ -325,7 +295,7 @@ void deinterleaveB(Plan &p, int64_t stride) {
 std::optional<Plan> planFor(linalg::GenericOp op, unsigned vDim) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
       op->getNumResults() != 1 || op.getNumReductionLoops() == 0 ||
-      !op.hasPureTensorSemantics() || !isMultiplyAccumulate(op))
+      !op.hasPureTensorSemantics() || !mcc::isMultiplyAccumulate(op))
     return std::nullopt;
   for (Value v : op->getOperands()) {
     auto t = dyn_cast<RankedTensorType>(v.getType());
@@ -361,8 +331,8 @@ std::optional<Plan> planFor(linalg::GenericOp op, unsigned vDim) {
   unsigned b;
   if (varies[0] && varies[1]) {
     bool constant[2] = {
-        matchPattern(throughReshapes(op.getDpsInputs()[0]), m_Constant()),
-        matchPattern(throughReshapes(op.getDpsInputs()[1]), m_Constant())};
+        matchPattern(mcc::throughReshapes(op.getDpsInputs()[0]), m_Constant()),
+        matchPattern(mcc::throughReshapes(op.getDpsInputs()[1]), m_Constant())};
     if (constant[0] == constant[1])
       return std::nullopt;
     b = constant[0] ? 0 : 1;
@@ -402,7 +372,7 @@ std::optional<Plan> planFor(linalg::GenericOp op, unsigned vDim) {
   // (a strided conv: read from a deinterleaved copy).
   // (Unit dims, e.g. a conv's single group, index nothing.)
   // A reshape of a constant has the same data in the same order.
-  Value bConst = throughReshapes(p.bSrc);
+  Value bConst = mcc::throughReshapes(p.bSrc);
   p.packable = p.bMap.isProjectedPermutation() &&
                matchPattern(bConst, m_Constant(&p.bData)) &&
                llvm::all_of(p.bMap.getResults(), [&](AffineExpr e) {

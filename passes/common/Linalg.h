@@ -3,7 +3,10 @@
 #ifndef MCC_PASSES_COMMON_LINALG_H
 #define MCC_PASSES_COMMON_LINALG_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 namespace mcc {
 
@@ -15,6 +18,39 @@ inline bool isElementwiseGeneric(mlir::linalg::GenericOp op) {
          llvm::all_of(op.getIndexingMapsArray(), [](mlir::AffineMap m) {
            return m.isProjectedPermutation();
          });
+}
+
+/// out = out + a * b, in either operand order, as math.fma or mulf + addf:
+/// the body of a conv, matmul or Gemm.
+inline bool isMultiplyAccumulate(mlir::linalg::GenericOp op) {
+  using namespace mlir;
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  Value a = body.getArgument(0), b = body.getArgument(1),
+        out = body.getArgument(2);
+  auto isProduct = [&](Value x, Value y) {
+    return (x == a && y == b) || (x == b && y == a);
+  };
+  Value v = yield.getValues()[0];
+  if (auto fma = v.getDefiningOp<math::FmaOp>())
+    return fma.getC() == out && isProduct(fma.getA(), fma.getB());
+  if (auto add = v.getDefiningOp<arith::AddFOp>()) {
+    Value other = add.getLhs() == out ? add.getRhs() : add.getLhs();
+    auto mul = other.getDefiningOp<arith::MulFOp>();
+    return (add.getLhs() == out || add.getRhs() == out) && mul &&
+           isProduct(mul.getLhs(), mul.getRhs());
+  }
+  return false;
+}
+
+/// `v`, or the source of the reshapes that make it (a reshape keeps the
+/// data and its order).
+inline mlir::Value throughReshapes(mlir::Value v) {
+  while (
+      llvm::isa_and_nonnull<mlir::tensor::ExpandShapeOp,
+                            mlir::tensor::CollapseShapeOp>(v.getDefiningOp()))
+    v = v.getDefiningOp()->getOperand(0);
+  return v;
 }
 
 } // namespace mcc

@@ -32,6 +32,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/common/Linalg.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -58,10 +59,7 @@ bool isActivationType(Type t) {
 }
 
 bool isConstant(Value v) {
-  while (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
-      v.getDefiningOp()))
-    v = v.getDefiningOp()->getOperand(0);
-  return matchPattern(v, m_Constant());
+  return matchPattern(mcc::throughReshapes(v), m_Constant());
 }
 
 /// The activation input of a conv generic: inputs (x, w) with w constant,
@@ -189,17 +187,25 @@ struct ChannelsLast : mcc::impl::ChannelsLastBase<ChannelsLast> {
     func::FuncOp func = getOperation();
     IRRewriter rewriter(&getContext());
 
-    // One tensor.empty per use, so that an empty shared by CSE does not tie
+    // One tensor.empty and one linalg.fill per use, so that an init shared
+    // by CSE (the zero accumulator of every conv without bias) does not tie
     // unrelated values together.
-    func.walk([&](tensor::EmptyOp empty) {
-      if (!isActivationType(empty.getType()))
+    auto unshare = [&](Operation *op) {
+      if (!isActivationType(op->getResult(0).getType()))
         return;
-      for (OpOperand &use :
-           llvm::make_early_inc_range(llvm::drop_begin(empty->getUses()))) {
-        rewriter.setInsertionPoint(empty);
-        use.set(rewriter.clone(*empty)->getResult(0));
+      for (OpOperand &use : llvm::make_early_inc_range(
+               llvm::drop_begin(op->getResult(0).getUses()))) {
+        rewriter.setInsertionPoint(op);
+        IRMapping map;
+        if (auto fill = dyn_cast<linalg::FillOp>(op))
+          if (auto empty =
+                  fill.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>())
+            map.map(empty.getResult(), rewriter.clone(*empty)->getResult(0));
+        use.set(rewriter.clone(*op, map)->getResult(0));
       }
-    });
+    };
+    func.walk([&](linalg::FillOp fill) { unshare(fill); });
+    func.walk([&](tensor::EmptyOp empty) { unshare(empty); });
 
     // Values that must share a layout (hard), and what is connected (soft).
     Groups hard, soft;

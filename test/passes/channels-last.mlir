@@ -113,3 +113,34 @@ func.func @no_conv(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x8x4xf32>) -> tensor<1
   } -> tensor<1x2x4x4xf32>
   return %r : tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// Two convs without bias share one zero fill (CSE): each gets its own, so
+// the first conv's output moves although the second's is returned.
+// CHECK-LABEL: func.func @shared_fill(
+// CHECK: %[[A:.*]] = linalg.generic
+// CHECK: } -> tensor<1x4x4x8xf32>
+// CHECK: %[[B:.*]] = linalg.generic {{.*}} ins(%[[A]], %{{.*}} : tensor<1x4x4x8xf32>, tensor<8x8x1x1xf32>)
+// CHECK: } -> tensor<1x8x4x4xf32>
+// CHECK: return %[[B]]
+#in = affine_map<(n, m, h, w, c, kh, kw) -> (n, c, h + kh, w + kw)>
+#w = affine_map<(n, m, h, w, c, kh, kw) -> (m, c, kh, kw)>
+#out = affine_map<(n, m, h, w, c, kh, kw) -> (n, m, h, w)>
+func.func @shared_fill(%x: tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32> {
+  %w = arith.constant dense<0.5> : tensor<8x8x1x1xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x8x4x4xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  %a = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<1x8x4x4xf32>, tensor<8x8x1x1xf32>) outs(%init : tensor<1x8x4x4xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %m = math.fma %p, %q, %o : f32
+    linalg.yield %m : f32
+  } -> tensor<1x8x4x4xf32>
+  %b = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%a, %w : tensor<1x8x4x4xf32>, tensor<8x8x1x1xf32>) outs(%init : tensor<1x8x4x4xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %m = math.fma %p, %q, %o : f32
+    linalg.yield %m : f32
+  } -> tensor<1x8x4x4xf32>
+  return %b : tensor<1x8x4x4xf32>
+}
