@@ -61,8 +61,9 @@ static struct {
   int64_t n;
   int64_t num_chunks;
   int64_t next_chunk;
-  int64_t chunks_done;
-  int participants; /* workers allowed to join the current job */
+  atomic_llong chunks_done; /* written under mu, read by a spinning caller */
+  int caller_waiting;       /* the caller sleeps on done_cv */
+  int participants;         /* workers allowed to join the current job */
 } pool = {
     .submit = PTHREAD_MUTEX_INITIALIZER,
     .mu = PTHREAD_MUTEX_INITIALIZER,
@@ -103,7 +104,10 @@ static void run_chunks(void) {
     pthread_mutex_unlock(&pool.mu);
     fn(ctx, begin, end);
     pthread_mutex_lock(&pool.mu);
-    if (++pool.chunks_done == pool.num_chunks)
+    if (atomic_fetch_add_explicit(&pool.chunks_done, 1, memory_order_release) +
+                1 ==
+            pool.num_chunks &&
+        pool.caller_waiting)
       pthread_cond_signal(&pool.done_cv);
   }
 }
@@ -175,14 +179,27 @@ void mcc_rt_parallel_for(mcc_rt_task_fn fn, void *ctx, int64_t n) {
   pool.n = n;
   pool.num_chunks = chunks < n ? chunks : n;
   pool.next_chunk = 0;
-  pool.chunks_done = 0;
+  atomic_store_explicit(&pool.chunks_done, 0, memory_order_relaxed);
   pool.participants = helpers;
   atomic_fetch_add_explicit(&pool.generation, 1, memory_order_release);
   if (pool.sleepers)
     pthread_cond_broadcast(&pool.wake);
   run_chunks();
-  while (pool.chunks_done < pool.num_chunks)
+  /* The last chunks are running on workers: spin for them first (a futex
+   * sleep and wake-up per parallel loop cost tens of microseconds, and a
+   * network runs a hundred such loops), then sleep. */
+  int64_t all = pool.num_chunks;
+  pthread_mutex_unlock(&pool.mu);
+  for (int i = 0;
+       i < kSpinIterations &&
+       atomic_load_explicit(&pool.chunks_done, memory_order_acquire) < all;
+       ++i)
+    cpu_relax();
+  pthread_mutex_lock(&pool.mu);
+  pool.caller_waiting = 1;
+  while (atomic_load_explicit(&pool.chunks_done, memory_order_acquire) < all)
     pthread_cond_wait(&pool.done_cv, &pool.mu);
+  pool.caller_waiting = 0;
   pthread_mutex_unlock(&pool.mu);
   pthread_mutex_unlock(&pool.submit);
 }
