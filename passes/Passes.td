@@ -130,9 +130,10 @@ def ChannelsLast : Pass<"channels-last", "mlir::func::FuncOp"> {
   let summary = "Store conv activations channels-last (NHWC)";
   let description = [{
     Rank-4 float values connected to a conv's activation (through
-    linalg.generic, linalg.fill, tensor.empty and tensor.pad) are stored
-    with their dims permuted [N, C, H, W] -> [N, H, W, C]: the producers'
-    and users' indexing maps are permuted, pads get permuted bounds, and
+    linalg.generic, linalg.fill, tensor.empty, tensor.pad and static
+    insert/extract_slice) are stored with their dims permuted
+    [N, C, H, W] -> [N, H, W, C]: the producers' and users' indexing maps
+    are permuted, pads and slices get permuted bounds, and
     non-conv generics that write a moved value iterate in storage order.
     Values that meet anything else (function arguments and results,
     reshapes, slices, captures in a body) keep NCHW together with every

@@ -41,23 +41,27 @@ std::string mcc::getOnnxToLinalgPipeline(int optLevel) {
 }
 
 std::string mcc::getCpuLoweringPipeline(int optLevel, int64_t vectorWidth) {
-  // Conv activations are stored NHWC; 3x3 convs go through Winograd's
-  // transforms; contractions become register-tiled
-  // vector kernels with their epilogue; the ones that cannot get the
-  // epilogue fused by rows and a vectorizable row update (from -O1).
+  // From -O1: conv activations are stored NHWC; 3x3 convs go through
+  // Winograd's transforms; contractions become register-tiled vector
+  // kernels with their epilogue; the ones that cannot get the epilogue
+  // fused by rows and a vectorizable row update.
   std::string vw = "{vector-width=" + std::to_string(vectorWidth) + "}";
-  std::string p = "func.func(distinct-return-values";
+  std::string p;
   if (optLevel > 0)
-    p += ",channels-last,winograd-convs" + vw + ",register-tile-contractions" +
-         vw +
+    p += "func.func(channels-last,winograd-convs" + vw +
+         ",register-tile-contractions" + vw +
          ",canonicalize,fuse-contraction-epilogues,canonicalize,"
          "order-contraction-loops,pad-in-producer,approximate-math,"
-         "reassociate-reductions";
-  p += "),";
-  return p + // Function arguments become plain memrefs with identity
-             // layouts; results become caller-provided out-parameters that
-             // the final computation writes directly (no copy) when its
-             // buffer is static.
+         "reassociate-reductions),";
+  return p + // A kernel whose result is inserted into a bigger tensor
+             // (Concat) writes into that tensor's slice instead of its own
+             // buffer. Then function arguments become plain memrefs with
+             // identity layouts; results become caller-provided
+             // out-parameters that the final computation writes directly
+             // (no copy) when its buffer is static; a value returned twice
+             // is copied first (after the empty-tensor elimination, which
+             // would make the copy write in place).
+         "eliminate-empty-tensors,func.func(distinct-return-values),"
          "one-shot-bufferize{bufferize-function-boundaries=1 "
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-results-to-out-params{hoist-static-allocs=1 "

@@ -13,14 +13,17 @@
 // producers and users accordingly:
 //
 // - A value can move if it is made by a linalg.generic, linalg.fill,
-//   tensor.empty or tensor.pad and used only as a generic's input or init
-//   operand (not captured by its body), a pad's source or a fill's init.
+//   tensor.empty, tensor.pad or a static slice op (Concat's insert_slice,
+//   Split's extract_slice) and used only as a generic's input or init
+//   operand (not captured by its body), a pad's source, a fill's init or
+//   a slice op's source or destination.
 //   Anything else (function arguments and results, reshapes, slices,
 //   constants) is a boundary: those values keep NCHW, and the generics
 //   next to them read or write them through their original maps, so no
 //   transpose is ever inserted.
 // - Values that must share a layout are grouped: a generic's or fill's
-//   init and its result, a pad's source and result. A group moves only
+//   init and its result, a pad's source and result, a slice op's
+//   operands and result. A group moves only
 //   if every member can.
 // - Only groups connected (through generics and pads) to a conv's
 //   activation move: a network without convs (BERT's rank-4 attention
@@ -115,12 +118,29 @@ private:
   SmallVector<unsigned> parent;
 };
 
+/// A slice op between two activations with static offsets, sizes and
+/// strides (Concat's insert_slices, Split's extract_slices).
+bool isStaticSlice(Operation *op) {
+  auto slice = dyn_cast_or_null<OffsetSizeAndStrideOpInterface>(op);
+  if (!slice || !isa<tensor::InsertSliceOp, tensor::ExtractSliceOp>(op))
+    return false;
+  return slice.getOffsets().empty() && slice.getSizes().empty() &&
+         slice.getStrides().empty() &&
+         llvm::all_of(op->getOperandTypes(),
+                      [](Type t) {
+                        return !isa<RankedTensorType>(t) || isActivationType(t);
+                      }) &&
+         isActivationType(op->getResult(0).getType());
+}
+
 /// True when `v` can be stored permuted as far as its producer is
 /// concerned.
 bool movableProducer(Value v) {
   Operation *def = v.getDefiningOp();
   if (!def)
     return false;
+  if (isStaticSlice(def))
+    return true;
   if (auto pad = dyn_cast<tensor::PadOp>(def))
     // The body's index arguments would need permuting too.
     return llvm::all_of(pad.getRegion().getArguments(),
@@ -137,6 +157,8 @@ bool movableUses(Value v) {
     if (auto pad = dyn_cast<tensor::PadOp>(user);
         pad && use.getOperandNumber() == 0)
       continue;
+    if (isStaticSlice(user))
+      continue; // the source (or an insert's destination) of a slice
     if (auto fill = dyn_cast<linalg::FillOp>(user);
         fill && fill.getDpsInits()[0] == v)
       continue;
@@ -246,6 +268,12 @@ struct ChannelsLast : mcc::impl::ChannelsLastBase<ChannelsLast> {
           hard.join(pad.getSource(), pad.getResult());
           soft.join(pad.getSource(), pad.getResult());
         }
+      } else if (isStaticSlice(op)) {
+        // Source, destination and result are one layout.
+        for (Value v : op->getOperands()) {
+          hard.join(v, op->getResult(0));
+          soft.join(v, op->getResult(0));
+        }
       } else if (auto fill = dyn_cast<linalg::FillOp>(op)) {
         if (isActivationType(fill.getResult(0).getType())) {
           hard.join(fill.getDpsInits()[0], fill.getResult(0));
@@ -285,6 +313,13 @@ struct ChannelsLast : mcc::impl::ChannelsLastBase<ChannelsLast> {
       if (auto pad = dyn_cast<tensor::PadOp>(def)) {
         pad.setStaticLow(permuted(pad.getStaticLow()));
         pad.setStaticHigh(permuted(pad.getStaticHigh()));
+      } else if (auto slice = dyn_cast<OffsetSizeAndStrideOpInterface>(def)) {
+        def->setAttr("static_offsets", rewriter.getDenseI64ArrayAttr(
+                                           permuted(slice.getStaticOffsets())));
+        def->setAttr("static_sizes", rewriter.getDenseI64ArrayAttr(
+                                         permuted(slice.getStaticSizes())));
+        def->setAttr("static_strides", rewriter.getDenseI64ArrayAttr(
+                                           permuted(slice.getStaticStrides())));
       } else if (auto g = dyn_cast<linalg::GenericOp>(def)) {
         // (Conv kernels choose their own loop order.)
         if (g->getResult(0) == v && !convs.contains(g))

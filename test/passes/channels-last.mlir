@@ -144,3 +144,44 @@ func.func @shared_fill(%x: tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32> {
   } -> tensor<1x8x4x4xf32>
   return %b : tensor<1x8x4x4xf32>
 }
+
+// -----
+
+// Concat along the channels (insert_slices into an empty) moves with the
+// convs around it: offsets and sizes are permuted.
+// CHECK-LABEL: func.func @concat(
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x4x4x16xf32>
+// CHECK: %[[I0:.*]] = tensor.insert_slice %{{.*}} into %[[E]][0, 0, 0, 0] [1, 4, 4, 8] [1, 1, 1, 1] : tensor<1x4x4x8xf32> into tensor<1x4x4x16xf32>
+// CHECK: %[[I1:.*]] = tensor.insert_slice %{{.*}} into %[[I0]][0, 0, 0, 8] [1, 4, 4, 8] [1, 1, 1, 1] : tensor<1x4x4x8xf32> into tensor<1x4x4x16xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[I1]], %{{.*}} : tensor<1x4x4x16xf32>, tensor<4x16x1x1xf32>)
+#in = affine_map<(n, m, h, w, c, kh, kw) -> (n, c, h + kh, w + kw)>
+#w = affine_map<(n, m, h, w, c, kh, kw) -> (m, c, kh, kw)>
+#out = affine_map<(n, m, h, w, c, kh, kw) -> (n, m, h, w)>
+func.func @concat(%x: tensor<1x8x4x4xf32>) -> tensor<1x4x4x4xf32> {
+  %w = arith.constant dense<0.5> : tensor<8x8x1x1xf32>
+  %w2 = arith.constant dense<0.5> : tensor<4x16x1x1xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x8x4x4xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  %a = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<1x8x4x4xf32>, tensor<8x8x1x1xf32>) outs(%init : tensor<1x8x4x4xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %m = math.fma %p, %q, %o : f32
+    linalg.yield %m : f32
+  } -> tensor<1x8x4x4xf32>
+  %b = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<1x8x4x4xf32>, tensor<8x8x1x1xf32>) outs(%init : tensor<1x8x4x4xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %m = math.fma %p, %q, %o : f32
+    linalg.yield %m : f32
+  } -> tensor<1x8x4x4xf32>
+  %cat0 = tensor.empty() : tensor<1x16x4x4xf32>
+  %cat1 = tensor.insert_slice %a into %cat0[0, 0, 0, 0] [1, 8, 4, 4] [1, 1, 1, 1] : tensor<1x8x4x4xf32> into tensor<1x16x4x4xf32>
+  %cat2 = tensor.insert_slice %b into %cat1[0, 8, 0, 0] [1, 8, 4, 4] [1, 1, 1, 1] : tensor<1x8x4x4xf32> into tensor<1x16x4x4xf32>
+  %e2 = tensor.empty() : tensor<1x4x4x4xf32>
+  %init2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %c = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%cat2, %w2 : tensor<1x16x4x4xf32>, tensor<4x16x1x1xf32>) outs(%init2 : tensor<1x4x4x4xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %m = math.fma %p, %q, %o : f32
+    linalg.yield %m : f32
+  } -> tensor<1x4x4x4xf32>
+  return %c : tensor<1x4x4x4xf32>
+}
