@@ -52,7 +52,10 @@ def FuseElementwiseOps : Pass<"fuse-elementwise-ops", "mlir::func::FuncOp"> {
   let description = [{
     Upstream linalg-fuse-elementwise-ops (elementwise producer into
     consumer, reshape propagation by expansion, constant folding) with one
-    more condition: the consumer has no reduction loops. A ReLU fused into a
+    more condition: the consumer has no reduction loops, and a producer
+    that the consumer reads through a broadcast is fused only when its
+    body is a few plain arith ops (it would run once per consumer
+    element). A ReLU fused into a
     conv's input would run once per output channel for every input element
     and hide the multiply-accumulate from the kernel generator; it stays
     the epilogue of the op that produces its input instead.

@@ -231,10 +231,15 @@ bool Outliner::outline(func::FuncOp func, scf::ParallelOp loop,
     total *= t;
   if (total * estimateWork(loop.getRegion()) < minWork)
     return false;
-  // Collapse outer dims until there are enough iterations to split.
+  // Collapse outer dims until there are enough iterations to split. The
+  // innermost dim stays a loop of its own when the others give at least
+  // two iterations: collapsed, every element paid a delinearization and
+  // the loop no longer vectorized (an SE block's scaling of a 7x7x1152
+  // tensor ran scalar with a division per element).
   unsigned outer = 0;
   int64_t n = 1;
-  while (outer < trips.size() && n < minOuterIterations)
+  while (outer < trips.size() && n < minOuterIterations &&
+         (outer + 1 < trips.size() || n < 2))
     n *= trips[outer++];
   if (n < 2)
     return false;

@@ -70,6 +70,29 @@ func.func @named(%x: memref<64x64xf32>) {
 
 // -----
 
+// Outer dims of 1 x 2 x 2 give 4 iterations, under 8, but the innermost
+// dim is not collapsed into them: it stays a loop that LLVM vectorizes.
+// CHECK-LABEL: func.func private @keep_inner_par0(
+// CHECK: scf.for
+// CHECK: arith.divui
+// CHECK: scf.parallel (%{{.*}}) = (%{{.*}}) to (%{{.*}}) step
+// CHECK-LABEL: func.func @keep_inner(
+// CHECK: arith.constant 4 : i64
+func.func @keep_inner(%x: memref<1x2x2x1152xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c1152 = arith.constant 1152 : index
+  %z = arith.constant 0.0 : f32
+  scf.parallel (%i, %j, %k, %l) = (%c0, %c0, %c0, %c0) to (%c1, %c2, %c2, %c1152) step (%c1, %c1, %c1, %c1) {
+    memref.store %z, %x[%i, %j, %k, %l] : memref<1x2x2x1152xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
 // Too little work: stays sequential, nothing outlined.
 // CHECK-LABEL: func.func @tiny(
 // CHECK: scf.parallel

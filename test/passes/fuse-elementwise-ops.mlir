@@ -56,3 +56,37 @@ func.func @relu_matmul(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>, %c: tensor<4x1
   } -> tensor<4x16xf32>
   return %mm : tensor<4x16xf32>
 }
+
+// -----
+
+// A sigmoid of per-channel scales read through a broadcast (an SE block):
+// not fused, it would run once per pixel instead of once per channel.
+// CHECK-LABEL: func.func @broadcast_sigmoid(
+// CHECK: %[[S:.*]] = linalg.generic
+// CHECK: math.exp
+// CHECK: linalg.generic {{.*}} ins(%[[S]], %{{.*}} : tensor<8xf32>, tensor<4x8xf32>)
+// CHECK-NOT: math.exp
+#vec = affine_map<(i) -> (i)>
+#row = affine_map<(i, j) -> (j)>
+#id = affine_map<(i, j) -> (i, j)>
+func.func @broadcast_sigmoid(%s: tensor<8xf32>, %x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %one = arith.constant 1.0 : f32
+  %e8 = tensor.empty() : tensor<8xf32>
+  %sig = linalg.generic {indexing_maps = [#vec, #vec], iterator_types = ["parallel"]}
+      ins(%s : tensor<8xf32>) outs(%e8 : tensor<8xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %n = arith.negf %v : f32
+    %x1 = math.exp %n : f32
+    %d = arith.addf %x1, %one : f32
+    %r = arith.divf %one, %d : f32
+    linalg.yield %r : f32
+  } -> tensor<8xf32>
+  %e = tensor.empty() : tensor<4x8xf32>
+  %m = linalg.generic {indexing_maps = [#row, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%sig, %x : tensor<8xf32>, tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %t = arith.mulf %a, %b : f32
+    linalg.yield %t : f32
+  } -> tensor<4x8xf32>
+  return %m : tensor<4x8xf32>
+}
