@@ -401,6 +401,31 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
       operands.push_back(noValue());
     operands[pos] = v;
   }
+  // PRelu before opset 7 broadcast a [C] slope along the channels of an
+  // [N, C, ...] input (PyTorch still exports that form at opset 6); numpy
+  // broadcasting would align it with the last dim: unsqueeze it to
+  // [C, 1, ...].
+  if (opType == "PRelu" && opset < 7 && operands.size() == 2) {
+    auto x = dyn_cast<RankedTensorType>(operands[0].getType());
+    auto slope = dyn_cast<RankedTensorType>(operands[1].getType());
+    if (x && slope && x.getRank() > 2 && slope.getRank() == 1 &&
+        slope.getDimSize(0) == x.getDimSize(1) && slope.getDimSize(0) != 1) {
+      SmallVector<int64_t> axes, shape = {slope.getDimSize(0)};
+      for (int64_t d = 1; d + 1 < x.getRank(); ++d) {
+        axes.push_back(d);
+        shape.push_back(1);
+      }
+      Value axesValue = onnxd::createConstant(
+          builder, loc,
+          DenseElementsAttr::get(RankedTensorType::get({int64_t(axes.size())},
+                                                       builder.getI64Type()),
+                                 ArrayRef<int64_t>(axes)));
+      OperationState us(loc, "onnx.Unsqueeze");
+      us.addOperands({operands[1], axesValue});
+      us.addTypes(RankedTensorType::get(shape, slope.getElementType()));
+      operands[1] = builder.create(us)->getResult(0);
+    }
+  }
   // Omitted trailing optional inputs are `none`, so positions match the
   // schema.
   if (schema->variadicInput < 0)

@@ -24,6 +24,13 @@ elif kind == "untyped":
     opset = 17
     inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 4])]
     inits = []
+elif kind == "prelu6":
+    # Opset 6 PRelu: a [C] slope broadcast along the channels.
+    nodes = [helper.make_node("PRelu", ["x", "slope"], ["y"], name="prelu")]
+    opset = 6
+    inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3, 4])]
+    inits = [numpy_helper.from_array(np.array([0.1, 0.2, 0.3], np.float32),
+                                     "slope")]
 else:
     w = numpy_helper.from_array(np.ones((4, 8), np.float32), "weight")
     nodes = [helper.make_node("MatMul", ["x", "weight"], ["y"], name="fc")]

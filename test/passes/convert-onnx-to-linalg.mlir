@@ -394,3 +394,30 @@ func.func @cast_to_uint4(%x: tensor<4xf32>) -> tensor<4xui4> {
   %r = onnx.Cast(%x) {to = 21 : i64} : (tensor<4xf32>) -> tensor<4xui4>
   return %r : tensor<4xui4>
 }
+
+// -----
+
+// QLinearConv: x and w widened to i32 minus their zero points (w's per
+// output channel), an i32 conv started from the i32 bias, then one
+// requantizing generic reading w_scale per output channel (d1).
+// CHECK-DAG: #[[CH:.*]] = affine_map<(d0, d1, d2, d3) -> (d1)>
+// CHECK-LABEL: func.func @qlinear_conv(
+// CHECK: arith.extui %{{.*}} : i8 to i32
+// CHECK: arith.subi
+// CHECK: arith.extsi %{{.*}} : i8 to i32
+// CHECK: %[[B:.*]] = linalg.generic {indexing_maps = [#[[CH]], {{.*}} ins(%{{.*}} : tensor<3xi32>)
+// CHECK: %[[ACC:.*]] = linalg.generic {{.*}} outs(%[[B]] : tensor<1x3x4x4xi32>)
+// CHECK: arith.muli
+// CHECK: arith.addi
+// CHECK: linalg.generic {{.*}} ins(%[[ACC]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<1x3x4x4xi32>, tensor<f32>, tensor<3xf32>, tensor<f32>, tensor<i8>)
+// CHECK: math.roundeven
+func.func @qlinear_conv(%x: tensor<1x2x4x4xui8>, %w: tensor<3x2x1x1xi8>, %b: tensor<3xi32>) -> tensor<1x3x4x4xui8> {
+  %xs = onnx.Constant() {value = dense<0.5> : tensor<f32>} : () -> tensor<f32>
+  %xz = onnx.Constant() {value = dense<128> : tensor<ui8>} : () -> tensor<ui8>
+  %ws = onnx.Constant() {value = dense<[0.1, 0.2, 0.3]> : tensor<3xf32>} : () -> tensor<3xf32>
+  %wz = onnx.Constant() {value = dense<0> : tensor<3xi8>} : () -> tensor<3xi8>
+  %ys = onnx.Constant() {value = dense<0.25> : tensor<f32>} : () -> tensor<f32>
+  %yz = onnx.Constant() {value = dense<10> : tensor<ui8>} : () -> tensor<ui8>
+  %0 = onnx.QLinearConv(%x, %xs, %xz, %w, %ws, %wz, %ys, %yz, %b) : (tensor<1x2x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<3x2x1x1xi8>, tensor<3xf32>, tensor<3xi8>, tensor<f32>, tensor<ui8>, tensor<3xi32>) -> tensor<1x3x4x4xui8>
+  return %0 : tensor<1x3x4x4xui8>
+}

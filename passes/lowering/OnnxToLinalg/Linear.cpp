@@ -71,8 +71,10 @@ struct ConvLowering : OpConversionPattern<ONNXConvOp> {
     auto rt = staticResultType(op);
     auto xt = dyn_cast<RankedTensorType>(op.getX().getType());
     auto wt = dyn_cast<RankedTensorType>(op.getW().getType());
+    // (i32: the Conv that ConvInteger and QLinearConv build.)
     if (!rt || !xt || !wt || !xt.hasStaticShape() || !wt.hasStaticShape() ||
-        !isa<FloatType>(rt.getElementType()))
+        !(isa<FloatType>(rt.getElementType()) ||
+          rt.getElementType().isInteger(32)))
       return unsupported(rewriter, op, kNeedsStaticFloat);
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();

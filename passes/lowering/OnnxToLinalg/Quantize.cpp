@@ -288,6 +288,28 @@ Value widenMinusZeroPoint(OpBuilder &b, Location loc, Value x, bool xU,
       maps);
 }
 
+/// saturate(rint(acc * (sa * sb / sy)) + zy) in the integer type `to`:
+/// the multiplier in the scales' type, the product in float64 (as numpy
+/// promotes int32 * float).
+Value requantize(OpBuilder &b, Location l, Value acc, Value sa, Value sb,
+                 Value sy, Value zy, Type to, bool yU) {
+  Type f64 = b.getF64Type();
+  Value mult =
+      arith::DivFOp::create(b, l, arith::MulFOp::create(b, l, sa, sb), sy);
+  Value d = arith::MulFOp::create(b, l, arith::SIToFPOp::create(b, l, f64, acc),
+                                  toFloat(b, l, mult, f64));
+  Value zp = yU ? (Value)arith::UIToFPOp::create(b, l, f64, zy)
+                : (Value)arith::SIToFPOp::create(b, l, f64, zy);
+  d = math::RoundEvenOp::create(b, l, arith::AddFOp::create(b, l, d, zp));
+  unsigned w = to.getIntOrFloatBitWidth();
+  double lo = yU ? 0 : -std::ldexp(1.0, w - 1);
+  double hi = yU ? std::ldexp(1.0, w) - 1 : std::ldexp(1.0, w - 1) - 1;
+  d = arith::MaximumFOp::create(b, l, d, scalarConstant(b, l, f64, lo));
+  d = arith::MinimumFOp::create(b, l, d, scalarConstant(b, l, f64, hi));
+  return arith::TruncIOp::create(
+      b, l, to, arith::FPToSIOp::create(b, l, b.getI32Type(), d));
+}
+
 /// The i32 product of (A - a_zp) and (B - b_zp), through onnx.MatMul on
 /// i32 (lowered by the MatMul pattern).
 Value integerMatMul(ConversionPatternRewriter &rewriter, Operation *op, Value a,
@@ -319,6 +341,93 @@ struct MatMulIntegerLowering : OpConversionPattern<ONNXMatMulIntegerOp> {
         isNoValue(op.getBZeroPoint()) ? Value() : adaptor.getBZeroPoint();
     rewriter.replaceOp(op, integerMatMul(rewriter, op, adaptor.getA(), aZp,
                                          adaptor.getB(), bZp));
+    return success();
+  }
+};
+
+/// ConvInteger: an i32 onnx.Conv (lowered by the Conv pattern) of
+/// (x - x_zero_point) and (w - w_zero_point), the latter per tensor or
+/// per output channel.
+struct ConvIntegerLowering : OpConversionPattern<ONNXConvIntegerOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXConvIntegerOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt)
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    Location loc = op.getLoc();
+    bool xU = isUnsignedInt(op.getX().getType());
+    bool wU = isUnsignedInt(op.getW().getType());
+    Value xZp =
+        isNoValue(op.getXZeroPoint()) ? Value() : adaptor.getXZeroPoint();
+    Value wZp =
+        isNoValue(op.getWZeroPoint()) ? Value() : adaptor.getWZeroPoint();
+    Value x32 =
+        widenMinusZeroPoint(rewriter, loc, adaptor.getX(), xU, xZp, xU, 1);
+    Value w32 =
+        widenMinusZeroPoint(rewriter, loc, adaptor.getW(), wU, wZp, wU, 0);
+    Value none = ONNXNoValueOp::create(rewriter, loc, rewriter.getNoneType());
+    auto conv = ONNXConvOp::create(rewriter, loc, rt, x32, w32, none,
+                                   op.getAutoPadAttr(), op.getDilationsAttr(),
+                                   op.getGroupAttr(), op.getKernelShapeAttr(),
+                                   op.getPadsAttr(), op.getStridesAttr());
+    rewriter.replaceOp(op, conv.getResult());
+    return success();
+  }
+};
+
+/// QLinearConv: the i32 conv of ConvInteger plus the i32 bias, requantized
+/// with x_scale * w_scale / y_scale (w_scale per tensor or per output
+/// channel) and y_zero_point.
+struct QLinearConvLowering : OpConversionPattern<ONNXQLinearConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXQLinearConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticResultType(op);
+    if (!rt)
+      return unsupported(rewriter, op, kNeedsStaticShapes);
+    for (Value s : {op.getXScale(), op.getYScale(), op.getYZeroPoint()})
+      if (cast<ShapedType>(s.getType()).getNumElements() != 1)
+        return unsupported(rewriter, op, "x and y scales must be per tensor");
+    Location loc = op.getLoc();
+    bool xU = isUnsignedInt(op.getX().getType());
+    bool wU = isUnsignedInt(op.getW().getType());
+    Value x32 = widenMinusZeroPoint(rewriter, loc, adaptor.getX(), xU,
+                                    adaptor.getXZeroPoint(), xU, 1);
+    Value w32 = widenMinusZeroPoint(rewriter, loc, adaptor.getW(), wU,
+                                    adaptor.getWZeroPoint(), wU, 0);
+    Value bias = isNoValue(op.getB())
+                     ? (Value)ONNXNoValueOp::create(rewriter, loc,
+                                                    rewriter.getNoneType())
+                     : adaptor.getB();
+    auto accT = RankedTensorType::get(rt.getShape(), rewriter.getI32Type());
+    Value acc = ONNXConvOp::create(rewriter, loc, accT, x32, w32, bias,
+                                   op.getAutoPadAttr(), op.getDilationsAttr(),
+                                   op.getGroupAttr(), op.getKernelShapeAttr(),
+                                   op.getPadsAttr(), op.getStridesAttr());
+    MLIRContext *ctx = getContext();
+    int64_t rank = rt.getRank();
+    SmallVector<Value> ins = {acc, adaptor.getXScale(), adaptor.getWScale(),
+                              adaptor.getYScale(), adaptor.getYZeroPoint()};
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
+    for (Value v : ArrayRef<Value>(ins).drop_front()) {
+      auto t = cast<RankedTensorType>(v.getType());
+      SmallVector<AffineExpr> e(t.getRank(), getAffineConstantExpr(0, ctx));
+      if (t.getNumElements() != 1) // w_scale per output channel
+        e = {getAffineDimExpr(1, ctx)};
+      maps.push_back(AffineMap::get(rank, 0, e, ctx));
+    }
+    Type to = rt.getElementType();
+    bool yU = isUnsignedInt(op.getY().getType());
+    Value y = buildElementwise(
+        rewriter, loc, rt, ins,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return requantize(b, l, a[0], a[1], a[2], a[3], a[4], to, yU);
+        },
+        maps);
+    rewriter.replaceOp(op, y);
     return success();
   }
 };
@@ -360,23 +469,7 @@ struct QLinearMatMulLowering : OpConversionPattern<ONNXQLinearMatMulOp> {
     Value y = buildElementwise(
         rewriter, loc, rt, ins,
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Type f64 = b.getF64Type();
-          Value mult = arith::DivFOp::create(
-              b, l, arith::MulFOp::create(b, l, a[1], a[2]), a[3]);
-          Value d = arith::MulFOp::create(
-              b, l, arith::SIToFPOp::create(b, l, f64, a[0]),
-              toFloat(b, l, mult, f64));
-          Value zp = yU ? (Value)arith::UIToFPOp::create(b, l, f64, a[4])
-                        : (Value)arith::SIToFPOp::create(b, l, f64, a[4]);
-          d = math::RoundEvenOp::create(b, l,
-                                        arith::AddFOp::create(b, l, d, zp));
-          unsigned w = to.getIntOrFloatBitWidth();
-          double lo = yU ? 0 : -std::ldexp(1.0, w - 1);
-          double hi = yU ? std::ldexp(1.0, w) - 1 : std::ldexp(1.0, w - 1) - 1;
-          d = arith::MaximumFOp::create(b, l, d, scalarConstant(b, l, f64, lo));
-          d = arith::MinimumFOp::create(b, l, d, scalarConstant(b, l, f64, hi));
-          return arith::TruncIOp::create(
-              b, l, to, arith::FPToSIOp::create(b, l, b.getI32Type(), d));
+          return requantize(b, l, a[0], a[1], a[2], a[3], a[4], to, yU);
         },
         maps);
     rewriter.replaceOp(op, y);
@@ -389,5 +482,6 @@ struct QLinearMatMulLowering : OpConversionPattern<ONNXQLinearMatMulOp> {
 void lowering::populateQuantizePatterns(RewritePatternSet &patterns) {
   patterns.add<QuantizeLinearLowering, DequantizeLinearLowering,
                DynamicQuantizeLowering, MatMulIntegerLowering,
-               QLinearMatMulLowering>(patterns.getContext());
+               ConvIntegerLowering, QLinearConvLowering, QLinearMatMulLowering>(
+      patterns.getContext());
 }
