@@ -156,6 +156,10 @@ private:
   }
   /// sum_i coeffs[i] * vs[i] on vectors, zeros skipped, +-1 as add/sub.
   Value combine(OpBuilder &b, ArrayRef<double> coeffs, ArrayRef<Value> vs);
+  /// R X R^T for R (rows x cols coefficients) and X (cols x cols vectors),
+  /// both row-major: first R X (by columns), then times R^T (by rows).
+  SmallVector<Value> sandwich(OpBuilder &b, ArrayRef<double> r, int64_t rows,
+                              int64_t cols, ArrayRef<Value> x);
   Value weightsConstant(OpBuilder &b);
   Value inputTransform(OpBuilder &b, int64_t tilesH, int64_t tilesW);
   Value gemm(OpBuilder &b, Value v, Value u, int64_t tilesH, int64_t tilesW);
@@ -200,6 +204,24 @@ Value WinogradEmitter::combine(OpBuilder &b, ArrayRef<double> coeffs,
       acc = vector::FMAOp::create(b, loc, v, splat(c), acc);
   }
   return acc ? acc : splat(0);
+}
+
+SmallVector<Value> WinogradEmitter::sandwich(OpBuilder &b, ArrayRef<double> r,
+                                             int64_t rows, int64_t cols,
+                                             ArrayRef<Value> x) {
+  SmallVector<Value> tmp(rows * cols), out(rows * rows);
+  for (int64_t a = 0; a < rows; ++a)
+    for (int64_t j = 0; j < cols; ++j) {
+      SmallVector<Value> column;
+      for (int64_t i = 0; i < cols; ++i)
+        column.push_back(x[i * cols + j]);
+      tmp[a * cols + j] = combine(b, r.slice(a * cols, cols), column);
+    }
+  for (int64_t a = 0; a < rows; ++a)
+    for (int64_t c = 0; c < rows; ++c)
+      out[a * rows + c] = combine(b, r.slice(c * cols, cols),
+                                  ArrayRef<Value>(tmp).slice(a * cols, cols));
+  return out;
 }
 
 Value WinogradEmitter::weightsConstant(OpBuilder &b) {
@@ -286,7 +308,7 @@ Value WinogradEmitter::inputTransform(OpBuilder &b, int64_t tilesH,
   Value filled = channelBlocks(
       b, cv.c, slice,
       [&](OpBuilder &nb, Value c0, bool inBounds, Value s) -> Value {
-        // d[i][j], then tmp = BT d (rows), then V = tmp BT^T (columns).
+        // d[i][j], then V = BT d BT^T.
         SmallVector<Value> d;
         for (int64_t i = 0; i < t; ++i)
           for (int64_t j = 0; j < t; ++j)
@@ -294,21 +316,13 @@ Value WinogradEmitter::inputTransform(OpBuilder &b, int64_t tilesH,
                 nb, loc, vecType(nb), cv.x,
                 ValueRange{ivs[0], rows[i], cols[j], c0}, pad,
                 ArrayRef<bool>{inBounds}));
-        SmallVector<Value> tmp(tt);
-        for (int64_t a = 0; a < t; ++a)
-          for (int64_t j = 0; j < t; ++j) {
-            SmallVector<Value> column;
-            for (int64_t i = 0; i < t; ++i)
-              column.push_back(d[i * t + j]);
-            tmp[a * t + j] = combine(nb, tr.bt.slice(a * t, t), column);
-          }
+        SmallVector<Value> v = sandwich(nb, tr.bt, t, t, d);
         for (int64_t a = 0; a < t; ++a)
           for (int64_t bb = 0; bb < t; ++bb) {
-            Value v = combine(nb, tr.bt.slice(bb * t, t),
-                              ArrayRef<Value>(tmp).slice(a * t, t));
             Value at = arith::ConstantIndexOp::create(nb, loc, a * t + bb);
-            s = vector::TransferWriteOp::create(
-                    nb, loc, v, s, ValueRange{at, c0}, ArrayRef<bool>{inBounds})
+            s = vector::TransferWriteOp::create(nb, loc, v[a * t + bb], s,
+                                                ValueRange{at, c0},
+                                                ArrayRef<bool>{inBounds})
                     .getResult();
           }
         return s;
@@ -428,19 +442,11 @@ Value WinogradEmitter::outputTransform(OpBuilder &b, Value mTensor,
         Value start;
         if (!initPerPoint)
           start = readInit(nb, {}, k0, inBounds);
-        // tmp = AT M (m x t), then Y = tmp AT^T (m x m).
-        SmallVector<Value> tmp(m * t);
-        for (int64_t i = 0; i < m; ++i)
-          for (int64_t bb = 0; bb < t; ++bb) {
-            SmallVector<Value> column;
-            for (int64_t a = 0; a < t; ++a)
-              column.push_back(mv[a * t + bb]);
-            tmp[i * t + bb] = combine(nb, tr.at.slice(i * t, t), column);
-          }
+        // Y = AT M AT^T (m x m).
+        SmallVector<Value> ys = sandwich(nb, tr.at, m, t, mv);
         for (int64_t i = 0; i < m; ++i)
           for (int64_t j = 0; j < m; ++j) {
-            Value y = combine(nb, tr.at.slice(j * t, t),
-                              ArrayRef<Value>(tmp).slice(i * t, t));
+            Value y = ys[i * m + j];
             Value init = start;
             if (initPerPoint) {
               Value ohi = affine::AffineApplyOp::create(

@@ -310,6 +310,32 @@ Value requantize(OpBuilder &b, Location l, Value acc, Value sa, Value sb,
       b, l, to, arith::FPToSIOp::create(b, l, b.getI32Type(), d));
 }
 
+/// `acc` (i32) requantized into `rt` elementwise: scales and the output
+/// zero point per tensor, except `sb` when it has `channels` elements
+/// (then read along dim 1 of the result: a conv's output channel).
+Value requantizeTensor(OpBuilder &b, Location loc, RankedTensorType rt,
+                       Value acc, Value sa, Value sb, Value sy, Value zy,
+                       bool yU) {
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = rt.getRank();
+  SmallVector<Value> ins = {acc, sa, sb, sy, zy};
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
+  for (Value v : ArrayRef<Value>(ins).drop_front()) {
+    auto t = cast<RankedTensorType>(v.getType());
+    SmallVector<AffineExpr> e(t.getRank(), getAffineConstantExpr(0, ctx));
+    if (t.getNumElements() != 1) // per output channel
+      e = {getAffineDimExpr(1, ctx)};
+    maps.push_back(AffineMap::get(rank, 0, e, ctx));
+  }
+  Type to = rt.getElementType();
+  return buildElementwise(
+      b, loc, rt, ins,
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        return requantize(nb, l, a[0], a[1], a[2], a[3], a[4], to, yU);
+      },
+      maps);
+}
+
 /// The i32 product of (A - a_zp) and (B - b_zp), through onnx.MatMul on
 /// i32 (lowered by the MatMul pattern).
 Value integerMatMul(ConversionPatternRewriter &rewriter, Operation *op, Value a,
@@ -407,26 +433,10 @@ struct QLinearConvLowering : OpConversionPattern<ONNXQLinearConvOp> {
                                    op.getAutoPadAttr(), op.getDilationsAttr(),
                                    op.getGroupAttr(), op.getKernelShapeAttr(),
                                    op.getPadsAttr(), op.getStridesAttr());
-    MLIRContext *ctx = getContext();
-    int64_t rank = rt.getRank();
-    SmallVector<Value> ins = {acc, adaptor.getXScale(), adaptor.getWScale(),
-                              adaptor.getYScale(), adaptor.getYZeroPoint()};
-    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
-    for (Value v : ArrayRef<Value>(ins).drop_front()) {
-      auto t = cast<RankedTensorType>(v.getType());
-      SmallVector<AffineExpr> e(t.getRank(), getAffineConstantExpr(0, ctx));
-      if (t.getNumElements() != 1) // w_scale per output channel
-        e = {getAffineDimExpr(1, ctx)};
-      maps.push_back(AffineMap::get(rank, 0, e, ctx));
-    }
-    Type to = rt.getElementType();
-    bool yU = isUnsignedInt(op.getY().getType());
-    Value y = buildElementwise(
-        rewriter, loc, rt, ins,
-        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          return requantize(b, l, a[0], a[1], a[2], a[3], a[4], to, yU);
-        },
-        maps);
+    Value y = requantizeTensor(rewriter, loc, rt, acc, adaptor.getXScale(),
+                               adaptor.getWScale(), adaptor.getYScale(),
+                               adaptor.getYZeroPoint(),
+                               isUnsignedInt(op.getY().getType()));
     rewriter.replaceOp(op, y);
     return success();
   }
@@ -453,25 +463,10 @@ struct QLinearMatMulLowering : OpConversionPattern<ONNXQLinearMatMulOp> {
     Value c =
         integerMatMul(rewriter, op, adaptor.getA(), adaptor.getAZeroPoint(),
                       adaptor.getB(), adaptor.getBZeroPoint());
-    auto ct = cast<RankedTensorType>(c.getType());
-    MLIRContext *ctx = getContext();
-    int64_t rank = ct.getRank();
-    SmallVector<Value> ins = {c, adaptor.getAScale(), adaptor.getBScale(),
-                              adaptor.getYScale(), adaptor.getYZeroPoint()};
-    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
-    for (Value v : ArrayRef<Value>(ins).drop_front()) {
-      auto t = cast<RankedTensorType>(v.getType());
-      SmallVector<AffineExpr> zeros(t.getRank(), getAffineConstantExpr(0, ctx));
-      maps.push_back(AffineMap::get(rank, 0, zeros, ctx));
-    }
-    Type to = rt.getElementType();
-    bool yU = isUnsignedInt(op.getY().getType());
-    Value y = buildElementwise(
-        rewriter, loc, rt, ins,
-        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          return requantize(b, l, a[0], a[1], a[2], a[3], a[4], to, yU);
-        },
-        maps);
+    Value y = requantizeTensor(rewriter, loc, rt, c, adaptor.getAScale(),
+                               adaptor.getBScale(), adaptor.getYScale(),
+                               adaptor.getYZeroPoint(),
+                               isUnsignedInt(op.getY().getType()));
     rewriter.replaceOp(op, y);
     return success();
   }
