@@ -599,19 +599,14 @@ Value KernelEmitter::initialAccumulator(OpBuilder &b, ArrayRef<Value> outPoint,
     toInit = AffineMap::get(shape.size(), 0, exprs, ctx).compose(toInit);
     init = ex.getSrc();
   }
-  if (auto fill = init.getDefiningOp<linalg::FillOp>())
-    return vector::BroadcastOp::create(b, loc, vecType(f32),
-                                       fill.getInputs()[0]);
-  // A broadcast generic (bias): read its input through its own map.
-  if (auto g = init.getDefiningOp<linalg::GenericOp>();
-      g && mcc::isElementwiseGeneric(g) && g.getNumDpsInputs() == 1 &&
-      g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity()) {
-    auto yield = cast<linalg::YieldOp>(g.getRegion().front().getTerminator());
-    AffineMap m =
-        g.getMatchingIndexingMap(g.getDpsInputOperand(0)).compose(toInit);
-    if (yield.getValues()[0] == g.getRegion().front().getArgument(0) &&
-        classify(m, vPos) != Access::Unsupported)
-      return read(b, g.getDpsInputs()[0], m, outPoint, vPos, inBounds, f32);
+  // A fill, or a broadcast generic (bias) whose input is read through its
+  // own map.
+  if (std::optional<mcc::InitSource> src = mcc::initSource(init)) {
+    if (src->scalar)
+      return vector::BroadcastOp::create(b, loc, vecType(f32), src->scalar);
+    AffineMap m = src->map.compose(toInit);
+    if (classify(m, vPos) != Access::Unsupported)
+      return read(b, src->tensor, m, outPoint, vPos, inBounds, f32);
   }
   if (classify(toInit, vPos) != Access::Unsupported)
     return read(b, init, toInit, outPoint, vPos, inBounds, f32);

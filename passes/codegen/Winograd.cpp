@@ -165,12 +165,6 @@ private:
   Value gemm(OpBuilder &b, Value v, Value u, int64_t tilesH, int64_t tilesW);
   Value outputTransform(OpBuilder &b, Value mTensor, int64_t tilesH,
                         int64_t tilesW);
-  /// What the accumulator starts from, as a function of the output point
-  /// (n, oh, ow), the first channel and whether the vector is whole;
-  /// `initPerPoint` says whether the point matters (a bias does not).
-  std::function<Value(OpBuilder &, ArrayRef<Value>, Value, bool)>
-  initReader(OpBuilder &b);
-  bool initPerPoint = true;
   /// A loop over channel blocks of `total` channels: full vectors, then one
   /// masked tail; `body(b, c0, inBounds, carried)` returns the new carried
   /// tensor.
@@ -360,50 +354,19 @@ Value WinogradEmitter::gemm(OpBuilder &b, Value v, Value u, int64_t tilesH,
       .getResult(0);
 }
 
-std::function<Value(OpBuilder &, ArrayRef<Value>, Value, bool)>
-WinogradEmitter::initReader(OpBuilder &b) {
-  Value init = cv.op.getDpsInits()[0];
-  VectorType vt = vecType(b);
-  Value pad = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-  if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
-    Value scalar = fill.getInputs()[0];
-    initPerPoint = false;
-    return [=](OpBuilder &nb, ArrayRef<Value>, Value, bool) -> Value {
-      return vector::BroadcastOp::create(nb, loc, vt, scalar);
-    };
-  }
-  // A bias broadcast along the channels: read the bias itself.
-  if (auto g = init.getDefiningOp<linalg::GenericOp>();
-      g && g.getNumDpsInputs() == 1 && g.getNumDpsInits() == 1 &&
-      mcc::isElementwiseGeneric(g)) {
-    Block &body = g.getRegion().front();
-    AffineMap in = g.getMatchingIndexingMap(g.getDpsInputOperand(0));
-    AffineMap out = g.getMatchingIndexingMap(g.getDpsInitOperand(0));
-    auto yield = cast<linalg::YieldOp>(body.getTerminator());
-    if (yield.getValues()[0] == body.getArgument(0) &&
-        in.getNumResults() == 1 && in.getResult(0) == out.getResult(3)) {
-      Value bias = g.getDpsInputs()[0];
-      initPerPoint = false;
-      return [=](OpBuilder &nb, ArrayRef<Value>, Value k0,
-                 bool inBounds) -> Value {
-        return vector::TransferReadOp::create(nb, loc, vt, bias, ValueRange{k0},
-                                              pad, ArrayRef<bool>{inBounds});
-      };
-    }
-  }
-  return [=](OpBuilder &nb, ArrayRef<Value> point, Value k0,
-             bool inBounds) -> Value {
-    return vector::TransferReadOp::create(
-        nb, loc, vt, init, ValueRange{point[0], point[1], point[2], k0}, pad,
-        ArrayRef<bool>{inBounds});
-  };
-}
-
 Value WinogradEmitter::outputTransform(OpBuilder &b, Value mTensor,
                                        int64_t tilesH, int64_t tilesW) {
   int64_t t = tr.t, m = tr.m;
   Type f32 = b.getF32Type();
-  auto readInit = initReader(b);
+  // What the accumulator starts from: a fill's scalar or a bias along the
+  // channels (read once per channel block), or the init tensor itself
+  // (read per output point).
+  Value init = cv.op.getDpsInits()[0];
+  std::optional<mcc::InitSource> src = mcc::initSource(init);
+  if (src && src->tensor &&
+      (src->map.getNumResults() != 1 ||
+       src->map.getResult(0) != b.getAffineDimExpr(3)))
+    src.reset();
   Value empty = tensor::EmptyOp::create(
       b, loc, ArrayRef<int64_t>{cv.n, cv.h, cv.w, cv.k}, f32);
   SmallVector<OpFoldResult> ubs = {b.getIndexAttr(cv.n), b.getIndexAttr(tilesH),
@@ -440,22 +403,29 @@ Value WinogradEmitter::outputTransform(OpBuilder &b, Value mTensor,
               ValueRange{ivs[0], ivs[1], ivs[2], idx[ab], k0}, pad,
               ArrayRef<bool>{inBounds}));
         Value start;
-        if (!initPerPoint)
-          start = readInit(nb, {}, k0, inBounds);
+        if (src && src->scalar)
+          start =
+              vector::BroadcastOp::create(nb, loc, vecType(nb), src->scalar);
+        else if (src)
+          start = vector::TransferReadOp::create(nb, loc, vecType(nb),
+                                                 src->tensor, ValueRange{k0},
+                                                 pad, ArrayRef<bool>{inBounds});
         // Y = AT M AT^T (m x m).
         SmallVector<Value> ys = sandwich(nb, tr.at, m, t, mv);
         for (int64_t i = 0; i < m; ++i)
           for (int64_t j = 0; j < m; ++j) {
             Value y = ys[i * m + j];
-            Value init = start;
-            if (initPerPoint) {
+            Value first = start;
+            if (!src) {
               Value ohi = affine::AffineApplyOp::create(
                   nb, loc, AffineMap::get(0, 1, s0 + i), ValueRange{oh});
               Value owj = affine::AffineApplyOp::create(
                   nb, loc, AffineMap::get(0, 1, s0 + j), ValueRange{ow});
-              init = readInit(nb, {ivs[0], ohi, owj}, k0, inBounds);
+              first = vector::TransferReadOp::create(
+                  nb, loc, vecType(nb), init, ValueRange{ivs[0], ohi, owj, k0},
+                  pad, ArrayRef<bool>{inBounds});
             }
-            y = arith::AddFOp::create(nb, loc, init, y);
+            y = arith::AddFOp::create(nb, loc, first, y);
             s = vector::TransferWriteOp::create(nb, loc, y, s,
                                                 ValueRange{idx[i], idx[j], k0},
                                                 ArrayRef<bool>{inBounds})

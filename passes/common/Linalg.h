@@ -43,6 +43,31 @@ inline bool isMultiplyAccumulate(mlir::linalg::GenericOp op) {
   return false;
 }
 
+/// Where an accumulator's init tensor gets its values: a linalg.fill's
+/// scalar, or the only input of a generic that just broadcasts it (a
+/// bias) with that input's indexing map in the init's index space.
+struct InitSource {
+  mlir::Value scalar;
+  mlir::Value tensor;
+  mlir::AffineMap map;
+};
+inline std::optional<InitSource> initSource(mlir::Value init) {
+  using namespace mlir;
+  if (auto fill = init.getDefiningOp<linalg::FillOp>())
+    return InitSource{fill.getInputs()[0], {}, {}};
+  auto g = init.getDefiningOp<linalg::GenericOp>();
+  if (!g || !isElementwiseGeneric(g) || g.getNumDpsInputs() != 1 ||
+      !g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity())
+    return std::nullopt;
+  Block &body = g.getRegion().front();
+  if (cast<linalg::YieldOp>(body.getTerminator()).getValues()[0] !=
+      body.getArgument(0))
+    return std::nullopt;
+  return InitSource{{},
+                    g.getDpsInputs()[0],
+                    g.getMatchingIndexingMap(g.getDpsInputOperand(0))};
+}
+
 /// `v`, or the source of the reshapes that make it (a reshape keeps the
 /// data and its order).
 inline mlir::Value throughReshapes(mlir::Value v) {
