@@ -174,6 +174,13 @@ template <typename T> SmallVector<T> permuted(ArrayRef<T> logical) {
   return storage;
 }
 
+/// Permutes a static slice op's offsets, sizes and strides.
+template <typename SliceOp> void permuteSlice(SliceOp slice) {
+  slice.setStaticOffsets(permuted(slice.getStaticOffsets()));
+  slice.setStaticSizes(permuted(slice.getStaticSizes()));
+  slice.setStaticStrides(permuted(slice.getStaticStrides()));
+}
+
 AffineMap permuteResults(AffineMap m) {
   return AffineMap::get(m.getNumDims(), m.getNumSymbols(),
                         permuted(m.getResults()), m.getContext());
@@ -313,13 +320,10 @@ struct ChannelsLast : mcc::impl::ChannelsLastBase<ChannelsLast> {
       if (auto pad = dyn_cast<tensor::PadOp>(def)) {
         pad.setStaticLow(permuted(pad.getStaticLow()));
         pad.setStaticHigh(permuted(pad.getStaticHigh()));
-      } else if (auto slice = dyn_cast<OffsetSizeAndStrideOpInterface>(def)) {
-        def->setAttr("static_offsets", rewriter.getDenseI64ArrayAttr(
-                                           permuted(slice.getStaticOffsets())));
-        def->setAttr("static_sizes", rewriter.getDenseI64ArrayAttr(
-                                         permuted(slice.getStaticSizes())));
-        def->setAttr("static_strides", rewriter.getDenseI64ArrayAttr(
-                                           permuted(slice.getStaticStrides())));
+      } else if (auto slice = dyn_cast<tensor::InsertSliceOp>(def)) {
+        permuteSlice(slice);
+      } else if (auto slice = dyn_cast<tensor::ExtractSliceOp>(def)) {
+        permuteSlice(slice);
       } else if (auto g = dyn_cast<linalg::GenericOp>(def)) {
         // (Conv kernels choose their own loop order.)
         if (g->getResult(0) == v && !convs.contains(g))

@@ -371,9 +371,27 @@ struct MatMulIntegerLowering : OpConversionPattern<ONNXMatMulIntegerOp> {
   }
 };
 
-/// ConvInteger: an i32 onnx.Conv (lowered by the Conv pattern) of
-/// (x - x_zero_point) and (w - w_zero_point), the latter per tensor or
-/// per output channel.
+/// The i32 onnx.Conv (lowered by the Conv pattern) of (x - x_zp) and
+/// (w - w_zp), the latter per tensor or per output channel, started from
+/// `bias` when given, with `op`'s conv attributes.
+template <typename OpTy>
+Value integerConv(ConversionPatternRewriter &rewriter, OpTy op,
+                  RankedTensorType accT, Value x, Value xZp, Value w, Value wZp,
+                  Value bias) {
+  Location loc = op.getLoc();
+  bool xU = isUnsignedInt(op.getX().getType());
+  bool wU = isUnsignedInt(op.getW().getType());
+  Value x32 = widenMinusZeroPoint(rewriter, loc, x, xU, xZp, xU, 1);
+  Value w32 = widenMinusZeroPoint(rewriter, loc, w, wU, wZp, wU, 0);
+  if (!bias)
+    bias = ONNXNoValueOp::create(rewriter, loc, rewriter.getNoneType());
+  return ONNXConvOp::create(rewriter, loc, accT, x32, w32, bias,
+                            op.getAutoPadAttr(), op.getDilationsAttr(),
+                            op.getGroupAttr(), op.getKernelShapeAttr(),
+                            op.getPadsAttr(), op.getStridesAttr());
+}
+
+/// ConvInteger: integerConv without bias.
 struct ConvIntegerLowering : OpConversionPattern<ONNXConvIntegerOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -382,23 +400,13 @@ struct ConvIntegerLowering : OpConversionPattern<ONNXConvIntegerOp> {
     auto rt = staticResultType(op);
     if (!rt)
       return unsupported(rewriter, op, kNeedsStaticShapes);
-    Location loc = op.getLoc();
-    bool xU = isUnsignedInt(op.getX().getType());
-    bool wU = isUnsignedInt(op.getW().getType());
     Value xZp =
         isNoValue(op.getXZeroPoint()) ? Value() : adaptor.getXZeroPoint();
     Value wZp =
         isNoValue(op.getWZeroPoint()) ? Value() : adaptor.getWZeroPoint();
-    Value x32 =
-        widenMinusZeroPoint(rewriter, loc, adaptor.getX(), xU, xZp, xU, 1);
-    Value w32 =
-        widenMinusZeroPoint(rewriter, loc, adaptor.getW(), wU, wZp, wU, 0);
-    Value none = ONNXNoValueOp::create(rewriter, loc, rewriter.getNoneType());
-    auto conv = ONNXConvOp::create(rewriter, loc, rt, x32, w32, none,
-                                   op.getAutoPadAttr(), op.getDilationsAttr(),
-                                   op.getGroupAttr(), op.getKernelShapeAttr(),
-                                   op.getPadsAttr(), op.getStridesAttr());
-    rewriter.replaceOp(op, conv.getResult());
+    Value conv = integerConv(rewriter, op, rt, adaptor.getX(), xZp,
+                             adaptor.getW(), wZp, Value());
+    rewriter.replaceOp(op, conv);
     return success();
   }
 };
@@ -418,21 +426,12 @@ struct QLinearConvLowering : OpConversionPattern<ONNXQLinearConvOp> {
       if (cast<ShapedType>(s.getType()).getNumElements() != 1)
         return unsupported(rewriter, op, "x and y scales must be per tensor");
     Location loc = op.getLoc();
-    bool xU = isUnsignedInt(op.getX().getType());
-    bool wU = isUnsignedInt(op.getW().getType());
-    Value x32 = widenMinusZeroPoint(rewriter, loc, adaptor.getX(), xU,
-                                    adaptor.getXZeroPoint(), xU, 1);
-    Value w32 = widenMinusZeroPoint(rewriter, loc, adaptor.getW(), wU,
-                                    adaptor.getWZeroPoint(), wU, 0);
-    Value bias = isNoValue(op.getB())
-                     ? (Value)ONNXNoValueOp::create(rewriter, loc,
-                                                    rewriter.getNoneType())
-                     : adaptor.getB();
-    auto accT = RankedTensorType::get(rt.getShape(), rewriter.getI32Type());
-    Value acc = ONNXConvOp::create(rewriter, loc, accT, x32, w32, bias,
-                                   op.getAutoPadAttr(), op.getDilationsAttr(),
-                                   op.getGroupAttr(), op.getKernelShapeAttr(),
-                                   op.getPadsAttr(), op.getStridesAttr());
+    Value acc =
+        integerConv(rewriter, op,
+                    RankedTensorType::get(rt.getShape(), rewriter.getI32Type()),
+                    adaptor.getX(), adaptor.getXZeroPoint(), adaptor.getW(),
+                    adaptor.getWZeroPoint(),
+                    isNoValue(op.getB()) ? Value() : adaptor.getB());
     Value y = requantizeTensor(rewriter, loc, rt, acc, adaptor.getXScale(),
                                adaptor.getWScale(), adaptor.getYScale(),
                                adaptor.getYZeroPoint(),
