@@ -161,6 +161,14 @@ private:
   SmallVector<Value> sandwich(OpBuilder &b, ArrayRef<double> r, int64_t rows,
                               int64_t cols, ArrayRef<Value> x);
   Value weightsConstant(OpBuilder &b);
+  /// An scf.forall over the tiles (n, ti, tj) writing `dest`: each
+  /// iteration extracts its slice (at `origin(ivs)`, of `sizes` with the
+  /// unit dims dropped), lets `fill` write it and inserts it back.
+  Value tileLoop(
+      OpBuilder &b, Value dest, int64_t tilesH, int64_t tilesW,
+      function_ref<SmallVector<OpFoldResult>(OpBuilder &, ValueRange)> origin,
+      ArrayRef<int64_t> sizes,
+      function_ref<Value(OpBuilder &, ValueRange, Value)> fill);
   Value inputTransform(OpBuilder &b, int64_t tilesH, int64_t tilesW);
   Value gemm(OpBuilder &b, Value v, Value u, int64_t tilesH, int64_t tilesW);
   Value outputTransform(OpBuilder &b, Value mTensor, int64_t tilesH,
@@ -267,64 +275,81 @@ Value WinogradEmitter::channelBlocks(
   return carried;
 }
 
-Value WinogradEmitter::inputTransform(OpBuilder &b, int64_t tilesH,
-                                      int64_t tilesW) {
-  int64_t t = tr.t, m = tr.m, tt = t * t;
-  Type f32 = b.getF32Type();
-  Value init = tensor::EmptyOp::create(
-      b, loc, ArrayRef<int64_t>{cv.n, tilesH, tilesW, tt, cv.c}, f32);
+Value WinogradEmitter::tileLoop(
+    OpBuilder &b, Value dest, int64_t tilesH, int64_t tilesW,
+    function_ref<SmallVector<OpFoldResult>(OpBuilder &, ValueRange)> origin,
+    ArrayRef<int64_t> sizes,
+    function_ref<Value(OpBuilder &, ValueRange, Value)> fill) {
   SmallVector<OpFoldResult> ubs = {b.getIndexAttr(cv.n), b.getIndexAttr(tilesH),
                                    b.getIndexAttr(tilesW)};
   auto loop =
-      scf::ForallOp::create(b, loc, ubs, ValueRange{init}, std::nullopt);
+      scf::ForallOp::create(b, loc, ubs, ValueRange{dest}, std::nullopt);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(loop.getTerminator());
   auto ivs = loop.getInductionVars();
   Value shared = loop.getRegionIterArgs()[0];
-  SmallVector<OpFoldResult> offsets = {ivs[0], ivs[1], ivs[2],
-                                       b.getIndexAttr(0), b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1),
-                                     b.getIndexAttr(1), b.getIndexAttr(tt),
-                                     b.getIndexAttr(cv.c)};
-  SmallVector<OpFoldResult> strides(5, b.getIndexAttr(1));
-  auto sliceType = RankedTensorType::get({tt, cv.c}, f32);
-  Value slice = tensor::ExtractSliceOp::create(b, loc, sliceType, shared,
-                                               offsets, sizes, strides);
-  AffineExpr s0 = b.getAffineSymbolExpr(0);
-  SmallVector<Value> rows, cols;
-  for (int64_t i = 0; i < t; ++i) {
-    rows.push_back(affine::AffineApplyOp::create(
-        b, loc, AffineMap::get(0, 1, s0 * m + i), ValueRange{ivs[1]}));
-    cols.push_back(affine::AffineApplyOp::create(
-        b, loc, AffineMap::get(0, 1, s0 * m + i), ValueRange{ivs[2]}));
+  SmallVector<OpFoldResult> offsets = origin(b, ivs);
+  SmallVector<OpFoldResult> sizeAttrs, strides(sizes.size(), b.getIndexAttr(1));
+  SmallVector<int64_t> sliceShape;
+  for (int64_t n : sizes) {
+    sizeAttrs.push_back(b.getIndexAttr(n));
+    if (n != 1)
+      sliceShape.push_back(n);
   }
-  Value pad = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-  Value filled = channelBlocks(
-      b, cv.c, slice,
-      [&](OpBuilder &nb, Value c0, bool inBounds, Value s) -> Value {
-        // d[i][j], then V = BT d BT^T.
-        SmallVector<Value> d;
-        for (int64_t i = 0; i < t; ++i)
-          for (int64_t j = 0; j < t; ++j)
-            d.push_back(vector::TransferReadOp::create(
-                nb, loc, vecType(nb), cv.x,
-                ValueRange{ivs[0], rows[i], cols[j], c0}, pad,
-                ArrayRef<bool>{inBounds}));
-        SmallVector<Value> v = sandwich(nb, tr.bt, t, t, d);
-        for (int64_t a = 0; a < t; ++a)
-          for (int64_t bb = 0; bb < t; ++bb) {
-            Value at = arith::ConstantIndexOp::create(nb, loc, a * t + bb);
-            s = vector::TransferWriteOp::create(nb, loc, v[a * t + bb], s,
+  auto sliceType = RankedTensorType::get(
+      sliceShape, cast<RankedTensorType>(dest.getType()).getElementType());
+  Value slice = tensor::ExtractSliceOp::create(b, loc, sliceType, shared,
+                                               offsets, sizeAttrs, strides);
+  Value filled = fill(b, ivs, slice);
+  b.setInsertionPointToStart(loop.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(b, loc, filled, shared, offsets,
+                                        sizeAttrs, strides);
+  return loop.getResult(0);
+}
+
+Value WinogradEmitter::inputTransform(OpBuilder &b, int64_t tilesH,
+                                      int64_t tilesW) {
+  int64_t t = tr.t, m = tr.m, tt = t * t;
+  Value init = tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{cv.n, tilesH, tilesW, tt, cv.c},
+      b.getF32Type());
+  auto origin = [&](OpBuilder &ob, ValueRange ivs) {
+    return SmallVector<OpFoldResult>{ivs[0], ivs[1], ivs[2], ob.getIndexAttr(0),
+                                     ob.getIndexAttr(0)};
+  };
+  auto fill = [&](OpBuilder &fb, ValueRange ivs, Value slice) -> Value {
+    AffineExpr s0 = fb.getAffineSymbolExpr(0);
+    SmallVector<Value> rows, cols;
+    for (int64_t i = 0; i < t; ++i) {
+      rows.push_back(affine::AffineApplyOp::create(
+          fb, loc, AffineMap::get(0, 1, s0 * m + i), ValueRange{ivs[1]}));
+      cols.push_back(affine::AffineApplyOp::create(
+          fb, loc, AffineMap::get(0, 1, s0 * m + i), ValueRange{ivs[2]}));
+    }
+    Value pad = arith::ConstantOp::create(fb, loc, fb.getF32FloatAttr(0));
+    return channelBlocks(
+        fb, cv.c, slice,
+        [&](OpBuilder &nb, Value c0, bool inBounds, Value s) -> Value {
+          // d[i][j], then V = BT d BT^T.
+          SmallVector<Value> d;
+          for (int64_t i = 0; i < t; ++i)
+            for (int64_t j = 0; j < t; ++j)
+              d.push_back(vector::TransferReadOp::create(
+                  nb, loc, vecType(nb), cv.x,
+                  ValueRange{ivs[0], rows[i], cols[j], c0}, pad,
+                  ArrayRef<bool>{inBounds}));
+          SmallVector<Value> v = sandwich(nb, tr.bt, t, t, d);
+          for (int64_t ab = 0; ab < tt; ++ab) {
+            Value at = arith::ConstantIndexOp::create(nb, loc, ab);
+            s = vector::TransferWriteOp::create(nb, loc, v[ab], s,
                                                 ValueRange{at, c0},
                                                 ArrayRef<bool>{inBounds})
                     .getResult();
           }
-        return s;
-      });
-  b.setInsertionPointToStart(loop.getTerminator().getBody());
-  tensor::ParallelInsertSliceOp::create(b, loc, filled, shared, offsets, sizes,
-                                        strides);
-  return loop.getResult(0);
+          return s;
+        });
+  };
+  return tileLoop(b, init, tilesH, tilesW, origin, {1, 1, 1, tt, cv.c}, fill);
 }
 
 Value WinogradEmitter::gemm(OpBuilder &b, Value v, Value u, int64_t tilesH,
@@ -369,74 +394,65 @@ Value WinogradEmitter::outputTransform(OpBuilder &b, Value mTensor,
     src.reset();
   Value empty = tensor::EmptyOp::create(
       b, loc, ArrayRef<int64_t>{cv.n, cv.h, cv.w, cv.k}, f32);
-  SmallVector<OpFoldResult> ubs = {b.getIndexAttr(cv.n), b.getIndexAttr(tilesH),
-                                   b.getIndexAttr(tilesW)};
-  auto loop =
-      scf::ForallOp::create(b, loc, ubs, ValueRange{empty}, std::nullopt);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPoint(loop.getTerminator());
-  auto ivs = loop.getInductionVars();
-  Value shared = loop.getRegionIterArgs()[0];
-  AffineExpr s0 = b.getAffineSymbolExpr(0);
-  Value oh = affine::AffineApplyOp::create(b, loc, AffineMap::get(0, 1, s0 * m),
-                                           ValueRange{ivs[1]});
-  Value ow = affine::AffineApplyOp::create(b, loc, AffineMap::get(0, 1, s0 * m),
-                                           ValueRange{ivs[2]});
-  SmallVector<OpFoldResult> offsets = {ivs[0], oh, ow, b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(m),
-                                     b.getIndexAttr(m), b.getIndexAttr(cv.k)};
-  SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
-  auto sliceType = RankedTensorType::get({m, m, cv.k}, f32);
-  Value slice = tensor::ExtractSliceOp::create(b, loc, sliceType, shared,
-                                               offsets, sizes, strides);
-  Value pad = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-  SmallVector<Value> idx;
-  for (int64_t i = 0; i < std::max<int64_t>(t * t, m); ++i)
-    idx.push_back(arith::ConstantIndexOp::create(b, loc, i));
-  Value filled = channelBlocks(
-      b, cv.k, slice,
-      [&](OpBuilder &nb, Value k0, bool inBounds, Value s) -> Value {
-        SmallVector<Value> mv;
-        for (int64_t ab = 0; ab < t * t; ++ab)
-          mv.push_back(vector::TransferReadOp::create(
-              nb, loc, vecType(nb), mTensor,
-              ValueRange{ivs[0], ivs[1], ivs[2], idx[ab], k0}, pad,
-              ArrayRef<bool>{inBounds}));
-        Value start;
-        if (src && src->scalar)
-          start =
-              vector::BroadcastOp::create(nb, loc, vecType(nb), src->scalar);
-        else if (src)
-          start = vector::TransferReadOp::create(nb, loc, vecType(nb),
-                                                 src->tensor, ValueRange{k0},
-                                                 pad, ArrayRef<bool>{inBounds});
-        // Y = AT M AT^T (m x m).
-        SmallVector<Value> ys = sandwich(nb, tr.at, m, t, mv);
-        for (int64_t i = 0; i < m; ++i)
-          for (int64_t j = 0; j < m; ++j) {
-            Value y = ys[i * m + j];
-            Value first = start;
-            if (!src) {
-              Value ohi = affine::AffineApplyOp::create(
-                  nb, loc, AffineMap::get(0, 1, s0 + i), ValueRange{oh});
-              Value owj = affine::AffineApplyOp::create(
-                  nb, loc, AffineMap::get(0, 1, s0 + j), ValueRange{ow});
-              first = vector::TransferReadOp::create(
-                  nb, loc, vecType(nb), init, ValueRange{ivs[0], ohi, owj, k0},
-                  pad, ArrayRef<bool>{inBounds});
+  // The tile's outputs start at (ti * m, tj * m).
+  auto corner = [&](OpBuilder &ob, Value tileIndex) -> Value {
+    return affine::AffineApplyOp::create(
+        ob, loc, AffineMap::get(0, 1, ob.getAffineSymbolExpr(0) * m),
+        ValueRange{tileIndex});
+  };
+  auto origin = [&](OpBuilder &ob, ValueRange ivs) {
+    return SmallVector<OpFoldResult>{ivs[0], corner(ob, ivs[1]),
+                                     corner(ob, ivs[2]), ob.getIndexAttr(0)};
+  };
+  auto fill = [&](OpBuilder &fb, ValueRange ivs, Value slice) -> Value {
+    Value oh = corner(fb, ivs[1]), ow = corner(fb, ivs[2]);
+    AffineExpr s0 = fb.getAffineSymbolExpr(0);
+    Value pad = arith::ConstantOp::create(fb, loc, fb.getF32FloatAttr(0));
+    SmallVector<Value> idx;
+    for (int64_t i = 0; i < t * t; ++i)
+      idx.push_back(arith::ConstantIndexOp::create(fb, loc, i));
+    return channelBlocks(
+        fb, cv.k, slice,
+        [&](OpBuilder &nb, Value k0, bool inBounds, Value s) -> Value {
+          SmallVector<Value> mv;
+          for (int64_t ab = 0; ab < t * t; ++ab)
+            mv.push_back(vector::TransferReadOp::create(
+                nb, loc, vecType(nb), mTensor,
+                ValueRange{ivs[0], ivs[1], ivs[2], idx[ab], k0}, pad,
+                ArrayRef<bool>{inBounds}));
+          Value start;
+          if (src && src->scalar)
+            start =
+                vector::BroadcastOp::create(nb, loc, vecType(nb), src->scalar);
+          else if (src)
+            start = vector::TransferReadOp::create(
+                nb, loc, vecType(nb), src->tensor, ValueRange{k0}, pad,
+                ArrayRef<bool>{inBounds});
+          // Y = AT M AT^T (m x m).
+          SmallVector<Value> ys = sandwich(nb, tr.at, m, t, mv);
+          for (int64_t i = 0; i < m; ++i)
+            for (int64_t j = 0; j < m; ++j) {
+              Value first = start;
+              if (!src) {
+                Value ohi = affine::AffineApplyOp::create(
+                    nb, loc, AffineMap::get(0, 1, s0 + i), ValueRange{oh});
+                Value owj = affine::AffineApplyOp::create(
+                    nb, loc, AffineMap::get(0, 1, s0 + j), ValueRange{ow});
+                first = vector::TransferReadOp::create(
+                    nb, loc, vecType(nb), init,
+                    ValueRange{ivs[0], ohi, owj, k0}, pad,
+                    ArrayRef<bool>{inBounds});
+              }
+              Value y = arith::AddFOp::create(nb, loc, first, ys[i * m + j]);
+              s = vector::TransferWriteOp::create(
+                      nb, loc, y, s, ValueRange{idx[i], idx[j], k0},
+                      ArrayRef<bool>{inBounds})
+                      .getResult();
             }
-            y = arith::AddFOp::create(nb, loc, first, y);
-            s = vector::TransferWriteOp::create(nb, loc, y, s,
-                                                ValueRange{idx[i], idx[j], k0},
-                                                ArrayRef<bool>{inBounds})
-                    .getResult();
-          }
-        return s;
-      });
-  b.setInsertionPointToStart(loop.getTerminator().getBody());
-  tensor::ParallelInsertSliceOp::create(b, loc, filled, shared, offsets, sizes,
-                                        strides);
-  return loop.getResult(0);
+          return s;
+        });
+  };
+  return tileLoop(b, empty, tilesH, tilesW, origin, {1, m, m, cv.k}, fill);
 }
 
 Value WinogradEmitter::emit(OpBuilder &b) {
