@@ -69,7 +69,11 @@ def FuseElementwiseOps : Pass<"fuse-elementwise-ops", "mlir::func::FuncOp"> {
 def ConvertOnnxToLinalg : Pass<"convert-onnx-to-linalg", "mlir::func::FuncOp"> {
   let summary = "Lower onnx ops to linalg, tensor, arith and math on tensors";
   let description = [{
-    Every op needs static result shapes (run onnx-shape-inference first).
+    Every op needs ranked result types (run onnx-shape-inference first);
+    dynamic dims are sized at run time from the operands' dims (tensor.dim),
+    and what the inputs must satisfy for the op to be defined (broadcast
+    dims that agree, a matmul's inner dims) becomes a cf.assert naming the
+    node, which create-shape-function turns into a run-time check.
     An op no pattern lowers makes the pass fail with "cannot lower this op:"
     and the reason its pattern gave (an attribute, a dtype, a dynamic
     shape). With check-only, nothing is lowered: each op is tried alone
@@ -82,7 +86,7 @@ def ConvertOnnxToLinalg : Pass<"convert-onnx-to-linalg", "mlir::func::FuncOp"> {
   let dependentDialects = [
     "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
     "mlir::arith::ArithDialect", "mlir::math::MathDialect",
-    "mlir::scf::SCFDialect"
+    "mlir::scf::SCFDialect", "mlir::cf::ControlFlowDialect"
   ];
 }
 
@@ -312,3 +316,51 @@ def ConvertParallelLoopsToRuntime
 }
 
 #endif // MCC_PASSES_PASSES_TD
+
+//===----------------------------------------------------------------------===//
+// Dynamic shapes (passes/shapes)
+//===----------------------------------------------------------------------===//
+
+def CreateShapeFunction
+    : Pass<"create-shape-function", "mlir::ModuleOp"> {
+  let summary = "Split the graph's run-time shape work into a function of its own";
+  let description = [{
+    For a graph function with a dynamic dim in its signature (or run-time
+    shape checks left), adds `@<graph>_shapes`: the same arguments, and
+    returns every result's dims (result after result, as i64) and an i32
+    0. It is a copy of the graph reduced to what those dims need: result
+    dims are resolved through the ops that made them, then everything else
+    is dead (a data-dependent size keeps the computation it reads). The
+    graph's cf.assert shape checks stay in the copy only: the runtime runs
+    it, and refuses inputs that fail a check, before every run.
+  }];
+  let options = [
+    Option<"graph", "graph", "std::string", /*default=*/"\"main_graph\"",
+           "The graph function">
+  ];
+  let dependentDialects = [
+    "mlir::tensor::TensorDialect", "mlir::arith::ArithDialect",
+    "mlir::func::FuncDialect", "mlir::memref::MemRefDialect"
+  ];
+}
+
+def LowerShapeChecks : Pass<"lower-shape-checks", "mlir::ModuleOp"> {
+  let summary = "Shape checks as early returns of the shape function";
+  let description = [{
+    After convert-scf-to-cf: each cf.assert of `@<graph>_shapes` becomes a
+    branch to a block that returns the check's number (1-based, in the
+    order of the function's blocks); the messages go to the module
+    attribute `mcc.shape_checks`, in that order, for the runtime's errors.
+    cf.assert ops anywhere else are dropped (the shape function has
+    checked the inputs before the graph runs). Runs before
+    convert-cf-to-llvm, which would make an assert abort the process.
+  }];
+  let options = [
+    Option<"graph", "graph", "std::string", /*default=*/"\"main_graph\"",
+           "The graph function">
+  ];
+  let dependentDialects = [
+    "mlir::cf::ControlFlowDialect", "mlir::arith::ArithDialect",
+    "mlir::func::FuncDialect"
+  ];
+}

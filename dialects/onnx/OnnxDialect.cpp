@@ -217,3 +217,19 @@ ONNXConstantOp mcc::onnx::createConstant(OpBuilder &b, Location loc,
   state.addTypes(value.getType());
   return cast<ONNXConstantOp>(b.create(state));
 }
+
+std::string mcc::onnx::describeNode(Location loc, std::string *file) {
+  if (auto fused = dyn_cast<FusedLoc>(loc)) {
+    for (Location l : fused.getLocations())
+      if (std::string d = describeNode(l, file); !d.empty())
+        return d;
+    return "";
+  }
+  auto node = dyn_cast<NameLoc>(loc);
+  auto opType = node ? dyn_cast<NameLoc>(node.getChildLoc()) : NameLoc();
+  if (!opType)
+    return "";
+  if (auto fl = dyn_cast<FileLineColLoc>(opType.getChildLoc()); fl && file)
+    *file = fl.getFilename().str();
+  return "node '" + node.getName().str() + "' (" + opType.getName().str() + ")";
+}

@@ -90,7 +90,12 @@ inline int64_t normalizeAxis(int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
-/// True when `v` is an absent optional operand (a `none` value).
+/// "node 'conv1' (Conv)" for a location the importer made,
+/// NameLoc(node, NameLoc(op_type, file:index)) (the first such node of a
+/// fused location), or "" for any other location. `file`, when given, gets
+/// the model file the location names.
+std::string describeNode(mlir::Location loc, std::string *file = nullptr);
+
 /// ConvTranspose's spatial geometry: per spatial dim the begin padding
 /// and the output size (from pads, or auto_pad and output_shape, as the
 /// ONNX reference computes them). Needs static input and weight shapes.
@@ -108,6 +113,7 @@ struct EinsumTerm {
 };
 mlir::FailureOr<EinsumTerm> parseEinsumTerm(llvm::StringRef s);
 
+/// True when `v` is an absent optional operand (a `none` value).
 inline bool isNoValue(mlir::Value v) {
   return !v || llvm::isa<mlir::NoneType>(v.getType());
 }

@@ -208,15 +208,9 @@ bool mcc::compileModel(const CompileOptions &options) {
   if (options.emit == EmitKind::Linalg)
     return writeText(options.outputPath,
                      [&](llvm::raw_ostream &os) { module->print(os); });
-  if (!signature->inputs.empty() || !signature->outputs.empty())
-    for (const auto &t : llvm::concat<const TensorSignature>(
-             signature->inputs, signature->outputs))
-      if (llvm::is_contained(t.shape, -1)) {
-        llvm::errs() << "mcc: error: '" << t.name
-                     << "' has a symbolic dimension; dynamic shapes are not "
-                        "supported yet: pin it with --input-shape NAME:DIMS\n";
-        return false;
-      }
+  // Symbolic dims need memref descriptors at the graph's boundary.
+  bool dynamic = static_cast<bool>(module->lookupSymbol<func::FuncOp>(
+      (llvm::Twine(kMainGraphName) + "_shapes").str()));
 
   CpuTargetOptions targetOptions{options.triple, options.cpu, options.features,
                                  options.optLevel};
@@ -225,10 +219,10 @@ bool mcc::compileModel(const CompileOptions &options) {
     llvm::errs() << "mcc: error: " << llvm::toString(tm.takeError()) << "\n";
     return false;
   }
-  if (!runPipeline(
-          *module,
-          getCpuLoweringPipeline(options.optLevel, vectorWidthF32(**tm)),
-          options))
+  if (!runPipeline(*module,
+                   getCpuLoweringPipeline(options.optLevel,
+                                          vectorWidthF32(**tm), dynamic),
+                   options))
     return false;
   clock.done("lowering");
 

@@ -2,6 +2,8 @@
 
 #include "lib/driver/Diagnostics.h"
 
+#include "dialects/onnx/OnnxDialect.h"
+
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Location.h"
 #include "mlir/IR/MLIRContext.h"
@@ -9,19 +11,15 @@
 
 using namespace mlir;
 
-/// The importer's form: NameLoc(node, NameLoc(op_type, file:index:0)).
+/// "model.onnx: node 'conv1' (Conv)" for a location the importer made.
 static bool describeNode(Location loc, std::string &out) {
-  auto node = dyn_cast<NameLoc>(loc);
-  if (!node)
-    return false;
-  auto opType = dyn_cast<NameLoc>(node.getChildLoc());
-  if (!opType)
-    return false;
+  if (isa<FusedLoc>(loc))
+    return false; // each part is described on its own
   std::string file;
-  if (auto fl = dyn_cast<FileLineColLoc>(opType.getChildLoc()))
-    file = fl.getFilename().str() + ": ";
-  out = file + "node '" + node.getName().str() + "' (" +
-        opType.getName().str() + ")";
+  std::string node = mcc::onnx::describeNode(loc, &file);
+  if (node.empty())
+    return false;
+  out = (file.empty() ? "" : file + ": ") + node;
   return true;
 }
 

@@ -36,11 +36,14 @@ std::string mcc::getOnnxToLinalgPipeline(int optLevel) {
   p += ",convert-onnx-to-linalg,canonicalize";
   if (optLevel > 0)
     p += ",fuse-elementwise-ops,cse,canonicalize";
-  p += ")";
+  // Symbolic dims: the run-time shape work and checks get a function of
+  // their own, which the runtime calls before the graph.
+  p += "),create-shape-function";
   return p;
 }
 
-std::string mcc::getCpuLoweringPipeline(int optLevel, int64_t vectorWidth) {
+std::string mcc::getCpuLoweringPipeline(int optLevel, int64_t vectorWidth,
+                                        bool memrefDescriptors) {
   // From -O1: conv activations are stored NHWC; 3x3 convs go through
   // Winograd's transforms; contractions become register-tiled vector
   // kernels with their epilogue; the ones that cannot get the epilogue
@@ -70,7 +73,9 @@ std::string mcc::getCpuLoweringPipeline(int optLevel, int64_t vectorWidth) {
          "convert-bufferization-to-memref,"
          // Weights as flat arrays (fast to translate); one arena per call for
          // the intermediates, with reuse.
-         "flatten-memref-globals,func.func(retype-empty-arguments,plan-arena),"
+         "flatten-memref-globals,func.func(" +
+         std::string(memrefDescriptors ? "" : "retype-empty-arguments,") +
+         "plan-arena),"
          // Parallel dims become scf.parallel; the outermost ones with enough
          // work run on the runtime's thread pool.
          "func.func(scf-forall-to-parallel,convert-linalg-to-parallel-loops),"
@@ -78,10 +83,17 @@ std::string mcc::getCpuLoweringPipeline(int optLevel, int64_t vectorWidth) {
          // Transposed (channel-lane) stores and gathers become scalar ops.
          "convert-vector-to-scf{full-unroll=1},"
          "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+         // The shape function's checks return an error code.
+         "lower-shape-checks,"
          "convert-math-to-llvm,convert-math-to-libm,convert-vector-to-llvm,"
          "finalize-memref-to-llvm{use-generic-functions=1},convert-arith-to-"
          "llvm,convert-cf-to-llvm,"
-         "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
+         // Bare pointers when every graph buffer has a static shape; the
+         // descriptors (pointer, offset, sizes, strides) otherwise.
+         + std::string(memrefDescriptors
+                           ? "convert-func-to-llvm,"
+                           : "convert-func-to-llvm{use-bare-ptr-memref-call-"
+                             "conv=1},") +
          "convert-ub-to-llvm,reconcile-unrealized-casts";
 }
 

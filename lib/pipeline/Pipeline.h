@@ -20,8 +20,10 @@ void registerAllMccPasses();
 std::string getOnnxToLinalgPipeline(int optLevel);
 /// linalg on tensors -> LLVM dialect for the CPU: register-tiled kernels
 /// with `vectorWidth` f32 lanes per register, bufferization into caller
-/// buffers, loops, LLVM conversion.
-std::string getCpuLoweringPipeline(int optLevel, int64_t vectorWidth);
+/// buffers, loops, LLVM conversion. `memrefDescriptors`: functions take
+/// memref descriptors (needed for dynamic dims), not bare pointers.
+std::string getCpuLoweringPipeline(int optLevel, int64_t vectorWidth,
+                                   bool memrefDescriptors = false);
 
 /// The pipelines are the textual contents of a pass manager anchored on
 /// builtin.module: `mcc-opt --pass-pipeline='builtin.module(<text>)'`

@@ -13,11 +13,17 @@ typedef struct mcc_graph_desc {
   uint32_t abi_version;
   int32_t num_inputs;
   int32_t num_outputs;
-  int32_t reserved;
+  int32_t num_checks; /* entries of check_messages */
   const mcc_tensor_info *inputs;
   const mcc_tensor_info *outputs;
-  /* args: input data pointers, then output data pointers */
-  void (*entry)(void **args);
+  /* args: input data pointers, then output data pointers; shapes: the
+   * same tensors' dims (a graph with static shapes ignores them) */
+  void (*entry)(void **args, const int64_t *const *shapes);
+  /* NULL when every dim is static. Otherwise computes every output's dims
+   * (output after output, in `dims`) from the inputs in args/shapes and
+   * returns 0, or k when check k (1-based) on the inputs fails. */
+  int32_t (*shapes)(void **args, const int64_t *const *shapes, int64_t *dims);
+  const char *const *check_messages; /* "node 'x' (Add): ..." per check */
   const char *name;
   /* --weights=external; NULL/0 when the weights are embedded. */
   const char *weights_file;  /* file name, looked up next to the artifact */

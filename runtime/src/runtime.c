@@ -92,7 +92,143 @@ static mcc_status check_tensor(const mcc_tensor *t, const mcc_tensor_info *info,
   return MCC_OK;
 }
 
-enum { kMaxArgsOnStack = 64 };
+enum { kMaxArgsOnStack = 64, kMaxDimsOnStack = 256 };
+
+/* Checks the call's tensor counts and every input against the signature. */
+static mcc_status check_inputs(const mcc_graph_desc *g,
+                               const mcc_tensor *inputs, int32_t num_inputs,
+                               int32_t num_outputs, mcc_error *error) {
+  if (num_inputs != g->num_inputs || num_outputs != g->num_outputs)
+    return fail(error, MCC_ERROR_INVALID_ARGUMENT,
+                "%d inputs and %d outputs given, the model has %d and %d",
+                num_inputs, num_outputs, g->num_inputs, g->num_outputs);
+  if (num_inputs && !inputs)
+    return fail(error, MCC_ERROR_INVALID_ARGUMENT, "tensor array is NULL");
+  for (int32_t i = 0; i < num_inputs; ++i) {
+    mcc_status s = check_tensor(&inputs[i], &g->inputs[i], "input", error);
+    if (s != MCC_OK)
+      return s;
+  }
+  return MCC_OK;
+}
+
+static int64_t total_output_rank(const mcc_graph_desc *g) {
+  int64_t n = 0;
+  for (int32_t i = 0; i < g->num_outputs; ++i)
+    n += g->outputs[i].rank;
+  return n;
+}
+
+/* Pointer arrays for the generated code: data and dims of the inputs, then
+ * of the outputs (NULL before the outputs are known). */
+typedef struct call_args {
+  void **data;
+  const int64_t **shapes;
+  void *stack[2 * kMaxArgsOnStack];
+} call_args;
+
+static mcc_status make_args(call_args *c, int32_t n, mcc_error *error) {
+  if (n <= kMaxArgsOnStack) {
+    c->data = c->stack;
+    c->shapes = (const int64_t **)(c->stack + kMaxArgsOnStack);
+    return MCC_OK;
+  }
+  c->data = (void **)malloc(sizeof(void *) * 2 * (size_t)n);
+  if (!c->data)
+    return fail(error, MCC_ERROR_OUT_OF_MEMORY, "out of memory");
+  c->shapes = (const int64_t **)(c->data + n);
+  return MCC_OK;
+}
+
+static void free_args(call_args *c) {
+  if (c->data != c->stack)
+    free(c->data);
+}
+
+static void format_shape(char *buf, size_t size, const int64_t *dims,
+                         int32_t rank) {
+  size_t used = 0;
+  buf[0] = 0;
+  for (int32_t d = 0; d < rank && used + 1 < size; ++d)
+    used += (size_t)snprintf(buf + used, size - used, d ? "x%lld" : "%lld",
+                             (long long)dims[d]);
+  if (rank == 0)
+    snprintf(buf, size, "a scalar");
+}
+
+/* Runs the model's shape function on the inputs in `c`: every output's dims
+ * into `dims` (total_output_rank entries). A failed check names the inputs'
+ * shapes and the node whose check failed. */
+static mcc_status compute_shapes(const mcc_graph_desc *g, call_args *c,
+                                 int64_t *dims, mcc_error *error) {
+  int32_t failed = g->shapes(c->data, c->shapes, dims);
+  if (failed == 0)
+    return MCC_OK;
+  char shapes[128];
+  size_t used = 0;
+  shapes[0] = 0;
+  for (int32_t i = 0; i < g->num_inputs && used + 1 < sizeof shapes; ++i) {
+    char one[64];
+    format_shape(one, sizeof one, c->shapes[i], g->inputs[i].rank);
+    used += (size_t)snprintf(shapes + used, sizeof shapes - used, "%s%s %s",
+                             i ? ", " : "", g->inputs[i].name, one);
+  }
+  const char *what = failed > 0 && failed <= g->num_checks
+                         ? g->check_messages[failed - 1]
+                         : "their dimensions do not fit together";
+  return fail(error, MCC_ERROR_SHAPE_MISMATCH, "inputs (%s) do not fit: %s",
+              shapes, what);
+}
+
+static mcc_status model_output_shapes(mcc_model *model,
+                                      const mcc_tensor *inputs,
+                                      int32_t num_inputs,
+                                      int64_t *const *shapes,
+                                      int32_t num_outputs, mcc_error *error) {
+  if (!model)
+    return fail(error, MCC_ERROR_INVALID_ARGUMENT, "model is NULL");
+  const mcc_graph_desc *g = model->desc;
+  mcc_status s = check_inputs(g, inputs, num_inputs, num_outputs, error);
+  if (s != MCC_OK)
+    return s;
+  if (num_outputs && !shapes)
+    return fail(error, MCC_ERROR_INVALID_ARGUMENT, "shapes array is NULL");
+  for (int32_t i = 0; i < num_outputs; ++i)
+    if (!shapes[i] && g->outputs[i].rank)
+      return fail(error, MCC_ERROR_INVALID_ARGUMENT,
+                  "shapes[%d] (output '%s') is NULL", i, g->outputs[i].name);
+  if (!g->shapes) {
+    for (int32_t i = 0; i < num_outputs; ++i)
+      memcpy(shapes[i], g->outputs[i].shape,
+             sizeof(int64_t) * (size_t)g->outputs[i].rank);
+    return MCC_OK;
+  }
+  call_args c;
+  s = make_args(&c, num_inputs, error);
+  if (s != MCC_OK)
+    return s;
+  int64_t total = total_output_rank(g);
+  int64_t stack_dims[kMaxDimsOnStack];
+  int64_t *dims = total <= kMaxDimsOnStack
+                      ? stack_dims
+                      : (int64_t *)malloc(sizeof(int64_t) * (size_t)total);
+  if (!dims) {
+    free_args(&c);
+    return fail(error, MCC_ERROR_OUT_OF_MEMORY, "out of memory");
+  }
+  for (int32_t i = 0; i < num_inputs; ++i) {
+    c.data[i] = inputs[i].data;
+    c.shapes[i] = inputs[i].shape;
+  }
+  s = compute_shapes(g, &c, dims, error);
+  for (int32_t i = 0, at = 0; s == MCC_OK && i < num_outputs;
+       at += g->outputs[i].rank, ++i)
+    memcpy(shapes[i], dims + at, sizeof(int64_t) * (size_t)g->outputs[i].rank);
+  if (dims != stack_dims)
+    free(dims);
+  free_args(&c);
+  return s;
+}
 
 static mcc_status model_run(mcc_model *model, const mcc_tensor *inputs,
                             int32_t num_inputs, mcc_tensor *outputs,
@@ -100,37 +236,64 @@ static mcc_status model_run(mcc_model *model, const mcc_tensor *inputs,
   if (!model)
     return fail(error, MCC_ERROR_INVALID_ARGUMENT, "model is NULL");
   const mcc_graph_desc *g = model->desc;
-  if (num_inputs != g->num_inputs || num_outputs != g->num_outputs)
-    return fail(error, MCC_ERROR_INVALID_ARGUMENT,
-                "%d inputs and %d outputs given, the model has %d and %d",
-                num_inputs, num_outputs, g->num_inputs, g->num_outputs);
-  if ((num_inputs && !inputs) || (num_outputs && !outputs))
+  mcc_status s = check_inputs(g, inputs, num_inputs, num_outputs, error);
+  if (s != MCC_OK)
+    return s;
+  if (num_outputs && !outputs)
     return fail(error, MCC_ERROR_INVALID_ARGUMENT, "tensor array is NULL");
-  for (int32_t i = 0; i < num_inputs; ++i) {
-    mcc_status s = check_tensor(&inputs[i], &g->inputs[i], "input", error);
+  for (int32_t i = 0; i < num_outputs; ++i) {
+    s = check_tensor(&outputs[i], &g->outputs[i], "output", error);
     if (s != MCC_OK)
       return s;
+  }
+  call_args c;
+  int32_t n = num_inputs + num_outputs;
+  s = make_args(&c, n, error);
+  if (s != MCC_OK)
+    return s;
+  for (int32_t i = 0; i < num_inputs; ++i) {
+    c.data[i] = inputs[i].data;
+    c.shapes[i] = inputs[i].shape;
   }
   for (int32_t i = 0; i < num_outputs; ++i) {
-    mcc_status s = check_tensor(&outputs[i], &g->outputs[i], "output", error);
-    if (s != MCC_OK)
-      return s;
+    c.data[num_inputs + i] = outputs[i].data;
+    c.shapes[num_inputs + i] = outputs[i].shape;
   }
-  void *stack_args[kMaxArgsOnStack];
-  int32_t n = num_inputs + num_outputs;
-  void **args =
-      n <= kMaxArgsOnStack ? stack_args : (void **)malloc(sizeof(void *) * n);
-  if (!args)
-    return fail(error, MCC_ERROR_OUT_OF_MEMORY, "out of memory");
-  for (int32_t i = 0; i < num_inputs; ++i)
-    args[i] = inputs[i].data;
-  for (int32_t i = 0; i < num_outputs; ++i)
-    args[num_inputs + i] = outputs[i].data;
+  if (g->shapes) {
+    /* The graph trusts its dims: check the inputs fit together and the
+     * outputs are the size they give before it runs. */
+    int64_t total = total_output_rank(g);
+    int64_t stack_dims[kMaxDimsOnStack];
+    int64_t *dims = total <= kMaxDimsOnStack
+                        ? stack_dims
+                        : (int64_t *)malloc(sizeof(int64_t) * (size_t)total);
+    if (!dims)
+      s = fail(error, MCC_ERROR_OUT_OF_MEMORY, "out of memory");
+    else
+      s = compute_shapes(g, &c, dims, error);
+    for (int32_t i = 0, at = 0; s == MCC_OK && i < num_outputs;
+         at += g->outputs[i].rank, ++i) {
+      if (!memcmp(outputs[i].shape, dims + at,
+                  sizeof(int64_t) * (size_t)g->outputs[i].rank))
+        continue;
+      char want[96], got[96];
+      format_shape(want, sizeof want, dims + at, g->outputs[i].rank);
+      format_shape(got, sizeof got, outputs[i].shape, g->outputs[i].rank);
+      s = fail(error, MCC_ERROR_SHAPE_MISMATCH,
+               "output '%s' is %s, these inputs make it %s", g->outputs[i].name,
+               got, want);
+    }
+    if (dims && dims != stack_dims)
+      free(dims);
+    if (s != MCC_OK) {
+      free_args(&c);
+      return s;
+    }
+  }
   int previous_threads = mcc_rt_set_threads(model->num_threads);
-  g->entry(args);
+  g->entry(c.data, c.shapes);
   mcc_rt_set_threads(previous_threads);
-  if (args != stack_args)
-    free(args);
+  free_args(&c);
   return MCC_OK;
 }
 
@@ -147,6 +310,7 @@ __attribute__((constructor)) static void init_api(void) {
   api.open = model_open;
   api.run = model_run;
   api.close = model_close;
+  api.output_shapes = model_output_shapes;
 }
 
 __attribute__((visibility("default"))) const mcc_model_api *

@@ -51,7 +51,9 @@ class Builder:
         var = self.const(self.rng.uniform(0.5, 1.5, c), np.float32)
         return self.op("BatchNormalization", [x, scale, bias, mean, var], epsilon=1e-5)
 
-    def model(self, name, x_shape, out, opset=17):
+    def model(self, name, x_shape, out, opset=17, batch=None):
+        if batch is not None:  # a symbolic batch dim, e.g. "N"
+            x_shape = [batch] + list(x_shape[1:])
         g = helper.make_graph(
             self.nodes, name,
             [helper.make_tensor_value_info("input", TensorProto.FLOAT, x_shape)],
@@ -63,7 +65,7 @@ class Builder:
         return m
 
 
-def mlp():
+def mlp(batch=None):
     b = Builder(1)
     h = b.op("Gemm", ["input", b.weight([64, 128]), b.weight([128], 0.1)])
     h = b.op("Relu", [h])
@@ -71,10 +73,10 @@ def mlp():
     h = b.op("Tanh", [h])
     h = b.op("MatMul", [h, b.weight([32, 10])])
     y = b.op("Softmax", [h], axis=-1)
-    return b.model("mlp", [2, 64], y)
+    return b.model("mlp", [2, 64], y, batch=batch)
 
 
-def resnet_like():
+def resnet_like(batch=None):
     b = Builder(2)
     x = b.op("Relu", [b.bn(b.conv("input", 3, 16, 3, stride=2, bias=False), 16)])
     x = b.op("MaxPool", [x], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
@@ -87,10 +89,10 @@ def resnet_like():
     x = b.op("GlobalAveragePool", [x])
     x = b.op("Flatten", [x], axis=1)
     y = b.op("Gemm", [x, b.weight([10, 32]), b.weight([10], 0.1)], transB=1)
-    return b.model("resnet_like", [1, 3, 32, 32], y)
+    return b.model("resnet_like", [1, 3, 32, 32], y, batch=batch)
 
 
-def mobilenet_like():
+def mobilenet_like(batch=None):
     b = Builder(3)
     x = b.op("HardSwish", [b.bn(b.conv("input", 3, 16, 3, stride=2), 16)])
     # Inverted residual: expand 1x1, depthwise 3x3, squeeze-excite, project.
@@ -115,7 +117,7 @@ def mobilenet_like():
     target = b.op("Concat", [n, b.const([-1])], axis=0)
     x = b.op("Reshape", [x, target])
     y = b.op("Gemm", [x, b.weight([32, 10]), b.weight([10], 0.1)])
-    return b.model("mobilenet_like", [1, 3, 32, 32], y)
+    return b.model("mobilenet_like", [1, 3, 32, 32], y, batch=batch)
 
 
 MODELS = {"mlp": mlp, "resnet_like": resnet_like, "mobilenet_like": mobilenet_like}

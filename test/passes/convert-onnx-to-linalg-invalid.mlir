@@ -17,11 +17,3 @@ func.func @lp_norm_p3(%x: tensor<4x3xf32>) -> tensor<4x3xf32> {
   %y = onnx.LpNormalization(%x) {p = 3 : i64} : (tensor<4x3xf32>) -> tensor<4x3xf32>
   return %y : tensor<4x3xf32>
 }
-
-// -----
-
-func.func @dynamic_relu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
-  // expected-error @+1 {{cannot lower this op: needs static shapes (pin symbolic dims with --input-shape NAME:DIMS)}}
-  %y = onnx.Relu(%x) : (tensor<?x4xf32>) -> tensor<?x4xf32>
-  return %y : tensor<?x4xf32>
-}

@@ -421,3 +421,70 @@ func.func @qlinear_conv(%x: tensor<1x2x4x4xui8>, %w: tensor<3x2x1x1xi8>, %b: ten
   %0 = onnx.QLinearConv(%x, %xs, %xz, %w, %ws, %wz, %ys, %yz, %b) : (tensor<1x2x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<3x2x1x1xi8>, tensor<3xf32>, tensor<3xi8>, tensor<f32>, tensor<ui8>, tensor<3xi32>) -> tensor<1x3x4x4xui8>
   return %0 : tensor<1x3x4x4xui8>
 }
+
+// -----
+
+// Dynamic dims are sized from the operand: no check, no copy when both
+// dims come from the same input dim.
+// CHECK-LABEL: func.func @dynamic_relu
+// CHECK: %[[D:.*]] = tensor.dim %arg0, %c0
+// CHECK: %[[E:.*]] = tensor.empty(%[[D]]) : tensor<?x4xf32>
+// CHECK: linalg.generic {{.*}} ins(%arg0 : tensor<?x4xf32>) outs(%[[E]] : tensor<?x4xf32>)
+// CHECK-NOT: cf.assert
+func.func @dynamic_relu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %y = onnx.Relu(%x) : (tensor<?x4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+// Two dynamic dims that may differ: the result is the one that is not 1,
+// a run-time check names the node, and an operand whose dim is 1 while the
+// result's is not is expanded first (scf.if), so the maps stay identities.
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0) -> (d0)>
+// CHECK-LABEL: func.func @dynamic_broadcast
+// CHECK: cf.assert %{{.*}}, "node 'add' (Add): dimension 0 of operand 1 cannot be broadcast to the result"
+// CHECK: %[[N:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : index
+// CHECK: %[[X:.*]] = scf.if
+// CHECK: tensor.extract %arg0
+// CHECK: %[[Y:.*]] = scf.if
+// CHECK: tensor.extract %arg1
+// CHECK: %[[E:.*]] = tensor.empty(%[[N]])
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[ID]], #[[ID]]], {{.*}} ins(%[[X]], %[[Y]] : {{.*}}) outs(%[[E]]
+func.func @dynamic_broadcast(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
+  %0 = onnx.Add(%a, %b) : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32> loc(#add)
+  return %0 : tensor<?xf32>
+}
+#add = loc("add"("Add"("m.onnx":3:0)))
+
+// -----
+
+// A dynamic dim against a static one is that size or 1.
+// CHECK-LABEL: func.func @dynamic_against_static
+// CHECK: %[[D:.*]] = tensor.dim %arg0, %c0
+// CHECK: %[[ONE:.*]] = arith.cmpi eq, %[[D]], %c1
+// CHECK: %[[FOUR:.*]] = arith.cmpi eq, %[[D]], %c4
+// CHECK: %[[OK:.*]] = arith.ori %[[ONE]], %[[FOUR]]
+// CHECK: cf.assert %[[OK]]
+// CHECK: tensor.empty() : tensor<4xf32>
+func.func @dynamic_against_static(%a: tensor<?xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = onnx.Mul(%a, %b) : (tensor<?xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// MatMul with a dynamic batch: the inner dims are checked, the result is
+// sized by A's rows.
+// CHECK-LABEL: func.func @dynamic_matmul
+// CHECK: %[[K:.*]] = tensor.dim %arg0, %c1
+// CHECK: %[[K2:.*]] = tensor.dim %arg1, %c0
+// CHECK: %[[EQ:.*]] = arith.cmpi eq, %[[K]], %[[K2]]
+// CHECK: cf.assert %[[EQ]], "the inner dimensions of A and B differ"
+// CHECK: %[[M:.*]] = tensor.dim %arg0, %c0
+// CHECK: tensor.empty(%[[M]]) : tensor<?x8xf32>
+// CHECK: math.fma
+func.func @dynamic_matmul(%a: tensor<?x?xf32>, %b: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %0 = onnx.MatMul(%a, %b) : (tensor<?x?xf32>, tensor<?x8xf32>) -> tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}

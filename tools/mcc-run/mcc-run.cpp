@@ -1,7 +1,7 @@
 //===- mcc-run.cpp - Run and benchmark a compiled model -------------------===//
 //
 //   mcc-run model.so --input NAME=FILE.npy ... --output-dir DIR
-//   mcc-run model.so --bench 50 --threads 1
+//   mcc-run model.so --bench 50 --threads 1 [--shape x=8x3x224x224]
 //
 // Loads the artifact with dlopen and uses only the runtime ABI
 // (mcc/runtime.h), as any user program would.
@@ -85,13 +85,16 @@ int main(int argc, char **argv) {
   CLI::App app{"mcc-run: runs a model compiled by mcc on .npy inputs, or "
                "benchmarks it."};
   std::string artifact, outDir, weightsPath;
-  std::vector<std::string> inputs;
+  std::vector<std::string> inputs, shapes;
   int bench = 0, threads = 0, warmup = 3;
   unsigned seed = 0;
   app.add_option("artifact", artifact, "The compiled model (.so)")->required();
   app.add_option("--input", inputs,
                  "NAME=FILE.npy for one input (repeat); inputs not given are "
                  "random, seeded by --seed");
+  app.add_option("--shape", shapes,
+                 "NAME=DIMS (e.g. x=4x3x224x224) for a random input with "
+                 "symbolic dims (repeat)");
   app.add_option("--output-dir", outDir,
                  "Write each output to DIR/<output name>.npy (characters "
                  "outside [A-Za-z0-9_.-] become _)");
@@ -144,6 +147,24 @@ int main(int argc, char **argv) {
       return fail("--input '" + s + "': expected NAME=FILE.npy");
     given[s.substr(0, eq)] = s.substr(eq + 1);
   }
+  std::map<std::string, std::vector<int64_t>> givenShapes;
+  for (const std::string &s : shapes) {
+    size_t eq = s.find('=');
+    std::vector<int64_t> dims;
+    bool ok = eq != std::string::npos && eq + 1 < s.size();
+    for (size_t at = eq + 1; ok && at <= s.size();) {
+      size_t x = s.find('x', at);
+      std::string part = s.substr(at, x == std::string::npos ? x : x - at);
+      char *end = nullptr;
+      long long v = std::strtoll(part.c_str(), &end, 10);
+      ok = !part.empty() && *end == 0 && v >= 0;
+      dims.push_back(v);
+      at = x == std::string::npos ? s.size() + 1 : x + 1;
+    }
+    if (!ok)
+      return fail("--shape '" + s + "': expected NAME=DIMS such as x=1x3x8");
+    givenShapes[s.substr(0, eq)] = dims;
+  }
   std::mt19937 rng(seed);
   std::vector<mcc::NpyArray> in(api->num_inputs), out(api->num_outputs);
   std::vector<mcc_tensor> inT(api->num_inputs), outT(api->num_outputs);
@@ -158,6 +179,14 @@ int main(int argc, char **argv) {
     } else {
       in[i].dtype = info.dtype;
       in[i].shape.assign(info.shape, info.shape + info.rank);
+      if (auto sh = givenShapes.find(info.name); sh != givenShapes.end()) {
+        in[i].shape = sh->second;
+        givenShapes.erase(sh);
+      } else if (std::count(in[i].shape.begin(), in[i].shape.end(), -1)) {
+        return fail(std::string("input '") + info.name +
+                    "' has symbolic dims: give it with --input NAME=FILE.npy "
+                    "or its size with --shape NAME=DIMS");
+      }
       in[i].data.resize(numel(in[i].shape) * mcc_dtype_size(info.dtype));
       fillRandom(in[i], rng);
     }
@@ -167,14 +196,9 @@ int main(int argc, char **argv) {
   if (!given.empty())
     return fail("--input names '" + given.begin()->first +
                 "', which is not an input of the model");
-  for (int32_t i = 0; i < api->num_outputs; ++i) {
-    const mcc_tensor_info &info = api->outputs[i];
-    out[i].dtype = info.dtype;
-    out[i].shape.assign(info.shape, info.shape + info.rank);
-    out[i].data.resize(numel(out[i].shape) * mcc_dtype_size(info.dtype));
-    outT[i] = {out[i].data.data(), out[i].dtype, int32_t(out[i].shape.size()),
-               out[i].shape.data()};
-  }
+  if (!givenShapes.empty())
+    return fail("--shape names '" + givenShapes.begin()->first +
+                "', which is not a random input of the model");
 
   mcc_model *model = nullptr;
   mcc_error error{};
@@ -183,6 +207,22 @@ int main(int argc, char **argv) {
   options.weights_path = weightsPath.empty() ? nullptr : weightsPath.c_str();
   if (api->open(&options, &model, &error) != MCC_OK)
     return fail(error.message);
+  // The outputs' sizes follow from the inputs (symbolic dims).
+  std::vector<int64_t *> outShapes(api->num_outputs);
+  for (int32_t i = 0; i < api->num_outputs; ++i) {
+    out[i].shape.assign(api->outputs[i].rank, 0);
+    outShapes[i] = out[i].shape.data();
+  }
+  if (api->output_shapes(model, inT.data(), api->num_inputs, outShapes.data(),
+                         api->num_outputs, &error) != MCC_OK)
+    return fail(error.message);
+  for (int32_t i = 0; i < api->num_outputs; ++i) {
+    out[i].dtype = api->outputs[i].dtype;
+    out[i].data.resize(numel(out[i].shape) *
+                       mcc_dtype_size(api->outputs[i].dtype));
+    outT[i] = {out[i].data.data(), out[i].dtype, int32_t(out[i].shape.size()),
+               out[i].shape.data()};
+  }
   auto runOnce = [&]() {
     return api->run(model, inT.data(), api->num_inputs, outT.data(),
                     api->num_outputs, &error);

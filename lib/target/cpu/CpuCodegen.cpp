@@ -78,6 +78,11 @@ mcc::translateAndOptimize(mlir::ModuleOp module, LLVMContext &llvmCtx,
                           TargetMachine &tm, const ModelSignature &signature,
                           int optLevel, std::string *weightsFile,
                           StringRef weightsFileName) {
+  // The shape function's check messages (lower-shape-checks), in order.
+  std::vector<std::string> shapeChecks;
+  if (auto a = module->getAttrOfType<mlir::ArrayAttr>("mcc.shape_checks"))
+    for (mlir::Attribute m : a)
+      shapeChecks.push_back(cast<mlir::StringAttr>(m).str());
   mlir::DialectRegistry registry;
   mlir::registerAllToLLVMIRTranslations(registry);
   module->getContext()->appendDialectRegistry(registry);
@@ -94,8 +99,8 @@ mcc::translateAndOptimize(mlir::ModuleOp module, LLVMContext &llvmCtx,
     weights = externalizeWeights(*llvmModule, *weightsFile);
     weights.fileName = weightsFileName.str();
   }
-  if (Error e =
-          addModelDescriptor(*llvmModule, "main_graph", signature, weights))
+  if (Error e = addModelDescriptor(*llvmModule, "main_graph", signature,
+                                   weights, shapeChecks))
     return std::move(e);
 
   LoopAnalysisManager lam;

@@ -58,10 +58,13 @@ translateAndOptimize(mlir::ModuleOp module, llvm::LLVMContext &llvmCtx,
                      llvm::StringRef weightsFileName = {});
 
 /// Adds `mcc__graph_desc`, the entry wrapper and `<name>_api` to `module`,
-/// whose graph function is `graphFn` (inputs then outputs, bare pointers).
+/// whose graph function is `graphFn` (inputs then outputs, as bare pointers
+/// or memref descriptors), and the wrapper of `<graphFn>_shapes` if there
+/// is one, whose checks fail with `shapeChecks`.
 llvm::Error addModelDescriptor(llvm::Module &module, llvm::StringRef graphFn,
                                const ModelSignature &signature,
-                               const ExternalWeights &weights = {});
+                               const ExternalWeights &weights = {},
+                               llvm::ArrayRef<std::string> shapeChecks = {});
 
 /// Writes the module as an object file or assembly text.
 llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,

@@ -421,9 +421,9 @@ struct ElementwiseLowering : OpConversionPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt)
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+      return unsupported(rewriter, op, kNeedsRanked);
     if (!supportedElementTypes(op))
       return unsupported(rewriter, op,
                          "this element type is not supported yet (float and "
@@ -467,13 +467,13 @@ template <typename OpTy> struct VariadicLowering : OpConversionPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt)
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+      return unsupported(rewriter, op, kNeedsRanked);
     bool f = isa<FloatType>(rt.getElementType());
     bool u = isUnsignedInt(op->getResult(0).getType());
     if (!f && std::is_same_v<OpTy, ONNXMeanOp>)
-      return unsupported(rewriter, op, kNeedsStaticFloat);
+      return unsupported(rewriter, op, kNeedsFloat);
     Value r = buildElementwise(
         rewriter, op.getLoc(), rt, adaptor.getOperands(),
         [&](OpBuilder &b, Location loc, ValueRange args) {
@@ -507,9 +507,9 @@ struct ClipLowering : OpConversionPattern<ONNXClipOp> {
   LogicalResult
   matchAndRewrite(ONNXClipOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt)
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+      return unsupported(rewriter, op, kNeedsRanked);
     bool f = isa<FloatType>(rt.getElementType());
     bool u = isUnsignedInt(op->getResult(0).getType());
     SmallVector<Value> inputs = {adaptor.getInput()};
@@ -627,7 +627,7 @@ template <typename OpTy> struct CastLowering : OpConversionPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt || !supportedElementTypes(op))
       return unsupported(rewriter, op,
                          "this cast (element types) is not supported yet");
@@ -704,9 +704,9 @@ struct BitCastLowering : OpConversionPattern<ONNXBitCastOp> {
   LogicalResult
   matchAndRewrite(ONNXBitCastOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt)
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+      return unsupported(rewriter, op, kNeedsRanked);
     Type to = rt.getElementType();
     auto width = [](Type t) {
       return t.isInteger(1) ? 8u : t.getIntOrFloatBitWidth();
@@ -892,9 +892,9 @@ struct PReluLowering : OpConversionPattern<ONNXPReluOp> {
   LogicalResult
   matchAndRewrite(ONNXPReluOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt || !isa<FloatType>(rt.getElementType()))
-      return unsupported(rewriter, op, kNeedsStaticFloat);
+      return unsupported(rewriter, op, kNeedsFloat);
     Value r = buildElementwise(
         rewriter, op.getLoc(), rt, adaptor.getOperands(),
         [&](OpBuilder &b, Location loc, ValueRange a) -> Value {

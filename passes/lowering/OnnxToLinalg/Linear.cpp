@@ -200,14 +200,24 @@ struct GemmLowering : OpConversionPattern<ONNXGemmOp> {
   LogicalResult
   matchAndRewrite(ONNXGemmOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt || !isa<FloatType>(rt.getElementType()))
-      return unsupported(rewriter, op, kNeedsStaticFloat);
+      return unsupported(rewriter, op, "supports float tensors only");
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
     double alpha = op.getAlpha().convertToDouble();
     double beta = op.getBeta().convertToDouble();
-    Value init = filledTensor(rewriter, loc, rt, 0.0);
+    Value a = adaptor.getA(), b = adaptor.getB();
+    bool ta = op.getTransA(), tb = op.getTransB();
+    checkSameDim(rewriter, loc, dimOf(rewriter, loc, a, ta ? 0 : 1),
+                 dimOf(rewriter, loc, b, tb ? 1 : 0),
+                 "the inner dimensions of A and B differ");
+    SmallVector<OpFoldResult> dims =
+        withDeclaredDims(rewriter, loc,
+                         {dimOf(rewriter, loc, a, ta ? 1 : 0),
+                          dimOf(rewriter, loc, b, tb ? 0 : 1)},
+                         rt);
+    Value init = filledTensor(rewriter, loc, rt, 0.0, dims);
     if (!isNoValue(op.getC()) && beta != 0.0) {
       Type et = rt.getElementType();
       init = buildElementwise(
@@ -217,7 +227,8 @@ struct GemmLowering : OpConversionPattern<ONNXGemmOp> {
               return a[0];
             return arith::MulFOp::create(b, l, a[0],
                                          scalarConstant(b, l, et, beta));
-          });
+          },
+          {}, dims);
     }
     auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
     // Loops: m, n, k.
@@ -233,7 +244,7 @@ struct GemmLowering : OpConversionPattern<ONNXGemmOp> {
                        ctx);
     AffineMap om = AffineMap::get(3, 0, {d(0), d(1)}, ctx);
     auto mm = linalg::GenericOp::create(
-        rewriter, loc, rt, ValueRange{adaptor.getA(), adaptor.getB()}, init,
+        rewriter, loc, rt, ValueRange{a, b}, init,
         SmallVector<AffineMap>{am, bm, om},
         SmallVector<IteratorType>{IteratorType::parallel,
                                   IteratorType::parallel,
@@ -340,50 +351,54 @@ struct MatMulLowering : OpConversionPattern<ONNXMatMulOp> {
   LogicalResult
   matchAndRewrite(ONNXMatMulOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
-    auto at = dyn_cast<RankedTensorType>(op.getA().getType());
-    auto bt = dyn_cast<RankedTensorType>(op.getB().getType());
-    if (!rt || !at || !bt || !at.hasStaticShape() || !bt.hasStaticShape() ||
+    auto rt = resultType(op);
+    auto at = dyn_cast<RankedTensorType>(adaptor.getA().getType());
+    auto bt = dyn_cast<RankedTensorType>(adaptor.getB().getType());
+    if (!rt || !at || !bt ||
         !(isa<FloatType>(rt.getElementType()) ||
           rt.getElementType().isSignlessInteger()))
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+      return unsupported(rewriter, op, "needs ranked float or integer tensors");
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
     Value a = adaptor.getA(), b = adaptor.getB();
     Type et = rt.getElementType();
     // Promote 1-D operands to matrices; the result drops those dims again.
-    if (at.getRank() == 1) {
-      at = RankedTensorType::get({1, at.getDimSize(0)}, et);
-      a = reshapeTo(rewriter, loc, a, at);
-    }
-    if (bt.getRank() == 1) {
-      bt = RankedTensorType::get({bt.getDimSize(0), 1}, et);
-      b = reshapeTo(rewriter, loc, b, bt);
-    }
-    int64_t batch = std::max(at.getRank(), bt.getRank()) - 2;
-    SmallVector<int64_t> fullShape;
-    for (int64_t i = 0; i < batch; ++i) {
-      auto dimOf = [&](RankedTensorType t) -> int64_t {
-        int64_t j = i - (batch - (t.getRank() - 2));
-        return j < 0 ? 1 : t.getDimSize(j);
-      };
-      fullShape.push_back(std::max(dimOf(at), dimOf(bt)));
-    }
-    int64_t m = at.getDimSize(at.getRank() - 2),
-            n = bt.getDimSize(bt.getRank() - 1);
-    fullShape.push_back(m);
-    fullShape.push_back(n);
-    auto full = RankedTensorType::get(fullShape, et);
+    if (at.getRank() == 1)
+      a = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get({1, at.getDimSize(0)}, et), a,
+          ArrayRef<ReassociationIndices>{{0, 1}},
+          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1),
+                                 dimOf(rewriter, loc, a, 0)});
+    if (bt.getRank() == 1)
+      b = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get({bt.getDimSize(0), 1}, et), b,
+          ArrayRef<ReassociationIndices>{{0, 1}},
+          ArrayRef<OpFoldResult>{dimOf(rewriter, loc, b, 0),
+                                 rewriter.getIndexAttr(1)});
+    int64_t ra = cast<RankedTensorType>(a.getType()).getRank();
+    int64_t rb = cast<RankedTensorType>(b.getType()).getRank();
+    checkSameDim(rewriter, loc, dimOf(rewriter, loc, a, ra - 1),
+                 dimOf(rewriter, loc, b, rb - 2),
+                 "the inner dimensions of A and B differ");
+    // Batch dims broadcast; then m, n.
+    SmallVector<Value> operands = {a, b};
+    Broadcast bc = broadcastPrefix(rewriter, loc, operands, {ra - 2, rb - 2});
+    a = operands[0];
+    b = operands[1];
+    int64_t batch = bc.dims.size();
+    SmallVector<OpFoldResult> dims = bc.dims;
+    dims.push_back(dimOf(rewriter, loc, a, ra - 2));
+    dims.push_back(dimOf(rewriter, loc, b, rb - 1));
+    auto full = tensorType(dims, et);
     // Loops: batch..., m, n, k.
     int64_t nl = batch + 3;
     auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-    auto operandMap = [&](RankedTensorType t, AffineExpr r, AffineExpr c) {
+    auto operandMap = [&](int64_t k, int64_t rank, AffineExpr r, AffineExpr c) {
       SmallVector<AffineExpr> e;
-      int64_t lead = batch - (t.getRank() - 2);
-      for (int64_t j = 0; j < t.getRank() - 2; ++j)
-        e.push_back(t.getDimSize(j) == 1 && fullShape[lead + j] != 1
-                        ? getAffineConstantExpr(0, ctx)
-                        : d(lead + j));
+      int64_t lead = batch - (rank - 2);
+      for (int64_t j = 0; j < rank - 2; ++j)
+        e.push_back(bc.zero[k][j] ? getAffineConstantExpr(0, ctx)
+                                  : d(lead + j));
       e.push_back(r);
       e.push_back(c);
       return AffineMap::get(nl, 0, e, ctx);
@@ -391,15 +406,29 @@ struct MatMulLowering : OpConversionPattern<ONNXMatMulOp> {
     SmallVector<AffineExpr> oe;
     for (int64_t i = 0; i < batch + 2; ++i)
       oe.push_back(d(i));
-    SmallVector<AffineMap> maps = {operandMap(at, d(batch), d(batch + 2)),
-                                   operandMap(bt, d(batch + 2), d(batch + 1)),
-                                   AffineMap::get(nl, 0, oe, ctx)};
+    SmallVector<AffineMap> maps = {
+        operandMap(0, ra, d(batch), d(batch + 2)),
+        operandMap(1, rb, d(batch + 2), d(batch + 1)),
+        AffineMap::get(nl, 0, oe, ctx)};
     SmallVector<IteratorType> iters(batch + 2, IteratorType::parallel);
     iters.push_back(IteratorType::reduction);
-    Value init = filledTensor(rewriter, loc, full, 0.0);
-    auto mm = linalg::GenericOp::create(rewriter, loc, full, ValueRange{a, b},
-                                        init, maps, iters, macBody);
-    rewriter.replaceOp(op, reshapeTo(rewriter, loc, mm.getResult(0), rt));
+    Value init = filledTensor(rewriter, loc, full, 0.0, dims);
+    Value r = linalg::GenericOp::create(rewriter, loc, full, ValueRange{a, b},
+                                        init, maps, iters, macBody)
+                  .getResult(0);
+    // Drop the dims the 1-D promotion added.
+    if (at.getRank() == 1 || bt.getRank() == 1) {
+      SmallVector<ReassociationIndices> groups;
+      for (int64_t i = 0; i < batch; ++i)
+        groups.push_back({i});
+      // Both 1-D: no batch, a scalar result.
+      if (at.getRank() != 1 || bt.getRank() != 1)
+        groups.push_back({batch, batch + 1});
+      r = tensor::CollapseShapeOp::create(rewriter, loc, r, groups);
+    }
+    if (r.getType() != rt)
+      r = tensor::CastOp::create(rewriter, loc, rt, r);
+    rewriter.replaceOp(op, r);
     return success();
   }
 };

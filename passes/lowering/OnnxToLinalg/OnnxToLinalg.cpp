@@ -2,6 +2,7 @@
 
 #include "passes/lowering/OnnxToLinalg/Patterns.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/IRMapping.h"
@@ -19,6 +20,11 @@ namespace mcc {
 using namespace mlir;
 using namespace mcc;
 using namespace mcc::lowering;
+
+RankedTensorType lowering::resultType(Operation *op, unsigned i) {
+  auto t = dyn_cast<RankedTensorType>(op->getResult(i).getType());
+  return t ? cast<RankedTensorType>(signless(t)) : RankedTensorType();
+}
 
 RankedTensorType lowering::staticResultType(Operation *op, unsigned i) {
   auto t = dyn_cast<RankedTensorType>(op->getResult(i).getType());
@@ -57,43 +63,72 @@ TypedAttr lowering::signless(TypedAttr a) {
 
 Value lowering::buildElementwise(OpBuilder &b, Location loc,
                                  RankedTensorType resultType, ValueRange inputs,
-                                 ScalarBody body,
-                                 ArrayRef<AffineMap> inputMaps) {
+                                 ScalarBody body, ArrayRef<AffineMap> inputMaps,
+                                 ArrayRef<OpFoldResult> resultDims) {
   int64_t rank = resultType.getRank();
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps(inputMaps);
-  for (Value in : inputMaps.empty() ? inputs : ValueRange{}) {
-    auto t = cast<RankedTensorType>(in.getType());
-    SmallVector<AffineExpr> exprs;
-    int64_t lead = rank - t.getRank();
-    for (int64_t i = 0; i < t.getRank(); ++i)
-      exprs.push_back(t.getDimSize(i) == 1 &&
-                              resultType.getDimSize(lead + i) != 1
-                          ? getAffineConstantExpr(0, ctx)
-                          : getAffineDimExpr(lead + i, ctx));
-    maps.push_back(AffineMap::get(rank, 0, exprs, ctx));
+  SmallVector<Value> operands(inputs);
+  SmallVector<OpFoldResult> dims(resultDims);
+  if (inputMaps.empty()) {
+    SmallVector<int64_t> ranks;
+    for (Value in : inputs)
+      ranks.push_back(cast<RankedTensorType>(in.getType()).getRank());
+    Broadcast bc = broadcastPrefix(b, loc, operands, ranks,
+                                   resultType.getShape(), resultDims);
+    dims = bc.dims;
+    for (auto [k, in] : llvm::enumerate(operands)) {
+      SmallVector<AffineExpr> exprs;
+      int64_t lead = rank - ranks[k];
+      for (int64_t i = 0; i < ranks[k]; ++i)
+        exprs.push_back(bc.zero[k][i] ? getAffineConstantExpr(0, ctx)
+                                      : getAffineDimExpr(lead + i, ctx));
+      maps.push_back(AffineMap::get(rank, 0, exprs, ctx));
+    }
+  } else if (dims.empty()) {
+    // A dynamic loop dim is the dim of an input its map reads directly.
+    for (int64_t i = 0; i < rank; ++i) {
+      if (!resultType.isDynamicDim(i)) {
+        dims.push_back(b.getIndexAttr(resultType.getDimSize(i)));
+        continue;
+      }
+      OpFoldResult d;
+      for (auto [in, map] : llvm::zip(inputs, inputMaps))
+        for (auto [j, e] : llvm::enumerate(map.getResults()))
+          if (!d && e == getAffineDimExpr(i, ctx))
+            d = dimOf(b, loc, in, j);
+      assert(d && "no input map reads this dynamic loop dim");
+      dims.push_back(d);
+    }
   }
   maps.push_back(b.getMultiDimIdentityMap(rank));
-  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
-                                       resultType.getElementType());
+  auto type = RankedTensorType::get(
+      tensorType(dims, resultType.getElementType()).getShape(),
+      resultType.getElementType());
+  Value init = emptyOfType(b, loc, type, dims);
   SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
-      b, loc, resultType, inputs, init, maps, iters,
+      b, loc, type, operands, init, maps, iters,
       [&](OpBuilder &nb, Location nl, ValueRange args) {
         Value r = body(nb, nl, args.drop_back());
         linalg::YieldOp::create(nb, nl, r);
       });
-  return generic.getResult(0);
+  Value r = generic.getResult(0);
+  // The type shape inference gave (it may know less than the dims do).
+  if (type != resultType)
+    r = tensor::CastOp::create(b, loc, resultType, r);
+  return r;
 }
 
 Value lowering::generateFromIndices(
     OpBuilder &b, Location loc, RankedTensorType rt,
-    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body,
+    ArrayRef<OpFoldResult> dims) {
   int64_t rank = rt.getRank();
+  assert((rt.hasStaticShape() || int64_t(dims.size()) == rank) &&
+         "a dynamic result needs its dims");
   return linalg::GenericOp::create(
-             b, loc, rt, ValueRange{},
-             Value(tensor::EmptyOp::create(b, loc, rt.getShape(),
-                                           rt.getElementType())),
+             b, loc, rt, ValueRange{}, emptyOfType(b, loc, rt, dims),
              SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank)},
              SmallVector<utils::IteratorType>(rank,
                                               utils::IteratorType::parallel),
@@ -114,9 +149,10 @@ Value lowering::scalarConstant(OpBuilder &b, Location loc, Type type,
 }
 
 Value lowering::filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
-                             double v) {
-  Value init =
-      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+                             double v, ArrayRef<OpFoldResult> dims) {
+  assert((type.hasStaticShape() || int64_t(dims.size()) == type.getRank()) &&
+         "a dynamic result needs its dims");
+  Value init = emptyOfType(b, loc, type, dims);
   Value c = scalarConstant(b, loc, type.getElementType(), v);
   return linalg::FillOp::create(b, loc, c, init).getResult(0);
 }
@@ -270,7 +306,8 @@ LogicalResult convert(Operation *root) {
   target.addLegalOp<onnx::ONNXNoValueOp>();
   target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
                          arith::ArithDialect, math::MathDialect,
-                         func::FuncDialect, scf::SCFDialect>();
+                         func::FuncDialect, scf::SCFDialect,
+                         cf::ControlFlowDialect>();
   RewritePatternSet patterns(ctx);
   populateOnnxToLinalgPatterns(patterns);
   SignlessTypeConverter converter;

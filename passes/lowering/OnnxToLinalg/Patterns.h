@@ -21,6 +21,86 @@ using ScalarBody = llvm::function_ref<mlir::Value(
 /// integer elements come back signless, as every lowered value has them.
 mlir::RankedTensorType staticResultType(mlir::Operation *op, unsigned i = 0);
 
+/// The ranked result type of `op`'s result `i`, static or with dynamic
+/// dims (null if unranked), unsigned integer elements made signless. The
+/// patterns that take it build their sizes with the helpers below.
+mlir::RankedTensorType resultType(mlir::Operation *op, unsigned i = 0);
+
+//===- Dynamic dims (Dims.cpp)
+//---------------------------------------------===//
+//
+// A dim is an OpFoldResult: an index attribute where the type knows it, an
+// index value (tensor.dim, arithmetic on them) where only the run knows it.
+// Conditions the inputs must satisfy at run time (matching broadcast dims,
+// a matmul's inner dims) are cf.assert ops; the shape function
+// (create-shape-function) checks them before the graph runs, with the
+// assert's message, and the graph itself drops them.
+
+/// The dims of a ranked tensor value.
+llvm::SmallVector<mlir::OpFoldResult> dimsOf(mlir::OpBuilder &b,
+                                             mlir::Location loc, mlir::Value v);
+/// Dim `i` of a ranked tensor value.
+mlir::OpFoldResult dimOf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                         int64_t i);
+/// `dims` with every static entry of `declared` (a result type shape
+/// inference refined) in place of the computed one, checked at run time
+/// where the computed one is dynamic.
+llvm::SmallVector<mlir::OpFoldResult>
+withDeclaredDims(mlir::OpBuilder &b, mlir::Location loc,
+                 llvm::ArrayRef<mlir::OpFoldResult> dims,
+                 mlir::RankedTensorType declared);
+/// A dim as an index value.
+mlir::Value dimValue(mlir::OpBuilder &b, mlir::Location loc,
+                     mlir::OpFoldResult d);
+/// Whether two dims are known to be equal (same constant, or proven
+/// equal from how they were computed).
+bool sameDim(mlir::OpFoldResult a, mlir::OpFoldResult c);
+/// The tensor type with `dims` (static entries as sizes, others dynamic).
+mlir::RankedTensorType tensorType(llvm::ArrayRef<mlir::OpFoldResult> dims,
+                                  mlir::Type elem);
+/// tensor.empty of `dims`.
+mlir::Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc,
+                        llvm::ArrayRef<mlir::OpFoldResult> dims,
+                        mlir::Type elem);
+/// tensor.empty of `type`, its dynamic dims taken from `dims` (all of
+/// the type's dims; the static ones are the type's).
+mlir::Value emptyOfType(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::RankedTensorType type,
+                        llvm::ArrayRef<mlir::OpFoldResult> dims);
+/// The dims of a static type, or of `type` with dynamic dims taken from
+/// `like` (same rank) otherwise.
+llvm::SmallVector<mlir::OpFoldResult> dimsFor(mlir::OpBuilder &b,
+                                              mlir::Location loc,
+                                              mlir::RankedTensorType type,
+                                              mlir::Value like);
+/// Asserts at run time that `cond` (i1) holds; `what` says what the inputs
+/// got wrong ("dimension 1 of A and B cannot be broadcast"); the message
+/// gets the node from `loc`. A constant true condition emits nothing.
+void checkShape(mlir::OpBuilder &b, mlir::Location loc, mlir::Value cond,
+                const llvm::Twine &what);
+/// checkShape(a == c) unless the dims are known equal.
+void checkSameDim(mlir::OpBuilder &b, mlir::Location loc, mlir::OpFoldResult a,
+                  mlir::OpFoldResult c, const llvm::Twine &what);
+
+/// Numpy broadcasting of the first `prefixRanks[k]` dims of each operand
+/// (aligned at their ends). Returns the broadcast dims; `zero[k][j]` says
+/// that operand k reads index 0 along its dim j (a static 1 broadcast).
+/// A dynamic dim that is 1 at run time while the result's is not makes
+/// that operand an expanded copy, made only in that case (scf.if), so
+/// its map stays the identity. Mismatches are run-time checks. The
+/// static dims of `declared` (the result type's, aligned at the end) and
+/// all of `target` (the caller's dims for the result) are what the
+/// operands broadcast to.
+struct Broadcast {
+  llvm::SmallVector<mlir::OpFoldResult> dims;
+  llvm::SmallVector<llvm::SmallVector<bool>> zero;
+};
+Broadcast broadcastPrefix(mlir::OpBuilder &b, mlir::Location loc,
+                          llvm::MutableArrayRef<mlir::Value> operands,
+                          llvm::ArrayRef<int64_t> prefixRanks,
+                          llvm::ArrayRef<int64_t> declared = {},
+                          llvm::ArrayRef<mlir::OpFoldResult> target = {});
+
 /// ONNX's unsigned integers (ui8 ...) as the signless integers arith and
 /// linalg use; other types unchanged. Patterns that care about signedness
 /// (division, comparison, casts) read it from the onnx op's own types.
@@ -32,27 +112,34 @@ mlir::TypedAttr signless(mlir::TypedAttr a);
 bool isUnsignedInt(mlir::Type t);
 
 /// linalg.generic over `resultType` whose inputs broadcast numpy-style to
-/// it, or are read through `inputMaps` when given.
+/// it, or are read through `inputMaps` when given (the result's dynamic
+/// dims then come from an input whose map reads that loop dim directly).
+/// `dims`, when given, are the result's (for results that are bigger
+/// than their broadcast inputs: Gemm's C, an accumulator init).
 mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::RankedTensorType resultType,
                              mlir::ValueRange inputs, ScalarBody body,
-                             llvm::ArrayRef<mlir::AffineMap> inputMaps = {});
+                             llvm::ArrayRef<mlir::AffineMap> inputMaps = {},
+                             llvm::ArrayRef<mlir::OpFoldResult> dims = {});
 
 /// A linalg.generic over `resultType` with no inputs whose `body` gets the
 /// output indices and returns the element (gathers, index-computed ops).
+/// A dynamic `resultType` needs its `dims`.
 mlir::Value generateFromIndices(
     mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType resultType,
     llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
                                    mlir::ValueRange)>
-        body);
+        body,
+    llvm::ArrayRef<mlir::OpFoldResult> dims = {});
 
 /// A scalar constant of `type` (float or integer) with value `v`.
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Type type, double v);
 
-/// A tensor of `type` filled with `v`.
+/// A tensor of `type` filled with `v` (a dynamic `type` needs its `dims`).
 mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc,
-                         mlir::RankedTensorType type, double v);
+                         mlir::RankedTensorType type, double v,
+                         llvm::ArrayRef<mlir::OpFoldResult> dims = {});
 
 /// Reshapes a static tensor to `type` (same element count) through a
 /// collapse to 1-D and an expand; both are views after bufferization.
@@ -98,6 +185,10 @@ void replaceFirstResult(mlir::ConversionPatternRewriter &rewriter,
 /// change ("mode 'reflect' is not supported yet (only 'constant')").
 constexpr const char *kNeedsStaticShapes =
     "needs static shapes (pin symbolic dims with --input-shape NAME:DIMS)";
+constexpr const char *kNeedsRanked =
+    "needs ranked tensors (shape inference could not give this op's result a "
+    "rank)";
+constexpr const char *kNeedsFloat = "supports float tensors only";
 constexpr const char *kNeedsStaticFloat =
     "supports float tensors with static shapes only";
 mlir::LogicalResult unsupported(mlir::ConversionPatternRewriter &rewriter,

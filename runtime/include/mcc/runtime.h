@@ -10,6 +10,11 @@
  * caller-owned buffers. Weights are immutable and every call allocates its
  * own scratch, so concurrent mcc_model_api.run calls on one mcc_model are
  * safe. Tensors are dense, row-major, in the element type they declare.
+ *
+ * Symbolic dims (-1 in mcc_tensor_info.shape) take any size at run time.
+ * An output's size then follows from the inputs: ask output_shapes for it
+ * (a model that sizes an output from an input's values, e.g. Reshape with
+ * a run-time shape, reads those inputs' data), allocate, then run.
  * A run uses up to mcc_model_options.num_threads threads: the caller's and
  * workers of a pool inside the artifact (pthreads; joined at unload).
  *
@@ -24,12 +29,15 @@
 extern "C" {
 #endif
 
-#define MCC_ABI_VERSION 3
+#define MCC_ABI_VERSION 4
 
 typedef enum mcc_status {
   MCC_OK = 0,
   MCC_ERROR_INVALID_ARGUMENT = 1, /* null pointers, wrong tensor counts */
-  MCC_ERROR_SHAPE_MISMATCH = 2,   /* an input's dtype, rank or dims differ */
+  MCC_ERROR_SHAPE_MISMATCH = 2,   /* an input's dtype, rank or dims differ,
+                                     inputs whose dims do not fit together,
+                                     or an output that is not the size the
+                                     inputs give */
   MCC_ERROR_OUT_OF_MEMORY = 3,
   MCC_ERROR_IO = 4, /* external weights could not be read */
   MCC_ERROR_INTERNAL = 5
@@ -111,11 +119,19 @@ typedef struct mcc_model_api {
   mcc_status (*open)(const mcc_model_options *options, mcc_model **model,
                      mcc_error *error);
   /* Runs the model: inputs and outputs in declaration order; every input's
-   * dtype and shape is checked; outputs must have the declared shapes. */
+   * dtype and shape is checked; outputs must have the shapes output_shapes
+   * gives (the declared ones when every dim is static). */
   mcc_status (*run)(mcc_model *model, const mcc_tensor *inputs,
                     int32_t num_inputs, mcc_tensor *outputs,
                     int32_t num_outputs, mcc_error *error);
   void (*close)(mcc_model *model);
+  /* The outputs' shapes for these inputs: output i's dims are written to
+   * shapes[i] (room for outputs[i].rank entries). Checks the inputs as run
+   * does, including that their symbolic dims fit together (a broadcast, a
+   * matmul's inner dims); the message names the ONNX node otherwise. */
+  mcc_status (*output_shapes)(mcc_model *model, const mcc_tensor *inputs,
+                              int32_t num_inputs, int64_t *const *shapes,
+                              int32_t num_outputs, mcc_error *error);
 } mcc_model_api;
 
 const mcc_model_api *mcc_model_get_api(void);

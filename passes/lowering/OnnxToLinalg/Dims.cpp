@@ -1,0 +1,284 @@
+//===- Dims.cpp - Sizes that may be known only at run time ----------------===//
+//
+// The helpers every pattern uses to size its results, static or not. With
+// static shapes they fold to the constants the types carry, so a static
+// model lowers to the same IR as if they did not exist.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/lowering/OnnxToLinalg/Patterns.h"
+
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Interfaces/ValueBoundsOpInterface.h"
+
+using namespace mlir;
+using namespace mcc;
+using namespace mcc::lowering;
+
+SmallVector<OpFoldResult> lowering::dimsOf(OpBuilder &b, Location loc,
+                                           Value v) {
+  return tensor::getMixedSizes(b, loc, v);
+}
+
+OpFoldResult lowering::dimOf(OpBuilder &b, Location loc, Value v, int64_t i) {
+  auto t = cast<RankedTensorType>(v.getType());
+  if (!t.isDynamicDim(i))
+    return b.getIndexAttr(t.getDimSize(i));
+  return tensor::DimOp::create(b, loc, v, i).getResult();
+}
+
+Value lowering::dimValue(OpBuilder &b, Location loc, OpFoldResult d) {
+  return getValueOrCreateConstantIndexOp(b, loc, d);
+}
+
+bool lowering::sameDim(OpFoldResult a, OpFoldResult c) {
+  std::optional<int64_t> x = getConstantIntValue(a), y = getConstantIntValue(c);
+  if (x && y)
+    return *x == *y;
+  if (a == c)
+    return true;
+  // Both derived from the same input dim (through results sized by their
+  // inits, casts, affine arithmetic...): the value-bounds analysis sees it.
+  FailureOr<bool> eq =
+      ValueBoundsConstraintSet::areEqual(ValueBoundsConstraintSet::Variable(a),
+                                         ValueBoundsConstraintSet::Variable(c));
+  return succeeded(eq) && *eq;
+}
+
+RankedTensorType lowering::tensorType(ArrayRef<OpFoldResult> dims, Type elem) {
+  SmallVector<int64_t> shape;
+  for (OpFoldResult d : dims)
+    shape.push_back(getConstantIntValue(d).value_or(ShapedType::kDynamic));
+  return RankedTensorType::get(shape, elem);
+}
+
+Value lowering::emptyTensor(OpBuilder &b, Location loc,
+                            ArrayRef<OpFoldResult> dims, Type elem) {
+  return tensor::EmptyOp::create(b, loc, dims, elem);
+}
+
+Value lowering::emptyOfType(OpBuilder &b, Location loc, RankedTensorType type,
+                            ArrayRef<OpFoldResult> dims) {
+  SmallVector<Value> dynamic;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i))
+      dynamic.push_back(dimValue(b, loc, dims[i]));
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(),
+                                 dynamic);
+}
+
+SmallVector<OpFoldResult> lowering::dimsFor(OpBuilder &b, Location loc,
+                                            RankedTensorType type, Value like) {
+  SmallVector<OpFoldResult> dims;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    dims.push_back(type.isDynamicDim(i) ? dimOf(b, loc, like, i)
+                                        : b.getIndexAttr(type.getDimSize(i)));
+  return dims;
+}
+
+void lowering::checkShape(OpBuilder &b, Location loc, Value cond,
+                          const Twine &what) {
+  if (std::optional<int64_t> c = getConstantIntValue(cond); c && *c)
+    return;
+  std::string node = onnx::describeNode(loc);
+  cf::AssertOp::create(b, loc, cond,
+                       node.empty() ? what.str() : node + ": " + what.str());
+}
+
+void lowering::checkSameDim(OpBuilder &b, Location loc, OpFoldResult a,
+                            OpFoldResult c, const Twine &what) {
+  if (sameDim(a, c))
+    return;
+  checkShape(b, loc,
+             arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                   dimValue(b, loc, a), dimValue(b, loc, c)),
+             what);
+}
+
+SmallVector<OpFoldResult>
+lowering::withDeclaredDims(OpBuilder &b, Location loc,
+                           ArrayRef<OpFoldResult> dims,
+                           RankedTensorType declared) {
+  SmallVector<OpFoldResult> out(dims);
+  if (!declared)
+    return out;
+  for (auto [i, d] : llvm::enumerate(out)) {
+    if (declared.isDynamicDim(i))
+      continue;
+    OpFoldResult s = b.getIndexAttr(declared.getDimSize(i));
+    checkSameDim(b, loc, d, s,
+                 "dimension " + Twine(i) +
+                     " of the result differs from the "
+                     "model's declared " +
+                     Twine(declared.getDimSize(i)));
+    d = s;
+  }
+  return out;
+}
+
+namespace {
+
+Value cmpEq(OpBuilder &b, Location loc, Value x, int64_t c) {
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x,
+                               arith::ConstantIndexOp::create(b, loc, c));
+}
+
+/// `x` with its dims `which` (operand dims that are 1 at run time while
+/// the broadcast's are not) expanded to `to`: a gather that reads index 0
+/// along a dim that is 1.
+Value expandDims(OpBuilder &b, Location loc, Value x, ArrayRef<bool> which,
+                 ArrayRef<OpFoldResult> to) {
+  auto t = cast<RankedTensorType>(x.getType());
+  SmallVector<OpFoldResult> dims = dimsOf(b, loc, x);
+  SmallVector<Value> isOne(t.getRank());
+  for (int64_t j = 0; j < t.getRank(); ++j)
+    if (which[j]) {
+      isOne[j] = cmpEq(b, loc, dimValue(b, loc, dims[j]), 1);
+      dims[j] = to[j];
+    }
+  return generateFromIndices(
+      b, loc, t,
+      [&](OpBuilder &nb, Location l, ValueRange iv) {
+        SmallVector<Value> idx(iv);
+        Value zero = arith::ConstantIndexOp::create(nb, l, 0);
+        for (int64_t j = 0; j < t.getRank(); ++j)
+          if (which[j])
+            idx[j] = arith::SelectOp::create(nb, l, isOne[j], zero, iv[j]);
+        return tensor::ExtractOp::create(nb, l, x, idx).getResult();
+      },
+      dims);
+}
+
+} // namespace
+
+Broadcast lowering::broadcastPrefix(OpBuilder &b, Location loc,
+                                    MutableArrayRef<Value> operands,
+                                    ArrayRef<int64_t> prefixRanks,
+                                    ArrayRef<int64_t> declared,
+                                    ArrayRef<OpFoldResult> target) {
+  // A declared result may have more dims than the operands (Expand).
+  int64_t rank = std::max(declared.size(), target.size());
+  for (int64_t r : prefixRanks)
+    rank = std::max(rank, r);
+  Broadcast out;
+  out.dims.assign(rank, b.getIndexAttr(1));
+  out.zero.resize(operands.size());
+  // maybe[k][j]: operand k's dynamic dim j may be 1 while the result's is
+  // not, which only the run can tell.
+  SmallVector<SmallVector<bool>> maybe(operands.size());
+  for (auto [k, v] : llvm::enumerate(operands)) {
+    out.zero[k].assign(cast<RankedTensorType>(v.getType()).getRank(), false);
+    maybe[k].assign(out.zero[k].size(), false);
+  }
+  for (int64_t i = 0; i < rank; ++i) {
+    // The result's dim when something fixes it: the caller's, a static
+    // size other than 1 (shape inference rejected two different ones),
+    // or a declared 1.
+    std::optional<OpFoldResult> fixed;
+    if (!target.empty())
+      fixed = target[i];
+    int64_t lead = rank - int64_t(declared.size());
+    if (!fixed && i >= lead && !ShapedType::isDynamic(declared[i - lead]))
+      fixed = b.getIndexAttr(declared[i - lead]);
+    SmallVector<std::pair<size_t, int64_t>> dynamic, ones, sized;
+    for (auto [k, v] : llvm::enumerate(operands)) {
+      int64_t j = i - (rank - prefixRanks[k]);
+      if (j < 0)
+        continue;
+      int64_t s = cast<RankedTensorType>(v.getType()).getDimSize(j);
+      if (ShapedType::isDynamic(s))
+        dynamic.push_back({k, j});
+      else if (s == 1)
+        ones.push_back({k, j});
+      else
+        sized.push_back({k, j});
+    }
+    if (!fixed && !sized.empty())
+      fixed = dimOf(b, loc, operands[sized[0].first], sized[0].second);
+    auto what = [&](size_t k) {
+      return ("dimension " + Twine(i) + " of operand " + Twine(k) +
+              " cannot be broadcast to the result")
+          .str();
+    };
+    OpFoldResult d = b.getIndexAttr(1);
+    if (fixed) {
+      d = *fixed;
+      std::optional<int64_t> c = getConstantIntValue(d);
+      for (auto [k, j] : sized)
+        checkSameDim(b, loc, dimOf(b, loc, operands[k], j), d, what(k));
+      for (auto [k, j] : dynamic) {
+        OpFoldResult dk = dimOf(b, loc, operands[k], j);
+        if (sameDim(dk, d))
+          continue;
+        if (c && *c == 1) {
+          checkSameDim(b, loc, dk, d, what(k));
+          continue;
+        }
+        Value x = dimValue(b, loc, dk);
+        checkShape(b, loc,
+                   arith::OrIOp::create(
+                       b, loc, cmpEq(b, loc, x, 1),
+                       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                             x, dimValue(b, loc, d))),
+                   what(k));
+        maybe[k][j] = true;
+      }
+    } else if (!dynamic.empty()) {
+      auto [k0, j0] = dynamic.front();
+      d = dimOf(b, loc, operands[k0], j0);
+      bool allSame = llvm::all_of(dynamic, [&](auto kj) {
+        return sameDim(dimOf(b, loc, operands[kj.first], kj.second), d);
+      });
+      if (!allSame) {
+        // d = the one that is not 1; two that are not 1 must agree.
+        Value acc = dimValue(b, loc, d);
+        for (auto [k, j] : ArrayRef(dynamic).drop_front()) {
+          Value x = dimValue(b, loc, dimOf(b, loc, operands[k], j));
+          Value ok = arith::OrIOp::create(
+              b, loc,
+              arith::OrIOp::create(b, loc, cmpEq(b, loc, acc, 1),
+                                   cmpEq(b, loc, x, 1)),
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, acc, x));
+          checkShape(b, loc, ok, what(k));
+          acc = arith::SelectOp::create(b, loc, cmpEq(b, loc, acc, 1), x, acc);
+        }
+        d = acc;
+        for (auto [k, j] : dynamic)
+          maybe[k][j] = true;
+      }
+    }
+    if (!getConstantIntValue(d) || *getConstantIntValue(d) != 1)
+      for (auto [k, j] : ones)
+        out.zero[k][j] = true;
+    out.dims[i] = d;
+  }
+  // Operands whose dynamic dims broadcast at run time get an expanded copy.
+  for (auto [k, v] : llvm::enumerate(operands)) {
+    if (!llvm::is_contained(maybe[k], true))
+      continue;
+    SmallVector<OpFoldResult> to = dimsOf(b, loc, v);
+    Value need;
+    for (auto [j, m] : llvm::enumerate(maybe[k])) {
+      if (!m)
+        continue;
+      OpFoldResult r = out.dims[j + (rank - prefixRanks[k])];
+      to[j] = r;
+      Value c = arith::AndIOp::create(
+          b, loc, cmpEq(b, loc, dimValue(b, loc, dimOf(b, loc, v, j)), 1),
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                dimValue(b, loc, r),
+                                arith::ConstantIndexOp::create(b, loc, 1)));
+      need = need ? arith::OrIOp::create(b, loc, need, c).getResult() : c;
+    }
+    Value x = v;
+    auto ifOp = scf::IfOp::create(
+        b, loc, need,
+        [&](OpBuilder &nb, Location l) {
+          scf::YieldOp::create(nb, l, expandDims(nb, l, x, maybe[k], to));
+        },
+        [&](OpBuilder &nb, Location l) { scf::YieldOp::create(nb, l, x); });
+    v = ifOp.getResult(0);
+  }
+  return out;
+}
