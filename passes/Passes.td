@@ -86,7 +86,8 @@ def ConvertOnnxToLinalg : Pass<"convert-onnx-to-linalg", "mlir::func::FuncOp"> {
   let dependentDialects = [
     "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
     "mlir::arith::ArithDialect", "mlir::math::MathDialect",
-    "mlir::scf::SCFDialect", "mlir::cf::ControlFlowDialect"
+    "mlir::scf::SCFDialect", "mlir::cf::ControlFlowDialect",
+    "mlir::affine::AffineDialect"
   ];
 }
 

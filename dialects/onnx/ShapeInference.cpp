@@ -25,8 +25,85 @@ RankedTensorType ranked(Value v) {
 
 Type elemOf(Value v) { return cast<ShapedType>(v.getType()).getElementType(); }
 
+/// Sets result `i` to `shape`, keeping static dims the result already had
+/// (declared in the model) where inference could not tell.
 void setResult(Operation *op, unsigned i, ArrayRef<int64_t> shape, Type elem) {
-  op->getResult(i).setType(RankedTensorType::get(shape, elem));
+  Shape merged(shape);
+  if (auto old = dyn_cast<RankedTensorType>(op->getResult(i).getType());
+      old && old.getRank() == int64_t(shape.size()))
+    for (auto [m, o] : llvm::zip(merged, old.getShape()))
+      if (m == kDyn)
+        m = o;
+  op->getResult(i).setType(RankedTensorType::get(merged, elem));
+}
+
+/// A 1-D (or scalar) integer tensor's static length, if any.
+std::optional<int64_t> lengthOf(Value v) {
+  auto t = ranked(v);
+  if (!t || t.getRank() > 1 || (t.getRank() == 1 && t.isDynamicDim(0)))
+    return std::nullopt;
+  return t.getRank() == 0 ? 1 : t.getDimSize(0);
+}
+
+/// The values of a 1-D integer tensor that carries a shape (Reshape's,
+/// Expand's...), as far as compile time knows them: kDyn where not. It
+/// follows what exporters build shapes from (Shape of a ranked tensor,
+/// Gather of such values, Concat, Unsqueeze, Cast); nullopt when not even
+/// the length is known.
+std::optional<Shape> shapeValues(Value v, int depth = 0) {
+  if (auto c = getConstantInts(v))
+    return Shape(c->begin(), c->end());
+  Operation *def = v.getDefiningOp();
+  auto unknown = [&]() -> std::optional<Shape> {
+    if (auto n = lengthOf(v))
+      return Shape(*n, kDyn);
+    return std::nullopt;
+  };
+  if (!def || depth > 8)
+    return unknown();
+  if (auto shape = dyn_cast<ONNXShapeOp>(def)) {
+    auto t = ranked(shape.getData());
+    if (!t)
+      return unknown();
+    int64_t r = t.getRank();
+    int64_t b = std::clamp<int64_t>(normalizeAxis(shape.getStart(), r), 0, r);
+    int64_t e =
+        shape.getEnd()
+            ? std::clamp<int64_t>(normalizeAxis(*shape.getEnd(), r), 0, r)
+            : r;
+    return Shape(t.getShape().slice(b, std::max<int64_t>(e - b, 0)));
+  }
+  if (auto concat = dyn_cast<ONNXConcatOp>(def)) {
+    Shape out;
+    for (Value in : concat.getInputs()) {
+      auto part = shapeValues(in, depth + 1);
+      if (!part)
+        return unknown();
+      llvm::append_range(out, *part);
+    }
+    return out;
+  }
+  if (isa<ONNXCastOp, ONNXUnsqueezeOp, ONNXSqueezeOp, ONNXIdentityOp>(def)) {
+    auto in = shapeValues(def->getOperand(0), depth + 1);
+    if (in && lengthOf(v) && int64_t(in->size()) == *lengthOf(v))
+      return in;
+    return unknown();
+  }
+  if (auto gather = dyn_cast<ONNXGatherOp>(def)) {
+    auto data = shapeValues(gather.getData(), depth + 1);
+    auto idx = getConstantInts(gather.getIndices());
+    if (!data || !idx)
+      return unknown();
+    Shape out;
+    for (int64_t i : *idx) {
+      i = normalizeAxis(i, data->size());
+      if (i < 0 || i >= int64_t(data->size()))
+        return unknown();
+      out.push_back((*data)[i]);
+    }
+    return out;
+  }
+  return unknown();
 }
 
 /// Numpy-style multidirectional broadcast of shapes.
@@ -183,8 +260,14 @@ LogicalResult inferReduce(Operation *op, Value data, Value axesV,
     auto c = getConstantInts(axesV);
     auto at = ranked(axesV);
     bool empty = at && at.hasStaticShape() && at.getNumElements() == 0;
-    if (!c && !empty)
+    if (!c && !empty) {
+      // Axes read at run time: the rank is known, the dims are not.
+      std::optional<int64_t> n = lengthOf(axesV);
+      if (n && (keepdims || t.getRank() >= *n) && !noopEmpty)
+        setResult(op, 0, Shape(keepdims ? t.getRank() : t.getRank() - *n, kDyn),
+                  t.getElementType());
       return success();
+    }
     if (c)
       axes = *c;
   }
@@ -245,7 +328,7 @@ LogicalResult inferMatMul(Operation *op, Value a, Value b) {
 
 LogicalResult inferReshape(ONNXReshapeOp op) {
   auto t = ranked(op.getData());
-  auto target = getConstantInts(op.getShape());
+  auto target = shapeValues(op.getShape());
   if (!t || !target)
     return success();
   Shape out;
@@ -283,27 +366,42 @@ LogicalResult inferReshape(ONNXReshapeOp op) {
 
 LogicalResult inferSlice(ONNXSliceOp op) {
   auto t = ranked(op.getData());
-  auto starts = getConstantInts(op.getStarts()),
-       ends = getConstantInts(op.getEnds());
-  if (!t || !starts || !ends)
+  if (!t)
     return success();
   int64_t rank = t.getRank();
+  auto starts = getConstantInts(op.getStarts()),
+       ends = getConstantInts(op.getEnds());
+  auto constAxes =
+      isNoValue(op.getAxes()) ? std::nullopt : getConstantInts(op.getAxes());
+  auto constSteps =
+      isNoValue(op.getSteps()) ? std::nullopt : getConstantInts(op.getSteps());
+  if (!starts || !ends || (!isNoValue(op.getAxes()) && !constAxes) ||
+      (!isNoValue(op.getSteps()) && !constSteps)) {
+    // Run-time bounds: the sliced dims are known only then.
+    Shape out(t.getShape());
+    std::optional<int64_t> n = lengthOf(op.getStarts());
+    for (int64_t d = 0; d < rank; ++d) {
+      bool sliced =
+          !isNoValue(op.getAxes())
+              ? !constAxes || llvm::any_of(*constAxes,
+                                           [&](int64_t a) {
+                                             return normalizeAxis(a, rank) == d;
+                                           })
+              : !n || d < *n;
+      if (sliced)
+        out[d] = kDyn;
+    }
+    setResult(op, 0, out, t.getElementType());
+    return success();
+  }
   SmallVector<int64_t> axes, steps(starts->size(), 1);
-  if (!isNoValue(op.getAxes())) {
-    auto a = getConstantInts(op.getAxes());
-    if (!a)
-      return success();
-    axes = *a;
-  } else {
+  if (constAxes)
+    axes = *constAxes;
+  else
     for (size_t i = 0; i < starts->size(); ++i)
       axes.push_back(i);
-  }
-  if (!isNoValue(op.getSteps())) {
-    auto s = getConstantInts(op.getSteps());
-    if (!s)
-      return success();
-    steps = *s;
-  }
+  if (constSteps)
+    steps = *constSteps;
   Shape out(t.getShape());
   for (size_t i = 0; i < axes.size(); ++i) {
     int64_t ax = normalizeAxis(axes[i], rank);
@@ -574,14 +672,14 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
       })
       .Case<ONNXTileOp>([](ONNXTileOp op) -> LogicalResult {
         auto t = ranked(op.getInput());
-        auto reps = getConstantInts(op.getRepeats());
+        auto reps = shapeValues(op.getRepeats());
         if (!t || !reps)
           return success();
         if (int64_t(reps->size()) != t.getRank())
           return op.emitError("Tile needs one repeat per dimension");
         Shape out;
         for (auto [d, r] : llvm::zip(t.getShape(), *reps))
-          out.push_back(d == kDyn ? kDyn : d * r);
+          out.push_back(d == kDyn || r == kDyn ? kDyn : d * r);
         setResult(op, 0, out, t.getElementType());
         return success();
       })
@@ -701,7 +799,7 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
           })
       .Case<ONNXCenterCropPadOp>([](ONNXCenterCropPadOp op) -> LogicalResult {
         auto t = ranked(op.getInputData());
-        auto shape = getConstantInts(op.getShape());
+        auto shape = shapeValues(op.getShape());
         if (!t || !shape)
           return success();
         SmallVector<int64_t> axes = getIntArray(op.getAxesAttr());
@@ -732,12 +830,15 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
       .Case<ONNXOneHotOp>([](ONNXOneHotOp op) -> LogicalResult {
         auto t = ranked(op.getIndices());
         auto depth = getDenseConstant(op.getDepth());
-        if (!t || !depth || depth.getNumElements() != 1)
+        if (!t || (depth && depth.getNumElements() != 1))
           return success();
-        Attribute d0 = *depth.getValues<Attribute>().begin();
-        int64_t d = isa<FloatAttr>(d0)
-                        ? int64_t(cast<FloatAttr>(d0).getValueAsDouble())
-                        : cast<IntegerAttr>(d0).getInt();
+        int64_t d = kDyn;
+        if (depth) {
+          Attribute d0 = *depth.getValues<Attribute>().begin();
+          d = isa<FloatAttr>(d0)
+                  ? int64_t(cast<FloatAttr>(d0).getValueAsDouble())
+                  : cast<IntegerAttr>(d0).getInt();
+        }
         Shape out(t.getShape());
         int64_t axis = normalizeAxis(op.getAxis(), t.getRank() + 1);
         out.insert(out.begin() + axis, d);
@@ -765,10 +866,10 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
       .Case<ONNXTopKOp>([](ONNXTopKOp op) -> LogicalResult {
         auto t = ranked(op.getX());
         auto k = getConstantInts(op.getK());
-        if (!t || !k || k->size() != 1)
+        if (!t || (k && k->size() != 1))
           return success();
         Shape out(t.getShape());
-        out[normalizeAxis(op.getAxis(), t.getRank())] = (*k)[0];
+        out[normalizeAxis(op.getAxis(), t.getRank())] = k ? (*k)[0] : kDyn;
         setResult(op, 0, out, t.getElementType());
         setResult(op, 1, out, IntegerType::get(op.getContext(), 64));
         return success();
@@ -849,11 +950,22 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
       })
       .Case<ONNXExpandOp>([](ONNXExpandOp op) -> LogicalResult {
         auto t = ranked(op.getInput());
-        auto target = getConstantInts(op.getShape());
+        auto target = shapeValues(op.getShape());
         if (!t || !target)
           return success();
-        auto out = broadcastShapes(
-            op, {Shape(t.getShape()), Shape(target->begin(), target->end())});
+        // An unknown target dim may be 1: only the input's static sizes
+        // other than 1 survive it.
+        Shape in(t.getShape());
+        Shape tgt(*target);
+        size_t rank = std::max(in.size(), tgt.size());
+        in.insert(in.begin(), rank - in.size(), 1);
+        tgt.insert(tgt.begin(), rank - tgt.size(), 1);
+        for (size_t i = 0; i < rank; ++i)
+          if (tgt[i] == kDyn && in[i] != kDyn && in[i] != 1)
+            tgt[i] = in[i];
+          else if (tgt[i] == kDyn)
+            in[i] = 1;
+        auto out = broadcastShapes(op, {in, tgt});
         if (failed(out))
           return failure();
         setResult(op, 0, *out, t.getElementType());
@@ -1062,9 +1174,7 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         SmallVector<int64_t> sizes;
         if (!isNoValue(op.getSplit())) {
           auto s = getConstantInts(op.getSplit());
-          if (!s)
-            return success();
-          sizes = *s;
+          sizes = s ? SmallVector<int64_t>(*s) : SmallVector<int64_t>(n, kDyn);
         } else if (dim != kDyn) {
           int64_t chunk = (dim + n - 1) / n;
           for (size_t i = 0; i < n; ++i)
@@ -1103,8 +1213,13 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         SmallVector<bool> drop(t.getRank(), false);
         if (!isNoValue(op.getAxes())) {
           auto axes = getConstantInts(op.getAxes());
-          if (!axes)
+          if (!axes) {
+            std::optional<int64_t> n = lengthOf(op.getAxes());
+            if (n && *n <= t.getRank())
+              setResult(op, 0, Shape(t.getRank() - *n, kDyn),
+                        t.getElementType());
             return success();
+          }
           for (int64_t a : *axes) {
             a = normalizeAxis(a, t.getRank());
             if (a < 0 || a >= t.getRank())
@@ -1128,7 +1243,12 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
       .Case<ONNXUnsqueezeOp>([](ONNXUnsqueezeOp op) -> LogicalResult {
         auto t = ranked(op.getData());
         auto axes = getConstantInts(op.getAxes());
-        if (!t || !axes)
+        if (t && !axes) {
+          if (std::optional<int64_t> n = lengthOf(op.getAxes()))
+            setResult(op, 0, Shape(t.getRank() + *n, kDyn), t.getElementType());
+          return success();
+        }
+        if (!t)
           return success();
         int64_t rank = t.getRank() + axes->size();
         SmallVector<bool> isNew(rank, false);
@@ -1175,7 +1295,7 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
       })
       .Case<ONNXConstantOfShapeOp>(
           [](ONNXConstantOfShapeOp op) -> LogicalResult {
-            auto shape = getConstantInts(op.getInput());
+            auto shape = shapeValues(op.getInput());
             Type elem = Float32Type::get(op.getContext());
             if (auto v = op.getValue())
               elem = v->getElementType();
@@ -1185,10 +1305,22 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
           })
       .Case<ONNXPadOp>([](ONNXPadOp op) -> LogicalResult {
         auto t = ranked(op.getData());
-        auto pads = getConstantInts(op.getPads());
-        if (!t || !pads)
+        if (!t)
           return success();
+        auto pads = getConstantInts(op.getPads());
         int64_t r = t.getRank();
+        if (!pads) { // run-time pads: the padded dims are known only then
+          Shape out(t.getShape());
+          auto axes = isNoValue(op.getAxes()) ? std::nullopt
+                                              : getConstantInts(op.getAxes());
+          for (int64_t d = 0; d < r; ++d)
+            if (isNoValue(op.getAxes()) || !axes ||
+                llvm::any_of(
+                    *axes, [&](int64_t a) { return normalizeAxis(a, r) == d; }))
+              out[d] = kDyn;
+          setResult(op, 0, out, t.getElementType());
+          return success();
+        }
         SmallVector<int64_t> axes;
         if (!isNoValue(op.getAxes())) {
           auto a = getConstantInts(op.getAxes());

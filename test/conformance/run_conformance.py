@@ -8,13 +8,22 @@ mcc, run with mcc-run on the test's inputs, and compared with the test's
 expected outputs at the test's tolerances (ONNX default rtol 1e-3, atol
 1e-7). Tests run in parallel, each with a time limit.
 
+Every test that passes runs again in a dynamic variant: every dim of every
+graph input and output becomes symbolic (its own dim_param), so the model
+compiles once without knowing any size. Exempt are the lengths of 1-D
+integer inputs that an op reads as a shape, axes, pads, sizes or repeats
+(SHAPE_INPUTS): their length is the rank of a result, which mcc needs at
+compile time; their values stay run-time inputs.
+
   run_conformance.py BIN_DIR WORK_DIR [--jobs N] [--filter REGEX]
-      [--write-doc docs/conformance.md] [--expected FILE [--update]]
+      [--variant static|dynamic|both] [--write-doc docs/conformance.md]
+      [--expected FILE] [--expected-dynamic FILE] [--update]
       [--results FILE.json]
 
---write-doc regenerates the scoreboard; --expected compares the passing set
-with a checked-in list and fails on any difference (a regression, or an
-expected failure that now passes: update the list with --update).
+--write-doc regenerates the scoreboard; --expected (--expected-dynamic)
+compares the passing set of the static (dynamic) variant with a checked-in
+list and fails on any difference (a regression, or an expected failure that
+now passes: update the lists with --update).
 """
 import argparse
 import collections
@@ -37,6 +46,44 @@ TRAINING_DOMAINS = {"ai.onnx.preview.training"}
 ML_DOMAINS = {"ai.onnx.ml"}
 COMPILE_TIMEOUT = 120
 RUN_TIMEOUT = 60
+
+
+# Inputs (by op type, input index) whose length is a result's rank.
+SHAPE_INPUTS = {
+    "Reshape": {1}, "Expand": {1}, "Tile": {1}, "ConstantOfShape": {0},
+    "Slice": {1, 2, 3, 4}, "Pad": {1, 3}, "Resize": {1, 2, 3},
+    "Upsample": {1}, "Squeeze": {1}, "Unsqueeze": {1}, "Split": {1},
+    "ReduceSum": {1}, "ReduceMean": {1}, "ReduceMax": {1}, "ReduceMin": {1},
+    "ReduceProd": {1}, "ReduceL1": {1}, "ReduceL2": {1},
+    "ReduceLogSum": {1}, "ReduceLogSumExp": {1}, "ReduceSumSquare": {1},
+    "CenterCropPad": {1}, "AffineGrid": {1}, "Col2Im": {1, 2},
+    "MaxUnpool": {2}, "TopK": {1}, "OneHot": {1},
+}
+
+
+def make_dynamic(model):
+    """The model with every graph input and output dim symbolic (but the
+    SHAPE_INPUTS lengths) and no intermediate shapes."""
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    keep = set()
+    for n in m.graph.node:
+        for i in SHAPE_INPUTS.get(n.op_type, ()):
+            if i < len(n.input) and n.input[i]:
+                keep.add(n.input[i])
+    inits = {t.name for t in m.graph.initializer}
+    for kind, values in (("in", m.graph.input), ("out", m.graph.output)):
+        for k, v in enumerate(values):
+            if v.name in inits or not v.type.HasField("tensor_type"):
+                continue
+            t = v.type.tensor_type
+            if not t.HasField("shape") or v.name in keep:
+                continue
+            for j, d in enumerate(t.shape.dim):
+                d.Clear()
+                d.dim_param = f"{kind}{k}_{j}"
+    del m.graph.value_info[:]
+    return m
 
 
 class Case:
@@ -142,13 +189,14 @@ def classify(stderr):
     return line[:100] or "unknown"
 
 
-def run_case(case, bin_dir, work):
+def run_case(case, bin_dir, work, variant="static"):
     """Returns (status, detail): status in pass/fail/crash/timeout."""
-    d = os.path.join(work, case.kind, case.name)
+    d = os.path.join(work, variant, case.kind, case.name)
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
     model_path = os.path.join(d, "model.onnx")
-    onnx.save(case.model, model_path)
+    onnx.save(make_dynamic(case.model) if variant == "dynamic" else case.model,
+              model_path)
     so = os.path.join(d, "model.so")
     try:
         r = subprocess.run([f"{bin_dir}/mcc", model_path, "-o", so, "-O1"],
@@ -204,18 +252,28 @@ def run_case(case, bin_dir, work):
     return "pass", ""
 
 
-def write_doc(path, results, excluded, elapsed, jobs):
+def write_doc(path, results, dynamic, excluded, elapsed, jobs):
     total = len(results)
     passed = sum(1 for r in results.values() if r[1] == "pass")
+    dyn_passed = sum(1 for r in dynamic.values() if r[1] == "pass")
     crashes = sorted(n for n, r in results.items() if r[1] == "crash")
-    per_op = collections.defaultdict(lambda: [0, 0, collections.Counter()])
+    dyn_crashes = sorted(n for n, r in dynamic.items() if r[1] == "crash")
+    # op -> [tests, static passes, dynamic passes, static reasons, dynamic]
+    per_op = collections.defaultdict(
+        lambda: [0, 0, 0, collections.Counter(), collections.Counter()])
     for name, (op, status, detail) in results.items():
         e = per_op[op]
         e[0] += 1
         if status == "pass":
             e[1] += 1
         else:
-            e[2][f"{status}: {detail}" if status != "fail" else detail] += 1
+            e[3][f"{status}: {detail}" if status != "fail" else detail] += 1
+    for name, (op, status, detail) in dynamic.items():
+        e = per_op[op]
+        if status == "pass":
+            e[2] += 1
+        else:
+            e[4][f"{status}: {detail}" if status != "fail" else detail] += 1
     ex = collections.Counter(excluded.values())
     lines = [
         "# ONNX conformance",
@@ -229,24 +287,77 @@ def write_doc(path, results, excluded, elapsed, jobs):
         f"- **{passed} of {total} applicable tests pass "
         f"({100.0 * passed / max(total, 1):.1f}%)**, static shapes, `-O1`, "
         "each test's own tolerances (default rtol 1e-3, atol 1e-7).",
-        f"- Crashes (compiler or artifact): {len(crashes)}"
-        + (": " + ", ".join(crashes) if crashes else "") + ".",
+        f"- **Dynamic variant: {dyn_passed} of {total} "
+        f"({100.0 * dyn_passed / max(total, 1):.1f}%)**: each statically "
+        "passing test again with every dim of every graph input and output "
+        "symbolic (one artifact for any size), but the lengths of 1-D "
+        "integer inputs that an op reads as a shape, axes, pads, sizes or "
+        "repeats (their length is a result's rank; their values stay "
+        "run-time inputs).",
+        f"- Crashes (compiler or artifact): {len(crashes)} static"
+        + (" (" + ", ".join(crashes) + ")" if crashes else "")
+        + f", {len(dyn_crashes)} dynamic"
+        + (" (" + ", ".join(dyn_crashes) + ")" if dyn_crashes else "") + ".",
         "- Tests: every node test case of the onnx package (generated from "
         "its case definitions) plus its simple/, pytorch-converted/ and "
         "pytorch-operator/ models.",
         "- Not applicable (" + str(sum(ex.values())) + "): " +
         ", ".join(f"{v} {k}" for k, v in sorted(ex.items())) + ".",
-        "- Dynamic-shape variant: not run yet (mcc needs static shapes today).",
         "",
-        "| op | tests | passed | why the others fail |",
-        "|---|---:|---:|---|",
+        "| op | tests | passed | dynamic | why the others fail | "
+        "why the dynamic variant fails |",
+        "|---|---:|---:|---:|---|---|",
     ]
-    for op in sorted(per_op, key=lambda o: (-(per_op[o][0] - per_op[o][1]), o)):
-        t, p, why = per_op[op]
+    for op in sorted(per_op, key=lambda o: (-(per_op[o][0] - per_op[o][1]),
+                                            -(per_op[o][1] - per_op[o][2]), o)):
+        t, p, dp, why, dwhy = per_op[op]
         reasons = "; ".join(f"{k} ({v})" for k, v in why.most_common())
-        lines.append(f"| {op} | {t} | {p} | {reasons.replace('|', '/')} |")
+        dreasons = "; ".join(f"{k} ({v})" for k, v in dwhy.most_common())
+        lines.append(f"| {op} | {t} | {p} | {dp} | {reasons.replace('|', '/')} "
+                     f"| {dreasons.replace('|', '/')} |")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
+
+
+def run_all(cases, variant, args):
+    results = {}
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        futures = {pool.submit(run_case, c, args.bin_dir, args.work, variant): c
+                   for c in cases}
+        for f in concurrent.futures.as_completed(futures):
+            c = futures[f]
+            try:
+                status, detail = f.result()
+            except Exception as e:  # a harness problem is a failure too
+                status, detail = "fail", f"harness: {type(e).__name__}: {e}"[:100]
+            results[c.name] = (op_of(c), status, detail)
+    passed = sum(1 for r in results.values() if r[1] == "pass")
+    crashes = sum(1 for r in results.values() if r[1] == "crash")
+    print(f"conformance ({variant}): {passed} of {len(results)} pass "
+          f"({100.0 * passed / max(len(results), 1):.1f}%), {crashes} crashes",
+          flush=True)
+    return results
+
+
+def compare(results, expected, args):
+    """Differences between the passing set and the list in `expected`."""
+    passed = sorted(n for n, r in results.items() if r[1] == "pass")
+    if args.update:
+        with open(expected, "w") as f:
+            f.write("# Tests that pass; run_conformance.py --update rewrites it.\n")
+            f.write("\n".join(passed) + "\n")
+        return 0
+    want = {l.strip() for l in open(expected)
+            if l.strip() and not l.startswith("#")}
+    if args.filter:
+        want = {n for n in want if re.search(args.filter, n)}
+    got = set(passed)
+    for n in sorted(want - got):
+        print(f"REGRESSION ({os.path.basename(expected)}): {n}: "
+              f"{results.get(n, ('', 'missing', ''))[1:]}")
+    for n in sorted(got - want):
+        print(f"NOW PASSES (add it to {expected}): {n}")
+    return 1 if want != got else 0
 
 
 def main():
@@ -255,12 +366,17 @@ def main():
     ap.add_argument("work")
     ap.add_argument("--jobs", type=int, default=os.cpu_count())
     ap.add_argument("--filter", default="")
+    ap.add_argument("--variant", choices=("static", "dynamic", "both"),
+                    default="both")
     ap.add_argument("--write-doc")
     ap.add_argument("--expected")
+    ap.add_argument("--expected-dynamic")
     ap.add_argument("--update", action="store_true")
     ap.add_argument("--results", help="write every test's status as JSON")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
+    if args.write_doc and args.variant != "both":
+        ap.error("--write-doc needs both variants")
 
     cases, excluded = [], {}
     for c in list(node_cases()) + list(packaged_cases()):
@@ -274,48 +390,34 @@ def main():
     print(f"conformance: {len(cases)} applicable tests, {len(excluded)} not "
           f"applicable, {args.jobs} jobs", flush=True)
     start = time.time()
-    results = {}
-    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        futures = {pool.submit(run_case, c, args.bin_dir, args.work): c
-                   for c in cases}
-        for f in concurrent.futures.as_completed(futures):
-            c = futures[f]
-            try:
-                status, detail = f.result()
-            except Exception as e:  # a harness problem is a failure too
-                status, detail = "fail", f"harness: {type(e).__name__}: {e}"[:100]
-            results[c.name] = (op_of(c), status, detail)
+    results, dynamic = {}, {}
+    if args.variant != "dynamic":
+        results = run_all(cases, "static", args)
+    if args.variant != "static":
+        # Only what passes with static shapes can pass without them; with
+        # --variant dynamic alone, every case runs.
+        todo = [c for c in cases
+                if not results or results[c.name][1] == "pass"]
+        dynamic = run_all(todo, "dynamic", args)
+        for c in cases:
+            if c.name not in dynamic:
+                dynamic[c.name] = (op_of(c), "fail", "fails with static shapes")
     elapsed = time.time() - start
-    passed = sorted(n for n, r in results.items() if r[1] == "pass")
-    crashes = sum(1 for r in results.values() if r[1] == "crash")
-    print(f"conformance: {len(passed)} of {len(results)} pass "
-          f"({100.0 * len(passed) / max(len(results), 1):.1f}%), "
-          f"{crashes} crashes, {elapsed:.0f} s")
+    print(f"conformance: {elapsed:.0f} s")
     if args.results:
         with open(args.results, "w") as f:
-            json.dump({n: {"op": r[0], "status": r[1], "detail": r[2]}
-                       for n, r in sorted(results.items())}, f, indent=1)
+            json.dump({v: {n: {"op": r[0], "status": r[1], "detail": r[2]}
+                           for n, r in sorted(res.items())}
+                       for v, res in (("static", results), ("dynamic", dynamic))
+                       if res}, f, indent=1)
     if args.write_doc:
-        write_doc(args.write_doc, results, excluded, elapsed, args.jobs)
-    if args.expected:
-        if args.update:
-            with open(args.expected, "w") as f:
-                f.write("# Tests that pass; run_conformance.py --update rewrites it.\n")
-                f.write("\n".join(passed) + "\n")
-            return 0
-        want = {l.strip() for l in open(args.expected)
-                if l.strip() and not l.startswith("#")}
-        if args.filter:
-            want = {n for n in want if re.search(args.filter, n)}
-        got = set(passed)
-        regressed = sorted(want - got)
-        fixed = sorted(got - want)
-        for n in regressed:
-            print(f"REGRESSION: {n}: {results.get(n, ('', 'missing', ''))[1:]}")
-        for n in fixed:
-            print(f"NOW PASSES (add it to {args.expected}): {n}")
-        return 1 if regressed or fixed else 0
-    return 0
+        write_doc(args.write_doc, results, dynamic, excluded, elapsed, args.jobs)
+    rc = 0
+    if args.expected and results:
+        rc |= compare(results, args.expected, args)
+    if args.expected_dynamic and dynamic:
+        rc |= compare(dynamic, args.expected_dynamic, args)
+    return rc
 
 
 if __name__ == "__main__":

@@ -147,6 +147,54 @@ def edge_cases(bin_dir, work):
                 "-O2", 1)
 
 
+def dynamic_shapes(bin_dir, work):
+    """Symbolic dims: one artifact runs every size; inputs whose dims do not
+    fit together are refused with the node's name."""
+    input_dims = {"mlp": [64], "resnet_like": [3, 32, 32],
+                  "mobilenet_like": [3, 32, 32]}
+    for name, build in models.MODELS.items():
+        path = os.path.join(work, f"{name}_dyn.onnx")
+        onnx.save(build(batch="N"), path)
+        sets = [{"input": [n] + input_dims[name]} for n in (1, 3, 8)]
+        for opt, threads in (("-O2", 2), ("-O0", 1)):
+            ok, detail = harness.compile_and_compare(
+                bin_dir, work, f"{name}_dyn", path, [opt], RTOL, ATOL,
+                run_args=["--threads", str(threads)], shape_sets=sets)
+            record(f"{name} batch N in 1, 3, 8 {opt}", ok, detail)
+    # Two inputs with their own symbolic dims: numpy broadcasting decided at
+    # run time (a dim of 1 stretches), then a mismatch.
+    g = helper.make_graph(
+        [helper.make_node("Add", ["a", "b"], ["c"], name="add"),
+         helper.make_node("MatMul", ["c", "w"], ["y"], name="mm")], "bcast",
+        [helper.make_tensor_value_info("a", TensorProto.FLOAT, ["A", "K"]),
+         helper.make_tensor_value_info("b", TensorProto.FLOAT, ["B", "L"]),
+         helper.make_tensor_value_info("w", TensorProto.FLOAT, ["K2", 5])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    path = os.path.join(work, "bcast_dyn.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]),
+              path)
+    sets = [{"a": [3, 4], "b": [3, 4], "w": [4, 5]},
+            {"a": [3, 1], "b": [1, 4], "w": [4, 5]},
+            {"a": [1, 6], "b": [2, 1], "w": [6, 5]}]
+    ok, detail = harness.compile_and_compare(
+        bin_dir, work, "bcast_dyn", path, ["-O2"], RTOL, ATOL, shape_sets=sets)
+    record("broadcast of symbolic dims at run time", ok, detail)
+    so = os.path.join(work, "bcast_dyn-O2.so")
+    r = run([f"{bin_dir}/mcc-run", so, "--shape", "a=2x3", "--shape", "b=3x3",
+             "--shape", "w=3x5"])
+    record("error: symbolic dims that do not broadcast",
+           r.returncode != 0 and "node 'add' (Add)" in r.stderr and
+           "a 2x3, b 3x3" in r.stderr, r.stderr.strip())
+    r = run([f"{bin_dir}/mcc-run", so, "--shape", "a=2x3", "--shape", "b=2x3",
+             "--shape", "w=4x5"])
+    record("error: inner dims of a MatMul differ",
+           r.returncode != 0 and "node 'mm' (MatMul)" in r.stderr and
+           "inner dimensions" in r.stderr, r.stderr.strip())
+    r = run([f"{bin_dir}/mcc-run", so])
+    record("error: a random input needs its symbolic dims",
+           r.returncode != 0 and "--shape" in r.stderr, r.stderr.strip())
+
+
 def external_weights(bin_dir, work):
     """--weights=external: same outputs; a missing or foreign weights file is
     refused at open with a clear error."""
@@ -194,6 +242,7 @@ def main():
         for opt, threads in (("-O2", 2), ("-O0", 1)):
             check_model(bin_dir, work, name, build(), opt, threads)
     edge_cases(bin_dir, work)
+    dynamic_shapes(bin_dir, work)
     external_weights(bin_dir, work)
     bad_inputs(bin_dir, work)
     passed = sum(results)

@@ -117,6 +117,95 @@ lowering::withDeclaredDims(OpBuilder &b, Location loc,
   return out;
 }
 
+OpFoldResult lowering::addDims(OpBuilder &b, Location loc, OpFoldResult a,
+                               OpFoldResult c) {
+  AffineExpr s0, s1;
+  bindSymbols(b.getContext(), s0, s1);
+  return affine::makeComposedFoldedAffineApply(b, loc, s0 + s1, {a, c});
+}
+
+OpFoldResult lowering::mulDims(OpBuilder &b, Location loc,
+                               ArrayRef<OpFoldResult> dims) {
+  OpFoldResult p = b.getIndexAttr(1);
+  AffineExpr s0, s1;
+  bindSymbols(b.getContext(), s0, s1);
+  for (OpFoldResult d : dims)
+    p = affine::makeComposedFoldedAffineApply(b, loc, s0 * s1, {p, d});
+  return p;
+}
+
+OpFoldResult lowering::indexElement(OpBuilder &b, Location loc, Value t,
+                                    int64_t j) {
+  auto tt = cast<RankedTensorType>(t.getType());
+  if (auto c = t.getDefiningOp<arith::ConstantOp>())
+    if (auto d = dyn_cast<DenseIntElementsAttr>(c.getValue()))
+      return b.getIndexAttr(
+          (*(d.value_begin<APInt>() + (d.isSplat() ? 0 : j))).getSExtValue());
+  SmallVector<Value> at;
+  if (tt.getRank() == 1)
+    at.push_back(arith::ConstantIndexOp::create(b, loc, j));
+  Value v = tensor::ExtractOp::create(b, loc, t, at);
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), v).getResult();
+}
+
+Value lowering::selectDim(OpBuilder &b, Location loc,
+                          ArrayRef<OpFoldResult> dims, Value idx) {
+  Value r = dimValue(b, loc, dims.back());
+  for (int64_t k = int64_t(dims.size()) - 2; k >= 0; --k)
+    r = arith::SelectOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, idx,
+                              arith::ConstantIndexOp::create(b, loc, k)),
+        dimValue(b, loc, dims[k]), r);
+  return r;
+}
+
+Value lowering::normalizedAxis(OpBuilder &b, Location loc, Value axis,
+                               int64_t rank) {
+  Value a = axis.getType().isIndex()
+                ? axis
+                : arith::IndexCastOp::create(b, loc, b.getIndexType(), axis)
+                      .getResult();
+  Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, a,
+                                    arith::ConstantIndexOp::create(b, loc, 0));
+  return arith::SelectOp::create(
+      b, loc, neg,
+      arith::AddIOp::create(b, loc, a,
+                            arith::ConstantIndexOp::create(b, loc, rank)),
+      a);
+}
+
+SmallVector<OpFoldResult> lowering::keptDims(OpBuilder &b, Location loc,
+                                             ArrayRef<OpFoldResult> dims,
+                                             ArrayRef<Value> dropped,
+                                             int64_t outRank) {
+  // pos[j]: the input dim of output dim j; found by counting kept dims.
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  SmallVector<Value> out(outRank, one);
+  Value count = zero;
+  for (auto [d, drop] : llvm::zip(dims, dropped)) {
+    Value v = dimValue(b, loc, d);
+    for (int64_t j = 0; j < outRank; ++j) {
+      Value here = arith::AndIOp::create(
+          b, loc,
+          arith::XOrIOp::create(b, loc, drop,
+                                arith::ConstantIntOp::create(b, loc, 1, 1)),
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, count,
+                                arith::ConstantIndexOp::create(b, loc, j)));
+      out[j] = arith::SelectOp::create(b, loc, here, v, out[j]);
+    }
+    count = arith::SelectOp::create(b, loc, drop, count,
+                                    arith::AddIOp::create(b, loc, count, one));
+  }
+  checkShape(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, count,
+                            arith::ConstantIndexOp::create(b, loc, outRank)),
+      "the axes do not leave " + Twine(outRank) + " dimensions");
+  return SmallVector<OpFoldResult>(out.begin(), out.end());
+}
+
 namespace {
 
 Value cmpEq(OpBuilder &b, Location loc, Value x, int64_t c) {

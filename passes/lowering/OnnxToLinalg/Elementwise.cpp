@@ -607,15 +607,46 @@ struct ExpandLowering : OpConversionPattern<ONNXExpandOp> {
   LogicalResult
   matchAndRewrite(ONNXExpandOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
-    if (!rt)
-      return unsupported(rewriter, op,
-                         "needs static shapes and a constant target shape "
-                         "(pin symbolic dims with --input-shape)");
-    rewriter.replaceOp(op, buildElementwise(rewriter, op.getLoc(), rt,
-                                            adaptor.getInput(),
-                                            [](OpBuilder &, Location,
-                                               ValueRange a) { return a[0]; }));
+    auto rt = resultType(op);
+    auto it = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+    if (!rt || !it)
+      return unsupported(rewriter, op, kNeedsRanked);
+    Location loc = op.getLoc();
+    // Each result dim is the shape's value, or the input's where the shape
+    // says 1 (numpy broadcasting both ways).
+    int64_t rank = rt.getRank(), lead = rank - it.getRank();
+    SmallVector<OpFoldResult> dims;
+    int64_t k =
+        cast<RankedTensorType>(adaptor.getShape().getType()).getDimSize(0);
+    for (int64_t i = 0; i < rank; ++i) {
+      OpFoldResult in = i >= lead
+                            ? dimOf(rewriter, loc, adaptor.getInput(), i - lead)
+                            : rewriter.getIndexAttr(1);
+      if (i < rank - k) {
+        dims.push_back(in);
+        continue;
+      }
+      OpFoldResult s =
+          indexElement(rewriter, loc, adaptor.getShape(), i - (rank - k));
+      if (auto c = getConstantIntValue(s)) {
+        dims.push_back(*c == 1 ? in : s);
+        continue;
+      }
+      Value sv = dimValue(rewriter, loc, s);
+      dims.push_back(arith::SelectOp::create(
+                         rewriter, loc,
+                         arith::CmpIOp::create(
+                             rewriter, loc, arith::CmpIPredicate::eq, sv,
+                             arith::ConstantIndexOp::create(rewriter, loc, 1)),
+                         dimValue(rewriter, loc, in), sv)
+                         .getResult());
+    }
+    dims = withDeclaredDims(rewriter, loc, dims, rt);
+    rewriter.replaceOp(
+        op, buildElementwise(
+                rewriter, loc, rt, adaptor.getInput(),
+                [](OpBuilder &, Location, ValueRange a) { return a[0]; }, {},
+                dims));
     return success();
   }
 };
@@ -791,9 +822,9 @@ struct BatchNormLowering : OpConversionPattern<ONNXBatchNormalizationOp> {
   LogicalResult
   matchAndRewrite(ONNXBatchNormalizationOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt || !isa<FloatType>(rt.getElementType()) || rt.getRank() < 2)
-      return unsupported(rewriter, op, kNeedsStaticFloat);
+      return unsupported(rewriter, op, kNeedsFloat);
     bool training = op.getTrainingMode() != 0;
     if (!training)
       for (unsigned i = 1; i < op->getNumResults(); ++i)
@@ -811,9 +842,18 @@ struct BatchNormLowering : OpConversionPattern<ONNXBatchNormalizationOp> {
     if (training) {
       // The batch's mean and (biased) variance per channel; the running
       // statistics blend them with the inputs by momentum.
-      int64_t rank = rt.getRank(), channels = rt.getDimSize(1);
-      double count = double(rt.getNumElements()) / double(channels);
-      auto ct = RankedTensorType::get({channels}, et);
+      int64_t rank = rt.getRank();
+      Value x = adaptor.getX();
+      SmallVector<OpFoldResult> xd = dimsOf(rewriter, loc, x);
+      SmallVector<OpFoldResult> others(xd);
+      others.erase(others.begin() + 1);
+      // Elements per channel.
+      Value count = arith::SIToFPOp::create(
+          rewriter, loc, et,
+          arith::IndexCastOp::create(
+              rewriter, loc, rewriter.getI64Type(),
+              dimValue(rewriter, loc, mulDims(rewriter, loc, others))));
+      auto ct = RankedTensorType::get({rt.getDimSize(1)}, et);
       SmallVector<utils::IteratorType> iters(rank,
                                              utils::IteratorType::reduction);
       iters[1] = utils::IteratorType::parallel;
@@ -829,8 +869,8 @@ struct BatchNormLowering : OpConversionPattern<ONNXBatchNormalizationOp> {
         maps.push_back(chan);
         Value sum =
             linalg::GenericOp::create(
-                rewriter, loc, ct, ins, filledTensor(rewriter, loc, ct, 0),
-                maps, iters,
+                rewriter, loc, ct, ins,
+                filledTensor(rewriter, loc, ct, 0, {xd[1]}), maps, iters,
                 [&](OpBuilder &b, Location l, ValueRange a) {
                   Value x = a[0];
                   if (center)
@@ -843,8 +883,8 @@ struct BatchNormLowering : OpConversionPattern<ONNXBatchNormalizationOp> {
                 .getResult(0);
         return buildElementwise(rewriter, loc, ct, sum,
                                 [&](OpBuilder &b, Location l, ValueRange a) {
-                                  return arith::DivFOp::create(
-                                      b, l, a[0], cst(b, l, et, count));
+                                  return arith::DivFOp::create(b, l, a[0],
+                                                               count);
                                 });
       };
       Value batchMean = channelMean(adaptor.getX(), false, Value());

@@ -22,9 +22,9 @@ using utils::IteratorType;
 
 /// Accumulator init: `bias` broadcast along `dim` of `type`, or zeros.
 Value biasInit(OpBuilder &b, Location loc, RankedTensorType type, Value bias,
-               int64_t dim) {
+               int64_t dim, ArrayRef<OpFoldResult> dims = {}) {
   if (!bias)
-    return filledTensor(b, loc, type, 0.0);
+    return filledTensor(b, loc, type, 0.0, dims);
   auto bt = cast<RankedTensorType>(bias.getType());
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineExpr> exprs;
@@ -32,8 +32,7 @@ Value biasInit(OpBuilder &b, Location loc, RankedTensorType type, Value bias,
     exprs.push_back(bt.getDimSize(0) == 1 && type.getDimSize(dim) != 1
                         ? getAffineConstantExpr(0, ctx)
                         : getAffineDimExpr(dim, ctx));
-    Value init =
-        tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+    Value init = emptyOfType(b, loc, type, dims);
     SmallVector<AffineMap> maps = {
         AffineMap::get(type.getRank(), 0, exprs, ctx),
         b.getMultiDimIdentityMap(type.getRank())};
@@ -48,7 +47,7 @@ Value biasInit(OpBuilder &b, Location loc, RankedTensorType type, Value bias,
   }
   return buildElementwise(
       b, loc, type, bias,
-      [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+      [](OpBuilder &, Location, ValueRange a) { return a[0]; }, {}, dims);
 }
 
 /// Multiply-accumulate body shared by the contractions.
@@ -68,49 +67,79 @@ struct ConvLowering : OpConversionPattern<ONNXConvOp> {
   LogicalResult
   matchAndRewrite(ONNXConvOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
-    auto xt = dyn_cast<RankedTensorType>(op.getX().getType());
-    auto wt = dyn_cast<RankedTensorType>(op.getW().getType());
+    auto rt = resultType(op);
+    auto xt = dyn_cast<RankedTensorType>(adaptor.getX().getType());
+    auto wt = dyn_cast<RankedTensorType>(adaptor.getW().getType());
     // (i32: the Conv that ConvInteger and QLinearConv build.)
-    if (!rt || !xt || !wt || !xt.hasStaticShape() || !wt.hasStaticShape() ||
+    if (!rt || !xt || !wt || xt.getRank() < 3 || wt.getRank() != xt.getRank() ||
         !(isa<FloatType>(rt.getElementType()) ||
           rt.getElementType().isInteger(32)))
-      return unsupported(rewriter, op, kNeedsStaticFloat);
+      return unsupported(rewriter, op, "supports ranked float tensors only");
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
     int64_t ns = xt.getRank() - 2, g = op.getGroup();
-    int64_t n = xt.getDimSize(0), c = xt.getDimSize(1), m = wt.getDimSize(0);
-    int64_t cg = c / g, mg = m / g;
-    SmallVector<int64_t> k(wt.getShape().drop_front(2));
+    SmallVector<OpFoldResult> xd = dimsOf(rewriter, loc, adaptor.getX());
+    SmallVector<OpFoldResult> wd = dimsOf(rewriter, loc, adaptor.getW());
+    if (g <= 0)
+      return unsupported(rewriter, op, "group must be positive");
+    // Static channel counts decide the loop structure (depthwise or not);
+    // unknown ones take the general grouped form.
+    int64_t c = xt.getDimSize(1), m = wt.getDimSize(0);
+    auto perGroup = [&](int64_t v) {
+      return ShapedType::isDynamic(v) ? v : g == 1 ? v : v / g;
+    };
+    int64_t cg = perGroup(c), mg = perGroup(m);
+    checkSameDim(rewriter, loc, xd[1],
+                 mulDims(rewriter, loc, {wd[1], rewriter.getIndexAttr(g)}),
+                 "the input's channels do not match the weights' (times "
+                 "group)");
     SmallVector<int64_t> strides = getIntArray(op.getStridesAttr());
     SmallVector<int64_t> dil = getIntArray(op.getDilationsAttr());
     if (strides.empty())
       strides.assign(ns, 1);
     if (dil.empty())
       dil.assign(ns, 1);
-    // Pads: recompute from the inferred output so auto_pad is covered.
-    SmallVector<int64_t> lo(ns), hi(ns);
+    // Pads and output sizes, as shape inference computes them (auto_pad
+    // SAME: the output is ceil(in / stride), pads make it so).
+    SmallVector<OpFoldResult> lo(ns), hi(ns), outDims = {xd[0], wd[0]};
     SmallVector<int64_t> pads = getIntArray(op.getPadsAttr());
     StringRef autoPad = op.getAutoPad();
+    AffineExpr s0, s1, s2;
+    bindSymbols(ctx, s0, s1, s2);
+    auto apply = [&](AffineExpr e, ArrayRef<OpFoldResult> ops) {
+      return affine::makeComposedFoldedAffineApply(rewriter, loc, e, ops);
+    };
     for (int64_t i = 0; i < ns; ++i) {
-      int64_t in = xt.getDimSize(2 + i), out = rt.getDimSize(2 + i);
-      int64_t need = (out - 1) * strides[i] + dil[i] * (k[i] - 1) + 1 - in;
+      OpFoldResult in = xd[2 + i], kk = wd[2 + i];
+      // The window's extent: dil * (k - 1) + 1.
+      OpFoldResult ext = apply(s0 * dil[i] - dil[i] + 1, {kk});
       if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-        int64_t total = std::max<int64_t>(0, need);
-        int64_t small = total / 2;
-        lo[i] = autoPad == "SAME_UPPER" ? small : total - small;
-        hi[i] = total - lo[i];
+        OpFoldResult out = apply(s0.ceilDiv(strides[i]), {in});
+        OpFoldResult total = affine::makeComposedFoldedAffineMax(
+            rewriter, loc,
+            AffineMap::get(0, 3, {s0 * 0, (s1 - 1) * strides[i] + s2 - s0},
+                           ctx),
+            {in, out, ext});
+        OpFoldResult small = apply(s0.floorDiv(2), {total});
+        OpFoldResult big = apply(s0 - s0.floorDiv(2), {total});
+        lo[i] = autoPad == "SAME_UPPER" ? small : big;
+        hi[i] = autoPad == "SAME_UPPER" ? big : small;
       } else if (!pads.empty() && autoPad != "VALID") {
-        lo[i] = pads[i];
-        hi[i] = pads[i + ns];
+        lo[i] = rewriter.getIndexAttr(pads[i]);
+        hi[i] = rewriter.getIndexAttr(pads[i + ns]);
+      } else {
+        lo[i] = hi[i] = rewriter.getIndexAttr(0);
       }
+      outDims.push_back(apply((s0 + s1 - s2).floorDiv(strides[i]) + 1,
+                              {apply(s0 + s1, {in, lo[i]}), hi[i], ext}));
     }
+    outDims = withDeclaredDims(rewriter, loc, outDims, rt);
     Value x = padSpatial(rewriter, loc, adaptor.getX(), lo, hi, 0.0);
     auto pxt = cast<RankedTensorType>(x.getType());
 
     Type et = rt.getElementType();
     Value bias = isNoValue(op.getB()) ? Value() : adaptor.getB();
-    Value init = biasInit(rewriter, loc, rt, bias, 1);
+    Value init = biasInit(rewriter, loc, rt, bias, 1, outDims);
     auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
     // Window index of spatial dim i: out * stride + tap * dilation.
     auto window = [&](int64_t i, AffineExpr out, AffineExpr tap) {
@@ -152,10 +181,20 @@ struct ConvLowering : OpConversionPattern<ONNXConvOp> {
     }
 
     // Other groupings: views with the group explicit.
+    int64_t n = xt.getDimSize(0);
     SmallVector<int64_t> xs = {n, g, cg}, ws = {g, mg, cg}, os = {n, g, mg};
     llvm::append_range(xs, pxt.getShape().drop_front(2));
-    llvm::append_range(ws, k);
+    llvm::append_range(ws, wt.getShape().drop_front(2));
     llvm::append_range(os, rt.getShape().drop_front(2));
+    auto withGroups = [&](ArrayRef<OpFoldResult> dims) {
+      SmallVector<OpFoldResult> r = {dims[0], rewriter.getIndexAttr(g),
+                                     apply(s0.floorDiv(g), {dims[1]})};
+      llvm::append_range(r, dims.drop_front(2));
+      return r;
+    };
+    SmallVector<OpFoldResult> wg = {rewriter.getIndexAttr(g),
+                                    apply(s0.floorDiv(g), {wd[0]}), wd[1]};
+    llvm::append_range(wg, ArrayRef(wd).drop_front(2));
     SmallVector<ReassociationIndices> xr = {{0}, {1, 2}}, wr = {{0, 1}, {2}},
                                       orr = {{0}, {1, 2}};
     for (int64_t i = 0; i < ns; ++i) {
@@ -164,11 +203,13 @@ struct ConvLowering : OpConversionPattern<ONNXConvOp> {
       orr.push_back({3 + i});
     }
     Value xv = tensor::ExpandShapeOp::create(
-        rewriter, loc, RankedTensorType::get(xs, et), x, xr);
+        rewriter, loc, RankedTensorType::get(xs, et), x, xr,
+        withGroups(dimsOf(rewriter, loc, x)));
     Value wv = tensor::ExpandShapeOp::create(
-        rewriter, loc, RankedTensorType::get(ws, et), adaptor.getW(), wr);
+        rewriter, loc, RankedTensorType::get(ws, et), adaptor.getW(), wr, wg);
     auto ot = RankedTensorType::get(os, et);
-    Value ov = tensor::ExpandShapeOp::create(rewriter, loc, ot, init, orr);
+    Value ov = tensor::ExpandShapeOp::create(rewriter, loc, ot, init, orr,
+                                             withGroups(outDims));
 
     // Loops: n, g, m, o_0.., c, k_0..
     int64_t nl = 3 + ns + 1 + ns;
@@ -187,8 +228,10 @@ struct ConvLowering : OpConversionPattern<ONNXConvOp> {
     iters.append(1 + ns, IteratorType::reduction);
     auto conv = linalg::GenericOp::create(rewriter, loc, ot, ValueRange{xv, wv},
                                           ov, maps, iters, macBody);
-    Value r = tensor::CollapseShapeOp::create(rewriter, loc, rt,
-                                              conv.getResult(0), orr);
+    Value r =
+        tensor::CollapseShapeOp::create(rewriter, loc, conv.getResult(0), orr);
+    if (r.getType() != rt)
+      r = tensor::CastOp::create(rewriter, loc, rt, r);
     rewriter.replaceOp(op, r);
     return success();
   }

@@ -157,11 +157,104 @@ Value lowering::filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
   return linalg::FillOp::create(b, loc, c, init).getResult(0);
 }
 
+/// Groups dims into one group per dim that is not a static 1, the 1s
+/// joining the group before them (leading ones the first group); no
+/// groups when every dim is 1.
+static SmallVector<ReassociationIndices> unitDimGroups(ArrayRef<int64_t> shape,
+                                                       int64_t &nonUnit) {
+  SmallVector<ReassociationIndices> groups;
+  nonUnit = llvm::count_if(shape, [](int64_t d) { return d != 1; });
+  if (nonUnit == 0)
+    return groups;
+  ReassociationIndices pending;
+  for (int64_t i = 0; i < int64_t(shape.size()); ++i) {
+    pending.push_back(i);
+    if (shape[i] != 1) {
+      groups.push_back(pending);
+      pending.clear();
+    }
+  }
+  groups.back().append(pending.begin(), pending.end());
+  return groups;
+}
+
 Value lowering::reshapeTo(OpBuilder &b, Location loc, Value v,
-                          RankedTensorType type) {
+                          RankedTensorType type, ArrayRef<OpFoldResult> dims) {
   auto src = cast<RankedTensorType>(v.getType());
-  if (src == type)
+  if (src == type && (src.hasStaticShape() || dims.empty()))
     return v;
+  if (!src.hasStaticShape() || !type.hasStaticShape()) {
+    // Dims that are not static 1s correspond in order: drop the 1s, add
+    // the target's (views, no copy).
+    int64_t ns, nd;
+    auto from = unitDimGroups(src.getShape(), ns);
+    auto to = unitDimGroups(type.getShape(), nd);
+    bool matches = ns == nd;
+    SmallVector<int64_t> core;
+    // The one dim of a group that is not a static 1.
+    auto coreDim = [](RankedTensorType t, ArrayRef<int64_t> group) {
+      return t.getDimSize(*llvm::find_if(
+          group, [&](int64_t d) { return t.getDimSize(d) != 1; }));
+    };
+    for (int64_t i = 0; matches && i < ns; ++i) {
+      int64_t a = coreDim(src, from[i]), c = coreDim(type, to[i]);
+      matches = ShapedType::isDynamic(a) || ShapedType::isDynamic(c) || a == c;
+      core.push_back(a);
+    }
+    // With the target's dims given, the dims must be known to correspond
+    // (a Reshape of [?, ?] to [?, ?] may move elements between them).
+    if (matches && !dims.empty()) {
+      SmallVector<OpFoldResult> srcDims = dimsOf(b, loc, v);
+      auto coreIndex = [](RankedTensorType t, ArrayRef<int64_t> group) {
+        return *llvm::find_if(group,
+                              [&](int64_t d) { return t.getDimSize(d) != 1; });
+      };
+      for (int64_t i = 0; matches && i < ns; ++i)
+        matches = sameDim(srcDims[coreIndex(src, from[i])],
+                          dims[coreIndex(type, to[i])]);
+      for (int64_t i = 0; matches && i < type.getRank(); ++i)
+        if (type.getDimSize(i) == 1) // a static 1 the dims must agree with
+          matches = sameDim(dims[i], b.getIndexAttr(1));
+    }
+    if (matches) {
+      Value flat = v;
+      if (src.getRank() != ns)
+        flat = tensor::CollapseShapeOp::create(
+            b, loc, RankedTensorType::get(core, src.getElementType()), v, from);
+      if (type.getRank() == ns)
+        return flat.getType() == type
+                   ? flat
+                   : tensor::CastOp::create(b, loc, type, flat).getResult();
+      SmallVector<int64_t> shape;
+      SmallVector<OpFoldResult> outDims;
+      for (int64_t i = 0, k = 0; i < type.getRank(); ++i) {
+        if (type.getDimSize(i) == 1) {
+          shape.push_back(1);
+          outDims.push_back(b.getIndexAttr(1));
+          continue;
+        }
+        shape.push_back(core[k]);
+        outDims.push_back(dimOf(b, loc, flat, k));
+        ++k;
+      }
+      auto expanded = RankedTensorType::get(shape, src.getElementType());
+      Value r =
+          tensor::ExpandShapeOp::create(b, loc, expanded, flat, to, outDims);
+      return expanded == type
+                 ? r
+                 : tensor::CastOp::create(b, loc, type, r).getResult();
+    }
+    // Any other reshape reads its shape from the dims.
+    assert(int64_t(dims.size()) == type.getRank() &&
+           "a dynamic reshape needs the target dims");
+    SmallVector<Value> shape;
+    for (OpFoldResult d : dims)
+      shape.push_back(dimValue(b, loc, d));
+    Value shapeT = tensor::FromElementsOp::create(
+        b, loc, RankedTensorType::get({type.getRank()}, b.getIndexType()),
+        shape);
+    return tensor::ReshapeOp::create(b, loc, type, v, shapeT);
+  }
   Value flat = v;
   if (src.getRank() != 1) {
     SmallVector<ReassociationIndices> all;
@@ -218,20 +311,31 @@ Value lowering::castElements(OpBuilder &b, Location loc, Value x, Type to) {
 Value lowering::padSpatial(OpBuilder &b, Location loc, Value x,
                            ArrayRef<int64_t> padsBegin,
                            ArrayRef<int64_t> padsEnd, double value) {
-  if (llvm::all_of(padsBegin, [](int64_t p) { return p == 0; }) &&
-      llvm::all_of(padsEnd, [](int64_t p) { return p == 0; }))
+  return padSpatial(b, loc, x,
+                    getAsIndexOpFoldResult(b.getContext(), padsBegin),
+                    getAsIndexOpFoldResult(b.getContext(), padsEnd), value);
+}
+
+Value lowering::padSpatial(OpBuilder &b, Location loc, Value x,
+                           ArrayRef<OpFoldResult> padsBegin,
+                           ArrayRef<OpFoldResult> padsEnd, double value) {
+  auto isZero = [](OpFoldResult p) { return isConstantIntValue(p, 0); };
+  if (llvm::all_of(padsBegin, isZero) && llvm::all_of(padsEnd, isZero))
     return x;
   auto t = cast<RankedTensorType>(x.getType());
-  SmallVector<int64_t> lo = {0, 0}, hi = {0, 0}, shape;
+  SmallVector<OpFoldResult> lo = {b.getIndexAttr(0), b.getIndexAttr(0)},
+                            hi = lo;
   llvm::append_range(lo, padsBegin);
   llvm::append_range(hi, padsEnd);
-  for (int64_t i = 0; i < t.getRank(); ++i)
-    shape.push_back(t.getDimSize(i) + lo[i] + hi[i]);
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < t.getRank(); ++i) {
+    auto l = getConstantIntValue(lo[i]), h = getConstantIntValue(hi[i]);
+    shape.push_back(t.isDynamicDim(i) || !l || !h ? ShapedType::kDynamic
+                                                  : t.getDimSize(i) + *l + *h);
+  }
   auto padType = RankedTensorType::get(shape, t.getElementType());
   Value pv = scalarConstant(b, loc, t.getElementType(), value);
-  return tensor::PadOp::create(b, loc, padType, x,
-                               getAsIndexOpFoldResult(b.getContext(), lo),
-                               getAsIndexOpFoldResult(b.getContext(), hi), pv);
+  return tensor::PadOp::create(b, loc, padType, x, lo, hi, pv);
 }
 
 void lowering::replaceFirstResult(ConversionPatternRewriter &rewriter,
@@ -307,7 +411,7 @@ LogicalResult convert(Operation *root) {
   target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
                          arith::ArithDialect, math::MathDialect,
                          func::FuncDialect, scf::SCFDialect,
-                         cf::ControlFlowDialect>();
+                         cf::ControlFlowDialect, affine::AffineDialect>();
   RewritePatternSet patterns(ctx);
   populateOnnxToLinalgPatterns(patterns);
   SignlessTypeConverter converter;

@@ -82,6 +82,28 @@ void checkShape(mlir::OpBuilder &b, mlir::Location loc, mlir::Value cond,
 void checkSameDim(mlir::OpBuilder &b, mlir::Location loc, mlir::OpFoldResult a,
                   mlir::OpFoldResult c, const llvm::Twine &what);
 
+/// Dim arithmetic that folds when the dims are static.
+mlir::OpFoldResult addDims(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::OpFoldResult a, mlir::OpFoldResult c);
+mlir::OpFoldResult mulDims(mlir::OpBuilder &b, mlir::Location loc,
+                           llvm::ArrayRef<mlir::OpFoldResult> dims);
+/// Element `j` of a 1-D integer tensor (a shape, pads, axes...) as an
+/// index, constant when the tensor is.
+mlir::OpFoldResult indexElement(mlir::OpBuilder &b, mlir::Location loc,
+                                mlir::Value t, int64_t j);
+/// `dims[idx]` for an index known only at run time (a chain of selects).
+mlir::Value selectDim(mlir::OpBuilder &b, mlir::Location loc,
+                      llvm::ArrayRef<mlir::OpFoldResult> dims, mlir::Value idx);
+/// An ONNX axis read at run time (any integer type) in [0, rank).
+mlir::Value normalizedAxis(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Value axis, int64_t rank);
+/// The dims of `dims` whose `dropped` flag (i1, known at run time) is
+/// false, in order: `outRank` of them (checked at run time).
+llvm::SmallVector<mlir::OpFoldResult>
+keptDims(mlir::OpBuilder &b, mlir::Location loc,
+         llvm::ArrayRef<mlir::OpFoldResult> dims,
+         llvm::ArrayRef<mlir::Value> dropped, int64_t outRank);
+
 /// Numpy broadcasting of the first `prefixRanks[k]` dims of each operand
 /// (aligned at their ends). Returns the broadcast dims; `zero[k][j]` says
 /// that operand k reads index 0 along its dim j (a static 1 broadcast).
@@ -141,10 +163,13 @@ mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::RankedTensorType type, double v,
                          llvm::ArrayRef<mlir::OpFoldResult> dims = {});
 
-/// Reshapes a static tensor to `type` (same element count) through a
-/// collapse to 1-D and an expand; both are views after bufferization.
+/// Reshapes a tensor to `type` (same element count) through a collapse to
+/// 1-D and an expand; both are views after bufferization. With dynamic
+/// dims: a collapse and expand of unit dims when the other dims correspond
+/// in order, else tensor.reshape to `dims` (the target's, needed then).
 mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
-                      mlir::RankedTensorType type);
+                      mlir::RankedTensorType type,
+                      llvm::ArrayRef<mlir::OpFoldResult> dims = {});
 
 /// A float or signed integer scalar converted to float type `to`.
 mlir::Value toFloat(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
@@ -173,6 +198,10 @@ mlir::Value decodeSmallFloat(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                        llvm::ArrayRef<int64_t> padsBegin,
                        llvm::ArrayRef<int64_t> padsEnd, double value);
+mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                       llvm::ArrayRef<mlir::OpFoldResult> padsBegin,
+                       llvm::ArrayRef<mlir::OpFoldResult> padsEnd,
+                       double value);
 
 /// Replaces `op` by `v`; its other results (absent optional outputs such as
 /// MaxPool's Indices or Dropout's mask, checked unused) are dropped.

@@ -34,18 +34,18 @@ Value reduceDims(OpBuilder &b, Location loc, Value x, ArrayRef<bool> reduced,
   auto xt = cast<RankedTensorType>(x.getType());
   MLIRContext *ctx = b.getContext();
   Type et = xt.getElementType();
-  SmallVector<int64_t> kept;
+  SmallVector<OpFoldResult> kept;
   SmallVector<AffineExpr> oe;
   SmallVector<IteratorType> iters;
   for (int64_t i = 0; i < xt.getRank(); ++i) {
     iters.push_back(reduced[i] ? IteratorType::reduction
                                : IteratorType::parallel);
     if (!reduced[i]) {
-      kept.push_back(xt.getDimSize(i));
+      kept.push_back(dimOf(b, loc, x, i));
       oe.push_back(getAffineDimExpr(i, ctx));
     }
   }
-  auto rt = RankedTensorType::get(kept, et);
+  auto rt = tensorType(kept, et);
   double inf = std::numeric_limits<double>::infinity();
   double initV = kind == Kind::Max    ? -inf
                  : kind == Kind::Min  ? inf
@@ -62,11 +62,10 @@ Value reduceDims(OpBuilder &b, Location loc, Value x, ArrayRef<bool> reduced,
       v = isUnsigned || w == 1 ? APInt::getMaxValue(w)
                                : APInt::getSignedMaxValue(w);
     Value c = arith::ConstantOp::create(b, loc, b.getIntegerAttr(et, v));
-    init = linalg::FillOp::create(
-               b, loc, c, tensor::EmptyOp::create(b, loc, kept, et).getResult())
+    init = linalg::FillOp::create(b, loc, c, emptyTensor(b, loc, kept, et))
                .getResult(0);
   } else {
-    init = filledTensor(b, loc, rt, initV);
+    init = filledTensor(b, loc, rt, initV, kept);
   }
   bool isInt = isa<IntegerType>(et), isBool = et.isInteger(1);
   SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(xt.getRank()),
@@ -132,6 +131,45 @@ Value reduceDims(OpBuilder &b, Location loc, Value x, ArrayRef<bool> reduced,
       .getResult(0);
 }
 
+/// reduceDims with the reduced dims kept as 1s (keepdims), so the result
+/// broadcasts back over `x`.
+Value reduceKeep(OpBuilder &b, Location loc, Value x, ArrayRef<bool> reduced,
+                 Kind kind, bool isUnsigned = false) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> keep(xt.getShape());
+  for (int64_t d = 0; d < xt.getRank(); ++d)
+    if (reduced[d])
+      keep[d] = 1;
+  return reshapeTo(b, loc, reduceDims(b, loc, x, reduced, kind, isUnsigned),
+                   RankedTensorType::get(keep, xt.getElementType()));
+}
+
+/// The number of elements of `x` each reduction over `reduced` combines,
+/// as a scalar of float type `et` (computed at run time for dynamic dims).
+Value groupSize(OpBuilder &b, Location loc, Value x, ArrayRef<bool> reduced,
+                Type et) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  double n = 1;
+  Value dyn;
+  for (int64_t d = 0; d < xt.getRank(); ++d) {
+    if (!reduced[d])
+      continue;
+    if (!xt.isDynamicDim(d)) {
+      n *= xt.getDimSize(d);
+      continue;
+    }
+    Value v = tensor::DimOp::create(b, loc, x, d);
+    dyn = dyn ? arith::MulIOp::create(b, loc, dyn, v).getResult() : v;
+  }
+  Value c = scalarConstant(b, loc, et, n);
+  if (!dyn)
+    return c;
+  Value f = arith::SIToFPOp::create(
+      b, loc, et,
+      arith::IndexCastOp::create(b, loc, b.getI64Type(), dyn).getResult());
+  return arith::MulFOp::create(b, loc, f, c);
+}
+
 /// Which dims of `xt` a Reduce* op may reduce: one candidate when the
 /// axes are known, an empty one for a no-op (empty axes with
 /// noop_with_empty_axes). Axes that are not constants follow from the
@@ -164,7 +202,7 @@ reducedDims(Value axesV, RankedTensorType xt, RankedTensorType rt,
     }
     return Candidates{reduced};
   }
-  if (noopEmpty)
+  if (noopEmpty || !xt.hasStaticShape() || !rt.hasStaticShape())
     return failure(); // the axes might be empty at run time
   if (keepdims) {
     if (rt.getRank() != rank)
@@ -254,33 +292,34 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
-    auto xt = dyn_cast<RankedTensorType>(op.getData().getType());
-    if (!rt || !xt || !xt.hasStaticShape())
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+    auto rt = resultType(op);
+    auto xt = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    if (!rt || !xt)
+      return unsupported(rewriter, op, kNeedsRanked);
     bool isFloat = isa<FloatType>(rt.getElementType());
     bool intKind = K == Kind::Sum || K == Kind::Max || K == Kind::Min ||
                    K == Kind::Prod || K == Kind::SumSquare;
     if (!isFloat && !intKind)
-      return unsupported(rewriter, op, kNeedsStaticFloat);
+      return unsupported(rewriter, op,
+                         "this reduction supports float tensors only");
     Location loc = op.getLoc();
     auto candidates = reducedDims(op.getAxes(), xt, rt, op.getKeepdims(),
                                   op.getNoopWithEmptyAxes());
     if (failed(candidates))
       return unsupported(rewriter, op,
                          "axes must be a constant, or follow from the "
-                         "declared output shape");
+                         "declared output shape (static shapes)");
     if (candidates->front().empty()) { // noop_with_empty_axes
       rewriter.replaceOp(op, adaptor.getData());
       return success();
     }
     bool isU = isUnsignedInt(op.getData().getType());
     auto build = [&](OpBuilder &b, ArrayRef<bool> reduced) -> Value {
-      int64_t count = 1;
-      for (int64_t i = 0; i < xt.getRank(); ++i)
-        if (reduced[i])
-          count *= xt.getDimSize(i);
-      Value r = reduceDims(b, loc, adaptor.getData(), reduced, K, isU);
+      Value x = adaptor.getData();
+      Value count;
+      if (K == Kind::Mean)
+        count = groupSize(b, loc, x, reduced, rt.getElementType());
+      Value r = reduceDims(b, loc, x, reduced, K, isU);
       auto kt = cast<RankedTensorType>(r.getType());
       if (K == Kind::Mean || K == Kind::L2 || K == Kind::LogSum ||
           K == Kind::LogSumExp)
@@ -291,8 +330,7 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
                 return math::SqrtOp::create(nb, l, a[0]);
               if (K == Kind::LogSum || K == Kind::LogSumExp)
                 return math::LogOp::create(nb, l, a[0]);
-              return arith::DivFOp::create(
-                  nb, l, a[0], scalarConstant(nb, l, a[0].getType(), count));
+              return arith::DivFOp::create(nb, l, a[0], count);
             });
       return reshapeTo(b, loc, r, rt);
     };
@@ -327,9 +365,9 @@ struct SoftmaxLowering : OpConversionPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt || !isa<FloatType>(rt.getElementType()))
-      return unsupported(rewriter, op, kNeedsStaticFloat);
+      return unsupported(rewriter, op, kNeedsFloat);
     Location loc = op.getLoc();
     int64_t rank = rt.getRank();
     int64_t axis = normalizeAxis(op.getAxis(), rank);
@@ -337,11 +375,7 @@ struct SoftmaxLowering : OpConversionPattern<OpTy> {
     reduced[axis] = true;
     Value x = adaptor.getInput();
     // [.., 1, ..] views so the reductions broadcast back along the axis.
-    SmallVector<int64_t> keep(rt.getShape());
-    keep[axis] = 1;
-    auto keepT = RankedTensorType::get(keep, rt.getElementType());
-    Value mx = reshapeTo(
-        rewriter, loc, reduceDims(rewriter, loc, x, reduced, Kind::Max), keepT);
+    Value mx = reduceKeep(rewriter, loc, x, reduced, Kind::Max);
     Value e = buildElementwise(
         rewriter, loc, rt, ValueRange{x, mx},
         [](OpBuilder &b, Location l, ValueRange a) -> Value {
@@ -354,9 +388,7 @@ struct SoftmaxLowering : OpConversionPattern<OpTy> {
                                [](OpBuilder &b, Location l, ValueRange a) {
                                  return math::ExpOp::create(b, l, a[0]);
                                });
-    Value sum =
-        reshapeTo(rewriter, loc,
-                  reduceDims(rewriter, loc, sumIn, reduced, Kind::Sum), keepT);
+    Value sum = reduceKeep(rewriter, loc, sumIn, reduced, Kind::Sum);
     Value r =
         buildElementwise(rewriter, loc, rt, ValueRange{e, sum},
                          [](OpBuilder &b, Location l, ValueRange a) -> Value {
@@ -379,10 +411,10 @@ struct ArgLowering : OpConversionPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
-    auto xt = dyn_cast<RankedTensorType>(op.getData().getType());
-    if (!rt || !xt || !xt.hasStaticShape())
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+    auto rt = resultType(op);
+    auto xt = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    if (!rt || !xt)
+      return unsupported(rewriter, op, kNeedsRanked);
     Type et = xt.getElementType();
     bool isFloat = isa<FloatType>(et);
     if (!isFloat && !et.isSignlessInteger())
@@ -394,35 +426,34 @@ struct ArgLowering : OpConversionPattern<OpTy> {
     int64_t rank = xt.getRank();
     int64_t axis = normalizeAxis(op.getAxis(), rank);
     bool last = op.getSelectLastIndex() != 0;
-    SmallVector<int64_t> kept;
+    SmallVector<OpFoldResult> kept;
     SmallVector<AffineExpr> oe;
     SmallVector<utils::IteratorType> iters;
     for (int64_t i = 0; i < rank; ++i) {
       iters.push_back(i == axis ? utils::IteratorType::reduction
                                 : utils::IteratorType::parallel);
       if (i != axis) {
-        kept.push_back(xt.getDimSize(i));
+        kept.push_back(dimOf(rewriter, loc, adaptor.getData(), i));
         oe.push_back(getAffineDimExpr(i, ctx));
       }
     }
-    auto valT = RankedTensorType::get(kept, et);
-    auto idxT = RankedTensorType::get(kept, rewriter.getI64Type());
+    auto valT = tensorType(kept, et);
+    auto idxT = tensorType(kept, rewriter.getI64Type());
     Value worst;
     if (isFloat) {
       double inf = std::numeric_limits<double>::infinity();
-      worst = filledTensor(rewriter, loc, valT, IsMax ? -inf : inf);
+      worst = filledTensor(rewriter, loc, valT, IsMax ? -inf : inf, kept);
     } else {
       unsigned w = et.getIntOrFloatBitWidth();
       APInt v =
           IsMax ? APInt::getSignedMinValue(w) : APInt::getSignedMaxValue(w);
       Value c = arith::ConstantOp::create(rewriter, loc,
                                           rewriter.getIntegerAttr(et, v));
-      worst = linalg::FillOp::create(
-                  rewriter, loc, c,
-                  tensor::EmptyOp::create(rewriter, loc, kept, et).getResult())
+      worst = linalg::FillOp::create(rewriter, loc, c,
+                                     emptyTensor(rewriter, loc, kept, et))
                   .getResult(0);
     }
-    Value zeros = filledTensor(rewriter, loc, idxT, 0.0);
+    Value zeros = filledTensor(rewriter, loc, idxT, 0.0, kept);
     AffineMap outMap = AffineMap::get(rank, 0, oe, ctx);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{valT, idxT}, adaptor.getData(),
@@ -461,9 +492,9 @@ struct LayerNormLowering : OpConversionPattern<ONNXLayerNormalizationOp> {
   LogicalResult
   matchAndRewrite(ONNXLayerNormalizationOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt || !isa<FloatType>(rt.getElementType()))
-      return unsupported(rewriter, op, kNeedsStaticFloat);
+      return unsupported(rewriter, op, kNeedsFloat);
     Location loc = op.getLoc();
     Type et = rt.getElementType();
     bool wantStats =
@@ -474,40 +505,29 @@ struct LayerNormLowering : OpConversionPattern<ONNXLayerNormalizationOp> {
     int64_t rank = rt.getRank();
     int64_t axis = normalizeAxis(op.getAxis(), rank);
     SmallVector<bool> reduced(rank, false);
-    SmallVector<int64_t> keep(rt.getShape());
-    for (int64_t d = axis; d < rank; ++d) {
-      reduced[d] = true;
-      keep[d] = 1;
-    }
-    auto keepT = RankedTensorType::get(keep, et);
-    Value x = adaptor.getX();
-    double n = 1;
     for (int64_t d = axis; d < rank; ++d)
-      n *= rt.getDimSize(d);
+      reduced[d] = true;
+    Value x = adaptor.getX();
+    Value n = groupSize(rewriter, loc, x, reduced, et);
     auto divideByN = [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-      return arith::DivFOp::create(b, l, a[0], scalarConstant(b, l, et, n));
+      return arith::DivFOp::create(b, l, a[0], n);
     };
     // reduceDims sums; the mean divides by the group size.
-    Value mean = buildElementwise(
-        rewriter, loc, keepT,
-        reshapeTo(rewriter, loc,
-                  reduceDims(rewriter, loc, x, reduced, Kind::Sum), keepT),
-        divideByN);
+    Value sum = reduceKeep(rewriter, loc, x, reduced, Kind::Sum);
+    auto keepT = cast<RankedTensorType>(sum.getType());
+    Value mean = buildElementwise(rewriter, loc, keepT, sum, divideByN);
     Value centered =
         buildElementwise(rewriter, loc, rt, ValueRange{x, mean},
                          [](OpBuilder &b, Location l, ValueRange a) -> Value {
                            return arith::SubFOp::create(b, l, a[0], a[1]);
                          });
-    Value var = reshapeTo(
-        rewriter, loc,
-        reduceDims(rewriter, loc, centered, reduced, Kind::SumSquare), keepT);
+    Value var = reduceKeep(rewriter, loc, centered, reduced, Kind::SumSquare);
     double eps = op.getEpsilon().convertToDouble();
     // 1 / sqrt(sum((x - mean)^2) / n + eps), per normalized group.
     Value invStd = buildElementwise(
         rewriter, loc, keepT, var,
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value v =
-              arith::DivFOp::create(b, l, a[0], scalarConstant(b, l, et, n));
+          Value v = arith::DivFOp::create(b, l, a[0], n);
           return math::RsqrtOp::create(
               b, l,
               arith::AddFOp::create(b, l, v, scalarConstant(b, l, et, eps)));
@@ -539,20 +559,12 @@ Value normalizeOver(OpBuilder &b, Location loc, Value x, ArrayRef<bool> reduced,
                     double eps, bool center) {
   auto t = cast<RankedTensorType>(x.getType());
   Type et = t.getElementType();
-  SmallVector<int64_t> keep(t.getShape());
-  double n = 1;
-  for (int64_t d = 0; d < t.getRank(); ++d)
-    if (reduced[d]) {
-      n *= t.getDimSize(d);
-      keep[d] = 1;
-    }
-  auto keepT = RankedTensorType::get(keep, et);
+  Value n = groupSize(b, loc, x, reduced, et);
   auto meanOf = [&](Value v, Kind kind) {
-    Value sum = reshapeTo(b, loc, reduceDims(b, loc, v, reduced, kind), keepT);
-    return buildElementwise(b, loc, keepT, sum,
+    Value sum = reduceKeep(b, loc, v, reduced, kind);
+    return buildElementwise(b, loc, cast<RankedTensorType>(sum.getType()), sum,
                             [&](OpBuilder &nb, Location l, ValueRange a) {
-                              return arith::DivFOp::create(
-                                  nb, l, a[0], scalarConstant(nb, l, et, n));
+                              return arith::DivFOp::create(nb, l, a[0], n);
                             });
   };
   if (center) {
@@ -597,7 +609,7 @@ Value scaleShift(OpBuilder &b, Location loc, Value x, Value scale, Value bias) {
 Value alongChannels(OpBuilder &b, Location loc, Value v, int64_t rank) {
   auto t = cast<RankedTensorType>(v.getType());
   SmallVector<int64_t> shape(rank, 1);
-  shape[1] = t.getNumElements();
+  shape[1] = t.getDimSize(0);
   return reshapeTo(b, loc, v, RankedTensorType::get(shape, t.getElementType()));
 }
 
@@ -606,10 +618,9 @@ struct RMSNormLowering : OpConversionPattern<ONNXRMSNormalizationOp> {
   LogicalResult
   matchAndRewrite(ONNXRMSNormalizationOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
-    auto st = dyn_cast<RankedTensorType>(op.getScale().getType());
-    if (!rt || !st || !st.hasStaticShape())
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+    auto rt = resultType(op);
+    if (!rt || !isa<FloatType>(rt.getElementType()))
+      return unsupported(rewriter, op, kNeedsFloat);
     Location loc = op.getLoc();
     Type et = rt.getElementType(), ct = computeType(et);
     int64_t rank = rt.getRank();
@@ -632,9 +643,9 @@ struct InstanceNormLowering : OpConversionPattern<ONNXInstanceNormalizationOp> {
   LogicalResult
   matchAndRewrite(ONNXInstanceNormalizationOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt || rt.getRank() < 3)
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+      return unsupported(rewriter, op, "needs an input of rank 3 or more");
     Location loc = op.getLoc();
     Type et = rt.getElementType(), ct = computeType(et);
     int64_t rank = rt.getRank();
@@ -659,15 +670,16 @@ struct GroupNormLowering : OpConversionPattern<ONNXGroupNormalizationOp> {
   LogicalResult
   matchAndRewrite(ONNXGroupNormalizationOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
-    auto st = dyn_cast<RankedTensorType>(op.getScale().getType());
-    if (!rt || rt.getRank() < 2 || !st || !st.hasStaticShape())
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+    auto rt = resultType(op);
+    auto st = dyn_cast<RankedTensorType>(adaptor.getScale().getType());
+    if (!rt || rt.getRank() < 2 || !st || st.getRank() != 1)
+      return unsupported(rewriter, op, kNeedsRanked);
     int64_t groups = op.getNumGroups(), c = rt.getDimSize(1);
-    if (groups <= 0 || c % groups)
+    if (groups <= 0 || (!ShapedType::isDynamic(c) && c % groups))
       return unsupported(rewriter, op,
                          "the channels must divide into num_groups");
-    if (st.getNumElements() != c)
+    if (!ShapedType::isDynamic(c) && !st.isDynamicDim(0) &&
+        st.getDimSize(0) != c)
       return unsupported(rewriter, op,
                          "scale and bias must have one value per channel "
                          "(opset 21)");
@@ -675,14 +687,36 @@ struct GroupNormLowering : OpConversionPattern<ONNXGroupNormalizationOp> {
     Type et = rt.getElementType(), ct = computeType(et);
     int64_t rank = rt.getRank();
     Value x = castElements(rewriter, loc, adaptor.getX(), ct);
-    auto gt =
-        RankedTensorType::get({rt.getDimSize(0), groups,
-                               rt.getNumElements() / rt.getDimSize(0) / groups},
-                              ct);
-    Value y = normalizeOver(rewriter, loc, reshapeTo(rewriter, loc, x, gt),
-                            {false, false, true},
-                            op.getEpsilon().convertToDouble(), true);
-    y = reshapeTo(rewriter, loc, y, RankedTensorType::get(rt.getShape(), ct));
+    SmallVector<OpFoldResult> dims = dimsOf(rewriter, loc, x);
+    // [N, C, spatial...] as [N, groups, C / groups * spatial].
+    OpFoldResult rest = dims[1];
+    for (int64_t d = 2; d < rank; ++d)
+      rest = affine::makeComposedFoldedAffineApply(
+          rewriter, loc,
+          getAffineSymbolExpr(0, getContext()) *
+              getAffineSymbolExpr(1, getContext()),
+          {rest, dims[d]});
+    Value cv = dimValue(rewriter, loc, dims[1]);
+    Value g = arith::ConstantIndexOp::create(rewriter, loc, groups);
+    checkShape(
+        rewriter, loc,
+        arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
+                              arith::RemUIOp::create(rewriter, loc, cv, g),
+                              arith::ConstantIndexOp::create(rewriter, loc, 0)),
+        "the channels do not divide into num_groups");
+    checkSameDim(rewriter, loc, dimOf(rewriter, loc, adaptor.getScale(), 0),
+                 dims[1], "scale must have one value per channel");
+    rest = affine::makeComposedFoldedAffineApply(
+        rewriter, loc, getAffineSymbolExpr(0, getContext()).floorDiv(groups),
+        {rest});
+    SmallVector<OpFoldResult> gdims = {dims[0], rewriter.getIndexAttr(groups),
+                                       rest};
+    Value y = normalizeOver(
+        rewriter, loc,
+        reshapeTo(rewriter, loc, x, tensorType(gdims, ct), gdims),
+        {false, false, true}, op.getEpsilon().convertToDouble(), true);
+    y = reshapeTo(rewriter, loc, y, RankedTensorType::get(rt.getShape(), ct),
+                  dims);
     y = scaleShift(rewriter, loc, y,
                    alongChannels(rewriter, loc, adaptor.getScale(), rank),
                    alongChannels(rewriter, loc, adaptor.getBias(), rank));
@@ -698,9 +732,9 @@ struct MeanVarianceNormLowering
   LogicalResult
   matchAndRewrite(ONNXMeanVarianceNormalizationOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt)
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+      return unsupported(rewriter, op, kNeedsRanked);
     Location loc = op.getLoc();
     Type et = rt.getElementType(), ct = computeType(et);
     SmallVector<bool> reduced(rt.getRank(), false);
@@ -720,11 +754,13 @@ struct LRNLowering : OpConversionPattern<ONNXLRNOp> {
   LogicalResult
   matchAndRewrite(ONNXLRNOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt || rt.getRank() < 2)
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+      return unsupported(rewriter, op, "needs an input of rank 2 or more");
     Location loc = op.getLoc();
-    int64_t size = op.getSize(), channels = rt.getDimSize(1);
+    int64_t size = op.getSize();
+    Value channels =
+        dimValue(rewriter, loc, dimOf(rewriter, loc, adaptor.getX(), 1));
     int64_t before = (size - 1) / 2;
     double alpha = op.getAlpha().convertToDouble();
     double beta = op.getBeta().convertToDouble();
@@ -744,7 +780,8 @@ struct LRNLowering : OpConversionPattern<ONNXLRNOp> {
                                   ValueRange{Value(tensor::EmptyOp::create(
                                       rewriter, loc, ArrayRef<int64_t>{size},
                                       et))},
-                                  filledTensor(rewriter, loc, rt, 0),
+                                  filledTensor(rewriter, loc, rt, 0,
+                                               dimsOf(rewriter, loc, x)),
                                   SmallVector<AffineMap>{
                                       AffineMap::get(
                                           rank + 1, 0,
@@ -771,8 +808,7 @@ struct LRNLowering : OpConversionPattern<ONNXLRNOp> {
                                                                            0)),
                                         arith::CmpIOp::create(
                                             b, l, arith::CmpIPredicate::slt, c,
-                                            arith::ConstantIndexOp::create(
-                                                b, l, channels)));
+                                            channels));
                                     at[1] = arith::SelectOp::create(
                                         b, l, inside, c,
                                         arith::ConstantIndexOp::create(b, l,
@@ -810,9 +846,9 @@ struct LpNormLowering : OpConversionPattern<ONNXLpNormalizationOp> {
   LogicalResult
   matchAndRewrite(ONNXLpNormalizationOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt)
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+      return unsupported(rewriter, op, kNeedsRanked);
     int64_t p = op.getP();
     if (p != 1 && p != 2)
       return unsupported(rewriter, op, "p must be 1 or 2");
@@ -821,13 +857,9 @@ struct LpNormLowering : OpConversionPattern<ONNXLpNormalizationOp> {
     int64_t axis = normalizeAxis(op.getAxis(), rank);
     SmallVector<bool> reduced(rank, false);
     reduced[axis] = true;
-    SmallVector<int64_t> keep(rt.getShape());
-    keep[axis] = 1;
     Value x = adaptor.getInput();
-    Value norm = reshapeTo(
-        rewriter, loc,
-        reduceDims(rewriter, loc, x, reduced, p == 1 ? Kind::L1 : Kind::L2),
-        RankedTensorType::get(keep, rt.getElementType()));
+    Value norm =
+        reduceKeep(rewriter, loc, x, reduced, p == 1 ? Kind::L1 : Kind::L2);
     Value y = buildElementwise(
         rewriter, loc, rt, ValueRange{x, norm},
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
@@ -850,20 +882,19 @@ struct HardmaxLowering : OpConversionPattern<ONNXHardmaxOp> {
   LogicalResult
   matchAndRewrite(ONNXHardmaxOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt)
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+      return unsupported(rewriter, op, kNeedsRanked);
     Location loc = op.getLoc();
     int64_t rank = rt.getRank();
     int64_t axis = normalizeAxis(op.getAxis(), rank);
     SmallVector<bool> reduced(rank, false);
     reduced[axis] = true;
-    SmallVector<int64_t> keep(rt.getShape());
-    keep[axis] = 1;
     Value x = adaptor.getInput();
-    Value mx = reshapeTo(rewriter, loc,
-                         reduceDims(rewriter, loc, x, reduced, Kind::Max),
-                         RankedTensorType::get(keep, rt.getElementType()));
+    Value mx = reduceKeep(rewriter, loc, x, reduced, Kind::Max);
+    Value size = arith::IndexCastOp::create(
+        rewriter, loc, rewriter.getI64Type(),
+        dimValue(rewriter, loc, dimOf(rewriter, loc, x, axis)));
     // The first index holding the max: min over the axis of
     // (x == max ? index : size).
     auto idxT = RankedTensorType::get(rt.getShape(), rewriter.getI64Type());
@@ -874,14 +905,9 @@ struct HardmaxLowering : OpConversionPattern<ONNXHardmaxOp> {
               b, l, b.getI64Type(), linalg::IndexOp::create(b, l, axis));
           Value eq = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
                                            a[0], a[1]);
-          return arith::SelectOp::create(
-              b, l, eq, i,
-              arith::ConstantIntOp::create(b, l, b.getI64Type(),
-                                           rt.getDimSize(axis)));
+          return arith::SelectOp::create(b, l, eq, i, size);
         });
-    Value first = reshapeTo(
-        rewriter, loc, reduceDims(rewriter, loc, where, reduced, Kind::Min),
-        RankedTensorType::get(keep, rewriter.getI64Type()));
+    Value first = reduceKeep(rewriter, loc, where, reduced, Kind::Min);
     Value y = buildElementwise(
         rewriter, loc, rt, ValueRange{where, first},
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
