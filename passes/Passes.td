@@ -260,6 +260,19 @@ def DistinctReturnValues
   ];
 }
 
+def DynamicResultsInPlace
+    : Pass<"dynamic-results-in-place", "mlir::func::FuncOp"> {
+  let summary = "Compute a dynamically sized result in its out-parameter";
+  let description = [{
+    After buffer-results-to-out-params: a result whose buffer is a dynamic
+    memref.alloc copied into its out-parameter just before the return is
+    computed in the out-parameter instead (the copy and the allocation go).
+    Sound because the runtime passes output buffers of exactly the size
+    the shape function computed from the same inputs.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def RetypeEmptyArguments
     : Pass<"retype-empty-arguments", "mlir::func::FuncOp"> {
   let summary = "Give zero-element memref arguments a one-pointer type";

@@ -197,8 +197,12 @@ bool mcc::compileModel(const CompileOptions &options) {
     return false;
 
   // The ONNX names now live in the signature; LLVM has no use for them.
-  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+  // Inputs are the caller's const buffers: bufferization must copy before
+  // updating one in place (a scatter into its data input).
+  for (unsigned i = 0; i < func.getNumArguments(); ++i) {
     func.setArgAttrs(i, ArrayRef<NamedAttribute>{});
+    func.setArgAttr(i, "bufferization.writable", BoolAttr::get(&ctx, false));
+  }
   for (unsigned i = 0; i < func.getNumResults(); ++i)
     func.setResultAttrs(i, ArrayRef<NamedAttribute>{});
 

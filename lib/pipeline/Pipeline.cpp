@@ -68,7 +68,7 @@ std::string mcc::getCpuLoweringPipeline(int optLevel, int64_t vectorWidth,
          "one-shot-bufferize{bufferize-function-boundaries=1 "
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-results-to-out-params{hoist-static-allocs=1 "
-         "modify-public-functions=1},"
+         "modify-public-functions=1},func.func(dynamic-results-in-place),"
          "buffer-deallocation-pipeline,"
          "convert-bufferization-to-memref,"
          // Weights as flat arrays (fast to translate); one arena per call for

@@ -27,10 +27,11 @@ struct DistinctReturnValues
       for (OpOperand &operand : ret->getOpOperands()) {
         Value v = operand.get();
         auto type = dyn_cast<RankedTensorType>(v.getType());
-        if (seen.insert(v).second || !type || !type.hasStaticShape())
+        if (seen.insert(v).second || !type)
           continue;
-        Value init = tensor::EmptyOp::create(b, ret.getLoc(), type.getShape(),
-                                             type.getElementType());
+        Value init = tensor::EmptyOp::create(
+            b, ret.getLoc(), tensor::getMixedSizes(b, ret.getLoc(), v),
+            type.getElementType());
         operand.set(
             linalg::CopyOp::create(b, ret.getLoc(), v, init).getResult(0));
       }

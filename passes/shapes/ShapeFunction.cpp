@@ -15,6 +15,7 @@
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
@@ -89,8 +90,8 @@ struct CreateShapeFunctionPass
     shapesFn.setFunctionType(
         FunctionType::get(module.getContext(), type.getInputs(),
                           {packed.getType(), b.getI32Type()}));
-    // Argument and result attributes (ONNX names) stay on the graph.
-    shapesFn.removeArgAttrsAttr();
+    // The results are new (the argument attributes, such as
+    // bufferization.writable, still hold).
     shapesFn.removeResAttrsAttr();
 
     // The graph trusts what the copy has checked.
@@ -98,6 +99,9 @@ struct CreateShapeFunctionPass
       a.erase();
 
     OpPassManager pm(func::FuncOp::getOperationName());
+    pm.addPass(memref::createResolveRankedShapeTypeResultDimsPass());
+    // tensor.dim of a loop's result (a scatter's) is its init's.
+    pm.addPass(createSCFForLoopCanonicalizationPass());
     pm.addPass(memref::createResolveRankedShapeTypeResultDimsPass());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());

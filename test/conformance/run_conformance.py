@@ -10,10 +10,11 @@ expected outputs at the test's tolerances (ONNX default rtol 1e-3, atol
 
 Every test that passes runs again in a dynamic variant: every dim of every
 graph input and output becomes symbolic (its own dim_param), so the model
-compiles once without knowing any size. Exempt are the lengths of 1-D
+compiles once without knowing any size. Exempt are the dims that are the
+rank of a result, which mcc needs at compile time: the lengths of 1-D
 integer inputs that an op reads as a shape, axes, pads, sizes or repeats
-(SHAPE_INPUTS): their length is the rank of a result, which mcc needs at
-compile time; their values stay run-time inputs.
+(SHAPE_INPUTS; their values stay run-time inputs) and the index-tuple
+length of GatherND/ScatterND indices (LAST_DIM_INPUTS).
 
   run_conformance.py BIN_DIR WORK_DIR [--jobs N] [--filter REGEX]
       [--variant static|dynamic|both] [--write-doc docs/conformance.md]
@@ -61,16 +62,23 @@ SHAPE_INPUTS = {
 }
 
 
+# Inputs (by op type, input index) whose last dim is a result's rank: the
+# length of GatherND's and ScatterND's index tuples.
+LAST_DIM_INPUTS = {"GatherND": {1}, "ScatterND": {1}}
+
+
 def make_dynamic(model):
     """The model with every graph input and output dim symbolic (but the
-    SHAPE_INPUTS lengths) and no intermediate shapes."""
+    SHAPE_INPUTS lengths and LAST_DIM_INPUTS last dims) and no intermediate
+    shapes."""
     m = onnx.ModelProto()
     m.CopyFrom(model)
-    keep = set()
+    keep, keep_last = set(), set()
     for n in m.graph.node:
-        for i in SHAPE_INPUTS.get(n.op_type, ()):
-            if i < len(n.input) and n.input[i]:
-                keep.add(n.input[i])
+        for table, into in ((SHAPE_INPUTS, keep), (LAST_DIM_INPUTS, keep_last)):
+            for i in table.get(n.op_type, ()):
+                if i < len(n.input) and n.input[i]:
+                    into.add(n.input[i])
     inits = {t.name for t in m.graph.initializer}
     for kind, values in (("in", m.graph.input), ("out", m.graph.output)):
         for k, v in enumerate(values):
@@ -80,6 +88,8 @@ def make_dynamic(model):
             if not t.HasField("shape") or v.name in keep:
                 continue
             for j, d in enumerate(t.shape.dim):
+                if v.name in keep_last and j == len(t.shape.dim) - 1:
+                    continue
                 d.Clear()
                 d.dim_param = f"{kind}{k}_{j}"
     del m.graph.value_info[:]
@@ -290,10 +300,11 @@ def write_doc(path, results, dynamic, excluded, elapsed, jobs):
         f"- **Dynamic variant: {dyn_passed} of {total} "
         f"({100.0 * dyn_passed / max(total, 1):.1f}%)**: each statically "
         "passing test again with every dim of every graph input and output "
-        "symbolic (one artifact for any size), but the lengths of 1-D "
-        "integer inputs that an op reads as a shape, axes, pads, sizes or "
-        "repeats (their length is a result's rank; their values stay "
-        "run-time inputs).",
+        "symbolic (one artifact for any size), but the dims that are a "
+        "result's rank: the lengths of 1-D integer inputs that an op reads "
+        "as a shape, axes, pads, sizes or repeats (their values stay "
+        "run-time inputs) and the index-tuple length of GatherND/ScatterND "
+        "indices.",
         f"- Crashes (compiler or artifact): {len(crashes)} static"
         + (" (" + ", ".join(crashes) + ")" if crashes else "")
         + f", {len(dyn_crashes)} dynamic"

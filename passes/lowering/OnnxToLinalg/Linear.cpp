@@ -182,7 +182,8 @@ struct ConvLowering : OpConversionPattern<ONNXConvOp> {
 
     // Other groupings: views with the group explicit.
     int64_t n = xt.getDimSize(0);
-    SmallVector<int64_t> xs = {n, g, cg}, ws = {g, mg, cg}, os = {n, g, mg};
+    SmallVector<int64_t> xs = {n, g, cg}, ws = {g, mg, wt.getDimSize(1)},
+                         os = {n, g, mg};
     llvm::append_range(xs, pxt.getShape().drop_front(2));
     llvm::append_range(ws, wt.getShape().drop_front(2));
     llvm::append_range(os, rt.getShape().drop_front(2));

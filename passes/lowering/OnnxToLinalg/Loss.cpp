@@ -26,14 +26,14 @@ Value logSoftmaxDim1(OpBuilder &b, Location loc, Value x) {
   MLIRContext *ctx = b.getContext();
   int64_t rank = t.getRank();
   Type et = t.getElementType();
-  SmallVector<int64_t> kept;
+  SmallVector<OpFoldResult> kept;
   SmallVector<AffineExpr> keptExprs;
   for (int64_t d = 0; d < rank; ++d)
     if (d != 1) {
-      kept.push_back(t.getDimSize(d));
+      kept.push_back(dimOf(b, loc, x, d));
       keptExprs.push_back(getAffineDimExpr(d, ctx));
     }
-  auto rowT = RankedTensorType::get(kept, et);
+  auto rowT = tensorType(kept, et);
   AffineMap id = b.getMultiDimIdentityMap(rank);
   AffineMap row = AffineMap::get(rank, 0, keptExprs, ctx);
   SmallVector<IteratorType> red(rank, IteratorType::parallel);
@@ -45,7 +45,8 @@ Value logSoftmaxDim1(OpBuilder &b, Location loc, Value x) {
         maps[i] = row;
     maps.push_back(row);
     return linalg::GenericOp::create(
-               b, loc, rowT, ins, filledTensor(b, loc, rowT, init), maps, red,
+               b, loc, rowT, ins, filledTensor(b, loc, rowT, init, kept), maps,
+               red,
                [&](OpBuilder &nb, Location l, ValueRange a) {
                  linalg::YieldOp::create(nb, l, body(nb, l, a));
                })
@@ -63,7 +64,7 @@ Value logSoftmaxDim1(OpBuilder &b, Location loc, Value x) {
                      });
   return linalg::GenericOp::create(
              b, loc, t, ValueRange{x, mx, sum},
-             Value(tensor::EmptyOp::create(b, loc, t.getShape(), et)),
+             emptyOfType(b, loc, t, dimsOf(b, loc, x)),
              SmallVector<AffineMap>{id, row, row, id},
              SmallVector<IteratorType>(rank, IteratorType::parallel),
              [](OpBuilder &nb, Location l, ValueRange a) {
@@ -84,16 +85,23 @@ LogicalResult lowerNll(Operation *op, ConversionPatternRewriter &rewriter,
                        Value extra) {
   auto xt = cast<RankedTensorType>(logp.getType());
   auto tt = cast<RankedTensorType>(target.getType());
-  auto rt = staticResultType(op);
-  if (!rt || !xt.hasStaticShape() || !tt.hasStaticShape() || xt.getRank() < 2 ||
-      tt.getRank() != xt.getRank() - 1)
-    return unsupported(rewriter, op, kNeedsStaticShapes);
+  auto rt = resultType(op);
+  if (!rt || xt.getRank() < 2 || tt.getRank() != xt.getRank() - 1)
+    return unsupported(rewriter, op,
+                       "needs a target of one rank less than the input");
   if (reduction != "none" && reduction != "sum" && reduction != "mean")
     return unsupported(rewriter, op, "unknown reduction '" + reduction + "'");
   Location loc = op->getLoc();
   Type et = xt.getElementType();
   int64_t rank = tt.getRank();
-  int64_t classes = xt.getDimSize(1);
+  SmallVector<OpFoldResult> td = dimsOf(rewriter, loc, target);
+  for (int64_t d = 0; d < rank; ++d)
+    checkSameDim(
+        rewriter, loc, td[d], dimOf(rewriter, loc, logp, d == 0 ? 0 : d + 1),
+        "the target's dimension " + Twine(d) + " differs from the input's");
+  Value lastClass = arith::SubIOp::create(
+      rewriter, loc, dimValue(rewriter, loc, dimOf(rewriter, loc, logp, 1)),
+      arith::ConstantIndexOp::create(rewriter, loc, 1));
   auto lossT = RankedTensorType::get(tt.getShape(), et);
   AffineMap id = rewriter.getMultiDimIdentityMap(rank);
   // Two results per position: the weighted loss and its weight.
@@ -104,8 +112,7 @@ LogicalResult lowerNll(Operation *op, ConversionPatternRewriter &rewriter,
     // Clamp so an ignored (possibly out-of-range) target reads in bounds.
     idx = arith::MaxSIOp::create(b, l, idx,
                                  arith::ConstantIndexOp::create(b, l, 0));
-    idx = arith::MinSIOp::create(
-        b, l, idx, arith::ConstantIndexOp::create(b, l, classes - 1));
+    idx = arith::MinSIOp::create(b, l, idx, lastClass);
     SmallVector<Value> at;
     for (int64_t d = 0; d < rank; ++d) {
       at.push_back(linalg::IndexOp::create(b, l, d));
@@ -125,7 +132,7 @@ LogicalResult lowerNll(Operation *op, ConversionPatternRewriter &rewriter,
     Value loss = arith::NegFOp::create(b, l, arith::MulFOp::create(b, l, x, w));
     linalg::YieldOp::create(b, l, ValueRange{loss, w});
   };
-  Value empty = tensor::EmptyOp::create(rewriter, loc, lossT.getShape(), et);
+  Value empty = emptyOfType(rewriter, loc, lossT, td);
   auto perPos = linalg::GenericOp::create(
       rewriter, loc, TypeRange{lossT, lossT}, target, ValueRange{empty, empty},
       SmallVector<AffineMap>(3, id),
@@ -183,8 +190,8 @@ struct SoftmaxCrossEntropyLowering
   matchAndRewrite(ONNXSoftmaxCrossEntropyLossOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto st = dyn_cast<RankedTensorType>(adaptor.getScores().getType());
-    if (!st || !st.hasStaticShape() || st.getRank() < 2)
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+    if (!st || st.getRank() < 2)
+      return unsupported(rewriter, op, "needs scores of rank 2 or more");
     Value logp = logSoftmaxDim1(rewriter, op.getLoc(), adaptor.getScores());
     Value weight = isNoValue(op.getWeights()) ? Value() : adaptor.getWeights();
     bool wantLogProb =
