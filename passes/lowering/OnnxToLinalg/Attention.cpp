@@ -28,12 +28,17 @@ using utils::IteratorType;
 /// [B, S, H*D] -> [B, H, S, D].
 Value splitHeads(OpBuilder &b, Location loc, Value x, int64_t heads) {
   auto t = cast<RankedTensorType>(x.getType());
-  int64_t bs = t.getDimSize(0), s = t.getDimSize(1),
-          d = t.getDimSize(2) / heads;
-  Value r = reshapeTo(
-      b, loc, x, RankedTensorType::get({bs, s, heads, d}, t.getElementType()));
+  SmallVector<OpFoldResult> xd = dimsOf(b, loc, x);
+  AffineExpr s0;
+  bindSymbols(b.getContext(), s0);
+  OpFoldResult d = affine::makeComposedFoldedAffineApply(
+      b, loc, s0.floorDiv(heads), {xd[2]});
+  SmallVector<OpFoldResult> split = {xd[0], xd[1], b.getIndexAttr(heads), d};
+  Value r = tensor::ExpandShapeOp::create(
+      b, loc, tensorType(split, t.getElementType()), x,
+      ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}}, split);
   Value init =
-      tensor::EmptyOp::create(b, loc, {bs, heads, s, d}, t.getElementType());
+      emptyTensor(b, loc, {xd[0], split[2], xd[1], d}, t.getElementType());
   return linalg::TransposeOp::create(b, loc, r, init,
                                      ArrayRef<int64_t>{0, 2, 1, 3})
       .getResult()[0];
@@ -43,19 +48,22 @@ Value splitHeads(OpBuilder &b, Location loc, Value x, int64_t heads) {
 Value appendSequence(OpBuilder &b, Location loc, Value past, Value now) {
   auto pt = cast<RankedTensorType>(past.getType());
   auto nt = cast<RankedTensorType>(now.getType());
-  SmallVector<int64_t> shape(nt.getShape());
-  shape[2] += pt.getDimSize(2);
-  Value acc = tensor::EmptyOp::create(b, loc, shape, nt.getElementType());
-  SmallVector<int64_t> offs(4, 0), strides(4, 1);
-  if (pt.getDimSize(2) > 0)
-    acc = tensor::InsertSliceOp::create(b, loc, past, acc, ValueRange{},
-                                        ValueRange{}, ValueRange{}, offs,
-                                        pt.getShape(), strides);
-  offs[2] = pt.getDimSize(2);
-  if (nt.getDimSize(2) > 0)
-    acc = tensor::InsertSliceOp::create(b, loc, now, acc, ValueRange{},
-                                        ValueRange{}, ValueRange{}, offs,
-                                        nt.getShape(), strides);
+  SmallVector<OpFoldResult> dims = dimsOf(b, loc, now);
+  OpFoldResult pastLen = dimOf(b, loc, past, 2);
+  dims[2] = addDims(b, loc, dims[2], pastLen);
+  Value acc = emptyTensor(b, loc, dims, nt.getElementType());
+  SmallVector<OpFoldResult> offs(4, b.getIndexAttr(0)),
+      strides(4, b.getIndexAttr(1));
+  auto empty = [](RankedTensorType t) {
+    return !t.isDynamicDim(2) && t.getDimSize(2) == 0;
+  };
+  if (!empty(pt))
+    acc = tensor::InsertSliceOp::create(b, loc, past, acc, offs,
+                                        dimsOf(b, loc, past), strides);
+  offs[2] = pastLen;
+  if (!empty(nt))
+    acc = tensor::InsertSliceOp::create(b, loc, now, acc, offs,
+                                        dimsOf(b, loc, now), strides);
   return acc;
 }
 
@@ -63,9 +71,11 @@ Value appendSequence(OpBuilder &b, Location loc, Value past, Value now) {
 Value rowReduce(OpBuilder &b, Location loc, Value x, bool isMax) {
   auto t = cast<RankedTensorType>(x.getType());
   int64_t rank = t.getRank();
-  auto rt = RankedTensorType::get(t.getShape().drop_back(), t.getElementType());
+  SmallVector<OpFoldResult> dims = dimsOf(b, loc, x);
+  dims.pop_back();
+  auto rt = tensorType(dims, t.getElementType());
   Value init = filledTensor(
-      b, loc, rt, isMax ? -std::numeric_limits<double>::infinity() : 0.0);
+      b, loc, rt, isMax ? -std::numeric_limits<double>::infinity() : 0.0, dims);
   SmallVector<IteratorType> iters(rank, IteratorType::parallel);
   iters.back() = IteratorType::reduction;
   SmallVector<AffineMap> maps = {
@@ -83,16 +93,15 @@ Value rowReduce(OpBuilder &b, Location loc, Value x, bool isMax) {
 }
 
 /// out[b,h,i,j] (+)= sum_k lhs[b,h,i,k] * rhs[b,h/group,<k,j or j,k>],
-/// accumulated in `acc` (element type of the result).
+/// accumulated in `acc` (element type of the result); each operand
+/// multiplied by its scale when there is one.
 Value headContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
                       int64_t group, bool rhsTransposed, Type acc,
-                      double rhsScale, double lhsScale) {
+                      Value rhsScale, Value lhsScale) {
   MLIRContext *ctx = b.getContext();
-  auto lt = cast<RankedTensorType>(lhs.getType());
-  auto rt = cast<RankedTensorType>(rhs.getType());
-  int64_t n = rhsTransposed ? rt.getDimSize(2) : rt.getDimSize(3);
-  auto outT = RankedTensorType::get(
-      {lt.getDimSize(0), lt.getDimSize(1), lt.getDimSize(2), n}, acc);
+  SmallVector<OpFoldResult> dims = dimsOf(b, loc, lhs);
+  dims.back() = dimOf(b, loc, rhs, rhsTransposed ? 2 : 3);
+  auto outT = tensorType(dims, acc);
   AffineExpr bb, h, i, j, k;
   bindDims(ctx, bb, h, i, j, k);
   AffineExpr kvHead = group == 1 ? h : h.floorDiv(group);
@@ -106,21 +115,38 @@ Value headContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
   SmallVector<IteratorType> iters(4, IteratorType::parallel);
   iters.push_back(IteratorType::reduction);
   return linalg::GenericOp::create(
-             b, loc, outT, ValueRange{lhs, rhs}, filledTensor(b, loc, outT, 0),
-             maps, iters,
+             b, loc, outT, ValueRange{lhs, rhs},
+             filledTensor(b, loc, outT, 0, dims), maps, iters,
              [&](OpBuilder &nb, Location l, ValueRange a) {
                Value x = toFloat(nb, l, a[0], acc);
                Value y = toFloat(nb, l, a[1], acc);
-               if (lhsScale != 1.0)
-                 x = arith::MulFOp::create(
-                     nb, l, x, scalarConstant(nb, l, acc, lhsScale));
-               if (rhsScale != 1.0)
-                 y = arith::MulFOp::create(
-                     nb, l, y, scalarConstant(nb, l, acc, rhsScale));
+               if (lhsScale)
+                 x = arith::MulFOp::create(nb, l, x, lhsScale);
+               if (rhsScale)
+                 y = arith::MulFOp::create(nb, l, y, rhsScale);
                linalg::YieldOp::create(
                    nb, l, Value(math::FmaOp::create(nb, l, x, y, a[2])));
              })
       .getResult(0);
+}
+
+/// [B, Hkv, S, D] with each KV head repeated for its `hq / hkv` query heads
+/// (a run-time group size; a static one is a floordiv in the maps instead).
+Value repeatHeads(OpBuilder &b, Location loc, Value kv, OpFoldResult hq,
+                  Value group) {
+  auto t = cast<RankedTensorType>(kv.getType());
+  SmallVector<OpFoldResult> dims = dimsOf(b, loc, kv);
+  dims[1] = hq;
+  return generateFromIndices(
+      b, loc,
+      RankedTensorType::get(tensorType(dims, t.getElementType()).getShape(),
+                            t.getElementType()),
+      [&](OpBuilder &nb, Location l, ValueRange iv) {
+        SmallVector<Value> at(iv);
+        at[1] = arith::DivUIOp::create(nb, l, iv[1], group);
+        return tensor::ExtractOp::create(nb, l, kv, at).getResult();
+      },
+      dims);
 }
 
 /// The value `v` rounded to float type `t`, as a double.
@@ -137,18 +163,18 @@ struct AttentionLowering : OpConversionPattern<ONNXAttentionOp> {
   LogicalResult
   matchAndRewrite(ONNXAttentionOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto qt = dyn_cast<RankedTensorType>(op.getQ().getType());
-    auto kt = dyn_cast<RankedTensorType>(op.getK().getType());
-    auto vt = dyn_cast<RankedTensorType>(op.getV().getType());
-    auto yt = staticResultType(op, 0);
-    if (!qt || !kt || !vt || !yt || !qt.hasStaticShape() ||
-        !kt.hasStaticShape() || !vt.hasStaticShape())
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+    auto qt = dyn_cast<RankedTensorType>(adaptor.getQ().getType());
+    auto kt = dyn_cast<RankedTensorType>(adaptor.getK().getType());
+    auto vt = dyn_cast<RankedTensorType>(adaptor.getV().getType());
+    auto yt = resultType(op, 0);
+    if (!qt || !kt || !vt || !yt)
+      return unsupported(rewriter, op, kNeedsRanked);
     int64_t rank = qt.getRank();
     if ((rank != 3 && rank != 4) || kt.getRank() != rank ||
         vt.getRank() != rank)
       return unsupported(rewriter, op, "Q, K and V must all be 3-D or 4-D");
     Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
     Type et = qt.getElementType();
     // Accumulate in float32 at least (float64 stays float64).
     Type ct = et.getIntOrFloatBitWidth() < 32 ? rewriter.getF32Type() : et;
@@ -157,6 +183,9 @@ struct AttentionLowering : OpConversionPattern<ONNXAttentionOp> {
           pt && isa<FloatType>(pt) &&
           pt.getIntOrFloatBitWidth() > ct.getIntOrFloatBitWidth())
         ct = pt;
+    auto check = [&](OpFoldResult a, OpFoldResult c, const Twine &what) {
+      checkSameDim(rewriter, loc, a, c, what);
+    };
 
     Value q = adaptor.getQ(), k = adaptor.getK(), v = adaptor.getV();
     if (rank == 3) {
@@ -164,10 +193,22 @@ struct AttentionLowering : OpConversionPattern<ONNXAttentionOp> {
         return unsupported(rewriter, op,
                            "3-D inputs need q_num_heads and kv_num_heads");
       int64_t hq = *op.getQNumHeads(), hkv = *op.getKvNumHeads();
-      if (hq <= 0 || hkv <= 0 || qt.getDimSize(2) % hq ||
-          kt.getDimSize(2) % hkv || vt.getDimSize(2) % hkv)
+      auto divides = [](int64_t n, int64_t h) {
+        return ShapedType::isDynamic(n) || n % h == 0;
+      };
+      if (hq <= 0 || hkv <= 0 || !divides(qt.getDimSize(2), hq) ||
+          !divides(kt.getDimSize(2), hkv) || !divides(vt.getDimSize(2), hkv))
         return unsupported(rewriter, op,
                            "hidden sizes must divide by the head counts");
+      for (auto [x, h, name] : {std::tuple{q, hq, "Q"}, std::tuple{k, hkv, "K"},
+                                std::tuple{v, hkv, "V"}}) {
+        AffineExpr s0;
+        bindSymbols(ctx, s0);
+        check(affine::makeComposedFoldedAffineApply(
+                  rewriter, loc, s0 % h, {dimOf(rewriter, loc, x, 2)}),
+              rewriter.getIndexAttr(0),
+              Twine(name) + "'s hidden size does not divide by its heads");
+      }
       q = splitHeads(rewriter, loc, q, hq);
       k = splitHeads(rewriter, loc, k, hkv);
       v = splitHeads(rewriter, loc, v, hkv);
@@ -175,37 +216,73 @@ struct AttentionLowering : OpConversionPattern<ONNXAttentionOp> {
     bool hasPast = !isNoValue(op.getPastKey());
     if (hasPast != !isNoValue(op.getPastValue()))
       return unsupported(rewriter, op, "past_key and past_value come together");
-    int64_t pastLen = 0;
+    OpFoldResult pastLen = rewriter.getIndexAttr(0);
     if (hasPast) {
-      auto pk = dyn_cast<RankedTensorType>(op.getPastKey().getType());
-      auto pv = dyn_cast<RankedTensorType>(op.getPastValue().getType());
-      if (!pk || !pv || !pk.hasStaticShape() || !pv.hasStaticShape() ||
-          pk.getRank() != 4 || pv.getRank() != 4)
-        return unsupported(rewriter, op, kNeedsStaticShapes);
-      pastLen = pk.getDimSize(2);
+      auto pk = dyn_cast<RankedTensorType>(adaptor.getPastKey().getType());
+      auto pv = dyn_cast<RankedTensorType>(adaptor.getPastValue().getType());
+      if (!pk || !pv || pk.getRank() != 4 || pv.getRank() != 4)
+        return unsupported(rewriter, op, "past_key and past_value must be 4-D");
+      pastLen = dimOf(rewriter, loc, adaptor.getPastKey(), 2);
       k = appendSequence(rewriter, loc, adaptor.getPastKey(), k);
       v = appendSequence(rewriter, loc, adaptor.getPastValue(), v);
     }
     Value presentK = k, presentV = v;
-    auto q4 = cast<RankedTensorType>(q.getType());
-    auto k4 = cast<RankedTensorType>(k.getType());
-    auto v4 = cast<RankedTensorType>(v.getType());
-    int64_t batch = q4.getDimSize(0), hq = q4.getDimSize(1),
-            sq = q4.getDimSize(2), dh = q4.getDimSize(3);
-    int64_t hkv = k4.getDimSize(1), skv = k4.getDimSize(2);
-    if (hkv == 0 || hq % hkv || v4.getDimSize(1) != hkv ||
-        k4.getDimSize(3) != dh || v4.getDimSize(2) != skv)
-      return unsupported(rewriter, op,
-                         "query heads must be a multiple of the KV heads");
-    int64_t group = hq / hkv;
+    SmallVector<OpFoldResult> qd = dimsOf(rewriter, loc, q),
+                              kd = dimsOf(rewriter, loc, k),
+                              vd = dimsOf(rewriter, loc, v);
+    OpFoldResult batch = qd[0], hq = qd[1], sq = qd[2], dh = qd[3];
+    OpFoldResult hkv = kd[1], skv = kd[2];
+    check(kd[0], batch, "K's batch differs from Q's");
+    check(vd[0], batch, "V's batch differs from Q's");
+    check(vd[1], hkv, "V has other heads than K");
+    check(kd[3], dh, "K's head size differs from Q's");
+    check(vd[2], skv, "V's sequence differs from K's");
+    // Grouped-query attention: a static group is a floordiv in the maps; an
+    // unknown one repeats the KV heads.
+    std::optional<int64_t> hqC = getConstantIntValue(hq),
+                           hkvC = getConstantIntValue(hkv);
+    int64_t group = 1;
+    if (hqC && hkvC) {
+      if (*hkvC == 0 || *hqC % *hkvC)
+        return unsupported(rewriter, op,
+                           "query heads must be a multiple of the KV heads");
+      group = *hqC / *hkvC;
+    } else {
+      Value hqV = dimValue(rewriter, loc, hq),
+            hkvV = arith::MaxSIOp::create(
+                rewriter, loc, dimValue(rewriter, loc, hkv),
+                arith::ConstantIndexOp::create(rewriter, loc, 1));
+      checkShape(rewriter, loc,
+                 arith::CmpIOp::create(
+                     rewriter, loc, arith::CmpIPredicate::eq,
+                     arith::RemUIOp::create(rewriter, loc, hqV, hkvV),
+                     arith::ConstantIndexOp::create(rewriter, loc, 0)),
+                 "query heads must be a multiple of the KV heads");
+      Value groupV = arith::DivUIOp::create(rewriter, loc, hqV, hkvV);
+      k = repeatHeads(rewriter, loc, k, hq, groupV);
+      v = repeatHeads(rewriter, loc, v, hq, groupV);
+    }
 
     // Q and K are each scaled by sqrt(scale), rounded to Q's type.
-    double scale = op.getScale() ? op.getScale()->convertToDouble()
-                                 : 1.0 / std::sqrt(double(dh));
-    double s = roundTo(std::sqrt(scale), et);
+    Value s;
+    if (op.getScale() || getConstantIntValue(dh)) {
+      double scale = op.getScale()
+                         ? op.getScale()->convertToDouble()
+                         : 1.0 / std::sqrt(double(*getConstantIntValue(dh)));
+      s = scalarConstant(rewriter, loc, ct, roundTo(std::sqrt(scale), et));
+    } else { // dh^(-1/4), rounded as the constant would be
+      Value d = arith::SIToFPOp::create(
+          rewriter, loc, rewriter.getF64Type(),
+          arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),
+                                     dimValue(rewriter, loc, dh)));
+      Value r = math::PowFOp::create(
+          rewriter, loc, d, scalarConstant(rewriter, loc, d.getType(), -0.25));
+      s = toFloat(rewriter, loc, toFloat(rewriter, loc, r, et), ct);
+    }
     Value scores = headContraction(rewriter, loc, q, k, group,
                                    /*rhsTransposed=*/true, ct, s, s);
     auto st = cast<RankedTensorType>(scores.getType());
+    SmallVector<OpFoldResult> sd = {batch, hq, sq, skv};
     double softcap = op.getSoftcap().convertToDouble();
     if (softcap > 0)
       scores = buildElementwise(
@@ -228,62 +305,76 @@ struct AttentionLowering : OpConversionPattern<ONNXAttentionOp> {
     if (hasMask || causal || window || hasNonpad) {
       SmallVector<Value> ins;
       SmallVector<AffineMap> maps;
-      MLIRContext *ctx = getContext();
       if (hasMask) {
-        auto mt = dyn_cast<RankedTensorType>(op.getAttnMask().getType());
-        if (!mt || !mt.hasStaticShape() || mt.getRank() < 1 ||
-            mt.getRank() > 4 ||
+        auto mt = dyn_cast<RankedTensorType>(mask.getType());
+        if (!mt || mt.getRank() < 1 || mt.getRank() > 4 ||
             !(isa<FloatType>(mt.getElementType()) ||
               mt.getElementType().isSignlessInteger()))
           return unsupported(rewriter, op,
-                             "attn_mask must be a static bool or float tensor");
-        int64_t mlen = mt.getShape().back();
-        if (mlen > skv)
+                             "attn_mask must be a bool or float tensor");
+        OpFoldResult mlen = dimOf(rewriter, loc, mask, mt.getRank() - 1);
+        auto ml = getConstantIntValue(mlen), kl = getConstantIntValue(skv);
+        if (ml && kl && *ml > *kl)
           return unsupported(rewriter, op,
                              "attn_mask is longer than the key sequence");
-        if (mlen < skv) {
+        if (!(ml && kl && *ml == *kl)) {
           // Keys past the mask's end are masked out.
+          checkShape(rewriter, loc,
+                     arith::CmpIOp::create(rewriter, loc,
+                                           arith::CmpIPredicate::sle,
+                                           dimValue(rewriter, loc, mlen),
+                                           dimValue(rewriter, loc, skv)),
+                     "attn_mask is longer than the key sequence");
           bool isBool = mt.getElementType().isInteger(1);
-          SmallVector<int64_t> lo(mt.getRank(), 0), hi(mt.getRank(), 0),
-              shape(mt.getShape());
-          hi.back() = skv - mlen;
-          shape.back() = skv;
+          AffineExpr s0, s1;
+          bindSymbols(ctx, s0, s1);
+          SmallVector<OpFoldResult> lo(mt.getRank(), rewriter.getIndexAttr(0)),
+              hi = lo;
+          hi.back() = affine::makeComposedFoldedAffineApply(
+              rewriter, loc, s0 - s1, {skv, mlen});
+          SmallVector<int64_t> shape(mt.getShape());
+          shape.back() = kl ? *kl : ShapedType::kDynamic;
           Value pv =
               isBool ? scalarConstant(rewriter, loc, mt.getElementType(), 0)
                      : scalarConstant(rewriter, loc, mt.getElementType(),
                                       -std::numeric_limits<double>::infinity());
           mask = tensor::PadOp::create(
               rewriter, loc, RankedTensorType::get(shape, mt.getElementType()),
-              mask, getAsIndexOpFoldResult(ctx, lo),
-              getAsIndexOpFoldResult(ctx, hi), pv);
-          mt = cast<RankedTensorType>(mask.getType());
+              mask, lo, hi, pv);
         }
         // Right-aligned broadcast against [B, Hq, Sq, Skv].
+        int64_t mr = cast<RankedTensorType>(mask.getType()).getRank();
+        SmallVector<Value> operands = {mask};
+        Broadcast bc = broadcastPrefix(rewriter, loc, operands, {mr}, {}, sd);
         SmallVector<AffineExpr> exprs;
-        int64_t lead = 4 - mt.getRank();
-        int64_t full[4] = {batch, hq, sq, skv};
-        for (int64_t d = 0; d < mt.getRank(); ++d)
-          exprs.push_back(mt.getDimSize(d) == 1 && full[lead + d] != 1
-                              ? getAffineConstantExpr(0, ctx)
-                              : getAffineDimExpr(lead + d, ctx));
-        ins.push_back(mask);
+        for (int64_t d = 0; d < mr; ++d)
+          exprs.push_back(bc.zero[0][d] ? getAffineConstantExpr(0, ctx)
+                                        : getAffineDimExpr(4 - mr + d, ctx));
+        ins.push_back(operands[0]);
         maps.push_back(AffineMap::get(4, 0, exprs, ctx));
       }
       if (hasNonpad) {
-        auto nt = dyn_cast<RankedTensorType>(op.getNonpadKvSeqlen().getType());
-        if (!nt || nt.getRank() != 1 || nt.getDimSize(0) != batch)
+        auto nt =
+            dyn_cast<RankedTensorType>(adaptor.getNonpadKvSeqlen().getType());
+        if (!nt || nt.getRank() != 1)
           return unsupported(rewriter, op,
                              "nonpad_kv_seqlen must have one entry per batch");
+        check(dimOf(rewriter, loc, adaptor.getNonpadKvSeqlen(), 0), batch,
+              "nonpad_kv_seqlen must have one entry per batch");
         ins.push_back(adaptor.getNonpadKvSeqlen());
         maps.push_back(AffineMap::get(4, 0, getAffineDimExpr(0, ctx), ctx));
       }
-      auto bt = RankedTensorType::get({batch, hq, sq, skv}, ct);
+      auto bt = tensorType(sd, ct);
       maps.push_back(rewriter.getMultiDimIdentityMap(4));
+      Type i64 = rewriter.getI64Type();
+      Value sqI = arith::IndexCastOp::create(rewriter, loc, i64,
+                                             dimValue(rewriter, loc, sq));
+      Value pastI = arith::IndexCastOp::create(
+          rewriter, loc, i64, dimValue(rewriter, loc, pastLen));
       bias =
           linalg::GenericOp::create(
-              rewriter, loc, bt, ins,
-              Value(tensor::EmptyOp::create(rewriter, loc, bt.getShape(), ct)),
-              maps, SmallVector<IteratorType>(4, IteratorType::parallel),
+              rewriter, loc, bt, ins, emptyOfType(rewriter, loc, bt, sd), maps,
+              SmallVector<IteratorType>(4, IteratorType::parallel),
               [&](OpBuilder &b, Location l, ValueRange a) {
                 Value zero = scalarConstant(b, l, ct, 0.0);
                 Value ninf = scalarConstant(
@@ -297,7 +388,6 @@ struct AttentionLowering : OpConversionPattern<ONNXAttentionOp> {
                   else
                     val = toFloat(b, l, m, ct);
                 }
-                Type i64 = b.getI64Type();
                 auto index = [&](unsigned d) -> Value {
                   return arith::IndexCastOp::create(
                       b, l, i64, linalg::IndexOp::create(b, l, d));
@@ -314,11 +404,8 @@ struct AttentionLowering : OpConversionPattern<ONNXAttentionOp> {
                   // external cache) nonpad_kv_seqlen[b] - Sq.
                   Value offset =
                       hasNonpad && !hasPast
-                          ? (Value)arith::SubIOp::create(
-                                b, l, nonpad,
-                                arith::ConstantIntOp::create(b, l, i64, sq))
-                          : (Value)arith::ConstantIntOp::create(b, l, i64,
-                                                                pastLen);
+                          ? (Value)arith::SubIOp::create(b, l, nonpad, sqI)
+                          : pastI;
                   Value diff = arith::SubIOp::create(
                       b, l, arith::AddIOp::create(b, l, i, offset), j);
                   Value zeroI = arith::ConstantIntOp::create(b, l, i64, 0);
@@ -343,11 +430,12 @@ struct AttentionLowering : OpConversionPattern<ONNXAttentionOp> {
     }
     Value withBias = scores;
     if (bias)
-      withBias =
-          buildElementwise(rewriter, loc, st, ValueRange{scores, bias},
-                           [](OpBuilder &b, Location l, ValueRange a) {
-                             return arith::AddFOp::create(b, l, a[0], a[1]);
-                           });
+      withBias = buildElementwise(
+          rewriter, loc, st, ValueRange{scores, bias},
+          [](OpBuilder &b, Location l, ValueRange a) {
+            return arith::AddFOp::create(b, l, a[0], a[1]);
+          },
+          {}, sd);
 
     // Softmax over the keys; a row whose max is -inf gives zeros, not NaN.
     AffineMap id4 = rewriter.getMultiDimIdentityMap(4);
@@ -359,9 +447,7 @@ struct AttentionLowering : OpConversionPattern<ONNXAttentionOp> {
             cast<RankedTensorType>(in.getType()).getRank() == 4 ? id4 : row4);
       maps.push_back(id4);
       return linalg::GenericOp::create(
-                 rewriter, loc, st, ins,
-                 Value(
-                     tensor::EmptyOp::create(rewriter, loc, st.getShape(), ct)),
+                 rewriter, loc, st, ins, emptyOfType(rewriter, loc, st, sd),
                  maps, SmallVector<IteratorType>(4, IteratorType::parallel),
                  [&](OpBuilder &b, Location l, ValueRange a) {
                    linalg::YieldOp::create(b, l, body(b, l, a.drop_back()));
@@ -404,34 +490,41 @@ struct AttentionLowering : OpConversionPattern<ONNXAttentionOp> {
         });
 
     Value y = headContraction(rewriter, loc, p, v, group,
-                              /*rhsTransposed=*/false, ct, 1.0, 1.0);
+                              /*rhsTransposed=*/false, ct, Value(), Value());
     auto castTo = [&](Value x, Type to) {
       return castElements(rewriter, loc, x, to);
     };
     y = castTo(y, et);
     if (rank == 3) {
-      int64_t dv = v4.getDimSize(3);
-      Value init =
-          tensor::EmptyOp::create(rewriter, loc, {batch, sq, hq, dv}, et);
+      // [B, Hq, Sq, Dv] -> [B, Sq, Hq * Dv]
+      OpFoldResult dv = vd[3];
+      Value init = emptyTensor(rewriter, loc, {batch, sq, hq, dv}, et);
       y = linalg::TransposeOp::create(rewriter, loc, y, init,
                                       ArrayRef<int64_t>{0, 2, 1, 3})
               .getResult()[0];
+      y = tensor::CollapseShapeOp::create(
+          rewriter, loc, y, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
     }
-    if (cast<RankedTensorType>(y.getType()).getNumElements() !=
-        yt.getNumElements())
+    if (cast<RankedTensorType>(y.getType()).getRank() != yt.getRank())
       return unsupported(rewriter, op, "Y has an unexpected shape");
-    y = reshapeTo(rewriter, loc, y, yt);
+    if (y.getType() != yt)
+      y = tensor::CastOp::create(rewriter, loc, yt, y);
 
     SmallVector<Value> results = {y, Value(), Value(), Value()};
     auto want = [&](unsigned i, Value x) -> LogicalResult {
       if (isa<NoneType>(op->getResult(i).getType()) ||
           op->getResult(i).use_empty())
         return success();
-      auto rt = staticResultType(op, i);
-      if (!rt ||
-          cast<RankedTensorType>(x.getType()).getShape() != rt.getShape())
+      auto rt = resultType(op, i);
+      auto xt = cast<RankedTensorType>(x.getType());
+      if (!rt || xt.getRank() != rt.getRank())
         return failure();
-      results[i] = castTo(x, rt.getElementType());
+      for (auto [a, c] : llvm::zip(xt.getShape(), rt.getShape()))
+        if (!ShapedType::isDynamic(a) && !ShapedType::isDynamic(c) && a != c)
+          return failure();
+      x = castTo(x, rt.getElementType());
+      results[i] =
+          x.getType() == rt ? x : tensor::CastOp::create(rewriter, loc, rt, x);
       return success();
     };
     int64_t mode = op.getQkMatmulOutputMode();
@@ -455,22 +548,30 @@ struct RotaryEmbeddingLowering : OpConversionPattern<ONNXRotaryEmbeddingOp> {
   LogicalResult
   matchAndRewrite(ONNXRotaryEmbeddingOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt || (rt.getRank() != 3 && rt.getRank() != 4))
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+      return unsupported(rewriter, op, "needs a 3-D or 4-D input");
     int64_t rank = rt.getRank();
-    int64_t headSize;
-    if (rank == 4) {
-      headSize = rt.getDimSize(3);
-    } else {
+    Location loc = op.getLoc();
+    OpFoldResult last = dimOf(rewriter, loc, adaptor.getX(), rank - 1);
+    OpFoldResult headSizeF = last;
+    if (rank == 3) {
       if (!op.getNumHeads() || *op.getNumHeads() <= 0 ||
-          rt.getDimSize(2) % *op.getNumHeads())
+          (!rt.isDynamicDim(2) && rt.getDimSize(2) % *op.getNumHeads()))
         return unsupported(rewriter, op, "3-D input needs num_heads");
-      headSize = rt.getDimSize(2) / *op.getNumHeads();
+      AffineExpr s0;
+      bindSymbols(getContext(), s0);
+      headSizeF = affine::makeComposedFoldedAffineApply(
+          rewriter, loc, s0.floorDiv(*op.getNumHeads()), {last});
     }
-    int64_t rot =
-        op.getRotaryEmbeddingDim() ? op.getRotaryEmbeddingDim() : headSize;
-    int64_t half = rot / 2;
+    Value headSize = dimValue(rewriter, loc, headSizeF);
+    Value rot = op.getRotaryEmbeddingDim()
+                    ? arith::ConstantIndexOp::create(rewriter, loc,
+                                                     op.getRotaryEmbeddingDim())
+                          .getResult()
+                    : headSize;
+    Value half = arith::DivUIOp::create(
+        rewriter, loc, rot, arith::ConstantIndexOp::create(rewriter, loc, 2));
     bool interleaved = op.getInterleaved() != 0;
     bool hasPos = !isNoValue(op.getPositionIds());
     Value x = adaptor.getX(), cosC = adaptor.getCosCache(),
@@ -478,9 +579,8 @@ struct RotaryEmbeddingLowering : OpConversionPattern<ONNXRotaryEmbeddingOp> {
     Value pos = hasPos ? adaptor.getPositionIds() : Value();
     Type et = rt.getElementType(), f32 = rewriter.getF32Type();
     auto g = linalg::GenericOp::create(
-        rewriter, op.getLoc(), rt, ValueRange{},
-        Value(
-            tensor::EmptyOp::create(rewriter, op.getLoc(), rt.getShape(), et)),
+        rewriter, loc, rt, ValueRange{},
+        emptyOfType(rewriter, loc, rt, dimsOf(rewriter, loc, x)),
         SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange) {
@@ -492,15 +592,17 @@ struct RotaryEmbeddingLowering : OpConversionPattern<ONNXRotaryEmbeddingOp> {
             iv.push_back(linalg::IndexOp::create(b, l, d));
           // b, s and the index d within the head.
           Value bi = iv[0], si = rank == 4 ? iv[2] : iv[1];
-          Value last = iv.back();
-          Value d = rank == 4 ? last
-                              : (Value)arith::RemUIOp::create(b, l, last,
-                                                              c(headSize));
+          Value lastIv = iv.back();
+          Value d = rank == 4
+                        ? lastIv
+                        : (Value)arith::RemUIOp::create(
+                              b, l, lastIv,
+                              arith::MaxSIOp::create(b, l, headSize, c(1)));
           auto cmp = [&](arith::CmpIPredicate p, Value a, Value v) -> Value {
             return arith::CmpIOp::create(b, l, p, a, v);
           };
           using P = arith::CmpIPredicate;
-          Value inRot = cmp(P::ult, d, c(rot));
+          Value inRot = cmp(P::ult, d, rot);
           // j: the cos/sin column; first: whether d is x1 of its pair;
           // partner: the index of the other element of the pair.
           Value j, first, partnerD;
@@ -511,12 +613,12 @@ struct RotaryEmbeddingLowering : OpConversionPattern<ONNXRotaryEmbeddingOp> {
                 b, l, first, arith::AddIOp::create(b, l, d, c(1)),
                 arith::SubIOp::create(b, l, d, c(1)));
           } else {
-            first = cmp(P::ult, d, c(half));
-            j = arith::SelectOp::create(
-                b, l, first, d, arith::SubIOp::create(b, l, d, c(half)));
+            first = cmp(P::ult, d, half);
+            j = arith::SelectOp::create(b, l, first, d,
+                                        arith::SubIOp::create(b, l, d, half));
             partnerD = arith::SelectOp::create(
-                b, l, first, arith::AddIOp::create(b, l, d, c(half)),
-                arith::SubIOp::create(b, l, d, c(half)));
+                b, l, first, arith::AddIOp::create(b, l, d, half),
+                arith::SubIOp::create(b, l, d, half));
           }
           // Out of the rotated part: read in bounds, use x itself.
           j = arith::SelectOp::create(b, l, inRot, j, c(0));
@@ -528,7 +630,7 @@ struct RotaryEmbeddingLowering : OpConversionPattern<ONNXRotaryEmbeddingOp> {
               rank == 4
                   ? partnerD
                   : (Value)arith::AddIOp::create(
-                        b, l, arith::SubIOp::create(b, l, last, d), partnerD);
+                        b, l, arith::SubIOp::create(b, l, lastIv, d), partnerD);
           Value other =
               toFloat(b, l, tensor::ExtractOp::create(b, l, x, at), f32);
           SmallVector<Value> cAt;

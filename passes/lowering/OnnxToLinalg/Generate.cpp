@@ -41,15 +41,54 @@ struct RangeLowering : OpConversionPattern<ONNXRangeOp> {
   LogicalResult
   matchAndRewrite(ONNXRangeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt || rt.getRank() != 1)
-      return unsupported(rewriter, op,
-                         "needs a static length (constant inputs or a "
-                         "declared output shape)");
+      return unsupported(rewriter, op, kNeedsRanked);
     Location loc = op.getLoc();
     Value start = scalarOf(rewriter, loc, adaptor.getStart());
     Value delta = scalarOf(rewriter, loc, adaptor.getDelta());
     Type et = rt.getElementType();
+    // The length: max(0, ceil((limit - start) / delta)).
+    OpFoldResult len = rewriter.getIndexAttr(rt.getDimSize(0));
+    if (rt.isDynamicDim(0)) {
+      Value limit = scalarOf(rewriter, loc, adaptor.getLimit());
+      Value n;
+      if (isa<FloatType>(et)) {
+        checkShape(rewriter, loc,
+                   arith::CmpFOp::create(rewriter, loc,
+                                         arith::CmpFPredicate::ONE, delta,
+                                         scalarConstant(rewriter, loc, et, 0)),
+                   "delta is 0");
+        Type f64 = rewriter.getF64Type();
+        Value q = arith::DivFOp::create(
+            rewriter, loc,
+            arith::SubFOp::create(rewriter, loc,
+                                  toFloat(rewriter, loc, limit, f64),
+                                  toFloat(rewriter, loc, start, f64)),
+            toFloat(rewriter, loc, delta, f64));
+        n = arith::FPToSIOp::create(rewriter, loc, rewriter.getI64Type(),
+                                    math::CeilOp::create(rewriter, loc, q));
+      } else {
+        Value zero = scalarConstant(rewriter, loc, et, 0);
+        Value nonzero = arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::ne, delta, zero);
+        checkShape(rewriter, loc, nonzero, "delta is 0");
+        Value safe =
+            arith::SelectOp::create(rewriter, loc, nonzero, delta,
+                                    scalarConstant(rewriter, loc, et, 1));
+        n = arith::CeilDivSIOp::create(
+            rewriter, loc, arith::SubIOp::create(rewriter, loc, limit, start),
+            safe);
+        if (n.getType() != rewriter.getI64Type())
+          n = arith::ExtSIOp::create(rewriter, loc, rewriter.getI64Type(), n);
+      }
+      n = arith::MaxSIOp::create(rewriter, loc, n,
+                                 arith::ConstantIntOp::create(
+                                     rewriter, loc, rewriter.getI64Type(), 0));
+      len =
+          arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), n)
+              .getResult();
+    }
     rewriter.replaceOp(
         op, generateFromIndices(
                 rewriter, loc, rt,
@@ -64,7 +103,8 @@ struct RangeLowering : OpConversionPattern<ONNXRangeOp> {
                     i = arith::TruncIOp::create(b, l, et, i);
                   return arith::AddIOp::create(
                       b, l, start, arith::MulIOp::create(b, l, i, delta));
-                }));
+                },
+                {len}));
     return success();
   }
 };
@@ -72,11 +112,11 @@ struct RangeLowering : OpConversionPattern<ONNXRangeOp> {
 struct EyeLikeLowering : OpConversionPattern<ONNXEyeLikeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
-  matchAndRewrite(ONNXEyeLikeOp op, OpAdaptor,
+  matchAndRewrite(ONNXEyeLikeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt || rt.getRank() != 2)
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+      return unsupported(rewriter, op, "needs a 2-D input");
     int64_t k = op.getK();
     Type et = rt.getElementType();
     rewriter.replaceOp(
@@ -91,7 +131,8 @@ struct EyeLikeLowering : OpConversionPattern<ONNXEyeLikeOp> {
                   return arith::SelectOp::create(b, l, on,
                                                  scalarConstant(b, l, et, 1),
                                                  scalarConstant(b, l, et, 0));
-                }));
+                },
+                dimsOf(rewriter, op.getLoc(), adaptor.getInput())));
     return success();
   }
 };
@@ -103,14 +144,33 @@ struct OneHotLowering : OpConversionPattern<ONNXOneHotOp> {
   LogicalResult
   matchAndRewrite(ONNXOneHotOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt)
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+      return unsupported(rewriter, op, kNeedsRanked);
     Location loc = op.getLoc();
     int64_t rank = rt.getRank();
     int64_t axis = normalizeAxis(op.getAxis(), rank);
-    int64_t depth = rt.getDimSize(axis);
     Value indices = adaptor.getIndices(), values = adaptor.getValues();
+    // The depth: the result's size along the axis, else the input's value.
+    Value depthI;
+    if (!rt.isDynamicDim(axis)) {
+      depthI = arith::ConstantIntOp::create(
+          rewriter, loc, rewriter.getI64Type(), rt.getDimSize(axis));
+    } else {
+      Value d = scalarOf(rewriter, loc, adaptor.getDepth());
+      depthI = isa<FloatType>(d.getType())
+                   ? (Value)arith::FPToSIOp::create(rewriter, loc,
+                                                    rewriter.getI64Type(), d)
+               : d.getType().isInteger(64)
+                   ? d
+                   : (Value)arith::ExtSIOp::create(rewriter, loc,
+                                                   rewriter.getI64Type(), d);
+    }
+    SmallVector<OpFoldResult> dims = dimsOf(rewriter, loc, indices);
+    dims.insert(dims.begin() + axis,
+                arith::IndexCastOp::create(rewriter, loc,
+                                           rewriter.getIndexType(), depthI)
+                    .getResult());
     Value off = tensor::ExtractOp::create(
         rewriter, loc, values,
         ValueRange{arith::ConstantIndexOp::create(rewriter, loc, 0)});
@@ -133,7 +193,7 @@ struct OneHotLowering : OpConversionPattern<ONNXOneHotOp> {
                   else if (idx.getType() != i64)
                     idx = idxU ? (Value)arith::ExtUIOp::create(b, l, i64, idx)
                                : (Value)arith::ExtSIOp::create(b, l, i64, idx);
-                  Value dep = arith::ConstantIntOp::create(b, l, i64, depth);
+                  Value dep = depthI;
                   Value neg = arith::CmpIOp::create(
                       b, l, arith::CmpIPredicate::slt, idx,
                       arith::ConstantIntOp::create(b, l, i64, 0));
@@ -143,10 +203,75 @@ struct OneHotLowering : OpConversionPattern<ONNXOneHotOp> {
                       arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, idx,
                                             indexAsI64(b, l, iv[axis]));
                   return arith::SelectOp::create(b, l, hit, on, off);
-                }));
+                },
+                withDeclaredDims(rewriter, loc, dims, rt)));
     return success();
   }
 };
+
+/// DepthToSpace / SpaceToDepth with run-time dims: the same index
+/// arithmetic as the static maps, in a gather.
+template <typename OpTy, bool ToSpace>
+LogicalResult dynamicRearrange(OpTy op, typename OpTy::Adaptor adaptor,
+                               ConversionPatternRewriter &rewriter,
+                               RankedTensorType rt, int64_t bs, bool crd) {
+  Location loc = op.getLoc();
+  Value x = adaptor.getInput();
+  SmallVector<OpFoldResult> xd = dimsOf(rewriter, loc, x);
+  AffineExpr s0;
+  bindSymbols(rewriter.getContext(), s0);
+  auto apply = [&](AffineExpr e, OpFoldResult v) {
+    return affine::makeComposedFoldedAffineApply(rewriter, loc, e, {v});
+  };
+  SmallVector<OpFoldResult> dims =
+      ToSpace
+          ? SmallVector<OpFoldResult>{xd[0], apply(s0.floorDiv(bs * bs), xd[1]),
+                                      apply(s0 * bs, xd[2]),
+                                      apply(s0 * bs, xd[3])}
+          : SmallVector<OpFoldResult>{xd[0], apply(s0 * (bs * bs), xd[1]),
+                                      apply(s0.floorDiv(bs), xd[2]),
+                                      apply(s0.floorDiv(bs), xd[3])};
+  Value oc = dimValue(rewriter, loc, dims[1]),
+        ic = dimValue(rewriter, loc, xd[1]);
+  Value r = generateFromIndices(
+      rewriter, loc, rt,
+      [&](OpBuilder &b, Location l, ValueRange iv) {
+        auto c = [&](int64_t v) -> Value {
+          return arith::ConstantIndexOp::create(b, l, v);
+        };
+        auto add = [&](Value p, Value q) -> Value {
+          return arith::AddIOp::create(b, l, p, q);
+        };
+        auto mul = [&](Value p, Value q) -> Value {
+          return arith::MulIOp::create(b, l, p, q);
+        };
+        auto div = [&](Value p, Value q) -> Value {
+          return arith::DivUIOp::create(b, l, p, q);
+        };
+        auto rem = [&](Value p, Value q) -> Value {
+          return arith::RemUIOp::create(b, l, p, q);
+        };
+        Value n = iv[0], ch = iv[1], h = iv[2], w = iv[3];
+        SmallVector<Value> at;
+        if (ToSpace) {
+          Value i = rem(h, c(bs)), j = rem(w, c(bs));
+          Value blk = add(mul(i, c(bs)), j);
+          Value src =
+              crd ? add(mul(ch, c(bs * bs)), blk) : add(mul(blk, oc), ch);
+          at = {n, src, div(h, c(bs)), div(w, c(bs))};
+        } else {
+          Value safeIc = arith::MaxSIOp::create(b, l, ic, c(1));
+          Value blk = crd ? rem(ch, c(bs * bs)) : div(ch, safeIc);
+          Value src = crd ? div(ch, c(bs * bs)) : rem(ch, safeIc);
+          at = {n, src, add(mul(h, c(bs)), div(blk, c(bs))),
+                add(mul(w, c(bs)), rem(blk, c(bs)))};
+        }
+        return tensor::ExtractOp::create(b, l, x, at).getResult();
+      },
+      withDeclaredDims(rewriter, loc, dims, rt));
+  rewriter.replaceOp(op, r);
+  return success();
+}
 
 /// DepthToSpace / SpaceToDepth as one generic whose input map is affine.
 template <typename OpTy, bool ToSpace>
@@ -155,12 +280,15 @@ struct BlockRearrangeLowering : OpConversionPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
-    auto xt = dyn_cast<RankedTensorType>(op.getInput().getType());
-    if (!rt || !xt || rt.getRank() != 4 || !xt.hasStaticShape())
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+    auto rt = resultType(op);
+    auto xt = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+    if (!rt || !xt || rt.getRank() != 4 || xt.getRank() != 4)
+      return unsupported(rewriter, op, "needs a 4-D input");
     int64_t bs = op.getBlocksize();
     bool crd = op.getMode() == "CRD";
+    if (!xt.hasStaticShape() || !rt.hasStaticShape())
+      return dynamicRearrange<OpTy, ToSpace>(op, adaptor, rewriter, rt, bs,
+                                             crd);
     MLIRContext *ctx = this->getContext();
     AffineExpr n, c, h, w;
     bindDims(ctx, n, c, h, w);
@@ -206,7 +334,7 @@ Value cumulateAlong(OpBuilder &b, Location loc, Value x, int64_t axis,
   Type et = t.getElementType();
   double unit = product ? 1.0 : 0.0;
   return linalg::GenericOp::create(
-             b, loc, t, x, filledTensor(b, loc, t, unit),
+             b, loc, t, x, filledTensor(b, loc, t, unit, dimsOf(b, loc, x)),
              SmallVector<AffineMap>{
                  AffineMap::get(rank + 1, 0, in, ctx),
                  b.getMultiDimIdentityMap(rank + 1).dropResult(rank)},
@@ -237,9 +365,9 @@ struct CumulateLowering : OpConversionPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt || rt.getRank() == 0)
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+      return unsupported(rewriter, op, "needs an input of rank 1 or more");
     Location loc = op.getLoc();
     int64_t rank = rt.getRank();
     bool excl = op.getExclusive() != 0, rev = op.getReverse() != 0;
@@ -289,12 +417,13 @@ struct TopKLowering : OpConversionPattern<ONNXTopKOp> {
   LogicalResult
   matchAndRewrite(ONNXTopKOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto vt = staticResultType(op, 0);
-    auto it = staticResultType(op, 1);
-    auto xt = dyn_cast<RankedTensorType>(op.getX().getType());
-    if (!vt || !it || !xt || !xt.hasStaticShape())
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+    auto vt = resultType(op, 0);
+    auto it = resultType(op, 1);
+    auto xt = dyn_cast<RankedTensorType>(adaptor.getX().getType());
+    if (!vt || !it || !xt)
+      return unsupported(rewriter, op, kNeedsRanked);
     Location loc = op.getLoc();
+    SmallVector<OpFoldResult> xd = dimsOf(rewriter, loc, adaptor.getX());
     MLIRContext *ctx = getContext();
     int64_t rank = xt.getRank();
     int64_t axis = normalizeAxis(op.getAxis(), rank);
@@ -312,6 +441,15 @@ struct TopKLowering : OpConversionPattern<ONNXTopKOp> {
     SmallVector<IteratorType> iters(rank, IteratorType::parallel);
     iters.push_back(IteratorType::reduction);
     auto i64T = RankedTensorType::get(xt.getShape(), rewriter.getI64Type());
+    // The result dims: the input's, k along the axis (k <= the axis' size).
+    SmallVector<OpFoldResult> kd(xd);
+    kd[axis] = indexElement(rewriter, loc, adaptor.getK(), 0);
+    checkShape(rewriter, loc,
+               arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ule,
+                                     dimValue(rewriter, loc, kd[axis]),
+                                     dimValue(rewriter, loc, xd[axis])),
+               "k is larger than the axis");
+    kd = withDeclaredDims(rewriter, loc, kd, vt);
     auto before = [&](OpBuilder &b, Location l, Value a, Value c) -> Value {
       // Whether `a` sorts strictly before `c` by value.
       if (isa<FloatType>(et))
@@ -326,7 +464,7 @@ struct TopKLowering : OpConversionPattern<ONNXTopKOp> {
     Value ranks =
         linalg::GenericOp::create(
             rewriter, loc, i64T, ValueRange{x, x},
-            filledTensor(rewriter, loc, i64T, 0),
+            filledTensor(rewriter, loc, i64T, 0, xd),
             SmallVector<AffineMap>{self, atK, self}, iters,
             [&](OpBuilder &b, Location l, ValueRange a) {
               Value i = linalg::IndexOp::create(b, l, axis);
@@ -348,8 +486,8 @@ struct TopKLowering : OpConversionPattern<ONNXTopKOp> {
             })
             .getResult(0);
     // out[.., r, ..] = the x (and index) whose rank is r; loops (dims.., k).
-    SmallVector<Value> inits = {filledTensor(rewriter, loc, vt, 0),
-                                filledTensor(rewriter, loc, it, 0)};
+    SmallVector<Value> inits = {filledTensor(rewriter, loc, vt, 0, kd),
+                                filledTensor(rewriter, loc, it, 0, kd)};
     auto pick = linalg::GenericOp::create(
         rewriter, loc, TypeRange{vt, it}, ValueRange{x, ranks}, inits,
         SmallVector<AffineMap>{atK, atK, self, self}, iters,
@@ -375,9 +513,9 @@ struct ReverseSequenceLowering : OpConversionPattern<ONNXReverseSequenceOp> {
   LogicalResult
   matchAndRewrite(ONNXReverseSequenceOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt)
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+      return unsupported(rewriter, op, kNeedsRanked);
     int64_t ta = op.getTimeAxis(), ba = op.getBatchAxis();
     Value x = adaptor.getInput(), lens = adaptor.getSequenceLens();
     rewriter.replaceOp(
@@ -399,7 +537,8 @@ struct ReverseSequenceLowering : OpConversionPattern<ONNXReverseSequenceOp> {
               SmallVector<Value> at(iv);
               at[ta] = arith::SelectOp::create(b, l, inside, rev, t);
               return tensor::ExtractOp::create(b, l, x, at);
-            }));
+            },
+            dimsOf(rewriter, op.getLoc(), x)));
     return success();
   }
 };
@@ -716,13 +855,11 @@ struct Col2ImLowering : OpConversionPattern<ONNXCol2ImOp> {
 template <typename OpTy> struct WindowLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   LogicalResult
-  matchAndRewrite(OpTy op, typename OpTy::Adaptor,
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt || rt.getRank() != 1)
-      return unsupported(rewriter, op,
-                         "needs a static length (a constant size or a "
-                         "declared output shape)");
+      return unsupported(rewriter, op, kNeedsRanked);
     double a0 = 0.5, a1 = 0.5, a2 = 0; // Hann
     if constexpr (std::is_same_v<OpTy, ONNXHammingWindowOp>) {
       a0 = 25.0 / 46.0;
@@ -732,21 +869,35 @@ template <typename OpTy> struct WindowLowering : OpConversionPattern<OpTy> {
       a1 = 0.5;
       a2 = 0.08;
     }
-    int64_t size = rt.getDimSize(0);
-    double n = double(op.getPeriodic() ? size : size - 1);
+    Location loc = op.getLoc();
+    // The length: the result's, else the size input's value.
+    OpFoldResult size = rewriter.getIndexAttr(rt.getDimSize(0));
+    if (rt.isDynamicDim(0))
+      size = indexElement(rewriter, loc, adaptor.getSize(), 0);
+    Type f64 = rewriter.getF64Type();
+    Value n = arith::SIToFPOp::create(
+        rewriter, loc, f64,
+        arith::SubIOp::create(
+            rewriter, loc,
+            arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),
+                                       dimValue(rewriter, loc, size)),
+            arith::ConstantIntOp::create(rewriter, loc, rewriter.getI64Type(),
+                                         op.getPeriodic() ? 0 : 1)));
     Type et = rt.getElementType();
     rewriter.replaceOp(
         op, generateFromIndices(
-                rewriter, op.getLoc(), rt,
+                rewriter, loc, rt,
                 [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
-                  Type f64 = b.getF64Type();
                   Value i = arith::SIToFPOp::create(b, l, f64,
                                                     indexAsI64(b, l, iv[0]));
                   auto cosOf = [&](double k) -> Value {
                     return math::CosOp::create(
                         b, l,
-                        arith::MulFOp::create(
-                            b, l, i, scalarConstant(b, l, f64, k * M_PI / n)));
+                        arith::DivFOp::create(
+                            b, l,
+                            arith::MulFOp::create(
+                                b, l, i, scalarConstant(b, l, f64, k * M_PI)),
+                            n));
                   };
                   Value r = arith::SubFOp::create(
                       b, l, scalarConstant(b, l, f64, a0),
@@ -760,7 +911,8 @@ template <typename OpTy> struct WindowLowering : OpConversionPattern<OpTy> {
                   if (isa<FloatType>(et))
                     return toFloat(b, l, r, et);
                   return arith::FPToSIOp::create(b, l, et, r);
-                }));
+                },
+                {size}));
     return success();
   }
 };

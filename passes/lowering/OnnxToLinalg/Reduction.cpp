@@ -170,6 +170,104 @@ Value groupSize(OpBuilder &b, Location loc, Value x, ArrayRef<bool> reduced,
   return arith::MulFOp::create(b, loc, f, c);
 }
 
+/// A Reduce* whose axes are read at run time and whose shapes do not tell
+/// which they are: one conditional reduction per dim (scf.if on whether an
+/// axis names it, the dim becomes 1), in the base combination of `kind`
+/// (sum, max, min, product) after its elementwise step (square, abs,
+/// exp), then the final step (mean, sqrt, log); without keepdims the
+/// reduced dims are dropped by a reshape whose dims the axes decide.
+Value reduceRuntimeAxes(OpBuilder &b, Location loc, Value x, Value axes,
+                        Kind kind, bool isU, bool keepdims,
+                        RankedTensorType rt) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  int64_t rank = xt.getRank();
+  int64_t k = cast<RankedTensorType>(axes.getType()).getDimSize(0);
+  Type et = xt.getElementType();
+  SmallVector<Value> mask(rank, arith::ConstantIntOp::create(b, loc, 0, 1));
+  for (int64_t j = 0; j < k; ++j) {
+    Value a = normalizedAxis(
+        b, loc, dimValue(b, loc, indexElement(b, loc, axes, j)), rank);
+    for (int64_t d = 0; d < rank; ++d)
+      mask[d] = arith::OrIOp::create(
+          b, loc, mask[d],
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, a,
+                                arith::ConstantIndexOp::create(b, loc, d)));
+  }
+  SmallVector<OpFoldResult> inDims = dimsOf(b, loc, x);
+  auto pointwise = [&](Value v,
+                       function_ref<Value(OpBuilder &, Location, Value)> f) {
+    return buildElementwise(b, loc, cast<RankedTensorType>(v.getType()), v,
+                            [&](OpBuilder &nb, Location l, ValueRange a) {
+                              return f(nb, l, a[0]);
+                            });
+  };
+  Value v = x;
+  if (kind == Kind::SumSquare || kind == Kind::L2)
+    v = pointwise(v, [&](OpBuilder &nb, Location l, Value e) -> Value {
+      return isa<FloatType>(et) ? (Value)arith::MulFOp::create(nb, l, e, e)
+                                : (Value)arith::MulIOp::create(nb, l, e, e);
+    });
+  else if (kind == Kind::L1)
+    v = pointwise(v, [&](OpBuilder &nb, Location l, Value e) -> Value {
+      return math::AbsFOp::create(nb, l, e);
+    });
+  else if (kind == Kind::LogSumExp)
+    v = pointwise(v, [&](OpBuilder &nb, Location l, Value e) -> Value {
+      return math::ExpOp::create(nb, l, e);
+    });
+  Kind base = kind == Kind::Max || kind == Kind::Min || kind == Kind::Prod
+                  ? kind
+                  : Kind::Sum;
+  for (int64_t d = 0; d < rank; ++d) {
+    SmallVector<int64_t> shape(cast<RankedTensorType>(v.getType()).getShape());
+    shape[d] = ShapedType::kDynamic;
+    auto td = RankedTensorType::get(shape, et);
+    auto cast = [&](OpBuilder &nb, Location l, Value t) -> Value {
+      return t.getType() == td
+                 ? t
+                 : tensor::CastOp::create(nb, l, td, t).getResult();
+    };
+    SmallVector<bool> one(rank, false);
+    one[d] = true;
+    Value cur = v;
+    v = scf::IfOp::create(
+            b, loc, mask[d],
+            [&](OpBuilder &nb, Location l) {
+              scf::YieldOp::create(
+                  nb, l, cast(nb, l, reduceKeep(nb, l, cur, one, base, isU)));
+            },
+            [&](OpBuilder &nb, Location l) {
+              scf::YieldOp::create(nb, l, cast(nb, l, cur));
+            })
+            .getResult(0);
+  }
+  if (kind == Kind::Mean) {
+    // Divide by the product of the reduced dims.
+    Value n = arith::ConstantIndexOp::create(b, loc, 1);
+    for (int64_t d = 0; d < rank; ++d)
+      n = arith::MulIOp::create(
+          b, loc, n,
+          arith::SelectOp::create(b, loc, mask[d], dimValue(b, loc, inDims[d]),
+                                  arith::ConstantIndexOp::create(b, loc, 1)));
+    Value f = arith::SIToFPOp::create(
+        b, loc, et, arith::IndexCastOp::create(b, loc, b.getI64Type(), n));
+    v = pointwise(v, [&](OpBuilder &nb, Location l, Value e) -> Value {
+      return arith::DivFOp::create(nb, l, e, f);
+    });
+  } else if (kind == Kind::L2) {
+    v = pointwise(v, [&](OpBuilder &nb, Location l, Value e) -> Value {
+      return math::SqrtOp::create(nb, l, e);
+    });
+  } else if (kind == Kind::LogSum || kind == Kind::LogSumExp) {
+    v = pointwise(v, [&](OpBuilder &nb, Location l, Value e) -> Value {
+      return math::LogOp::create(nb, l, e);
+    });
+  }
+  if (keepdims)
+    return v.getType() == rt ? v : tensor::CastOp::create(b, loc, rt, v);
+  return reshapeTo(b, loc, v, rt, keptDims(b, loc, inDims, mask, rt.getRank()));
+}
+
 /// Which dims of `xt` a Reduce* op may reduce: one candidate when the
 /// axes are known, an empty one for a no-op (empty axes with
 /// noop_with_empty_axes). Axes that are not constants follow from the
@@ -305,10 +403,21 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
     Location loc = op.getLoc();
     auto candidates = reducedDims(op.getAxes(), xt, rt, op.getKeepdims(),
                                   op.getNoopWithEmptyAxes());
-    if (failed(candidates))
-      return unsupported(rewriter, op,
-                         "axes must be a constant, or follow from the "
-                         "declared output shape (static shapes)");
+    if (failed(candidates)) {
+      auto at = isNoValue(op.getAxes())
+                    ? RankedTensorType()
+                    : dyn_cast<RankedTensorType>(adaptor.getAxes().getType());
+      if (!at || at.getRank() != 1 || at.isDynamicDim(0) ||
+          op.getNoopWithEmptyAxes())
+        return unsupported(rewriter, op,
+                           "axes must be a constant, or a tensor of static "
+                           "length that is never empty");
+      rewriter.replaceOp(
+          op, reduceRuntimeAxes(
+                  rewriter, loc, adaptor.getData(), adaptor.getAxes(), K,
+                  isUnsignedInt(op.getData().getType()), op.getKeepdims(), rt));
+      return success();
+    }
     if (candidates->front().empty()) { // noop_with_empty_axes
       rewriter.replaceOp(op, adaptor.getData());
       return success();
