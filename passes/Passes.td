@@ -66,6 +66,25 @@ def FuseElementwiseOps : Pass<"fuse-elementwise-ops", "mlir::func::FuncOp"> {
   ];
 }
 
+def ConvertOnnxControlFlow
+    : Pass<"convert-onnx-control-flow", "mlir::func::FuncOp"> {
+  let summary = "If, Loop and Scan to scf, their bodies kept as onnx ops";
+  let description = [{
+    Runs after onnx-shape-inference (which types the bodies) and before
+    convert-onnx-to-linalg (which lowers the ops inside the new scf
+    regions in place). If becomes scf.if; Loop an scf.while carrying the
+    iteration, the condition, the loop-carried values and [M, ...] buffers
+    for its scan outputs, cut to the iterations run; Scan an scf.for over
+    the scanned length that extracts each input's slice and inserts each
+    output's, in either direction. Scan outputs need a static
+    per-iteration shape, a Loop with scan outputs its trip count.
+  }];
+  let dependentDialects = [
+    "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
+    "mlir::arith::ArithDialect"
+  ];
+}
+
 def ConvertOnnxToLinalg : Pass<"convert-onnx-to-linalg", "mlir::func::FuncOp"> {
   let summary = "Lower onnx ops to linalg, tensor, arith and math on tensors";
   let description = [{

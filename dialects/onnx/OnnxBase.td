@@ -2,7 +2,7 @@
 //
 // Hand-written part of the onnx dialect: the dialect itself, the op base class
 // that the generated OnnxOps.td builds on, and the few ops that are not ONNX
-// operators (onnx.NoValue).
+// operators (onnx.NoValue, onnx.Yield).
 //
 //===----------------------------------------------------------------------===//
 
@@ -46,6 +46,16 @@ def ONNXNoValueOp : ONNX_Op<"NoValue", [Pure]> {
   }];
   let results = (outs NoneType:$none);
   let assemblyFormat = "attr-dict";
+}
+
+def ONNXYieldOp : ONNX_Op<"Yield", [Pure, Terminator]> {
+  let summary = "Ends a subgraph (an If branch, a Loop or Scan body)";
+  let description = [{
+    A subgraph attribute of an If, Loop or Scan node becomes a region of
+    the op; its outputs, in order, are the operands of this terminator.
+  }];
+  let arguments = (ins Variadic<AnyType>:$outputs);
+  let assemblyFormat = "attr-dict ($outputs^ `:` type($outputs))?";
 }
 
 #endif // MCC_DIALECTS_ONNX_ONNXBASE_TD

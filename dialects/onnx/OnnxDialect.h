@@ -40,6 +40,11 @@ mlir::LogicalResult inferShapes(mlir::Operation *op);
 /// Returns whether it changed a type.
 bool inferShapesBackward(mlir::Operation *op);
 
+/// The type both `a` and `b` have: the same element type and rank, with
+/// the dims they disagree on dynamic (unranked for different ranks). What
+/// an If result or a Loop-carried value can be.
+mlir::Type joinTypes(mlir::Type a, mlir::Type b);
+
 /// Evaluates `op` when all its operands are constants and the op is cheap to
 /// evaluate at compile time (the shape arithmetic that exporters emit:
 /// Shape, Gather, Unsqueeze, Concat, Cast, ...). Fills one attribute per

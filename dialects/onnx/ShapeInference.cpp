@@ -106,6 +106,16 @@ std::optional<Shape> shapeValues(Value v, int depth = 0) {
   return unknown();
 }
 
+/// The results of `op`'s region `r` (the operands of its onnx.Yield).
+ValueRange yieldedBy(Operation *op, unsigned r) {
+  Region &region = op->getRegion(r);
+  if (region.empty() || region.front().empty())
+    return {};
+  if (auto y = dyn_cast<ONNXYieldOp>(region.front().getTerminator()))
+    return y.getOutputs();
+  return {};
+}
+
 /// Numpy-style multidirectional broadcast of shapes.
 FailureOr<Shape> broadcastShapes(Operation *op, ArrayRef<Shape> shapes) {
   Shape out;
@@ -1342,6 +1352,79 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         setResult(op, 0, out, t.getElementType());
         return success();
       })
+      .Case<ONNXIfOp>([](ONNXIfOp op) -> LogicalResult {
+        ValueRange t = yieldedBy(op, 1), e = yieldedBy(op, 0);
+        if (t.size() != op->getNumResults() || e.size() != t.size())
+          return op.emitError("If branches yield ")
+                 << t.size() << " and " << e.size() << " values for "
+                 << op->getNumResults() << " outputs";
+        for (unsigned i = 0; i < t.size(); ++i)
+          op->getResult(i).setType(joinTypes(t[i].getType(), e[i].getType()));
+        return success();
+      })
+      .Case<ONNXLoopOp>([](ONNXLoopOp op) -> LogicalResult {
+        // Carried values as the body's arguments (widened to what the
+        // body yields); scan outputs stacked along a new dim 0 of
+        // run-time length.
+        Block &body = op.getBody().front();
+        ValueRange y = yieldedBy(op, 0);
+        unsigned carried = op.getVInitial().size();
+        if (y.size() != 1 + op->getNumResults() ||
+            body.getNumArguments() != 2 + carried)
+          return op.emitError("Loop body does not match the node's inputs "
+                              "and outputs");
+        for (unsigned i = 0; i < op->getNumResults(); ++i) {
+          if (i < carried) {
+            op->getResult(i).setType(body.getArgument(2 + i).getType());
+            continue;
+          }
+          auto slice = ranked(y[1 + i]);
+          if (!slice)
+            continue;
+          Shape out = {kDyn};
+          llvm::append_range(out, slice.getShape());
+          setResult(op, i, out, slice.getElementType());
+        }
+        return success();
+      })
+      .Case<ONNXScanOp>([](ONNXScanOp op) -> LogicalResult {
+        Block &body = op.getBody().front();
+        ValueRange y = yieldedBy(op, 0);
+        int64_t nScan = op.getNumScanInputs();
+        ValueRange ins = op.getInitialStateAndScanInputs();
+        int64_t nState = int64_t(ins.size()) - nScan;
+        if (nState < 0 || y.size() != op->getNumResults())
+          return op.emitError("Scan body does not match the node's inputs "
+                              "and outputs");
+        int64_t len = kDyn;
+        if (nScan > 0)
+          if (auto t = ranked(ins[nState])) {
+            SmallVector<int64_t> axes = getIntArray(op.getScanInputAxesAttr());
+            int64_t a = axes.empty() ? 0 : normalizeAxis(axes[0], t.getRank());
+            if (a >= 0 && a < t.getRank())
+              len = t.getDimSize(a);
+          }
+        SmallVector<int64_t> outAxes = getIntArray(op.getScanOutputAxesAttr());
+        for (unsigned i = 0; i < op->getNumResults(); ++i) {
+          if (int64_t(i) < nState) {
+            op->getResult(i).setType(body.getArgument(i).getType());
+            continue;
+          }
+          auto slice = ranked(y[i]);
+          if (!slice)
+            continue;
+          Shape out(slice.getShape());
+          int64_t k = i - nState;
+          int64_t a = k < int64_t(outAxes.size())
+                          ? normalizeAxis(outAxes[k], slice.getRank() + 1)
+                          : 0;
+          if (a < 0 || a > slice.getRank())
+            return op.emitError("Scan output axis out of range");
+          out.insert(out.begin() + a, len);
+          setResult(op, i, out, slice.getElementType());
+        }
+        return success();
+      })
       .Case<ONNXConstantOp>([](ONNXConstantOp op) -> LogicalResult {
         if (auto v = op.getValue())
           op->getResult(0).setType(v->getType());
@@ -1381,4 +1464,19 @@ bool mcc::onnx::inferShapesBackward(Operation *op) {
     return false;
   in.setType(RankedTensorType::get(rt.getShape(), it.getElementType()));
   return true;
+}
+
+Type mcc::onnx::joinTypes(Type a, Type b) {
+  if (a == b)
+    return a;
+  auto ta = dyn_cast<TensorType>(a), tb = dyn_cast<TensorType>(b);
+  if (!ta || !tb || ta.getElementType() != tb.getElementType())
+    return a;
+  auto ra = dyn_cast<RankedTensorType>(a), rb = dyn_cast<RankedTensorType>(b);
+  if (!ra || !rb || ra.getRank() != rb.getRank())
+    return UnrankedTensorType::get(ta.getElementType());
+  SmallVector<int64_t> shape;
+  for (auto [x, y] : llvm::zip(ra.getShape(), rb.getShape()))
+    shape.push_back(x == y ? x : ShapedType::kDynamic);
+  return RankedTensorType::get(shape, ra.getElementType());
 }

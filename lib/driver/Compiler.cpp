@@ -224,9 +224,19 @@ bool mcc::compileModel(const CompileOptions &options) {
     return false;
   }
   if (!runPipeline(*module,
-                   getCpuLoweringPipeline(options.optLevel,
-                                          vectorWidthF32(**tm), dynamic),
+                   getCpuBufferizePipeline(options.optLevel,
+                                           vectorWidthF32(**tm), dynamic),
                    options))
+    return false;
+  // Bare pointers need static memrefs in every signature (the helpers that
+  // buffer deallocation adds for loops take dynamic ones).
+  module->walk([&](func::FuncOp f) {
+    for (Type t : f.getArgumentTypes())
+      if (auto m = dyn_cast<BaseMemRefType>(t);
+          m && (!m.hasRank() || !m.hasStaticShape()))
+        dynamic = true;
+  });
+  if (!runPipeline(*module, getCpuToLLVMPipeline(dynamic), options))
     return false;
   clock.done("lowering");
 

@@ -95,6 +95,8 @@ private:
   FailureOr<Attribute> convertAttribute(const ::onnx::AttributeProto &a,
                                         Location loc);
   LogicalResult importNode(const ::onnx::NodeProto &node, int index);
+  LogicalResult importSubgraph(const ::onnx::GraphProto &graph, Region &region,
+                               ArrayRef<Type> argHints, Location loc);
   LogicalResult importConstantNode(const ::onnx::NodeProto &node, Location loc);
   Value attrAsConstant(const ::onnx::AttributeProto &a, Location loc);
   Value noValue();
@@ -108,6 +110,7 @@ private:
   llvm::StringMap<Value> values;
   llvm::StringMap<Type> declaredTypes; // from graph.value_info / outputs
   Value none;
+  Block *funcEntry = nullptr; // where the shared onnx.NoValue lives
   bool hadError = false;
 };
 
@@ -311,8 +314,9 @@ FailureOr<Attribute> Importer::convertAttribute(const ::onnx::AttributeProto &a,
 
 Value Importer::noValue() {
   if (!none) {
+    // In the function's entry block, so that subgraphs can use it too.
     OpBuilder::InsertionGuard g(builder);
-    builder.setInsertionPointToStart(builder.getInsertionBlock());
+    builder.setInsertionPointToStart(funcEntry);
     none = onnxd::ONNXNoValueOp::create(builder, builder.getUnknownLoc(),
                                         builder.getNoneType());
   }
@@ -383,7 +387,26 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
     known.insert(n.getValue());
   SmallVector<NamedAttribute> attrs;
   SmallVector<std::pair<unsigned, Value>> movedInputs;
+  // Subgraphs (If's branches, Loop's and Scan's body) become regions, in
+  // the op's region order.
+  SmallVector<StringRef> regionNames;
+  if (opType == "If")
+    regionNames = {"else_branch", "then_branch"};
+  else if (opType == "Loop" || opType == "Scan")
+    regionNames = {"body"};
+  SmallVector<const ::onnx::GraphProto *> subgraphs(regionNames.size(),
+                                                    nullptr);
   for (const auto &a : node.attribute()) {
+    if (a.type() == ::onnx::AttributeProto::GRAPH) {
+      auto it = llvm::find(regionNames, a.name());
+      if (it == regionNames.end()) {
+        emitError(loc) << "graph attribute '" << a.name()
+                       << "' is not supported on " << opType;
+        return failure();
+      }
+      subgraphs[it - regionNames.begin()] = &a.g();
+      continue;
+    }
     if (known.contains(a.name())) {
       auto attr = convertAttribute(a, loc);
       if (failed(attr))
@@ -452,11 +475,61 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
     resultTypes.push_back(t ? t : UnrankedTensorType::get(fallbackElem));
   }
 
+  if (opType == "Scan" && opset < 9) {
+    emitError(loc) << "unsupported op Scan (opset " << opset
+                   << "): the opset-8 form (batched, sequence_lens) is not "
+                      "supported; re-export at opset 9 or later";
+    return failure();
+  }
   OperationState state(loc, *opName);
   state.addOperands(operands);
   state.addAttributes(attrs);
   state.addTypes(resultTypes);
+  for (size_t i = 0; i < regionNames.size(); ++i)
+    state.addRegion();
   Operation *op = builder.create(state);
+  for (auto [i, g] : llvm::enumerate(subgraphs)) {
+    if (!g) {
+      emitError(loc) << opType << " needs its '" << regionNames[i]
+                     << "' graph attribute";
+      return failure();
+    }
+    // Types for subgraph inputs the model leaves untyped: Loop's iteration
+    // count and condition, then its carried values; Scan's states, then
+    // one slice of each scan input.
+    SmallVector<Type> hints;
+    auto i64 = RankedTensorType::get({}, builder.getI64Type());
+    auto i1 = RankedTensorType::get({}, builder.getI1Type());
+    if (opType == "Loop") {
+      hints = {i64, i1};
+      for (Value v : ArrayRef<Value>(operands).drop_front(2))
+        hints.push_back(v.getType());
+    } else if (opType == "Scan") {
+      // Scan inputs are seen one slice at a time (their scan axis gone).
+      auto scanOp = cast<onnxd::ONNXScanOp>(op);
+      int64_t nState = int64_t(operands.size()) - scanOp.getNumScanInputs();
+      SmallVector<int64_t> axes =
+          onnxd::getIntArray(scanOp.getScanInputAxesAttr());
+      for (auto [j, v] : llvm::enumerate(operands)) {
+        auto rt = dyn_cast<RankedTensorType>(v.getType());
+        int64_t k = int64_t(j) - nState;
+        if (k < 0 || !rt || rt.getRank() == 0) {
+          hints.push_back(v.getType());
+          continue;
+        }
+        int64_t a = k < int64_t(axes.size())
+                        ? onnxd::normalizeAxis(axes[k], rt.getRank())
+                        : 0;
+        SmallVector<int64_t> shape(rt.getShape());
+        if (a >= 0 && a < rt.getRank())
+          shape.erase(shape.begin() + a);
+        hints.push_back(RankedTensorType::get(shape, rt.getElementType()));
+      }
+    }
+    if (failed(importSubgraph(*g, op->getRegion(i), hints, loc)))
+      return failure();
+  }
+  builder.setInsertionPointAfter(op);
   // Results without declared types get inferred ones now, in graph order:
   // the fallback element type above is wrong for ops with a fixed result
   // type (Shape, Size, Equal...) and would fail verification.
@@ -465,6 +538,61 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
   for (int i = 0; i < node.output_size() && i < numResults; ++i)
     if (!node.output(i).empty())
       values[node.output(i)] = op->getResult(i);
+  return success();
+}
+
+/// A subgraph in `region`: one block whose arguments are its inputs (typed
+/// by the subgraph, else by `argHints`), its initializers and nodes, and an
+/// onnx.Yield of its outputs. Names of the enclosing graphs stay visible;
+/// the subgraph's own shadow them until it ends.
+LogicalResult Importer::importSubgraph(const ::onnx::GraphProto &graph,
+                                       Region &region, ArrayRef<Type> argHints,
+                                       Location loc) {
+  llvm::StringMap<Value> outer = values;
+  OpBuilder::InsertionGuard guard(builder);
+  Block *block = builder.createBlock(&region);
+  for (auto [i, vi] : llvm::enumerate(graph.input())) {
+    Type t = valueType(vi);
+    if ((!t || !isa<RankedTensorType>(t)) && i < argHints.size())
+      t = argHints[i];
+    if (!t) {
+      emitError(loc) << "subgraph input '" << vi.name()
+                     << "' has no tensor type";
+      return failure();
+    }
+    values[vi.name()] = block->addArgument(t, loc);
+  }
+  for (const auto &vi : graph.value_info())
+    if (Type t = valueType(vi))
+      declaredTypes[vi.name()] = t;
+  for (const auto &vi : graph.output())
+    if (Type t = valueType(vi))
+      declaredTypes[vi.name()] = t;
+  for (const auto &t : graph.initializer()) {
+    auto attr = tensorAttr(t);
+    if (failed(attr))
+      return failure();
+    values[t.name()] = onnxd::createConstant(
+        builder, NameLoc::get(builder.getStringAttr(t.name()), loc), *attr);
+  }
+  bool failedNode = false;
+  for (auto [i, node] : llvm::enumerate(graph.node()))
+    if (failed(importNode(node, int(i))))
+      failedNode = true;
+  if (failedNode)
+    return failure();
+  SmallVector<Value> results;
+  for (const auto &out : graph.output()) {
+    auto it = values.find(out.name());
+    if (it == values.end()) {
+      emitError(loc) << "subgraph output '" << out.name()
+                     << "' is not produced by any node";
+      return failure();
+    }
+    results.push_back(it->second);
+  }
+  onnxd::ONNXYieldOp::create(builder, loc, results);
+  values = std::move(outer);
   return success();
 }
 
@@ -583,6 +711,7 @@ OwningOpRef<ModuleOp> Importer::run() {
                                    builder.getFunctionType(argTypes, {}));
   Block *entry = func.addEntryBlock();
   builder.setInsertionPointToStart(entry);
+  funcEntry = entry;
   for (auto [i, vi] : llvm::enumerate(args)) {
     values[vi->name()] = entry->getArgument(i);
     func.setArgAttr(i, kOnnxNameAttr, builder.getStringAttr(vi->name()));

@@ -33,7 +33,7 @@ std::string mcc::getOnnxToLinalgPipeline(int optLevel) {
   std::string p = "func.func(onnx-shape-inference";
   if (optLevel > 0)
     p += ",onnx-fold-batchnorm";
-  p += ",convert-onnx-to-linalg,canonicalize";
+  p += ",convert-onnx-control-flow,convert-onnx-to-linalg,canonicalize";
   if (optLevel > 0)
     p += ",fuse-elementwise-ops,cse,canonicalize";
   // Symbolic dims: the run-time shape work and checks get a function of
@@ -44,6 +44,12 @@ std::string mcc::getOnnxToLinalgPipeline(int optLevel) {
 
 std::string mcc::getCpuLoweringPipeline(int optLevel, int64_t vectorWidth,
                                         bool memrefDescriptors) {
+  return getCpuBufferizePipeline(optLevel, vectorWidth, memrefDescriptors) +
+         "," + getCpuToLLVMPipeline(memrefDescriptors);
+}
+
+std::string mcc::getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
+                                         bool memrefDescriptors) {
   // From -O1: conv activations are stored NHWC; 3x3 convs go through
   // Winograd's transforms; contractions become register-tiled vector
   // kernels with their epilogue; the ones that cannot get the epilogue
@@ -66,7 +72,9 @@ std::string mcc::getCpuLoweringPipeline(int optLevel, int64_t vectorWidth,
              // would make the copy write in place).
          "eliminate-empty-tensors,func.func(distinct-return-values),"
          "one-shot-bufferize{bufferize-function-boundaries=1 "
-         "function-boundary-type-conversion=identity-layout-map},"
+         "function-boundary-type-conversion=identity-layout-map "
+         // A Loop's carried values are new tensors each iteration.
+         "allow-return-allocs-from-loops=1},"
          "buffer-results-to-out-params{hoist-static-allocs=1 "
          "modify-public-functions=1},func.func(dynamic-results-in-place),"
          "buffer-deallocation-pipeline,"
@@ -84,16 +92,19 @@ std::string mcc::getCpuLoweringPipeline(int optLevel, int64_t vectorWidth,
          "convert-vector-to-scf{full-unroll=1},"
          "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
          // The shape function's checks return an error code.
-         "lower-shape-checks,"
-         "convert-math-to-llvm,convert-math-to-libm,convert-vector-to-llvm,"
-         "finalize-memref-to-llvm{use-generic-functions=1},convert-arith-to-"
-         "llvm,convert-cf-to-llvm,"
+         "lower-shape-checks";
+}
+
+std::string mcc::getCpuToLLVMPipeline(bool memrefDescriptors) {
+  return std::string(
+             "convert-math-to-llvm,convert-math-to-libm,convert-vector-to-llvm,"
+             "finalize-memref-to-llvm{use-generic-functions=1},"
+             "convert-arith-to-llvm,convert-cf-to-llvm,") +
          // Bare pointers when every graph buffer has a static shape; the
          // descriptors (pointer, offset, sizes, strides) otherwise.
-         + std::string(memrefDescriptors
-                           ? "convert-func-to-llvm,"
-                           : "convert-func-to-llvm{use-bare-ptr-memref-call-"
-                             "conv=1},") +
+         (memrefDescriptors ? "convert-func-to-llvm,"
+                            : "convert-func-to-llvm{use-bare-ptr-memref-call-"
+                              "conv=1},") +
          "convert-ub-to-llvm,reconcile-unrealized-casts";
 }
 

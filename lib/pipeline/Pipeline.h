@@ -24,6 +24,13 @@ std::string getOnnxToLinalgPipeline(int optLevel);
 /// memref descriptors (needed for dynamic dims), not bare pointers.
 std::string getCpuLoweringPipeline(int optLevel, int64_t vectorWidth,
                                    bool memrefDescriptors = false);
+/// Its two halves: kernels, bufferization and loops (down to scf/cf on
+/// memrefs), then the conversion to the LLVM dialect. The calling
+/// convention can wait for the first half's result: helper functions that
+/// bufferization adds may take dynamic memrefs.
+std::string getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
+                                    bool memrefDescriptors);
+std::string getCpuToLLVMPipeline(bool memrefDescriptors);
 
 /// The pipelines are the textual contents of a pass manager anchored on
 /// builtin.module: `mcc-opt --pass-pipeline='builtin.module(<text>)'`

@@ -31,6 +31,24 @@ elif kind == "prelu6":
     inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3, 4])]
     inits = [numpy_helper.from_array(np.array([0.1, 0.2, 0.3], np.float32),
                                      "slope")]
+elif kind == "subgraph":
+    # A Scan body that reads a value of the enclosing graph ("bias") and
+    # an untyped body input (its type comes from the scan input's slice).
+    body = helper.make_graph(
+        [helper.make_node("Add", ["acc", "x_t"], ["s"], name="acc_add"),
+         helper.make_node("Add", ["s", "bias"], ["acc_out"], name="bias_add"),
+         helper.make_node("Identity", ["acc_out"], ["y_t"], name="emit")],
+        "body",
+        [helper.make_tensor_value_info("acc", TensorProto.FLOAT, [4]),
+         helper.make_tensor_value_info("x_t", TensorProto.FLOAT, None)],
+        [helper.make_tensor_value_info("acc_out", TensorProto.FLOAT, None),
+         helper.make_tensor_value_info("y_t", TensorProto.FLOAT, None)])
+    nodes = [helper.make_node("Scan", ["init", "x"], ["last", "y"], name="scan",
+                              num_scan_inputs=1, body=body)]
+    opset = 17
+    inputs = [helper.make_tensor_value_info("init", TensorProto.FLOAT, [4]),
+              helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 4])]
+    inits = [numpy_helper.from_array(np.ones(4, np.float32), "bias")]
 else:
     w = numpy_helper.from_array(np.ones((4, 8), np.float32), "weight")
     nodes = [helper.make_node("MatMul", ["x", "weight"], ["y"], name="fc")]

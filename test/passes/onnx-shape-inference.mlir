@@ -147,3 +147,29 @@ func.func @conv_transpose_shape(%x: tensor<1x4x5x4xf32>, %w: tensor<4x3x3x3xf32>
   %0 = onnx.ConvTranspose(%x, %w, %none) {group = 2 : i64, strides = [2, 2], pads = [1, 1, 1, 1], output_padding = [1, 0]} : (tensor<1x4x5x4xf32>, tensor<4x3x3x3xf32>, none) -> tensor<*xf32>
   return %0 : tensor<*xf32>
 }
+
+// -----
+
+// An If on a constant is replaced by the taken branch; a Scan's outputs
+// stack the body's slices along the scanned length.
+// CHECK-LABEL: func.func @control_flow
+// CHECK-NOT: onnx.If
+// CHECK: %[[R:.*]] = onnx.Relu(%arg0) : (tensor<2xf32>) -> tensor<2xf32>
+// CHECK: "onnx.Scan"
+// CHECK: ^bb0(%{{.*}}: tensor<2xf32>, %{{.*}}: tensor<2xf32>):
+// CHECK: }) : (tensor<2xf32>, tensor<5x2xf32>) -> (tensor<2xf32>, tensor<5x2xf32>)
+func.func @control_flow(%a: tensor<2xf32>, %x: tensor<5x2xf32>) -> (tensor<*xf32>, tensor<*xf32>) {
+  %c = onnx.Constant() {value = dense<true> : tensor<i1>} : () -> tensor<i1>
+  %0 = "onnx.If"(%c) ({
+    onnx.Yield %a : tensor<2xf32>
+  }, {
+    %r = onnx.Relu(%a) : (tensor<2xf32>) -> tensor<*xf32>
+    onnx.Yield %r : tensor<*xf32>
+  }) : (tensor<i1>) -> tensor<*xf32>
+  %1:2 = "onnx.Scan"(%0, %x) <{num_scan_inputs = 1 : i64}> ({
+  ^bb0(%acc: tensor<*xf32>, %xt: tensor<*xf32>):
+    %s = onnx.Add(%acc, %xt) : (tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+    onnx.Yield %s, %s : tensor<*xf32>, tensor<*xf32>
+  }) : (tensor<*xf32>, tensor<5x2xf32>) -> (tensor<*xf32>, tensor<*xf32>)
+  return %1#0, %1#1 : tensor<*xf32>, tensor<*xf32>
+}

@@ -380,8 +380,14 @@ llvm::StringSet<> mcc::getLowerableOnnxOps(MLIRContext *ctx) {
   for (const auto &p : patterns.getNativePatterns())
     if (auto kind = p->getRootKind())
       names.insert(kind->getStringRef());
-  // Structural ops that need no pattern.
+  // Structural ops that need no pattern; control flow has its own pass
+  // (convert-onnx-control-flow).
   names.insert(onnx::ONNXNoValueOp::getOperationName());
+  for (StringRef n : {onnx::ONNXYieldOp::getOperationName(),
+                      onnx::ONNXIfOp::getOperationName(),
+                      onnx::ONNXLoopOp::getOperationName(),
+                      onnx::ONNXScanOp::getOperationName()})
+    names.insert(n);
   return names;
 }
 
@@ -453,8 +459,10 @@ LogicalResult checkEachOp(func::FuncOp func) {
   MLIRContext *ctx = func.getContext();
   bool ok = true;
   func.walk([&](Operation *op) {
+    // Control flow is structural (its bodies' ops are checked one by one).
     if (!isa<onnx::ONNXDialect>(op->getDialect()) ||
-        isa<onnx::ONNXNoValueOp, onnx::ONNXConstantOp>(op))
+        isa<onnx::ONNXNoValueOp, onnx::ONNXConstantOp, onnx::ONNXYieldOp>(op) ||
+        op->getNumRegions())
       return;
     OpBuilder b(ctx);
     OwningOpRef<ModuleOp> scratch = ModuleOp::create(op->getLoc());

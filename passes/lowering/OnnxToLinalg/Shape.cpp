@@ -19,6 +19,14 @@ namespace {
 
 using utils::IteratorType;
 
+/// Elements of a static 0-D or 1-D tensor (axes, pads...), if static.
+std::optional<int64_t> staticLength(Value v) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  if (!t || t.getRank() > 1 || !t.hasStaticShape())
+    return std::nullopt;
+  return t.getNumElements();
+}
+
 /// The result dims of Reshape: the shape's values, 0 copying the input's
 /// dim (unless allowzero), -1 the element count the others leave; checked
 /// against the input's element count at run time.
@@ -157,11 +165,13 @@ struct ReshapeLikeLowering : OpConversionPattern<OpTy> {
         return unsupported(rewriter, op,
                            "Squeeze without axes needs static shapes (which "
                            "dims are 1 decides the result's rank)");
-      auto at = cast<RankedTensorType>(adaptor.getAxes().getType());
+      std::optional<int64_t> n = staticLength(adaptor.getAxes());
+      if (!n)
+        return unsupported(rewriter, op, "axes must have a static length");
       SmallVector<Value> dropped;
       Value f = arith::ConstantIntOp::create(rewriter, loc, 0, 1);
       dropped.assign(rank, f);
-      for (int64_t j = 0; j < at.getDimSize(0); ++j) {
+      for (int64_t j = 0; j < *n; ++j) {
         Value a = normalizedAxis(
             rewriter, loc,
             dimValue(rewriter, loc,
@@ -193,10 +203,12 @@ struct ReshapeLikeLowering : OpConversionPattern<OpTy> {
     } else {
       // Unsqueeze: output dim p is 1 where an axis names p, else the next
       // input dim.
-      auto at = cast<RankedTensorType>(adaptor.getAxes().getType());
+      std::optional<int64_t> n = staticLength(adaptor.getAxes());
+      if (!n)
+        return unsupported(rewriter, op, "axes must have a static length");
       int64_t outRank = rt.getRank();
       SmallVector<Value> axes;
-      for (int64_t j = 0; j < at.getDimSize(0); ++j)
+      for (int64_t j = 0; j < *n; ++j)
         axes.push_back(normalizedAxis(
             rewriter, loc,
             dimValue(rewriter, loc,
