@@ -695,7 +695,7 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
       })
       .Case<ONNXResizeOp>([](ONNXResizeOp op) -> LogicalResult {
         auto t = ranked(op.getX());
-        if (!t || !t.hasStaticShape())
+        if (!t)
           return success();
         int64_t rank = t.getRank();
         SmallVector<int64_t> axes;
@@ -711,11 +711,16 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         auto scales = isNoValue(op.getScales())
                           ? DenseElementsAttr()
                           : getDenseConstant(op.getScales());
+        bool dynamicAxes =
+            llvm::any_of(axes, [&](int64_t d) { return t.isDynamicDim(d); });
         if (sizes && sizes->size() == axes.size()) {
           StringRef policy = op.getKeepAspectRatioPolicy();
           if (policy == "stretch") {
             for (auto [k, d] : llvm::enumerate(axes))
               out[d] = (*sizes)[k];
+          } else if (dynamicAxes) {
+            for (int64_t d : axes)
+              out[d] = kDyn;
           } else {
             double sc = policy == "not_larger" ? 1e300 : 0;
             for (auto [k, d] : llvm::enumerate(axes)) {
@@ -727,10 +732,15 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
           }
         } else if (scales && scales.getNumElements() == int64_t(axes.size())) {
           for (auto [k, v] : llvm::enumerate(scales.getValues<APFloat>()))
-            out[axes[k]] = int64_t(std::floor(double(t.getDimSize(axes[k])) *
-                                              v.convertToDouble()));
+            out[axes[k]] =
+                t.isDynamicDim(axes[k])
+                    ? kDyn
+                    : int64_t(std::floor(double(t.getDimSize(axes[k])) *
+                                         v.convertToDouble()));
         } else {
-          return success();
+          // Run-time scales or sizes: the resized dims are known then.
+          for (int64_t d : axes)
+            out[d] = kDyn;
         }
         setResult(op, 0, out, t.getElementType());
         return success();
@@ -1350,6 +1360,18 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
             out[a] += (*pads)[i] + (*pads)[i + axes.size()];
         }
         setResult(op, 0, out, t.getElementType());
+        return success();
+      })
+      .Case<ONNXAffineGridOp>([](ONNXAffineGridOp op) -> LogicalResult {
+        // size = [N, C, spatial...] -> [N, spatial..., spatial rank].
+        auto size = shapeValues(op.getSize());
+        auto theta = ranked(op.getTheta());
+        if (!size || size->size() < 3 || !theta)
+          return success();
+        Shape out = {(*size)[0]};
+        out.append(size->begin() + 2, size->end());
+        out.push_back(int64_t(size->size()) - 2);
+        setResult(op, 0, out, theta.getElementType());
         return success();
       })
       .Case<ONNXIfOp>([](ONNXIfOp op) -> LogicalResult {

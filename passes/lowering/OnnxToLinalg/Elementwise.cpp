@@ -550,9 +550,9 @@ struct TriluLowering : OpConversionPattern<ONNXTriluOp> {
   LogicalResult
   matchAndRewrite(ONNXTriluOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt || rt.getRank() < 2)
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+      return unsupported(rewriter, op, "needs an input of rank 2 or more");
     bool upper = op.getUpper() != 0;
     int64_t rank = rt.getRank();
     Location loc = op.getLoc();
@@ -575,7 +575,8 @@ struct TriluLowering : OpConversionPattern<ONNXTriluOp> {
       maps.push_back(AffineMap::get(rank, 0, zeros, ctx));
     }
     maps.push_back(id);
-    Value init = tensor::EmptyOp::create(rewriter, loc, rt.getShape(), et);
+    Value init = emptyOfType(rewriter, loc, rt,
+                             dimsOf(rewriter, loc, adaptor.getInput()));
     auto generic = linalg::GenericOp::create(
         rewriter, loc, rt, ins, init, maps,
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),

@@ -27,15 +27,20 @@ struct GridSampleLowering : OpConversionPattern<ONNXGridSampleOp> {
   LogicalResult
   matchAndRewrite(ONNXGridSampleOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
-    auto xt = dyn_cast<RankedTensorType>(op.getX().getType());
-    auto gt = dyn_cast<RankedTensorType>(op.getGrid().getType());
-    if (!rt || !xt || !gt || !xt.hasStaticShape() || !gt.hasStaticShape())
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+    auto rt = resultType(op);
+    auto xt = dyn_cast<RankedTensorType>(adaptor.getX().getType());
+    auto gt = dyn_cast<RankedTensorType>(adaptor.getGrid().getType());
+    if (!rt || !xt || !gt)
+      return unsupported(rewriter, op, kNeedsRanked);
     int64_t nd = xt.getRank() - 2;
-    if (nd < 1 || gt.getRank() != nd + 2 || gt.getShape().back() != nd)
+    if (nd < 1 || gt.getRank() != nd + 2 ||
+        (!gt.isDynamicDim(nd + 1) && gt.getShape().back() != nd))
       return unsupported(rewriter, op,
                          "grid must be [N, out..., spatial rank]");
+    Location loc = op.getLoc();
+    checkSameDim(rewriter, loc, dimOf(rewriter, loc, adaptor.getGrid(), nd + 1),
+                 rewriter.getIndexAttr(nd),
+                 "the grid's last dimension must be the spatial rank");
     StringRef mode = op.getMode(), padding = op.getPaddingMode();
     if (mode == "bilinear")
       mode = "linear";
@@ -52,6 +57,19 @@ struct GridSampleLowering : OpConversionPattern<ONNXGridSampleOp> {
     bool align = op.getAlignCorners() != 0;
     Value x = adaptor.getX(), grid = adaptor.getGrid();
     Type ft = et.getIntOrFloatBitWidth() < 32 ? rewriter.getF32Type() : et;
+    // The input's spatial sizes, as floats.
+    SmallVector<Value> lens(nd);
+    for (int64_t i = 0; i < nd; ++i)
+      lens[i] = arith::SIToFPOp::create(
+          rewriter, loc, ft,
+          arith::IndexCastOp::create(
+              rewriter, loc, rewriter.getI64Type(),
+              dimValue(rewriter, loc, dimOf(rewriter, loc, x, 2 + i))));
+    // The result: [N, C] of the input, the grid's output dims.
+    SmallVector<OpFoldResult> dims = {dimOf(rewriter, loc, x, 0),
+                                      dimOf(rewriter, loc, x, 1)};
+    for (int64_t i = 0; i < nd; ++i)
+      dims.push_back(dimOf(rewriter, loc, grid, 1 + i));
     auto body = [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
       auto f = [&](double v) -> Value { return scalarConstant(b, l, ft, v); };
       auto add = [&](Value p, Value q) -> Value {
@@ -69,17 +87,17 @@ struct GridSampleLowering : OpConversionPattern<ONNXGridSampleOp> {
       auto sel = [&](Value c, Value p, Value q) -> Value {
         return arith::SelectOp::create(b, l, c, p, q);
       };
-      auto clamp = [&](Value v, double lo, double hi) -> Value {
+      auto clamp = [&](Value v, Value lo, Value hi) -> Value {
         return arith::MinimumFOp::create(
-            b, l, arith::MaximumFOp::create(b, l, v, f(lo)), f(hi));
+            b, l, arith::MaximumFOp::create(b, l, v, lo), hi);
       };
       // Reflect by the near border until inside [lo, hi].
-      auto reflect = [&](Value v, double lo, double hi) -> Value {
-        double rng = hi - lo;
+      auto reflect = [&](Value v, Value lo, Value hi) -> Value {
+        Value rng = sub(hi, lo);
         auto side = [&](Value dx, Value nearB, Value farB, bool up) {
-          Value n = math::FloorOp::create(
-              b, l, arith::DivFOp::create(b, l, dx, f(rng)));
-          Value r = sub(dx, mul(n, f(rng)));
+          Value n =
+              math::FloorOp::create(b, l, arith::DivFOp::create(b, l, dx, rng));
+          Value r = sub(dx, mul(n, rng));
           Value odd = arith::CmpFOp::create(
               b, l, arith::CmpFPredicate::OEQ,
               sub(n,
@@ -90,28 +108,29 @@ struct GridSampleLowering : OpConversionPattern<ONNXGridSampleOp> {
           Value oddV = up ? sub(farB, r) : add(farB, r);
           return sel(odd, oddV, even);
         };
-        Value below = side(sub(f(lo), v), f(lo), f(hi), true);
-        Value above = side(sub(v, f(hi)), f(hi), f(lo), false);
-        return sel(lt(v, f(lo)), below, sel(lt(f(hi), v), above, v));
+        Value below = side(sub(lo, v), lo, hi, true);
+        Value above = side(sub(v, hi), hi, lo, false);
+        return sel(lt(v, lo), below, sel(lt(hi, v), above, v));
       };
+      // The valid coordinate range of spatial dim i.
+      auto lowOf = [&]() { return f(align ? 0 : -0.5); };
+      auto highOf = [&](int64_t i) { return sub(lens[i], f(align ? 1 : 0.5)); };
       // Source coordinate per spatial dim (i = 0 is the outermost).
       SmallVector<Value> coord(nd);
-      SmallVector<int64_t> len(nd);
       for (int64_t i = 0; i < nd; ++i) {
-        len[i] = xt.getDimSize(2 + i);
         SmallVector<Value> at = {iv[0]};
         at.append(iv.begin() + 2, iv.end());
         at.push_back(arith::ConstantIndexOp::create(b, l, nd - 1 - i));
         Value g = toFloat(b, l, tensor::ExtractOp::create(b, l, grid, at), ft);
-        double n = double(len[i]);
-        Value c = align ? mul(mul(add(g, f(1)), f(0.5)), f(n - 1))
-                        : mul(sub(mul(add(g, f(1)), f(n)), f(1)), f(0.5));
+        Value n = lens[i];
+        Value c = align ? mul(mul(add(g, f(1)), f(0.5)), sub(n, f(1)))
+                        : mul(sub(mul(add(g, f(1)), n), f(1)), f(0.5));
         if (mode == "nearest")
           c = math::RoundEvenOp::create(b, l, c);
-        double lo = align ? 0 : -0.5, hi = align ? n - 1 : n - 0.5;
-        Value outside = arith::OrIOp::create(b, l, lt(c, f(lo)), lt(f(hi), c));
+        Value lo = lowOf(), hi = highOf(i);
+        Value outside = arith::OrIOp::create(b, l, lt(c, lo), lt(hi, c));
         if (padding == "border")
-          c = sel(outside, clamp(c, 0, n - 1), c);
+          c = sel(outside, clamp(c, f(0), sub(n, f(1))), c);
         else if (padding == "reflection")
           c = sel(outside, reflect(c, lo, hi), c);
         coord[i] = c;
@@ -121,7 +140,7 @@ struct GridSampleLowering : OpConversionPattern<ONNXGridSampleOp> {
         SmallVector<Value> at = {iv[0], iv[1]};
         Value inside = arith::ConstantIntOp::create(b, l, 1, 1);
         for (int64_t i = 0; i < nd; ++i) {
-          double n = double(len[i]);
+          Value n = lens[i], last = sub(lens[i], f(1));
           Value p = pos[i];
           if (padding == "zeros") {
             inside = arith::AndIOp::create(
@@ -130,13 +149,12 @@ struct GridSampleLowering : OpConversionPattern<ONNXGridSampleOp> {
                     b, l,
                     arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, p,
                                           f(0)),
-                    lt(p, f(n))));
-            p = clamp(p, 0, n - 1);
+                    lt(p, n)));
+            p = clamp(p, f(0), last);
           } else if (padding == "border") {
-            p = clamp(p, 0, n - 1);
+            p = clamp(p, f(0), last);
           } else {
-            double lo = align ? 0 : -0.5, hi = align ? n - 1 : n - 0.5;
-            p = clamp(reflect(p, lo, hi), 0, n - 1);
+            p = clamp(reflect(p, lowOf(), highOf(i)), f(0), last);
           }
           at.push_back(arith::IndexCastOp::create(
               b, l, b.getIndexType(),
@@ -192,8 +210,9 @@ struct GridSampleLowering : OpConversionPattern<ONNXGridSampleOp> {
       }
       return toFloat(b, l, result, et);
     };
-    rewriter.replaceOp(op,
-                       generateFromIndices(rewriter, op.getLoc(), rt, body));
+    rewriter.replaceOp(
+        op, generateFromIndices(rewriter, loc, rt, body,
+                                withDeclaredDims(rewriter, loc, dims, rt)));
     return success();
   }
 };
@@ -206,43 +225,65 @@ struct AffineGridLowering : OpConversionPattern<ONNXAffineGridOp> {
   LogicalResult
   matchAndRewrite(ONNXAffineGridOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt || (rt.getRank() != 4 && rt.getRank() != 5))
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+      return unsupported(rewriter, op, kNeedsRanked);
     int64_t rank = rt.getRank(), nd = rank - 2;
     if (rt.getShape().back() != nd)
       return unsupported(rewriter, op, "unexpected result shape");
     bool align = op.getAlignCorners() != 0;
     Value theta = adaptor.getTheta();
     Type et = rt.getElementType();
+    Location loc = op.getLoc();
+    // The result [N, spatial..., nd] from size = [N, C, spatial...].
+    SmallVector<OpFoldResult> dims = {
+        indexElement(rewriter, loc, adaptor.getSize(), 0)};
+    for (int64_t k = 0; k < nd; ++k)
+      dims.push_back(indexElement(rewriter, loc, adaptor.getSize(), 2 + k));
+    dims.push_back(rewriter.getIndexAttr(nd));
+    dims = withDeclaredDims(rewriter, loc, dims, rt);
+    Type f = rewriter.getF64Type();
+    SmallVector<Value> lens(rank);
+    for (int64_t d = 1; d <= nd; ++d)
+      lens[d] = arith::SIToFPOp::create(
+          rewriter, loc, f,
+          arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),
+                                     dimValue(rewriter, loc, dims[d])));
     Value grid = generateFromIndices(
-        rewriter, op.getLoc(), rt,
+        rewriter, loc, rt,
         [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
-          Type f = b.getF64Type();
           auto c = [&](double v) { return scalarConstant(b, l, f, v); };
+          auto sub = [&](Value p, Value q) -> Value {
+            return arith::SubFOp::create(b, l, p, q);
+          };
+          auto mul = [&](Value p, Value q) -> Value {
+            return arith::MulFOp::create(b, l, p, q);
+          };
+          auto div = [&](Value p, Value q) -> Value {
+            return arith::DivFOp::create(b, l, p, q);
+          };
           // Coordinates x (innermost spatial dim) first.
           SmallVector<Value> coord;
           for (int64_t k = 0; k < nd; ++k) {
             int64_t dim = nd - k; // result dim of this coordinate
-            double len = double(rt.getDimSize(dim));
+            Value len = lens[dim];
             Value i = arith::UIToFPOp::create(
                 b, l, f,
                 arith::IndexCastOp::create(b, l, b.getI64Type(), iv[dim]));
-            Value v =
-                align ? (len > 1 ? arith::SubFOp::create(
-                                       b, l,
-                                       arith::MulFOp::create(
-                                           b, l, i, c(2.0 / (len - 1))),
-                                       c(1.0))
-                                       .getResult()
-                                 : c(0.0))
-                      : arith::SubFOp::create(
-                            b, l,
-                            arith::MulFOp::create(
-                                b, l, arith::AddFOp::create(b, l, i, c(0.5)),
-                                c(2.0 / len)),
-                            c(1.0))
-                            .getResult();
+            Value v;
+            if (align) {
+              // 2 i / (len - 1) - 1, or 0 for a length of 1.
+              Value single = arith::CmpFOp::create(
+                  b, l, arith::CmpFPredicate::OLE, len, c(1.0));
+              Value den = arith::SelectOp::create(b, l, single, c(1.0),
+                                                  sub(len, c(1.0)));
+              v = arith::SelectOp::create(
+                  b, l, single, c(0.0), sub(mul(i, div(c(2.0), den)), c(1.0)));
+            } else {
+              v = sub(
+                  mul(arith::AddFOp::create(b, l, i, c(0.5)), div(c(2.0), len)),
+                  c(1.0));
+            }
             coord.push_back(v);
           }
           // Row `out` of theta times (coord..., 1).
@@ -260,7 +301,8 @@ struct AffineGridLowering : OpConversionPattern<ONNXAffineGridOp> {
           for (int64_t k = 0; k < nd; ++k)
             acc = math::FmaOp::create(b, l, th(k), coord[k], acc);
           return toFloat(b, l, acc, et);
-        });
+        },
+        dims);
     rewriter.replaceOp(op, grid);
     return success();
   }

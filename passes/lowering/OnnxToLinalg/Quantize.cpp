@@ -22,11 +22,22 @@ namespace {
 
 using utils::IteratorType;
 
-/// The indexing map reading a scale or zero point of type `pt` for an
-/// element of a rank-`rank` tensor.
-FailureOr<AffineMap> paramMap(MLIRContext *ctx, RankedTensorType pt,
+/// The indexing map reading a scale or zero point `param` for an element
+/// of `x` (rank `rank`). A 1-D parameter whose length is known only at run
+/// time is per axis; when it turns out to have one element, it is
+/// expanded along the axis first (`param` is replaced).
+FailureOr<AffineMap> paramMap(OpBuilder &b, Location loc, Value &param, Value x,
                               int64_t rank, int64_t axis, int64_t block) {
-  if (pt.getNumElements() == 1 && (pt.getRank() <= 1 || !block)) {
+  MLIRContext *ctx = b.getContext();
+  auto pt = cast<RankedTensorType>(param.getType());
+  if (!block && pt.getRank() == 1 && pt.isDynamicDim(0)) {
+    SmallVector<Value> ops = {param};
+    broadcastPrefix(b, loc, ops, {1}, {}, {dimOf(b, loc, x, axis)});
+    param = ops[0];
+    return AffineMap::get(rank, 0, getAffineDimExpr(axis, ctx), ctx);
+  }
+  if (pt.hasStaticShape() && pt.getNumElements() == 1 &&
+      (pt.getRank() <= 1 || !block)) {
     SmallVector<AffineExpr> zeros(pt.getRank(), getAffineConstantExpr(0, ctx));
     return AffineMap::get(rank, 0, zeros, ctx);
   }
@@ -77,41 +88,40 @@ struct QuantizeLinearLowering : OpConversionPattern<ONNXQuantizeLinearOp> {
   LogicalResult
   matchAndRewrite(ONNXQuantizeLinearOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
-    auto st = dyn_cast<RankedTensorType>(op.getYScale().getType());
-    if (!rt || !st || !st.hasStaticShape())
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+    auto rt = resultType(op);
+    if (!rt)
+      return unsupported(rewriter, op, kNeedsRanked);
     Type to = rt.getElementType();
     bool toU = isUnsignedInt(op.getY().getType());
+    Location loc = op.getLoc();
     if (!isSmallFloat(to) && !isa<IntegerType>(to))
       return unsupported(rewriter, op, "this output type is not supported yet");
     int64_t rank = rt.getRank();
     int64_t axis = normalizeAxis(op.getAxis(), rank);
-    MLIRContext *ctx = getContext();
-    SmallVector<Value> ins = {adaptor.getX(), adaptor.getYScale()};
+    Value x = adaptor.getX(), scale = adaptor.getYScale();
     SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
-    auto sm = paramMap(ctx, st, rank, axis, op.getBlockSize());
+    auto sm = paramMap(rewriter, loc, scale, x, rank, axis, op.getBlockSize());
     if (failed(sm))
       return unsupported(rewriter, op, "unexpected scale shape");
     maps.push_back(*sm);
+    SmallVector<Value> ins = {x, scale};
     bool hasZp = !isNoValue(op.getYZeroPoint());
     // Float8 zero points are 0 by definition (the reference ignores them).
     bool useZp = hasZp && !(isSmallFloat(to) && !isa<Float4E2M1FNType>(to));
     if (useZp) {
-      auto zt = cast<RankedTensorType>(op.getYZeroPoint().getType());
-      auto zm = paramMap(ctx, zt, rank, axis, op.getBlockSize());
+      Value zp = adaptor.getYZeroPoint();
+      auto zm = paramMap(rewriter, loc, zp, x, rank, axis, op.getBlockSize());
       if (failed(zm))
         return unsupported(rewriter, op, "unexpected zero point shape");
-      ins.push_back(adaptor.getYZeroPoint());
+      ins.push_back(zp);
       maps.push_back(*zm);
     }
     maps.push_back(rewriter.getMultiDimIdentityMap(rank));
     bool saturate = op.getSaturate() != 0;
     auto g = linalg::GenericOp::create(
-        rewriter, op.getLoc(), rt, ins,
-        Value(
-            tensor::EmptyOp::create(rewriter, op.getLoc(), rt.getShape(), to)),
-        maps, SmallVector<IteratorType>(rank, IteratorType::parallel),
+        rewriter, loc, rt, ins,
+        emptyOfType(rewriter, loc, rt, dimsOf(rewriter, loc, x)), maps,
+        SmallVector<IteratorType>(rank, IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value q =
               arith::DivFOp::create(b, l, quantizedToF32(b, l, a[0], false),
@@ -137,37 +147,36 @@ struct DequantizeLinearLowering : OpConversionPattern<ONNXDequantizeLinearOp> {
   LogicalResult
   matchAndRewrite(ONNXDequantizeLinearOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
-    auto st = dyn_cast<RankedTensorType>(op.getXScale().getType());
-    if (!rt || !st || !st.hasStaticShape())
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+    auto rt = resultType(op);
+    if (!rt)
+      return unsupported(rewriter, op, kNeedsRanked);
     Type xe = cast<ShapedType>(op.getX().getType()).getElementType();
     bool xU = isUnsignedInt(xe);
     int64_t rank = rt.getRank();
     int64_t axis = normalizeAxis(op.getAxis(), rank);
-    MLIRContext *ctx = getContext();
-    SmallVector<Value> ins = {adaptor.getX(), adaptor.getXScale()};
+    Location loc = op.getLoc();
+    Value x = adaptor.getX(), scale = adaptor.getXScale();
     SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
-    auto sm = paramMap(ctx, st, rank, axis, op.getBlockSize());
+    auto sm = paramMap(rewriter, loc, scale, x, rank, axis, op.getBlockSize());
     if (failed(sm))
       return unsupported(rewriter, op, "unexpected scale shape");
     maps.push_back(*sm);
+    SmallVector<Value> ins = {x, scale};
     bool useZp = !isNoValue(op.getXZeroPoint()) && !isSmallFloat(xe);
     if (useZp) {
-      auto zt = cast<RankedTensorType>(op.getXZeroPoint().getType());
-      auto zm = paramMap(ctx, zt, rank, axis, op.getBlockSize());
+      Value zp = adaptor.getXZeroPoint();
+      auto zm = paramMap(rewriter, loc, zp, x, rank, axis, op.getBlockSize());
       if (failed(zm))
         return unsupported(rewriter, op, "unexpected zero point shape");
-      ins.push_back(adaptor.getXZeroPoint());
+      ins.push_back(zp);
       maps.push_back(*zm);
     }
     maps.push_back(rewriter.getMultiDimIdentityMap(rank));
     Type to = rt.getElementType();
     auto g = linalg::GenericOp::create(
-        rewriter, op.getLoc(), rt, ins,
-        Value(
-            tensor::EmptyOp::create(rewriter, op.getLoc(), rt.getShape(), to)),
-        maps, SmallVector<IteratorType>(rank, IteratorType::parallel),
+        rewriter, loc, rt, ins,
+        emptyOfType(rewriter, loc, rt, dimsOf(rewriter, loc, x)), maps,
+        SmallVector<IteratorType>(rank, IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value x = quantizedToF32(b, l, a[0], xU);
           if (useZp)
@@ -189,10 +198,10 @@ struct DynamicQuantizeLowering
   LogicalResult
   matchAndRewrite(ONNXDynamicQuantizeLinearOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
-    auto xt = dyn_cast<RankedTensorType>(op.getX().getType());
-    if (!rt || !xt || !xt.hasStaticShape())
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+    auto rt = resultType(op);
+    auto xt = dyn_cast<RankedTensorType>(adaptor.getX().getType());
+    if (!rt || !xt)
+      return unsupported(rewriter, op, kNeedsRanked);
     Location loc = op.getLoc();
     int64_t rank = xt.getRank();
     Type f32 = rewriter.getF32Type(), u8 = rt.getElementType();
@@ -236,7 +245,7 @@ struct DynamicQuantizeLowering
     Value scale = params.getResult(0), zp = params.getResult(1);
     auto y = linalg::GenericOp::create(
         rewriter, loc, rt, ValueRange{adaptor.getX(), scale, zp},
-        Value(tensor::EmptyOp::create(rewriter, loc, rt.getShape(), u8)),
+        emptyOfType(rewriter, loc, rt, dimsOf(rewriter, loc, adaptor.getX())),
         SmallVector<AffineMap>{all, none, none, all},
         SmallVector<IteratorType>(rank, IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange a) {
@@ -245,7 +254,7 @@ struct DynamicQuantizeLowering
           linalg::YieldOp::create(b, l, saturateToInt(b, l, q, z, u8, true));
         });
     auto want = [&](unsigned i, Value v) {
-      auto t = staticResultType(op, i);
+      auto t = resultType(op, i);
       return t ? reshapeTo(rewriter, loc, v, t) : v;
     };
     rewriter.replaceOp(op, {y.getResult(0), want(1, scale), want(2, zp)});

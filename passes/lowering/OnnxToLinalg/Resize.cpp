@@ -37,10 +37,10 @@ struct ResizeLowering : OpConversionPattern<ONNXResizeOp> {
   LogicalResult
   matchAndRewrite(ONNXResizeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
-    auto xt = dyn_cast<RankedTensorType>(op.getX().getType());
-    if (!rt || !xt || !xt.hasStaticShape() || rt.getRank() != xt.getRank())
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+    auto rt = resultType(op);
+    auto xt = dyn_cast<RankedTensorType>(adaptor.getX().getType());
+    if (!rt || !xt || rt.getRank() != xt.getRank())
+      return unsupported(rewriter, op, kNeedsRanked);
     StringRef mode = op.getMode();
     StringRef ctm = op.getCoordinateTransformationMode();
     StringRef policy = op.getKeepAspectRatioPolicy();
@@ -86,15 +86,19 @@ struct ResizeLowering : OpConversionPattern<ONNXResizeOp> {
       return unsupported(rewriter, op,
                          "tf_crop_and_resize needs roi with 2 values per axis");
 
-    // The scale of each resized axis, as f64 values computed once.
-    SmallVector<Value> scale(nAxes);
+    // Each resized axis' input length (f64 and i64) and scale, computed
+    // once.
+    Type f64 = rewriter.getF64Type(), i64 = rewriter.getI64Type();
+    SmallVector<Value> inF(nAxes), inI(nAxes), scale(nAxes);
     for (int64_t k = 0; k < nAxes; ++k) {
+      inI[k] = arith::IndexCastOp::create(
+          rewriter, loc, i64,
+          dimValue(rewriter, loc,
+                   dimOf(rewriter, loc, adaptor.getX(), axes[k])));
+      inF[k] = arith::SIToFPOp::create(rewriter, loc, f64, inI[k]);
       Value v = elementAsF64(rewriter, loc, source, k);
       if (hasSizes)
-        v = arith::DivFOp::create(rewriter, loc, v,
-                                  arith::ConstantFloatOp::create(
-                                      rewriter, loc, rewriter.getF64Type(),
-                                      APFloat(double(xt.getDimSize(axes[k])))));
+        v = arith::DivFOp::create(rewriter, loc, v, inF[k]);
       scale[k] = v;
     }
     if (hasSizes && policy != "stretch") {
@@ -115,6 +119,34 @@ struct ResizeLowering : OpConversionPattern<ONNXResizeOp> {
         roiLo[k] = elementAsF64(rewriter, loc, adaptor.getRoi(), k);
         roiHi[k] = elementAsF64(rewriter, loc, adaptor.getRoi(), nAxes + k);
       }
+    // The output dims: the result type's, else floor(in * scale) for
+    // scales, the sizes for 'stretch', round(in * scale) otherwise.
+    SmallVector<OpFoldResult> dims = dimsOf(rewriter, loc, adaptor.getX());
+    SmallVector<Value> outF(nAxes);
+    for (int64_t k = 0; k < nAxes; ++k) {
+      int64_t d = axes[k];
+      Value n;
+      if (!rt.isDynamicDim(d)) {
+        n = arith::ConstantIntOp::create(rewriter, loc, i64, rt.getDimSize(d));
+      } else if (hasSizes && policy == "stretch") {
+        n = arith::FPToSIOp::create(rewriter, loc, i64,
+                                    elementAsF64(rewriter, loc, source, k));
+      } else {
+        Value p = arith::MulFOp::create(rewriter, loc, inF[k], scale[k]);
+        if (hasSizes)
+          p = arith::AddFOp::create(
+              rewriter, loc, p,
+              arith::ConstantFloatOp::create(
+                  rewriter, loc, cast<FloatType>(f64), APFloat(0.5)));
+        n = arith::FPToSIOp::create(rewriter, loc, i64,
+                                    math::FloorOp::create(rewriter, loc, p));
+      }
+      outF[k] = arith::SIToFPOp::create(rewriter, loc, f64, n);
+      dims[d] =
+          arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), n)
+              .getResult();
+    }
+    dims = withDeclaredDims(rewriter, loc, dims, rt);
 
     double a = op.getCubicCoeffA().convertToDouble();
     bool excludeOutside = op.getExcludeOutside() != 0;
@@ -146,14 +178,16 @@ struct ResizeLowering : OpConversionPattern<ONNXResizeOp> {
       auto sel = [&](Value c, Value p, Value q) -> Value {
         return arith::SelectOp::create(b, l, c, p, q);
       };
-      // An f64 position as a clamped index into a dim of `len`.
-      auto clampIndex = [&](Value v, int64_t len) -> Value {
+      // An f64 position as a clamped index into a dim of `len` (i64).
+      auto clampIndex = [&](Value v, Value len) -> Value {
         Value i = arith::FPToSIOp::create(b, l, b.getI64Type(), v);
-        i = arith::MaxSIOp::create(
-            b, l, i, arith::ConstantIntOp::create(b, l, b.getI64Type(), 0));
         i = arith::MinSIOp::create(
             b, l, i,
-            arith::ConstantIntOp::create(b, l, b.getI64Type(), len - 1));
+            arith::SubIOp::create(
+                b, l, len,
+                arith::ConstantIntOp::create(b, l, b.getI64Type(), 1)));
+        i = arith::MaxSIOp::create(
+            b, l, i, arith::ConstantIntOp::create(b, l, b.getI64Type(), 0));
         return arith::IndexCastOp::create(b, l, b.getIndexType(), i);
       };
       // Per resized axis: taps (index, weight).
@@ -161,36 +195,35 @@ struct ResizeLowering : OpConversionPattern<ONNXResizeOp> {
       Value extrapolated;
       for (int64_t k = 0; k < nAxes; ++k) {
         int64_t d = axes[k];
-        int64_t inLen = xt.getDimSize(d), outLen = rt.getDimSize(d);
+        Value inLen = inF[k], inLast = sub(inF[k], f(1.0));
         Value y = arith::UIToFPOp::create(
             b, l, f64,
             arith::IndexCastOp::create(b, l, b.getI64Type(), base[d]));
         Value s = scale[k];
-        Value outW = mul(s, f(double(inLen))); // the float output length
+        Value outW = mul(s, inLen); // the float output length
         Value outIsOne = cmp(arith::CmpFPredicate::OEQ, outW, f(1.0));
         Value halfPixel = sub(div(add(y, f(0.5)), s), f(0.5));
         Value xo;
         if (ctm == "half_pixel") {
           xo = halfPixel;
         } else if (ctm == "half_pixel_symmetric") {
-          Value adjustment = div(f(double(outLen)), outW);
-          Value offset = mul(f(double(inLen) / 2), sub(f(1.0), adjustment));
+          Value adjustment = div(outF[k], outW);
+          Value offset = mul(div(inLen, f(2.0)), sub(f(1.0), adjustment));
           xo = add(offset, halfPixel);
         } else if (ctm == "pytorch_half_pixel") {
           xo = sel(outIsOne, f(-0.5), halfPixel);
         } else if (ctm == "align_corners") {
-          xo = sel(outIsOne, f(0.0),
-                   div(mul(y, f(double(inLen - 1))), sub(outW, f(1.0))));
+          xo = sel(outIsOne, f(0.0), div(mul(y, inLast), sub(outW, f(1.0))));
         } else if (ctm == "asymmetric") {
           xo = div(y, s);
         } else { // tf_crop_and_resize
-          Value span = mul(sub(roiHi[k], roiLo[k]), f(double(inLen - 1)));
+          Value span = mul(sub(roiHi[k], roiLo[k]), inLast);
           xo = sel(outIsOne, div(span, f(2.0)),
                    div(mul(y, span), sub(outW, f(1.0))));
-          xo = add(xo, mul(roiLo[k], f(double(inLen - 1))));
+          xo = add(xo, mul(roiLo[k], inLast));
           Value out = arith::OrIOp::create(
               b, l, cmp(arith::CmpFPredicate::OLT, xo, f(0.0)),
-              cmp(arith::CmpFPredicate::OGT, xo, f(double(inLen - 1))));
+              cmp(arith::CmpFPredicate::OGT, xo, inLast));
           extrapolated =
               extrapolated
                   ? (Value)arith::OrIOp::create(b, l, extrapolated, out)
@@ -210,7 +243,7 @@ struct ResizeLowering : OpConversionPattern<ONNXResizeOp> {
           else
             up = cmp(arith::CmpFPredicate::OGT, r, f(0.5));
           taps[k].push_back(
-              {clampIndex(sel(up, add(x0, f(1.0)), x0), inLen), f(1.0)});
+              {clampIndex(sel(up, add(x0, f(1.0)), x0), inI[k]), f(1.0)});
           continue;
         }
         SmallVector<Value> w;
@@ -238,11 +271,11 @@ struct ResizeLowering : OpConversionPattern<ONNXResizeOp> {
           if (excludeOutside) {
             Value inside = arith::AndIOp::create(
                 b, l, cmp(arith::CmpFPredicate::OGE, pos, f(0.0)),
-                cmp(arith::CmpFPredicate::OLE, pos, f(double(inLen - 1))));
+                cmp(arith::CmpFPredicate::OLE, pos, inLast));
             w[t] = sel(inside, w[t], f(0.0));
           }
           sum = add(sum, w[t]);
-          taps[k].push_back({clampIndex(pos, inLen), w[t]});
+          taps[k].push_back({clampIndex(pos, inI[k]), w[t]});
         }
         if (excludeOutside) {
           Value zero = cmp(arith::CmpFPredicate::OEQ, sum, f(0.0));
@@ -285,7 +318,7 @@ struct ResizeLowering : OpConversionPattern<ONNXResizeOp> {
       }
       return result;
     };
-    rewriter.replaceOp(op, generateFromIndices(rewriter, loc, rt, body));
+    rewriter.replaceOp(op, generateFromIndices(rewriter, loc, rt, body, dims));
     return success();
   }
 };
