@@ -176,6 +176,44 @@ std::string mcc::emitCHeader(const ModelSignature &sig, StringRef modelFile) {
      << sig.inputs.size() << ", outputs, " << sig.outputs.size()
      << ", error);\n}\n\n";
 
+  // With symbolic output dims: the sizes these inputs give, to allocate
+  // the outputs before a run.
+  if (!llvm::all_of(sig.outputs, isStatic)) {
+    os << "/* The dims the outputs with symbolic dims have for these inputs "
+          "(written\n * to each <output>_dims, room for its rank); run with "
+          "buffers of that size. */\n"
+       << "static inline mcc_status " << name
+       << "_output_shapes(mcc_model "
+          "*model";
+    for (const Param &p : params) {
+      if (p.isInput)
+        os << ",\n    const " << dtypeInfo(p.tensor->dtype).cType << " *"
+           << p.name
+           << (isStatic(*p.tensor) ? ""
+                                   : ", const int64_t *" + p.name + "_dims");
+      else if (!isStatic(*p.tensor))
+        os << ",\n    int64_t *" << p.name << "_dims";
+    }
+    os << ",\n    mcc_error *error) {\n";
+    emitArray("inputs", true, sig.inputs.size());
+    // Static outputs get scratch room: output_shapes writes every output.
+    for (const Param &p : params)
+      if (!p.isInput && isStatic(*p.tensor))
+        os << "  int64_t " << p.name << "_dims["
+           << std::max<size_t>(p.tensor->shape.size(), 1) << "];\n";
+    os << "  int64_t *shapes[" << std::max<size_t>(sig.outputs.size(), 1)
+       << "] = {";
+    bool first = true;
+    for (const Param &p : params)
+      if (!p.isInput) {
+        os << (first ? "" : ", ") << p.name << "_dims";
+        first = false;
+      }
+    os << "};\n  return " << name << "_api()->output_shapes(model, inputs, "
+       << sig.inputs.size() << ", shapes, " << sig.outputs.size()
+       << ", error);\n}\n\n";
+  }
+
   os << "static inline void " << name << "_close(mcc_model *model) {\n  "
      << name << "_api()->close(model);\n}\n\n"
      << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";

@@ -65,7 +65,9 @@ int main(int argc, char **argv) {
                  "Target features to add or remove, e.g. +avx2,+fma,-avx512f");
   app.add_option("--input-shape", shapes,
                  "Pin an input's shape, NAME:DIMS with DIMS like 1x3x224x224 "
-                 "(replaces symbolic dims; repeat per input)");
+                 "(replaces symbolic dims; repeat per input). Without it a "
+                 "symbolic dim takes any size at run time; pinned shapes "
+                 "get the fast kernels (tiled convs and matmuls, threads)");
   app.add_option("--name", opts.modelName,
                  "Model name in the artifact: it exports <name>_api() "
                  "(default: the output file's stem without a lib prefix, "
