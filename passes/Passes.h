@@ -27,6 +27,10 @@ namespace mcc {
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
 
+/// Marks the batch-1 copy of a graph that peel-batch calls per sample (a
+/// pure function of its arguments with static results).
+inline constexpr llvm::StringLiteral kSampleAttr = "mcc.sample";
+
 /// Names of the onnx ops that convert-onnx-to-linalg lowers (derived from
 /// its patterns), for reporting every unsupported op before compiling.
 llvm::StringSet<> getLowerableOnnxOps(mlir::MLIRContext *ctx);

@@ -377,6 +377,32 @@ def CreateShapeFunction
   ];
 }
 
+def PeelBatch : Pass<"peel-batch", "mlir::ModuleOp"> {
+  let summary = "A symbolic batch no op mixes: a loop over a static sample graph";
+  let description = [{
+    When every symbolic dim of the graph's inputs is dim 0 and an analysis
+    of the graph shows that no op mixes samples (each value carries the
+    batch along its one dynamic dim, or is the same for all samples;
+    elementwise ops, batch-first convs and pools, reductions and softmax
+    over other axes, MatMul with the batch outside the reduced dim,
+    reshapes that keep it outermost; shape values of batched tensors only
+    size Reshape, Expand and ConstantOfShape), the graph is copied to a
+    private `@<graph>_sample` with the batch pinned to 1 (re-typed by
+    onnx-shape-inference, so it gets the static kernels) and the graph
+    becomes an scf.for over the batch that calls it on each sample's
+    slice. Anything the analysis does not know leaves the graph as it is.
+  }];
+  let options = [
+    Option<"graph", "graph", "std::string", /*default=*/"\"main_graph\"",
+           "The graph function">
+  ];
+  let dependentDialects = [
+    "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
+    "mlir::arith::ArithDialect", "mlir::cf::ControlFlowDialect",
+    "mlir::func::FuncDialect"
+  ];
+}
+
 def LowerShapeChecks : Pass<"lower-shape-checks", "mlir::ModuleOp"> {
   let summary = "Shape checks as early returns of the shape function";
   let description = [{

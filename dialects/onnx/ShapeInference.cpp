@@ -336,6 +336,68 @@ LogicalResult inferMatMul(Operation *op, Value a, Value b) {
   return success();
 }
 
+/// Which tensor dim each element of a shape value is, where it is one
+/// (Shape(x)[d], through Gather, Concat, Unsqueeze, Cast): what lets
+/// Reshape(x, [Shape(x)[0], -1]) know its -1 although x's batch is
+/// symbolic. nullopt when even the length is unknown.
+using DimSymbol = std::optional<std::pair<Value, int64_t>>;
+std::optional<SmallVector<DimSymbol>> dimSymbols(Value v, int depth = 0) {
+  auto unknown = [&]() -> std::optional<SmallVector<DimSymbol>> {
+    if (auto n = lengthOf(v))
+      return SmallVector<DimSymbol>(*n, std::nullopt);
+    return std::nullopt;
+  };
+  Operation *def = v.getDefiningOp();
+  if (!def || depth > 8)
+    return unknown();
+  if (auto shape = dyn_cast<ONNXShapeOp>(def)) {
+    auto t = ranked(shape.getData());
+    if (!t)
+      return unknown();
+    int64_t r = t.getRank();
+    int64_t b = std::clamp<int64_t>(normalizeAxis(shape.getStart(), r), 0, r);
+    int64_t e =
+        shape.getEnd()
+            ? std::clamp<int64_t>(normalizeAxis(*shape.getEnd(), r), 0, r)
+            : r;
+    SmallVector<DimSymbol> out;
+    for (int64_t d = b; d < e; ++d)
+      out.push_back(std::pair{shape.getData(), d});
+    return out;
+  }
+  if (auto concat = dyn_cast<ONNXConcatOp>(def)) {
+    SmallVector<DimSymbol> out;
+    for (Value in : concat.getInputs()) {
+      auto part = dimSymbols(in, depth + 1);
+      if (!part)
+        return unknown();
+      llvm::append_range(out, *part);
+    }
+    return out;
+  }
+  if (isa<ONNXCastOp, ONNXUnsqueezeOp, ONNXSqueezeOp, ONNXIdentityOp>(def)) {
+    auto in = dimSymbols(def->getOperand(0), depth + 1);
+    if (in && lengthOf(v) && int64_t(in->size()) == *lengthOf(v))
+      return in;
+    return unknown();
+  }
+  if (auto gather = dyn_cast<ONNXGatherOp>(def)) {
+    auto data = dimSymbols(gather.getData(), depth + 1);
+    auto idx = getConstantInts(gather.getIndices());
+    if (!data || !idx)
+      return unknown();
+    SmallVector<DimSymbol> out;
+    for (int64_t i : *idx) {
+      i = normalizeAxis(i, data->size());
+      if (i < 0 || i >= int64_t(data->size()))
+        return unknown();
+      out.push_back((*data)[i]);
+    }
+    return out;
+  }
+  return unknown();
+}
+
 LogicalResult inferReshape(ONNXReshapeOp op) {
   auto t = ranked(op.getData());
   auto target = shapeValues(op.getShape());
@@ -356,6 +418,44 @@ LogicalResult inferReshape(ONNXReshapeOp op) {
       known *= d;
     }
     out.push_back(d);
+  }
+  if (inferIdx >= 0 && (!t.hasStaticShape() || known == kDyn)) {
+    // Dynamic dims that the target repeats (a 0 copying one, or
+    // Shape(data)[i]) cancel out; the static rest gives the -1.
+    SmallVector<bool> open(t.getRank());
+    for (int64_t i = 0; i < t.getRank(); ++i)
+      open[i] = t.isDynamicDim(i);
+    auto syms = dimSymbols(op.getShape());
+    int64_t staticTarget = 1;
+    bool ok = syms.has_value() && syms->size() == target->size();
+    for (auto [j, d] : llvm::enumerate(*target)) {
+      if (!ok || int64_t(j) == inferIdx)
+        continue;
+      if (d == 0 && !op.getAllowzero() && j < size_t(t.getRank()) &&
+          t.isDynamicDim(j) && open[j]) {
+        open[j] = false;
+      } else if (d == kDyn) {
+        auto sym = (*syms)[j];
+        ok = sym && sym->first == op.getData() && open[sym->second];
+        if (ok)
+          open[sym->second] = false;
+      } else if (d == 0 && !op.getAllowzero()) {
+        staticTarget *= j < size_t(t.getRank()) ? t.getDimSize(j) : 0;
+      } else {
+        staticTarget *= d;
+      }
+    }
+    int64_t staticIn = 1;
+    for (int64_t i = 0; i < t.getRank(); ++i)
+      if (!t.isDynamicDim(i))
+        staticIn *= t.getDimSize(i);
+    if (ok && llvm::none_of(open, [](bool b) { return b; }) &&
+        staticTarget > 0 && staticIn % staticTarget == 0)
+      out[inferIdx] = staticIn / staticTarget;
+    else
+      out[inferIdx] = kDyn;
+    setResult(op, 0, out, t.getElementType());
+    return success();
   }
   if (inferIdx >= 0) {
     if (!t.hasStaticShape() || known == kDyn)

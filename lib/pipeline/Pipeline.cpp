@@ -31,8 +31,10 @@ void mcc::registerAllMccPasses() {
 
 std::string mcc::getOnnxToLinalgPipeline(int optLevel) {
   std::string p = "func.func(onnx-shape-inference";
+  // A symbolic batch that no op mixes: the graph at batch 1 (static
+  // kernels) in a loop over the samples.
   if (optLevel > 0)
-    p += ",onnx-fold-batchnorm";
+    p += "),peel-batch,func.func(onnx-fold-batchnorm";
   p += ",convert-onnx-control-flow,convert-onnx-to-linalg,canonicalize";
   if (optLevel > 0)
     p += ",fuse-elementwise-ops,cse,canonicalize";

@@ -173,3 +173,21 @@ func.func @control_flow(%a: tensor<2xf32>, %x: tensor<5x2xf32>) -> (tensor<*xf32
   }) : (tensor<*xf32>, tensor<5x2xf32>) -> (tensor<*xf32>, tensor<*xf32>)
   return %1#0, %1#1 : tensor<*xf32>, tensor<*xf32>
 }
+
+// -----
+
+// Reshape to [Shape(x)[0], -1] with a symbolic batch: the batch cancels,
+// the -1 is the static rest.
+// CHECK-LABEL: func.func @reshape_keeps_batch
+// CHECK: onnx.Reshape({{.*}}) : (tensor<?x8x1x1xf32>, tensor<2xi64>) -> tensor<?x8xf32>
+func.func @reshape_keeps_batch(%x: tensor<?x8x1x1xf32>) -> tensor<*xf32> {
+  %s = onnx.Shape(%x) : (tensor<?x8x1x1xf32>) -> tensor<4xi64>
+  %i = onnx.Constant() {value = dense<0> : tensor<i64>} : () -> tensor<i64>
+  %n = onnx.Gather(%s, %i) {axis = 0 : i64} : (tensor<4xi64>, tensor<i64>) -> tensor<i64>
+  %a = onnx.Constant() {value = dense<0> : tensor<1xi64>} : () -> tensor<1xi64>
+  %n1 = onnx.Unsqueeze(%n, %a) : (tensor<i64>, tensor<1xi64>) -> tensor<1xi64>
+  %m = onnx.Constant() {value = dense<-1> : tensor<1xi64>} : () -> tensor<1xi64>
+  %t = onnx.Concat(%n1, %m) {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  %y = onnx.Reshape(%x, %t) : (tensor<?x8x1x1xf32>, tensor<2xi64>) -> tensor<*xf32>
+  return %y : tensor<*xf32>
+}
