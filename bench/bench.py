@@ -44,7 +44,8 @@ def percentile(values, q):
 
 
 def measure_peak(work, threads):
-    """GFLOP/s of 8-lane FMA chains on `threads` threads, or None."""
+    """GFLOP/s of FMA chains on the host's widest vectors on `threads`
+    threads, or None."""
     cc = shutil.which("clang-22") or shutil.which("clang") or shutil.which("cc")
     exe = os.path.join(work, "peak")
     if not os.path.exists(exe):
@@ -147,7 +148,7 @@ def main():
     ap.add_argument("--suite", action="store_true",
                     help="kernels, ResNet-50, MobileNetV2 and the BERT encoder")
     ap.add_argument("--kernels", action="store_true",
-                    help="the GEMM/conv kernels (as % of peak)")
+                    help="the GEMM/conv kernels (as %% of peak)")
     ap.add_argument("--bert", action="store_true",
                     help="the BERT-base-like encoder")
     ap.add_argument("--torchvision", action="store_true",
