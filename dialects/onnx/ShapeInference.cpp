@@ -1462,6 +1462,29 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         setResult(op, 0, out, t.getElementType());
         return success();
       })
+      .Case<ONNXNonZeroOp>([](ONNXNonZeroOp op) -> LogicalResult {
+        // [rank, count]: the count is the data's.
+        if (auto t = ranked(op.getX()))
+          setResult(op, 0, {t.getRank(), kDyn},
+                    IntegerType::get(op.getContext(), 64));
+        return success();
+      })
+      .Case<ONNXCompressOp>([](ONNXCompressOp op) -> LogicalResult {
+        auto t = ranked(op.getInput());
+        if (!t)
+          return success();
+        if (!op.getAxis()) {
+          setResult(op, 0, {kDyn}, t.getElementType());
+          return success();
+        }
+        int64_t a = normalizeAxis(*op.getAxis(), t.getRank());
+        if (a < 0 || a >= t.getRank())
+          return op.emitError("Compress axis out of range");
+        Shape out(t.getShape());
+        out[a] = kDyn;
+        setResult(op, 0, out, t.getElementType());
+        return success();
+      })
       .Case<ONNXAffineGridOp>([](ONNXAffineGridOp op) -> LogicalResult {
         // size = [N, C, spatial...] -> [N, spatial..., spatial rank].
         auto size = shapeValues(op.getSize());

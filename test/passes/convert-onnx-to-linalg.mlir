@@ -488,3 +488,20 @@ func.func @dynamic_matmul(%a: tensor<?x?xf32>, %b: tensor<?x8xf32>) -> tensor<?x
   %0 = onnx.MatMul(%a, %b) : (tensor<?x?xf32>, tensor<?x8xf32>) -> tensor<?x8xf32>
   return %0 : tensor<?x8xf32>
 }
+
+// -----
+
+// NonZero: a reduction counts the nonzeros (the result's run-time size),
+// then a loop writes each one's indices at the next column.
+// CHECK-LABEL: func.func @nonzero
+// CHECK: %[[CNT:.*]] = linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]
+// CHECK: %[[N:.*]] = arith.index_cast %{{.*}} : i64 to index
+// CHECK: %[[OUT:.*]] = tensor.empty(%[[N]]) : tensor<2x?xi64>
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.if
+// CHECK: tensor.insert
+func.func @nonzero(%x: tensor<3x4xf32>) -> tensor<2x?xi64> {
+  %0 = onnx.NonZero(%x) : (tensor<3x4xf32>) -> tensor<2x?xi64>
+  return %0 : tensor<2x?xi64>
+}

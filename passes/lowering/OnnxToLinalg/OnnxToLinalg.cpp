@@ -370,6 +370,7 @@ static void populateOnnxToLinalgPatterns(RewritePatternSet &patterns) {
   populateRecurrentPatterns(patterns);
   populateReductionPatterns(patterns);
   populateResizePatterns(patterns);
+  populateSelectPatterns(patterns);
   populateShapePatterns(patterns);
 }
 
