@@ -45,65 +45,100 @@ std::optional<int64_t> lengthOf(Value v) {
   return t.getRank() == 0 ? 1 : t.getDimSize(0);
 }
 
-/// The values of a 1-D integer tensor that carries a shape (Reshape's,
-/// Expand's...), as far as compile time knows them: kDyn where not. It
-/// follows what exporters build shapes from (Shape of a ranked tensor,
-/// Gather of such values, Concat, Unsqueeze, Cast); nullopt when not even
-/// the length is known.
-std::optional<Shape> shapeValues(Value v, int depth = 0) {
-  if (auto c = getConstantInts(v))
-    return Shape(c->begin(), c->end());
-  Operation *def = v.getDefiningOp();
-  auto unknown = [&]() -> std::optional<Shape> {
+/// Follows a 1-D integer tensor that carries a shape (Reshape's, Expand's...)
+/// through what exporters build shapes from: Shape of a ranked tensor,
+/// Gather with constant indices, Concat, Unsqueeze/Squeeze/Cast/Identity.
+/// Element d of Shape(x) is `shapeDim(x, d)`, a constant's elements
+/// `constant(values)`, anything else `unknown`. nullopt when not even the
+/// length is known.
+template <typename E>
+std::optional<SmallVector<E>>
+walkShapeValue(Value v, function_ref<E(Value, int64_t)> shapeDim,
+               function_ref<E(int64_t)> constant, E unknown, int depth = 0) {
+  auto unknownAll = [&]() -> std::optional<SmallVector<E>> {
     if (auto n = lengthOf(v))
-      return Shape(*n, kDyn);
+      return SmallVector<E>(*n, unknown);
     return std::nullopt;
   };
+  auto recurse = [&](Value in) {
+    return walkShapeValue<E>(in, shapeDim, constant, unknown, depth + 1);
+  };
+  if (auto c = getConstantInts(v)) {
+    SmallVector<E> out;
+    for (int64_t x : *c)
+      out.push_back(constant(x));
+    return out;
+  }
+  Operation *def = v.getDefiningOp();
   if (!def || depth > 8)
-    return unknown();
+    return unknownAll();
   if (auto shape = dyn_cast<ONNXShapeOp>(def)) {
     auto t = ranked(shape.getData());
     if (!t)
-      return unknown();
+      return unknownAll();
     int64_t r = t.getRank();
     int64_t b = std::clamp<int64_t>(normalizeAxis(shape.getStart(), r), 0, r);
     int64_t e =
         shape.getEnd()
             ? std::clamp<int64_t>(normalizeAxis(*shape.getEnd(), r), 0, r)
             : r;
-    return Shape(t.getShape().slice(b, std::max<int64_t>(e - b, 0)));
+    SmallVector<E> out;
+    for (int64_t d = b; d < e; ++d)
+      out.push_back(shapeDim(shape.getData(), d));
+    return out;
   }
   if (auto concat = dyn_cast<ONNXConcatOp>(def)) {
-    Shape out;
+    SmallVector<E> out;
     for (Value in : concat.getInputs()) {
-      auto part = shapeValues(in, depth + 1);
+      auto part = recurse(in);
       if (!part)
-        return unknown();
+        return unknownAll();
       llvm::append_range(out, *part);
     }
     return out;
   }
   if (isa<ONNXCastOp, ONNXUnsqueezeOp, ONNXSqueezeOp, ONNXIdentityOp>(def)) {
-    auto in = shapeValues(def->getOperand(0), depth + 1);
+    auto in = recurse(def->getOperand(0));
     if (in && lengthOf(v) && int64_t(in->size()) == *lengthOf(v))
       return in;
-    return unknown();
+    return unknownAll();
   }
   if (auto gather = dyn_cast<ONNXGatherOp>(def)) {
-    auto data = shapeValues(gather.getData(), depth + 1);
+    auto data = recurse(gather.getData());
     auto idx = getConstantInts(gather.getIndices());
     if (!data || !idx)
-      return unknown();
-    Shape out;
+      return unknownAll();
+    SmallVector<E> out;
     for (int64_t i : *idx) {
       i = normalizeAxis(i, data->size());
       if (i < 0 || i >= int64_t(data->size()))
-        return unknown();
+        return unknownAll();
       out.push_back((*data)[i]);
     }
     return out;
   }
-  return unknown();
+  return unknownAll();
+}
+
+/// The values of a shape-carrying tensor as far as compile time knows
+/// them (kDyn where not).
+std::optional<Shape> shapeValues(Value v) {
+  return walkShapeValue<int64_t>(
+      v, [](Value x, int64_t d) { return ranked(x).getDimSize(d); },
+      [](int64_t c) { return c; }, kDyn);
+}
+
+/// Which tensor dim each element of a shape value is, where it is one
+/// (Shape(x)[d]): what lets Reshape(x, [Shape(x)[0], -1]) know its -1
+/// although x's batch is symbolic.
+using DimSymbol = std::optional<std::pair<Value, int64_t>>;
+std::optional<SmallVector<DimSymbol>> dimSymbols(Value v) {
+  return walkShapeValue<DimSymbol>(
+      v,
+      [](Value x, int64_t d) -> DimSymbol {
+        return std::pair{x, d};
+      },
+      [](int64_t) -> DimSymbol { return std::nullopt; }, std::nullopt);
 }
 
 /// The results of `op`'s region `r` (the operands of its onnx.Yield).
@@ -334,68 +369,6 @@ LogicalResult inferMatMul(Operation *op, Value a, Value b) {
     batch.push_back(bs.back());
   setResult(op, 0, batch, at.getElementType());
   return success();
-}
-
-/// Which tensor dim each element of a shape value is, where it is one
-/// (Shape(x)[d], through Gather, Concat, Unsqueeze, Cast): what lets
-/// Reshape(x, [Shape(x)[0], -1]) know its -1 although x's batch is
-/// symbolic. nullopt when even the length is unknown.
-using DimSymbol = std::optional<std::pair<Value, int64_t>>;
-std::optional<SmallVector<DimSymbol>> dimSymbols(Value v, int depth = 0) {
-  auto unknown = [&]() -> std::optional<SmallVector<DimSymbol>> {
-    if (auto n = lengthOf(v))
-      return SmallVector<DimSymbol>(*n, std::nullopt);
-    return std::nullopt;
-  };
-  Operation *def = v.getDefiningOp();
-  if (!def || depth > 8)
-    return unknown();
-  if (auto shape = dyn_cast<ONNXShapeOp>(def)) {
-    auto t = ranked(shape.getData());
-    if (!t)
-      return unknown();
-    int64_t r = t.getRank();
-    int64_t b = std::clamp<int64_t>(normalizeAxis(shape.getStart(), r), 0, r);
-    int64_t e =
-        shape.getEnd()
-            ? std::clamp<int64_t>(normalizeAxis(*shape.getEnd(), r), 0, r)
-            : r;
-    SmallVector<DimSymbol> out;
-    for (int64_t d = b; d < e; ++d)
-      out.push_back(std::pair{shape.getData(), d});
-    return out;
-  }
-  if (auto concat = dyn_cast<ONNXConcatOp>(def)) {
-    SmallVector<DimSymbol> out;
-    for (Value in : concat.getInputs()) {
-      auto part = dimSymbols(in, depth + 1);
-      if (!part)
-        return unknown();
-      llvm::append_range(out, *part);
-    }
-    return out;
-  }
-  if (isa<ONNXCastOp, ONNXUnsqueezeOp, ONNXSqueezeOp, ONNXIdentityOp>(def)) {
-    auto in = dimSymbols(def->getOperand(0), depth + 1);
-    if (in && lengthOf(v) && int64_t(in->size()) == *lengthOf(v))
-      return in;
-    return unknown();
-  }
-  if (auto gather = dyn_cast<ONNXGatherOp>(def)) {
-    auto data = dimSymbols(gather.getData(), depth + 1);
-    auto idx = getConstantInts(gather.getIndices());
-    if (!data || !idx)
-      return unknown();
-    SmallVector<DimSymbol> out;
-    for (int64_t i : *idx) {
-      i = normalizeAxis(i, data->size());
-      if (i < 0 || i >= int64_t(data->size()))
-        return unknown();
-      out.push_back((*data)[i]);
-    }
-    return out;
-  }
-  return unknown();
 }
 
 LogicalResult inferReshape(ONNXReshapeOp op) {

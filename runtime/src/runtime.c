@@ -180,6 +180,14 @@ static mcc_status compute_shapes(const mcc_graph_desc *g, call_args *c,
               shapes, what);
 }
 
+/* Room for every output's dims: `stack` when it is big enough. */
+static int64_t *output_dims(const mcc_graph_desc *g, int64_t *stack) {
+  int64_t total = total_output_rank(g);
+  return total <= kMaxDimsOnStack
+             ? stack
+             : (int64_t *)malloc(sizeof(int64_t) * (size_t)total);
+}
+
 static mcc_status model_output_shapes(mcc_model *model,
                                       const mcc_tensor *inputs,
                                       int32_t num_inputs,
@@ -207,11 +215,8 @@ static mcc_status model_output_shapes(mcc_model *model,
   s = make_args(&c, num_inputs, error);
   if (s != MCC_OK)
     return s;
-  int64_t total = total_output_rank(g);
   int64_t stack_dims[kMaxDimsOnStack];
-  int64_t *dims = total <= kMaxDimsOnStack
-                      ? stack_dims
-                      : (int64_t *)malloc(sizeof(int64_t) * (size_t)total);
+  int64_t *dims = output_dims(g, stack_dims);
   if (!dims) {
     free_args(&c);
     return fail(error, MCC_ERROR_OUT_OF_MEMORY, "out of memory");
@@ -262,11 +267,8 @@ static mcc_status model_run(mcc_model *model, const mcc_tensor *inputs,
   if (g->shapes) {
     /* The graph trusts its dims: check the inputs fit together and the
      * outputs are the size they give before it runs. */
-    int64_t total = total_output_rank(g);
     int64_t stack_dims[kMaxDimsOnStack];
-    int64_t *dims = total <= kMaxDimsOnStack
-                        ? stack_dims
-                        : (int64_t *)malloc(sizeof(int64_t) * (size_t)total);
+    int64_t *dims = output_dims(g, stack_dims);
     if (!dims)
       s = fail(error, MCC_ERROR_OUT_OF_MEMORY, "out of memory");
     else
