@@ -453,15 +453,19 @@ SmallVector<Span> rowSpans(int64_t m, int64_t mr) {
   return spans;
 }
 
-/// Whole tiles of two vectors, then at most two one-vector tiles (the last
-/// one masked when partial).
+/// Whole tiles of two vectors, then one tile for the rest: one vector
+/// when it fits in one (masked when partial), else two with the second
+/// masked. (24 channels at 16 lanes as one masked 32-lane tile: the rows'
+/// A broadcasts and the pass over A are shared; as 16 + 8 in two tiles,
+/// MobileNetV2's 24-channel projections ran 1.7x slower than
+/// onnxruntime's.)
 SmallVector<Span> columnSpans(int64_t n, int64_t vw) {
   int64_t nr = 2 * vw, full = n / nr;
   SmallVector<Span> spans;
   if (full)
     spans.push_back({0, full, nr});
-  for (int64_t n0 = full * nr; n0 < n; n0 += vw)
-    spans.push_back({n0, 1, std::min(vw, n - n0)});
+  if (n % nr)
+    spans.push_back({full * nr, 1, n % nr});
   return spans;
 }
 
@@ -860,7 +864,7 @@ void KernelEmitter::emit(RewriterBase &rewriter) {
   for (int64_t k0 = 0; k0 < r0; k0 += kc)
     for (Span ms : rowSpans(p.rowExtent(), mr))
       for (Span ns : columnSpans(p.ranges[p.vDim], vw)) {
-        lanes = ns.count > 1 || ns.size == nr ? nr : vw;
+        lanes = ns.count > 1 || ns.size > vw ? nr : vw;
         out = emitSegment(rewriter, out, ms.start, ms.count, ms.size, ns.start,
                           ns.count, ns.size, k0, std::min(k0 + kc, r0), k0 == 0,
                           k0 + kc >= r0);

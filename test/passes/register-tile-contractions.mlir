@@ -37,6 +37,36 @@ func.func @matmul_const_b(%a: tensor<12x24xf32>) -> tensor<12x40xf32> {
 
 // -----
 
+// 28 columns at 8 lanes: one 16-lane tile, then the other 12 as one
+// 16-lane tile with the stores masked (not 8 + 4 as two tiles, which would
+// read A twice). The packed panel is zero-padded, so the B loads stay
+// in bounds.
+// CHECK-LABEL: func.func @matmul_masked_pair(
+// CHECK: %[[PACKED:.*]] = arith.constant dense_resource<packed_weight{{.*}}> : tensor<2x24x16xf32>
+// CHECK: vector.transfer_read %[[PACKED]][%[[C0:[^,]*]], {{.*}} {in_bounds = [true]} : tensor<2x24x16xf32>, vector<16xf32>
+// CHECK-COUNT-6: vector.transfer_write {{.*}} {in_bounds = [true]} : vector<16xf32>, tensor<6x16xf32>
+// CHECK: vector.transfer_read %[[PACKED]][%[[C1:[^,]*]], {{.*}} {in_bounds = [true]} : tensor<2x24x16xf32>, vector<16xf32>
+// CHECK-COUNT-6: vector.transfer_write %{{[^ ]*}}, %{{[^ ]*}}[%{{[^]]*}}] : vector<16xf32>, tensor<6x12xf32>
+// CHECK-NOT: vector<8xf32>
+#mA = affine_map<(m, n, k) -> (m, k)>
+#mB = affine_map<(m, n, k) -> (k, n)>
+#mC = affine_map<(m, n, k) -> (m, n)>
+func.func @matmul_masked_pair(%a: tensor<6x24xf32>) -> tensor<6x28xf32> {
+  %b = arith.constant dense<1.0> : tensor<24x28xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<6x28xf32>
+  %c = linalg.fill ins(%zero : f32) outs(%e : tensor<6x28xf32>) -> tensor<6x28xf32>
+  %r = linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<6x24xf32>, tensor<24x28xf32>) outs(%c : tensor<6x28xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = math.fma %x, %y, %acc : f32
+    linalg.yield %p : f32
+  } -> tensor<6x28xf32>
+  return %r : tensor<6x28xf32>
+}
+
+// -----
+
 // Conv (n, m, oh, ow, c, kh, kw) with a bias and a ReLU consumer: rows are
 // output channels (the weights A use them, the input B does not), lanes
 // run along ow, the accumulators start from the bias and the ReLU runs on
