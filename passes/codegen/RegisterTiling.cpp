@@ -22,8 +22,8 @@
 // whatever the original layout (transposed Gemm weights included). A B
 // strided in its last index (stride-2 convs) is read from a copy
 // deinterleaved once per call. Tiles at the end of a dim are static: the
-// last row block has its own (smaller) row count, the last columns use
-// one-vector tiles, masked when partial.
+// last row block has its own (smaller) row count, the last columns are one
+// tile of one or two vectors, its last vector masked when partial.
 //
 // Non-f32 ops and activations transposed along every candidate lane dim
 // are left to fuse-contraction-epilogues and order-contraction-loops.
