@@ -89,6 +89,8 @@ private:
   LogicalResult parseFile();
   FailureOr<RankedTensorType> tensorType(const ::onnx::TensorProto &t);
   Type valueType(const ::onnx::ValueInfoProto &vi);
+  /// Records the types `graph` declares for its values and outputs.
+  void declareTypes(const ::onnx::GraphProto &graph);
   FailureOr<ElementsAttr> tensorAttr(const ::onnx::TensorProto &t);
   FailureOr<std::string> tensorBytes(const ::onnx::TensorProto &t,
                                      RankedTensorType type);
@@ -188,6 +190,15 @@ Type Importer::valueType(const ::onnx::ValueInfoProto &vi) {
                         ? d.dim_value()
                         : ShapedType::kDynamic);
   return RankedTensorType::get(shape, elem);
+}
+
+void Importer::declareTypes(const ::onnx::GraphProto &graph) {
+  for (const auto &vi : graph.value_info())
+    if (Type t = valueType(vi))
+      declaredTypes[vi.name()] = t;
+  for (const auto &vi : graph.output())
+    if (Type t = valueType(vi))
+      declaredTypes[vi.name()] = t;
 }
 
 // Serializes the tensor's payload as the packed little-endian buffer that
@@ -562,12 +573,7 @@ LogicalResult Importer::importSubgraph(const ::onnx::GraphProto &graph,
     }
     values[vi.name()] = block->addArgument(t, loc);
   }
-  for (const auto &vi : graph.value_info())
-    if (Type t = valueType(vi))
-      declaredTypes[vi.name()] = t;
-  for (const auto &vi : graph.output())
-    if (Type t = valueType(vi))
-      declaredTypes[vi.name()] = t;
+  declareTypes(graph);
   for (const auto &t : graph.initializer()) {
     auto attr = tensorAttr(t);
     if (failed(attr))
@@ -654,12 +660,7 @@ OwningOpRef<ModuleOp> Importer::run() {
   if (!graph.name().empty())
     (*module)->setAttr("onnx.graph_name", builder.getStringAttr(graph.name()));
 
-  for (const auto &vi : graph.value_info())
-    if (Type t = valueType(vi))
-      declaredTypes[vi.name()] = t;
-  for (const auto &vi : graph.output())
-    if (Type t = valueType(vi))
-      declaredTypes[vi.name()] = t;
+  declareTypes(graph);
 
   // Graph inputs that an initializer also names are constants (IR < 4
   // listed every initializer as an input).

@@ -114,6 +114,16 @@ struct Analysis {
     return true;
   }
 
+  /// A result sized by a batched shape: batched along its dynamic dim,
+  /// which must be the only one.
+  bool setBatchedBySize(Value r) {
+    auto t = cast<RankedTensorType>(r.getType());
+    for (int64_t d = 0; d < t.getRank(); ++d)
+      if (t.isDynamicDim(d))
+        return setBatched(r, d);
+    return false;
+  }
+
   /// An unbatched value must be fully static (else it hides N).
   static bool staticValue(Value v) {
     if (isNoValue(v))
@@ -182,20 +192,12 @@ bool Analysis::visit(Operation *op) {
       return setBatched(e.getResult(), k + lead);
     if (!sizedByShape(e.getShape()))
       return false;
-    auto t = cast<RankedTensorType>(e.getResult().getType());
-    for (int64_t d = 0; d < t.getRank(); ++d)
-      if (t.isDynamicDim(d))
-        return setBatched(e.getResult(), d);
-    return false;
+    return setBatchedBySize(e.getResult());
   }
   if (auto c = dyn_cast<ONNXConstantOfShapeOp>(op)) {
     if (!anyShape)
       return true;
-    auto t = cast<RankedTensorType>(c.getResult().getType());
-    for (int64_t d = 0; d < t.getRank(); ++d)
-      if (t.isDynamicDim(d))
-        return setBatched(c.getResult(), d);
-    return false;
+    return setBatchedBySize(c.getResult());
   }
   if (anyShape)
     return false; // a shape value used as data

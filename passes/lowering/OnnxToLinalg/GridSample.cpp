@@ -72,18 +72,7 @@ struct GridSampleLowering : OpConversionPattern<ONNXGridSampleOp> {
       dims.push_back(dimOf(rewriter, loc, grid, 1 + i));
     auto body = [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
       auto f = [&](double v) -> Value { return scalarConstant(b, l, ft, v); };
-      auto add = [&](Value p, Value q) -> Value {
-        return arith::AddFOp::create(b, l, p, q);
-      };
-      auto sub = [&](Value p, Value q) -> Value {
-        return arith::SubFOp::create(b, l, p, q);
-      };
-      auto mul = [&](Value p, Value q) -> Value {
-        return arith::MulFOp::create(b, l, p, q);
-      };
-      auto lt = [&](Value p, Value q) -> Value {
-        return arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, p, q);
-      };
+      FloatArith m{b, l};
       auto sel = [&](Value c, Value p, Value q) -> Value {
         return arith::SelectOp::create(b, l, c, p, q);
       };
@@ -93,28 +82,28 @@ struct GridSampleLowering : OpConversionPattern<ONNXGridSampleOp> {
       };
       // Reflect by the near border until inside [lo, hi].
       auto reflect = [&](Value v, Value lo, Value hi) -> Value {
-        Value rng = sub(hi, lo);
+        Value rng = m.sub(hi, lo);
         auto side = [&](Value dx, Value nearB, Value farB, bool up) {
-          Value n =
-              math::FloorOp::create(b, l, arith::DivFOp::create(b, l, dx, rng));
-          Value r = sub(dx, mul(n, rng));
+          Value n = math::FloorOp::create(b, l, m.div(dx, rng));
+          Value r = m.sub(dx, m.mul(n, rng));
           Value odd = arith::CmpFOp::create(
               b, l, arith::CmpFPredicate::OEQ,
-              sub(n,
-                  mul(f(2), math::FloorOp::create(
-                                b, l, arith::DivFOp::create(b, l, n, f(2))))),
+              m.sub(n,
+                    m.mul(f(2), math::FloorOp::create(b, l, m.div(n, f(2))))),
               f(1));
-          Value even = up ? add(nearB, r) : sub(nearB, r);
-          Value oddV = up ? sub(farB, r) : add(farB, r);
+          Value even = up ? m.add(nearB, r) : m.sub(nearB, r);
+          Value oddV = up ? m.sub(farB, r) : m.add(farB, r);
           return sel(odd, oddV, even);
         };
-        Value below = side(sub(lo, v), lo, hi, true);
-        Value above = side(sub(v, hi), hi, lo, false);
-        return sel(lt(v, lo), below, sel(lt(hi, v), above, v));
+        Value below = side(m.sub(lo, v), lo, hi, true);
+        Value above = side(m.sub(v, hi), hi, lo, false);
+        return sel(m.lt(v, lo), below, sel(m.lt(hi, v), above, v));
       };
       // The valid coordinate range of spatial dim i.
       auto lowOf = [&]() { return f(align ? 0 : -0.5); };
-      auto highOf = [&](int64_t i) { return sub(lens[i], f(align ? 1 : 0.5)); };
+      auto highOf = [&](int64_t i) {
+        return m.sub(lens[i], f(align ? 1 : 0.5));
+      };
       // Source coordinate per spatial dim (i = 0 is the outermost).
       SmallVector<Value> coord(nd);
       for (int64_t i = 0; i < nd; ++i) {
@@ -123,14 +112,14 @@ struct GridSampleLowering : OpConversionPattern<ONNXGridSampleOp> {
         at.push_back(arith::ConstantIndexOp::create(b, l, nd - 1 - i));
         Value g = toFloat(b, l, tensor::ExtractOp::create(b, l, grid, at), ft);
         Value n = lens[i];
-        Value c = align ? mul(mul(add(g, f(1)), f(0.5)), sub(n, f(1)))
-                        : mul(sub(mul(add(g, f(1)), n), f(1)), f(0.5));
+        Value c = align ? m.mul(m.mul(m.add(g, f(1)), f(0.5)), m.sub(n, f(1)))
+                        : m.mul(m.sub(m.mul(m.add(g, f(1)), n), f(1)), f(0.5));
         if (mode == "nearest")
           c = math::RoundEvenOp::create(b, l, c);
         Value lo = lowOf(), hi = highOf(i);
-        Value outside = arith::OrIOp::create(b, l, lt(c, lo), lt(hi, c));
+        Value outside = arith::OrIOp::create(b, l, m.lt(c, lo), m.lt(hi, c));
         if (padding == "border")
-          c = sel(outside, clamp(c, f(0), sub(n, f(1))), c);
+          c = sel(outside, clamp(c, f(0), m.sub(n, f(1))), c);
         else if (padding == "reflection")
           c = sel(outside, reflect(c, lo, hi), c);
         coord[i] = c;
@@ -140,7 +129,7 @@ struct GridSampleLowering : OpConversionPattern<ONNXGridSampleOp> {
         SmallVector<Value> at = {iv[0], iv[1]};
         Value inside = arith::ConstantIntOp::create(b, l, 1, 1);
         for (int64_t i = 0; i < nd; ++i) {
-          Value n = lens[i], last = sub(lens[i], f(1));
+          Value n = lens[i], last = m.sub(lens[i], f(1));
           Value p = pos[i];
           if (padding == "zeros") {
             inside = arith::AndIOp::create(
@@ -149,7 +138,7 @@ struct GridSampleLowering : OpConversionPattern<ONNXGridSampleOp> {
                     b, l,
                     arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, p,
                                           f(0)),
-                    lt(p, n)));
+                    m.lt(p, n)));
             p = clamp(p, f(0), last);
           } else if (padding == "border") {
             p = clamp(p, f(0), last);
@@ -171,24 +160,26 @@ struct GridSampleLowering : OpConversionPattern<ONNXGridSampleOp> {
         SmallVector<SmallVector<std::pair<Value, Value>>> taps(nd);
         for (int64_t i = 0; i < nd; ++i) {
           Value x0 = math::FloorOp::create(b, l, coord[i]);
-          Value r = sub(coord[i], x0);
+          Value r = m.sub(coord[i], x0);
           if (mode == "linear") {
-            taps[i] = {{x0, sub(f(1), r)}, {add(x0, f(1)), r}};
+            taps[i] = {{x0, m.sub(f(1), r)}, {m.add(x0, f(1)), r}};
             continue;
           }
           double a = -0.75;
           auto near = [&](Value t) {
-            return add(mul(mul(sub(mul(f(a + 2), t), f(a + 3)), t), t), f(1));
+            return m.add(
+                m.mul(m.mul(m.sub(m.mul(f(a + 2), t), f(a + 3)), t), t), f(1));
           };
           auto far = [&](Value t) {
-            return sub(
-                mul(add(mul(sub(mul(f(a), t), f(5 * a)), t), f(8 * a)), t),
-                f(4 * a));
+            return m.sub(m.mul(m.add(m.mul(m.sub(m.mul(f(a), t), f(5 * a)), t),
+                                     f(8 * a)),
+                               t),
+                         f(4 * a));
           };
-          taps[i] = {{sub(x0, f(1)), far(add(r, f(1)))},
+          taps[i] = {{m.sub(x0, f(1)), far(m.add(r, f(1)))},
                      {x0, near(r)},
-                     {add(x0, f(1)), near(sub(f(1), r))},
-                     {add(x0, f(2)), far(sub(f(2), r))}};
+                     {m.add(x0, f(1)), near(m.sub(f(1), r))},
+                     {m.add(x0, f(2)), far(m.sub(f(2), r))}};
         }
         Value acc = f(0);
         SmallVector<int64_t> pick(nd, 0);
@@ -197,9 +188,9 @@ struct GridSampleLowering : OpConversionPattern<ONNXGridSampleOp> {
           Value w;
           for (int64_t i = 0; i < nd; ++i) {
             pos.push_back(taps[i][pick[i]].first);
-            w = w ? mul(w, taps[i][pick[i]].second) : taps[i][pick[i]].second;
+            w = w ? m.mul(w, taps[i][pick[i]].second) : taps[i][pick[i]].second;
           }
-          acc = add(acc, mul(w, pixel(pos)));
+          acc = m.add(acc, m.mul(w, pixel(pos)));
           int64_t i = nd - 1;
           while (i >= 0 && ++pick[i] == int64_t(taps[i].size()))
             pick[i--] = 0;
@@ -253,15 +244,7 @@ struct AffineGridLowering : OpConversionPattern<ONNXAffineGridOp> {
         rewriter, loc, rt,
         [&](OpBuilder &b, Location l, ValueRange iv) -> Value {
           auto c = [&](double v) { return scalarConstant(b, l, f, v); };
-          auto sub = [&](Value p, Value q) -> Value {
-            return arith::SubFOp::create(b, l, p, q);
-          };
-          auto mul = [&](Value p, Value q) -> Value {
-            return arith::MulFOp::create(b, l, p, q);
-          };
-          auto div = [&](Value p, Value q) -> Value {
-            return arith::DivFOp::create(b, l, p, q);
-          };
+          FloatArith m{b, l};
           // Coordinates x (innermost spatial dim) first.
           SmallVector<Value> coord;
           for (int64_t k = 0; k < nd; ++k) {
@@ -276,13 +259,14 @@ struct AffineGridLowering : OpConversionPattern<ONNXAffineGridOp> {
               Value single = arith::CmpFOp::create(
                   b, l, arith::CmpFPredicate::OLE, len, c(1.0));
               Value den = arith::SelectOp::create(b, l, single, c(1.0),
-                                                  sub(len, c(1.0)));
+                                                  m.sub(len, c(1.0)));
               v = arith::SelectOp::create(
-                  b, l, single, c(0.0), sub(mul(i, div(c(2.0), den)), c(1.0)));
+                  b, l, single, c(0.0),
+                  m.sub(m.mul(i, m.div(c(2.0), den)), c(1.0)));
             } else {
-              v = sub(
-                  mul(arith::AddFOp::create(b, l, i, c(0.5)), div(c(2.0), len)),
-                  c(1.0));
+              v = m.sub(m.mul(arith::AddFOp::create(b, l, i, c(0.5)),
+                              m.div(c(2.0), len)),
+                        c(1.0));
             }
             coord.push_back(v);
           }

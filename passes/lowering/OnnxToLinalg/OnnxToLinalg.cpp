@@ -141,6 +141,22 @@ Value lowering::generateFromIndices(
       .getResult(0);
 }
 
+Value FloatArith::add(Value p, Value q) const {
+  return arith::AddFOp::create(b, loc, p, q);
+}
+Value FloatArith::sub(Value p, Value q) const {
+  return arith::SubFOp::create(b, loc, p, q);
+}
+Value FloatArith::mul(Value p, Value q) const {
+  return arith::MulFOp::create(b, loc, p, q);
+}
+Value FloatArith::div(Value p, Value q) const {
+  return arith::DivFOp::create(b, loc, p, q);
+}
+Value FloatArith::lt(Value p, Value q) const {
+  return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, p, q);
+}
+
 Value lowering::scalarConstant(OpBuilder &b, Location loc, Type type,
                                double v) {
   if (isa<FloatType>(type))

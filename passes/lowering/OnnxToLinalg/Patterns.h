@@ -158,6 +158,18 @@ mlir::Value generateFromIndices(
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Type type, double v);
 
+/// Float arithmetic on scalars, for bodies that compute coordinates.
+struct FloatArith {
+  mlir::OpBuilder &b;
+  mlir::Location loc;
+  mlir::Value add(mlir::Value p, mlir::Value q) const;
+  mlir::Value sub(mlir::Value p, mlir::Value q) const;
+  mlir::Value mul(mlir::Value p, mlir::Value q) const;
+  mlir::Value div(mlir::Value p, mlir::Value q) const;
+  /// p < q (ordered).
+  mlir::Value lt(mlir::Value p, mlir::Value q) const;
+};
+
 /// A tensor of `type` filled with `v` (a dynamic `type` needs its `dims`).
 mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::RankedTensorType type, double v,

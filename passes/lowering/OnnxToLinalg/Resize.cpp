@@ -160,18 +160,7 @@ struct ResizeLowering : OpConversionPattern<ONNXResizeOp> {
         return arith::ConstantFloatOp::create(b, l, cast<FloatType>(f64),
                                               APFloat(v));
       };
-      auto add = [&](Value p, Value q) -> Value {
-        return arith::AddFOp::create(b, l, p, q);
-      };
-      auto sub = [&](Value p, Value q) -> Value {
-        return arith::SubFOp::create(b, l, p, q);
-      };
-      auto mul = [&](Value p, Value q) -> Value {
-        return arith::MulFOp::create(b, l, p, q);
-      };
-      auto div = [&](Value p, Value q) -> Value {
-        return arith::DivFOp::create(b, l, p, q);
-      };
+      FloatArith m{b, l};
       auto cmp = [&](arith::CmpFPredicate pred, Value p, Value q) -> Value {
         return arith::CmpFOp::create(b, l, pred, p, q);
       };
@@ -195,32 +184,33 @@ struct ResizeLowering : OpConversionPattern<ONNXResizeOp> {
       Value extrapolated;
       for (int64_t k = 0; k < nAxes; ++k) {
         int64_t d = axes[k];
-        Value inLen = inF[k], inLast = sub(inF[k], f(1.0));
+        Value inLen = inF[k], inLast = m.sub(inF[k], f(1.0));
         Value y = arith::UIToFPOp::create(
             b, l, f64,
             arith::IndexCastOp::create(b, l, b.getI64Type(), base[d]));
         Value s = scale[k];
-        Value outW = mul(s, inLen); // the float output length
+        Value outW = m.mul(s, inLen); // the float output length
         Value outIsOne = cmp(arith::CmpFPredicate::OEQ, outW, f(1.0));
-        Value halfPixel = sub(div(add(y, f(0.5)), s), f(0.5));
+        Value halfPixel = m.sub(m.div(m.add(y, f(0.5)), s), f(0.5));
         Value xo;
         if (ctm == "half_pixel") {
           xo = halfPixel;
         } else if (ctm == "half_pixel_symmetric") {
-          Value adjustment = div(outF[k], outW);
-          Value offset = mul(div(inLen, f(2.0)), sub(f(1.0), adjustment));
-          xo = add(offset, halfPixel);
+          Value adjustment = m.div(outF[k], outW);
+          Value offset = m.mul(m.div(inLen, f(2.0)), m.sub(f(1.0), adjustment));
+          xo = m.add(offset, halfPixel);
         } else if (ctm == "pytorch_half_pixel") {
           xo = sel(outIsOne, f(-0.5), halfPixel);
         } else if (ctm == "align_corners") {
-          xo = sel(outIsOne, f(0.0), div(mul(y, inLast), sub(outW, f(1.0))));
+          xo = sel(outIsOne, f(0.0),
+                   m.div(m.mul(y, inLast), m.sub(outW, f(1.0))));
         } else if (ctm == "asymmetric") {
-          xo = div(y, s);
+          xo = m.div(y, s);
         } else { // tf_crop_and_resize
-          Value span = mul(sub(roiHi[k], roiLo[k]), inLast);
-          xo = sel(outIsOne, div(span, f(2.0)),
-                   div(mul(y, span), sub(outW, f(1.0))));
-          xo = add(xo, mul(roiLo[k], inLast));
+          Value span = m.mul(m.sub(roiHi[k], roiLo[k]), inLast);
+          xo = sel(outIsOne, m.div(span, f(2.0)),
+                   m.div(m.mul(y, span), m.sub(outW, f(1.0))));
+          xo = m.add(xo, m.mul(roiLo[k], inLast));
           Value out = arith::OrIOp::create(
               b, l, cmp(arith::CmpFPredicate::OLT, xo, f(0.0)),
               cmp(arith::CmpFPredicate::OGT, xo, inLast));
@@ -230,7 +220,7 @@ struct ResizeLowering : OpConversionPattern<ONNXResizeOp> {
                   : out;
         }
         Value x0 = math::FloorOp::create(b, l, xo);
-        Value r = sub(xo, x0);
+        Value r = m.sub(xo, x0);
         if (nearest) {
           // An integer coordinate is itself; otherwise round per mode.
           Value up;
@@ -243,45 +233,48 @@ struct ResizeLowering : OpConversionPattern<ONNXResizeOp> {
           else
             up = cmp(arith::CmpFPredicate::OGT, r, f(0.5));
           taps[k].push_back(
-              {clampIndex(sel(up, add(x0, f(1.0)), x0), inI[k]), f(1.0)});
+              {clampIndex(sel(up, m.add(x0, f(1.0)), x0), inI[k]), f(1.0)});
           continue;
         }
         SmallVector<Value> w;
         int64_t first;
         if (mode == "linear") {
-          w = {sub(f(1.0), r), r};
+          w = {m.sub(f(1.0), r), r};
           first = 0;
         } else {                     // cubic, Keys with coefficient a
           auto near = [&](Value t) { // |t| <= 1
-            return add(mul(mul(sub(mul(f(a + 2), t), f(a + 3)), t), t), f(1.0));
+            return m.add(
+                m.mul(m.mul(m.sub(m.mul(f(a + 2), t), f(a + 3)), t), t),
+                f(1.0));
           };
           auto far = [&](Value t) { // 1 < |t| < 2
-            return sub(
-                mul(add(mul(sub(mul(f(a), t), f(5 * a)), t), f(8 * a)), t),
-                f(4 * a));
+            return m.sub(m.mul(m.add(m.mul(m.sub(m.mul(f(a), t), f(5 * a)), t),
+                                     f(8 * a)),
+                               t),
+                         f(4 * a));
           };
           Value one = f(1.0);
-          w = {far(add(r, one)), near(r), near(sub(one, r)),
-               far(sub(f(2.0), r))};
+          w = {far(m.add(r, one)), near(r), near(m.sub(one, r)),
+               far(m.sub(f(2.0), r))};
           first = -1;
         }
         Value sum = f(0.0);
         for (int64_t t = 0; t < int64_t(w.size()); ++t) {
-          Value pos = add(x0, f(double(first + t)));
+          Value pos = m.add(x0, f(double(first + t)));
           if (excludeOutside) {
             Value inside = arith::AndIOp::create(
                 b, l, cmp(arith::CmpFPredicate::OGE, pos, f(0.0)),
                 cmp(arith::CmpFPredicate::OLE, pos, inLast));
             w[t] = sel(inside, w[t], f(0.0));
           }
-          sum = add(sum, w[t]);
+          sum = m.add(sum, w[t]);
           taps[k].push_back({clampIndex(pos, inI[k]), w[t]});
         }
         if (excludeOutside) {
           Value zero = cmp(arith::CmpFPredicate::OEQ, sum, f(0.0));
           sum = sel(zero, f(1.0), sum);
           for (auto &tap : taps[k])
-            tap.second = div(tap.second, sum);
+            tap.second = m.div(tap.second, sum);
         }
       }
       // The tensor product of the axes' taps.
@@ -294,14 +287,14 @@ struct ResizeLowering : OpConversionPattern<ONNXResizeOp> {
         for (int64_t k = 0; k < nAxes; ++k) {
           auto [idx, w] = taps[k][pick[k]];
           at[axes[k]] = idx;
-          weight = weight ? mul(weight, w) : w;
+          weight = weight ? m.mul(weight, w) : w;
         }
         Value v = tensor::ExtractOp::create(b, l, x, at);
         if (nearest) {
           result = v;
           break;
         }
-        acc = add(acc, mul(weight, toFloat(b, l, v, f64)));
+        acc = m.add(acc, m.mul(weight, toFloat(b, l, v, f64)));
         int64_t k = nAxes - 1;
         while (k >= 0 && ++pick[k] == int64_t(taps[k].size()))
           pick[k--] = 0;

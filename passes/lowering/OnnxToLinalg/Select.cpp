@@ -59,6 +59,24 @@ Value countNonZero(OpBuilder &b, Location loc, Value x, Value limit = {}) {
       tensor::ExtractOp::create(b, loc, count, ValueRange{}));
 }
 
+/// One step of an ordered fill carrying (output, next position): when
+/// `keep`, the output with `write(out, pos)` applied and the position
+/// advanced; else both unchanged.
+scf::IfOp appendIf(
+    OpBuilder &b, Location loc, Value keep, ValueRange iters,
+    function_ref<Value(OpBuilder &, Location, Value out, Value pos)> write) {
+  return scf::IfOp::create(
+      b, loc, keep,
+      [&](OpBuilder &tb, Location tl) {
+        Value one = arith::ConstantIndexOp::create(tb, tl, 1);
+        scf::YieldOp::create(
+            tb, tl,
+            ValueRange{write(tb, tl, iters[0], iters[1]),
+                       arith::AddIOp::create(tb, tl, iters[1], one)});
+      },
+      [&](OpBuilder &eb, Location el) { scf::YieldOp::create(eb, el, iters); });
+}
+
 /// NonZero: [rank, count] of the nonzero elements' indices, in row-major
 /// order (numpy.nonzero stacked).
 struct NonZeroLowering : OpConversionPattern<ONNXNonZeroOp> {
@@ -88,10 +106,9 @@ struct NonZeroLowering : OpConversionPattern<ONNXNonZeroOp> {
         [&](OpBuilder &b, Location l, ValueRange ivs,
             ValueRange iters) -> scf::ValueVector {
           Value keep = isNonZero(b, l, tensor::ExtractOp::create(b, l, x, ivs));
-          auto ifOp = scf::IfOp::create(
-              b, l, keep,
-              [&](OpBuilder &tb, Location tl) {
-                Value acc = iters[0];
+          auto ifOp = appendIf(
+              b, l, keep, iters,
+              [&](OpBuilder &tb, Location tl, Value acc, Value pos) {
                 for (int64_t d = 0; d < rank; ++d)
                   acc = tensor::InsertOp::create(
                       tb, tl,
@@ -99,14 +116,8 @@ struct NonZeroLowering : OpConversionPattern<ONNXNonZeroOp> {
                                                  ivs[d]),
                       acc,
                       ValueRange{arith::ConstantIndexOp::create(tb, tl, d),
-                                 iters[1]});
-                scf::YieldOp::create(
-                    tb, tl,
-                    ValueRange{acc,
-                               arith::AddIOp::create(tb, tl, iters[1], one)});
-              },
-              [&](OpBuilder &eb, Location el) {
-                scf::YieldOp::create(eb, el, iters);
+                                 pos});
+                return acc;
               });
           return {ifOp.getResult(0), ifOp.getResult(1)};
         });
@@ -166,24 +177,17 @@ struct CompressLowering : OpConversionPattern<ONNXCompressOp> {
         rewriter, loc, zero, n, one, ValueRange{out, zero},
         [&](OpBuilder &b, Location l, Value j, ValueRange iters) {
           Value keep = tensor::ExtractOp::create(b, l, cond, ValueRange{j});
-          auto ifOp = scf::IfOp::create(
-              b, l, keep,
-              [&](OpBuilder &tb, Location tl) {
+          auto ifOp = appendIf(
+              b, l, keep, iters,
+              [&](OpBuilder &tb, Location tl, Value acc, Value pos) -> Value {
                 SmallVector<OpFoldResult> from(rank, tb.getIndexAttr(0)),
                     to(rank, tb.getIndexAttr(0));
                 from[axis] = j;
-                to[axis] = iters[1];
+                to[axis] = pos;
                 Value s = tensor::ExtractSliceOp::create(tb, tl, sliceT, x,
                                                          from, sizes, strides);
-                Value acc = tensor::InsertSliceOp::create(tb, tl, s, iters[0],
-                                                          to, sizes, strides);
-                scf::YieldOp::create(
-                    tb, tl,
-                    ValueRange{acc,
-                               arith::AddIOp::create(tb, tl, iters[1], one)});
-              },
-              [&](OpBuilder &eb, Location el) {
-                scf::YieldOp::create(eb, el, iters);
+                return tensor::InsertSliceOp::create(tb, tl, s, acc, to, sizes,
+                                                     strides);
               });
           scf::YieldOp::create(b, l, ifOp.getResults());
         });
