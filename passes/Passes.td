@@ -304,6 +304,23 @@ def RetypeEmptyArguments
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def PromoteLoopBuffers : Pass<"promote-loop-buffers", "mlir::func::FuncOp"> {
+  let summary = "Per-iteration buffers of loops as one alloca per call";
+  let description = [{
+    Runs after convert-parallel-loops-to-runtime, when every loop left runs
+    its iterations in order in one thread. A statically shaped memref.alloc
+    of at most `max-bytes` inside a loop body, freed by a memref.dealloc in
+    the same block, becomes one memref.alloca in the function's entry block
+    (the dealloc goes): no malloc per iteration, and the buffer stays hot
+    from one iteration to the next.
+  }];
+  let options = [
+    Option<"maxBytes", "max-bytes", "int64_t", /*default=*/"262144",
+           "largest buffer put on the stack (worker threads have 8 MiB)">
+  ];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def PlanArena : Pass<"plan-arena", "mlir::func::FuncOp"> {
   let summary = "Place a function's buffers in one arena with reuse";
   let description = [{
