@@ -47,6 +47,42 @@ def FuseContractionEpilogues
   ];
 }
 
+def FuseDepthwisePointwise
+    : Pass<"fuse-depthwise-pointwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse a depthwise conv into the 1x1 conv that reads it, by rows";
+  let description = [{
+    A 1x1 conv (NHWC, f32, static) whose input is a depthwise conv, maybe
+    through an elementwise activation, each used once, is tiled (or its
+    elementwise consumer, e.g. a residual add) into an scf.forall over
+    image rows, and the activation, the depthwise conv and the ops that
+    initialize the accumulators (bias broadcasts) are fused into each row:
+    the intermediate row is read back from L1/L2 instead of L3. Every
+    pixel is still computed once (a 1x1 conv reads only its own pixels).
+    The depthwise conv's input is read through a slice, unless it is the
+    zero-padded output of a large expand 1x1 conv (+ activation): then the
+    pad moves to the expand's small input, a constant mask zeroes the
+    expand's border pixels, and each tile recomputes the few window rows
+    it shares with its neighbours (at most 30% more expand work, tiles of
+    several rows), so no image-sized tensor is left in the block.
+  }];
+  let options = [
+    Option<"minBytes", "min-bytes", "int64_t", /*default=*/"262144",
+           "fuse only when the depthwise conv's output is at least this "
+           "large (smaller ones stay in L2 unfused)">,
+    Option<"fuseExpand", "fuse-expand", "bool", /*default=*/"true",
+           "also fuse the 1x1 conv (+ activation) whose zero-padded output "
+           "the depthwise conv reads, recomputing shared window rows">,
+    Option<"minExpandBytes", "min-expand-bytes", "int64_t",
+           /*default=*/"1048576",
+           "fuse the expand conv only when its padded output is at least "
+           "this large (beyond L2)">
+  ];
+  let dependentDialects = [
+    "mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect"
+  ];
+}
+
 def FuseElementwiseOps : Pass<"fuse-elementwise-ops", "mlir::func::FuncOp"> {
   let summary = "Fuse elementwise linalg ops, never into a contraction";
   let description = [{

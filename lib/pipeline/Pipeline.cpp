@@ -60,7 +60,8 @@ std::string mcc::getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
   std::string p;
   if (optLevel > 0)
     p += "func.func(channels-last,winograd-convs" + vw +
-         ",register-tile-contractions" + vw +
+         ",fuse-depthwise-pointwise,canonicalize,register-tile-contractions" +
+         vw +
          ",canonicalize,fuse-contraction-epilogues,canonicalize,"
          "order-contraction-loops,pad-in-producer,approximate-math,"
          "reassociate-reductions),";
