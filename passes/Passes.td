@@ -382,7 +382,10 @@ def ConvertParallelLoopsToRuntime
     operations is outlined into `@<func>_par<N>(ctx, begin, end)` and
     replaced by a call of the runtime's `mcc_rt_parallel_for`. Its outer
     dimensions are collapsed until there are `min-outer-iterations` of them
-    to split; the remaining dimensions run inside each chunk. Captured
+    to split (the innermost one only when each of its iterations is heavy,
+    e.g. a register tile's whole reduction: a light innermost dim stays a
+    loop LLVM vectorizes); the remaining dimensions run inside each chunk.
+    Captured
     memrefs (static layouts only) pass as aligned pointers in a stack
     struct, scalars by value, constants are cloned. Everything else stays
     sequential; the artifact needs no OpenMP.

@@ -35,6 +35,9 @@ namespace {
 constexpr llvm::StringLiteral kParallelFor = "mcc_rt_parallel_for";
 /// Trip count assumed for a loop whose bounds are not constant.
 constexpr int64_t kUnknownTripCount = 16;
+/// Work (scalar ops, see estimateWork) of one iteration above which the
+/// innermost parallel dim is collapsed with the others.
+constexpr int64_t kHeavyIterationWork = 1024;
 
 /// `<fn>_par<N>`, plus `_<node>` when `loc` names the ONNX node the loop
 /// came from (the first one of a fused loop): a profile of an artifact
@@ -233,13 +236,17 @@ bool Outliner::outline(func::FuncOp func, scf::ParallelOp loop,
     return false;
   // Collapse outer dims until there are enough iterations to split. The
   // innermost dim stays a loop of its own when the others give at least
-  // two iterations: collapsed, every element paid a delinearization and
-  // the loop no longer vectorized (an SE block's scaling of a 7x7x1152
-  // tensor ran scalar with a division per element).
+  // two iterations and its iterations are light: collapsed, every element
+  // paid a delinearization and the loop no longer vectorized (an SE
+  // block's scaling of a 7x7x1152 tensor ran scalar with a division per
+  // element). Heavy iterations (a register tile's whole reduction) are
+  // collapsed too: 5 column tiles of a 7x7 conv split 3:2 over two
+  // threads, 5 x 8 (tile, row block) pairs split evenly.
+  bool heavy = estimateWork(loop.getRegion()) >= kHeavyIterationWork;
   unsigned outer = 0;
   int64_t n = 1;
   while (outer < trips.size() && n < minOuterIterations &&
-         (outer + 1 < trips.size() || n < 2))
+         (outer + 1 < trips.size() || n < 2 || heavy))
     n *= trips[outer++];
   if (n < 2)
     return false;
