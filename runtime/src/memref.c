@@ -41,28 +41,44 @@ memrefCopy(int64_t elem_size, unranked_memref *src, unranked_memref *dst) {
       return;
   if (rank > kMaxRank)
     return;
+  /* Dims that are contiguous with the next inner one on both sides merge
+   * into it, so a padded NHWC copy (rows of W * C elements) is one memcpy
+   * per row, not one per pixel. */
+  int64_t size[kMaxRank], ss[kMaxRank], ds[kMaxRank];
+  int64_t n = 0;
+  for (int64_t i = rank - 1; i >= 0; --i) {
+    if (n > 0 && sst[i] == size[n - 1] * ss[n - 1] &&
+        dst_st[i] == size[n - 1] * ds[n - 1]) {
+      size[n - 1] *= sizes[i];
+      continue;
+    }
+    size[n] = sizes[i];
+    ss[n] = sst[i];
+    ds[n] = dst_st[i];
+    ++n;
+  }
+  /* Innermost dim first; idx[k] counts dim k of the merged shape. */
   int64_t idx[kMaxRank] = {0};
-  /* Innermost dim contiguous on both sides: copy rows with memcpy. */
-  int64_t inner = sizes[rank - 1];
-  int contiguous = sst[rank - 1] == 1 && dst_st[rank - 1] == 1;
+  int64_t inner = size[0];
+  int contiguous = ss[0] == 1 && ds[0] == 1;
   for (;;) {
     int64_t so = 0, dof = 0;
-    for (int64_t i = 0; i < rank - 1; ++i) {
-      so += idx[i] * sst[i];
-      dof += idx[i] * dst_st[i];
+    for (int64_t k = 1; k < n; ++k) {
+      so += idx[k] * ss[k];
+      dof += idx[k] * ds[k];
     }
     if (contiguous) {
       memcpy(d + dof * elem_size, s + so * elem_size,
              (size_t)(inner * elem_size));
     } else {
       for (int64_t j = 0; j < inner; ++j)
-        memcpy(d + (dof + j * dst_st[rank - 1]) * elem_size,
-               s + (so + j * sst[rank - 1]) * elem_size, (size_t)elem_size);
+        memcpy(d + (dof + j * ds[0]) * elem_size,
+               s + (so + j * ss[0]) * elem_size, (size_t)elem_size);
     }
-    int64_t axis = rank - 2;
-    while (axis >= 0 && ++idx[axis] == sizes[axis])
-      idx[axis--] = 0;
-    if (axis < 0)
+    int64_t k = 1;
+    while (k < n && ++idx[k] == size[k])
+      idx[k++] = 0;
+    if (k >= n)
       return;
   }
 }
