@@ -8,9 +8,13 @@
  * reads the same rows (in one quiet A/B, MobileNetV2 at 2 threads took
  * 2.87 ms with chunks dealt out in turn, 2.47 ms with static halves;
  * later runs on the shared host were too noisy to tell the two apart).
- * Stealing keeps the balance of small chunks: a participant done with its
- * share takes grains from the end of the others'. The call returns when
- * every grain is done and no worker is still inside.
+ * A participant runs its share front to back, claiming half of what is
+ * left each time (so the chunks shrink to single iterations at the end);
+ * one done with its share steals half of what is left of another's from
+ * its end. With fixed grains (4 per thread) the last one, an eighth of a
+ * loop at 2 threads, was often run by one core while the other waited.
+ * The call returns when every iteration is done and no worker is still
+ * inside.
  *
  * - The thread count is per run: model_run sets it for the calling thread
  *   (mcc_rt_set_threads); 1 runs everything inline with no pool involved.
@@ -35,10 +39,6 @@
 
 enum {
   kMaxWorkers = 255,
-  /* Each participant owns a contiguous share of the iterations, split
-   * into this many grains; it runs its own grains front to back, then
-   * takes grains from the back of the others' shares. */
-  kGrainsPerThread = 4,
   kSpinIterations = 1 << 16,
 };
 
@@ -55,9 +55,10 @@ static inline void cpu_relax(void) {
 #endif
 }
 
-/* A participant's grains not yet taken: [begin, end) packed in one word so
+/* A participant's units not yet taken: [begin, end) packed in one word so
  * that the owner (from the front) and a thief (from the back) claim with
- * one compare-and-swap. */
+ * one compare-and-swap. A unit is one iteration, or several when n does
+ * not fit in 32 bits. */
 static inline uint64_t pack_share(uint32_t begin, uint32_t end) {
   return (uint64_t)begin << 32 | end;
 }
@@ -66,7 +67,7 @@ static struct {
   pthread_mutex_t submit; /* held by the thread whose job owns the pool */
   pthread_mutex_t mu;     /* guards the job fields and the flags below */
   pthread_cond_t wake;    /* a new job or shutdown */
-  pthread_cond_t done_cv; /* the job's last grain or participant finished */
+  pthread_cond_t done_cv; /* the job's last unit or participant finished */
   pthread_t workers[kMaxWorkers];
   int num_workers;
   int sleepers;
@@ -76,12 +77,13 @@ static struct {
   mcc_rt_task_fn fn;
   void *ctx;
   int64_t n;
-  int64_t num_grains;
-  int shares;               /* participants: the caller and `shares - 1` */
-  int open;                 /* workers may still join the job */
-  int caller_waiting;       /* the caller sleeps on done_cv */
-  atomic_llong grains_done; /* grains whose iterations have run */
-  atomic_int active;        /* workers inside the job */
+  int64_t unit; /* iterations per unit */
+  int64_t num_units;
+  int shares;              /* participants: the caller and `shares - 1` */
+  int open;                /* workers may still join the job */
+  int caller_waiting;      /* the caller sleeps on done_cv */
+  atomic_llong units_done; /* units whose iterations have run */
+  atomic_int active;       /* workers inside the job */
   _Alignas(64) _Atomic uint64_t share[kMaxWorkers + 1];
 } pool = {
     .submit = PTHREAD_MUTEX_INITIALIZER,
@@ -104,58 +106,54 @@ int mcc_rt_set_threads(int threads) {
   return previous;
 }
 
-/* Iterations of grain g out of `grains` over [0, n): an even split, the
- * first n % grains grains one iteration longer. */
-static void grain_range(int64_t n, int64_t grains, int64_t g, int64_t *begin,
-                        int64_t *end) {
-  int64_t q = n / grains, r = n % grains;
-  *begin = g * q + (g < r ? g : r);
-  *end = *begin + q + (g < r);
-}
-
-/* Takes one grain of participant `t`'s share: its first when `front`
- * (the owner), else its last; -1 when the share is empty. */
-static int64_t claim(int t, int front) {
+/* Takes half (at least one) of the units left in participant `t`'s share:
+ * its first ones when `front` (the owner), else its last ones. Returns 0
+ * when the share is empty. */
+static int claim(int t, int front, int64_t *begin, int64_t *end) {
   uint64_t cur = atomic_load_explicit(&pool.share[t], memory_order_relaxed);
   for (;;) {
     uint32_t b = (uint32_t)(cur >> 32), e = (uint32_t)cur;
     if (b >= e)
-      return -1;
-    uint64_t next = front ? pack_share(b + 1, e) : pack_share(b, e - 1);
+      return 0;
+    uint32_t take = (e - b + 1) / 2;
+    uint64_t next = front ? pack_share(b + take, e) : pack_share(b, e - take);
     if (atomic_compare_exchange_weak_explicit(&pool.share[t], &cur, next,
                                               memory_order_acq_rel,
-                                              memory_order_relaxed))
-      return front ? b : e - 1;
+                                              memory_order_relaxed)) {
+      *begin = front ? b : e - take;
+      *end = front ? b + take : e;
+      return 1;
+    }
   }
 }
 
-/* Runs grains of the job as participant `self` until none is left: its own
+/* Runs units of the job as participant `self` until none is left: its own
  * share in order (the same rows on the same core from one op to the next,
  * so what an op wrote is still in that core's cache for the next), then
  * the others' from their ends. */
 static void run_share(int self, mcc_rt_task_fn fn, void *ctx, int64_t n,
-                      int64_t grains, int shares) {
+                      int64_t unit, int shares) {
   int victim = (self + 1) % shares; /* the last one robbed, tried first */
   for (;;) {
-    int64_t g = claim(self, 1);
-    for (int i = 0; g < 0 && i < shares; ++i) {
+    int64_t ub, ue;
+    int got = claim(self, 1, &ub, &ue);
+    for (int i = 0; !got && i < shares; ++i) {
       int t = (victim + i) % shares;
-      if (t != self && (g = claim(t, 0)) >= 0)
+      if (t != self && (got = claim(t, 0, &ub, &ue)))
         victim = t;
     }
-    if (g < 0)
+    if (!got)
       return;
-    int64_t begin, end;
-    grain_range(n, grains, g, &begin, &end);
-    fn(ctx, begin, end);
-    atomic_fetch_add_explicit(&pool.grains_done, 1, memory_order_release);
+    int64_t end = ue * unit < n ? ue * unit : n;
+    fn(ctx, ub * unit, end);
+    atomic_fetch_add_explicit(&pool.units_done, ue - ub, memory_order_release);
   }
 }
 
-/* True when every grain has run and no worker is inside the job. */
+/* True when every unit has run and no worker is inside the job. */
 static int job_finished(void) {
-  return atomic_load_explicit(&pool.grains_done, memory_order_acquire) ==
-             pool.num_grains &&
+  return atomic_load_explicit(&pool.units_done, memory_order_acquire) ==
+             pool.num_units &&
          atomic_load_explicit(&pool.active, memory_order_acquire) == 0;
 }
 
@@ -189,10 +187,10 @@ static void *worker_main(void *arg) {
     atomic_fetch_add_explicit(&pool.active, 1, memory_order_relaxed);
     mcc_rt_task_fn fn = pool.fn;
     void *ctx = pool.ctx;
-    int64_t n = pool.n, grains = pool.num_grains;
+    int64_t n = pool.n, unit = pool.unit;
     int shares = pool.shares;
     pthread_mutex_unlock(&pool.mu);
-    run_share(index + 1, fn, ctx, n, grains, shares);
+    run_share(index + 1, fn, ctx, n, unit, shares);
     if (atomic_fetch_sub_explicit(&pool.active, 1, memory_order_acq_rel) == 1) {
       pthread_mutex_lock(&pool.mu);
       if (pool.caller_waiting)
@@ -235,32 +233,32 @@ void mcc_rt_parallel_for(mcc_rt_task_fn fn, void *ctx, int64_t n) {
     return;
   }
   int shares = helpers + 1;
-  int64_t grains = (int64_t)shares * kGrainsPerThread;
-  if (grains > n)
-    grains = n;
+  int64_t unit = n / UINT32_MAX + 1;
+  int64_t units = (n + unit - 1) / unit;
 
   pthread_mutex_lock(&pool.mu);
   pool.fn = fn;
   pool.ctx = ctx;
   pool.n = n;
-  pool.num_grains = grains;
+  pool.unit = unit;
+  pool.num_units = units;
   pool.shares = shares;
   for (int t = 0; t < shares; ++t)
     atomic_store_explicit(&pool.share[t],
-                          pack_share((uint32_t)(grains * t / shares),
-                                     (uint32_t)(grains * (t + 1) / shares)),
+                          pack_share((uint32_t)(units * t / shares),
+                                     (uint32_t)(units * (t + 1) / shares)),
                           memory_order_relaxed);
-  atomic_store_explicit(&pool.grains_done, 0, memory_order_relaxed);
+  atomic_store_explicit(&pool.units_done, 0, memory_order_relaxed);
   pool.open = 1;
   atomic_fetch_add_explicit(&pool.generation, 1, memory_order_release);
   if (pool.sleepers)
     pthread_cond_broadcast(&pool.wake);
   pthread_mutex_unlock(&pool.mu);
-  run_share(0, fn, ctx, n, grains, shares);
+  run_share(0, fn, ctx, n, unit, shares);
   pthread_mutex_lock(&pool.mu);
   pool.open = 0;
   pthread_mutex_unlock(&pool.mu);
-  /* The last grains are running on workers: spin for them first (a futex
+  /* The last units are running on workers: spin for them first (a futex
    * sleep and wake-up per parallel loop cost tens of microseconds, and a
    * network runs a hundred such loops), then sleep. */
   for (int i = 0; i < kSpinIterations && !job_finished(); ++i)
