@@ -37,7 +37,7 @@ constexpr llvm::StringLiteral kParallelFor = "mcc_rt_parallel_for";
 constexpr int64_t kUnknownTripCount = 16;
 /// Work (scalar ops, see estimateWork) of one iteration above which the
 /// innermost parallel dim is collapsed with the others.
-constexpr int64_t kHeavyIterationWork = 1024;
+constexpr int64_t kHeavyIterationWork = 16384;
 
 /// `<fn>_par<N>`, plus `_<node>` when `loc` names the ONNX node the loop
 /// came from (the first one of a fused loop): a profile of an artifact
@@ -72,6 +72,16 @@ std::optional<int64_t> tripCount(Value lb, Value ub, Value step) {
   return *u <= *l ? 0 : (*u - *l + *s - 1) / *s;
 }
 
+/// Scalar operations of one op: its vector result's elements (a register
+/// tile's vector.fma on 32 lanes does 32 scalar FMAs), else 1.
+int64_t opWork(Operation &op) {
+  int64_t work = 1;
+  for (Type t : op.getResultTypes())
+    if (auto v = dyn_cast<VectorType>(t); v && v.hasStaticShape())
+      work = std::max(work, v.getNumElements());
+  return work;
+}
+
 /// Scalar operations executed by one run of `region`, nested loops
 /// multiplied out.
 int64_t estimateWork(Region &region) {
@@ -88,7 +98,7 @@ int64_t estimateWork(Region &region) {
     int64_t inner = 0;
     for (Region &r : op.getRegions())
       inner += estimateWork(r);
-    work += 1 + trips * inner;
+    work += opWork(op) + trips * inner;
   }
   return work;
 }

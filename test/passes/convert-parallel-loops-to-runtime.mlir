@@ -102,16 +102,16 @@ func.func @keep_inner(%x: memref<1x2x2x1152xf32>) {
 // CHECK-LABEL: func.func @heavy_inner(
 // CHECK: arith.constant 40 : i64
 // CHECK: call @mcc_rt_parallel_for
-func.func @heavy_inner(%x: memref<5x8x16xf32>, %w: memref<2048xf32>) {
+func.func @heavy_inner(%x: memref<5x8x16xf32>, %w: memref<8192xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c5 = arith.constant 5 : index
   %c8 = arith.constant 8 : index
   %c16 = arith.constant 16 : index
-  %c2048 = arith.constant 2048 : index
+  %c8192 = arith.constant 8192 : index
   scf.parallel (%i, %j) = (%c0, %c0) to (%c5, %c8) step (%c1, %c1) {
-    scf.for %k = %c0 to %c2048 step %c1 {
-      %v = memref.load %w[%k] : memref<2048xf32>
+    scf.for %k = %c0 to %c8192 step %c1 {
+      %v = memref.load %w[%k] : memref<8192xf32>
       %a = memref.load %x[%i, %j, %c0] : memref<5x8x16xf32>
       %s = arith.addf %a, %v : f32
       memref.store %s, %x[%i, %j, %c0] : memref<5x8x16xf32>
