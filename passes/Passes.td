@@ -340,6 +340,23 @@ def RetypeEmptyArguments
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def PrefetchEpilogueOperands
+    : Pass<"prefetch-epilogue-operands", "mlir::func::FuncOp"> {
+  let summary = "Prefetch a register tile's epilogue operands and output "
+                "before its reduction loop";
+  let description = [{
+    Every in-bounds, minor-identity vector.transfer_read / transfer_write
+    on a memref that follows an scf.for carrying vectors (a register
+    tile's reduction), up to the next loop in the block, gets a
+    memref.prefetch (read or write) of each of its cache lines placed
+    before that loop; index computations that are pure are cloned there.
+    The misses on a residual input and the output rows, touched once per
+    tile, then overlap the reduction instead of stalling the epilogue.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 def PromoteLoopBuffers : Pass<"promote-loop-buffers", "mlir::func::FuncOp"> {
   let summary = "Per-iteration buffers of loops as one alloca per call";
   let description = [{

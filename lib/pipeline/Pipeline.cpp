@@ -96,7 +96,9 @@ std::string mcc::getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
          // Parallel dims become scf.parallel; the outermost ones with enough
          // work run on the runtime's thread pool.
          "func.func(scf-forall-to-parallel,convert-linalg-to-parallel-loops),"
-         "convert-parallel-loops-to-runtime,func.func(promote-loop-buffers),"
+         "convert-parallel-loops-to-runtime,func.func(promote-loop-buffers" +
+         std::string(optLevel > 0 ? ",prefetch-epilogue-operands" : "") +
+         "),"
          // Transposed (channel-lane) stores and gathers become scalar ops.
          "convert-vector-to-scf{full-unroll=1},"
          "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
