@@ -67,7 +67,8 @@ void prefetchBefore(VectorTransferOpInterface transfer, bool isWrite,
                     scf::ForOp loop, IRMapping &clones, OpBuilder &b) {
   auto memrefType = dyn_cast<MemRefType>(transfer.getShapedType());
   VectorType vecType = transfer.getVectorType();
-  if (!memrefType || !vecType.hasStaticShape() || vecType.getRank() != 1 ||
+  if (!memrefType || memrefType.getRank() == 0 || !vecType.hasStaticShape() ||
+      vecType.getRank() != 1 ||
       !transfer.getPermutationMap().isMinorIdentity() || transfer.getMask() ||
       !llvm::all_of(transfer.getInBoundsValues(), [](bool b) { return b; }))
     return;

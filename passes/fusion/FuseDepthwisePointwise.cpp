@@ -228,8 +228,12 @@ std::optional<PaddedExpand> paddedExpandOf(linalg::GenericOp dw) {
     return std::nullopt;
   pe.expand = def;
   pe.init = def.getDpsInits()[0].getDefiningOp();
-  if (!pe.init || !isa<linalg::LinalgOp>(pe.init) || !pe.init->hasOneUse() ||
-      cast<linalg::LinalgOp>(pe.init).getNumDpsInits() != 1)
+  // A fill or a broadcast of something without image dims (bias): it
+  // is re-made at the padded shape.
+  std::optional<mcc::InitSource> src = mcc::initSource(def.getDpsInits()[0]);
+  if (!pe.init || !pe.init->hasOneUse() || !src ||
+      (src->tensor &&
+       (src->map.isFunctionOfDim(1) || src->map.isFunctionOfDim(2))))
     return std::nullopt;
   // The depthwise conv's stride and taps along H.
   AffineMap m = dw.getMatchingIndexingMap(in);

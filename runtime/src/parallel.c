@@ -115,7 +115,7 @@ static int claim(int t, int front, int64_t *begin, int64_t *end) {
     uint32_t b = (uint32_t)(cur >> 32), e = (uint32_t)cur;
     if (b >= e)
       return 0;
-    uint32_t take = (e - b + 1) / 2;
+    uint32_t take = (uint32_t)(((uint64_t)e - b + 1) / 2);
     uint64_t next = front ? pack_share(b + take, e) : pack_share(b, e - take);
     if (atomic_compare_exchange_weak_explicit(&pool.share[t], &cur, next,
                                               memory_order_acq_rel,
