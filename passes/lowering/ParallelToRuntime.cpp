@@ -242,7 +242,8 @@ bool Outliner::outline(func::FuncOp func, scf::ParallelOp loop,
   int64_t total = 1;
   for (int64_t t : trips)
     total *= t;
-  if (total * estimateWork(loop.getRegion()) < minWork)
+  int64_t iterationWork = estimateWork(loop.getRegion());
+  if (total * iterationWork < minWork)
     return false;
   // Collapse outer dims until there are enough iterations to split. The
   // innermost dim stays a loop of its own when the others give at least
@@ -252,7 +253,7 @@ bool Outliner::outline(func::FuncOp func, scf::ParallelOp loop,
   // element). Heavy iterations (a register tile's whole reduction) are
   // collapsed too: 5 column tiles of a 7x7 conv split 3:2 over two
   // threads, 5 x 8 (tile, row block) pairs split evenly.
-  bool heavy = estimateWork(loop.getRegion()) >= kHeavyIterationWork;
+  bool heavy = iterationWork >= kHeavyIterationWork;
   unsigned outer = 0;
   int64_t n = 1;
   while (outer < trips.size() && n < minOuterIterations &&

@@ -55,17 +55,19 @@ struct PromoteLoopBuffers
     if (func.isExternal())
       return;
     Block &entry = func.getBody().front();
-    SmallVector<memref::AllocOp> allocs;
+    SmallVector<std::pair<memref::AllocOp, memref::DeallocOp>> allocs;
     func.walk([&](memref::AllocOp alloc) {
       if (!isa<LoopLikeOpInterface>(alloc->getParentOp()))
         return;
       std::optional<int64_t> bytes = byteSize(alloc.getType());
-      if (bytes && *bytes <= maxBytes && deallocInBlock(alloc))
-        allocs.push_back(alloc);
+      if (!bytes || *bytes > maxBytes)
+        return;
+      if (memref::DeallocOp dealloc = deallocInBlock(alloc))
+        allocs.push_back({alloc, dealloc});
     });
     IRRewriter rewriter(&getContext());
-    for (memref::AllocOp alloc : allocs) {
-      rewriter.eraseOp(deallocInBlock(alloc));
+    for (auto [alloc, dealloc] : allocs) {
+      rewriter.eraseOp(dealloc);
       rewriter.setInsertionPointToStart(&entry);
       auto alloca = memref::AllocaOp::create(
           rewriter, alloc.getLoc(), alloc.getType(), alloc.getAlignmentAttr());
