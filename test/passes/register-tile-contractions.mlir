@@ -184,6 +184,31 @@ func.func @conv_channel_lanes(%x: tensor<1x64x7x7xf32>, %init: tensor<1x32x7x7xf
 
 // -----
 
+// Weights over 256 KiB (512 x 256 floats) keep the column tiles outside
+// every other loop, the image rows (oh) included: each packed panel is read
+// once for the whole image.
+// CHECK-LABEL: func.func @conv_large_weights(
+// CHECK: %[[PACKED:.*]] = arith.constant dense_resource<packed_weight{{.*}}> : tensor<32x256x16xf32>
+// CHECK: scf.forall (%[[T:.*]], %[[OH:.*]]) in (32, 2)
+// CHECK: tensor.extract_slice %{{.*}}[0, %[[OH]], 0, %{{.*}}] [1, 1, 6, 16]
+// CHECK: scf.for
+// CHECK: vector.transfer_read %[[PACKED]][%[[T]],
+#lX = affine_map<(n, oh, ow, m, c) -> (n, oh, ow, c)>
+#lW = affine_map<(n, oh, ow, m, c) -> (m, c)>
+#lO = affine_map<(n, oh, ow, m, c) -> (n, oh, ow, m)>
+func.func @conv_large_weights(%x: tensor<1x2x6x256xf32>, %init: tensor<1x2x6x512xf32>) -> tensor<1x2x6x512xf32> {
+  %w = arith.constant dense<0.5> : tensor<512x256xf32>
+  %conv = linalg.generic {indexing_maps = [#lX, #lW, #lO], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<1x2x6x256xf32>, tensor<512x256xf32>) outs(%init : tensor<1x2x6x512xf32>) {
+  ^bb0(%in: f32, %wt: f32, %acc: f32):
+    %p = math.fma %in, %wt, %acc : f32
+    linalg.yield %p : f32
+  } -> tensor<1x2x6x512xf32>
+  return %conv : tensor<1x2x6x512xf32>
+}
+
+// -----
+
 // Cache blocking (panel-bytes): K = 64 steps of a 16-lane panel is 4 KiB;
 // with 1 KiB panels (12 x 32 outputs: 2 x 2 tiles) the reduction runs in 4 passes of 16 steps, the later
 // ones starting from the partial sums in the output, the ReLU in the last.
