@@ -19,7 +19,8 @@
 //
 // Constant B operands (weights) are packed at compile time into panels
 // [N / nr][k...][nr], zero-padded: every B load is a contiguous vector
-// whatever the original layout (transposed Gemm weights included). A B
+// whatever the original layout (transposed Gemm weights included). Parallel
+// dims of B other than the lanes (Winograd's points) lead the packed shape. A B
 // strided in its last index (stride-2 convs) is read from a copy
 // deinterleaved once per call. Tiles at the end of a dim are static: the
 // last row block has its own (smaller) row count, the last columns are one
@@ -142,11 +143,13 @@ struct Plan {
   SmallVector<unsigned> reductions;
   SmallVector<int64_t> ranges;
   AffineMap outMap; // contraction output map (loop dims → output index)
-  // Constant B packed as [tiles][reductions B uses...][nr].
+  // Constant B packed as [outer dims B uses...][tiles][reductions B
+  // uses...][nr].
   ElementsAttr bData;
   bool packable = false;
   int64_t laneStride = 1; // > 1: B read from a deinterleaved copy
   Value packedB;
+  SmallVector<unsigned> packedBatch; // outer dims B uses (Winograd points)
   SmallVector<unsigned> packedDims;
 };
 
@@ -178,12 +181,15 @@ linalg::GenericOp findEpilogue(linalg::GenericOp c, unsigned vDimPos) {
 }
 
 /// Packs the constant B of `p` into zero-padded panels
-/// [tiles][reductions B uses...][nr] (one contiguous vector per reduction
-/// step, whatever B's layout was).
+/// [outer dims B uses...][tiles][reductions B uses...][nr] (one contiguous
+/// vector per reduction step, whatever B's layout was).
 bool packB(Plan &p, int64_t nr) {
   auto floats = mcc::elementsToFloats(p.bData);
   if (!floats)
     return false;
+  for (unsigned d : p.outer)
+    if (p.bMap.isFunctionOfDim(d))
+      p.packedBatch.push_back(d);
   for (unsigned d : p.reductions)
     if (p.bMap.isFunctionOfDim(d))
       p.packedDims.push_back(d);
@@ -196,28 +202,44 @@ bool packB(Plan &p, int64_t nr) {
     s *= bType.getDimSize(r);
   }
   int64_t n = p.ranges[p.vDim], tiles = llvm::divideCeil(n, nr);
-  SmallVector<int64_t> shape = {tiles};
-  int64_t steps = 1;
+  SmallVector<int64_t> shape;
+  int64_t batches = 1, steps = 1;
+  for (unsigned d : p.packedBatch) {
+    shape.push_back(p.ranges[d]);
+    batches *= p.ranges[d];
+  }
+  shape.push_back(tiles);
   for (unsigned d : p.packedDims) {
     shape.push_back(p.ranges[d]);
     steps *= p.ranges[d];
   }
   shape.push_back(nr);
-  SmallVector<float> packed(tiles * steps * nr, 0.0f);
+  SmallVector<float> packed(batches * tiles * steps * nr, 0.0f);
+  // Source offset of multi-index `idx` over `dims` (row-major).
+  auto offsetOf = [&](ArrayRef<int64_t> idx, ArrayRef<unsigned> dims) {
+    int64_t src = 0;
+    for (auto [i, d] : llvm::zip(idx, dims))
+      src += i * strides[d];
+    return src;
+  };
+  auto advance = [&](MutableArrayRef<int64_t> idx, ArrayRef<unsigned> dims) {
+    for (int j = idx.size() - 1; j >= 0; --j) {
+      if (++idx[j] < p.ranges[dims[j]])
+        return;
+      idx[j] = 0;
+    }
+  };
+  SmallVector<int64_t> bIdx(p.packedBatch.size(), 0);
   SmallVector<int64_t> idx(p.packedDims.size(), 0);
-  for (int64_t t = 0; t < tiles; ++t) {
-    std::fill(idx.begin(), idx.end(), 0);
-    for (int64_t k = 0; k < steps; ++k) {
-      int64_t src = 0;
-      for (unsigned j = 0; j < idx.size(); ++j)
-        src += idx[j] * strides[p.packedDims[j]];
-      for (int64_t l = 0; l < nr && t * nr + l < n; ++l)
-        packed[(t * steps + k) * nr + l] =
-            (*floats)[src + (t * nr + l) * strides[p.vDim]];
-      for (int j = idx.size() - 1; j >= 0; --j) {
-        if (++idx[j] < p.ranges[p.packedDims[j]])
-          break;
-        idx[j] = 0;
+  for (int64_t bt = 0; bt < batches; ++bt, advance(bIdx, p.packedBatch)) {
+    int64_t base = offsetOf(bIdx, p.packedBatch);
+    for (int64_t t = 0; t < tiles; ++t) {
+      std::fill(idx.begin(), idx.end(), 0);
+      for (int64_t k = 0; k < steps; ++k, advance(idx, p.packedDims)) {
+        int64_t src = base + offsetOf(idx, p.packedDims);
+        for (int64_t l = 0; l < nr && t * nr + l < n; ++l)
+          packed[((bt * tiles + t) * steps + k) * nr + l] =
+              (*floats)[src + (t * nr + l) * strides[p.vDim]];
       }
     }
   }
@@ -372,27 +394,21 @@ std::optional<Plan> planFor(linalg::GenericOp op, unsigned vDim) {
   // (a strided conv: read from a deinterleaved copy).
   // (Unit dims, e.g. a conv's single group, index nothing.)
   // A reshape of a constant has the same data in the same order.
+  // Other parallel dims of B (Winograd's points: one GEMM per point)
+  // become outer dims of the packed panels, when they are not the rows.
   Value bConst = mcc::throughReshapes(p.bSrc);
+  bool batchedB = false;
   p.packable = p.bMap.isProjectedPermutation() &&
                matchPattern(bConst, m_Constant(&p.bData)) &&
                llvm::all_of(p.bMap.getResults(), [&](AffineExpr e) {
                  unsigned d = cast<AffineDimExpr>(e).getPosition();
-                 return d == p.vDim || p.ranges[d] == 1 ||
-                        iters[d] == utils::IteratorType::reduction;
+                 if (d != p.vDim && p.ranges[d] > 1 &&
+                     iters[d] == utils::IteratorType::parallel)
+                   batchedB = true;
+                 return true;
                });
   if (!p.packable)
     p.bData = {};
-  if (!p.packable && classify(p.bMap, p.vDim) != Access::Vector) {
-    AffineMap m = p.bMap;
-    for (unsigned r = 0; r + 1 < m.getNumResults(); ++r)
-      if (m.getResult(r).isFunctionOfDim(p.vDim))
-        return std::nullopt;
-    auto st = strideIn(m.getResults().back(), p.vDim, m.getNumDims());
-    if (!st || *st < 2 || *st > 4)
-      return std::nullopt;
-    p.laneStride = *st;
-  }
-
   // Register rows: the largest output dim that A uses and B does not (a
   // GEMM: B's vector serves every row); else the largest other output dim
   // (depthwise: rows of the image, each with its own B vector).
@@ -413,6 +429,22 @@ std::optional<Plan> planFor(linalg::GenericOp op, unsigned vDim) {
   if (!m)
     return std::nullopt;
   p.mDim = *m;
+  // (Rows that B uses are not packed: each row reads its own B vector.)
+  if (batchedB && p.bMap.isFunctionOfDim(p.mDim)) {
+    p.packable = false;
+    p.bData = {};
+  }
+  if (!p.packable && classify(p.bMap, p.vDim) != Access::Vector) {
+    AffineMap m = p.bMap;
+    for (unsigned r = 0; r + 1 < m.getNumResults(); ++r)
+      if (m.getResult(r).isFunctionOfDim(p.vDim))
+        return std::nullopt;
+    auto st = strideIn(m.getResults().back(), p.vDim, m.getNumDims());
+    if (!st || *st < 2 || *st > 4)
+      return std::nullopt;
+    p.laneStride = *st;
+  }
+
   // Lanes before the rows in the output become a transposed store; lanes
   // after them (not last) would be a strided one.
   if (*vPos + 1 != p.outMap.getNumResults() && p.outPos(p.mDim) < *vPos)
@@ -661,20 +693,32 @@ Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,
                                  int64_t blocks, int64_t rows, int64_t n0,
                                  int64_t tiles, int64_t cols, int64_t kBegin,
                                  int64_t kEnd, bool first, bool last) {
-  // Loop order: the outer dims, the row blocks, the column tiles; with
-  // the tiles outside, they come before the outer dims as well, so a
-  // panel is read once for all rows of the image (MobileNetV2's 7x7
-  // 1x1 convs had streamed their 1.6 MB of weights once per image row).
+  // Loop order: the outer dims, the row blocks, the column tiles. With
+  // the tiles outside, only the outer dims B uses (Winograd's points) come
+  // before them, the rest after, so a panel is read once for all rows of
+  // the image (MobileNetV2's 7x7 1x1 convs had streamed their 1.6 MB of
+  // weights once per image row).
   bool tilesOutside = !tilesInner();
-  unsigned numOuter = p.outer.size();
-  unsigned outerBase = tilesOutside ? 1 : 0;
-  unsigned tilePos = tilesOutside ? 0 : numOuter + 1;
-  unsigned blockPos = numOuter + (tilesOutside ? 1 : 0);
-  SmallVector<OpFoldResult> ubs(numOuter + 2);
-  for (auto [i, d] : llvm::enumerate(p.outer))
-    ubs[outerBase + i] = b.getIndexAttr(p.ranges[d]);
-  ubs[tilePos] = b.getIndexAttr(tiles);
-  ubs[blockPos] = b.getIndexAttr(blocks);
+  SmallVector<unsigned> order; // loop dims, or -1 / -2: tiles / blocks
+  constexpr unsigned kTiles = -1u, kBlocks = -2u;
+  if (tilesOutside) {
+    llvm::append_range(order, p.packedBatch);
+    order.push_back(kTiles);
+    for (unsigned d : p.outer)
+      if (!llvm::is_contained(p.packedBatch, d))
+        order.push_back(d);
+    order.push_back(kBlocks);
+  } else {
+    llvm::append_range(order, p.outer);
+    order.append({kBlocks, kTiles});
+  }
+  SmallVector<OpFoldResult> ubs;
+  for (unsigned d : order)
+    ubs.push_back(b.getIndexAttr(d == kTiles    ? tiles
+                                 : d == kBlocks ? blocks
+                                                : p.ranges[d]));
+  unsigned tilePos = llvm::find(order, kTiles) - order.begin();
+  unsigned blockPos = llvm::find(order, kBlocks) - order.begin();
   auto loop = scf::ForallOp::create(b, loc, ubs, ValueRange{out}, std::nullopt);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(loop.getTerminator());
@@ -683,8 +727,9 @@ Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,
 
   // Loop dim values at the tile's origin.
   SmallVector<Value> point(p.ranges.size());
-  for (auto [i, d] : llvm::enumerate(p.outer))
-    point[d] = ivs[outerBase + i];
+  for (auto [i, d] : llvm::enumerate(order))
+    if (d != kTiles && d != kBlocks)
+      point[d] = ivs[i];
   AffineExpr s0 = b.getAffineSymbolExpr(0);
   Value tile = ivs[tilePos], block = ivs[blockPos];
   point[p.vDim] = affine::makeComposedAffineApply(
@@ -790,9 +835,12 @@ Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,
             return read(nb, p.bSrc, p.bMap, at, p.vDim, inBounds, f32);
           // Tiles of a multi-tile segment are whole panels; a narrower
           // end tile reads part of one.
-          SmallVector<Value> idx = {affine::makeComposedAffineApply(
+          SmallVector<Value> idx;
+          for (unsigned d : p.packedBatch)
+            idx.push_back(at[d]);
+          idx.push_back(affine::makeComposedAffineApply(
               nb, loc, AffineMap::get(0, 1, (s0 * lanes + n0).floorDiv(nr)),
-              {tile})};
+              {tile}));
           for (unsigned d : p.packedDims)
             idx.push_back(at[d]);
           idx.push_back(arith::ConstantIndexOp::create(nb, loc, n0 % nr));

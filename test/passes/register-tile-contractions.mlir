@@ -209,6 +209,30 @@ func.func @conv_large_weights(%x: tensor<1x2x6x256xf32>, %init: tensor<1x2x6x512
 
 // -----
 
+// Constant weights with a parallel dim of their own (Winograd's points: one
+// GEMM per point) are packed per point, [points][tiles][k][lanes], and read
+// at the point's loop index.
+// CHECK-LABEL: func.func @batched_weights(
+// CHECK: %[[PACKED:.*]] = arith.constant dense_resource<packed_weight{{.*}}> : tensor<4x2x32x16xf32>
+// CHECK: scf.forall (%[[P:.*]], %[[T:.*]]) in (4, 2)
+// CHECK: scf.for %[[K:[^ ]*]] =
+// CHECK: vector.transfer_read %[[PACKED]][%[[P]], %[[T]], %[[K]], %{{.*}}]
+#wV = affine_map<(p, t, k, c) -> (p, t, c)>
+#wU = affine_map<(p, t, k, c) -> (p, c, k)>
+#wM = affine_map<(p, t, k, c) -> (p, t, k)>
+func.func @batched_weights(%v: tensor<4x6x32xf32>, %init: tensor<4x6x32xf32>) -> tensor<4x6x32xf32> {
+  %u = arith.constant dense<0.5> : tensor<4x32x32xf32>
+  %m = linalg.generic {indexing_maps = [#wV, #wU, #wM], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%v, %u : tensor<4x6x32xf32>, tensor<4x32x32xf32>) outs(%init : tensor<4x6x32xf32>) {
+  ^bb0(%in: f32, %wt: f32, %acc: f32):
+    %f = math.fma %in, %wt, %acc : f32
+    linalg.yield %f : f32
+  } -> tensor<4x6x32xf32>
+  return %m : tensor<4x6x32xf32>
+}
+
+// -----
+
 // Cache blocking (panel-bytes): K = 64 steps of a 16-lane panel is 4 KiB;
 // with 1 KiB panels (12 x 32 outputs: 2 x 2 tiles) the reduction runs in 4 passes of 16 steps, the later
 // ones starting from the partial sums in the output, the ReLU in the last.
