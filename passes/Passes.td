@@ -357,6 +357,25 @@ def PrefetchEpilogueOperands
                            "mlir::arith::ArithDialect"];
 }
 
+def PrefetchWeights : Pass<"prefetch-weights", "mlir::func::FuncOp"> {
+  let summary = "Prefetch the weight panels a kernel's reduction streams";
+  let description = [{
+    In the innermost scf.for that carries vectors (a register tile's
+    reduction), each 1-D, minor-identity vector.transfer_read of a constant
+    global (memref.get_global, or the cast flatten-memref-globals leaves)
+    whose indices hold the loop's induction variable once, with a static
+    stride, gets a memref.prefetch of each of its cache lines at
+    iv + distance-bytes / stride. The first pass over a panel, from L3,
+    then does not stall at every page the hardware prefetchers give up on.
+  }];
+  let options = [
+    Option<"distanceBytes", "distance-bytes", "int64_t", /*default=*/"2048",
+           "how far ahead of the read, in bytes of its stream, to prefetch">
+  ];
+  let dependentDialects = ["mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 def PromoteLoopBuffers : Pass<"promote-loop-buffers", "mlir::func::FuncOp"> {
   let summary = "Per-iteration buffers of loops as one alloca per call";
   let description = [{

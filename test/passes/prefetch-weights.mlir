@@ -1,0 +1,62 @@
+// RUN: mcc-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(prefetch-weights))' | FileCheck %s
+// RUN: mcc-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(prefetch-weights{distance-bytes=4096}))' | FileCheck %s --check-prefix=FAR
+
+// A register tile's reduction reads a packed panel of 32 lanes (128 bytes,
+// two cache lines) per step: both lines are prefetched 2048 bytes (16
+// steps) ahead; the activation operand is not a weight and is left alone.
+// CHECK-LABEL: func.func @panel(
+// CHECK-SAME: %[[A:[^:]*]]: memref<64xf32>
+// CHECK: %[[W:.*]] = memref.get_global @packed : memref<4x64x32xf32>
+// CHECK: scf.for %[[K:[^ ]*]] =
+// CHECK: %[[C16:.*]] = arith.constant 16 : index
+// CHECK: %[[AHEAD:.*]] = arith.addi %[[K]], %[[C16]] : index
+// CHECK: memref.prefetch %[[W]][%{{.*}}, %[[AHEAD]], %{{.*}}], read, locality<3>, data
+// CHECK: %[[L1:.*]] = arith.addi %{{.*}}, %{{.*}} : index
+// CHECK: memref.prefetch %[[W]][%{{.*}}, %[[AHEAD]], %[[L1]]], read, locality<3>, data
+// CHECK-NOT: memref.prefetch
+// CHECK: vector.transfer_read %[[W]]
+// CHECK: vector.fma
+// FAR-LABEL: func.func @panel(
+// FAR: arith.constant 32 : index
+// FAR: memref.prefetch
+memref.global "private" constant @packed : memref<4x64x32xf32> = dense<1.0>
+func.func @panel(%a: memref<64xf32>, %t: index) -> vector<32xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %z = arith.constant 0.0 : f32
+  %init = arith.constant dense<0.0> : vector<32xf32>
+  %w = memref.get_global @packed : memref<4x64x32xf32>
+  %acc = scf.for %k = %c0 to %c64 step %c1 iter_args(%s = %init) -> (vector<32xf32>) {
+    %x = memref.load %a[%k] : memref<64xf32>
+    %xa = vector.broadcast %x : f32 to vector<32xf32>
+    %wv = vector.transfer_read %w[%t, %k, %c0], %z {in_bounds = [true]} : memref<4x64x32xf32>, vector<32xf32>
+    %f = vector.fma %xa, %wv, %s : vector<32xf32>
+    scf.yield %f : vector<32xf32>
+  }
+  return %acc : vector<32xf32>
+}
+
+// -----
+
+// Only the innermost loop of a reduction nest, and only reads of weights:
+// a loop carrying no vectors and reads of arguments get nothing.
+// CHECK-LABEL: func.func @not_streams(
+// CHECK-NOT: memref.prefetch
+// CHECK: return
+func.func @not_streams(%a: memref<64x32xf32>, %out: memref<64x32xf32>) -> vector<32xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %z = arith.constant 0.0 : f32
+  %init = arith.constant dense<0.0> : vector<32xf32>
+  %acc = scf.for %k = %c0 to %c64 step %c1 iter_args(%s = %init) -> (vector<32xf32>) {
+    %v = vector.transfer_read %a[%k, %c0], %z {in_bounds = [true]} : memref<64x32xf32>, vector<32xf32>
+    %f = arith.addf %v, %s : vector<32xf32>
+    scf.yield %f : vector<32xf32>
+  }
+  scf.for %k = %c0 to %c64 step %c1 {
+    vector.transfer_write %acc, %out[%k, %c0] {in_bounds = [true]} : vector<32xf32>, memref<64x32xf32>
+  }
+  return %acc : vector<32xf32>
+}
