@@ -575,6 +575,28 @@ private:
   }
   static constexpr int64_t kTilesInnerBytes = 256 * 1024;
 
+  /// With the tiles outside, every tile walks all of A: when A exceeds
+  /// what L2 keeps (a GEMM's 4 MB left operand), the row blocks are
+  /// grouped so that one group's rows of A (at most kGroupBytes) serve
+  /// every tile before the next group is read. SGEMM 1024 had streamed A
+  /// from L3 once per tile, 128 MB per call. Only without outer dims (a
+  /// GEMM's rows are all in the blocks), and with a group size that
+  /// divides the blocks and is at least half the one wanted.
+  int64_t blocksPerGroup(int64_t blocks, int64_t rows) const {
+    auto aType = cast<RankedTensorType>(p.aSrc.getType());
+    int64_t aBytes = aType.getNumElements() * 4;
+    if (!p.outer.empty() || aBytes <= kGroupBytes)
+      return blocks;
+    int64_t rowBytes = aBytes / std::max<int64_t>(p.rowExtent(), 1);
+    int64_t want = std::max<int64_t>(1, kGroupBytes / (rowBytes * rows));
+    int64_t g = std::min(want, blocks);
+    while (blocks % g)
+      --g;
+    // (A prime block count leaves groups of one block: rows outside.)
+    return 2 * g >= std::min(want, blocks) ? g : blocks;
+  }
+  static constexpr int64_t kGroupBytes = 1024 * 1024;
+
   /// One forall over tiles of the same shape, reducing the first
   /// reduction dim over [kBegin, kEnd): from the init when `first`, else
   /// from the partial sums already in the output; the epilogue when
@@ -699,10 +721,15 @@ Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,
   // the image (MobileNetV2's 7x7 1x1 convs had streamed their 1.6 MB of
   // weights once per image row).
   bool tilesOutside = !tilesInner();
-  SmallVector<unsigned> order; // loop dims, or -1 / -2: tiles / blocks
-  constexpr unsigned kTiles = -1u, kBlocks = -2u;
+  SmallVector<unsigned> order; // loop dims, or -1 / -2 / -3: tiles /
+                               // blocks / groups of blocks
+  constexpr unsigned kTiles = -1u, kBlocks = -2u, kGroups = -3u;
+  int64_t group = tilesOutside ? blocksPerGroup(blocks, rows) : blocks;
+  int64_t groups = blocks / group;
   if (tilesOutside) {
     llvm::append_range(order, p.packedBatch);
+    if (groups > 1)
+      order.push_back(kGroups);
     order.push_back(kTiles);
     for (unsigned d : p.outer)
       if (!llvm::is_contained(p.packedBatch, d))
@@ -715,7 +742,8 @@ Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,
   SmallVector<OpFoldResult> ubs;
   for (unsigned d : order)
     ubs.push_back(b.getIndexAttr(d == kTiles    ? tiles
-                                 : d == kBlocks ? blocks
+                                 : d == kBlocks ? group
+                                 : d == kGroups ? groups
                                                 : p.ranges[d]));
   unsigned tilePos = llvm::find(order, kTiles) - order.begin();
   unsigned blockPos = llvm::find(order, kBlocks) - order.begin();
@@ -728,10 +756,16 @@ Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,
   // Loop dim values at the tile's origin.
   SmallVector<Value> point(p.ranges.size());
   for (auto [i, d] : llvm::enumerate(order))
-    if (d != kTiles && d != kBlocks)
+    if (d != kTiles && d != kBlocks && d != kGroups)
       point[d] = ivs[i];
   AffineExpr s0 = b.getAffineSymbolExpr(0);
   Value tile = ivs[tilePos], block = ivs[blockPos];
+  if (groups > 1) {
+    Value g = ivs[llvm::find(order, kGroups) - order.begin()];
+    block = affine::makeComposedAffineApply(
+        b, loc, AffineMap::get(0, 2, s0 * group + b.getAffineSymbolExpr(1)),
+        {g, block});
+  }
   point[p.vDim] = affine::makeComposedAffineApply(
       b, loc, AffineMap::get(0, 1, s0 * lanes + n0), {tile});
   Value mBase = affine::makeComposedAffineApply(

@@ -233,6 +233,29 @@ func.func @batched_weights(%v: tensor<4x6x32xf32>, %init: tensor<4x6x32xf32>) ->
 
 // -----
 
+// A GEMM whose A (2040 x 256 floats, 2 MB) exceeds L2, with large weights
+// (tiles outside): the 340 row blocks of 6 go in 2 groups of 170, each
+// group's rows of A (1 MB) serving every column tile before the next.
+// CHECK-LABEL: func.func @gemm_grouped_rows(
+// CHECK: scf.forall (%[[G:.*]], %[[T:.*]], %[[B:.*]]) in (2, 32, 170)
+// CHECK: %[[ROW:.*]] = affine.apply #{{.*}}()[%[[G]], %[[B]]]
+// CHECK: tensor.extract_slice %{{.*}}[%[[ROW]], %{{.*}}] [6, 16]
+#gA = affine_map<(m, n, k) -> (m, k)>
+#gB = affine_map<(m, n, k) -> (k, n)>
+#gC = affine_map<(m, n, k) -> (m, n)>
+func.func @gemm_grouped_rows(%a: tensor<2040x256xf32>, %init: tensor<2040x512xf32>) -> tensor<2040x512xf32> {
+  %w = arith.constant dense<0.5> : tensor<256x512xf32>
+  %c = linalg.generic {indexing_maps = [#gA, #gB, #gC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %w : tensor<2040x256xf32>, tensor<256x512xf32>) outs(%init : tensor<2040x512xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %f = math.fma %x, %y, %acc : f32
+    linalg.yield %f : f32
+  } -> tensor<2040x512xf32>
+  return %c : tensor<2040x512xf32>
+}
+
+// -----
+
 // Cache blocking (panel-bytes): K = 64 steps of a 16-lane panel is 4 KiB;
 // with 1 KiB panels (12 x 32 outputs: 2 x 2 tiles) the reduction runs in 4 passes of 16 steps, the later
 // ones starting from the partial sums in the output, the ReLU in the last.
