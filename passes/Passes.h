@@ -31,6 +31,11 @@ namespace mcc {
 /// pure function of its arguments with static results).
 inline constexpr llvm::StringLiteral kSampleAttr = "mcc.sample";
 
+/// On a register tile's reduction loops (register-tile-contractions): the
+/// position of the tile index in the packed weights it reads, for
+/// prefetch-weights to fetch the next tile's panel as well.
+inline constexpr llvm::StringLiteral kNextPanelAttr = "mcc.next_panel";
+
 /// Names of the onnx ops that convert-onnx-to-linalg lowers (derived from
 /// its patterns), for reporting every unsupported op before compiling.
 llvm::StringSet<> getLowerableOnnxOps(mlir::MLIRContext *ctx);

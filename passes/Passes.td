@@ -263,7 +263,12 @@ def RegisterTileContractions
            "to two fewer when that splits the rows more evenly)">,
     Option<"panelBytes", "panel-bytes", "int64_t", /*default=*/"0",
            "cache blocking: split the first reduction dim so that a tile's "
-           "B panel stays under this many bytes (0: off)">
+           "B panel stays under this many bytes (0: off)">,
+    Option<"dramWeightBytes", "dram-weight-bytes", "int64_t",
+           /*default=*/"67108864",
+           "constants of the function beyond this many bytes are taken to "
+           "come from DRAM: kernels with few rows per weight panel then "
+           "mark their loops for prefetch-weights to fetch the next panel">
   ];
   let dependentDialects = [
     "mlir::affine::AffineDialect", "mlir::scf::SCFDialect",
@@ -367,6 +372,9 @@ def PrefetchWeights : Pass<"prefetch-weights", "mlir::func::FuncOp"> {
     stride, gets a memref.prefetch of each of its cache lines at
     iv + distance-bytes / stride. The first pass over a panel, from L3,
     then does not stall at every page the hardware prefetchers give up on.
+    In a loop marked `mcc.next_panel = N` (register-tile-contractions:
+    weights from DRAM, few rows per panel), the same step of the next
+    tile's panel (index N + 1) is prefetched too, with locality 1.
   }];
   let options = [
     Option<"distanceBytes", "distance-bytes", "int64_t", /*default=*/"2048",

@@ -12,6 +12,12 @@
 // past the loop's end prefetch what follows in the panel (the next step of
 // the outer reduction loop or the next tile), and a prefetch never faults.
 //
+// A loop register-tile-contractions marked with `mcc.next_panel` (weights
+// from DRAM, few rows per panel: a tile's first row pass would wait on
+// DRAM and the other passes leave it idle) also prefetches the next
+// tile's panel at the same step, into L2/L3 (locality 1), while this one
+// is reused: ResNet-50's layer4-like 1x1 convs ran 7-9% faster.
+//
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
@@ -87,17 +93,33 @@ struct PrefetchWeights : mcc::impl::PrefetchWeightsBase<PrefetchWeights> {
         int64_t elementBytes =
             std::max<int64_t>(vt.getElementTypeBitWidth() / 8, 1);
         int64_t perLine = std::max<int64_t>(kLineBytes / elementBytes, 1);
-        for (int64_t off = 0; off < vt.getNumElements(); off += perLine) {
-          SmallVector<Value> at;
-          for (Value i : read.getIndices())
-            at.push_back(i == iv ? ahead : i);
-          if (off)
-            at.back() = arith::AddIOp::create(
-                b, loc, at.back(), arith::ConstantIndexOp::create(b, loc, off));
-          memref::PrefetchOp::create(b, loc, read.getBase(), at,
-                                     /*isWrite=*/false, /*localityHint=*/3,
-                                     /*isDataCache=*/true);
-        }
+        // Each line of the read, at `at` with the last index moved by the
+        // line's offset.
+        auto prefetchLines = [&](SmallVector<Value> at, int64_t hint) {
+          Value first = at.back();
+          for (int64_t off = 0; off < vt.getNumElements(); off += perLine) {
+            if (off)
+              at.back() = arith::AddIOp::create(
+                  b, loc, first, arith::ConstantIndexOp::create(b, loc, off));
+            memref::PrefetchOp::create(b, loc, read.getBase(), at,
+                                       /*isWrite=*/false, hint,
+                                       /*isDataCache=*/true);
+          }
+        };
+        SmallVector<Value> at;
+        for (Value i : read.getIndices())
+          at.push_back(i == iv ? ahead : i);
+        prefetchLines(at, /*hint=*/3);
+        // The next tile's panel, at this step, into the outer caches.
+        auto tilePos = loop->getAttrOfType<IntegerAttr>(mcc::kNextPanelAttr);
+        if (!tilePos || tilePos.getInt() < 0 ||
+            tilePos.getInt() + 1 >= int64_t(at.size()))
+          continue;
+        SmallVector<Value> next(read.getIndices());
+        Value &tile = next[tilePos.getInt()];
+        tile = arith::AddIOp::create(b, loc, tile,
+                                     arith::ConstantIndexOp::create(b, loc, 1));
+        prefetchLines(next, /*hint=*/1);
       }
     }
   }

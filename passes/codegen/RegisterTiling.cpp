@@ -546,9 +546,10 @@ double estimateCost(Plan &p, int64_t vw, int64_t mr) {
 /// Emits the kernels of one plan.
 class KernelEmitter {
 public:
-  KernelEmitter(Plan plan, int64_t vw, int64_t mr, int64_t panelBytes)
-      : p(std::move(plan)), vw(vw), nr(2 * vw), mr(mr), panelBytes(panelBytes) {
-  }
+  KernelEmitter(Plan plan, int64_t vw, int64_t mr, int64_t panelBytes,
+                bool weightsInDram)
+      : p(std::move(plan)), vw(vw), nr(2 * vw), mr(mr), panelBytes(panelBytes),
+        weightsInDram(weightsInDram) {}
 
   /// Replaces the contraction (and its epilogue) by the tiled loop nests.
   void emit(RewriterBase &rewriter);
@@ -556,7 +557,8 @@ public:
 private:
   Plan p;
   int64_t vw, nr, mr, panelBytes;
-  int64_t lanes = 0; // of the segment being emitted: nr, or vw at the end
+  bool weightsInDram; // the function's constants exceed what L3 keeps
+  int64_t lanes = 0;  // of the segment being emitted: nr, or vw at the end
   Location loc = p.contraction.getLoc();
   VectorType vecType(Type elt) const { return VectorType::get({lanes}, elt); }
 
@@ -596,6 +598,22 @@ private:
     return 2 * g >= std::min(want, blocks) ? g : blocks;
   }
   static constexpr int64_t kGroupBytes = 1024 * 1024;
+
+  /// Output rows one panel serves: the rows and the outer dims B does not
+  /// use.
+  int64_t rowsPerPanel() const {
+    int64_t n = p.rowExtent();
+    for (unsigned d : p.outer)
+      if (!llvm::is_contained(p.packedBatch, d))
+        n *= p.ranges[d];
+    return n;
+  }
+  /// At ~245 GFLOP/s per core and ~14.5 GB/s from DRAM, a panel float
+  /// used for fewer than ~34 rows is DRAM-bound, and its first pass is
+  /// up to a few times that: the 7x7 images of ResNet-50's layer4 and
+  /// Winograd's 7x7 tiles of layer3 (-4% for the model). At 128 rows
+  /// (BERT's GEMMs) the extra prefetches cost 5%.
+  static constexpr int64_t kNextPanelRows = 64;
 
   /// One forall over tiles of the same shape, reducing the first
   /// reduction dim over [kBegin, kEnd): from the init when `first`, else
@@ -898,6 +916,15 @@ Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,
       });
   if (!nest.loops.empty())
     accs = SmallVector<Value>(nest.results);
+  // Few rows per panel: DRAM, not the FMAs, sets the pace of a panel's
+  // first pass. prefetch-weights then also fetches the next tile's panel
+  // (the attribute names the tile's index in the packed shape) while this
+  // one is reused from L2.
+  if (weightsInDram && tilesOutside && p.packedB &&
+      rowsPerPanel() <= kNextPanelRows)
+    for (scf::ForOp l : nest.loops)
+      l->setAttr(mcc::kNextPanelAttr,
+                 b.getI64IntegerAttr(p.packedBatch.size()));
 
   // Epilogue, then one store per row into this tile of the output.
   for (int64_t i = 0; i < rows; ++i) {
@@ -997,6 +1024,19 @@ struct RegisterTileContractions
   void runOnOperation() override {
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) { ops.push_back(op); });
+    int64_t constantBytes = 0;
+    getOperation().walk([&](arith::ConstantOp c) {
+      if (auto t = dyn_cast<RankedTensorType>(c.getType());
+          t && t.hasStaticShape() && t.getElementType().isIntOrFloat())
+        constantBytes +=
+            t.getNumElements() * ((t.getElementTypeBitWidth() + 7) / 8);
+    });
+    // Constants beyond dram-weight-bytes do not stay in L3 from one call
+    // to the next (on a shared Sapphire Rapids host: ~27 GB/s from 8-32
+    // MB buffers, ~15 from 128 MB): ResNet-50's 100 MB of weights come
+    // from DRAM, MobileNetV2's 14 MB from L3, where the next panel's
+    // prefetch made its 7x7 convs 10-20% slower.
+    bool weightsInDram = constantBytes > dramWeightBytes;
     IRRewriter rewriter(&getContext());
     // Epilogues are erased with their contraction; they may come later in
     // `ops`.
@@ -1062,7 +1102,8 @@ struct RegisterTileContractions
         continue;
       if (best->epilogue)
         erased.insert(best->epilogue);
-      KernelEmitter(*best, vectorWidth, bestRows, panelBytes).emit(rewriter);
+      KernelEmitter(*best, vectorWidth, bestRows, panelBytes, weightsInDram)
+          .emit(rewriter);
     }
   }
 };

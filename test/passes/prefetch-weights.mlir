@@ -60,3 +60,37 @@ func.func @not_streams(%a: memref<64x32xf32>, %out: memref<64x32xf32>) -> vector
   }
   return %acc : vector<32xf32>
 }
+
+// -----
+
+// A loop marked by register-tile-contractions (weights from DRAM, few rows
+// per panel) also prefetches the next tile's panel, index 0 + 1, at the
+// same step, into the outer caches (locality 1).
+// CHECK-LABEL: func.func @next_panel(
+// CHECK-SAME: %{{[^:]*}}: memref<64xf32>, %[[T:[^:]*]]: index
+// CHECK: scf.for %[[K:[^ ]*]] =
+// CHECK: memref.prefetch %{{.*}}, read, locality<3>, data
+// CHECK: memref.prefetch %{{.*}}, read, locality<3>, data
+// CHECK: %[[C1:.*]] = arith.constant 1 : index
+// CHECK: %[[NEXT:.*]] = arith.addi %[[T]], %[[C1]] : index
+// CHECK: memref.prefetch %{{.*}}[%[[NEXT]], %[[K]], %{{.*}}], read, locality<1>, data
+// CHECK: memref.prefetch %{{.*}}[%[[NEXT]], %[[K]], %{{.*}}], read, locality<1>, data
+// CHECK-NOT: memref.prefetch
+// CHECK: vector.fma
+memref.global "private" constant @packed2 : memref<4x64x32xf32> = dense<1.0>
+func.func @next_panel(%a: memref<64xf32>, %t: index) -> vector<32xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %z = arith.constant 0.0 : f32
+  %init = arith.constant dense<0.0> : vector<32xf32>
+  %w = memref.get_global @packed2 : memref<4x64x32xf32>
+  %acc = scf.for %k = %c0 to %c64 step %c1 iter_args(%s = %init) -> (vector<32xf32>) {
+    %x = memref.load %a[%k] : memref<64xf32>
+    %xa = vector.broadcast %x : f32 to vector<32xf32>
+    %wv = vector.transfer_read %w[%t, %k, %c0], %z {in_bounds = [true]} : memref<4x64x32xf32>, vector<32xf32>
+    %f = vector.fma %xa, %wv, %s : vector<32xf32>
+    scf.yield %f : vector<32xf32>
+  } {mcc.next_panel = 0 : i64}
+  return %acc : vector<32xf32>
+}
