@@ -578,16 +578,18 @@ private:
   static constexpr int64_t kTilesInnerBytes = 256 * 1024;
 
   /// With the tiles outside, every tile walks all of A: when A exceeds
-  /// what L2 keeps (a GEMM's 4 MB left operand), the row blocks are
-  /// grouped so that one group's rows of A (at most kGroupBytes) serve
-  /// every tile before the next group is read. SGEMM 1024 had streamed A
+  /// what L2 keeps (kGroupMinABytes: a GEMM's 4 MB left operand), the row
+  /// blocks are grouped so that one group's rows of A (at most
+  /// kGroupBytes) serve every tile before the next group is read. (Each
+  /// group reads all of B again: an A that fits L2, like BERT's 1.5 MB
+  /// FFN input, is cheaper to re-read.) SGEMM 1024 had streamed A
   /// from L3 once per tile, 128 MB per call. Only without outer dims (a
   /// GEMM's rows are all in the blocks), and with a group size that
   /// divides the blocks and is at least half the one wanted.
   int64_t blocksPerGroup(int64_t blocks, int64_t rows) const {
     auto aType = cast<RankedTensorType>(p.aSrc.getType());
     int64_t aBytes = aType.getNumElements() * 4;
-    if (!p.outer.empty() || aBytes <= kGroupBytes)
+    if (!p.outer.empty() || aBytes <= kGroupMinABytes)
       return blocks;
     int64_t rowBytes = aBytes / std::max<int64_t>(p.rowExtent(), 1);
     int64_t want = std::max<int64_t>(1, kGroupBytes / (rowBytes * rows));
@@ -598,6 +600,7 @@ private:
     return 2 * g >= std::min(want, blocks) ? g : blocks;
   }
   static constexpr int64_t kGroupBytes = 1024 * 1024;
+  static constexpr int64_t kGroupMinABytes = 2 * 1024 * 1024;
 
   /// Output rows one panel serves: the rows and the outer dims B does not
   /// use.

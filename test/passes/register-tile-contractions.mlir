@@ -241,20 +241,20 @@ func.func @batched_weights(%v: tensor<4x6x32xf32>, %init: tensor<4x6x32xf32>) ->
 
 // -----
 
-// A GEMM whose A (2040 x 256 floats, 2 MB) exceeds L2, with large weights
-// (tiles outside): the 340 row blocks of 6 go in 2 groups of 170, each
-// group's rows of A (1 MB) serving every column tile before the next.
+// A GEMM whose A (2040 x 512 floats, 4 MB) exceeds L2 (2 MiB), with large
+// weights (tiles outside): the 340 row blocks of 6 go in 4 groups of 85,
+// each group's rows of A (1 MB) serving every column tile before the next.
 // CHECK-LABEL: func.func @gemm_grouped_rows(
-// CHECK: scf.forall (%[[G:.*]], %[[T:.*]], %[[B:.*]]) in (2, 32, 170)
+// CHECK: scf.forall (%[[G:.*]], %[[T:.*]], %[[B:.*]]) in (4, 32, 85)
 // CHECK: %[[ROW:.*]] = affine.apply #{{.*}}()[%[[G]], %[[B]]]
 // CHECK: tensor.extract_slice %{{.*}}[%[[ROW]], %{{.*}}] [6, 16]
 #gA = affine_map<(m, n, k) -> (m, k)>
 #gB = affine_map<(m, n, k) -> (k, n)>
 #gC = affine_map<(m, n, k) -> (m, n)>
-func.func @gemm_grouped_rows(%a: tensor<2040x256xf32>, %init: tensor<2040x512xf32>) -> tensor<2040x512xf32> {
-  %w = arith.constant dense<0.5> : tensor<256x512xf32>
+func.func @gemm_grouped_rows(%a: tensor<2040x512xf32>, %init: tensor<2040x512xf32>) -> tensor<2040x512xf32> {
+  %w = arith.constant dense<0.5> : tensor<512x512xf32>
   %c = linalg.generic {indexing_maps = [#gA, #gB, #gC], iterator_types = ["parallel", "parallel", "reduction"]}
-      ins(%a, %w : tensor<2040x256xf32>, tensor<256x512xf32>) outs(%init : tensor<2040x512xf32>) {
+      ins(%a, %w : tensor<2040x512xf32>, tensor<512x512xf32>) outs(%init : tensor<2040x512xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %f = math.fma %x, %y, %acc : f32
     linalg.yield %f : f32
