@@ -47,7 +47,8 @@ bool isWeight(Value base) {
 /// Bytes one step of `iv` moves the read, if it is indexed by `iv` once.
 std::optional<int64_t> stepBytes(vector::TransferReadOp read, Value iv) {
   auto type = dyn_cast<MemRefType>(read.getShapedType());
-  if (!type || !type.hasStaticShape() || read.getMask() ||
+  if (!type || !type.hasStaticShape() ||
+      !type.getElementType().isIntOrFloat() || read.getMask() ||
       llvm::count(read.getIndices(), iv) != 1)
     return std::nullopt;
   SmallVector<int64_t> strides;
@@ -74,7 +75,7 @@ struct PrefetchWeights : mcc::impl::PrefetchWeightsBase<PrefetchWeights> {
     });
     for (scf::ForOp loop : loops) {
       Value iv = loop.getInductionVar();
-      for (Operation &op : llvm::make_early_inc_range(*loop.getBody())) {
+      for (Operation &op : *loop.getBody()) {
         auto read = dyn_cast<vector::TransferReadOp>(op);
         if (!read || !isWeight(read.getBase()) ||
             read.getVectorType().getRank() != 1 ||
