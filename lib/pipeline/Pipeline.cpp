@@ -97,7 +97,9 @@ std::string mcc::getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
          // work run on the runtime's thread pool.
          "func.func(scf-forall-to-parallel,convert-linalg-to-parallel-loops),"
          "convert-parallel-loops-to-runtime,func.func(promote-loop-buffers" +
-         std::string(optLevel > 0 ? ",prefetch-epilogue-operands,prefetch-weights" : "") +
+         std::string(optLevel > 0
+                         ? ",prefetch-epilogue-operands,prefetch-weights"
+                         : "") +
          "),"
          // Transposed (channel-lane) stores and gathers become scalar ops.
          "convert-vector-to-scf{full-unroll=1},"

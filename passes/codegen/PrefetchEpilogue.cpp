@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/common/Prefetch.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -35,8 +36,6 @@ namespace mcc {
 using namespace mlir;
 
 namespace {
-
-constexpr int64_t kLineBytes = 64;
 
 /// `v` as a value usable right before `loop`: itself when it is defined
 /// there already, else a clone of its pure defining op (recursively),
@@ -81,19 +80,8 @@ void prefetchBefore(VectorTransferOpInterface transfer, bool isWrite,
     if (!indices.back())
       return;
   }
-  int64_t elementBytes =
-      std::max<int64_t>(vecType.getElementTypeBitWidth() / 8, 1);
-  int64_t perLine = std::max<int64_t>(kLineBytes / elementBytes, 1);
-  Location loc = transfer->getLoc();
-  for (int64_t offset = 0; offset < vecType.getNumElements();
-       offset += perLine) {
-    SmallVector<Value> at = indices;
-    if (offset)
-      at.back() = arith::AddIOp::create(
-          b, loc, at.back(), arith::ConstantIndexOp::create(b, loc, offset));
-    memref::PrefetchOp::create(b, loc, base, at, isWrite,
-                               /*localityHint=*/3, /*isDataCache=*/true);
-  }
+  mcc::prefetchLines(b, transfer->getLoc(), base, indices, vecType, isWrite,
+                     /*localityHint=*/3);
 }
 
 struct PrefetchEpilogueOperands

@@ -21,6 +21,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/common/Prefetch.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -34,8 +35,6 @@ namespace mcc {
 using namespace mlir;
 
 namespace {
-
-constexpr int64_t kLineBytes = 64;
 
 /// A constant global: memref.get_global, or the descriptor that
 /// flatten-memref-globals casts from the flat LLVM global.
@@ -90,27 +89,11 @@ struct PrefetchWeights : mcc::impl::PrefetchWeightsBase<PrefetchWeights> {
             b, loc, iv,
             arith::ConstantIndexOp::create(
                 b, loc, std::max<int64_t>(1, distanceBytes / *step)));
-        VectorType vt = read.getVectorType();
-        int64_t elementBytes =
-            std::max<int64_t>(vt.getElementTypeBitWidth() / 8, 1);
-        int64_t perLine = std::max<int64_t>(kLineBytes / elementBytes, 1);
-        // Each line of the read, at `at` with the last index moved by the
-        // line's offset.
-        auto prefetchLines = [&](SmallVector<Value> at, int64_t hint) {
-          Value first = at.back();
-          for (int64_t off = 0; off < vt.getNumElements(); off += perLine) {
-            if (off)
-              at.back() = arith::AddIOp::create(
-                  b, loc, first, arith::ConstantIndexOp::create(b, loc, off));
-            memref::PrefetchOp::create(b, loc, read.getBase(), at,
-                                       /*isWrite=*/false, hint,
-                                       /*isDataCache=*/true);
-          }
-        };
         SmallVector<Value> at;
         for (Value i : read.getIndices())
           at.push_back(i == iv ? ahead : i);
-        prefetchLines(at, /*hint=*/3);
+        mcc::prefetchLines(b, loc, read.getBase(), at, read.getVectorType(),
+                           /*isWrite=*/false, /*localityHint=*/3);
         // The next tile's panel, at this step, into the outer caches.
         auto tilePos = loop->getAttrOfType<IntegerAttr>(mcc::kNextPanelAttr);
         if (!tilePos || tilePos.getInt() < 0 ||
@@ -120,7 +103,8 @@ struct PrefetchWeights : mcc::impl::PrefetchWeightsBase<PrefetchWeights> {
         Value &tile = next[tilePos.getInt()];
         tile = arith::AddIOp::create(b, loc, tile,
                                      arith::ConstantIndexOp::create(b, loc, 1));
-        prefetchLines(next, /*hint=*/1);
+        mcc::prefetchLines(b, loc, read.getBase(), next, read.getVectorType(),
+                           /*isWrite=*/false, /*localityHint=*/1);
       }
     }
   }

@@ -397,16 +397,14 @@ std::optional<Plan> planFor(linalg::GenericOp op, unsigned vDim) {
   // Other parallel dims of B (Winograd's points: one GEMM per point)
   // become outer dims of the packed panels, when they are not the rows.
   Value bConst = mcc::throughReshapes(p.bSrc);
-  bool batchedB = false;
   p.packable = p.bMap.isProjectedPermutation() &&
-               matchPattern(bConst, m_Constant(&p.bData)) &&
-               llvm::all_of(p.bMap.getResults(), [&](AffineExpr e) {
-                 unsigned d = cast<AffineDimExpr>(e).getPosition();
-                 if (d != p.vDim && p.ranges[d] > 1 &&
-                     iters[d] == utils::IteratorType::parallel)
-                   batchedB = true;
-                 return true;
-               });
+               matchPattern(bConst, m_Constant(&p.bData));
+  bool batchedB =
+      p.packable && llvm::any_of(p.bMap.getResults(), [&](AffineExpr e) {
+        unsigned d = cast<AffineDimExpr>(e).getPosition();
+        return d != p.vDim && p.ranges[d] > 1 &&
+               iters[d] == utils::IteratorType::parallel;
+      });
   if (!p.packable)
     p.bData = {};
   // Register rows: the largest output dim that A uses and B does not (a
