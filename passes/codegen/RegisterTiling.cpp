@@ -37,10 +37,12 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mcc {
 #define GEN_PASS_DEF_REGISTERTILECONTRACTIONS
@@ -541,6 +543,52 @@ double estimateCost(Plan &p, int64_t vw, int64_t mr) {
   return cost;
 }
 
+/// The epilogue input that the kernel can overwrite with its result: a
+/// tensor of the output's type read at the same point (a residual add's
+/// other operand), computed in this block by a kernel, and read by nothing
+/// after the epilogue. Writing the output into it saves the output's
+/// read-for-ownership from L3 (ResNet-50's 56x56 residuals are 3.2 MB)
+/// and one buffer; bufferization keeps it in place as no later read
+/// conflicts.
+OpOperand *overwritableInput(linalg::GenericOp e, linalg::GenericOp c) {
+  Value contractionResult = c->getResult(0);
+  for (Operation *u : e->getResult(0).getUsers())
+    if (isa<func::ReturnOp>(u)) // a graph output: written to the caller's
+      return nullptr;           // buffer directly, without a copy
+  for (OpOperand *in : e.getDpsInputOperands()) {
+    Value r = in->get();
+    if (r == contractionResult || r.getType() != e->getResult(0).getType() ||
+        !e.getMatchingIndexingMap(in).isIdentity())
+      continue;
+    Operation *def = r.getDefiningOp();
+    if (!def || def->getBlock() != e->getBlock() ||
+        !isa<linalg::LinalgOp, scf::ForallOp>(def))
+      continue;
+    // The kernel reading it (x + x W) would read rows already overwritten.
+    if (llvm::is_contained(c->getOperands(), r))
+      continue;
+    bool deadAfter = llvm::all_of(r.getUses(), [&](OpOperand &use) {
+      if (use.getOwner() == e)
+        return e.isDpsInput(&use);
+      Operation *a = e->getBlock()->findAncestorOpInBlock(*use.getOwner());
+      if (!a || !a->isBeforeInBlock(e))
+        return false;
+      // A view of r would alias it; an init would be written.
+      if (a == use.getOwner() &&
+          (isa<ViewLikeOpInterface, tensor::ExpandShapeOp,
+               tensor::CollapseShapeOp, tensor::ExtractSliceOp,
+               tensor::CastOp>(a) ||
+           (isa<DestinationStyleOpInterface>(a) &&
+            cast<DestinationStyleOpInterface>(a).isDpsInit(&use))))
+        return false;
+      return true;
+    });
+    if (deadAfter)
+      return in;
+  }
+  return nullptr;
+}
+
 /// Emits the kernels of one plan.
 class KernelEmitter {
 public:
@@ -557,6 +605,8 @@ private:
   int64_t vw, nr, mr, panelBytes;
   bool weightsInDram; // the function's constants exceed what L3 keeps
   int64_t lanes = 0;  // of the segment being emitted: nr, or vw at the end
+  // The epilogue input the output overwrites (read from the output tile).
+  OpOperand *inPlace = nullptr;
   Location loc = p.contraction.getLoc();
   VectorType vecType(Type elt) const { return VectorType::get({lanes}, elt); }
 
@@ -627,8 +677,10 @@ private:
              unsigned vDim, bool inBounds, Type elt);
   Value initialAccumulator(OpBuilder &b, ArrayRef<Value> outPoint,
                            bool inBounds);
+  /// `current`: the output tile's row before the store (the in-place
+  /// input's value there).
   Value applyEpilogue(OpBuilder &b, Value acc, ArrayRef<Value> outPoint,
-                      bool inBounds);
+                      bool inBounds, function_ref<Value()> current);
 };
 
 Value KernelEmitter::read(OpBuilder &b, Value source, AffineMap map,
@@ -693,7 +745,8 @@ Value KernelEmitter::initialAccumulator(OpBuilder &b, ArrayRef<Value> outPoint,
 }
 
 Value KernelEmitter::applyEpilogue(OpBuilder &b, Value acc,
-                                   ArrayRef<Value> outPoint, bool inBounds) {
+                                   ArrayRef<Value> outPoint, bool inBounds,
+                                   function_ref<Value()> current) {
   linalg::GenericOp e = p.epilogue;
   if (!e)
     return acc;
@@ -704,6 +757,10 @@ Value KernelEmitter::applyEpilogue(OpBuilder &b, Value acc,
     Value arg = body.getArgument(in->getOperandNumber());
     if (in->get() == p.contraction->getResult(0)) {
       map.map(arg, acc);
+      continue;
+    }
+    if (in == inPlace) {
+      map.map(arg, current());
       continue;
     }
     map.map(arg, read(b, in->get(), e.getMatchingIndexingMap(in), outPoint,
@@ -852,6 +909,13 @@ Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,
     return transposed ? SmallVector<Value>{zero, ri}
                       : SmallVector<Value>{ri, zero};
   };
+  // Row i of the tile as it is now.
+  auto readTile = [&](int64_t i) -> Value {
+    Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(outElt));
+    return vector::TransferReadOp::create(b, loc, vecType(outElt), t,
+                                          rowInTile(i), pad, laneMap,
+                                          ArrayRef<bool>{inBounds});
+  };
   SmallVector<Value> accs;
   for (int64_t i = 0; i < rows; ++i) {
     if (first) {
@@ -859,10 +923,7 @@ Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,
           initialAccumulator(b, outPointOf(rowPoint(i, point)), inBounds));
       continue;
     }
-    Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(outElt));
-    accs.push_back(vector::TransferReadOp::create(b, loc, vecType(outElt), t,
-                                                  rowInTile(i), pad, laneMap,
-                                                  ArrayRef<bool>{inBounds}));
+    accs.push_back(readTile(i));
   }
 
   // The reduction loops, accumulators carried through all of them.
@@ -930,7 +991,7 @@ Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,
   // Epilogue, then one store per row into this tile of the output.
   for (int64_t i = 0; i < rows; ++i) {
     Value v = last ? applyEpilogue(b, accs[i], outPointOf(rowPoint(i, point)),
-                                   inBounds)
+                                   inBounds, [&] { return readTile(i); })
                    : accs[i];
     t = vector::TransferWriteOp::create(b, loc, v, t, rowInTile(i), laneMap,
                                         ArrayRef<bool>{inBounds})
@@ -946,7 +1007,25 @@ void KernelEmitter::emit(RewriterBase &rewriter) {
   Operation *last = p.epilogue ? p.epilogue : p.contraction;
   rewriter.setInsertionPoint(last);
   auto outType = cast<RankedTensorType>(last->getResult(0).getType());
-  Value out = p.epilogue
+  // Cache blocking (panel-bytes > 0): when a tile's B panel (reduction
+  // steps x lanes) would not fit in `panelBytes`, the first reduction dim
+  // is split into chunks whose panel does; each chunk is a pass over all
+  // tiles that adds into the output, the epilogue in the last. Off by
+  // default: without blocking the rows as well (A in L2), re-reading A per
+  // tile and chunk cost more than it saved (SGEMM 1024: 27 -> 40 ms).
+  int64_t r0 = p.ranges[p.reductions.front()], step = nr * 4;
+  for (unsigned d : ArrayRef<unsigned>(p.reductions).drop_front())
+    step *= p.ranges[d];
+  int64_t kc = r0;
+  if (panelBytes > 0 && outType.getElementType().isF32() &&
+      r0 * step > panelBytes)
+    kc = std::max<int64_t>(1, panelBytes / step);
+  // In one pass the output may overwrite a residual it reads (partial
+  // sums would clobber it before the last pass reads it).
+  if (p.epilogue && kc == r0)
+    inPlace = overwritableInput(p.epilogue, p.contraction);
+  Value out = inPlace ? inPlace->get()
+              : p.epilogue
                   ? p.epilogue.getDpsInits()[0]
                   : tensor::EmptyOp::create(rewriter, loc, outType.getShape(),
                                             outType.getElementType())
@@ -964,19 +1043,6 @@ void KernelEmitter::emit(RewriterBase &rewriter) {
     }
     out = tensor::CollapseShapeOp::create(rewriter, loc, out, groups);
   }
-  // Cache blocking (panel-bytes > 0): when a tile's B panel (reduction
-  // steps x lanes) would not fit in `panelBytes`, the first reduction dim
-  // is split into chunks whose panel does; each chunk is a pass over all
-  // tiles that adds into the output, the epilogue in the last. Off by
-  // default: without blocking the rows as well (A in L2), re-reading A per
-  // tile and chunk cost more than it saved (SGEMM 1024: 27 -> 40 ms).
-  int64_t r0 = p.ranges[p.reductions.front()], step = nr * 4;
-  for (unsigned d : ArrayRef<unsigned>(p.reductions).drop_front())
-    step *= p.ranges[d];
-  int64_t kc = r0;
-  if (panelBytes > 0 && outType.getElementType().isF32() &&
-      r0 * step > panelBytes)
-    kc = std::max<int64_t>(1, panelBytes / step);
   for (int64_t k0 = 0; k0 < r0; k0 += kc)
     for (Span ms : rowSpans(p.rowExtent(), mr))
       for (Span ns : columnSpans(p.ranges[p.vDim], vw)) {

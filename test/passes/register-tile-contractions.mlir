@@ -338,3 +338,87 @@ func.func @depthwise_nhwc(%x: tensor<1x6x6x40xf32>) -> tensor<1x4x4x40xf32> {
   } -> tensor<1x4x4x40xf32>
   return %d : tensor<1x4x4x40xf32>
 }
+
+// -----
+
+// A residual add whose other operand (%r) is computed here and read by
+// nothing after it: the kernel writes its result over %r (shared_outs is
+// %r), reading the residual from the output tile before each store. When
+// the residual is a function argument (the caller's buffer) or the
+// contraction reads it too, the output is a buffer of its own.
+// CHECK-LABEL: func.func @residual_in_place(
+// CHECK-SAME: %[[A:[^:]*]]: tensor<12x24xf32>, %[[X:[^:]*]]: tensor<12x16xf32>
+// CHECK: %[[R:.*]] = linalg.generic
+// CHECK: scf.forall ({{.*}}) in (2) shared_outs(%[[O:.*]] = %[[R]])
+// CHECK: %[[T:.*]] = tensor.extract_slice %[[O]]
+// CHECK: scf.for
+// CHECK: scf.yield
+// CHECK: %[[RES:.*]] = vector.transfer_read %[[T]]
+// CHECK: arith.addf %{{.*}}, %[[RES]] : vector<16xf32>
+// CHECK: %[[MM2:.*]] = scf.forall ({{.*}}) in (2) shared_outs(%{{.*}} = %[[E:[^)]*]])
+// CHECK: vector.transfer_read %[[X]]
+// CHECK: %[[MM3:.*]] = scf.forall ({{.*}}) in (2) shared_outs(%{{.*}} = %[[E]])
+// CHECK: linalg.generic {{.*}} ins(%[[MM2]], %[[MM3]] : {{.*}}) outs(%[[E]] :
+#rA = affine_map<(m, n, k) -> (m, k)>
+#rB = affine_map<(m, n, k) -> (k, n)>
+#rC = affine_map<(m, n, k) -> (m, n)>
+#rI = affine_map<(m, n) -> (m, n)>
+func.func @residual_in_place(%a: tensor<12x24xf32>, %x: tensor<12x16xf32>) -> tensor<12x16xf32> {
+  %b = arith.constant dense<1.0> : tensor<24x16xf32>
+  %b2 = arith.constant dense<1.0> : tensor<16x16xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<12x16xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<12x16xf32>) -> tensor<12x16xf32>
+  %r = linalg.generic {indexing_maps = [#rI, #rI], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<12x16xf32>) outs(%e : tensor<12x16xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %m = arith.maximumf %v, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<12x16xf32>
+  // In place over %r.
+  %mm = linalg.generic {indexing_maps = [#rA, #rB, #rC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<12x24xf32>, tensor<24x16xf32>) outs(%fill : tensor<12x16xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %f = math.fma %p, %q, %acc : f32
+    linalg.yield %f : f32
+  } -> tensor<12x16xf32>
+  %add = linalg.generic {indexing_maps = [#rI, #rI, #rI], iterator_types = ["parallel", "parallel"]}
+      ins(%mm, %r : tensor<12x16xf32>, tensor<12x16xf32>) outs(%e : tensor<12x16xf32>) {
+  ^bb0(%u: f32, %w: f32, %o: f32):
+    %s = arith.addf %u, %w : f32
+    linalg.yield %s : f32
+  } -> tensor<12x16xf32>
+  // The residual is the argument %x: not in place.
+  %mm2 = linalg.generic {indexing_maps = [#rA, #rB, #rC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<12x24xf32>, tensor<24x16xf32>) outs(%fill : tensor<12x16xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %f = math.fma %p, %q, %acc : f32
+    linalg.yield %f : f32
+  } -> tensor<12x16xf32>
+  %add2 = linalg.generic {indexing_maps = [#rI, #rI, #rI], iterator_types = ["parallel", "parallel"]}
+      ins(%mm2, %x : tensor<12x16xf32>, tensor<12x16xf32>) outs(%e : tensor<12x16xf32>) {
+  ^bb0(%u: f32, %w: f32, %o: f32):
+    %s = arith.addf %u, %w : f32
+    linalg.yield %s : f32
+  } -> tensor<12x16xf32>
+  // The contraction reads its residual (%add + %add W): not in place.
+  %mm3 = linalg.generic {indexing_maps = [#rA, #rB, #rC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%add, %b2 : tensor<12x16xf32>, tensor<16x16xf32>) outs(%fill : tensor<12x16xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %f = math.fma %p, %q, %acc : f32
+    linalg.yield %f : f32
+  } -> tensor<12x16xf32>
+  %add3 = linalg.generic {indexing_maps = [#rI, #rI, #rI], iterator_types = ["parallel", "parallel"]}
+      ins(%mm3, %add : tensor<12x16xf32>, tensor<12x16xf32>) outs(%e : tensor<12x16xf32>) {
+  ^bb0(%u: f32, %w: f32, %o: f32):
+    %s = arith.addf %u, %w : f32
+    linalg.yield %s : f32
+  } -> tensor<12x16xf32>
+  %sum = linalg.generic {indexing_maps = [#rI, #rI, #rI], iterator_types = ["parallel", "parallel"]}
+      ins(%add2, %add3 : tensor<12x16xf32>, tensor<12x16xf32>) outs(%e : tensor<12x16xf32>) {
+  ^bb0(%u: f32, %w: f32, %o: f32):
+    %s = arith.addf %u, %w : f32
+    linalg.yield %s : f32
+  } -> tensor<12x16xf32>
+  return %sum : tensor<12x16xf32>
+}
