@@ -576,8 +576,8 @@ OpOperand *overwritableInput(linalg::GenericOp e, linalg::GenericOp c) {
       // A view of r would alias it; an init would be written.
       if (a == use.getOwner() &&
           (isa<ViewLikeOpInterface, tensor::ExpandShapeOp,
-               tensor::CollapseShapeOp, tensor::ExtractSliceOp,
-               tensor::CastOp>(a) ||
+               tensor::CollapseShapeOp, tensor::ExtractSliceOp, tensor::CastOp>(
+               a) ||
            (isa<DestinationStyleOpInterface>(a) &&
             cast<DestinationStyleOpInterface>(a).isDpsInit(&use))))
         return false;
