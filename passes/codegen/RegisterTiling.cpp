@@ -34,6 +34,7 @@
 #include "passes/Passes.h"
 #include "passes/common/ConstantData.h"
 #include "passes/common/Linalg.h"
+#include "passes/common/VectorBody.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -99,25 +100,6 @@ Access classify(AffineMap map, unsigned vDim) {
   return *r + 1 == map.getNumResults() ? Access::Vector : Access::Gather;
 }
 
-/// The body of `op` computed on vectors: every op elementwise-mappable (or
-/// a scalar constant), the output argument unused.
-bool isVectorizableBody(linalg::GenericOp op) {
-  Block &body = op.getRegion().front();
-  if (!body.getArguments().back().use_empty())
-    return false;
-  for (Operation &inner : body.without_terminator()) {
-    if (inner.getNumResults() != 1 || inner.getNumRegions() != 0)
-      return false;
-    if (!OpTrait::hasElementwiseMappableTraits(&inner) &&
-        !isa<arith::ConstantOp>(inner))
-      return false;
-    Type t = inner.getResult(0).getType();
-    if (!t.isIntOrFloat())
-      return false;
-  }
-  return true;
-}
-
 /// A contraction and how it is tiled.
 struct Plan {
   linalg::GenericOp contraction;
@@ -167,7 +149,7 @@ linalg::GenericOp findEpilogue(linalg::GenericOp c, unsigned vDimPos) {
           cast<ShapedType>(r.getType()).getShape())
     return {};
   if (!e.getMatchingIndexingMap(e.getDpsInitOperand(0)).isIdentity() ||
-      !isVectorizableBody(e))
+      !mcc::isVectorizableBody(e))
     return {};
   for (OpOperand *in : e.getDpsInputOperands()) {
     AffineMap m = e.getMatchingIndexingMap(in);
@@ -766,25 +748,7 @@ Value KernelEmitter::applyEpilogue(OpBuilder &b, Value acc,
     map.map(arg, read(b, in->get(), e.getMatchingIndexingMap(in), outPoint,
                       vPos, inBounds, arg.getType()));
   }
-  for (Operation &op : body.without_terminator()) {
-    Type vt = vecType(op.getResult(0).getType());
-    if (auto cst = dyn_cast<arith::ConstantOp>(op)) {
-      map.map(cst.getResult(),
-              arith::ConstantOp::create(
-                  b, loc, vt,
-                  DenseElementsAttr::get(cast<ShapedType>(vt),
-                                         cast<TypedAttr>(cst.getValue()))));
-      continue;
-    }
-    for (Value v : op.getOperands())
-      if (!map.contains(v)) // defined above the body: a scalar
-        map.map(v,
-                vector::BroadcastOp::create(b, loc, vecType(v.getType()), v));
-    Operation *clone = b.clone(op, map);
-    clone->getResult(0).setType(vt);
-  }
-  Value y = cast<linalg::YieldOp>(body.getTerminator()).getValues()[0];
-  return map.lookupOrDefault(y);
+  return mcc::applyBodyOnVectors(b, loc, e, map, lanes);
 }
 
 Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,

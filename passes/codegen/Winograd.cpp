@@ -30,6 +30,7 @@
 #include "passes/Passes.h"
 #include "passes/common/ConstantData.h"
 #include "passes/common/Linalg.h"
+#include "passes/common/VectorBody.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -80,7 +81,37 @@ struct Conv {
   Value x;
   SmallVector<float> weights; // [K][C][3][3]
   int64_t n, h, w, c, k;
+  // The elementwise consumer (ReLU, ...) the output transform applies
+  // before its store, or null.
+  linalg::GenericOp epilogue;
 };
+
+/// The only user of `conv`'s result when it is an elementwise f32 generic
+/// of the same shape that the output transform can apply per channel
+/// vector: the conv and any other tensor read at the same point, or along
+/// the channels only (a bias).
+linalg::GenericOp findEpilogue(linalg::GenericOp conv) {
+  Value r = conv->getResult(0);
+  if (!r.hasOneUse())
+    return {};
+  auto e = dyn_cast<linalg::GenericOp>(*r.getUsers().begin());
+  if (!e || e->getNumResults() != 1 || !mcc::isElementwiseGeneric(e) ||
+      e->getResult(0).getType() != r.getType() ||
+      !e.getMatchingIndexingMap(e.getDpsInitOperand(0)).isIdentity() ||
+      !mcc::isVectorizableBody(e))
+    return {};
+  for (OpOperand *in : e.getDpsInputOperands()) {
+    AffineMap m = e.getMatchingIndexingMap(in);
+    auto t = dyn_cast<RankedTensorType>(in->get().getType());
+    if (!t || !t.getElementType().isF32())
+      return {};
+    bool channels = m.getNumResults() == 1 &&
+                    m.getResult(0) == getAffineDimExpr(3, m.getContext());
+    if (!m.isIdentity() && (in->get() == r || !channels))
+      return {};
+  }
+  return e;
+}
 
 std::optional<Conv> matchConv(linalg::GenericOp op) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
@@ -428,22 +459,45 @@ Value WinogradEmitter::outputTransform(OpBuilder &b, Value mTensor,
             start = vector::TransferReadOp::create(
                 nb, loc, vecType(nb), src->tensor, ValueRange{k0}, pad,
                 ArrayRef<bool>{inBounds});
+          // The epilogue's per-channel operands, once per block.
+          linalg::GenericOp e = cv.epilogue;
+          IRMapping perChannel;
+          if (e)
+            for (OpOperand *in : e.getDpsInputOperands())
+              if (!e.getMatchingIndexingMap(in).isIdentity())
+                perChannel.map(
+                    e.getRegion().front().getArgument(in->getOperandNumber()),
+                    vector::TransferReadOp::create(
+                        nb, loc, vecType(nb), in->get(), ValueRange{k0}, pad,
+                        ArrayRef<bool>{inBounds}));
           // Y = AT M AT^T (m x m).
           SmallVector<Value> ys = sandwich(nb, tr.at, m, t, mv);
           for (int64_t i = 0; i < m; ++i)
             for (int64_t j = 0; j < m; ++j) {
-              Value first = start;
-              if (!src) {
-                Value ohi = affine::AffineApplyOp::create(
-                    nb, loc, AffineMap::get(0, 1, s0 + i), ValueRange{oh});
-                Value owj = affine::AffineApplyOp::create(
-                    nb, loc, AffineMap::get(0, 1, s0 + j), ValueRange{ow});
-                first = vector::TransferReadOp::create(
-                    nb, loc, vecType(nb), init,
+              Value ohi = affine::AffineApplyOp::create(
+                  nb, loc, AffineMap::get(0, 1, s0 + i), ValueRange{oh});
+              Value owj = affine::AffineApplyOp::create(
+                  nb, loc, AffineMap::get(0, 1, s0 + j), ValueRange{ow});
+              auto readAt = [&](Value tensor) -> Value {
+                return vector::TransferReadOp::create(
+                    nb, loc, vecType(nb), tensor,
                     ValueRange{ivs[0], ohi, owj, k0}, pad,
                     ArrayRef<bool>{inBounds});
-              }
+              };
+              Value first = src ? start : readAt(init);
               Value y = arith::AddFOp::create(nb, loc, first, ys[i * m + j]);
+              if (e) {
+                IRMapping map = perChannel;
+                Block &body = e.getRegion().front();
+                for (OpOperand *in : e.getDpsInputOperands()) {
+                  Value arg = body.getArgument(in->getOperandNumber());
+                  if (in->get() == cv.op->getResult(0))
+                    map.map(arg, y);
+                  else if (!map.contains(arg))
+                    map.map(arg, readAt(in->get()));
+                }
+                y = mcc::applyBodyOnVectors(nb, loc, e, map, vw);
+              }
               s = vector::TransferWriteOp::create(
                       nb, loc, y, s, ValueRange{idx[i], idx[j], k0},
                       ArrayRef<bool>{inBounds})
@@ -468,7 +522,10 @@ struct WinogradConvs : mcc::impl::WinogradConvsBase<WinogradConvs> {
   void runOnOperation() override {
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) { ops.push_back(op); });
+    llvm::SmallPtrSet<Operation *, 8> erased; // epilogues, later in `ops`
     for (linalg::GenericOp op : ops) {
+      if (erased.contains(op))
+        continue;
       std::optional<Conv> conv = matchConv(op);
       if (!conv || conv->c < kMinChannels || conv->k < kMinChannels)
         continue;
@@ -483,9 +540,19 @@ struct WinogradConvs : mcc::impl::WinogradConvsBase<WinogradConvs> {
       auto xt = cast<RankedTensorType>(conv->x.getType());
       if (xt.getDimSize(1) < conv->h + 2 || xt.getDimSize(2) < conv->w + 2)
         continue;
-      OpBuilder b(op);
+      // The consumer is applied in the output transform, which then
+      // takes its place (its operands are all defined before it).
+      linalg::GenericOp e = findEpilogue(op);
+      conv->epilogue = e;
+      OpBuilder b(e ? e.getOperation() : op.getOperation());
       Value y = WinogradEmitter(std::move(*conv), *tr, vectorWidth).emit(b);
-      op->getResult(0).replaceAllUsesWith(y);
+      if (e) {
+        e->getResult(0).replaceAllUsesWith(y);
+        erased.insert(e);
+        e->erase();
+      } else {
+        op->getResult(0).replaceAllUsesWith(y);
+      }
       op->erase();
     }
   }

@@ -62,6 +62,45 @@ func.func @f2(%x: tensor<1x8x4x16xf32>) -> tensor<1x6x2x16xf32> {
 
 // -----
 
+// An elementwise consumer (here residual add + ReLU) runs in the output
+// transform, on each output vector before its store: the consumer generic
+// is gone and the transform's result replaces it.
+// CHECK-LABEL: func.func @f2_epilogue(
+// CHECK-SAME: %[[X:[^:]*]]: tensor<1x8x4x16xf32>, %[[RES:[^:]*]]: tensor<1x6x2x16xf32>
+// CHECK: %[[M:.*]] = linalg.generic
+// CHECK: math.fma
+// CHECK: %[[Y:.*]] = scf.forall (%{{.*}}) in (3) shared_outs(%{{.*}}) -> (tensor<1x6x2x16xf32>)
+// CHECK: vector.transfer_read %[[M]]
+// CHECK: %[[R:.*]] = vector.transfer_read %[[RES]]
+// CHECK: %[[S:.*]] = arith.addf %{{.*}}, %[[R]] : vector<16xf32>
+// CHECK: arith.maximumf %[[S]], %{{.*}} : vector<16xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[Y]]
+#x = affine_map<(n, k, h, w, c, kh, kw) -> (n, h + kh, w + kw, c)>
+#w = affine_map<(n, k, h, w, c, kh, kw) -> (k, c, kh, kw)>
+#o = affine_map<(n, k, h, w, c, kh, kw) -> (n, h, w, k)>
+#id = affine_map<(n, h, w, k) -> (n, h, w, k)>
+func.func @f2_epilogue(%x: tensor<1x8x4x16xf32>, %res: tensor<1x6x2x16xf32>) -> tensor<1x6x2x16xf32> {
+  %w = arith.constant dense<0.5> : tensor<16x16x3x3xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x6x2x16xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x6x2x16xf32>) -> tensor<1x6x2x16xf32>
+  %c = linalg.generic {indexing_maps = [#x, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<1x8x4x16xf32>, tensor<16x16x3x3xf32>) outs(%init : tensor<1x6x2x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = math.fma %a, %b, %o : f32
+    linalg.yield %m : f32
+  } -> tensor<1x6x2x16xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c, %res : tensor<1x6x2x16xf32>, tensor<1x6x2x16xf32>) outs(%e : tensor<1x6x2x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    %m = arith.maximumf %s, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x6x2x16xf32>
+  return %r : tensor<1x6x2x16xf32>
+}
+
+// -----
+
 // Must not fire: a 7x7 output (neither tile size divides it), a stride-2
 // window, and 8 input channels (too few for the transforms to pay off).
 // CHECK-LABEL: func.func @direct(
