@@ -13,11 +13,12 @@ func.func @add_broadcast(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf
 
 // -----
 
-// Relu is a max with zero.
+// Relu is a max with zero; NaN stays NaN, the sign of a zero is free
+// (nsz: one vmaxps on x86).
 // CHECK-LABEL: func.func @relu
 // CHECK: linalg.generic
 // CHECK: %[[Z:.*]] = arith.constant 0.000000e+00 : f32
-// CHECK: arith.maximumf %{{.*}}, %[[Z]]
+// CHECK: arith.maximumf %{{.*}}, %[[Z]] fastmath<nsz> : f32
 func.func @relu(%a: tensor<4xf32>) -> tensor<4xf32> {
   %0 = onnx.Relu(%a) : (tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
@@ -504,4 +505,17 @@ func.func @dynamic_matmul(%a: tensor<?x?xf32>, %b: tensor<?x8xf32>) -> tensor<?x
 func.func @nonzero(%x: tensor<3x4xf32>) -> tensor<2x?xi64> {
   %0 = onnx.NonZero(%x) : (tensor<3x4xf32>) -> tensor<2x?xi64>
   return %0 : tensor<2x?xi64>
+}
+
+// -----
+
+// MaxPool: a window reduction from -inf with the same max as Relu (NaN
+// propagates, zeros unordered).
+// CHECK-LABEL: func.func @maxpool
+// CHECK: linalg.fill ins(%{{.*}} : f32)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK: arith.maximumf %{{.*}}, %{{.*}} fastmath<nsz> : f32
+func.func @maxpool(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32> {
+  %0, %i = onnx.MaxPool(%x) {kernel_shape = [2, 2], strides = [2, 2]} : (tensor<1x2x4x4xf32>) -> (tensor<1x2x2x2xf32>, none)
+  return %0 : tensor<1x2x2x2xf32>
 }

@@ -21,10 +21,10 @@ Value cst(OpBuilder &b, Location loc, Type t, double v) {
   return scalarConstant(b, loc, t, v);
 }
 Value fmax(OpBuilder &b, Location loc, Value x, Value y) {
-  return arith::MaximumFOp::create(b, loc, x, y);
+  return floatMax(b, loc, x, y);
 }
 Value fmin(OpBuilder &b, Location loc, Value x, Value y) {
-  return arith::MinimumFOp::create(b, loc, x, y);
+  return floatMin(b, loc, x, y);
 }
 Value sigmoid(OpBuilder &b, Location loc, Value x) {
   Type t = x.getType();

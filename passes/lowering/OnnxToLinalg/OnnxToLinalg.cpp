@@ -164,6 +164,14 @@ Value lowering::scalarConstant(OpBuilder &b, Location loc, Type type,
   return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, int64_t(v)));
 }
 
+Value lowering::floatMax(OpBuilder &b, Location loc, Value x, Value y) {
+  return arith::MaximumFOp::create(b, loc, x, y, arith::FastMathFlags::nsz);
+}
+
+Value lowering::floatMin(OpBuilder &b, Location loc, Value x, Value y) {
+  return arith::MinimumFOp::create(b, loc, x, y, arith::FastMathFlags::nsz);
+}
+
 Value lowering::filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
                              double v, ArrayRef<OpFoldResult> dims) {
   assert((type.hasStaticShape() || int64_t(dims.size()) == type.getRank()) &&

@@ -158,6 +158,16 @@ mlir::Value generateFromIndices(
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Type type, double v);
 
+/// Float max / min as ONNX's Relu, Clip, Max, MaxPool, ReduceMax... use
+/// them: a NaN operand gives NaN, but +0 and -0 compare equal (`nsz`;
+/// ONNX does not order them and onnxruntime does not either). That makes
+/// a ReLU one vmaxps on x86 and a max of two unknowns three instructions,
+/// where IEEE maximum's signed-zero ordering takes six.
+mlir::Value floatMax(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                     mlir::Value y);
+mlir::Value floatMin(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                     mlir::Value y);
+
 /// Float arithmetic on scalars, for bodies that compute coordinates.
 struct FloatArith {
   mlir::OpBuilder &b;

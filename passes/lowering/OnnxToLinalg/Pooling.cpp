@@ -142,7 +142,7 @@ struct MaxPoolLowering : OpConversionPattern<ONNXMaxPoolOp> {
         rewriter, loc, x, rt, w, init,
         [&](OpBuilder &b, Location l, Value v, Value acc) -> Value {
           if (isa<FloatType>(et))
-            return arith::MaximumFOp::create(b, l, v, acc);
+            return floatMax(b, l, v, acc);
           return isU ? (Value)arith::MaxUIOp::create(b, l, v, acc)
                      : (Value)arith::MaxSIOp::create(b, l, v, acc);
         });
@@ -368,7 +368,7 @@ struct GlobalPoolLowering : OpConversionPattern<OpTy> {
         rewriter, loc, x, rt, w, filledTensor(rewriter, loc, rt, initV, out),
         [](OpBuilder &b, Location l, Value v, Value acc) -> Value {
           if (IsMax)
-            return arith::MaximumFOp::create(b, l, v, acc);
+            return floatMax(b, l, v, acc);
           return arith::AddFOp::create(b, l, v, acc);
         });
     if (!IsMax)

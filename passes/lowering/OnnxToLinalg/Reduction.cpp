@@ -103,10 +103,10 @@ Value reduceDims(OpBuilder &b, Location loc, Value x, ArrayRef<bool> reduced,
                }
                switch (kind) {
                case Kind::Max:
-                 r = arith::MaximumFOp::create(nb, l, v, acc);
+                 r = floatMax(nb, l, v, acc);
                  break;
                case Kind::Min:
-                 r = arith::MinimumFOp::create(nb, l, v, acc);
+                 r = floatMin(nb, l, v, acc);
                  break;
                case Kind::Prod:
                  r = arith::MulFOp::create(nb, l, v, acc);
