@@ -161,6 +161,30 @@ def OrderContractionLoops
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def TileTransposes : Pass<"tile-transposes", "mlir::func::FuncOp"> {
+  let summary = "Tile elementwise ops that transpose, so both sides stay in L1";
+  let description = [{
+    An elementwise linalg.generic whose output runs fastest along one dim
+    and one of its inputs along another (an NHWC activation read into an
+    NCHW graph output) is tiled as an scf.forall over the other dims with
+    `tile` x `tile` blocks of those two dims inside. Untiled, the inner
+    loop read one element per cache line and every line came back from
+    L3 once per element it holds: a 1.6 MB NHWC -> NCHW ReLU took 4.9 ms.
+    In a block, the lines of both sides are reused from L1. Ops under
+    `min-bytes` of output are left alone.
+  }];
+  let options = [
+    Option<"tile", "tile", "int64_t", /*default=*/"16",
+           "block size along each of the two dims">,
+    Option<"minBytes", "min-bytes", "int64_t", /*default=*/"65536",
+           "smallest output (bytes) worth tiling">,
+  ];
+  let dependentDialects = [
+    "mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect",
+    "mlir::affine::AffineDialect"
+  ];
+}
+
 def ApproximateMath : Pass<"approximate-math", "mlir::func::FuncOp"> {
   let summary = "f32 erf, exp and tanh as polynomials that vectorize";
   let description = [{

@@ -69,7 +69,8 @@ std::string mcc::getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
          "vector-width=" +
          std::to_string(vectorWidth) + " rows=" + tileRows + "}" +
          ",canonicalize,fuse-contraction-epilogues,canonicalize,"
-         "order-contraction-loops,pad-in-producer,approximate-math,"
+         "tile-transposes,order-contraction-loops,pad-in-producer,"
+         "approximate-math,"
          "reassociate-reductions),";
   return p + // A kernel whose result is inserted into a bigger tensor
              // (Concat) writes into that tensor's slice instead of its own
