@@ -598,14 +598,25 @@ private:
   /// residual add ran at ~60% of peak with the tiles outside, reading the
   /// output and the residual one 128-byte piece per pixel and tile.
   /// Large weights keep the tiles outside: each tile's panel is then read
-  /// once for all its rows.
+  /// once for all its rows. Up to kTilesInnerMaxBytes, weights that stay
+  /// in L2 run inside too when A is at least as large: a tile's panel
+  /// (k x 32 lanes) is beyond L1 either way, but walking all of A per tile
+  /// re-reads it from L3 (ResNet-50's stride-2 3x3 conv of layer2, 1.6 MB
+  /// of input and 590 KB of weights; its layer1 Winograd GEMMs; the
+  /// model -3%). MobileNetV2's 7x7 convs (614 KB of weights, 188 KB of
+  /// A) stay outside.
   bool tilesInner() const {
     if (!p.packedB)
       return false;
     auto t = cast<RankedTensorType>(p.packedB.getType());
-    return t.getNumElements() * 4 <= kTilesInnerBytes;
+    int64_t bBytes = t.getNumElements() * 4;
+    int64_t aBytes =
+        cast<RankedTensorType>(p.aSrc.getType()).getNumElements() * 4;
+    return bBytes <= kTilesInnerBytes ||
+           (bBytes <= kTilesInnerMaxBytes && aBytes >= bBytes);
   }
   static constexpr int64_t kTilesInnerBytes = 256 * 1024;
+  static constexpr int64_t kTilesInnerMaxBytes = 1024 * 1024;
 
   /// With the tiles outside, every tile walks all of A: when A exceeds
   /// what L2 keeps (kGroupMinABytes: a GEMM's 4 MB left operand), the row

@@ -241,25 +241,47 @@ func.func @batched_weights(%v: tensor<4x6x32xf32>, %init: tensor<4x6x32xf32>) ->
 
 // -----
 
-// A GEMM whose A (2040 x 512 floats, 4 MB) exceeds L2 (2 MiB), with large
-// weights (tiles outside): the 340 row blocks of 6 go in 4 groups of 85,
-// each group's rows of A (1 MB) serving every column tile before the next.
+// A GEMM whose A (2040 x 512 floats, 4 MB) exceeds L2 (2 MiB), with
+// weights over 1 MiB (tiles outside): the 340 row blocks of 6 go in 4
+// groups of 85, each group's rows of A (1 MB) serving every column tile
+// before the next.
 // CHECK-LABEL: func.func @gemm_grouped_rows(
-// CHECK: scf.forall (%[[G:.*]], %[[T:.*]], %[[B:.*]]) in (4, 32, 85)
+// CHECK: scf.forall (%[[G:.*]], %[[T:.*]], %[[B:.*]]) in (4, 40, 85)
 // CHECK: %[[ROW:.*]] = affine.apply #{{.*}}()[%[[G]], %[[B]]]
 // CHECK: tensor.extract_slice %{{.*}}[%[[ROW]], %{{.*}}] [6, 16]
 #gA = affine_map<(m, n, k) -> (m, k)>
 #gB = affine_map<(m, n, k) -> (k, n)>
 #gC = affine_map<(m, n, k) -> (m, n)>
-func.func @gemm_grouped_rows(%a: tensor<2040x512xf32>, %init: tensor<2040x512xf32>) -> tensor<2040x512xf32> {
-  %w = arith.constant dense<0.5> : tensor<512x512xf32>
+func.func @gemm_grouped_rows(%a: tensor<2040x512xf32>, %init: tensor<2040x640xf32>) -> tensor<2040x640xf32> {
+  %w = arith.constant dense<0.5> : tensor<512x640xf32>
   %c = linalg.generic {indexing_maps = [#gA, #gB, #gC], iterator_types = ["parallel", "parallel", "reduction"]}
-      ins(%a, %w : tensor<2040x512xf32>, tensor<512x512xf32>) outs(%init : tensor<2040x512xf32>) {
+      ins(%a, %w : tensor<2040x512xf32>, tensor<512x640xf32>) outs(%init : tensor<2040x640xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %f = math.fma %x, %y, %acc : f32
     linalg.yield %f : f32
-  } -> tensor<2040x512xf32>
-  return %c : tensor<2040x512xf32>
+  } -> tensor<2040x640xf32>
+  return %c : tensor<2040x640xf32>
+}
+
+// -----
+
+// Weights that stay in L2 (512 KiB here, over the 256 KiB of always) with
+// a larger A (1.6 MB): row blocks outside the tiles, so a block of A is
+// read from L3 once and reused from L1 by all 16 tiles.
+// CHECK-LABEL: func.func @gemm_rows_outside(
+// CHECK: scf.forall (%[[B:.*]], %[[T:.*]]) in (130, 16)
+#hA = affine_map<(m, n, k) -> (m, k)>
+#hB = affine_map<(m, n, k) -> (k, n)>
+#hC = affine_map<(m, n, k) -> (m, n)>
+func.func @gemm_rows_outside(%a: tensor<784x512xf32>, %init: tensor<784x256xf32>) -> tensor<784x256xf32> {
+  %w = arith.constant dense<0.5> : tensor<512x256xf32>
+  %c = linalg.generic {indexing_maps = [#hA, #hB, #hC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %w : tensor<784x512xf32>, tensor<512x256xf32>) outs(%init : tensor<784x256xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %f = math.fma %x, %y, %acc : f32
+    linalg.yield %f : f32
+  } -> tensor<784x256xf32>
+  return %c : tensor<784x256xf32>
 }
 
 // -----
