@@ -137,30 +137,16 @@ struct Plan {
   SmallVector<unsigned> packedDims;
 };
 
-/// The elementwise generic that is the only user of `c`'s result, reading
-/// it with the identity map, writing the same shape, and vectorizable.
+/// The elementwise consumer of `c` the kernel applies in registers: its
+/// other inputs read per row (a vector or a broadcast).
 linalg::GenericOp findEpilogue(linalg::GenericOp c, unsigned vDimPos) {
-  Value r = c->getResult(0);
-  if (!r.hasOneUse())
+  linalg::GenericOp e = mcc::soleVectorizableConsumer(c);
+  if (!e)
     return {};
-  auto e = dyn_cast<linalg::GenericOp>(*r.getUsers().begin());
-  if (!e || e->getNumResults() != 1 || !mcc::isElementwiseGeneric(e) ||
-      cast<ShapedType>(e->getResult(0).getType()).getShape() !=
-          cast<ShapedType>(r.getType()).getShape())
-    return {};
-  if (!e.getMatchingIndexingMap(e.getDpsInitOperand(0)).isIdentity() ||
-      !mcc::isVectorizableBody(e))
-    return {};
-  for (OpOperand *in : e.getDpsInputOperands()) {
-    AffineMap m = e.getMatchingIndexingMap(in);
-    if (in->get() == r) {
-      if (!m.isIdentity())
-        return {};
-      continue;
-    }
-    if (classify(m, vDimPos) == Access::Unsupported)
+  for (OpOperand *in : e.getDpsInputOperands())
+    if (in->get() != c->getResult(0) &&
+        classify(e.getMatchingIndexingMap(in), vDimPos) == Access::Unsupported)
       return {};
-  }
   return e;
 }
 

@@ -86,19 +86,13 @@ struct Conv {
   linalg::GenericOp epilogue;
 };
 
-/// The only user of `conv`'s result when it is an elementwise f32 generic
-/// of the same shape that the output transform can apply per channel
-/// vector: the conv and any other tensor read at the same point, or along
-/// the channels only (a bias).
+/// The conv's elementwise consumer the output transform can apply per
+/// channel vector: f32 in and out (the transform writes an f32 tensor),
+/// its other inputs read at the same point or along the channels only (a
+/// bias).
 linalg::GenericOp findEpilogue(linalg::GenericOp conv) {
-  Value r = conv->getResult(0);
-  if (!r.hasOneUse())
-    return {};
-  auto e = dyn_cast<linalg::GenericOp>(*r.getUsers().begin());
-  if (!e || e->getNumResults() != 1 || !mcc::isElementwiseGeneric(e) ||
-      e->getResult(0).getType() != r.getType() ||
-      !e.getMatchingIndexingMap(e.getDpsInitOperand(0)).isIdentity() ||
-      !mcc::isVectorizableBody(e))
+  linalg::GenericOp e = mcc::soleVectorizableConsumer(conv);
+  if (!e || e->getResult(0).getType() != conv->getResult(0).getType())
     return {};
   for (OpOperand *in : e.getDpsInputOperands()) {
     AffineMap m = e.getMatchingIndexingMap(in);
@@ -107,7 +101,7 @@ linalg::GenericOp findEpilogue(linalg::GenericOp conv) {
       return {};
     bool channels = m.getNumResults() == 1 &&
                     m.getResult(0) == getAffineDimExpr(3, m.getContext());
-    if (!m.isIdentity() && (in->get() == r || !channels))
+    if (!m.isIdentity() && !channels)
       return {};
   }
   return e;

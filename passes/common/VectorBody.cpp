@@ -1,6 +1,7 @@
 //===- VectorBody.cpp - An elementwise generic's body on vectors ----------===//
 
 #include "passes/common/VectorBody.h"
+#include "passes/common/Linalg.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -21,6 +22,23 @@ bool mcc::isVectorizableBody(linalg::GenericOp op) {
       return false;
   }
   return true;
+}
+
+linalg::GenericOp mcc::soleVectorizableConsumer(Operation *producer) {
+  Value r = producer->getResult(0);
+  if (!r.hasOneUse())
+    return {};
+  auto e = dyn_cast<linalg::GenericOp>(*r.getUsers().begin());
+  if (!e || e->getNumResults() != 1 || !isElementwiseGeneric(e) ||
+      cast<ShapedType>(e->getResult(0).getType()).getShape() !=
+          cast<ShapedType>(r.getType()).getShape() ||
+      !e.getMatchingIndexingMap(e.getDpsInitOperand(0)).isIdentity() ||
+      !isVectorizableBody(e))
+    return {};
+  for (OpOperand *in : e.getDpsInputOperands())
+    if (in->get() == r && !e.getMatchingIndexingMap(in).isIdentity())
+      return {};
+  return e;
 }
 
 Value mcc::applyBodyOnVectors(OpBuilder &b, Location loc, linalg::GenericOp op,

@@ -19,6 +19,12 @@ namespace mcc {
 /// argument unused.
 bool isVectorizableBody(mlir::linalg::GenericOp op);
 
+/// The elementwise generic that is the only user of `producer`'s result,
+/// reading it with the identity map, writing the same shape with the
+/// identity map, with a body computable on vectors; or null. (Which maps
+/// its other inputs may have is the caller's question.)
+mlir::linalg::GenericOp soleVectorizableConsumer(mlir::Operation *producer);
+
 /// Emits `op`'s body on vectors of `lanes` elements, its input arguments
 /// already mapped (in `map`) to vectors; values defined above the body
 /// are broadcast. Returns the yielded vector.

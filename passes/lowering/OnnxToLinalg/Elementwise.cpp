@@ -20,12 +20,6 @@ bool isFloatLike(Type t) { return isa<FloatType>(t); }
 Value cst(OpBuilder &b, Location loc, Type t, double v) {
   return scalarConstant(b, loc, t, v);
 }
-Value fmax(OpBuilder &b, Location loc, Value x, Value y) {
-  return floatMax(b, loc, x, y);
-}
-Value fmin(OpBuilder &b, Location loc, Value x, Value y) {
-  return floatMin(b, loc, x, y);
-}
 Value sigmoid(OpBuilder &b, Location loc, Value x) {
   Type t = x.getType();
   Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
@@ -121,7 +115,7 @@ Value scalarBody(Operation *op, OpBuilder &b, Location loc, ValueRange a) {
                      : (Value)arith::FPToSIOp::create(b, loc, t, r);
       })
       .Case<ONNXReluOp>([&](auto) -> Value {
-        return f ? fmax(b, loc, a[0], cst(b, loc, t, 0.0))
+        return f ? floatMax(b, loc, a[0], cst(b, loc, t, 0.0))
                  : (Value)arith::MaxSIOp::create(b, loc, a[0],
                                                  cst(b, loc, t, 0));
       })
@@ -137,14 +131,14 @@ Value scalarBody(Operation *op, OpBuilder &b, Location loc, ValueRange a) {
         Value y = math::FmaOp::create(
             b, loc, a[0], cst(b, loc, t, o.getAlpha().convertToDouble()),
             cst(b, loc, t, o.getBeta().convertToDouble()));
-        return fmin(b, loc, fmax(b, loc, y, cst(b, loc, t, 0.0)),
-                    cst(b, loc, t, 1.0));
+        return floatMin(b, loc, floatMax(b, loc, y, cst(b, loc, t, 0.0)),
+                        cst(b, loc, t, 1.0));
       })
       .Case<ONNXHardSwishOp>([&](auto) -> Value {
         Value y = math::FmaOp::create(b, loc, a[0], cst(b, loc, t, 1.0 / 6),
                                       cst(b, loc, t, 0.5));
-        y = fmin(b, loc, fmax(b, loc, y, cst(b, loc, t, 0.0)),
-                 cst(b, loc, t, 1.0));
+        y = floatMin(b, loc, floatMax(b, loc, y, cst(b, loc, t, 0.0)),
+                     cst(b, loc, t, 1.0));
         return arith::MulFOp::create(b, loc, a[0], y);
       })
       .Case<ONNXTanhOp>(
@@ -187,8 +181,8 @@ Value scalarBody(Operation *op, OpBuilder &b, Location loc, ValueRange a) {
             b, loc, arith::DivFOp::create(b, loc, a[0], alpha));
         Value zero = cst(b, loc, t, 0.0);
         return arith::AddFOp::create(
-            b, loc, fmax(b, loc, a[0], zero),
-            fmin(b, loc, arith::MulFOp::create(b, loc, alpha, em1), zero));
+            b, loc, floatMax(b, loc, a[0], zero),
+            floatMin(b, loc, arith::MulFOp::create(b, loc, alpha, em1), zero));
       })
       .Case<ONNXSoftplusOp>([&](auto) -> Value {
         return math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, a[0]));
@@ -480,11 +474,11 @@ template <typename OpTy> struct VariadicLowering : OpConversionPattern<OpTy> {
           Value acc = args[0];
           for (Value v : args.drop_front()) {
             if constexpr (std::is_same_v<OpTy, ONNXMaxOp>)
-              acc = f   ? fmax(b, loc, acc, v)
+              acc = f   ? floatMax(b, loc, acc, v)
                     : u ? (Value)arith::MaxUIOp::create(b, loc, acc, v)
                         : (Value)arith::MaxSIOp::create(b, loc, acc, v);
             else if constexpr (std::is_same_v<OpTy, ONNXMinOp>)
-              acc = f   ? fmin(b, loc, acc, v)
+              acc = f   ? floatMin(b, loc, acc, v)
                     : u ? (Value)arith::MinUIOp::create(b, loc, acc, v)
                         : (Value)arith::MinSIOp::create(b, loc, acc, v);
             else
@@ -523,12 +517,12 @@ struct ClipLowering : OpConversionPattern<ONNXClipOp> {
         [&](OpBuilder &b, Location loc, ValueRange args) {
           Value v = args[0];
           auto mx = [&](Value x, Value y) -> Value {
-            return f   ? fmax(b, loc, x, y)
+            return f   ? floatMax(b, loc, x, y)
                    : u ? (Value)arith::MaxUIOp::create(b, loc, x, y)
                        : (Value)arith::MaxSIOp::create(b, loc, x, y);
           };
           auto mn = [&](Value x, Value y) -> Value {
-            return f   ? fmin(b, loc, x, y)
+            return f   ? floatMin(b, loc, x, y)
                    : u ? (Value)arith::MinUIOp::create(b, loc, x, y)
                        : (Value)arith::MinSIOp::create(b, loc, x, y);
           };
