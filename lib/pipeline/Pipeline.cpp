@@ -94,13 +94,15 @@ std::string mcc::getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
          "flatten-memref-globals,func.func(" +
          std::string(memrefDescriptors ? "" : "retype-empty-arguments,") +
          "plan-arena),"
-         // Parallel dims become scf.parallel; the outermost ones with enough
-         // work run on the runtime's thread pool.
-         "func.func(scf-forall-to-parallel,convert-linalg-to-parallel-loops),"
+         // Weight prefetches while the kernels' scf.forall still names
+         // their passes over a panel. Then parallel dims become
+         // scf.parallel; the outermost ones with enough work run on the
+         // runtime's thread pool.
+         "func.func(" +
+         std::string(optLevel > 0 ? "prefetch-weights," : "") +
+         "scf-forall-to-parallel,convert-linalg-to-parallel-loops),"
          "convert-parallel-loops-to-runtime,func.func(promote-loop-buffers" +
-         std::string(optLevel > 0
-                         ? ",prefetch-epilogue-operands,prefetch-weights"
-                         : "") +
+         std::string(optLevel > 0 ? ",prefetch-epilogue-operands" : "") +
          "),"
          // Transposed (channel-lane) stores and gathers become scalar ops.
          "convert-vector-to-scf{full-unroll=1},"

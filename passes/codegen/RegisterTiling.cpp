@@ -40,6 +40,7 @@
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
@@ -641,9 +642,10 @@ private:
   /// At ~245 GFLOP/s per core and ~14.5 GB/s from DRAM, a panel float
   /// used for fewer than ~34 rows is DRAM-bound, and its first pass is
   /// up to a few times that: the 7x7 images of ResNet-50's layer4 and
-  /// Winograd's 7x7 tiles of layer3 (-4% for the model). At 128 rows
-  /// (BERT's GEMMs) the extra prefetches cost 5%.
-  static constexpr int64_t kNextPanelRows = 64;
+  /// Winograd's 7x7 tiles of layer3 (-4% for the model). BERT's GEMMs
+  /// (128 rows, 16 passes) lost 5% to the next panel fetched in every pass
+  /// and gain with the fetch spread over the passes (prefetch-weights).
+  static constexpr int64_t kNextPanelRows = 128;
 
   /// One forall over tiles of the same shape, reducing the first
   /// reduction dim over [kBegin, kEnd): from the init when `first`, else
@@ -943,11 +945,23 @@ Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,
   // first pass. prefetch-weights then also fetches the next tile's panel
   // (the attribute names the tile's index in the packed shape) while this
   // one is reused from L2.
+  // The forall's extents and which of its dims (those after the tiles)
+  // are passes over one panel let it spread that fetch over the passes.
   if (weightsInDram && tilesOutside && p.packedB &&
-      rowsPerPanel() <= kNextPanelRows)
+      rowsPerPanel() <= kNextPanelRows) {
+    SmallVector<int64_t> extents, passes;
+    for (auto [i, ub] : llvm::enumerate(ubs)) {
+      extents.push_back(*getConstantIntValue(ub));
+      if (i > tilePos)
+        passes.push_back(i);
+    }
+    NamedAttribute fields[] = {
+        b.getNamedAttr("tile", b.getI64IntegerAttr(p.packedBatch.size())),
+        b.getNamedAttr("loop", b.getDenseI64ArrayAttr(extents)),
+        b.getNamedAttr("passes", b.getDenseI64ArrayAttr(passes))};
     for (scf::ForOp l : nest.loops)
-      l->setAttr(mcc::kNextPanelAttr,
-                 b.getI64IntegerAttr(p.packedBatch.size()));
+      l->setAttr(mcc::kNextPanelAttr, b.getDictionaryAttr(fields));
+  }
 
   // Epilogue, then one store per row into this tile of the output.
   for (int64_t i = 0; i < rows; ++i) {

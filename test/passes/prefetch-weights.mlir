@@ -64,8 +64,9 @@ func.func @not_streams(%a: memref<64x32xf32>, %out: memref<64x32xf32>) -> vector
 // -----
 
 // A loop marked by register-tile-contractions (weights from DRAM, few rows
-// per panel) also prefetches the next tile's panel, index 0 + 1, at the
-// same step, into the outer caches (locality 1).
+// per panel) also prefetches the next tile's panel, index 0 + 1, into the
+// outer caches (locality 1); outside the scf.forall its marks describe, at
+// the same step.
 // CHECK-LABEL: func.func @next_panel(
 // CHECK-SAME: %{{[^:]*}}: memref<64xf32>, %[[T:[^:]*]]: index
 // CHECK: scf.for %[[K:[^ ]*]] =
@@ -91,6 +92,48 @@ func.func @next_panel(%a: memref<64xf32>, %t: index) -> vector<32xf32> {
     %wv = vector.transfer_read %w[%t, %k, %c0], %z {in_bounds = [true]} : memref<4x64x32xf32>, vector<32xf32>
     %f = vector.fma %xa, %wv, %s : vector<32xf32>
     scf.yield %f : vector<32xf32>
-  } {mcc.next_panel = 0 : i64}
+  } {mcc.next_panel = {loop = array<i64: 4, 2>, passes = array<i64: 1>, tile = 0 : i64}}
   return %acc : vector<32xf32>
+}
+
+// -----
+
+// Inside the forall it was made in (4 tiles, a unit dim canonicalize
+// dropped, 3 row blocks as passes), pass %p of 3 fetches the p-th third of
+// the next panel: step (p * 64 + k) / 3 of the 64.
+// CHECK-LABEL: func.func @next_panel_spread(
+// CHECK: scf.forall (%[[T:[^,]*]], %[[P:[^)]*]]) in (4, 3)
+// CHECK: scf.for %[[K:[^ ]*]] =
+// CHECK: memref.prefetch %{{.*}}, read, locality<3>, data
+// CHECK: memref.prefetch %{{.*}}, read, locality<3>, data
+// CHECK: %[[NEXT:.*]] = arith.addi %[[T]], %{{.*}} : index
+// CHECK: %[[PASS:.*]] = arith.addi %{{.*}}, %[[P]] : index
+// CHECK: %[[BASE:.*]] = arith.muli %[[PASS]], %{{.*}} : index
+// CHECK: %[[K0:.*]] = arith.subi %[[K]], %{{.*}} : index
+// CHECK: %[[SUM:.*]] = arith.addi %[[BASE]], %[[K0]] : index
+// CHECK: %[[DIV:.*]] = arith.divui %[[SUM]], %{{.*}} : index
+// CHECK: %[[STEP:.*]] = arith.addi %[[DIV]], %{{.*}} : index
+// CHECK: memref.prefetch %{{.*}}[%[[NEXT]], %[[STEP]], %{{.*}}], read, locality<1>, data
+// CHECK: memref.prefetch %{{.*}}[%[[NEXT]], %[[STEP]], %{{.*}}], read, locality<1>, data
+// CHECK-NOT: memref.prefetch
+// CHECK: vector.fma
+memref.global "private" constant @packed3 : memref<4x64x32xf32> = dense<1.0>
+func.func @next_panel_spread(%a: memref<3x64xf32>, %out: memref<3x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %z = arith.constant 0.0 : f32
+  %init = arith.constant dense<0.0> : vector<32xf32>
+  %w = memref.get_global @packed3 : memref<4x64x32xf32>
+  scf.forall (%t, %p) in (4, 3) {
+    %acc = scf.for %k = %c0 to %c64 step %c1 iter_args(%s = %init) -> (vector<32xf32>) {
+      %x = memref.load %a[%p, %k] : memref<3x64xf32>
+      %xa = vector.broadcast %x : f32 to vector<32xf32>
+      %wv = vector.transfer_read %w[%t, %k, %c0], %z {in_bounds = [true]} : memref<4x64x32xf32>, vector<32xf32>
+      %f = vector.fma %xa, %wv, %s : vector<32xf32>
+      scf.yield %f : vector<32xf32>
+    } {mcc.next_panel = {loop = array<i64: 4, 1, 3>, passes = array<i64: 1, 2>, tile = 0 : i64}}
+    vector.transfer_write %acc, %out[%p, %c0] {in_bounds = [true]} : vector<32xf32>, memref<3x32xf32>
+  }
+  return
 }
