@@ -944,9 +944,8 @@ Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,
   // Few rows per panel: DRAM, not the FMAs, sets the pace of a panel's
   // first pass. prefetch-weights then also fetches the next tile's panel
   // (the attribute names the tile's index in the packed shape) while this
-  // one is reused from L2.
-  // The forall's extents and which of its dims (those after the tiles)
-  // are passes over one panel let it spread that fetch over the passes.
+  // one is reused from L2, spread over the passes: the forall's dims after
+  // the tiles (its extents let it find them after canonicalization).
   if (weightsInDram && tilesOutside && p.packedB &&
       rowsPerPanel() <= kNextPanelRows) {
     SmallVector<int64_t> extents, passes;
