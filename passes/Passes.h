@@ -33,9 +33,9 @@ inline constexpr llvm::StringLiteral kSampleAttr = "mcc.sample";
 
 /// On a register tile's reduction loops (register-tile-contractions), for
 /// prefetch-weights to fetch the next tile's panel as well: a dictionary of
-/// `tile` (the tile index's position in the packed weights the loop reads),
-/// `loop` (the extents of the kernel's scf.forall) and `passes` (the forall
-/// dims that are passes over one panel, which the fetch is spread over).
+/// `tile` (the tile index's position in the packed weights the loop reads)
+/// and `passes` (the extents of the kernel's last scf.forall dims, its
+/// passes over one panel, which the fetch is spread over).
 inline constexpr llvm::StringLiteral kNextPanelAttr = "mcc.next_panel";
 
 /// Names of the onnx ops that convert-onnx-to-linalg lowers (derived from

@@ -46,36 +46,28 @@ using namespace mlir;
 
 namespace {
 
-/// A constant global: memref.get_global (through the expand_shape of
-/// flatten-memref-globals, or any view), or, in a function that
-/// convert-parallel-loops-to-runtime outlined, the descriptor cast from the
-/// flat LLVM global.
+/// A constant global: memref.get_global, through any views (the
+/// expand_shape of flatten-memref-globals).
 bool isWeight(Value base) {
   while (auto view = base.getDefiningOp<ViewLikeOpInterface>())
     base = view.getViewSource();
-  return base.getDefiningOp<memref::GetGlobalOp>() ||
-         base.getDefiningOp<UnrealizedConversionCastOp>();
+  return base.getDefiningOp<memref::GetGlobalOp>();
 }
 
-/// The pass of the tile `loop` runs in and the number of passes, from the
-/// scf.forall around it and the dims `info` records (`loop`: the forall's
-/// extents, `passes`: the positions of those that are passes over one
-/// panel). Canonicalization drops the forall's unit dims, so those are
-/// left out on both sides before they are matched.
+/// The pass of the tile `loop` runs in and the number of passes: the
+/// passes are the last dims of the scf.forall around it, with the extents
+/// `info` records. Canonicalization drops the forall's unit dims, so those
+/// are left out on both sides before they are matched.
 std::optional<std::pair<Value, int64_t>>
 passIndex(OpBuilder &b, Location loc, scf::ForOp loop, DictionaryAttr info) {
   auto forall = loop->getParentOfType<scf::ForallOp>();
-  auto extents = info.getAs<DenseI64ArrayAttr>("loop");
   auto passes = info.getAs<DenseI64ArrayAttr>("passes");
-  if (!forall || !extents || !passes)
+  if (!forall || !passes)
     return std::nullopt;
   SmallVector<int64_t> recorded, forallExtents;
-  SmallVector<bool> recordedPass;
-  for (auto [i, e] : llvm::enumerate(extents.asArrayRef()))
-    if (e > 1) {
+  for (int64_t e : passes.asArrayRef())
+    if (e > 1)
       recorded.push_back(e);
-      recordedPass.push_back(llvm::is_contained(passes.asArrayRef(), i));
-    }
   SmallVector<Value> ivs;
   for (auto [lb, ub, step, iv] :
        llvm::zip(forall.getMixedLowerBound(), forall.getMixedUpperBound(),
@@ -90,14 +82,15 @@ passIndex(OpBuilder &b, Location loc, scf::ForOp loop, DictionaryAttr info) {
       ivs.push_back(iv);
     }
   }
-  if (recorded != forallExtents)
+  if (forallExtents.size() < recorded.size())
+    return std::nullopt;
+  size_t first = forallExtents.size() - recorded.size();
+  if (ArrayRef(forallExtents).drop_front(first) != ArrayRef(recorded))
     return std::nullopt;
   // Row-major over the pass dims.
   Value index = arith::ConstantIndexOp::create(b, loc, 0);
   int64_t count = 1;
-  for (auto [e, pass, iv] : llvm::zip(recorded, recordedPass, ivs)) {
-    if (!pass)
-      continue;
+  for (auto [e, iv] : llvm::zip(recorded, ArrayRef(ivs).drop_front(first))) {
     index = arith::AddIOp::create(
         b, loc,
         arith::MulIOp::create(b, loc, index,

@@ -945,18 +945,14 @@ Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,
   // first pass. prefetch-weights then also fetches the next tile's panel
   // (the attribute names the tile's index in the packed shape) while this
   // one is reused from L2, spread over the passes: the forall's dims after
-  // the tiles (its extents let it find them after canonicalization).
+  // the tiles, whose extents the attribute records.
   if (weightsInDram && tilesOutside && p.packedB &&
       rowsPerPanel() <= kNextPanelRows) {
-    SmallVector<int64_t> extents, passes;
-    for (auto [i, ub] : llvm::enumerate(ubs)) {
-      extents.push_back(*getConstantIntValue(ub));
-      if (i > tilePos)
-        passes.push_back(i);
-    }
+    SmallVector<int64_t> passes;
+    for (OpFoldResult ub : ArrayRef(ubs).drop_front(tilePos + 1))
+      passes.push_back(*getConstantIntValue(ub));
     NamedAttribute fields[] = {
         b.getNamedAttr("tile", b.getI64IntegerAttr(p.packedBatch.size())),
-        b.getNamedAttr("loop", b.getDenseI64ArrayAttr(extents)),
         b.getNamedAttr("passes", b.getDenseI64ArrayAttr(passes))};
     for (scf::ForOp l : nest.loops)
       l->setAttr(mcc::kNextPanelAttr, b.getDictionaryAttr(fields));

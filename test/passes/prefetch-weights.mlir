@@ -92,15 +92,15 @@ func.func @next_panel(%a: memref<64xf32>, %t: index) -> vector<32xf32> {
     %wv = vector.transfer_read %w[%t, %k, %c0], %z {in_bounds = [true]} : memref<4x64x32xf32>, vector<32xf32>
     %f = vector.fma %xa, %wv, %s : vector<32xf32>
     scf.yield %f : vector<32xf32>
-  } {mcc.next_panel = {loop = array<i64: 4, 2>, passes = array<i64: 1>, tile = 0 : i64}}
+  } {mcc.next_panel = {passes = array<i64: 2>, tile = 0 : i64}}
   return %acc : vector<32xf32>
 }
 
 // -----
 
-// Inside the forall it was made in (4 tiles, a unit dim canonicalize
-// dropped, 3 row blocks as passes), pass %p of 3 fetches the p-th third of
-// the next panel: step (p * 64 + k) / 3 of the 64.
+// Inside the forall it was made in (4 tiles, then the passes: a unit dim
+// canonicalize dropped and 3 row blocks), pass %p of 3 fetches the p-th
+// third of the next panel: step (p * 64 + k) / 3 of the 64.
 // CHECK-LABEL: func.func @next_panel_spread(
 // CHECK: scf.forall (%[[T:[^,]*]], %[[P:[^)]*]]) in (4, 3)
 // CHECK: scf.for %[[K:[^ ]*]] =
@@ -132,7 +132,7 @@ func.func @next_panel_spread(%a: memref<3x64xf32>, %out: memref<3x32xf32>) {
       %wv = vector.transfer_read %w[%t, %k, %c0], %z {in_bounds = [true]} : memref<4x64x32xf32>, vector<32xf32>
       %f = vector.fma %xa, %wv, %s : vector<32xf32>
       scf.yield %f : vector<32xf32>
-    } {mcc.next_panel = {loop = array<i64: 4, 1, 3>, passes = array<i64: 1, 2>, tile = 0 : i64}}
+    } {mcc.next_panel = {passes = array<i64: 1, 3>, tile = 0 : i64}}
     vector.transfer_write %acc, %out[%p, %c0] {in_bounds = [true]} : vector<32xf32>, memref<3x32xf32>
   }
   return

@@ -202,7 +202,7 @@ func.func @conv_channel_lanes(%x: tensor<1x64x7x7xf32>, %init: tensor<1x32x7x7xf
 // DRAM-LABEL: func.func @conv_large_weights(
 // DRAM: scf.forall (%{{.*}}, %{{.*}}) in (32, 2)
 // DRAM: scf.for
-// DRAM: } {mcc.next_panel = {loop = array<i64: 32, 1, 2, 1>, passes = array<i64: 1, 2, 3>, tile = 0 : i64}}
+// DRAM: } {mcc.next_panel = {passes = array<i64: 1, 2, 1>, tile = 0 : i64}}
 #lX = affine_map<(n, oh, ow, m, c) -> (n, oh, ow, c)>
 #lW = affine_map<(n, oh, ow, m, c) -> (m, c)>
 #lO = affine_map<(n, oh, ow, m, c) -> (n, oh, ow, m)>
