@@ -285,6 +285,11 @@ def RegisterTileContractions
     Option<"rows", "rows", "int64_t", /*default=*/"6",
            "most output rows per register tile (the cost model may take up "
            "to two fewer when that splits the rows more evenly)">,
+    Option<"wideRows", "wide-rows", "int64_t", /*default=*/"0",
+           "rows of the 4-vector tiles a GEMM takes when its weights are "
+           "packed, its columns a multiple of 4 vectors and each panel "
+           "serves at least 256 rows (0: 2-vector tiles only; needs 32 "
+           "vector registers)">,
     Option<"panelBytes", "panel-bytes", "int64_t", /*default=*/"0",
            "cache blocking: split the first reduction dim so that a tile's "
            "B panel stays under this many bytes (0: off)">,

@@ -60,14 +60,16 @@ std::string mcc::getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
   // Register tiles of up to 8 rows x 2 vectors with AVX-512's 32 vector
   // registers, 6 x 2 with 16 (MobileNetV2 on a Zen 4 core: 8 rows ran
   // 5-8% faster than 6, 10 and 12 slower again; GEMMs and ResNet-50 the
-  // same or better).
+  // same or better). GEMMs whose weight panels serve 256 rows or more
+  // take 6 rows x 4 vectors there (fewer loads per FMA; see wideTiles).
   std::string tileRows = vectorWidth >= 16 ? "8" : "6";
   std::string p;
   if (optLevel > 0)
     p += "func.func(channels-last,winograd-convs" + vw +
          ",fuse-depthwise-pointwise,canonicalize,register-tile-contractions{"
          "vector-width=" +
-         std::to_string(vectorWidth) + " rows=" + tileRows + "}" +
+         std::to_string(vectorWidth) + " rows=" + tileRows +
+         (vectorWidth >= 16 ? " wide-rows=6" : "") + "}" +
          ",canonicalize,fuse-contraction-epilogues,canonicalize,"
          "tile-transposes,order-contraction-loops,pad-in-producer,"
          "approximate-math,"

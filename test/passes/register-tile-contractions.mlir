@@ -446,3 +446,46 @@ func.func @residual_in_place(%a: tensor<12x24xf32>, %x: tensor<12x16xf32>) -> te
   } -> tensor<12x16xf32>
   return %sum : tensor<12x16xf32>
 }
+
+// -----
+
+// wide-rows: a GEMM whose weight panels serve 256 rows (or more) takes
+// tiles of 4 vectors (here 32 lanes) with that many rows: 256 rows in 64
+// blocks of 4, 64 columns in 2 tiles, 4 x 32-lane FMAs per step. With 132
+// rows it keeps the 2-vector tiles of 6 rows.
+// RUN: mcc-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(register-tile-contractions{vector-width=8 rows=6 wide-rows=4},canonicalize))' | FileCheck %s --check-prefix=WIDE
+// WIDE-LABEL: func.func @gemm_wide(
+// WIDE: %[[PACKED:.*]] = arith.constant dense_resource<packed_weight{{.*}}> : tensor<2x64x32xf32>
+// WIDE: scf.forall (%{{.*}}, %[[T:.*]]) in (64, 2)
+// WIDE: scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(
+// WIDE: vector.transfer_read %[[PACKED]][%[[T]], %[[K]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<2x64x32xf32>, vector<32xf32>
+// WIDE-COUNT-4: vector.fma {{.*}} : vector<32xf32>
+// WIDE-NOT: vector.fma
+// WIDE: scf.yield
+// WIDE-LABEL: func.func @gemm_few_rows(
+// WIDE: scf.forall (%{{.*}}, %{{.*}}) in (22, 2)
+// WIDE: vector.transfer_read {{.*}} vector<16xf32>
+// WIDE-COUNT-6: vector.fma {{.*}} : vector<16xf32>
+#wA = affine_map<(m, n, k) -> (m, k)>
+#wB = affine_map<(m, n, k) -> (k, n)>
+#wC = affine_map<(m, n, k) -> (m, n)>
+func.func @gemm_wide(%a: tensor<256x64xf32>, %init: tensor<256x64xf32>) -> tensor<256x64xf32> {
+  %w = arith.constant dense<0.5> : tensor<64x64xf32>
+  %c = linalg.generic {indexing_maps = [#wA, #wB, #wC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %w : tensor<256x64xf32>, tensor<64x64xf32>) outs(%init : tensor<256x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %f = math.fma %x, %y, %acc : f32
+    linalg.yield %f : f32
+  } -> tensor<256x64xf32>
+  return %c : tensor<256x64xf32>
+}
+func.func @gemm_few_rows(%a: tensor<132x64xf32>, %init: tensor<132x32xf32>) -> tensor<132x32xf32> {
+  %w = arith.constant dense<0.5> : tensor<64x32xf32>
+  %c = linalg.generic {indexing_maps = [#wA, #wB, #wC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %w : tensor<132x64xf32>, tensor<64x32xf32>) outs(%init : tensor<132x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %f = math.fma %x, %y, %acc : f32
+    linalg.yield %f : f32
+  } -> tensor<132x32xf32>
+  return %c : tensor<132x32xf32>
+}
