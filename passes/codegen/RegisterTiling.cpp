@@ -1063,9 +1063,9 @@ bool slidesOverRows(const Plan &p) {
 /// vectors issues 10 loads (4 of B, 6 broadcasts of A) per 24 FMAs where
 /// 8 x 2 issues 10 per 16: the same FMA rate on an idle core, but the
 /// loads and prefetches share the core's issue slots with a busy
-/// hyperthread sibling. On a shared Sapphire Rapids host (medians of
-/// interleaved runs, 1 / 2 threads): SGEMM 256 -18% / -10%, SGEMM 1024
-/// -2% / -5 to -10%, SGEMM 2048 -6% / -5%, at the same best times. With
+/// hyperthread sibling. On a shared Emerald Rapids-class host (medians
+/// of interleaved runs, 1 / 2 threads): SGEMM 256 -18% / -10%, SGEMM 1024
+/// 0 to -2% / -5 to -19%, SGEMM 2048 -6% / -5%, at the same best times. With
 /// few rows per panel the wider panel costs more than the loads saved:
 /// BERT (128 rows) ran 7-11% slower, ResNet-50 31% (session 10, every
 /// conv).
