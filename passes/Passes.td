@@ -293,11 +293,11 @@ def RegisterTileContractions
     Option<"panelBytes", "panel-bytes", "int64_t", /*default=*/"0",
            "cache blocking: split the first reduction dim so that a tile's "
            "B panel stays under this many bytes (0: off)">,
-    Option<"dramWeightBytes", "dram-weight-bytes", "int64_t",
-           /*default=*/"67108864",
-           "constants of the function beyond this many bytes are taken to "
-           "come from DRAM: kernels with few rows per weight panel then "
-           "mark their loops for prefetch-weights to fetch the next panel">
+    Option<"nextPanelWeightBytes", "next-panel-weight-bytes", "int64_t",
+           /*default=*/"0",
+           "when the function's constants exceed this many bytes, kernels "
+           "with few rows per weight panel mark their loops for "
+           "prefetch-weights to fetch the next panel (default 0: always)">
   ];
   let dependentDialects = [
     "mlir::affine::AffineDialect", "mlir::scf::SCFDialect",

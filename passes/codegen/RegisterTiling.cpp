@@ -564,9 +564,9 @@ OpOperand *overwritableInput(linalg::GenericOp e, linalg::GenericOp c) {
 class KernelEmitter {
 public:
   KernelEmitter(Plan plan, int64_t vw, int64_t mr, int64_t panelBytes,
-                bool weightsInDram)
+                bool nextPanel)
       : p(std::move(plan)), vw(vw), nr(2 * vw), mr(mr), panelBytes(panelBytes),
-        weightsInDram(weightsInDram) {}
+        nextPanel(nextPanel) {}
 
   /// Replaces the contraction (and its epilogue) by the tiled loop nests.
   void emit(RewriterBase &rewriter);
@@ -574,8 +574,8 @@ public:
 private:
   Plan p;
   int64_t vw, nr, mr, panelBytes;
-  bool weightsInDram; // the function's constants exceed what L3 keeps
-  int64_t lanes = 0;  // of the segment being emitted: nr, or vw at the end
+  bool nextPanel;    // kernels with few rows per panel fetch the next one
+  int64_t lanes = 0; // of the segment being emitted: nr, or vw at the end
   // The epilogue input the output overwrites (read from the output tile).
   OpOperand *inPlace = nullptr;
   Location loc = p.contraction.getLoc();
@@ -647,6 +647,8 @@ private:
   /// Winograd's 7x7 tiles of layer3 (-4% for the model). BERT's GEMMs
   /// (128 rows, 16 passes) lost 5% to the next panel fetched in every pass
   /// and gain with the fetch spread over the passes (prefetch-weights).
+  /// At 196 rows (a 14x14 image) a 3x3 conv of 256 channels ran 5% slower
+  /// with it (session 13).
   static constexpr int64_t kNextPanelRows = 128;
 
   /// One forall over tiles of the same shape, reducing the first
@@ -943,12 +945,12 @@ Value KernelEmitter::emitSegment(OpBuilder &b, Value out, int64_t m0,
       });
   if (!nest.loops.empty())
     accs = SmallVector<Value>(nest.results);
-  // Few rows per panel: DRAM, not the FMAs, sets the pace of a panel's
-  // first pass. prefetch-weights then also fetches the next tile's panel
-  // (the attribute names the tile's index in the packed shape) while this
+  // Few rows per panel: DRAM or L3, not the FMAs, sets the pace of a
+  // panel's first pass. prefetch-weights then also fetches the next tile's
+  // panel (the attribute names the tile's index in the packed shape) while this
   // one is reused from L2, spread over the passes: the forall's dims after
   // the tiles, whose extents the attribute records.
-  if (weightsInDram && tilesOutside && p.packedB &&
+  if (nextPanel && tilesOutside && p.packedB &&
       rowsPerPanel() <= kNextPanelRows) {
     SmallVector<int64_t> passes;
     for (OpFoldResult ub : ArrayRef(ubs).drop_front(tilePos + 1))
@@ -1089,12 +1091,16 @@ struct RegisterTileContractions
         constantBytes +=
             t.getNumElements() * ((t.getElementTypeBitWidth() + 7) / 8);
     });
-    // Constants beyond dram-weight-bytes do not stay in L3 from one call
-    // to the next (on a shared Sapphire Rapids host: ~27 GB/s from 8-32
-    // MB buffers, ~15 from 128 MB): ResNet-50's 100 MB of weights come
-    // from DRAM, MobileNetV2's 14 MB from L3, where the next panel's
-    // prefetch made its 7x7 convs 10-20% slower.
-    bool weightsInDram = constantBytes > dramWeightBytes;
+    // The next tile's panel is prefetched while this one is reused
+    // (kernels with few rows per panel) whether the weights come from DRAM
+    // or from L3 and L2: on an Emerald Rapids-class host MobileNetV2 (14 MB
+    // of weights, its 7x7 convs) ran 4-5% faster at 1 thread, BERT's GEMM
+    // shapes alone (2.4 and 9.4 MB) 3-10%. (Session 9 had found the
+    // prefetch 10-20% slower for MobileNetV2's 7x7 convs when the whole
+    // next panel was fetched in every pass; it is spread over the passes
+    // since session 11.) next-panel-weight-bytes turns it off for small
+    // models.
+    bool nextPanel = constantBytes > nextPanelWeightBytes;
     IRRewriter rewriter(&getContext());
     // Epilogues are erased with their contraction; they may come later in
     // `ops`.
@@ -1169,8 +1175,7 @@ struct RegisterTileContractions
         continue;
       if (best->epilogue)
         erased.insert(best->epilogue);
-      KernelEmitter(*best, vw, bestRows, panelBytes, weightsInDram)
-          .emit(rewriter);
+      KernelEmitter(*best, vw, bestRows, panelBytes, nextPanel).emit(rewriter);
     }
   }
 };

@@ -1,5 +1,5 @@
 // RUN: mcc-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(register-tile-contractions{vector-width=8 rows=6},canonicalize))' | FileCheck %s
-// RUN: mcc-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(register-tile-contractions{vector-width=8 rows=6 dram-weight-bytes=1024},canonicalize))' | FileCheck %s --check-prefix=DRAM
+// RUN: mcc-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(register-tile-contractions{vector-width=8 rows=6 next-panel-weight-bytes=1048576},canonicalize))' | FileCheck %s --check-prefix=OFF
 
 // Activations times constant weights: 12 rows = two blocks of 6, 40
 // columns = two 16-lane tiles and one 8-lane tile. The weights become one
@@ -194,15 +194,17 @@ func.func @conv_channel_lanes(%x: tensor<1x64x7x7xf32>, %init: tensor<1x32x7x7xf
 // CHECK: tensor.extract_slice %{{.*}}[0, %[[OH]], 0, %{{.*}}] [1, 1, 6, 16]
 // CHECK: scf.for
 // CHECK: vector.transfer_read %[[PACKED]][%[[T]],
-// CHECK-NOT: mcc.next_panel
-// With its constants taken to come from DRAM (here: over 1 KiB), a kernel
-// with few rows per panel (12) marks its reduction loop: prefetch-weights
-// fetches the next tile's panel (index 0 of the packed shape) too, spread
-// over the forall's dims after the tiles (batch, image rows, row blocks).
-// DRAM-LABEL: func.func @conv_large_weights(
-// DRAM: scf.forall (%{{.*}}, %{{.*}}) in (32, 2)
-// DRAM: scf.for
-// DRAM: } {mcc.next_panel = {passes = array<i64: 1, 2, 1>, tile = 0 : i64}}
+// A kernel with few rows per panel (12) marks its reduction loop:
+// prefetch-weights fetches the next tile's panel (index 0 of the packed
+// shape) too, spread over the forall's dims after the tiles (batch, image
+// rows, row blocks).
+// CHECK: } {mcc.next_panel = {passes = array<i64: 1, 2, 1>, tile = 0 : i64}}
+// Not when the function's constants (here 512 KiB) are at most
+// next-panel-weight-bytes.
+// OFF-LABEL: func.func @conv_large_weights(
+// OFF: scf.forall (%{{.*}}, %{{.*}}) in (32, 2)
+// OFF-NOT: mcc.next_panel
+// OFF: return
 #lX = affine_map<(n, oh, ow, m, c) -> (n, oh, ow, c)>
 #lW = affine_map<(n, oh, ow, m, c) -> (m, c)>
 #lO = affine_map<(n, oh, ow, m, c) -> (n, oh, ow, m)>
