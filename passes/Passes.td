@@ -392,7 +392,8 @@ def PrefetchEpilogueOperands
 }
 
 def PrefetchWeights : Pass<"prefetch-weights", "mlir::func::FuncOp"> {
-  let summary = "Prefetch the weight panels a kernel's reduction streams";
+  let summary = "Prefetch the weight panels a kernel's reduction streams "
+                "and its strided broadcast reads";
   let description = [{
     In the innermost scf.for that carries vectors (a register tile's
     reduction), each 1-D, minor-identity vector.transfer_read of a constant
@@ -404,10 +405,17 @@ def PrefetchWeights : Pass<"prefetch-weights", "mlir::func::FuncOp"> {
     In a loop marked `mcc.next_panel = N` (register-tile-contractions:
     weights from DRAM, few rows per panel), the same step of the next
     tile's panel (index N + 1) is prefetched too, with locality 1.
+    Scalar memref.loads of other memrefs (a tile's broadcast operand, e.g.
+    an NCHW activation) that move 2 KiB or more per step get a prefetch
+    `strided-steps` steps ahead, for the first and last load of each group
+    that differs only in the last index.
   }];
   let options = [
     Option<"distanceBytes", "distance-bytes", "int64_t", /*default=*/"2048",
-           "how far ahead of the read, in bytes of its stream, to prefetch">
+           "how far ahead of the read, in bytes of its stream, to prefetch">,
+    Option<"stridedSteps", "strided-steps", "int64_t", /*default=*/"8",
+           "how many steps ahead to prefetch loads that move 2 KiB or more "
+           "per step (0: not at all)">
   ];
   let dependentDialects = ["mlir::memref::MemRefDialect",
                            "mlir::arith::ArithDialect"];

@@ -26,6 +26,10 @@
 // forall the marks describe (run after scf-forall-to-parallel), each pass
 // fetches the whole next panel at its own step.
 //
+// The same loops' scalar loads of activations (a tile's broadcast operand)
+// that move 2 KiB or more per step, an NCHW image's channels, are
+// prefetched a few steps ahead too (prefetchStridedLoads).
+//
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
@@ -118,6 +122,73 @@ std::optional<int64_t> stepBytes(vector::TransferReadOp read, Value iv) {
   return strides[pos] * (type.getElementTypeBitWidth() / 8);
 }
 
+/// Bytes one step of `iv` moves a scalar load, if it is indexed by `iv`
+/// once with a static stride.
+std::optional<int64_t> stepBytes(memref::LoadOp load, Value iv) {
+  MemRefType type = load.getMemRefType();
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (!type.hasStaticShape() || !type.getElementType().isIntOrFloat() ||
+      llvm::count(load.getIndices(), iv) != 1 ||
+      failed(type.getStridesAndOffset(strides, offset)))
+    return std::nullopt;
+  unsigned pos = llvm::find(load.getIndices(), iv) - load.getIndices().begin();
+  if (ShapedType::isDynamic(strides[pos]))
+    return std::nullopt;
+  return strides[pos] * (type.getElementTypeBitWidth() / 8);
+}
+
+/// The broadcast operand of a register tile that is not a weight (an NCHW
+/// activation, a tile's rows along its pixels) moves a whole channel per
+/// reduction step: a new line every step, kStridedMinBytes or more apart,
+/// which the hardware prefetchers do not follow (an L1 stride prefetcher
+/// takes strides up to 2 KiB; the L2 streamer stays within a page). Each
+/// group of such loads that differ only in their last index (the tile's
+/// rows: a few consecutive or stride-2 elements, at most two lines) gets
+/// its first and last load prefetched `steps` steps ahead. A 1x1 conv of
+/// 256 -> 64 channels on a 56x56 NCHW image, 12.5 KiB per step: -20% at 1
+/// thread, -26% at 2. At 784 bytes per step (14x14) it changed nothing.
+void prefetchStridedLoads(scf::ForOp loop, int64_t steps) {
+  constexpr int64_t kStridedMinBytes = 2048;
+  Value iv = loop.getInductionVar();
+  SmallVector<SmallVector<memref::LoadOp, 8>> groups;
+  for (Operation &op : *loop.getBody()) {
+    auto load = dyn_cast<memref::LoadOp>(op);
+    if (!load || isWeight(load.getMemRef()))
+      continue;
+    std::optional<int64_t> step = stepBytes(load, iv);
+    if (!step || *step < kStridedMinBytes || load.getIndices().back() == iv)
+      continue;
+    auto sameRow = [&](SmallVector<memref::LoadOp, 8> &g) {
+      memref::LoadOp first = g.front();
+      return first.getMemRef() == load.getMemRef() &&
+             first.getIndices().drop_back() == load.getIndices().drop_back();
+    };
+    auto *it = llvm::find_if(groups, sameRow);
+    if (it == groups.end())
+      groups.push_back({load});
+    else
+      it->push_back(load);
+  }
+  for (SmallVector<memref::LoadOp, 8> &g : groups) {
+    SmallVector<memref::LoadOp, 2> ends = {g.front()};
+    if (g.size() > 1)
+      ends.push_back(g.back());
+    for (memref::LoadOp load : ends) {
+      OpBuilder b(load);
+      Location loc = load.getLoc();
+      Value ahead = arith::AddIOp::create(
+          b, loc, iv, arith::ConstantIndexOp::create(b, loc, steps));
+      SmallVector<Value> at;
+      for (Value i : load.getIndices())
+        at.push_back(i == iv ? ahead : i);
+      memref::PrefetchOp::create(b, loc, load.getMemRef(), at,
+                                 /*isWrite=*/false, /*localityHint=*/3,
+                                 /*isDataCache=*/true);
+    }
+  }
+}
+
 struct PrefetchWeights : mcc::impl::PrefetchWeightsBase<PrefetchWeights> {
   using Base::Base;
   void runOnOperation() override {
@@ -131,6 +202,8 @@ struct PrefetchWeights : mcc::impl::PrefetchWeightsBase<PrefetchWeights> {
         loops.push_back(loop);
     });
     for (scf::ForOp loop : loops) {
+      if (stridedSteps > 0)
+        prefetchStridedLoads(loop, stridedSteps);
       Value iv = loop.getInductionVar();
       for (Operation &op : *loop.getBody()) {
         auto read = dyn_cast<vector::TransferReadOp>(op);

@@ -137,3 +137,50 @@ func.func @next_panel_spread(%a: memref<3x64xf32>, %out: memref<3x32xf32>) {
   }
   return
 }
+
+// -----
+
+// A tile's rows along the pixels of an NCHW activation: each step moves a
+// whole channel (56 x 56 floats, 12.5 KiB), a new line the hardware
+// prefetchers do not follow. The first and the last of the three loads
+// that differ only in their last index are prefetched 8 steps ahead. A
+// 14 x 14 image (784 bytes per step) is left to the hardware.
+// CHECK-LABEL: func.func @strided_rows(
+// CHECK-SAME: %[[X:[^:]*]]: memref<1x256x56x56xf32>, %[[S:[^:]*]]: memref<1x256x14x14xf32>, %[[P:[^:]*]]: index
+// CHECK: scf.for %[[K:[^ ]*]] =
+// CHECK: arith.addi %[[P]], %{{.*}} : index
+// CHECK: %[[P2:.*]] = arith.addi %[[P]], %{{.*}} : index
+// CHECK: %[[C8:.*]] = arith.constant 8 : index
+// CHECK: %[[AHEAD:.*]] = arith.addi %[[K]], %[[C8]] : index
+// CHECK: memref.prefetch %[[X]][%{{.*}}, %[[AHEAD]], %{{.*}}, %[[P]]], read, locality<3>, data
+// CHECK-NEXT: memref.load %[[X]][%{{.*}}, %[[K]], %{{.*}}, %[[P]]]
+// CHECK-NOT: memref.prefetch
+// CHECK: %[[AHEAD2:.*]] = arith.addi %[[K]], %{{.*}} : index
+// CHECK: memref.prefetch %[[X]][%{{.*}}, %[[AHEAD2]], %{{.*}}, %[[P2]]], read, locality<3>, data
+// CHECK-NEXT: memref.load %[[X]][%{{.*}}, %[[K]], %{{.*}}, %[[P2]]]
+// CHECK-NOT: memref.prefetch
+// CHECK: memref.load %[[S]]
+// CHECK-NOT: memref.prefetch
+// CHECK: scf.yield
+func.func @strided_rows(%x: memref<1x256x56x56xf32>, %s: memref<1x256x14x14xf32>, %p: index) -> vector<16xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c256 = arith.constant 256 : index
+  %init = arith.constant dense<0.0> : vector<16xf32>
+  %acc = scf.for %k = %c0 to %c256 step %c1 iter_args(%a = %init) -> (vector<16xf32>) {
+    %p1 = arith.addi %p, %c1 : index
+    %p2 = arith.addi %p, %c2 : index
+    %x0 = memref.load %x[%c0, %k, %c0, %p] : memref<1x256x56x56xf32>
+    %x1 = memref.load %x[%c0, %k, %c0, %p1] : memref<1x256x56x56xf32>
+    %x2 = memref.load %x[%c0, %k, %c0, %p2] : memref<1x256x56x56xf32>
+    %s0 = memref.load %s[%c0, %k, %c0, %p] : memref<1x256x14x14xf32>
+    %t0 = arith.addf %x0, %x1 : f32
+    %t1 = arith.addf %x2, %s0 : f32
+    %t2 = arith.addf %t0, %t1 : f32
+    %v = vector.broadcast %t2 : f32 to vector<16xf32>
+    %f = arith.addf %v, %a : vector<16xf32>
+    scf.yield %f : vector<16xf32>
+  }
+  return %acc : vector<16xf32>
+}
