@@ -105,34 +105,17 @@ passIndex(OpBuilder &b, Location loc, scf::ForOp loop, DictionaryAttr info) {
   return std::make_pair(index, count);
 }
 
-/// Bytes one step of `iv` moves the read, if it is indexed by `iv` once.
-std::optional<int64_t> stepBytes(vector::TransferReadOp read, Value iv) {
-  auto type = dyn_cast<MemRefType>(read.getShapedType());
+/// Bytes one step of `iv` moves an access of a `type` memref at
+/// `indices`, if they hold `iv` once with a static stride.
+std::optional<int64_t> stepBytes(MemRefType type, ValueRange indices,
+                                 Value iv) {
+  SmallVector<int64_t> strides;
+  int64_t offset;
   if (!type || !type.hasStaticShape() ||
-      !type.getElementType().isIntOrFloat() || read.getMask() ||
-      llvm::count(read.getIndices(), iv) != 1)
-    return std::nullopt;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (failed(type.getStridesAndOffset(strides, offset)))
-    return std::nullopt;
-  unsigned pos = llvm::find(read.getIndices(), iv) - read.getIndices().begin();
-  if (ShapedType::isDynamic(strides[pos]))
-    return std::nullopt;
-  return strides[pos] * (type.getElementTypeBitWidth() / 8);
-}
-
-/// Bytes one step of `iv` moves a scalar load, if it is indexed by `iv`
-/// once with a static stride.
-std::optional<int64_t> stepBytes(memref::LoadOp load, Value iv) {
-  MemRefType type = load.getMemRefType();
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (!type.hasStaticShape() || !type.getElementType().isIntOrFloat() ||
-      llvm::count(load.getIndices(), iv) != 1 ||
+      !type.getElementType().isIntOrFloat() || llvm::count(indices, iv) != 1 ||
       failed(type.getStridesAndOffset(strides, offset)))
     return std::nullopt;
-  unsigned pos = llvm::find(load.getIndices(), iv) - load.getIndices().begin();
+  unsigned pos = llvm::find(indices, iv) - indices.begin();
   if (ShapedType::isDynamic(strides[pos]))
     return std::nullopt;
   return strides[pos] * (type.getElementTypeBitWidth() / 8);
@@ -156,7 +139,8 @@ void prefetchStridedLoads(scf::ForOp loop, int64_t steps) {
     auto load = dyn_cast<memref::LoadOp>(op);
     if (!load || isWeight(load.getMemRef()))
       continue;
-    std::optional<int64_t> step = stepBytes(load, iv);
+    std::optional<int64_t> step =
+        stepBytes(load.getMemRefType(), load.getIndices(), iv);
     if (!step || *step < kStridedMinBytes || load.getIndices().back() == iv)
       continue;
     auto sameRow = [&](SmallVector<memref::LoadOp, 8> &g) {
@@ -211,7 +195,10 @@ struct PrefetchWeights : mcc::impl::PrefetchWeightsBase<PrefetchWeights> {
             read.getVectorType().getRank() != 1 ||
             !read.getPermutationMap().isMinorIdentity())
           continue;
-        std::optional<int64_t> step = stepBytes(read, iv);
+        if (read.getMask())
+          continue;
+        std::optional<int64_t> step = stepBytes(
+            dyn_cast<MemRefType>(read.getShapedType()), read.getIndices(), iv);
         if (!step || *step <= 0)
           continue;
         OpBuilder b(read);
