@@ -310,10 +310,15 @@ def PadInProducer : Pass<"pad-in-producer", "mlir::func::FuncOp"> {
   let description = [{
     tensor.pad (constant value, static) of the result of an scf.forall chain
     whose destination is a tensor.empty, possibly through reshapes, becomes
-    a fill of the padded tensor whose interior slice is the chain's
-    destination, and an insert_slice of the chain's result at the same
-    place: after bufferization the kernel writes into the padded buffer
-    and no copy is left.
+    a fill of the padded tensor's border whose interior slice is the
+    chain's destination, and an insert_slice of the chain's result at the
+    same place: after bufferization the kernel writes into the padded
+    buffer and no copy is left. Other readers of the kernel's result (a
+    residual add) read the padded tensor's interior after the insertion;
+    the pass runs after the greedy rewrites, which would fold that read
+    back onto the kernel's result and make bufferization copy it. A pad at
+    function level with no such kernel (a graph input) still gets only
+    its border filled, and an insert_slice of its source.
   }];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",

@@ -71,9 +71,10 @@ std::string mcc::getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
          std::to_string(vectorWidth) + " rows=" + tileRows +
          (vectorWidth >= 16 ? " wide-rows=6" : "") + "}" +
          ",canonicalize,fuse-contraction-epilogues,canonicalize,"
-         "tile-transposes,order-contraction-loops,pad-in-producer,"
-         "approximate-math,"
-         "reassociate-reductions),";
+         "tile-transposes,order-contraction-loops,approximate-math,"
+         // After the greedy passes, which would fold the kernel's other
+         // readers back onto its own result (see pad-in-producer).
+         "reassociate-reductions,pad-in-producer),";
   return p + // A kernel whose result is inserted into a bigger tensor
              // (Concat) writes into that tensor's slice instead of its own
              // buffer. Then function arguments become plain memrefs with

@@ -72,6 +72,53 @@ Value fillBorder(OpBuilder &b, Location loc, Value full, Value value,
   return full;
 }
 
+/// A tensor of the pad's type with its border filled with `padAttr`.
+Value makeBorderFilled(OpBuilder &b, tensor::PadOp pad, Attribute padAttr) {
+  Location loc = pad.getLoc();
+  RankedTensorType type = pad.getResultType();
+  Value cst = arith::ConstantOp::create(b, loc, cast<TypedAttr>(padAttr));
+  Value full =
+      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  return fillBorder(b, loc, full, cst, pad.getStaticLow(),
+                    pad.getSourceType().getShape());
+}
+
+/// Walks back from the pad: reshapes and scf.foralls (through their
+/// destination) down to the tensor.empty the kernels started from. Returns
+/// that empty's use, or null; `reshapes` gets the reshapes, nearest the pad
+/// first. Every value on the way is used once, except the kernel's result
+/// itself: its other readers (a residual add beside the conv that needs the
+/// pad) read the padded buffer's interior instead, which holds the same
+/// values.
+OpOperand *findKernelDestination(tensor::PadOp pad,
+                                 SmallVectorImpl<Operation *> &reshapes) {
+  Value v = pad.getSource();
+  bool sawKernel = false;
+  while (v == pad.getSource() || v.hasOneUse()) {
+    Operation *def = v.getDefiningOp();
+    OpOperand *next;
+    if (isa_and_present<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def)) {
+      // Only unit dims may come or go: the interior of a padded buffer is
+      // not contiguous, so merging real dims of it would need a copy.
+      if (!isUnitDimReshape(def))
+        return nullptr;
+      reshapes.push_back(def);
+      next = &def->getOpOperand(0);
+    } else if (auto loop = dyn_cast_if_present<scf::ForallOp>(def);
+               loop && loop->getNumResults() == 1) {
+      sawKernel = true;
+      next = &loop.getOutputsMutable()[0];
+    } else {
+      return nullptr;
+    }
+    v = next->get();
+    // (An empty may be shared by several kernels: only this use moves.)
+    if (sawKernel && v.getDefiningOp<tensor::EmptyOp>())
+      return next;
+  }
+  return nullptr;
+}
+
 void rewrite(tensor::PadOp pad, IRRewriter &rewriter) {
   auto padType = pad.getResultType();
   Value padValue = pad.getConstantPaddingValue();
@@ -81,46 +128,8 @@ void rewrite(tensor::PadOp pad, IRRewriter &rewriter) {
       !pad.getSourceType().hasStaticShape() ||
       ShapedType::isDynamicShape(pad.getStaticLow()))
     return;
-  // Walk back from the pad: reshapes and scf.foralls (through their
-  // destination) down to the tensor.empty the kernels started from,
-  // every value on the way used once.
   SmallVector<Operation *> reshapes;
-  Value v = pad.getSource();
-  bool sawKernel = false;
-  OpOperand *start = nullptr; // the use of a tensor.empty the chain starts at
-  while (!start && v.hasOneUse()) {
-    Operation *def = v.getDefiningOp();
-    OpOperand *next;
-    if (isa_and_present<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def)) {
-      // Only unit dims may come or go: the interior of a padded buffer is
-      // not contiguous, so merging real dims of it would need a copy.
-      if (!isUnitDimReshape(def))
-        return;
-      reshapes.push_back(def);
-      next = &def->getOpOperand(0);
-    } else if (auto loop = dyn_cast_if_present<scf::ForallOp>(def);
-               loop && loop->getNumResults() == 1) {
-      sawKernel = true;
-      next = &loop.getOutputsMutable()[0];
-    } else {
-      return;
-    }
-    v = next->get();
-    // (An empty may be shared by several kernels: only this use moves.)
-    if (sawKernel && v.getDefiningOp<tensor::EmptyOp>())
-      start = next;
-  }
-  if (!start)
-    return;
-
-  Location loc = pad.getLoc();
-  rewriter.setInsertionPoint(start->getOwner());
-  Value cst =
-      arith::ConstantOp::create(rewriter, loc, cast<TypedAttr>(padAttr));
-  Value full = tensor::EmptyOp::create(rewriter, loc, padType.getShape(),
-                                       padType.getElementType());
-  full = fillBorder(rewriter, loc, full, cst, pad.getStaticLow(),
-                    pad.getSourceType().getShape());
+  OpOperand *start = findKernelDestination(pad, reshapes);
   SmallVector<OpFoldResult> offsets, sizes, strides;
   for (auto [low, size] :
        llvm::zip(pad.getStaticLow(), pad.getSourceType().getShape())) {
@@ -128,6 +137,22 @@ void rewrite(tensor::PadOp pad, IRRewriter &rewriter) {
     sizes.push_back(rewriter.getIndexAttr(size));
     strides.push_back(rewriter.getIndexAttr(1));
   }
+  Location loc = pad.getLoc();
+  if (!start) {
+    // No kernel to write the interior (a graph input, say): the interior
+    // is still copied, but only the border is filled (bufferized, a pad
+    // fills the whole buffer first). Pads inside kernels stay as they are.
+    if (!isa<func::FuncOp>(pad->getParentOp()))
+      return;
+    rewriter.setInsertionPoint(pad);
+    Value full = makeBorderFilled(rewriter, pad, padAttr);
+    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
+        pad, pad.getSource(), full, offsets, sizes, strides);
+    return;
+  }
+
+  rewriter.setInsertionPoint(start->getOwner());
+  Value full = makeBorderFilled(rewriter, pad, padAttr);
   Value interior = tensor::ExtractSliceOp::create(
       rewriter, loc, pad.getSourceType(), full, offsets, sizes, strides);
   // Undo the reshapes, the one nearest the pad first, to get the type
@@ -143,9 +168,22 @@ void rewrite(tensor::PadOp pad, IRRewriter &rewriter) {
     }
   }
   rewriter.modifyOpInPlace(start->getOwner(), [&] { start->set(interior); });
-  rewriter.setInsertionPoint(pad);
-  rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(pad, pad.getSource(), full,
-                                                     offsets, sizes, strides);
+  // The insertion right after the kernel; the kernel's other readers read
+  // the padded tensor's interior from then on. (Reading the kernel's own
+  // result after the insertion wrote its buffer would make bufferization
+  // copy it out first.)
+  Value source = pad.getSource();
+  rewriter.setInsertionPointAfterValue(source);
+  auto inserted = tensor::InsertSliceOp::create(rewriter, loc, source, full,
+                                                offsets, sizes, strides);
+  if (!source.hasOneUse()) {
+    Value view = tensor::ExtractSliceOp::create(
+        rewriter, loc, pad.getSourceType(), inserted, offsets, sizes, strides);
+    rewriter.replaceUsesWithIf(source, view, [&](OpOperand &use) {
+      return use.getOwner() != inserted && use.getOwner() != pad;
+    });
+  }
+  rewriter.replaceOp(pad, inserted);
 }
 
 struct PadInProducer : mcc::impl::PadInProducerBase<PadInProducer> {

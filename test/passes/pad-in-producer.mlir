@@ -36,9 +36,17 @@ func.func @pad_kernel_output(%x: tensor<8xf32>) -> tensor<1x4x10x10xf32> {
 // -----
 
 // A reshape that merges real dims (rows of the image) cannot view the
-// padded interior, which is not contiguous: the pad stays.
+// padded interior, which is not contiguous: the kernel keeps its own
+// buffer, which is copied into the padded one; only the border is filled.
 // CHECK-LABEL: func.func @merged_rows(
-// CHECK: tensor.pad
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x4x64xf32>
+// CHECK: %[[K:.*]] = scf.forall {{.*}} shared_outs(%{{.*}} = %[[E]])
+// CHECK: %[[C:.*]] = tensor.expand_shape %[[K]]
+// CHECK-COUNT-4: linalg.fill
+// CHECK-NOT: linalg.fill
+// CHECK: %[[R:.*]] = tensor.insert_slice %[[C]] into %{{.*}}[0, 0, 1, 1] [1, 4, 8, 8] [1, 1, 1, 1]
+// CHECK-NOT: tensor.pad
+// CHECK: return %[[R]]
 func.func @merged_rows(%x: tensor<8xf32>) -> tensor<1x4x10x10xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<1x4x64xf32>
@@ -53,4 +61,77 @@ func.func @merged_rows(%x: tensor<8xf32>) -> tensor<1x4x10x10xf32> {
     tensor.yield %zero : f32
   } : tensor<1x4x8x8xf32> to tensor<1x4x10x10xf32>
   return %p : tensor<1x4x10x10xf32>
+}
+
+// -----
+
+// A pad of a graph input: no kernel can write the interior, so the input
+// is copied in (an insert_slice), but only the border is filled, not the
+// whole buffer.
+// CHECK-LABEL: func.func @pad_input(
+// CHECK-SAME: %[[X:.*]]: tensor<1x3x8x8xf32>
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x3x1x8xf32>)
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x3x2x8xf32>)
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x3x11x1xf32>)
+// CHECK: %[[SLAB:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x3x11x2xf32>)
+// CHECK: %[[FULL:.*]] = tensor.insert_slice %[[SLAB]]
+// CHECK: %[[R:.*]] = tensor.insert_slice %[[X]] into %[[FULL]][0, 0, 1, 1] [1, 3, 8, 8] [1, 1, 1, 1]
+// CHECK-NOT: tensor.pad
+// CHECK: return %[[R]]
+func.func @pad_input(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x11x11xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 2, 2] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x3x8x8xf32> to tensor<1x3x11x11xf32>
+  return %p : tensor<1x3x11x11xf32>
+}
+
+// -----
+
+// The kernel's result has a second reader besides the pad (a residual
+// add, here the return): it reads the padded tensor's interior, taken
+// after the insertion, so bufferization sees one buffer and no copy.
+// CHECK-LABEL: func.func @second_reader(
+// CHECK: %[[INNER:.*]] = tensor.extract_slice %[[FULL:.*]][0, 1, 1, 0] [1, 8, 8, 4] [1, 1, 1, 1]
+// CHECK: %[[K:.*]] = scf.forall {{.*}} shared_outs(%{{.*}} = %[[INNER]])
+// CHECK: %[[R:.*]] = tensor.insert_slice %[[K]] into %[[FULL]][0, 1, 1, 0] [1, 8, 8, 4] [1, 1, 1, 1]
+// CHECK: %[[V:.*]] = tensor.extract_slice %[[R]][0, 1, 1, 0] [1, 8, 8, 4] [1, 1, 1, 1]
+// CHECK-NOT: tensor.pad
+// CHECK: return %[[R]], %[[V]]
+func.func @second_reader(%x: tensor<4xf32>) -> (tensor<1x10x10x4xf32>, tensor<1x8x8x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x8x8x4xf32>
+  %k = scf.forall (%h, %w) in (8, 8) shared_outs(%o = %e) -> (tensor<1x8x8x4xf32>) {
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %x into %o[0, %h, %w, 0] [1, 1, 1, 4] [1, 1, 1, 1] : tensor<4xf32> into tensor<1x8x8x4xf32>
+    }
+  }
+  %p = tensor.pad %k low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%i: index, %j: index, %k2: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x8x8x4xf32> to tensor<1x10x10x4xf32>
+  return %p, %k : tensor<1x10x10x4xf32>, tensor<1x8x8x4xf32>
+}
+
+// -----
+
+// A pad inside a kernel (a tile's halo) stays as it is.
+// CHECK-LABEL: func.func @pad_in_loop(
+// CHECK: scf.forall
+// CHECK: tensor.pad
+func.func @pad_in_loop(%x: tensor<4x8xf32>) -> tensor<4x10xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x10xf32>
+  %k = scf.forall (%r) in (4) shared_outs(%o = %e) -> (tensor<4x10xf32>) {
+    %row = tensor.extract_slice %x[%r, 0] [1, 8] [1, 1] : tensor<4x8xf32> to tensor<1x8xf32>
+    %p = tensor.pad %row low[0, 1] high[0, 1] {
+    ^bb0(%i: index, %j: index):
+      tensor.yield %zero : f32
+    } : tensor<1x8xf32> to tensor<1x10xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %p into %o[%r, 0] [1, 10] [1, 1] : tensor<1x10xf32> into tensor<4x10xf32>
+    }
+  }
+  return %k : tensor<4x10xf32>
 }
