@@ -409,7 +409,11 @@ def PrefetchWeights : Pass<"prefetch-weights", "mlir::func::FuncOp"> {
     then does not stall at every page the hardware prefetchers give up on.
     In a loop marked `mcc.next_panel = N` (register-tile-contractions:
     weights from DRAM, few rows per panel), the same step of the next
-    tile's panel (index N + 1) is prefetched too, with locality 1.
+    tile's panel (index N + 1) is prefetched too, with locality 1. Inside
+    the scf.forall the mark describes, the fetch is spread over the tile's
+    passes: a contiguous panel is walked linearly (pass p of P, step k of
+    K: the line at ceil(L / P) elements times p * K + k, L the elements
+    per step), any other the lines of step (p * K + k) / P.
     Scalar memref.loads of other memrefs (a tile's broadcast operand, e.g.
     an NCHW activation) that move 2 KiB or more per step get a prefetch
     `strided-steps` steps ahead, for the first and last load of each group

@@ -99,23 +99,32 @@ func.func @next_panel(%a: memref<64xf32>, %t: index) -> vector<32xf32> {
 // -----
 
 // Inside the forall it was made in (4 tiles, then the passes: a unit dim
-// canonicalize dropped and 3 row blocks), pass %p of 3 fetches the p-th
-// third of the next panel: step (p * 64 + k) / 3 of the 64.
+// canonicalize dropped and 3 row blocks), the 3 passes walk the next
+// panel (tile %t + 1, 64 steps of 32 floats, from element (t + 1) * 2048
+// of the flattened weights) linearly: global step p * 64 + k of the 192
+// fetches the line at 11 floats (ceil(32 / 3)) times it, one prefetch
+// per step and no division.
 // CHECK-LABEL: func.func @next_panel_spread(
+// CHECK: %[[W:.*]] = memref.get_global @packed3
+// CHECK: %[[FLAT:.*]] = memref.collapse_shape %[[W]] {{\[}}[0, 1, 2]] : memref<4x64x32xf32> into memref<8192xf32>
 // CHECK: scf.forall (%[[T:[^,]*]], %[[P:[^)]*]]) in (4, 3)
 // CHECK: scf.for %[[K:[^ ]*]] =
 // CHECK: memref.prefetch %{{.*}}, read, locality<3>, data
 // CHECK: memref.prefetch %{{.*}}, read, locality<3>, data
 // CHECK: %[[NEXT:.*]] = arith.addi %[[T]], %{{.*}} : index
 // CHECK: %[[PASS:.*]] = arith.addi %{{.*}}, %[[P]] : index
-// CHECK: %[[BASE:.*]] = arith.muli %[[PASS]], %{{.*}} : index
+// CHECK: %[[C2048:.*]] = arith.constant 2048 : index
+// CHECK: arith.muli %[[NEXT]], %[[C2048]] : index
+// CHECK: %[[C64:.*]] = arith.constant 64 : index
+// CHECK: %[[BASE:.*]] = arith.muli %[[PASS]], %[[C64]] : index
 // CHECK: %[[K0:.*]] = arith.subi %[[K]], %{{.*}} : index
-// CHECK: %[[SUM:.*]] = arith.addi %[[BASE]], %[[K0]] : index
-// CHECK: %[[DIV:.*]] = arith.divui %[[SUM]], %{{.*}} : index
-// CHECK: %[[STEP:.*]] = arith.addi %[[DIV]], %{{.*}} : index
-// CHECK: memref.prefetch %{{.*}}[%[[NEXT]], %[[STEP]], %{{.*}}], read, locality<1>, data
-// CHECK: memref.prefetch %{{.*}}[%[[NEXT]], %[[STEP]], %{{.*}}], read, locality<1>, data
+// CHECK: %[[G:.*]] = arith.addi %[[BASE]], %[[K0]] : index
+// CHECK: %[[C11:.*]] = arith.constant 11 : index
+// CHECK: %[[OFF:.*]] = arith.muli %[[G]], %[[C11]] : index
+// CHECK: %[[AT:.*]] = arith.addi %{{.*}}, %[[OFF]] : index
+// CHECK: memref.prefetch %[[FLAT]][%[[AT]]], read, locality<1>, data : memref<8192xf32>
 // CHECK-NOT: memref.prefetch
+// CHECK-NOT: arith.divui
 // CHECK: vector.fma
 memref.global "private" constant @packed3 : memref<4x64x32xf32> = dense<1.0>
 func.func @next_panel_spread(%a: memref<3x64xf32>, %out: memref<3x32xf32>) {
@@ -133,6 +142,46 @@ func.func @next_panel_spread(%a: memref<3x64xf32>, %out: memref<3x32xf32>) {
       %f = vector.fma %xa, %wv, %s : vector<32xf32>
       scf.yield %f : vector<32xf32>
     } {mcc.next_panel = {passes = array<i64: 1, 3>, tile = 0 : i64}}
+    vector.transfer_write %acc, %out[%p, %c0] {in_bounds = [true]} : vector<32xf32>, memref<3x32xf32>
+  }
+  return
+}
+
+// -----
+
+// Steps that are not the panel's second-to-last dim (here its outer one):
+// the panel is not one contiguous run, so pass %p of 3 fetches the lines
+// of step (p * 64 + k) / 3 of the next tile.
+// CHECK-LABEL: func.func @next_panel_strided(
+// CHECK: scf.forall (%[[T:[^,]*]], %[[P:[^)]*]]) in (4, 3)
+// CHECK: scf.for %[[K:[^ ]*]] =
+// CHECK: %[[NEXT:.*]] = arith.addi %[[T]], %{{.*}} : index
+// CHECK: %[[PASS:.*]] = arith.addi %{{.*}}, %[[P]] : index
+// CHECK: %[[BASE:.*]] = arith.muli %[[PASS]], %{{.*}} : index
+// CHECK: %[[K0:.*]] = arith.subi %[[K]], %{{.*}} : index
+// CHECK: %[[SUM:.*]] = arith.addi %[[BASE]], %[[K0]] : index
+// CHECK: %[[DIV:.*]] = arith.divui %[[SUM]], %{{.*}} : index
+// CHECK: %[[STEP:.*]] = arith.addi %[[DIV]], %{{.*}} : index
+// CHECK: memref.prefetch %{{.*}}[%[[STEP]], %[[NEXT]], %{{.*}}], read, locality<1>, data
+// CHECK: memref.prefetch %{{.*}}[%[[STEP]], %[[NEXT]], %{{.*}}], read, locality<1>, data
+// CHECK-NOT: memref.prefetch
+// CHECK: vector.fma
+memref.global "private" constant @packed4 : memref<64x4x32xf32> = dense<1.0>
+func.func @next_panel_strided(%a: memref<3x64xf32>, %out: memref<3x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %z = arith.constant 0.0 : f32
+  %init = arith.constant dense<0.0> : vector<32xf32>
+  %w = memref.get_global @packed4 : memref<64x4x32xf32>
+  scf.forall (%t, %p) in (4, 3) {
+    %acc = scf.for %k = %c0 to %c64 step %c1 iter_args(%s = %init) -> (vector<32xf32>) {
+      %x = memref.load %a[%p, %k] : memref<3x64xf32>
+      %xa = vector.broadcast %x : f32 to vector<32xf32>
+      %wv = vector.transfer_read %w[%k, %t, %c0], %z {in_bounds = [true]} : memref<64x4x32xf32>, vector<32xf32>
+      %f = vector.fma %xa, %wv, %s : vector<32xf32>
+      scf.yield %f : vector<32xf32>
+    } {mcc.next_panel = {passes = array<i64: 1, 3>, tile = 1 : i64}}
     vector.transfer_write %acc, %out[%p, %c0] {in_bounds = [true]} : vector<32xf32>, memref<3x32xf32>
   }
   return
