@@ -22,7 +22,30 @@ typedef struct {
   ranked_desc *desc;
 } unranked_memref;
 
-enum { kMaxRank = 16 };
+enum { kMaxRank = 16, kShortRow = 64 };
+
+/* A row of at most kShortRow bytes, without a call: fixed-size copies
+ * (a register each), the last one overlapping the one before. A 7x7 NCHW
+ * image copied into its padded buffer is 28-byte rows, where the call
+ * per row cost more than the copy. */
+static inline void copy_short(char *d, const char *s, size_t n) {
+  if (n >= 32) {
+    memcpy(d, s, 32);
+    memcpy(d + n - 32, s + n - 32, 32);
+  } else if (n >= 16) {
+    memcpy(d, s, 16);
+    memcpy(d + n - 16, s + n - 16, 16);
+  } else if (n >= 8) {
+    memcpy(d, s, 8);
+    memcpy(d + n - 8, s + n - 8, 8);
+  } else if (n >= 4) {
+    memcpy(d, s, 4);
+    memcpy(d + n - 4, s + n - 4, 4);
+  } else {
+    for (size_t i = 0; i < n; ++i)
+      d[i] = s[i];
+  }
+}
 
 __attribute__((visibility("hidden"))) void
 memrefCopy(int64_t elem_size, unranked_memref *src, unranked_memref *dst) {
@@ -68,8 +91,11 @@ memrefCopy(int64_t elem_size, unranked_memref *src, unranked_memref *dst) {
       dof += idx[k] * ds[k];
     }
     if (contiguous) {
-      memcpy(d + dof * elem_size, s + so * elem_size,
-             (size_t)(inner * elem_size));
+      size_t bytes = (size_t)(inner * elem_size);
+      if (bytes <= kShortRow)
+        copy_short(d + dof * elem_size, s + so * elem_size, bytes);
+      else
+        memcpy(d + dof * elem_size, s + so * elem_size, bytes);
     } else {
       for (int64_t j = 0; j < inner; ++j)
         memcpy(d + (dof + j * ds[0]) * elem_size,

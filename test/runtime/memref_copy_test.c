@@ -101,6 +101,24 @@ int main(void) {
             dst[] = {30, 12, 4, 1};
     failures += check("padded batch", sizes, sst, 0, dst, 1, 48, 61);
   }
+  /* Short rows, copied inline (up to 64 bytes): a 1x3x7x7 NCHW image
+   * into a 9x9 padded buffer (28-byte rows), and rows of 1, 3, 9 and 16
+   * floats, one per size class of the inline copy. */
+  {
+    int64_t sizes[] = {1, 3, 7, 7}, sst[] = {147, 49, 7, 1},
+            dst[] = {243, 81, 9, 1};
+    failures += check("short rows", sizes, sst, 0, dst, 10, 147, 243);
+  }
+  {
+    const int64_t widths[] = {1, 3, 9, 16};
+    for (int i = 0; i < 4; ++i) {
+      int64_t w = widths[i];
+      int64_t sizes[] = {1, 1, 3, w}, sst[] = {3 * w, 3 * w, w, 1},
+              dst[] = {5 * (w + 2), 5 * (w + 2), w + 2, 1};
+      failures += check("short row sizes", sizes, sst, 0, dst, w + 3, 3 * w,
+                        5 * (w + 2));
+    }
+  }
   if (failures)
     return 1;
   printf("memrefCopy: all cases match\n");
