@@ -201,8 +201,8 @@ bool prefetchPanelLinearly(OpBuilder &b, Location loc, Value base,
   int64_t elementBytes = type.getElementTypeBitWidth() / 8;
   if (elementBytes == 0)
     return false;
-  Value flat = base;
-  if (type.getRank() > 1) {
+  Value flat;
+  {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointAfterValue(base);
     ReassociationIndices all =
@@ -214,16 +214,12 @@ bool prefetchPanelLinearly(OpBuilder &b, Location loc, Value base,
     return arith::ConstantIndexOp::create(b, loc, v);
   };
   // The panel's first element: the step at lb, the last index at 0.
+  int64_t stepDim = type.getRank() - 2;
   SmallVector<int64_t> strides = type.getStridesAndOffset().first;
-  Value start = cst(0);
-  for (auto [i, index] : llvm::enumerate(next)) {
-    if (i + 2 >= next.size())
-      continue;
+  Value start = cst(lb * strides[stepDim]);
+  for (int64_t i = 0; i < stepDim; ++i)
     start = arith::AddIOp::create(
-        b, loc, start, arith::MulIOp::create(b, loc, index, cst(strides[i])));
-  }
-  start = arith::AddIOp::create(b, loc, start,
-                                cst(lb * strides[type.getRank() - 2]));
+        b, loc, start, arith::MulIOp::create(b, loc, next[i], cst(strides[i])));
   int64_t rowElements = type.getShape().back();
   int64_t perStep = llvm::divideCeil(rowElements, passes);
   Value g = arith::AddIOp::create(
@@ -231,7 +227,8 @@ bool prefetchPanelLinearly(OpBuilder &b, Location loc, Value base,
       arith::SubIOp::create(b, loc, iv, cst(lb)));
   Value at = arith::AddIOp::create(
       b, loc, start, arith::MulIOp::create(b, loc, g, cst(perStep)));
-  int64_t perLine = std::max<int64_t>(64 / elementBytes, 1);
+  int64_t perLine =
+      std::max<int64_t>(mcc::kPrefetchLineBytes / elementBytes, 1);
   for (int64_t off = 0; off < perStep; off += perLine) {
     Value line = off ? arith::AddIOp::create(b, loc, at, cst(off)) : at;
     memref::PrefetchOp::create(b, loc, flat, line, /*isWrite=*/false,

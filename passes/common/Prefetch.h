@@ -8,6 +8,9 @@
 
 namespace mcc {
 
+/// The cache line the prefetches are counted in.
+constexpr int64_t kPrefetchLineBytes = 64;
+
 /// A memref.prefetch of every 64-byte line a 1-D vector of `vecType` read
 /// or written at `indices` of `base` touches (the last index moved by each
 /// line's offset).
@@ -16,10 +19,9 @@ inline void prefetchLines(mlir::OpBuilder &b, mlir::Location loc,
                           mlir::VectorType vecType, bool isWrite,
                           int64_t localityHint) {
   using namespace mlir;
-  constexpr int64_t kLineBytes = 64;
   int64_t elementBytes =
       std::max<int64_t>(vecType.getElementTypeBitWidth() / 8, 1);
-  int64_t perLine = std::max<int64_t>(kLineBytes / elementBytes, 1);
+  int64_t perLine = std::max<int64_t>(kPrefetchLineBytes / elementBytes, 1);
   SmallVector<Value> at(indices);
   for (int64_t off = 0; off < vecType.getNumElements(); off += perLine) {
     if (off)
