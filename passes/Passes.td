@@ -226,8 +226,10 @@ def ChannelsLast : Pass<"channels-last", "mlir::func::FuncOp"> {
     reshapes, slices, captures in a body) keep NCHW together with every
     value that must share their layout (a generic's init and result, a
     pad's source and result); generics next to them read or write the two
-    layouts through their maps, so no transpose is inserted. Functions
-    without a conv are left alone.
+    layouts through their maps. Only a graph input or output next to a
+    conv with a window over 16 or more channels (3x3, depthwise) gets a
+    copy, which becomes that edge's transpose. Functions without a conv
+    are left alone.
   }];
   let dependentDialects = [
     "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"

@@ -19,8 +19,14 @@
 //   a slice op's source or destination.
 //   Anything else (function arguments and results, reshapes, slices,
 //   constants) is a boundary: those values keep NCHW, and the generics
-//   next to them read or write them through their original maps, so no
-//   transpose is ever inserted.
+//   next to them read or write them through their original maps.
+// - The exception is a graph input or output next to a conv that loses a
+//   lot in NCHW (a window over 16 or more channels: a 3x3 conv, which
+//   runs direct with the image's width for lanes instead of as Winograd,
+//   or a depthwise conv with a small image). An elementwise copy is put
+//   between the edge and the conv; once the conv's values move, it is the
+//   one transpose of that edge (tile-transposes blocks it). A copy whose
+//   two sides end up in one layout is removed again.
 // - Values that must share a layout are grouped: a generic's or fill's
 //   init and its result, a pad's source and result, a slice op's
 //   operands and result. A group moves only
@@ -90,6 +96,52 @@ Value convActivation(linalg::GenericOp op) {
     return x;
   }
   return {};
+}
+
+/// True for a conv that wants its activations channels-last even where
+/// they meet the graph's NCHW edge: a window wider than one pixel over at
+/// least kEdgeChannels channels (a 3x3 conv, which NHWC makes Winograd's,
+/// or a depthwise conv, whose NCHW kernel has only the image's width for
+/// lanes). A 1x1 conv is a GEMM over the image in NCHW as well.
+constexpr int64_t kEdgeChannels = 16;
+bool wantsEdgeCopies(linalg::GenericOp conv, Value x) {
+  if (cast<RankedTensorType>(x.getType()).getDimSize(1) < kEdgeChannels)
+    return false;
+  AffineMap m = conv.getMatchingIndexingMap(
+      conv.getDpsInputOperand(x == conv.getDpsInputs()[0] ? 0 : 1));
+  SmallVector<int64_t> ranges = conv.getStaticLoopRanges();
+  for (unsigned r = 2; r < 4; ++r)
+    for (unsigned d = 0; d < ranges.size(); ++d)
+      if (conv.getIteratorTypesArray()[d] == utils::IteratorType::reduction &&
+          ranges[d] > 1 && m.getResult(r).isFunctionOfDim(d))
+        return true;
+  return false;
+}
+
+/// `v` copied into a new tensor by an elementwise generic: a layout
+/// change once channels-last permutes one side's map.
+linalg::GenericOp createEdgeCopy(OpBuilder &b, Location loc, Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  Value empty =
+      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  AffineMap id = b.getMultiDimIdentityMap(type.getRank());
+  SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+      b, loc, TypeRange{type}, ValueRange{v}, ValueRange{empty},
+      ArrayRef<AffineMap>{id, id}, iterators,
+      [](OpBuilder &nb, Location nloc, ValueRange args) {
+        linalg::YieldOp::create(nb, nloc, args[0]);
+      });
+}
+
+/// Removes an edge copy that ended up between two values of one layout.
+void eraseEdgeCopy(RewriterBase &rewriter, linalg::GenericOp copy) {
+  Value empty = copy.getDpsInits()[0];
+  rewriter.replaceAllUsesWith(copy->getResult(0), copy.getDpsInputs()[0]);
+  rewriter.eraseOp(copy);
+  if (Operation *def = empty.getDefiningOp(); def && def->use_empty())
+    rewriter.eraseOp(def);
 }
 
 /// Union-find over the function's activation values.
@@ -236,6 +288,62 @@ struct ChannelsLast : mcc::impl::ChannelsLastBase<ChannelsLast> {
     func.walk([&](linalg::FillOp fill) { unshare(fill); });
     func.walk([&](tensor::EmptyOp empty) { unshare(empty); });
 
+    // Graph edges next to a conv that wants channels-last (see
+    // wantsEdgeCopies): the input is copied before its pads and convs read
+    // it, the output after the value it returns. The copies are
+    // transposes if the conv's values move, and are removed again if not.
+    SmallVector<linalg::GenericOp> inCopies, outCopies;
+    {
+      SetVector<BlockArgument> inputs;
+      DenseSet<Operation *> edgeConvs;
+      func.walk([&](linalg::GenericOp g) {
+        Value x = convActivation(g);
+        if (!x || !wantsEdgeCopies(g, x))
+          return;
+        edgeConvs.insert(g);
+        while (auto pad = x.getDefiningOp<tensor::PadOp>())
+          x = pad.getSource();
+        if (auto a = dyn_cast<BlockArgument>(x);
+            a && a.getOwner()->getParentOp() == func)
+          inputs.insert(a);
+      });
+      for (BlockArgument a : inputs) {
+        rewriter.setInsertionPointToStart(&func.getBody().front());
+        linalg::GenericOp copy = createEdgeCopy(rewriter, a.getLoc(), a);
+        a.replaceUsesWithIf(copy->getResult(0), [&](OpOperand &use) {
+          Operation *user = use.getOwner();
+          return user != copy &&
+                 (isa<linalg::GenericOp>(user) ||
+                  (isa<tensor::PadOp>(user) && use.getOperandNumber() == 0));
+        });
+        inCopies.push_back(copy);
+      }
+      // A returned conv result, or an elementwise generic of one (its
+      // ReLU, a residual add).
+      auto fromEdgeConv = [&](Value v) {
+        auto g = v.getDefiningOp<linalg::GenericOp>();
+        if (!g)
+          return false;
+        if (edgeConvs.contains(g))
+          return true;
+        if (g.getNumReductionLoops() != 0)
+          return false;
+        return llvm::any_of(g.getDpsInputs(), [&](Value in) {
+          return edgeConvs.contains(in.getDefiningOp());
+        });
+      };
+      func.walk([&](func::ReturnOp ret) {
+        for (OpOperand &r : ret->getOpOperands())
+          if (isActivationType(r.get().getType()) && fromEdgeConv(r.get())) {
+            rewriter.setInsertionPoint(ret);
+            linalg::GenericOp copy =
+                createEdgeCopy(rewriter, r.get().getLoc(), r.get());
+            r.set(copy->getResult(0));
+            outCopies.push_back(copy);
+          }
+      });
+    }
+
     // Values that must share a layout (hard), and what is connected (soft).
     Groups hard, soft;
     SmallVector<Value> values, seeds;
@@ -309,6 +417,12 @@ struct ChannelsLast : mcc::impl::ChannelsLastBase<ChannelsLast> {
     for (Value v : values)
       if (!stuck.contains(hard.root(v)) && wanted.contains(soft.root(v)))
         moved.insert(v);
+    for (linalg::GenericOp copy : inCopies)
+      if (!moved.contains(copy->getResult(0)))
+        eraseEdgeCopy(rewriter, copy);
+    for (linalg::GenericOp copy : outCopies)
+      if (!moved.contains(copy.getDpsInputs()[0]))
+        eraseEdgeCopy(rewriter, copy);
     if (moved.empty())
       return;
 

@@ -5,6 +5,8 @@ architectures mirror the acceptance models of issue 2 at reduced size:
 an MLP, a ResNet-style CNN (conv + BN + ReLU, residual adds, max/global
 pooling, Flatten + Gemm) and a MobileNet-style CNN (depthwise/grouped
 convs, HardSwish, Clip(ReLU6), squeeze-excite with HardSigmoid and Mul).
+`nchw_edges` puts a 3x3 conv on the graph input and a depthwise conv on
+the output, which channels-last reaches through edge transposes.
 """
 import numpy as np
 import onnx
@@ -120,4 +122,15 @@ def mobilenet_like(batch=None):
     return b.model("mobilenet_like", [1, 3, 32, 32], y, batch=batch)
 
 
-MODELS = {"mlp": mlp, "resnet_like": resnet_like, "mobilenet_like": mobilenet_like}
+def nchw_edges(batch=None):
+    b = Builder(4)
+    # 24 input channels: the 3x3 conv and the 1x1 skip read the input
+    # transposed to NHWC; the depthwise conv's sum goes back to NCHW.
+    x = b.op("Relu", [b.conv("input", 24, 32, 3)])
+    d = b.conv(x, 32, 32, 3, group=32)
+    y = b.op("Add", [d, b.conv("input", 24, 32, 1, bias=False)])
+    return b.model("nchw_edges", [1, 24, 20, 20], y, batch=batch)
+
+
+MODELS = {"mlp": mlp, "resnet_like": resnet_like, "mobilenet_like": mobilenet_like,
+          "nchw_edges": nchw_edges}

@@ -151,7 +151,7 @@ def dynamic_shapes(bin_dir, work):
     """Symbolic dims: one artifact runs every size; inputs whose dims do not
     fit together are refused with the node's name."""
     input_dims = {"mlp": [64], "resnet_like": [3, 32, 32],
-                  "mobilenet_like": [3, 32, 32]}
+                  "mobilenet_like": [3, 32, 32], "nchw_edges": [24, 20, 20]}
     for name, build in models.MODELS.items():
         path = os.path.join(work, f"{name}_dyn.onnx")
         onnx.save(build(batch="N"), path)

@@ -2,8 +2,9 @@
 
 // conv -> relu -> pad -> depthwise conv -> add: every value between the
 // two convs is stored NHWC (maps, pad bounds and the relu's loop order
-// permuted); the graph input and the returned sum keep NCHW, the add reads
-// its NHWC inputs through permuted maps.
+// permuted). The graph input keeps NCHW and the 1x1 conv reads it through
+// its map. The returned sum comes from a depthwise conv of 16 channels:
+// it is stored NHWC too, and an edge copy writes the NCHW result.
 // CHECK-DAG: #[[NHWC:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>
 // CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 // CHECK-DAG: #[[CONVOUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d2, d3, d1)>
@@ -18,8 +19,9 @@
 // CHECK: } : tensor<1x10x10x16xf32> to tensor<1x12x12x16xf32>
 // CHECK: %[[F:.*]] = linalg.fill {{.*}} -> tensor<1x10x10x16xf32>
 // CHECK: %[[D:.*]] = linalg.generic {indexing_maps = [#[[DWIN]], #{{.*}}, #{{.*}}]{{.*}} ins(%[[P]], %{{.*}} : tensor<1x12x12x16xf32>, tensor<16x3x3xf32>) outs(%[[F]] : tensor<1x10x10x16xf32>)
-// CHECK: %[[S:.*]] = linalg.generic {indexing_maps = [#[[NHWC]], #[[NHWC]], #[[ID]]]{{.*}} ins(%[[D]], %[[R]] : tensor<1x10x10x16xf32>, tensor<1x10x10x16xf32>) outs(%{{.*}} : tensor<1x16x10x10xf32>)
-// CHECK: return %[[S]] : tensor<1x16x10x10xf32>
+// CHECK: %[[S:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[ID]], #[[ID]]]{{.*}} ins(%[[D]], %[[R]] : tensor<1x10x10x16xf32>, tensor<1x10x10x16xf32>) outs(%{{.*}} : tensor<1x10x10x16xf32>)
+// CHECK: %[[T:.*]] = linalg.generic {indexing_maps = [#[[NHWC]], #[[ID]]]{{.*}} ins(%[[S]] : tensor<1x10x10x16xf32>) outs(%{{.*}} : tensor<1x16x10x10xf32>)
+// CHECK: return %[[T]] : tensor<1x16x10x10xf32>
 #in = affine_map<(n, m, h, w, c, kh, kw) -> (n, c, h + kh, w + kw)>
 #w = affine_map<(n, m, h, w, c, kh, kw) -> (m, c, kh, kw)>
 #out = affine_map<(n, m, h, w, c, kh, kw) -> (n, m, h, w)>
@@ -184,4 +186,76 @@ func.func @concat(%x: tensor<1x8x4x4xf32>) -> tensor<1x4x4x4xf32> {
     linalg.yield %m : f32
   } -> tensor<1x4x4x4xf32>
   return %c : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// A 3x3 conv over 16 channels of the graph input, and a 1x1 conv of the
+// same input: the input is copied (transposed) once, before the pad, and
+// both convs read the copy; the returned 3x3 conv result is copied back.
+// (The input copy iterates in its output's order: it reads NCHW through
+// its map and writes NHWC contiguously.)
+// CHECK-DAG: #[[NHWC:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>
+// CHECK-DAG: #[[NCHW:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d1, d2)>
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @edges(
+// CHECK-SAME: %[[X:.*]]: tensor<1x16x6x6xf32>
+// CHECK: %[[IN:.*]] = linalg.generic {indexing_maps = [#[[NCHW]], #[[ID]]]{{.*}} ins(%[[X]] : tensor<1x16x6x6xf32>) outs(%{{.*}} : tensor<1x6x6x16xf32>)
+// CHECK: %[[P:.*]] = tensor.pad %[[IN]] low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: %[[C3:.*]] = linalg.generic {{.*}} ins(%[[P]], %{{.*}} : tensor<1x8x8x16xf32>, tensor<16x16x3x3xf32>)
+// CHECK: } -> tensor<1x6x6x16xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[IN]], %{{.*}} : tensor<1x6x6x16xf32>, tensor<16x16x1x1xf32>)
+// CHECK: %[[OUT:.*]] = linalg.generic {indexing_maps = [#[[NHWC]], #[[ID]]]{{.*}} ins(%[[C3]] : tensor<1x6x6x16xf32>) outs(%{{.*}} : tensor<1x16x6x6xf32>)
+// CHECK: return %[[OUT]], %{{.*}} : tensor<1x16x6x6xf32>, tensor<1x16x6x6xf32>
+#in = affine_map<(n, m, h, w, c, kh, kw) -> (n, c, h + kh, w + kw)>
+#w = affine_map<(n, m, h, w, c, kh, kw) -> (m, c, kh, kw)>
+#out = affine_map<(n, m, h, w, c, kh, kw) -> (n, m, h, w)>
+func.func @edges(%x: tensor<1x16x6x6xf32>) -> (tensor<1x16x6x6xf32>, tensor<1x16x6x6xf32>) {
+  %w3 = arith.constant dense<0.5> : tensor<16x16x3x3xf32>
+  %w1 = arith.constant dense<0.25> : tensor<16x16x1x1xf32>
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x16x6x6xf32> to tensor<1x16x8x8xf32>
+  %e0 = tensor.empty() : tensor<1x16x6x6xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e0 : tensor<1x16x6x6xf32>) -> tensor<1x16x6x6xf32>
+  %c3 = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%p, %w3 : tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32>) outs(%init : tensor<1x16x6x6xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = math.fma %a, %b, %o : f32
+    linalg.yield %m : f32
+  } -> tensor<1x16x6x6xf32>
+  %init1 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<1x16x6x6xf32>) -> tensor<1x16x6x6xf32>
+  %c1 = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w1 : tensor<1x16x6x6xf32>, tensor<16x16x1x1xf32>) outs(%init1 : tensor<1x16x6x6xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = math.fma %a, %b, %o : f32
+    linalg.yield %m : f32
+  } -> tensor<1x16x6x6xf32>
+  return %c3, %c1 : tensor<1x16x6x6xf32>, tensor<1x16x6x6xf32>
+}
+
+// -----
+
+// A 1x1 conv between the graph's edges is a GEMM in NCHW too: no copies,
+// nothing moves.
+// CHECK-LABEL: func.func @edges_1x1(
+// CHECK-SAME: %[[X:.*]]: tensor<1x32x6x6xf32>
+// CHECK-NOT: tensor<1x6x6x32xf32>
+// CHECK: %[[C:.*]] = linalg.generic {{.*}} ins(%[[X]], %{{.*}} : tensor<1x32x6x6xf32>, tensor<32x32x1x1xf32>)
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[C]] : tensor<1x32x6x6xf32>
+#in = affine_map<(n, m, h, w, c, kh, kw) -> (n, c, h + kh, w + kw)>
+#w = affine_map<(n, m, h, w, c, kh, kw) -> (m, c, kh, kw)>
+#out = affine_map<(n, m, h, w, c, kh, kw) -> (n, m, h, w)>
+func.func @edges_1x1(%x: tensor<1x32x6x6xf32>) -> tensor<1x32x6x6xf32> {
+  %w1 = arith.constant dense<0.25> : tensor<32x32x1x1xf32>
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<1x32x6x6xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e0 : tensor<1x32x6x6xf32>) -> tensor<1x32x6x6xf32>
+  %c = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w1 : tensor<1x32x6x6xf32>, tensor<32x32x1x1xf32>) outs(%init : tensor<1x32x6x6xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = math.fma %a, %b, %o : f32
+    linalg.yield %m : f32
+  } -> tensor<1x32x6x6xf32>
+  return %c : tensor<1x32x6x6xf32>
 }
