@@ -170,8 +170,11 @@ def TileTransposes : Pass<"tile-transposes", "mlir::func::FuncOp"> {
     `tile` x `tile` blocks of those two dims inside. Untiled, the inner
     loop read one element per cache line and every line came back from
     L3 once per element it holds: a 1.6 MB NHWC -> NCHW ReLU took 4.9 ms.
-    In a block, the lines of both sides are reused from L1. Ops under
-    `min-bytes` of output are left alone.
+    In a block, the lines of both sides are reused from L1. When a block
+    size in [tile / 2, tile] divides both dims (or a dim is no longer
+    than `tile`, and is one block), the blocks are vectorized: vector
+    reads along the input's fast dim, vector.transpose, vector writes
+    along the output's. Ops under `min-bytes` of output are left alone.
   }];
   let options = [
     Option<"tile", "tile", "int64_t", /*default=*/"16",
@@ -181,7 +184,8 @@ def TileTransposes : Pass<"tile-transposes", "mlir::func::FuncOp"> {
   ];
   let dependentDialects = [
     "mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect",
-    "mlir::affine::AffineDialect"
+    "mlir::affine::AffineDialect", "mlir::vector::VectorDialect",
+    "mlir::arith::ArithDialect"
   ];
 }
 

@@ -7,13 +7,21 @@
 // larger than L2 every line returns from L3 once per element it holds.
 // Tiled by `tile` along both dims (1 along the others, all of them an
 // scf.forall), a block touches `tile` lines of each side and reuses them
-// from L1; the inner generic still vectorizes along the output's dim.
+// from L1.
+// When a block size between tile / 2 and tile divides each of the two dims
+// (or a dim is that small), every block has the same static shape, and
+// the block's generic is vectorized here: whole vectors read along the
+// input's fast dim, a vector.transpose, whole vectors written along the
+// output's. Left to LLVM, the generic became a scatter (or gather) per
+// vector of the input (dwconv3x3_144_56's 1.8 MB NCHW input: -26% for
+// the graph). Other shapes keep blocks of `tile` with a partial edge.
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
 #include "passes/common/Linalg.h"
 
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/IR/PatternMatch.h"
@@ -81,11 +89,23 @@ struct TileTransposes : mcc::impl::TileTransposesBase<TileTransposes> {
     IRRewriter rewriter(&getContext());
     for (auto [op, dims] : work) {
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      // The block along one of the two dims: the whole dim when it is
+      // small, else the largest size in [tile / 2, tile] that divides it.
+      bool uniform = true;
+      auto blockOf = [&](int64_t n) -> int64_t {
+        if (n <= tile)
+          return 0; // untiled: the block is the whole dim
+        for (int64_t t = tile; t >= std::max<int64_t>(tile / 2, 1); --t)
+          if (n % t == 0)
+            return t;
+        uniform = false;
+        return tile;
+      };
       SmallVector<OpFoldResult> sizes;
       for (auto [d, n] : llvm::enumerate(ranges)) {
         bool blocked = d == dims.first || d == dims.second;
-        sizes.push_back(rewriter.getIndexAttr(blocked ? (n > tile ? tile : 0)
-                                                      : (n > 1 ? 1 : 0)));
+        sizes.push_back(
+            rewriter.getIndexAttr(blocked ? blockOf(n) : (n > 1 ? 1 : 0)));
       }
       scf::SCFTilingOptions options;
       options.setTileSizes(sizes).setLoopType(
@@ -96,6 +116,15 @@ struct TileTransposes : mcc::impl::TileTransposesBase<TileTransposes> {
       if (failed(tiled))
         continue;
       rewriter.replaceOp(op, tiled->replacements);
+      if (!uniform)
+        continue;
+      for (Operation *block : tiled->tiledOps) {
+        rewriter.setInsertionPoint(block);
+        FailureOr<linalg::VectorizationResult> v =
+            linalg::vectorize(rewriter, block);
+        if (succeeded(v))
+          rewriter.replaceOp(block, v->replacements);
+      }
     }
   }
 };
