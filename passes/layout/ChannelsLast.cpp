@@ -110,10 +110,11 @@ bool wantsEdgeCopies(linalg::GenericOp conv, Value x) {
   AffineMap m = conv.getMatchingIndexingMap(
       conv.getDpsInputOperand(x == conv.getDpsInputs()[0] ? 0 : 1));
   SmallVector<int64_t> ranges = conv.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iterators = conv.getIteratorTypesArray();
   for (unsigned r = 2; r < 4; ++r)
     for (unsigned d = 0; d < ranges.size(); ++d)
-      if (conv.getIteratorTypesArray()[d] == utils::IteratorType::reduction &&
-          ranges[d] > 1 && m.getResult(r).isFunctionOfDim(d))
+      if (iterators[d] == utils::IteratorType::reduction && ranges[d] > 1 &&
+          m.getResult(r).isFunctionOfDim(d))
         return true;
   return false;
 }
