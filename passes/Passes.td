@@ -265,6 +265,33 @@ def WinogradConvs : Pass<"winograd-convs", "mlir::func::FuncOp"> {
   ];
 }
 
+def TileDynamicRows : Pass<"tile-dynamic-rows", "mlir::func::FuncOp"> {
+  let summary = "Contractions over one symbolic dim as loops of static chunks";
+  let description = [{
+    An f32 multiply-accumulate generic with one symbolic parallel dim (the
+    rows: a sequence length) and a static input that does not use it (the
+    weights) becomes two scf.for loops over that dim: chunks of `rows`,
+    then the rest in chunks of `tail-rows` with the inputs zero-padded to
+    that size. Each chunk is the op at a static shape, so
+    register-tile-contractions tiles it. The only elementwise consumer of
+    the op (bias, activation, residual add) moves into the chunk with it,
+    to stay its epilogue. Operands use the dim only as a plain index;
+    inits that are an empty tensor, a fill or a broadcast of one are made
+    again per chunk.
+  }];
+  let options = [
+    Option<"rows", "rows", "int64_t", /*default=*/"128",
+           "rows per chunk">,
+    Option<"tailRows", "tail-rows", "int64_t", /*default=*/"16",
+           "rows per chunk after the last whole chunk (padded)">,
+  ];
+  let dependentDialects = [
+    "mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect",
+    "mlir::affine::AffineDialect", "mlir::tensor::TensorDialect",
+    "mlir::arith::ArithDialect"
+  ];
+}
+
 def RegisterTileContractions
     : Pass<"register-tile-contractions", "mlir::func::FuncOp"> {
   let summary = "Conv/matmul as register-tiled vector kernels with epilogues";

@@ -66,7 +66,8 @@ std::string mcc::getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
   std::string p;
   if (optLevel > 0)
     p += "func.func(channels-last,winograd-convs" + vw +
-         ",fuse-depthwise-pointwise,canonicalize,register-tile-contractions{"
+         ",fuse-depthwise-pointwise,canonicalize,tile-dynamic-rows,"
+         "register-tile-contractions{"
          "vector-width=" +
          std::to_string(vectorWidth) + " rows=" + tileRows +
          (vectorWidth >= 16 ? " wide-rows=6" : "") + "}" +

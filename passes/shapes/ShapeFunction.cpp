@@ -15,7 +15,9 @@
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
@@ -28,6 +30,45 @@ namespace mcc {
 using namespace mlir;
 
 namespace {
+
+/// tensor.dim of an scf.if's tensor result becomes an index result of
+/// the scf.if, the dim of what each branch yields: the graph's run-time
+/// broadcasts (an Add whose operand may have a dim of 1 at run time) are
+/// such ifs, and a dim through one was left unresolved, which kept every
+/// op before it alive in the shape function (a symbolic-sequence BERT
+/// ran its whole encoder twice per call). Returns whether one changed.
+bool hoistDimsOfIfs(func::FuncOp fn) {
+  SmallVector<tensor::DimOp> dims;
+  fn.walk([&](tensor::DimOp d) {
+    if (d.getSource().getDefiningOp<scf::IfOp>() && d.getConstantIndex())
+      dims.push_back(d);
+  });
+  for (tensor::DimOp d : dims) {
+    auto oldIf = d.getSource().getDefiningOp<scf::IfOp>();
+    unsigned k = cast<OpResult>(d.getSource()).getResultNumber();
+    OpBuilder b(oldIf);
+    Location loc = d.getLoc();
+    SmallVector<Type> types(oldIf.getResultTypes());
+    types.push_back(b.getIndexType());
+    auto newIf = scf::IfOp::create(b, oldIf.getLoc(), types,
+                                   oldIf.getCondition(), /*withElse=*/true);
+    newIf.getThenRegion().takeBody(oldIf.getThenRegion());
+    newIf.getElseRegion().takeBody(oldIf.getElseRegion());
+    for (Region *r : {&newIf.getThenRegion(), &newIf.getElseRegion()}) {
+      auto yield = cast<scf::YieldOp>(r->front().getTerminator());
+      OpBuilder yb(yield);
+      Value idx =
+          arith::ConstantIndexOp::create(yb, loc, *d.getConstantIndex());
+      Value dim = tensor::DimOp::create(yb, loc, yield.getOperand(k), idx);
+      yield.getResultsMutable().append(dim);
+    }
+    oldIf.replaceAllUsesWith(newIf.getResults().drop_back());
+    d.replaceAllUsesWith(newIf.getResults().back());
+    d.erase();
+    oldIf.erase();
+  }
+  return !dims.empty();
+}
 
 bool hasDynamicDim(TypeRange types) {
   return llvm::any_of(types, [](Type t) {
@@ -120,8 +161,15 @@ struct CreateShapeFunctionPass
     pm.addPass(memref::createResolveRankedShapeTypeResultDimsPass());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
-    if (failed(runPipeline(pm, shapesFn)))
-      return signalPassFailure();
+    // Each round resolves the dims that the last one moved into branches
+    // (a broadcast's operand may come from an earlier broadcast).
+    constexpr int kMaxRounds = 64;
+    for (int round = 0; round < kMaxRounds; ++round) {
+      if (failed(runPipeline(pm, shapesFn)))
+        return signalPassFailure();
+      if (!hoistDimsOfIfs(shapesFn))
+        break;
+    }
   }
 };
 

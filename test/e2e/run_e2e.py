@@ -161,6 +161,39 @@ def dynamic_shapes(bin_dir, work):
                 bin_dir, work, f"{name}_dyn", path, [opt], RTOL, ATOL,
                 run_args=["--threads", str(threads)], shape_sets=sets)
             record(f"{name} batch N in 1, 3, 8 {opt}", ok, detail)
+    # A symbolic sequence (not a batch: attention mixes its rows). The
+    # weight matmuls run in static chunks of rows (tile-dynamic-rows):
+    # lengths below one tail chunk, between chunks and above a whole one.
+    rng = np.random.default_rng(3)
+    weights = [numpy_helper.from_array(
+        (rng.standard_normal(shape) / np.sqrt(shape[0])).astype(np.float32), n)
+        for n, shape in (("w1", (32, 48)), ("b1", (48,)), ("w2", (48, 32)),
+                         ("b2", (32,)))]
+    g = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w1"], ["h1"], name="fc1"),
+         helper.make_node("Add", ["h1", "b1"], ["h2"], name="bias1"),
+         helper.make_node("Relu", ["h2"], ["h3"], name="relu"),
+         helper.make_node("MatMul", ["h3", "w2"], ["h4"], name="fc2"),
+         helper.make_node("Add", ["h4", "b2"], ["h5"], name="bias2"),
+         helper.make_node("Add", ["h5", "x"], ["h"], name="residual"),
+         helper.make_node("Transpose", ["h"], ["ht"], perm=[0, 2, 1],
+                          name="keys"),
+         helper.make_node("MatMul", ["h", "ht"], ["scores"], name="qk"),
+         helper.make_node("Softmax", ["scores"], ["probs"], axis=-1,
+                          name="softmax"),
+         helper.make_node("MatMul", ["probs", "h"], ["y"], name="pv")],
+        "seq", [helper.make_tensor_value_info("x", TensorProto.FLOAT,
+                                              [1, "S", 32])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, "S", 32])],
+        weights)
+    path = os.path.join(work, "seq_dyn.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]),
+              path)
+    sets = [{"x": [1, s, 32]} for s in (1, 5, 16, 17, 130, 300)]
+    ok, detail = harness.compile_and_compare(
+        bin_dir, work, "seq_dyn", path, ["-O2"], RTOL, ATOL,
+        run_args=["--threads", "2"], shape_sets=sets)
+    record("symbolic sequence in 1, 5, 16, 17, 130, 300", ok, detail)
     # Two inputs with their own symbolic dims: numpy broadcasting decided at
     # run time (a dim of 1 stretches), then a mismatch.
     g = helper.make_graph(

@@ -38,3 +38,50 @@ func.func @main_graph(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>) -> tensor<?x4xf3
 func.func @main_graph(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
   return %x : tensor<2x4xf32>
 }
+
+// -----
+
+// A run-time broadcast (an operand whose rows may be 1) is an scf.if; the
+// result's dim comes from the dims the branches yield, so the matmul
+// before it is dead in the copy.
+// CHECK-LABEL: func.func @main_graph_shapes(
+// CHECK-SAME: %[[X:.*]]: tensor<?x4xf32>, %[[Y:.*]]: tensor<?x4xf32>)
+// CHECK-NOT: linalg.
+// CHECK-DAG: %[[DX:.*]] = tensor.dim %[[X]]
+// CHECK-DAG: %[[DY:.*]] = tensor.dim %[[Y]]
+// CHECK: %[[D:.*]] = scf.if %{{.*}} -> (index) {
+// CHECK-NEXT: scf.yield %[[DY]] : index
+// CHECK: scf.yield %[[DX]] : index
+// CHECK-NOT: linalg.
+// CHECK: %[[D64:.*]] = arith.index_cast %[[D]]
+// CHECK: tensor.from_elements %[[D64]]
+func.func @main_graph(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %w = arith.constant dense<1.0> : tensor<4x4xf32>
+  %zero = arith.constant 0.0 : f32
+  %dx = tensor.dim %x, %c0 : tensor<?x4xf32>
+  %dy = tensor.dim %y, %c0 : tensor<?x4xf32>
+  %e = tensor.empty(%dx) : tensor<?x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x4xf32>) -> tensor<?x4xf32>
+  %mm = linalg.matmul ins(%x, %w : tensor<?x4xf32>, tensor<4x4xf32>) outs(%f : tensor<?x4xf32>) -> tensor<?x4xf32>
+  %one = arith.cmpi eq, %dx, %c1 : index
+  %b = scf.if %one -> (tensor<?x4xf32>) {
+    %eb = tensor.empty(%dy) : tensor<?x4xf32>
+    %g = linalg.generic {indexing_maps = [affine_map<(i, j) -> (0, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%mm : tensor<?x4xf32>) outs(%eb : tensor<?x4xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      linalg.yield %a : f32
+    } -> tensor<?x4xf32>
+    scf.yield %g : tensor<?x4xf32>
+  } else {
+    scf.yield %mm : tensor<?x4xf32>
+  }
+  %ey = tensor.empty(%dy) : tensor<?x4xf32>
+  %r = linalg.add ins(%b, %y : tensor<?x4xf32>, tensor<?x4xf32>) outs(%ey : tensor<?x4xf32>) -> tensor<?x4xf32>
+  %bad = arith.cmpi ne, %dy, %c0 : index
+  cf.assert %bad, "rows"
+  %rd = tensor.dim %b, %c0 : tensor<?x4xf32>
+  %re = tensor.empty(%rd) : tensor<?x4xf32>
+  %out = linalg.copy ins(%r : tensor<?x4xf32>) outs(%re : tensor<?x4xf32>) -> tensor<?x4xf32>
+  return %out : tensor<?x4xf32>
+}
