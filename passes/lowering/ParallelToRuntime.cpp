@@ -8,10 +8,11 @@
 // loop's outer dimensions, collapsed into one range of n iterations (enough
 // of them to split across threads; the rest stay an inner scf.parallel run
 // sequentially). Values the body uses from above travel in %ctx, a stack
-// struct: memrefs as their aligned pointer (their layout is static, so the
-// descriptor is rebuilt from the type), scalars by value; constants are
-// cloned instead. Loops with reductions, dynamic bounds, dynamic layouts or
-// too little work stay as they are.
+// struct: memrefs as their aligned pointer plus whichever of offset, sizes
+// and strides their type leaves dynamic (the rest of the descriptor is
+// rebuilt from the type), scalars by value; constants are cloned instead.
+// Loops with reductions, dynamic bounds or too little work stay as they
+// are.
 //
 //===----------------------------------------------------------------------===//
 
@@ -103,11 +104,34 @@ int64_t estimateWork(Region &region) {
   return work;
 }
 
-/// How one captured value crosses into the outlined function.
+/// How one captured value crosses into the outlined function: in
+/// `slotTypes.size()` consecutive fields of the context struct.
 struct Capture {
   Value value;
-  Type slotType; // its type in the context struct
+  SmallVector<Type, 1> slotTypes;
 };
+
+/// A memref's static offset, sizes and strides (dynamic ones marked).
+struct Layout {
+  int64_t offset;
+  SmallVector<int64_t> sizes, strides;
+
+  /// Offset, sizes, strides in this order, as the descriptor holds them.
+  SmallVector<int64_t> all() const {
+    SmallVector<int64_t> v = {offset};
+    v.append(sizes);
+    v.append(strides);
+    return v;
+  }
+};
+
+std::optional<Layout> layoutOf(MemRefType mt) {
+  Layout l;
+  if (failed(mt.getStridesAndOffset(l.strides, l.offset)))
+    return std::nullopt;
+  l.sizes.assign(mt.getShape().begin(), mt.getShape().end());
+  return l;
+}
 
 struct Outliner {
   ModuleOp module;
@@ -121,8 +145,9 @@ struct Outliner {
 private:
   bool collectCaptures(scf::ParallelOp loop, SmallVectorImpl<Capture> &out,
                        SmallVectorImpl<Value> &constants);
-  Value packSlot(OpBuilder &b, Location loc, Value v);
-  Value unpackSlot(OpBuilder &b, Location loc, Value loaded, Type original);
+  SmallVector<Value> packSlots(OpBuilder &b, Location loc, Value v);
+  Value unpackSlots(OpBuilder &b, Location loc, ValueRange loaded,
+                    Type original);
   func::FuncOp declareParallelFor(OpBuilder &b, Location loc);
 };
 
@@ -140,18 +165,18 @@ bool Outliner::collectCaptures(scf::ParallelOp loop,
     }
     Type t = v.getType();
     if (auto mt = dyn_cast<MemRefType>(t)) {
-      SmallVector<int64_t> strides;
-      int64_t offset;
-      if (!mt.hasStaticShape() ||
-          failed(mt.getStridesAndOffset(strides, offset)) ||
-          ShapedType::isDynamic(offset) ||
-          llvm::any_of(strides, ShapedType::isDynamic) || mt.getMemorySpace())
+      std::optional<Layout> layout = layoutOf(mt);
+      if (!layout || mt.getMemorySpace())
         return false;
-      out.push_back({v, LLVM::LLVMPointerType::get(ctx)});
+      Capture c{v, {LLVM::LLVMPointerType::get(ctx)}};
+      for (int64_t x : layout->all())
+        if (ShapedType::isDynamic(x))
+          c.slotTypes.push_back(IntegerType::get(ctx, 64));
+      out.push_back(c);
     } else if (t.isIndex()) {
-      out.push_back({v, IntegerType::get(ctx, 64)});
+      out.push_back({v, {IntegerType::get(ctx, 64)}});
     } else if (t.isIntOrFloat()) {
-      out.push_back({v, t});
+      out.push_back({v, {t}});
     } else {
       return false;
     }
@@ -159,30 +184,42 @@ bool Outliner::collectCaptures(scf::ParallelOp loop,
   return true;
 }
 
-Value Outliner::packSlot(OpBuilder &b, Location loc, Value v) {
-  if (isa<MemRefType>(v.getType())) {
-    Value addr = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, v);
-    Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), addr);
-    return LLVM::IntToPtrOp::create(
-        b, loc, LLVM::LLVMPointerType::get(b.getContext()), i64);
-  }
-  if (v.getType().isIndex())
-    return arith::IndexCastOp::create(b, loc, b.getI64Type(), v);
-  return v;
+SmallVector<Value> Outliner::packSlots(OpBuilder &b, Location loc, Value v) {
+  auto toI64 = [&](Value x) {
+    return arith::IndexCastOp::create(b, loc, b.getI64Type(), x).getResult();
+  };
+  auto mt = dyn_cast<MemRefType>(v.getType());
+  if (!mt)
+    return {v.getType().isIndex() ? toI64(v) : v};
+  Value addr = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, v);
+  SmallVector<Value> slots = {LLVM::IntToPtrOp::create(
+      b, loc, LLVM::LLVMPointerType::get(b.getContext()), toI64(addr))};
+  Layout layout = *layoutOf(mt);
+  if (llvm::none_of(layout.all(), ShapedType::isDynamic))
+    return slots;
+  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, v);
+  SmallVector<Value> values = {meta.getOffset()};
+  llvm::append_range(values, meta.getSizes());
+  llvm::append_range(values, meta.getStrides());
+  for (auto [x, value] : llvm::zip(layout.all(), values))
+    if (ShapedType::isDynamic(x))
+      slots.push_back(toI64(value));
+  return slots;
 }
 
-Value Outliner::unpackSlot(OpBuilder &b, Location loc, Value loaded,
-                           Type original) {
+Value Outliner::unpackSlots(OpBuilder &b, Location loc, ValueRange loaded,
+                            Type original) {
   if (original.isIndex())
-    return arith::IndexCastOp::create(b, loc, b.getIndexType(), loaded);
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(), loaded[0]);
   auto mt = dyn_cast<MemRefType>(original);
   if (!mt)
-    return loaded;
+    return loaded[0];
   // A descriptor {allocated, aligned, offset, sizes[], strides[]} with the
-  // static sizes/strides of the type; nothing frees through it.
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  (void)mt.getStridesAndOffset(strides, offset);
+  // type's static entries and the dynamic ones from the slots after the
+  // pointer; nothing frees through it.
+  Layout layout = *layoutOf(mt);
+  SmallVector<Value> entries;
+  ValueRange dynamic = loaded.drop_front();
   auto *ctx = b.getContext();
   Type i64 = b.getI64Type(), ptr = LLVM::LLVMPointerType::get(ctx);
   SmallVector<Type> fields = {ptr, ptr, i64};
@@ -191,20 +228,27 @@ Value Outliner::unpackSlot(OpBuilder &b, Location loc, Value loaded,
     fields.push_back(LLVM::LLVMArrayType::get(i64, mt.getRank()));
   }
   auto descTy = LLVM::LLVMStructType::getLiteral(ctx, fields);
-  auto cst = [&](int64_t x) {
-    return LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(x));
-  };
+  for (int64_t x : layout.all()) {
+    if (ShapedType::isDynamic(x)) {
+      entries.push_back(dynamic.front());
+      dynamic = dynamic.drop_front();
+    } else {
+      entries.push_back(
+          LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(x)));
+    }
+  }
   Value desc = LLVM::PoisonOp::create(b, loc, descTy);
-  desc =
-      LLVM::InsertValueOp::create(b, loc, desc, loaded, ArrayRef<int64_t>{0});
-  desc =
-      LLVM::InsertValueOp::create(b, loc, desc, loaded, ArrayRef<int64_t>{1});
-  desc = LLVM::InsertValueOp::create(b, loc, desc, cst(offset),
+  desc = LLVM::InsertValueOp::create(b, loc, desc, loaded[0],
+                                     ArrayRef<int64_t>{0});
+  desc = LLVM::InsertValueOp::create(b, loc, desc, loaded[0],
+                                     ArrayRef<int64_t>{1});
+  desc = LLVM::InsertValueOp::create(b, loc, desc, entries[0],
                                      ArrayRef<int64_t>{2});
-  for (int64_t d = 0; d < mt.getRank(); ++d) {
-    desc = LLVM::InsertValueOp::create(b, loc, desc, cst(mt.getDimSize(d)),
+  int64_t rank = mt.getRank();
+  for (int64_t d = 0; d < rank; ++d) {
+    desc = LLVM::InsertValueOp::create(b, loc, desc, entries[1 + d],
                                        ArrayRef<int64_t>{3, d});
-    desc = LLVM::InsertValueOp::create(b, loc, desc, cst(strides[d]),
+    desc = LLVM::InsertValueOp::create(b, loc, desc, entries[1 + rank + d],
                                        ArrayRef<int64_t>{4, d});
   }
   return UnrealizedConversionCastOp::create(b, loc, mt, desc).getResult(0);
@@ -273,7 +317,7 @@ bool Outliner::outline(func::FuncOp func, scf::ParallelOp loop,
   Type ptr = LLVM::LLVMPointerType::get(ctx), i64 = b.getI64Type();
   SmallVector<Type> slotTypes;
   for (const Capture &c : captures)
-    slotTypes.push_back(c.slotType);
+    llvm::append_range(slotTypes, c.slotTypes);
   auto ctxTy = LLVM::LLVMStructType::getLiteral(ctx, slotTypes);
 
   // The outlined body: for lin in [begin, end): delinearize, run.
@@ -287,12 +331,16 @@ bool Outliner::outline(func::FuncOp func, scf::ParallelOp loop,
   IRMapping map;
   for (Value c : constants)
     map.map(c, b.clone(*c.getDefiningOp())->getResult(0));
-  for (auto [i, c] : llvm::enumerate(captures)) {
-    Value addr =
-        LLVM::GEPOp::create(b, loc, ptr, ctxTy, entry->getArgument(0),
-                            ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(i)});
-    Value loaded = LLVM::LoadOp::create(b, loc, c.slotType, addr);
-    map.map(c.value, unpackSlot(b, loc, loaded, c.value.getType()));
+  int32_t slot = 0;
+  for (const Capture &c : captures) {
+    SmallVector<Value> loaded;
+    for (Type t : c.slotTypes) {
+      Value addr =
+          LLVM::GEPOp::create(b, loc, ptr, ctxTy, entry->getArgument(0),
+                              ArrayRef<LLVM::GEPArg>{0, slot++});
+      loaded.push_back(LLVM::LoadOp::create(b, loc, t, addr));
+    }
+    map.map(c.value, unpackSlots(b, loc, loaded, c.value.getType()));
   }
   OpBuilder entryBuilder = OpBuilder::atBlockBegin(entry);
   llvm::SmallDenseMap<int64_t, Value> indexConstants;
@@ -354,11 +402,13 @@ bool Outliner::outline(func::FuncOp func, scf::ParallelOp loop,
   Value one = LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(1));
   Value ctxPtr = LLVM::AllocaOp::create(b, loc, ptr, ctxTy, one, 8);
   b.setInsertionPoint(loop);
-  for (auto [i, c] : llvm::enumerate(captures)) {
-    Value addr =
-        LLVM::GEPOp::create(b, loc, ptr, ctxTy, ctxPtr,
-                            ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(i)});
-    LLVM::StoreOp::create(b, loc, packSlot(b, loc, c.value), addr);
+  slot = 0;
+  for (const Capture &c : captures) {
+    for (Value v : packSlots(b, loc, c.value)) {
+      Value addr = LLVM::GEPOp::create(b, loc, ptr, ctxTy, ctxPtr,
+                                       ArrayRef<LLVM::GEPArg>{0, slot++});
+      LLVM::StoreOp::create(b, loc, v, addr);
+    }
   }
   Value fn = func::ConstantOp::create(b, loc, taskTy, task.getSymName());
   Value count = arith::ConstantIntOp::create(b, loc, i64, n);

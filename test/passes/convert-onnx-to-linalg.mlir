@@ -519,3 +519,23 @@ func.func @maxpool(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32> {
   %0, %i = onnx.MaxPool(%x) {kernel_shape = [2, 2], strides = [2, 2]} : (tensor<1x2x4x4xf32>) -> (tensor<1x2x2x2xf32>, none)
   return %0 : tensor<1x2x2x2xf32>
 }
+
+// -----
+
+// Reshape with a symbolic dim that a 0 copies: views (a collapse of the
+// static run, an expand to the target), no tensor.reshape; and back.
+// CHECK-LABEL: func.func @heads
+// CHECK-SAME: (%[[X:.*]]: tensor<1x?x768xf32>)
+// CHECK-NOT: tensor.reshape
+// CHECK: %[[C:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0, 1], [2]] : tensor<1x?x768xf32> into tensor<?x768xf32>
+// CHECK: %[[H:.*]] = tensor.expand_shape %[[C]] {{\[}}[0, 1], [2, 3]] output_shape [1, %{{.*}}, 12, 64] : tensor<?x768xf32> into tensor<1x?x12x64xf32>
+// CHECK: %[[C2:.*]] = tensor.collapse_shape %[[H]] {{\[}}[0, 1], [2, 3]] : tensor<1x?x12x64xf32> into tensor<?x768xf32>
+// CHECK: tensor.expand_shape %[[C2]] {{\[}}[0, 1], [2]]
+// CHECK-NOT: tensor.reshape
+func.func @heads(%x: tensor<1x?x768xf32>) -> tensor<1x?x768xf32> {
+  %s = onnx.Constant() {value = dense<[1, 0, 12, 64]> : tensor<4xi64>} : () -> tensor<4xi64>
+  %h = onnx.Reshape(%x, %s) : (tensor<1x?x768xf32>, tensor<4xi64>) -> tensor<1x?x12x64xf32>
+  %m = onnx.Constant() {value = dense<[1, 0, 768]> : tensor<3xi64>} : () -> tensor<3xi64>
+  %r = onnx.Reshape(%h, %m) : (tensor<1x?x12x64xf32>, tensor<3xi64>) -> tensor<1x?x768xf32>
+  return %r : tensor<1x?x768xf32>
+}

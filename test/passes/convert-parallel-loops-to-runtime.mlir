@@ -144,7 +144,7 @@ func.func @tiny(%x: memref<4xf32>) {
 // A dynamic bound: stays sequential.
 // CHECK-LABEL: func.func @dynamic(
 // CHECK: scf.parallel
-// CHECK-NOT: mcc_rt_parallel_for
+// CHECK-NOT: call @mcc_rt_parallel_for
 func.func @dynamic(%x: memref<?xf32>, %n: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -156,3 +156,38 @@ func.func @dynamic(%x: memref<?xf32>, %n: index) {
   return
 }
 
+
+// -----
+
+// Static bounds over a memref with a dynamic offset, size and stride (a
+// chunk of a symbolic-length buffer): the pointer travels with those three
+// as i64 slots, and the task's descriptor takes them back.
+// CHECK-LABEL: func.func private @chunk_par0(
+// CHECK-SAME: %[[CTX:.*]]: !llvm.ptr,
+// CHECK: llvm.load %{{.*}} : !llvm.ptr -> !llvm.ptr
+// CHECK: %[[OFF:.*]] = llvm.load %{{.*}} : !llvm.ptr -> i64
+// CHECK: %[[SIZE:.*]] = llvm.load %{{.*}} : !llvm.ptr -> i64
+// CHECK: %[[STRIDE:.*]] = llvm.load %{{.*}} : !llvm.ptr -> i64
+// CHECK: llvm.insertvalue %[[OFF]], %{{.*}}[2]
+// CHECK: llvm.insertvalue %[[STRIDE]], %{{.*}}[4, 0]
+// CHECK: llvm.insertvalue %[[SIZE]], %{{.*}}[3, 1]
+// CHECK: unrealized_conversion_cast %{{.*}} to memref<8x?xf32, strided<[?, 1], offset: ?>>
+// CHECK-LABEL: func.func @chunk(
+// CHECK-SAME: %[[X:.*]]: memref<8x?xf32, strided<[?, 1], offset: ?>>
+// CHECK: %{{.*}}, %[[O:.*]], %[[SZ:.*]]:2, %[[ST:.*]]:2 = memref.extract_strided_metadata %[[X]]
+// CHECK: arith.index_cast %[[O]] : index to i64
+// CHECK: arith.index_cast %[[SZ]]#1 : index to i64
+// CHECK: arith.index_cast %[[ST]]#0 : index to i64
+// CHECK: call @mcc_rt_parallel_for
+func.func @chunk(%x: memref<8x?xf32, strided<[?, 1], offset: ?>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c64 = arith.constant 64 : index
+  %z = arith.constant 0.0 : f32
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c64) step (%c1, %c1) {
+    memref.store %z, %x[%i, %j] : memref<8x?xf32, strided<[?, 1], offset: ?>>
+    scf.reduce
+  }
+  return
+}

@@ -202,6 +202,73 @@ static SmallVector<ReassociationIndices> unitDimGroups(ArrayRef<int64_t> shape,
   return groups;
 }
 
+/// A reshape with dynamic dims as views when the dynamic dims of both
+/// sides are known equal pairwise, in order, and the static dims between
+/// them have the same products: each such run collapses to one dim (its
+/// 1s join the dim before, or after at the front), every dynamic dim stays
+/// one, and the target expands from that. (BERT's heads: [1, S, 768] to
+/// [1, S, 12, 64] and back.) Null when the dims do not line up so.
+static Value reshapeBySegments(OpBuilder &b, Location loc, Value v,
+                               RankedTensorType type,
+                               ArrayRef<OpFoldResult> dims) {
+  auto src = cast<RankedTensorType>(v.getType());
+  SmallVector<OpFoldResult> srcDims = dimsOf(b, loc, v);
+  // One side's groups: the dims of each intermediate dim, with its size
+  // (dynamic for a dynamic dim's group).
+  struct Side {
+    SmallVector<ReassociationIndices> groups;
+    SmallVector<int64_t> sizes;
+    SmallVector<int64_t> dynamicDims;
+  };
+  auto split = [](ArrayRef<int64_t> shape) {
+    Side side;
+    ReassociationIndices pending;
+    int64_t product = 1;
+    auto close = [&](int64_t size) {
+      side.groups.push_back(pending);
+      side.sizes.push_back(size);
+      pending.clear();
+      product = 1;
+    };
+    for (auto [i, d] : llvm::enumerate(shape)) {
+      if (ShapedType::isDynamic(d)) {
+        if (product != 1)
+          close(product);
+        pending.push_back(i);
+        side.dynamicDims.push_back(i);
+        close(ShapedType::kDynamic);
+        continue;
+      }
+      pending.push_back(i);
+      product *= d;
+    }
+    if (product != 1 || side.groups.empty())
+      close(product);
+    else // trailing 1s join the last group
+      side.groups.back().append(pending.begin(), pending.end());
+    return side;
+  };
+  Side from = split(src.getShape()), to = split(type.getShape());
+  if (from.sizes != to.sizes ||
+      from.dynamicDims.size() != to.dynamicDims.size())
+    return {};
+  for (auto [a, c] : llvm::zip(from.dynamicDims, to.dynamicDims))
+    if (!sameDim(srcDims[a], dims[c]))
+      return {};
+  // 1s before the first dynamic or non-1 dim opened a group of size 1 in
+  // neither side (the products above start at 1), so the groups agree.
+  auto inter = RankedTensorType::get(from.sizes, src.getElementType());
+  Value flat = v;
+  if (inter != src)
+    flat = tensor::CollapseShapeOp::create(b, loc, inter, v, from.groups);
+  if (inter == type)
+    return flat;
+  SmallVector<OpFoldResult> outDims;
+  for (auto [i, d] : llvm::enumerate(type.getShape()))
+    outDims.push_back(ShapedType::isDynamic(d) ? dims[i] : b.getIndexAttr(d));
+  return tensor::ExpandShapeOp::create(b, loc, type, flat, to.groups, outDims);
+}
+
 Value lowering::reshapeTo(OpBuilder &b, Location loc, Value v,
                           RankedTensorType type, ArrayRef<OpFoldResult> dims) {
   auto src = cast<RankedTensorType>(v.getType());
@@ -268,6 +335,9 @@ Value lowering::reshapeTo(OpBuilder &b, Location loc, Value v,
                  ? r
                  : tensor::CastOp::create(b, loc, type, r).getResult();
     }
+    if (!dims.empty())
+      if (Value r = reshapeBySegments(b, loc, v, type, dims))
+        return r;
     // Any other reshape reads its shape from the dims.
     assert(int64_t(dims.size()) == type.getRank() &&
            "a dynamic reshape needs the target dims");

@@ -39,12 +39,16 @@ SmallVector<OpFoldResult> reshapeDims(OpBuilder &b, Location loc,
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value minusOne = arith::ConstantIndexOp::create(b, loc, -1);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  // Dims copied from the input (a 0) are sizes, never the -1 to infer:
+  // kept as they are, a later reshape sees they are the input's dims.
+  SmallVector<bool> copied(rank, false);
   for (int64_t i = 0; i < rank; ++i) {
     OpFoldResult v = indexElement(b, loc, shape, i);
     if (!op.getAllowzero()) {
-      if (auto c = getConstantIntValue(v); c && *c == 0)
+      if (auto c = getConstantIntValue(v); c && *c == 0) {
         v = i < int64_t(inDims.size()) ? inDims[i] : b.getIndexAttr(0);
-      else if (!c && i < int64_t(inDims.size()))
+        copied[i] = true;
+      } else if (!c && i < int64_t(inDims.size()))
         v = arith::SelectOp::create(
                 b, loc,
                 arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
@@ -54,16 +58,27 @@ SmallVector<OpFoldResult> reshapeDims(OpBuilder &b, Location loc,
     }
     dims.push_back(v);
   }
-  bool anyInfer = llvm::any_of(dims, [](OpFoldResult d) {
-    auto c = getConstantIntValue(d);
-    return !c || *c == -1;
-  });
-  if (!anyInfer)
+  // Whether dim i may be the -1 to infer.
+  auto mayInfer = [&](int64_t i) {
+    auto c = getConstantIntValue(dims[i]);
+    return !copied[i] && (!c || *c == -1);
+  };
+  bool anyInfer = llvm::any_of(llvm::seq<int64_t>(0, rank), mayInfer);
+  if (!anyInfer) {
+    if (llvm::any_of(dims,
+                     [](OpFoldResult d) { return !getConstantIntValue(d); }))
+      checkSameDim(b, loc, mulDims(b, loc, dims), numel,
+                   "the shape does not fit the input's element count");
     return dims;
+  }
   // -1: the input's elements over the product of the other dims.
   Value known = one;
-  for (OpFoldResult d : dims) {
+  for (auto [i, d] : llvm::enumerate(dims)) {
     Value v = dimValue(b, loc, d);
+    if (!mayInfer(i)) {
+      known = arith::MulIOp::create(b, loc, known, v);
+      continue;
+    }
     Value isInfer =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, v, minusOne);
     known = arith::MulIOp::create(
@@ -71,11 +86,12 @@ SmallVector<OpFoldResult> reshapeDims(OpBuilder &b, Location loc,
   }
   Value total = dimValue(b, loc, numel);
   Value hasInfer = arith::ConstantIntOp::create(b, loc, 0, 1);
-  for (OpFoldResult d : dims)
-    hasInfer = arith::OrIOp::create(
-        b, loc, hasInfer,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                              dimValue(b, loc, d), minusOne));
+  for (auto [i, d] : llvm::enumerate(dims))
+    if (mayInfer(i))
+      hasInfer = arith::OrIOp::create(
+          b, loc, hasInfer,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                dimValue(b, loc, d), minusOne));
   // A -1 needs the others to divide the element count; without one they
   // must make it (checked below, once the dims are final).
   checkShape(
@@ -101,8 +117,8 @@ SmallVector<OpFoldResult> reshapeDims(OpBuilder &b, Location loc,
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, known, zero), one,
       known);
   Value inferred = arith::DivSIOp::create(b, loc, total, divisor);
-  for (OpFoldResult &d : dims) {
-    if (auto c = getConstantIntValue(d); c && *c != -1)
+  for (auto [i, d] : llvm::enumerate(dims)) {
+    if (!mayInfer(i))
       continue;
     Value v = dimValue(b, loc, d);
     d = arith::SelectOp::create(b, loc,
