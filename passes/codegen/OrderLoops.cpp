@@ -42,8 +42,11 @@ SmallVector<unsigned> chooseOrder(linalg::GenericOp op) {
     return {};
   unsigned inner =
       cast<AffineDimExpr>(outMap.getResults().back()).getPosition();
+  // A symbolic inner dim is taken as long enough (attention's scores over
+  // a symbolic sequence: the scalar dot products stored their sum at every
+  // step).
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (ShapedType::isDynamic(ranges[inner]) || ranges[inner] < kMinInnerTrips)
+  if (!ShapedType::isDynamic(ranges[inner]) && ranges[inner] < kMinInnerTrips)
     return {};
   // No input may use `inner` anywhere but in its last (contiguous) index.
   for (OpOperand *in : op.getDpsInputOperands()) {

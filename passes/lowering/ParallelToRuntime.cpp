@@ -273,16 +273,22 @@ bool Outliner::outline(func::FuncOp func, scf::ParallelOp loop,
                        unsigned index) {
   if (loop.getNumReductions() != 0)
     return false;
+  // Trip counts: constant, or (symbolic bounds) computed at run time and
+  // assumed kUnknownTripCount for the choices below. Steps are constant.
   SmallVector<int64_t> lbs, trips, steps;
+  SmallVector<bool> dynamicTrips;
   for (auto [l, u, s] :
        llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
-    auto t = tripCount(l, u, s);
-    if (!t)
+    std::optional<int64_t> step = getConstantIntValue(s);
+    if (!step || *step <= 0)
       return false;
-    lbs.push_back(*getConstantIntValue(l));
-    steps.push_back(*getConstantIntValue(s));
-    trips.push_back(*t);
+    auto t = tripCount(l, u, s);
+    lbs.push_back(getConstantIntValue(l).value_or(0));
+    steps.push_back(*step);
+    trips.push_back(t.value_or(kUnknownTripCount));
+    dynamicTrips.push_back(!t);
   }
+  bool anyDynamic = llvm::is_contained(dynamicTrips, true);
   int64_t total = 1;
   for (int64_t t : trips)
     total *= t;
@@ -303,13 +309,20 @@ bool Outliner::outline(func::FuncOp func, scf::ParallelOp loop,
   while (outer < trips.size() && n < minOuterIterations &&
          (outer + 1 < trips.size() || n < 2 || heavy))
     n *= trips[outer++];
-  if (n < 2)
+  if (n < 2 && !anyDynamic)
     return false;
 
   SmallVector<Capture> captures;
   SmallVector<Value> constants;
   if (!collectCaptures(loop, captures, constants))
     return false;
+  // Symbolic bounds travel like the body's scalars.
+  for (Value bound :
+       llvm::concat<Value>(loop.getLowerBound(), loop.getUpperBound()))
+    if (!getConstantIntValue(bound) &&
+        llvm::none_of(captures,
+                      [&](const Capture &c) { return c.value == bound; }))
+      captures.push_back({bound, {IntegerType::get(loop.getContext(), 64)}});
 
   MLIRContext *ctx = loop.getContext();
   Location loc = loop.getLoc();
@@ -360,12 +373,69 @@ bool Outliner::outline(func::FuncOp func, scf::ParallelOp loop,
     for (Operation &op : loop.getBody()->without_terminator())
       nb.clone(op, map);
   };
+  // Dim d's lower bound and trip count, with `bound` giving a symbolic
+  // bound's value where `tb` builds.
+  auto lbValue = [&](OpBuilder &tb, unsigned d,
+                     function_ref<Value(Value)> bound) -> Value {
+    Value l = loop.getLowerBound()[d];
+    if (getConstantIntValue(l))
+      return arith::ConstantIndexOp::create(tb, loc, lbs[d]);
+    return bound(l);
+  };
+  auto tripValue = [&](OpBuilder &tb, unsigned d,
+                       function_ref<Value(Value)> bound) -> Value {
+    if (!dynamicTrips[d])
+      return arith::ConstantIndexOp::create(tb, loc, trips[d]);
+    Value l = lbValue(tb, d, bound), u = bound(loop.getUpperBound()[d]);
+    Value zero = arith::ConstantIndexOp::create(tb, loc, 0);
+    Value diff = arith::MaxSIOp::create(
+        tb, loc, arith::SubIOp::create(tb, loc, u, l), zero);
+    if (steps[d] == 1)
+      return diff;
+    Value up = arith::AddIOp::create(
+        tb, loc, diff, arith::ConstantIndexOp::create(tb, loc, steps[d] - 1));
+    return arith::DivUIOp::create(
+        tb, loc, up, arith::ConstantIndexOp::create(tb, loc, steps[d]));
+  };
+  auto inTask = [&](Value v) -> Value {
+    return getConstantIntValue(v) ? idx(*getConstantIntValue(v))
+                                  : map.lookup(v);
+  };
   auto forOp = scf::ForOp::create(b, loc, begin, end, idx(1));
   b.setInsertionPointToStart(forOp.getBody());
   SmallVector<Value> outerIvs;
   Value rest = forOp.getInductionVar();
   int64_t stride = n;
-  for (unsigned d = 0; d < outer; ++d) {
+  if (anyDynamic) {
+    // Symbolic trip counts: the strides of the collapsed range at run time.
+    SmallVector<Value> outerTrips;
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPoint(forOp);
+      for (unsigned d = 0; d < outer; ++d)
+        outerTrips.push_back(tripValue(b, d, inTask));
+    }
+    for (unsigned d = 0; d < outer; ++d) {
+      Value strideV;
+      {
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPoint(forOp);
+        strideV = idx(1);
+        for (unsigned e = d + 1; e < outer; ++e)
+          strideV = arith::MulIOp::create(b, loc, strideV, outerTrips[e]);
+      }
+      Value q = d + 1 == outer
+                    ? rest
+                    : arith::DivUIOp::create(b, loc, rest, strideV).getResult();
+      if (d + 1 < outer)
+        rest = arith::RemUIOp::create(b, loc, rest, strideV);
+      if (steps[d] != 1)
+        q = arith::MulIOp::create(b, loc, q, idx(steps[d]));
+      q = arith::AddIOp::create(b, loc, q, lbValue(b, d, inTask));
+      outerIvs.push_back(q);
+    }
+  }
+  for (unsigned d = 0; !anyDynamic && d < outer; ++d) {
     stride /= trips[d];
     Value q =
         stride == 1 ? rest : arith::DivUIOp::create(b, loc, rest, idx(stride));
@@ -382,8 +452,13 @@ bool Outliner::outline(func::FuncOp func, scf::ParallelOp loop,
   } else {
     SmallVector<Value> lo, hi, st;
     for (unsigned d = outer; d < trips.size(); ++d) {
-      lo.push_back(idx(lbs[d]));
-      hi.push_back(idx(lbs[d] + trips[d] * steps[d]));
+      if (dynamicTrips[d]) {
+        lo.push_back(lbValue(b, d, inTask));
+        hi.push_back(inTask(loop.getUpperBound()[d]));
+      } else {
+        lo.push_back(idx(lbs[d]));
+        hi.push_back(idx(lbs[d] + trips[d] * steps[d]));
+      }
       st.push_back(idx(steps[d]));
     }
     scf::ParallelOp::create(b, loc, lo, hi, st,
@@ -411,7 +486,16 @@ bool Outliner::outline(func::FuncOp func, scf::ParallelOp loop,
     }
   }
   Value fn = func::ConstantOp::create(b, loc, taskTy, task.getSymName());
-  Value count = arith::ConstantIntOp::create(b, loc, i64, n);
+  Value count;
+  if (anyDynamic) {
+    auto atCall = [](Value v) { return v; };
+    Value c = arith::ConstantIndexOp::create(b, loc, 1);
+    for (unsigned d = 0; d < outer; ++d)
+      c = arith::MulIOp::create(b, loc, c, tripValue(b, d, atCall));
+    count = arith::IndexCastOp::create(b, loc, i64, c);
+  } else {
+    count = arith::ConstantIntOp::create(b, loc, i64, n);
+  }
   func::CallOp::create(b, loc, parallelFor, ValueRange{fn, ctxPtr, count});
   loop.erase();
   return true;

@@ -141,7 +141,7 @@ func.func @tiny(%x: memref<4xf32>) {
 
 // -----
 
-// A dynamic bound: stays sequential.
+// A symbolic bound counts as 16 trips: too little work here, sequential.
 // CHECK-LABEL: func.func @dynamic(
 // CHECK: scf.parallel
 // CHECK-NOT: call @mcc_rt_parallel_for
@@ -187,6 +187,36 @@ func.func @chunk(%x: memref<8x?xf32, strided<[?, 1], offset: ?>>) {
   %z = arith.constant 0.0 : f32
   scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c64) step (%c1, %c1) {
     memref.store %z, %x[%i, %j] : memref<8x?xf32, strided<[?, 1], offset: ?>>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// Symbolic rows: the count is computed at the call (max(n - 0, 0)) and the
+// bound travels in the context; the 64 columns stay an inner loop.
+// CHECK-LABEL: func.func private @rows_par0(
+// CHECK: scf.for %[[LIN:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: %[[I:.*]] = arith.addi %[[LIN]], %c0
+// CHECK: scf.parallel (%[[J:.*]]) = (%c0) to (%c64)
+// CHECK: memref.store %{{.*}}, %{{.*}}[%[[I]], %[[J]]] : memref<?x64xf32>
+// CHECK-LABEL: func.func @rows(
+// CHECK-SAME: %[[X:.*]]: memref<?x64xf32>, %[[N:.*]]: index)
+// CHECK: %[[N64:.*]] = arith.index_cast %[[N]] : index to i64
+// CHECK: llvm.store %[[N64]]
+// CHECK: %[[D:.*]] = arith.subi %[[N]], %c0
+// CHECK: %[[T:.*]] = arith.maxsi %[[D]], %c0
+// CHECK: %[[P:.*]] = arith.muli %{{.*}}, %[[T]]
+// CHECK: %[[COUNT:.*]] = arith.index_cast %[[P]] : index to i64
+// CHECK: call @mcc_rt_parallel_for(%{{.*}}, %{{.*}}, %[[COUNT]])
+func.func @rows(%x: memref<?x64xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %z = arith.constant 0.0 : f32
+  scf.parallel (%i, %j) = (%c0, %c0) to (%n, %c64) step (%c1, %c1) {
+    memref.store %z, %x[%i, %j] : memref<?x64xf32>
     scf.reduce
   }
   return

@@ -57,3 +57,21 @@ func.func @conv1d(%x: tensor<1x4x18xf32>, %w: tensor<8x4x3xf32>, %o: tensor<1x8x
   } -> tensor<1x8x16xf32>
   return %r : tensor<1x8x16xf32>
 }
+
+// -----
+
+// Scores over a symbolic sequence (n dynamic): reordered all the same.
+// CHECK-LABEL: func.func @scores_dynamic(
+// CHECK: iterator_types = ["parallel", "reduction", "parallel"]
+#sA = affine_map<(m, n, k) -> (m, k)>
+#sB = affine_map<(m, n, k) -> (k, n)>
+#sC = affine_map<(m, n, k) -> (m, n)>
+func.func @scores_dynamic(%a: tensor<?x64xf32>, %b: tensor<64x?xf32>, %c: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %r = linalg.generic {indexing_maps = [#sA, #sB, #sC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<?x64xf32>, tensor<64x?xf32>) outs(%c : tensor<?x?xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = math.fma %x, %y, %acc : f32
+    linalg.yield %p : f32
+  } -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
