@@ -473,11 +473,17 @@ def PromoteLoopBuffers : Pass<"promote-loop-buffers", "mlir::func::FuncOp"> {
     of at most `max-bytes` inside a loop body, freed by a memref.dealloc in
     the same block, becomes one memref.alloca in the function's entry block
     (the dealloc goes): no malloc per iteration, and the buffer stays hot
-    from one iteration to the next.
+    from one iteration to the next. Each one is a stack slot of its own,
+    so a function stops promoting once it holds `max-total-bytes` (a
+    12-layer encoder with a symbolic sequence had ~150 padded chunk
+    buffers and overflowed an 8 MiB stack).
   }];
   let options = [
     Option<"maxBytes", "max-bytes", "int64_t", /*default=*/"262144",
-           "largest buffer put on the stack (worker threads have 8 MiB)">
+           "largest buffer put on the stack (worker threads have 8 MiB)">,
+    Option<"maxTotalBytes", "max-total-bytes", "int64_t",
+           /*default=*/"2097152",
+           "most stack one function's promoted buffers take together">
   ];
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }

@@ -8,7 +8,8 @@
 // its function's entry block, allocated once per call (per thread's share
 // of a parallel loop) and reused by every iteration, so its few KiB stay
 // hot in L1. (A fresh buffer's contents are undefined, so sharing it
-// across iterations that run in order changes nothing.)
+// across iterations that run in order changes nothing.) The promoted
+// buffers of a function are capped in total; the rest stay malloc/free.
 //
 //===----------------------------------------------------------------------===//
 
@@ -56,14 +57,17 @@ struct PromoteLoopBuffers
       return;
     Block &entry = func.getBody().front();
     SmallVector<std::pair<memref::AllocOp, memref::DeallocOp>> allocs;
+    int64_t total = 0;
     func.walk([&](memref::AllocOp alloc) {
       if (!isa<LoopLikeOpInterface>(alloc->getParentOp()))
         return;
       std::optional<int64_t> bytes = byteSize(alloc.getType());
-      if (!bytes || *bytes > maxBytes)
+      if (!bytes || *bytes > maxBytes || total + *bytes > maxTotalBytes)
         return;
-      if (memref::DeallocOp dealloc = deallocInBlock(alloc))
+      if (memref::DeallocOp dealloc = deallocInBlock(alloc)) {
         allocs.push_back({alloc, dealloc});
+        total += *bytes;
+      }
     });
     IRRewriter rewriter(&getContext());
     for (auto [alloc, dealloc] : allocs) {

@@ -15,11 +15,14 @@
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Passes.h"
 
 namespace mcc {
@@ -36,39 +39,41 @@ namespace {
 /// broadcasts (an Add whose operand may have a dim of 1 at run time) are
 /// such ifs, and a dim through one was left unresolved, which kept every
 /// op before it alive in the shape function (a symbolic-sequence BERT
-/// ran its whole encoder twice per call). Returns whether one changed.
-bool hoistDimsOfIfs(func::FuncOp fn) {
-  SmallVector<tensor::DimOp> dims;
-  fn.walk([&](tensor::DimOp d) {
-    if (d.getSource().getDefiningOp<scf::IfOp>() && d.getConstantIndex())
-      dims.push_back(d);
-  });
-  for (tensor::DimOp d : dims) {
+/// ran its whole encoder twice per call).
+struct DimOfIf : OpRewritePattern<tensor::DimOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tensor::DimOp d,
+                                PatternRewriter &rewriter) const override {
     auto oldIf = d.getSource().getDefiningOp<scf::IfOp>();
+    std::optional<int64_t> index = d.getConstantIndex();
+    if (!oldIf || !index || oldIf.getElseRegion().empty())
+      return failure();
     unsigned k = cast<OpResult>(d.getSource()).getResultNumber();
-    OpBuilder b(oldIf);
     Location loc = d.getLoc();
     SmallVector<Type> types(oldIf.getResultTypes());
-    types.push_back(b.getIndexType());
-    auto newIf = scf::IfOp::create(b, oldIf.getLoc(), types,
+    types.push_back(rewriter.getIndexType());
+    rewriter.setInsertionPoint(oldIf);
+    auto newIf = scf::IfOp::create(rewriter, oldIf.getLoc(), types,
                                    oldIf.getCondition(), /*withElse=*/true);
-    newIf.getThenRegion().takeBody(oldIf.getThenRegion());
-    newIf.getElseRegion().takeBody(oldIf.getElseRegion());
-    for (Region *r : {&newIf.getThenRegion(), &newIf.getElseRegion()}) {
-      auto yield = cast<scf::YieldOp>(r->front().getTerminator());
-      OpBuilder yb(yield);
-      Value idx =
-          arith::ConstantIndexOp::create(yb, loc, *d.getConstantIndex());
-      Value dim = tensor::DimOp::create(yb, loc, yield.getOperand(k), idx);
-      yield.getResultsMutable().append(dim);
+    for (auto [from, to] :
+         {std::pair{&oldIf.getThenRegion(), &newIf.getThenRegion()},
+          std::pair{&oldIf.getElseRegion(), &newIf.getElseRegion()}}) {
+      for (Block &b : llvm::make_early_inc_range(*to))
+        rewriter.eraseBlock(&b);
+      rewriter.inlineRegionBefore(*from, *to, to->end());
+      auto yield = cast<scf::YieldOp>(to->front().getTerminator());
+      rewriter.setInsertionPoint(yield);
+      Value idx = arith::ConstantIndexOp::create(rewriter, loc, *index);
+      Value dim =
+          tensor::DimOp::create(rewriter, loc, yield.getOperand(k), idx);
+      rewriter.modifyOpInPlace(yield,
+                               [&] { yield.getResultsMutable().append(dim); });
     }
-    oldIf.replaceAllUsesWith(newIf.getResults().drop_back());
-    d.replaceAllUsesWith(newIf.getResults().back());
-    d.erase();
-    oldIf.erase();
+    rewriter.replaceOp(d, newIf.getResults().back());
+    rewriter.replaceOp(oldIf, newIf.getResults().drop_back());
+    return success();
   }
-  return !dims.empty();
-}
+};
 
 bool hasDynamicDim(TypeRange types) {
   return llvm::any_of(types, [](Type t) {
@@ -161,14 +166,29 @@ struct CreateShapeFunctionPass
     pm.addPass(memref::createResolveRankedShapeTypeResultDimsPass());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
-    // Each round resolves the dims that the last one moved into branches
-    // (a broadcast's operand may come from an earlier broadcast).
-    constexpr int kMaxRounds = 64;
-    for (int round = 0; round < kMaxRounds; ++round) {
-      if (failed(runPipeline(pm, shapesFn)))
+    if (failed(runPipeline(pm, shapesFn)))
+      return signalPassFailure();
+    // Dims through run-time broadcasts, resolved together with the dims
+    // they lead to (a broadcast's operand may come from an earlier one);
+    // then the clean-up again.
+    auto dimThroughIf = [&] {
+      WalkResult r = shapesFn.walk([](tensor::DimOp d) {
+        return d.getSource().getDefiningOp<scf::IfOp>()
+                   ? WalkResult::interrupt()
+                   : WalkResult::advance();
+      });
+      return r.wasInterrupted();
+    };
+    if (dimThroughIf()) {
+      MLIRContext *ctx = module.getContext();
+      RewritePatternSet patterns(ctx);
+      patterns.add<DimOfIf>(ctx);
+      memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
+      tensor::DimOp::getCanonicalizationPatterns(patterns, ctx);
+      scf::IfOp::getCanonicalizationPatterns(patterns, ctx);
+      if (failed(applyPatternsGreedily(shapesFn, std::move(patterns))) ||
+          failed(runPipeline(pm, shapesFn)))
         return signalPassFailure();
-      if (!hoistDimsOfIfs(shapesFn))
-        break;
     }
   }
 };

@@ -1,4 +1,5 @@
 // RUN: mcc-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(promote-loop-buffers))' | FileCheck %s
+// RUN: mcc-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(promote-loop-buffers{max-total-bytes=48}))' | FileCheck %s --check-prefix=TOTAL
 
 // A row buffer allocated and freed in every iteration becomes one alloca
 // at the function's entry; the dealloc goes.
@@ -53,6 +54,38 @@ func.func @left_alone(%n: index) {
     scf.for %j = %c0 to %n step %c1 {
       memref.dealloc %outer : memref<8xf32>
     }
+  }
+  return
+}
+
+// -----
+
+// Two loops' 32-byte buffers with room for 48 bytes in all: the first
+// goes on the stack, the second stays a malloc and free per iteration.
+// TOTAL-LABEL: func.func @two_loops(
+// TOTAL-NEXT: %[[BUF:.*]] = memref.alloca() : memref<8xf32>
+// TOTAL-NOT: memref.alloca
+// TOTAL: scf.for
+// TOTAL: linalg.fill {{.*}} outs(%[[BUF]] : memref<8xf32>)
+// TOTAL: scf.for
+// TOTAL: %[[HEAP:.*]] = memref.alloc() : memref<8xf32>
+// TOTAL: memref.dealloc %[[HEAP]]
+func.func @two_loops(%out: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %one = arith.constant 1.0 : f32
+  scf.for %i = %c0 to %c4 step %c1 {
+    %buf = memref.alloc() : memref<8xf32>
+    linalg.fill ins(%one : f32) outs(%buf : memref<8xf32>)
+    memref.copy %buf, %out : memref<8xf32> to memref<8xf32>
+    memref.dealloc %buf : memref<8xf32>
+  }
+  scf.for %i = %c0 to %c4 step %c1 {
+    %buf = memref.alloc() : memref<8xf32>
+    linalg.fill ins(%one : f32) outs(%buf : memref<8xf32>)
+    memref.copy %buf, %out : memref<8xf32> to memref<8xf32>
+    memref.dealloc %buf : memref<8xf32>
   }
   return
 }

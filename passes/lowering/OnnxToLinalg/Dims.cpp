@@ -32,11 +32,96 @@ Value lowering::dimValue(OpBuilder &b, Location loc, OpFoldResult d) {
   return getValueOrCreateConstantIndexOp(b, loc, d);
 }
 
+namespace {
+/// Where a size comes from: a constant, a Value that is no dim of a
+/// tensor, or dim `index` of `tensor` when nothing says more.
+struct DimRoot {
+  std::optional<int64_t> constant;
+  Value value;
+  int64_t index = 0;
+  bool operator==(const DimRoot &o) const {
+    return constant == o.constant && value == o.value && index == o.index;
+  }
+};
+} // namespace
+
+/// Follows dim `i` of `v` through ops whose result dims are an operand's
+/// (destination-style ops, casts, collapses of one dynamic dim with 1s) or
+/// a size operand (tensor.empty, expand_shape), and through tensor.dim
+/// itself. The value-bounds analysis that sameDim falls back to walks the
+/// whole graph above a tensor; this settles the common cases at once (a
+/// 12-layer encoder's lowering spent 33 s there).
+static DimRoot rootDim(Value v, int64_t i) {
+  constexpr int kMaxSteps = 1024;
+  for (int step = 0; step < kMaxSteps; ++step) {
+    auto t = dyn_cast<RankedTensorType>(v.getType());
+    if (!t)
+      return {std::nullopt, v, 0};
+    if (!t.isDynamicDim(i))
+      return {t.getDimSize(i), {}, 0};
+    Operation *def = v.getDefiningOp();
+    OpFoldResult size;
+    if (auto e = dyn_cast_if_present<tensor::EmptyOp>(def)) {
+      size = e.getMixedSizes()[i];
+    } else if (auto x = dyn_cast_if_present<tensor::ExpandShapeOp>(def)) {
+      size = x.getMixedOutputShape()[i];
+    } else if (auto dps = dyn_cast_if_present<DestinationStyleOpInterface>(def);
+               dps && dps.hasPureTensorSemantics()) {
+      v = dps.getTiedOpOperand(cast<OpResult>(v))->get();
+      continue;
+    } else if (auto c = dyn_cast_if_present<tensor::CastOp>(def)) {
+      v = c.getSource();
+      continue;
+    } else if (auto c = dyn_cast_if_present<tensor::CollapseShapeOp>(def)) {
+      auto src = c.getSrcType();
+      std::optional<int64_t> dynamicDim;
+      bool others1 = true;
+      for (int64_t d : c.getReassociationIndices()[i]) {
+        if (!src.isDynamicDim(d)) {
+          others1 &= src.getDimSize(d) == 1;
+          continue;
+        }
+        others1 &= !dynamicDim;
+        dynamicDim = d;
+      }
+      if (!dynamicDim || !others1)
+        return {std::nullopt, v, i};
+      v = c.getSrc();
+      i = *dynamicDim;
+      continue;
+    } else {
+      return {std::nullopt, v, i};
+    }
+    if (auto c = getConstantIntValue(size))
+      return {*c, {}, 0};
+    Value sv = cast<Value>(size);
+    auto d = sv.getDefiningOp<tensor::DimOp>();
+    if (!d || !d.getConstantIndex())
+      return {std::nullopt, sv, 0};
+    v = d.getSource();
+    i = *d.getConstantIndex();
+  }
+  return {std::nullopt, v, i};
+}
+
+static DimRoot rootDim(OpFoldResult d) {
+  if (auto c = getConstantIntValue(d))
+    return {*c, {}, 0};
+  Value v = cast<Value>(d);
+  if (auto dim = v.getDefiningOp<tensor::DimOp>();
+      dim && dim.getConstantIndex())
+    return rootDim(dim.getSource(), *dim.getConstantIndex());
+  return {std::nullopt, v, 0};
+}
+
 bool lowering::sameDim(OpFoldResult a, OpFoldResult c) {
   std::optional<int64_t> x = getConstantIntValue(a), y = getConstantIntValue(c);
   if (x && y)
     return *x == *y;
   if (a == c)
+    return true;
+  // Cheap first: both followed to where the size comes from.
+  if (rootDim(a) == rootDim(c))
     return true;
   // Both derived from the same input dim (through results sized by their
   // inits, casts, affine arithmetic...): the value-bounds analysis sees it.
