@@ -13,7 +13,10 @@ kernel, keeping the highest reading: a shared host can make one low.
 
   bench/bench.py --suite          # the issue-4 suite, 1 and 2 threads:
                                   # kernels, ResNet-50, MobileNetV2, BERT
+                                  # (pinned, and with a symbolic sequence
+                                  # run at 128)
   bench/bench.py --kernels        # only the GEMM/conv kernels
+  bench/bench.py --bert-symbolic  # only the symbolic-sequence encoder
   bench/bench.py --torchvision    # the six torchvision CNNs of issue 2
   bench/bench.py --onnx F ...     # any models with static input shapes
 
@@ -99,7 +102,9 @@ def ort_times_ms(sess, feeds, iters):
     return times
 
 
-def bench_model(args, work, path, flops, peaks):
+def bench_model(args, work, path, flops, peaks, shapes=None):
+    """shapes: {input: dims} to run a model with symbolic dims at."""
+    shapes = shapes or {}
     name = os.path.basename(path)[:-len(".onnx")]
     so = os.path.join(work, name + ".so")
     compile_s, compile_mib = compile_model(f"{args.bin}/mcc", path, so)
@@ -110,8 +115,10 @@ def bench_model(args, work, path, flops, peaks):
         sess = ort.InferenceSession(path, opts,
                                     providers=["CPUExecutionProvider"])
         rng = np.random.default_rng(0)
-        feeds = {i.name: rng.standard_normal(i.shape).astype(np.float32)
-                 for i in sess.get_inputs()}
+        feeds = {i.name: rng.standard_normal(shapes.get(i.name, i.shape))
+                 .astype(np.float32) for i in sess.get_inputs()}
+        shape_args = [a for n, d in shapes.items()
+                      for a in ("--shape", n + "=" + "x".join(map(str, d)))]
         mcc_med, mcc_p90, ort_ms = [], [], []
         for _ in range(args.rounds):
             # onnxruntime's workers spin for a while after a run; measured
@@ -119,7 +126,7 @@ def bench_model(args, work, path, flops, peaks):
             time.sleep(0.2)
             out = subprocess.run(
                 [f"{args.bin}/mcc-run", so, "--bench", str(args.iters),
-                 "--threads", str(threads)],
+                 "--threads", str(threads)] + shape_args,
                 check=True, capture_output=True, text=True).stdout
             mcc_med.append(float(re.search(r"median_ms=([0-9.]+)", out).group(1)))
             mcc_p90.append(float(re.search(r"p90_ms=([0-9.]+)", out).group(1)))
@@ -157,6 +164,9 @@ def main():
                     help="the GEMM/conv kernels (as %% of peak)")
     ap.add_argument("--bert", action="store_true",
                     help="the BERT-base-like encoder")
+    ap.add_argument("--bert-symbolic", action="store_true",
+                    help="the encoder with a symbolic sequence, run at 128 "
+                         "(also in --suite)")
     ap.add_argument("--torchvision", action="store_true",
                     help="export and bench the six torchvision models")
     ap.add_argument("--torch-python", default="/usr/bin/python3")
@@ -167,14 +177,15 @@ def main():
     args = ap.parse_args()
     args.threads = args.threads or ([1, 2] if args.suite else [1])
     work = tempfile.mkdtemp(prefix="mcc-bench-")
-    jobs = []  # (path, flops or None)
+    jobs = []  # (path, flops or None, shapes or None)
 
-    def add(name, model, flops=None):
+    def add(name, model, flops=None, shapes=None):
         path = os.path.join(work, name + ".onnx")
         onnx.save(model, path)
-        jobs.append((path, flops))
+        jobs.append((path, flops, shapes))
 
-    selected = args.suite or args.kernels or args.bert or args.torchvision
+    selected = (args.suite or args.kernels or args.bert or args.bert_symbolic
+                or args.torchvision)
     if not selected and not args.only_files:
         for name, build in models.MODELS.items():
             add(name, build())
@@ -188,13 +199,16 @@ def main():
              os.path.join(HERE, "..", "test", "torchvision", "export_models.py"),
              work, "17", *names], check=True, capture_output=True,
             text=True).stdout
-        jobs += [(p, None) for p in out.split()]
+        jobs += [(p, None, None) for p in out.split()]
     if args.suite or args.bert:
         add("bert_base_encoder", *bench_models.bert_encoder())
-    jobs += [(p, None) for p in args.onnx]
+    if args.suite or args.bert_symbolic:
+        add("bert_symbolic_seq", *bench_models.bert_encoder(symbolic_seq=True),
+            shapes={"x": [1, 128, 768]})
+    jobs += [(p, None, None) for p in args.onnx]
 
     peaks = {}
-    if any(f for _, f in jobs):
+    if any(f for _, f, _ in jobs):
         for t in args.threads:
             peaks[t] = measure_peak(work, t)
             print(f"# measured FMA peak, {t} thread(s): {peaks[t]} GFLOP/s",
@@ -203,8 +217,8 @@ def main():
           f"{'mcc_ms':>9} {'mcc_p90':>9} {'ort_ms':>9} {'ort_p90':>9} "
           f"{'mcc/ort':>7} {'mcc%pk':>7} {'ort%pk':>7}"
           f"  (median of {args.rounds} rounds x {args.iters} runs)", flush=True)
-    for path, flops in jobs:
-        bench_model(args, work, path, flops, peaks)
+    for path, flops, shapes in jobs:
+        bench_model(args, work, path, flops, peaks, shapes)
     for t, peak in peaks.items():
         print(f"# FMA peak, {t} thread(s), highest reading of the run: "
               f"{peak} GFLOP/s (each kernel's % used the highest so far)",

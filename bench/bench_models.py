@@ -60,8 +60,12 @@ KERNELS = {
 }
 
 
-def bert_encoder(layers=12, hidden=768, heads=12, seq=128, ffn=3072, seed=0):
-    """BERT-base-like encoder stack on an embedded input [1, seq, hidden]."""
+def bert_encoder(layers=12, hidden=768, heads=12, seq=128, ffn=3072, seed=0,
+                 symbolic_seq=False):
+    """BERT-base-like encoder stack on an embedded input [1, seq, hidden].
+
+    symbolic_seq: the sequence dim is the symbol "seq" (the head split and
+    merge copy it with a 0); run it at `seq` (the FLOP count's)."""
     rng = np.random.default_rng(seed)
     inits, nodes = [], []
     dh = hidden // heads
@@ -90,8 +94,9 @@ def bert_encoder(layers=12, hidden=768, heads=12, seq=128, ffn=3072, seed=0):
                      const(prefix + "_beta", np.zeros(hidden, np.float32))],
                     axis=-1, epsilon=1e-12)
 
-    split_shape = const("split_shape", np.array([1, seq, heads, dh], np.int64))
-    merge_shape = const("merge_shape", np.array([1, seq, hidden], np.int64))
+    s = 0 if symbolic_seq else seq
+    split_shape = const("split_shape", np.array([1, s, heads, dh], np.int64))
+    merge_shape = const("merge_shape", np.array([1, s, hidden], np.int64))
     scale = const("scale", np.array(1.0 / np.sqrt(dh), np.float32))
     half = const("half", np.array(0.5, np.float32))
     one = const("one", np.array(1.0, np.float32))
@@ -121,6 +126,7 @@ def bert_encoder(layers=12, hidden=768, heads=12, seq=128, ffn=3072, seed=0):
     nodes.append(h.make_node("Identity", [x], ["y"], name="output"))
     flops = layers * (2.0 * seq * hidden * hidden * 4 + 2.0 * seq * hidden * ffn * 2
                       + 2.0 * 2 * seq * seq * hidden)
-    model = _model(nodes, [h.make_tensor_value_info("x", T.FLOAT, [1, seq, hidden])],
-                   [h.make_tensor_value_info("y", T.FLOAT, [1, seq, hidden])], inits)
+    dim = "seq" if symbolic_seq else seq
+    model = _model(nodes, [h.make_tensor_value_info("x", T.FLOAT, [1, dim, hidden])],
+                   [h.make_tensor_value_info("y", T.FLOAT, [1, dim, hidden])], inits)
     return model, flops
