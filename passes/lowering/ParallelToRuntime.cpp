@@ -111,26 +111,17 @@ struct Capture {
   SmallVector<Type, 1> slotTypes;
 };
 
-/// A memref's static offset, sizes and strides (dynamic ones marked).
-struct Layout {
+/// A memref type's offset, sizes and strides, in the descriptor's order
+/// (dynamic ones marked), if it has a strided layout.
+std::optional<SmallVector<int64_t>> descriptorEntries(MemRefType mt) {
+  SmallVector<int64_t> strides;
   int64_t offset;
-  SmallVector<int64_t> sizes, strides;
-
-  /// Offset, sizes, strides in this order, as the descriptor holds them.
-  SmallVector<int64_t> all() const {
-    SmallVector<int64_t> v = {offset};
-    v.append(sizes);
-    v.append(strides);
-    return v;
-  }
-};
-
-std::optional<Layout> layoutOf(MemRefType mt) {
-  Layout l;
-  if (failed(mt.getStridesAndOffset(l.strides, l.offset)))
+  if (failed(mt.getStridesAndOffset(strides, offset)))
     return std::nullopt;
-  l.sizes.assign(mt.getShape().begin(), mt.getShape().end());
-  return l;
+  SmallVector<int64_t> entries = {offset};
+  llvm::append_range(entries, mt.getShape());
+  llvm::append_range(entries, strides);
+  return entries;
 }
 
 struct Outliner {
@@ -165,11 +156,11 @@ bool Outliner::collectCaptures(scf::ParallelOp loop,
     }
     Type t = v.getType();
     if (auto mt = dyn_cast<MemRefType>(t)) {
-      std::optional<Layout> layout = layoutOf(mt);
-      if (!layout || mt.getMemorySpace())
+      std::optional<SmallVector<int64_t>> entries = descriptorEntries(mt);
+      if (!entries || mt.getMemorySpace())
         return false;
       Capture c{v, {LLVM::LLVMPointerType::get(ctx)}};
-      for (int64_t x : layout->all())
+      for (int64_t x : *entries)
         if (ShapedType::isDynamic(x))
           c.slotTypes.push_back(IntegerType::get(ctx, 64));
       out.push_back(c);
@@ -194,14 +185,14 @@ SmallVector<Value> Outliner::packSlots(OpBuilder &b, Location loc, Value v) {
   Value addr = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, v);
   SmallVector<Value> slots = {LLVM::IntToPtrOp::create(
       b, loc, LLVM::LLVMPointerType::get(b.getContext()), toI64(addr))};
-  Layout layout = *layoutOf(mt);
-  if (llvm::none_of(layout.all(), ShapedType::isDynamic))
+  SmallVector<int64_t> entries = *descriptorEntries(mt);
+  if (llvm::none_of(entries, ShapedType::isDynamic))
     return slots;
   auto meta = memref::ExtractStridedMetadataOp::create(b, loc, v);
   SmallVector<Value> values = {meta.getOffset()};
   llvm::append_range(values, meta.getSizes());
   llvm::append_range(values, meta.getStrides());
-  for (auto [x, value] : llvm::zip(layout.all(), values))
+  for (auto [x, value] : llvm::zip(entries, values))
     if (ShapedType::isDynamic(x))
       slots.push_back(toI64(value));
   return slots;
@@ -217,7 +208,6 @@ Value Outliner::unpackSlots(OpBuilder &b, Location loc, ValueRange loaded,
   // A descriptor {allocated, aligned, offset, sizes[], strides[]} with the
   // type's static entries and the dynamic ones from the slots after the
   // pointer; nothing frees through it.
-  Layout layout = *layoutOf(mt);
   SmallVector<Value> entries;
   ValueRange dynamic = loaded.drop_front();
   auto *ctx = b.getContext();
@@ -228,7 +218,8 @@ Value Outliner::unpackSlots(OpBuilder &b, Location loc, ValueRange loaded,
     fields.push_back(LLVM::LLVMArrayType::get(i64, mt.getRank()));
   }
   auto descTy = LLVM::LLVMStructType::getLiteral(ctx, fields);
-  for (int64_t x : layout.all()) {
+  SmallVector<int64_t> layout = *descriptorEntries(mt);
+  for (int64_t x : layout) {
     if (ShapedType::isDynamic(x)) {
       entries.push_back(dynamic.front());
       dynamic = dynamic.drop_front();
@@ -373,20 +364,14 @@ bool Outliner::outline(func::FuncOp func, scf::ParallelOp loop,
     for (Operation &op : loop.getBody()->without_terminator())
       nb.clone(op, map);
   };
-  // Dim d's lower bound and trip count, with `bound` giving a symbolic
-  // bound's value where `tb` builds.
-  auto lbValue = [&](OpBuilder &tb, unsigned d,
-                     function_ref<Value(Value)> bound) -> Value {
-    Value l = loop.getLowerBound()[d];
-    if (getConstantIntValue(l))
-      return arith::ConstantIndexOp::create(tb, loc, lbs[d]);
-    return bound(l);
-  };
+  // Dim d's trip count where `tb` builds, with `bound` giving a bound's
+  // value there.
   auto tripValue = [&](OpBuilder &tb, unsigned d,
                        function_ref<Value(Value)> bound) -> Value {
     if (!dynamicTrips[d])
       return arith::ConstantIndexOp::create(tb, loc, trips[d]);
-    Value l = lbValue(tb, d, bound), u = bound(loop.getUpperBound()[d]);
+    Value l = bound(loop.getLowerBound()[d]),
+          u = bound(loop.getUpperBound()[d]);
     Value zero = arith::ConstantIndexOp::create(tb, loc, 0);
     Value diff = arith::MaxSIOp::create(
         tb, loc, arith::SubIOp::create(tb, loc, u, l), zero);
@@ -403,48 +388,44 @@ bool Outliner::outline(func::FuncOp func, scf::ParallelOp loop,
   };
   auto forOp = scf::ForOp::create(b, loc, begin, end, idx(1));
   b.setInsertionPointToStart(forOp.getBody());
-  SmallVector<Value> outerIvs;
-  Value rest = forOp.getInductionVar();
-  int64_t stride = n;
-  if (anyDynamic) {
-    // Symbolic trip counts: the strides of the collapsed range at run time.
-    SmallVector<Value> outerTrips;
-    {
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPoint(forOp);
-      for (unsigned d = 0; d < outer; ++d)
-        outerTrips.push_back(tripValue(b, d, inTask));
-    }
-    for (unsigned d = 0; d < outer; ++d) {
-      Value strideV;
-      {
-        OpBuilder::InsertionGuard g(b);
-        b.setInsertionPoint(forOp);
-        strideV = idx(1);
-        for (unsigned e = d + 1; e < outer; ++e)
-          strideV = arith::MulIOp::create(b, loc, strideV, outerTrips[e]);
-      }
-      Value q = d + 1 == outer
-                    ? rest
-                    : arith::DivUIOp::create(b, loc, rest, strideV).getResult();
-      if (d + 1 < outer)
-        rest = arith::RemUIOp::create(b, loc, rest, strideV);
-      if (steps[d] != 1)
-        q = arith::MulIOp::create(b, loc, q, idx(steps[d]));
-      q = arith::AddIOp::create(b, loc, q, lbValue(b, d, inTask));
-      outerIvs.push_back(q);
+  // Dim d of the collapsed range moves every strides[d] iterations: a
+  // constant, or (symbolic trip counts) a product made before the loop.
+  SmallVector<OpFoldResult> strides(outer);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPoint(forOp);
+    OpFoldResult stride = b.getIndexAttr(1);
+    for (unsigned d = outer; d-- > 0;) {
+      strides[d] = stride;
+      if (d == 0)
+        break;
+      auto s = getConstantIntValue(stride);
+      stride =
+          s && !dynamicTrips[d]
+              ? OpFoldResult(b.getIndexAttr(*s * trips[d]))
+              : OpFoldResult(arith::MulIOp::create(
+                    b, loc, getValueOrCreateConstantIndexOp(b, loc, stride),
+                    tripValue(b, d, inTask)));
     }
   }
-  for (unsigned d = 0; !anyDynamic && d < outer; ++d) {
-    stride /= trips[d];
+  auto strideValue = [&](OpFoldResult s) -> Value {
+    auto c = getConstantIntValue(s);
+    return c ? idx(*c) : cast<Value>(s);
+  };
+  SmallVector<Value> outerIvs;
+  Value rest = forOp.getInductionVar();
+  for (unsigned d = 0; d < outer; ++d) {
     Value q =
-        stride == 1 ? rest : arith::DivUIOp::create(b, loc, rest, idx(stride));
+        isConstantIntValue(strides[d], 1)
+            ? rest
+            : arith::DivUIOp::create(b, loc, rest, strideValue(strides[d]))
+                  .getResult();
     if (d + 1 < outer)
-      rest = arith::RemUIOp::create(b, loc, rest, idx(stride));
+      rest = arith::RemUIOp::create(b, loc, rest, strideValue(strides[d]));
     if (steps[d] != 1)
       q = arith::MulIOp::create(b, loc, q, idx(steps[d]));
-    if (lbs[d] != 0)
-      q = arith::AddIOp::create(b, loc, q, idx(lbs[d]));
+    if (!isConstantIntValue(loop.getLowerBound()[d], 0))
+      q = arith::AddIOp::create(b, loc, q, inTask(loop.getLowerBound()[d]));
     outerIvs.push_back(q);
   }
   if (outer == trips.size()) {
@@ -453,7 +434,7 @@ bool Outliner::outline(func::FuncOp func, scf::ParallelOp loop,
     SmallVector<Value> lo, hi, st;
     for (unsigned d = outer; d < trips.size(); ++d) {
       if (dynamicTrips[d]) {
-        lo.push_back(lbValue(b, d, inTask));
+        lo.push_back(inTask(loop.getLowerBound()[d]));
         hi.push_back(inTask(loop.getUpperBound()[d]));
       } else {
         lo.push_back(idx(lbs[d]));

@@ -171,25 +171,17 @@ struct CreateShapeFunctionPass
     // Dims through run-time broadcasts, resolved together with the dims
     // they lead to (a broadcast's operand may come from an earlier one);
     // then the clean-up again.
-    auto dimThroughIf = [&] {
-      WalkResult r = shapesFn.walk([](tensor::DimOp d) {
-        return d.getSource().getDefiningOp<scf::IfOp>()
-                   ? WalkResult::interrupt()
-                   : WalkResult::advance();
-      });
-      return r.wasInterrupted();
-    };
-    if (dimThroughIf()) {
-      MLIRContext *ctx = module.getContext();
-      RewritePatternSet patterns(ctx);
-      patterns.add<DimOfIf>(ctx);
-      memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
-      tensor::DimOp::getCanonicalizationPatterns(patterns, ctx);
-      scf::IfOp::getCanonicalizationPatterns(patterns, ctx);
-      if (failed(applyPatternsGreedily(shapesFn, std::move(patterns))) ||
-          failed(runPipeline(pm, shapesFn)))
-        return signalPassFailure();
-    }
+    MLIRContext *ctx = module.getContext();
+    RewritePatternSet patterns(ctx);
+    patterns.add<DimOfIf>(ctx);
+    memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
+    tensor::DimOp::getCanonicalizationPatterns(patterns, ctx);
+    scf::IfOp::getCanonicalizationPatterns(patterns, ctx);
+    bool changed = false;
+    if (failed(applyPatternsGreedily(shapesFn, std::move(patterns),
+                                     GreedyRewriteConfig(), &changed)) ||
+        (changed && failed(runPipeline(pm, shapesFn))))
+      return signalPassFailure();
   }
 };
 

@@ -198,9 +198,8 @@ func.func @chunk(%x: memref<8x?xf32, strided<[?, 1], offset: ?>>) {
 // bound travels in the context; the 64 columns stay an inner loop.
 // CHECK-LABEL: func.func private @rows_par0(
 // CHECK: scf.for %[[LIN:.*]] = %{{.*}} to %{{.*}} step
-// CHECK: %[[I:.*]] = arith.addi %[[LIN]], %c0
 // CHECK: scf.parallel (%[[J:.*]]) = (%c0) to (%c64)
-// CHECK: memref.store %{{.*}}, %{{.*}}[%[[I]], %[[J]]] : memref<?x64xf32>
+// CHECK: memref.store %{{.*}}, %{{.*}}[%[[LIN]], %[[J]]] : memref<?x64xf32>
 // CHECK-LABEL: func.func @rows(
 // CHECK-SAME: %[[X:.*]]: memref<?x64xf32>, %[[N:.*]]: index)
 // CHECK: %[[N64:.*]] = arith.index_cast %[[N]] : index to i64

@@ -212,7 +212,6 @@ static Value reshapeBySegments(OpBuilder &b, Location loc, Value v,
                                RankedTensorType type,
                                ArrayRef<OpFoldResult> dims) {
   auto src = cast<RankedTensorType>(v.getType());
-  SmallVector<OpFoldResult> srcDims = dimsOf(b, loc, v);
   // One side's groups: the dims of each intermediate dim, with its size
   // (dynamic for a dynamic dim's group).
   struct Side {
@@ -242,9 +241,11 @@ static Value reshapeBySegments(OpBuilder &b, Location loc, Value v,
       pending.push_back(i);
       product *= d;
     }
+    // Leading 1s joined the group after them (the product was still 1),
+    // trailing ones join the last; so both sides' sizes compare directly.
     if (product != 1 || side.groups.empty())
       close(product);
-    else // trailing 1s join the last group
+    else
       side.groups.back().append(pending.begin(), pending.end());
     return side;
   };
@@ -253,10 +254,8 @@ static Value reshapeBySegments(OpBuilder &b, Location loc, Value v,
       from.dynamicDims.size() != to.dynamicDims.size())
     return {};
   for (auto [a, c] : llvm::zip(from.dynamicDims, to.dynamicDims))
-    if (!sameDim(srcDims[a], dims[c]))
+    if (!sameDim(dimOf(b, loc, v, a), dims[c]))
       return {};
-  // 1s before the first dynamic or non-1 dim opened a group of size 1 in
-  // neither side (the products above start at 1), so the groups agree.
   auto inter = RankedTensorType::get(from.sizes, src.getElementType());
   Value flat = v;
   if (inter != src)
