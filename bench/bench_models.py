@@ -61,11 +61,14 @@ KERNELS = {
 
 
 def bert_encoder(layers=12, hidden=768, heads=12, seq=128, ffn=3072, seed=0,
-                 symbolic_seq=False):
+                 symbolic_seq=False, vocab=0):
     """BERT-base-like encoder stack on an embedded input [1, seq, hidden].
 
     symbolic_seq: the sequence dim is the symbol "seq" (the head split and
-    merge copy it with a 0); run it at `seq` (the FLOP count's)."""
+    merge copy it with a 0); run it at `seq` (the FLOP count's).
+    vocab: > 0 puts BERT's embeddings in front: token ids [1, seq] (int64,
+    read at run time) gathered from a [vocab, hidden] table, plus position
+    embeddings, then a LayerNorm."""
     rng = np.random.default_rng(seed)
     inits, nodes = [], []
     dh = hidden // heads
@@ -102,6 +105,13 @@ def bert_encoder(layers=12, hidden=768, heads=12, seq=128, ffn=3072, seed=0,
     one = const("one", np.array(1.0, np.float32))
     rsqrt2 = const("rsqrt2", np.array(1.0 / np.sqrt(2.0), np.float32))
     x = "x"
+    if vocab:
+        words = node("Gather", [weight("word_emb", (vocab, hidden)), "ids"],
+                     axis=0)
+        positions = node("Gather", [weight("pos_emb", (512, hidden)),
+                                    const("positions", np.arange(seq))],
+                         axis=0)
+        x = layernorm(node("Add", [words, positions]), "emb_ln")
     for l in range(layers):
         p = f"l{l}"
         heads_of = lambda t: node("Transpose", [node("Reshape", [t, split_shape])],
@@ -127,6 +137,8 @@ def bert_encoder(layers=12, hidden=768, heads=12, seq=128, ffn=3072, seed=0,
     flops = layers * (2.0 * seq * hidden * hidden * 4 + 2.0 * seq * hidden * ffn * 2
                       + 2.0 * 2 * seq * seq * hidden)
     dim = "seq" if symbolic_seq else seq
-    model = _model(nodes, [h.make_tensor_value_info("x", T.FLOAT, [1, dim, hidden])],
+    x_in = (h.make_tensor_value_info("ids", T.INT64, [1, dim]) if vocab else
+            h.make_tensor_value_info("x", T.FLOAT, [1, dim, hidden]))
+    model = _model(nodes, [x_in],
                    [h.make_tensor_value_info("y", T.FLOAT, [1, dim, hidden])], inits)
     return model, flops

@@ -3,6 +3,7 @@
 #ifndef MCC_PASSES_PASSES_H
 #define MCC_PASSES_PASSES_H
 
+#include "dialects/mcc/MccDialect.h"
 #include "dialects/onnx/OnnxDialect.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"

@@ -142,7 +142,7 @@ def ConvertOnnxToLinalg : Pass<"convert-onnx-to-linalg", "mlir::func::FuncOp"> {
     "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
     "mlir::arith::ArithDialect", "mlir::math::MathDialect",
     "mlir::scf::SCFDialect", "mlir::cf::ControlFlowDialect",
-    "mlir::affine::AffineDialect"
+    "mlir::affine::AffineDialect", "mcc::MccDialect"
   ];
 }
 
@@ -587,6 +587,41 @@ def PeelBatch : Pass<"peel-batch", "mlir::ModuleOp"> {
     "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
     "mlir::arith::ArithDialect", "mlir::cf::ControlFlowDialect",
     "mlir::func::FuncDialect"
+  ];
+}
+
+def LowerIndexChecks : Pass<"lower-index-checks", "mlir::ModuleOp"> {
+  let summary = "mcc.check_index as compares and a call into the runtime";
+  let description = [{
+    Each mcc.check_index becomes the compare and select it stands for, and
+    a call of the runtime's `mcc_rt_check_failed(check, value, bound)` on
+    the cold path where the index is out of range (the run records the
+    first failure and returns an error once it ends). The checks are
+    numbered from 1 in the order of the module's ops; their messages go to
+    the module attribute `mcc.index_checks`, in that order, which the model
+    descriptor emits. Runs after bufferization (the checks may sit in
+    loop bodies or outlined parallel tasks by then) and before
+    convert-scf-to-cf.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::func::FuncDialect",
+    "mlir::scf::SCFDialect"
+  ];
+}
+
+def GuardAllocSizes : Pass<"guard-alloc-sizes", "mlir::ModuleOp"> {
+  let summary = "Check the byte size of dynamically sized buffers";
+  let description = [{
+    Before each memref.alloc with dynamic sizes: the product of its dims
+    and element size, computed with overflow detection (unsigned: a
+    negative dim fails too); over 2^48 bytes, a call of the runtime's
+    `mcc_rt_alloc_too_large(bytes)`, which ends the run with an
+    out-of-memory error instead of allocating a wrapped size. Runs after
+    bufferization and before plan-arena (which adds such sizes).
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::func::FuncDialect",
+    "mlir::scf::SCFDialect", "mlir::memref::MemRefDialect"
   ];
 }
 

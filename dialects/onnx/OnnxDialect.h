@@ -29,6 +29,13 @@ namespace mcc::onnx {
 /// (a dictionary from domain to version; "" is ai.onnx).
 inline constexpr llvm::StringLiteral kOpsetImportAttr = "onnx.opset_import";
 
+/// Fails (after emitting an error at the op) when an attribute is out of
+/// the range its operands allow: an axis beyond the rank, a perm that is
+/// no permutation, a Conv group or kernel_shape that contradicts the
+/// weights. Ops whose operands are not yet ranked pass. inferShapes runs
+/// it first.
+mlir::LogicalResult checkAttributes(mlir::Operation *op);
+
 /// Refines the result types of `op` from its operand types and attributes.
 /// Returns failure (after emitting an error at the op) when the operands
 /// contradict each other; ops without a rule, or whose operands are not yet
@@ -69,6 +76,8 @@ struct OnnxSchemaInfo {
   llvm::StringLiteral name;
   int64_t sinceVersion;
   int numInputs, variadicInput, numOutputs, variadicOutput;
+  /// The attributes a node must have, space-separated.
+  llvm::StringLiteral requiredAttributes;
 };
 /// Schema facts for ai.onnx op `opType`, or null if the op is not in the
 /// schema mcc was generated from.

@@ -700,6 +700,8 @@ FailureOr<EinsumTerm> mcc::onnx::parseEinsumTerm(StringRef s) {
 }
 
 LogicalResult mcc::onnx::inferShapes(Operation *op) {
+  if (failed(checkAttributes(op)))
+    return failure();
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       // Same shape and type as the first input.
       .Case<ONNXLayerNormalizationOp>(

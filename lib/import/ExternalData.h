@@ -13,8 +13,9 @@ namespace mcc {
 
 /// Reads `length` bytes at `offset` of the external data file `location`,
 /// which ONNX defines relative to the model's folder `modelDir`. Rejects
-/// locations that could leave that folder: absolute paths, `..` components,
-/// and symbolic links that resolve outside it.
+/// locations that could leave that folder (absolute paths, `..`
+/// components, symbolic links that resolve outside it) and files that are
+/// not regular or have more than one hard link.
 llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
 readExternalData(llvm::StringRef modelDir, llvm::StringRef location,
                  uint64_t offset, uint64_t length);

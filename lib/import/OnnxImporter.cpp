@@ -9,8 +9,10 @@
 
 #include "lib/import/ExternalData.h"
 #include "lib/import/Importer.h"
+#include "lib/import/ModelChecks.h"
 
 #include "dialects/onnx/OnnxDialect.h"
+#include "dialects/onnx/SchemaVersions.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -148,6 +150,12 @@ LogicalResult Importer::parseFile() {
   for (const auto &imp : model.opset_import())
     if (imp.domain().empty() || imp.domain() == "ai.onnx")
       opset = imp.version();
+  if (llvm::Error e = checkModel(model, onnxd::getGeneratedOpsetVersion())) {
+    std::string lines = llvm::toString(std::move(e));
+    for (StringRef line : llvm::split(lines, '\n'))
+      error(line);
+    return failure();
+  }
   return success();
 }
 
@@ -168,10 +176,23 @@ FailureOr<RankedTensorType> Importer::tensorType(const ::onnx::TensorProto &t) {
                  Twine(t.data_type())),
            failure();
   SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
-  for (int64_t d : shape)
+  // 2^48 elements (256 TiB of bytes): far beyond any weight, and a product
+  // that cannot overflow when sized in bytes later.
+  constexpr uint64_t kMaxElements = uint64_t(1) << 48;
+  uint64_t elements = 1;
+  for (int64_t d : shape) {
     if (d < 0)
       return error("initializer '" + t.name() + "': negative dimension"),
              failure();
+    if (d != 0 && elements > kMaxElements / uint64_t(d))
+      elements = kMaxElements + 1;
+    else
+      elements *= uint64_t(d);
+  }
+  if (elements > kMaxElements && !llvm::is_contained(shape, 0))
+    return error("initializer '" + t.name() +
+                 "': its dimensions multiply to more than 2^48 elements"),
+           failure();
   return RankedTensorType::get(shape, elem);
 }
 
@@ -372,8 +393,34 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
     return unsupported("not an operator of ai.onnx opset " +
                        Twine(onnxd::getGeneratedOpsetVersion()));
 
+  // Opset 6 is the oldest whose ops mcc honors (PyTorch still exports it;
+  // what its ops mean differently is handled below: legacy broadcasts,
+  // PRelu's slope). At an older opset a node is imported only when its op
+  // has not changed between that opset and 6.
+  constexpr int64_t kOldestOpset = 6;
+  if (opset < kOldestOpset) {
+    int64_t then = onnxd::onnxVersionAt(opType, opset);
+    int64_t since = onnxd::onnxVersionAt(opType, kOldestOpset);
+    if (then == 0)
+      return unsupported("not an operator of ai.onnx opset " + Twine(opset));
+    if (then != since)
+      return unsupported("ai.onnx opset " + Twine(opset) +
+                         " is older than mcc supports for " + opType +
+                         " (it changed at opset " + Twine(since) +
+                         "); re-export the model at opset " +
+                         Twine(kOldestOpset) + " or later");
+  }
   if (node.op_type() == "Constant")
     return importConstantNode(node, loc);
+  for (StringRef required :
+       llvm::split(StringRef(schema->requiredAttributes), ' ')) {
+    if (required.empty() || llvm::any_of(node.attribute(), [&](const auto &a) {
+          return a.name() == required;
+        }))
+      continue;
+    emitError(loc) << "missing required attribute '" << required << "'";
+    return failure();
+  }
 
   SmallVector<Value> operands;
   for (const std::string &in : node.input()) {
@@ -434,6 +481,31 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
     while (operands.size() <= pos)
       operands.push_back(noValue());
     operands[pos] = v;
+  }
+  // Before opset 7, binary ops broadcast B against A only with
+  // broadcast=1, aligned at `axis` (default: the trailing dims). That is
+  // numpy's broadcasting when B's dims end where A's do; other axes are
+  // refused rather than read the numpy way.
+  if (opset < 7) {
+    const ::onnx::AttributeProto *bcast = nullptr, *axis = nullptr;
+    for (const auto &a : node.attribute()) {
+      if (a.name() == "broadcast")
+        bcast = &a;
+      else if (a.name() == "axis" && opType != "Gemm")
+        axis = &a;
+    }
+    if (bcast && bcast->i() != 0 && axis && operands.size() == 2) {
+      auto at = dyn_cast<RankedTensorType>(operands[0].getType());
+      auto bt = dyn_cast<RankedTensorType>(operands[1].getType());
+      int64_t ax = axis->i();
+      if (at && ax < 0)
+        ax += at.getRank();
+      if (!at || !bt || ax != at.getRank() - bt.getRank())
+        return unsupported("broadcast=1 along axis " + Twine(axis->i()) +
+                           " (the pre-opset-7 form) is supported only "
+                           "where B's dimensions end with A's; re-export "
+                           "the model at opset 7 or later");
+    }
   }
   // PRelu before opset 7 broadcast a [C] slope along the channels of an
   // [N, C, ...] input (PyTorch still exports that form at opset 6); numpy

@@ -19,7 +19,7 @@
 using namespace mlir;
 
 void mcc::registerMccDialects(DialectRegistry &registry) {
-  registry.insert<onnx::ONNXDialect>();
+  registry.insert<onnx::ONNXDialect, MccDialect>();
   registerAllDialects(registry);
   registerAllExtensions(registry);
 }
@@ -95,7 +95,8 @@ std::string mcc::getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
          "convert-bufferization-to-memref,"
          // Weights as flat arrays (fast to translate); one arena per call for
          // the intermediates, with reuse.
-         "flatten-memref-globals,func.func(" +
+         // Sizes read from the inputs: checked before they are summed.
+         "guard-alloc-sizes,flatten-memref-globals,func.func(" +
          std::string(memrefDescriptors ? "" : "retype-empty-arguments,") +
          "plan-arena),"
          // Weight prefetches while the kernels' scf.forall still names
@@ -108,6 +109,8 @@ std::string mcc::getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
          "convert-parallel-loops-to-runtime,func.func(promote-loop-buffers" +
          std::string(optLevel > 0 ? ",prefetch-epilogue-operands" : "") +
          "),"
+         // Indices read from data: compares and a call on the cold path.
+         "lower-index-checks,"
          // Transposed (channel-lane) stores and gathers become scalar ops.
          "convert-vector-to-scf{full-unroll=1},"
          "expand-strided-metadata,lower-affine,convert-scf-to-cf,"

@@ -9,6 +9,8 @@
  * is big enough. Runs on different threads never share a block, so
  * concurrent runs stay safe; a thread's cache is freed when it exits.
  *===---------------------------------------------------------------------===*/
+#include "checks.h"
+
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,9 +20,13 @@ enum { kCacheSlots = 8, kHeader = 64 };
 
 /* Every block starts with a header recording its usable capacity; the
  * pointer handed out is 64 bytes past the start (so aligned_alloc's
- * alignment up to 64 holds as well). */
-typedef struct {
+ * alignment up to 64 holds as well). A block allocated on the thread that
+ * runs a model (outside pooled loops) is on that run's list until it is
+ * freed, so that a run that ends early (mcc_rt_out_of_memory) frees it. */
+typedef struct block_header {
   size_t capacity;
+  struct block_header *prev, *next; /* the run's list */
+  mcc_rt_run_record *run;           /* NULL when on no list */
 } block_header;
 
 typedef struct {
@@ -64,7 +70,34 @@ static size_t capacity_of(char *base) {
   return ((block_header *)base)->capacity;
 }
 
-static void *take(size_t size) {
+static void track(char *base) {
+  block_header *h = (block_header *)base;
+  mcc_rt_run_record *run = mcc_rt_current_run();
+  h->run = NULL;
+  if (!run || !run->escape || mcc_rt_in_pooled_loop())
+    return;
+  h->run = run;
+  h->prev = NULL;
+  h->next = (block_header *)run->blocks;
+  if (h->next)
+    h->next->prev = h;
+  run->blocks = h;
+}
+
+static void untrack(char *base) {
+  block_header *h = (block_header *)base;
+  if (!h->run)
+    return;
+  if (h->prev)
+    h->prev->next = h->next;
+  else
+    h->run->blocks = h->next;
+  if (h->next)
+    h->next->prev = h->prev;
+  h->run = NULL;
+}
+
+static void *take_untracked(size_t size) {
   block_cache *cache = tls_cache;
   /* Smallest cached block that fits, unless it wastes more than half. */
   int best = -1;
@@ -79,6 +112,10 @@ static void *take(size_t size) {
     cache->blocks[best] = cache->blocks[--cache->count];
     return base + kHeader;
   }
+  /* Sizes near SIZE_MAX (a size computed from hostile data) must not wrap
+   * to a small block. */
+  if (size > SIZE_MAX / 2)
+    return NULL;
   char *base = aligned_alloc(kHeader, kHeader + ((size + 63) & ~(size_t)63));
   if (!base)
     return NULL;
@@ -86,10 +123,22 @@ static void *take(size_t size) {
   return base + kHeader;
 }
 
+static void *take(size_t size) {
+  char *p = take_untracked(size);
+  if (!p) {
+    /* Does not return when the run can end here with an error. */
+    mcc_rt_out_of_memory(size);
+    return NULL;
+  }
+  track(p - kHeader);
+  return p;
+}
+
 static void give_back(void *ptr) {
   if (!ptr)
     return;
   char *base = (char *)ptr - kHeader;
+  untrack(base);
   pthread_once(&cache_once, make_key);
   block_cache *cache = tls_cache;
   if (!cache && key_made) {
@@ -119,6 +168,19 @@ static void give_back(void *ptr) {
     return;
   }
   cache->blocks[cache->count++] = base;
+}
+
+void mcc_rt_release_run_blocks(mcc_rt_run_record *run) {
+  while (run->blocks)
+    give_back((char *)run->blocks + kHeader);
+}
+
+void mcc_rt_forget_run_blocks(mcc_rt_run_record *run) {
+  for (block_header *h = run->blocks, *next; h; h = next) {
+    next = h->next;
+    h->run = NULL;
+  }
+  run->blocks = NULL;
 }
 
 __attribute__((visibility("hidden"))) void *

@@ -30,6 +30,10 @@ typedef struct mcc_graph_desc {
   uint64_t weights_size;     /* bytes of data after the file's header */
   uint64_t weights_id;       /* content hash, also in the file's header */
   const void **weights_slot; /* the runtime stores the data's address here */
+  /* Checks of values read from tensor data (checks.h): what check k
+   * (1-based) guards, "node 'x' (Gather): index into axis 0 of its data" */
+  int32_t num_index_checks;
+  const char *const *index_check_messages;
 } mcc_graph_desc;
 
 /* The weights file (lib/target/cpu/Weights.cpp writes it): a 64-byte header

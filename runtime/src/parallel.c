@@ -31,6 +31,8 @@
 #endif
 #include "parallel.h"
 
+#include "checks.h"
+
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -76,6 +78,7 @@ static struct {
 
   mcc_rt_task_fn fn;
   void *ctx;
+  mcc_rt_run_record *run; /* where the job's failed checks go */
   int64_t n;
   int64_t unit; /* iterations per unit */
   int64_t num_units;
@@ -99,6 +102,12 @@ int mcc_rt_default_threads(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   return n > 0 ? (int)n : 1;
 }
+
+/* Set while this thread runs its share of a pooled loop (it then holds the
+ * pool: no longjmp out of it). */
+static _Thread_local int tls_in_pool __attribute__((tls_model("initial-exec")));
+
+int mcc_rt_in_pooled_loop(void) { return tls_in_pool; }
 
 int mcc_rt_set_threads(int threads) {
   int previous = tls_threads;
@@ -189,8 +198,12 @@ static void *worker_main(void *arg) {
     void *ctx = pool.ctx;
     int64_t n = pool.n, unit = pool.unit;
     int shares = pool.shares;
+    mcc_rt_set_run(pool.run);
     pthread_mutex_unlock(&pool.mu);
+    tls_in_pool = 1;
     run_share(index + 1, fn, ctx, n, unit, shares);
+    tls_in_pool = 0;
+    mcc_rt_set_run(NULL);
     if (atomic_fetch_sub_explicit(&pool.active, 1, memory_order_acq_rel) == 1) {
       pthread_mutex_lock(&pool.mu);
       if (pool.caller_waiting)
@@ -239,6 +252,7 @@ void mcc_rt_parallel_for(mcc_rt_task_fn fn, void *ctx, int64_t n) {
   pthread_mutex_lock(&pool.mu);
   pool.fn = fn;
   pool.ctx = ctx;
+  pool.run = mcc_rt_current_run();
   pool.n = n;
   pool.unit = unit;
   pool.num_units = units;
@@ -254,7 +268,9 @@ void mcc_rt_parallel_for(mcc_rt_task_fn fn, void *ctx, int64_t n) {
   if (pool.sleepers)
     pthread_cond_broadcast(&pool.wake);
   pthread_mutex_unlock(&pool.mu);
+  tls_in_pool = 1;
   run_share(0, fn, ctx, n, unit, shares);
+  tls_in_pool = 0;
   pthread_mutex_lock(&pool.mu);
   pool.open = 0;
   pthread_mutex_unlock(&pool.mu);

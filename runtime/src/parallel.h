@@ -9,7 +9,9 @@
 
 #include <stdint.h>
 
+#ifndef MCC_HIDDEN
 #define MCC_HIDDEN __attribute__((visibility("hidden")))
+#endif
 
 /* One chunk of a parallel loop: iterations [begin, end) of the collapsed
  * outer loops, with the loop's captured values in ctx. */

@@ -3,6 +3,7 @@
  * Checks what the caller passes against the model's signature and calls the
  * generated entry. Everything here is hidden except mcc_model_get_api.
  *===---------------------------------------------------------------------===*/
+#include "checks.h"
 #include "graph.h"
 #include "parallel.h"
 #include "weights.h"
@@ -156,12 +157,70 @@ static void format_shape(char *buf, size_t size, const int64_t *dims,
     snprintf(buf, size, "a scalar");
 }
 
+/* Runs fn(arg) with `run` as this thread's record and a way out for an
+ * allocation that fails (a size read from hostile data): returns 0, or 1
+ * after such a failure, with the blocks the run held freed. */
+static int run_guarded(void (*fn)(void *), void *arg, mcc_rt_run_record *run) {
+  jmp_buf escape;
+  mcc_rt_run_record *previous = mcc_rt_set_run(run);
+  run->escape = &escape;
+  if (setjmp(escape)) {
+    run->escape = NULL;
+    mcc_rt_release_run_blocks(run);
+    mcc_rt_set_run(previous);
+    return 1;
+  }
+  fn(arg);
+  run->escape = NULL;
+  mcc_rt_forget_run_blocks(run);
+  mcc_rt_set_run(previous);
+  return 0;
+}
+
+static mcc_status out_of_memory(const mcc_rt_run_record *run,
+                                mcc_error *error) {
+  if (run->failed_bytes == SIZE_MAX)
+    return fail(error, MCC_ERROR_OUT_OF_MEMORY,
+                "out of memory: the run needs a buffer of more than 2^48 "
+                "bytes (sized from the inputs' dims or data)");
+  return fail(error, MCC_ERROR_OUT_OF_MEMORY,
+              "out of memory: the run needs a buffer of %zu bytes (sized "
+              "from the inputs' dims or data)",
+              run->failed_bytes);
+}
+
+typedef struct shapes_call {
+  const mcc_graph_desc *g;
+  call_args *c;
+  int64_t *dims;
+  int32_t failed;
+} shapes_call;
+
+static void call_shapes(void *arg) {
+  shapes_call *s = arg;
+  s->failed = s->g->shapes(s->c->data, s->c->shapes, s->dims);
+}
+
+typedef struct entry_call {
+  const mcc_graph_desc *g;
+  call_args *c;
+} entry_call;
+
+static void call_entry(void *arg) {
+  entry_call *e = arg;
+  e->g->entry(e->c->data, e->c->shapes);
+}
+
 /* Runs the model's shape function on the inputs in `c`: every output's dims
  * into `dims` (total_output_rank entries). A failed check names the inputs'
  * shapes and the node whose check failed. */
 static mcc_status compute_shapes(const mcc_graph_desc *g, call_args *c,
-                                 int64_t *dims, mcc_error *error) {
-  int32_t failed = g->shapes(c->data, c->shapes, dims);
+                                 int64_t *dims, mcc_rt_run_record *run,
+                                 mcc_error *error) {
+  shapes_call call = {g, c, dims, 0};
+  if (run_guarded(call_shapes, &call, run))
+    return out_of_memory(run, error);
+  int32_t failed = call.failed;
   if (failed == 0)
     return MCC_OK;
   char shapes[128];
@@ -178,6 +237,24 @@ static mcc_status compute_shapes(const mcc_graph_desc *g, call_args *c,
                          : "their dimensions do not fit together";
   return fail(error, MCC_ERROR_SHAPE_MISMATCH, "inputs (%s) do not fit: %s",
               shapes, what);
+}
+
+/* The error for the first check that failed in a run, if any. */
+static mcc_status run_failure(const mcc_graph_desc *g,
+                              const mcc_rt_run_record *run, mcc_error *error) {
+  int check = atomic_load(&run->check);
+  if (check == 0)
+    return MCC_OK;
+  const char *what = check > 0 && check <= g->num_index_checks
+                         ? g->index_check_messages[check - 1]
+                         : "an index read from the inputs";
+  if (run->bound == 0)
+    return fail(error, MCC_ERROR_OUT_OF_RANGE,
+                "%s is %lld, but that dimension is empty", what,
+                (long long)run->value);
+  return fail(error, MCC_ERROR_OUT_OF_RANGE, "%s is %lld, outside [%lld, %lld]",
+              what, (long long)run->value, -(long long)run->bound,
+              (long long)run->bound - 1);
 }
 
 /* Room for every output's dims: `stack` when it is big enough. */
@@ -225,7 +302,10 @@ static mcc_status model_output_shapes(mcc_model *model,
     c.data[i] = inputs[i].data;
     c.shapes[i] = inputs[i].shape;
   }
-  s = compute_shapes(g, &c, dims, error);
+  mcc_rt_run_record run = {0};
+  s = compute_shapes(g, &c, dims, &run, error);
+  if (s == MCC_OK)
+    s = run_failure(g, &run, error);
   for (int32_t i = 0, at = 0; s == MCC_OK && i < num_outputs;
        at += g->outputs[i].rank, ++i)
     memcpy(shapes[i], dims + at, sizeof(int64_t) * (size_t)g->outputs[i].rank);
@@ -264,6 +344,9 @@ static mcc_status model_run(mcc_model *model, const mcc_tensor *inputs,
     c.data[num_inputs + i] = outputs[i].data;
     c.shapes[num_inputs + i] = outputs[i].shape;
   }
+  /* Checks of indices read from the data report here, from every thread
+   * the run uses (the shape function may read some too). */
+  mcc_rt_run_record run = {0};
   if (g->shapes) {
     /* The graph trusts its dims: check the inputs fit together and the
      * outputs are the size they give before it runs. */
@@ -272,7 +355,7 @@ static mcc_status model_run(mcc_model *model, const mcc_tensor *inputs,
     if (!dims)
       s = fail(error, MCC_ERROR_OUT_OF_MEMORY, "out of memory");
     else
-      s = compute_shapes(g, &c, dims, error);
+      s = compute_shapes(g, &c, dims, &run, error);
     for (int32_t i = 0, at = 0; s == MCC_OK && i < num_outputs;
          at += g->outputs[i].rank, ++i) {
       if (!memcmp(outputs[i].shape, dims + at,
@@ -287,16 +370,19 @@ static mcc_status model_run(mcc_model *model, const mcc_tensor *inputs,
     }
     if (dims && dims != stack_dims)
       free(dims);
+    if (s == MCC_OK)
+      s = run_failure(g, &run, error);
     if (s != MCC_OK) {
       free_args(&c);
       return s;
     }
   }
   int previous_threads = mcc_rt_set_threads(model->num_threads);
-  g->entry(c.data, c.shapes);
+  entry_call call = {g, &c};
+  int escaped = run_guarded(call_entry, &call, &run);
   mcc_rt_set_threads(previous_threads);
   free_args(&c);
-  return MCC_OK;
+  return escaped ? out_of_memory(&run, error) : run_failure(g, &run, error);
 }
 
 static mcc_model_api api;

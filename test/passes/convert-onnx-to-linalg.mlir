@@ -222,11 +222,14 @@ func.func @nll_mean(%x: tensor<3x5xf32>, %t: tensor<3xi64>) -> tensor<f32> {
 // -----
 
 // ScatterElements applies the updates in order in an scf.for nest that
-// carries the output.
+// carries the output; each index is checked against the data's axis.
 // CHECK-LABEL: func.func @scatter_elements_add
 // CHECK-SAME: (%[[D:.*]]: tensor<4x3xf32>
+// CHECK: %[[C4:.*]] = arith.constant 4 : index
 // CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[D]])
 // CHECK: scf.for
+// CHECK: %[[RAW:.*]] = tensor.extract %{{.*}} : tensor<2x3xi64>
+// CHECK: mcc.check_index %[[RAW]], %[[C4]] negative "index into axis 0 of its data" : i64
 // CHECK: arith.addf
 // CHECK: tensor.insert
 func.func @scatter_elements_add(%d: tensor<4x3xf32>, %i: tensor<2x3xi64>, %u: tensor<2x3xf32>) -> tensor<4x3xf32> {
@@ -538,4 +541,36 @@ func.func @heads(%x: tensor<1x?x768xf32>) -> tensor<1x?x768xf32> {
   %m = onnx.Constant() {value = dense<[1, 0, 768]> : tensor<3xi64>} : () -> tensor<3xi64>
   %r = onnx.Reshape(%h, %m) : (tensor<1x?x12x64xf32>, tensor<3xi64>) -> tensor<1x?x768xf32>
   return %r : tensor<1x?x768xf32>
+}
+
+// -----
+
+// Gather checks each run-time index once, in a generic of its own, before
+// the gather reads a row per index; the message names the node.
+// CHECK-LABEL: func.func @gather_checked
+// CHECK: %[[C10:.*]] = arith.constant 10 : index
+// CHECK: %[[SAFE:.*]] = linalg.generic
+// CHECK-SAME: ins(%{{.*}} : tensor<5xi32>) outs(%{{.*}} : tensor<5xi64>)
+// CHECK: mcc.check_index %{{.*}}, %[[C10]] negative "node 'embed' (Gather): index into axis 0 of its data" : i32
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[SAFE]] : tensor<5xi64>)
+// CHECK-NOT: mcc.check_index
+// CHECK: return
+func.func @gather_checked(%t: tensor<10x8xf32>, %i: tensor<5xi32>) -> tensor<5x8xf32> {
+  %0 = onnx.Gather(%t, %i) {axis = 0 : i64} : (tensor<10x8xf32>, tensor<5xi32>) -> tensor<5x8xf32> loc(#embed)
+  return %0 : tensor<5x8xf32>
+}
+#file = loc("m.onnx":1:0)
+#op = loc("Gather"(#file))
+#embed = loc("embed"(#op))
+
+// -----
+
+// Must not fire: constant indices in range are checked at compile time.
+// CHECK-LABEL: func.func @gather_constant_indices
+// CHECK-NOT: mcc.check_index
+func.func @gather_constant_indices(%t: tensor<10x8xf32>) -> tensor<2x8xf32> {
+  %i = onnx.Constant() {value = dense<[9, -10]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %0 = onnx.Gather(%t, %i) {axis = 0 : i64} : (tensor<10x8xf32>, tensor<2xi64>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
 }

@@ -22,6 +22,7 @@
 #include <map>
 #include <random>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace {
 
@@ -44,6 +45,29 @@ int64_t numel(const std::vector<int64_t> &shape) {
   for (int64_t d : shape)
     n *= d;
   return n;
+}
+
+/// The bytes of a tensor of `shape`, or 0 with `error` set when the dims
+/// are negative or need more than this machine's memory (a size that the
+/// inputs' data made: a Range's count, a ConstantOfShape's shape).
+size_t tensorBytes(const std::vector<int64_t> &shape, int32_t dtype,
+                   const std::string &what, std::string &error) {
+  uint64_t limit =
+      uint64_t(sysconf(_SC_PHYS_PAGES)) * uint64_t(sysconf(_SC_PAGESIZE));
+  uint64_t bytes = mcc_dtype_size(dtype);
+  for (int64_t d : shape) {
+    if (d < 0) {
+      error = what + " has a negative dimension (" + std::to_string(d) + ")";
+      return 0;
+    }
+    if (d != 0 && bytes > limit / uint64_t(d)) {
+      error = what + " would need more than this machine's " +
+              std::to_string(limit >> 20) + " MiB";
+      return 0;
+    }
+    bytes *= uint64_t(d);
+  }
+  return size_t(bytes);
 }
 
 /// Seeded random contents for an input the user did not give.
@@ -187,7 +211,12 @@ int main(int argc, char **argv) {
                     "' has symbolic dims: give it with --input NAME=FILE.npy "
                     "or its size with --shape NAME=DIMS");
       }
-      in[i].data.resize(numel(in[i].shape) * mcc_dtype_size(info.dtype));
+      std::string err;
+      size_t bytes = tensorBytes(in[i].shape, info.dtype,
+                                 std::string("input '") + info.name + "'", err);
+      if (!err.empty())
+        return fail(err);
+      in[i].data.resize(bytes);
       fillRandom(in[i], rng);
     }
     inT[i] = {in[i].data.data(), in[i].dtype, int32_t(in[i].shape.size()),
@@ -218,8 +247,13 @@ int main(int argc, char **argv) {
     return fail(error.message);
   for (int32_t i = 0; i < api->num_outputs; ++i) {
     out[i].dtype = api->outputs[i].dtype;
-    out[i].data.resize(numel(out[i].shape) *
-                       mcc_dtype_size(api->outputs[i].dtype));
+    std::string err;
+    size_t bytes =
+        tensorBytes(out[i].shape, out[i].dtype,
+                    std::string("output '") + api->outputs[i].name + "'", err);
+    if (!err.empty())
+      return fail(err);
+    out[i].data.resize(bytes);
     outT[i] = {out[i].data.data(), out[i].dtype, int32_t(out[i].shape.size()),
                out[i].shape.data()};
   }

@@ -78,11 +78,17 @@ mcc::translateAndOptimize(mlir::ModuleOp module, LLVMContext &llvmCtx,
                           TargetMachine &tm, const ModelSignature &signature,
                           int optLevel, std::string *weightsFile,
                           StringRef weightsFileName) {
-  // The shape function's check messages (lower-shape-checks), in order.
-  std::vector<std::string> shapeChecks;
-  if (auto a = module->getAttrOfType<mlir::ArrayAttr>("mcc.shape_checks"))
-    for (mlir::Attribute m : a)
-      shapeChecks.push_back(cast<mlir::StringAttr>(m).str());
+  // The messages of the shape function's checks (lower-shape-checks) and
+  // of the index checks (lower-index-checks), in order.
+  auto messages = [&](StringRef attr) {
+    std::vector<std::string> out;
+    if (auto a = module->getAttrOfType<mlir::ArrayAttr>(attr))
+      for (mlir::Attribute m : a)
+        out.push_back(cast<mlir::StringAttr>(m).str());
+    return out;
+  };
+  std::vector<std::string> shapeChecks = messages("mcc.shape_checks");
+  std::vector<std::string> indexChecks = messages("mcc.index_checks");
   mlir::DialectRegistry registry;
   mlir::registerAllToLLVMIRTranslations(registry);
   module->getContext()->appendDialectRegistry(registry);
@@ -100,7 +106,7 @@ mcc::translateAndOptimize(mlir::ModuleOp module, LLVMContext &llvmCtx,
     weights.fileName = weightsFileName.str();
   }
   if (Error e = addModelDescriptor(*llvmModule, "main_graph", signature,
-                                   weights, shapeChecks))
+                                   weights, shapeChecks, indexChecks))
     return std::move(e);
 
   LoopAnalysisManager lam;

@@ -60,11 +60,13 @@ translateAndOptimize(mlir::ModuleOp module, llvm::LLVMContext &llvmCtx,
 /// Adds `mcc__graph_desc`, the entry wrapper and `<name>_api` to `module`,
 /// whose graph function is `graphFn` (inputs then outputs, as bare pointers
 /// or memref descriptors), and the wrapper of `<graphFn>_shapes` if there
-/// is one, whose checks fail with `shapeChecks`.
+/// is one, whose checks fail with `shapeChecks`; `indexChecks` are the
+/// messages of the graph's checks of indices read from data.
 llvm::Error addModelDescriptor(llvm::Module &module, llvm::StringRef graphFn,
                                const ModelSignature &signature,
                                const ExternalWeights &weights = {},
-                               llvm::ArrayRef<std::string> shapeChecks = {});
+                               llvm::ArrayRef<std::string> shapeChecks = {},
+                               llvm::ArrayRef<std::string> indexChecks = {});
 
 /// Writes the module as an object file or assembly text.
 llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,

@@ -135,7 +135,8 @@ size_t descriptorArgs(ArrayRef<mcc::TensorSignature> tensors) {
 Error mcc::addModelDescriptor(Module &m, StringRef graphFn,
                               const ModelSignature &sig,
                               const ExternalWeights &weights,
-                              ArrayRef<std::string> shapeChecks) {
+                              ArrayRef<std::string> shapeChecks,
+                              ArrayRef<std::string> indexChecks) {
   Function *graph = m.getFunction(graphFn);
   if (!graph)
     return makeError("graph function '" + graphFn + "' not found");
@@ -190,16 +191,19 @@ Error mcc::addModelDescriptor(Module &m, StringRef graphFn,
     b.CreateRet(b.CreateCall(shapeFn, shapeArgs));
     shapes = wrapper;
   }
-  SmallVector<Constant *> messages;
-  for (const std::string &msg : shapeChecks)
-    messages.push_back(db.string(msg));
-  Constant *checkMessages =
-      messages.empty()
-          ? Constant::getNullValue(db.ptr)
-          : db.privateConst(
-                ConstantArray::get(ArrayType::get(db.ptr, messages.size()),
-                                   messages),
-                "mcc.checks");
+  auto messageArray = [&](ArrayRef<std::string> strings, StringRef name) {
+    SmallVector<Constant *> messages;
+    for (const std::string &msg : strings)
+      messages.push_back(db.string(msg));
+    return messages.empty()
+               ? Constant::getNullValue(db.ptr)
+               : db.privateConst(
+                     ConstantArray::get(ArrayType::get(db.ptr, messages.size()),
+                                        messages),
+                     name);
+  };
+  Constant *checkMessages = messageArray(shapeChecks, "mcc.checks");
+  Constant *indexMessages = messageArray(indexChecks, "mcc.index_checks");
 
   // Everything the compiler generated is internal to the artifact.
   for (Function &f : m)
@@ -209,7 +213,7 @@ Error mcc::addModelDescriptor(Module &m, StringRef graphFn,
   // runtime/src/graph.h: mcc_graph_desc.
   StructType *descTy = StructType::get(
       ctx, {db.i32, db.i32, db.i32, db.i32, db.ptr, db.ptr, db.ptr, db.ptr,
-            db.ptr, db.ptr, db.ptr, db.i64, db.i64, db.ptr});
+            db.ptr, db.ptr, db.ptr, db.i64, db.i64, db.ptr, db.i32, db.ptr});
   bool external = !weights.fileName.empty();
   Constant *null = Constant::getNullValue(db.ptr);
   Constant *desc = ConstantStruct::get(
@@ -223,7 +227,8 @@ Error mcc::addModelDescriptor(Module &m, StringRef graphFn,
        external ? db.string(weights.fileName) : null,
        ConstantInt::get(db.i64, weights.size),
        ConstantInt::get(db.i64, weights.id),
-       weights.slot ? static_cast<Constant *>(weights.slot) : null});
+       weights.slot ? static_cast<Constant *>(weights.slot) : null,
+       ConstantInt::get(db.i32, indexChecks.size()), indexMessages});
   auto *gv = new GlobalVariable(m, descTy, true, GlobalValue::ExternalLinkage,
                                 desc, "mcc__graph_desc");
   gv->setVisibility(GlobalValue::HiddenVisibility);

@@ -181,6 +181,50 @@ void lowering::checkSameDim(OpBuilder &b, Location loc, OpFoldResult a,
              what);
 }
 
+Value lowering::checkedIndex(OpBuilder &b, Location loc, Value idx, Value dim,
+                             const Twine &what) {
+  std::string node = onnx::describeNode(loc);
+  return CheckIndexOp::create(b, loc, b.getIndexType(), idx, dim,
+                              node.empty() ? what.str()
+                                           : node + ": " + what.str(),
+                              /*negative=*/true);
+}
+
+Value lowering::nonEmptyDim(OpBuilder &b, Location loc, OpFoldResult d) {
+  if (std::optional<int64_t> c = getConstantIntValue(d); c && *c > 0)
+    return Value();
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                               dimValue(b, loc, d),
+                               arith::ConstantIndexOp::create(b, loc, 0));
+}
+
+Value lowering::guardedExtract(OpBuilder &b, Location loc, Value t,
+                               ValueRange at, Value guard) {
+  if (!guard)
+    return tensor::ExtractOp::create(b, loc, t, at);
+  Type elem = cast<ShapedType>(t.getType()).getElementType();
+  auto ifOp = scf::IfOp::create(
+      b, loc, guard,
+      [&](OpBuilder &nb, Location l) {
+        scf::YieldOp::create(nb, l,
+                             Value(tensor::ExtractOp::create(nb, l, t, at)));
+      },
+      [&](OpBuilder &nb, Location l) {
+        scf::YieldOp::create(
+            nb, l,
+            Value(arith::ConstantOp::create(nb, l, nb.getZeroAttr(elem))));
+      });
+  return ifOp.getResult(0);
+}
+
+Value lowering::allOf(OpBuilder &b, Location loc, ArrayRef<Value> conds) {
+  Value all;
+  for (Value c : conds)
+    if (c)
+      all = all ? arith::AndIOp::create(b, loc, all, c).getResult() : c;
+  return all;
+}
+
 SmallVector<OpFoldResult>
 lowering::withDeclaredDims(OpBuilder &b, Location loc,
                            ArrayRef<OpFoldResult> dims,

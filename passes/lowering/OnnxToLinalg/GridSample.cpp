@@ -76,9 +76,11 @@ struct GridSampleLowering : OpConversionPattern<ONNXGridSampleOp> {
       auto sel = [&](Value c, Value p, Value q) -> Value {
         return arith::SelectOp::create(b, l, c, p, q);
       };
+      // maxnumf/minnumf: a NaN coordinate (NaN or Inf in the grid) becomes
+      // a bound, never an index outside the image.
       auto clamp = [&](Value v, Value lo, Value hi) -> Value {
-        return arith::MinimumFOp::create(
-            b, l, arith::MaximumFOp::create(b, l, v, lo), hi);
+        return arith::MinNumFOp::create(
+            b, l, arith::MaxNumFOp::create(b, l, v, lo), hi);
       };
       // Reflect by the near border until inside [lo, hi].
       auto reflect = [&](Value v, Value lo, Value hi) -> Value {

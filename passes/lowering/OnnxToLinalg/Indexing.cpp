@@ -5,7 +5,9 @@
 // their updates in order, as the ONNX reference does, with an scf.for nest
 // that carries the output tensor (bufferization updates it in place).
 // Tile reads the input modulo its shape. Negative indices count from the
-// end of their dimension.
+// end of their dimension; every index read from tensor data is checked
+// against its dimension at run time (mcc.check_index), and the dims the
+// indices must fit within are shape checks.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,15 +23,6 @@ using namespace mcc::lowering;
 namespace {
 
 using utils::IteratorType;
-
-/// `idx` (any integer) as an index in [0, dim): negative values wrap once.
-Value wrapIndex(OpBuilder &b, Location l, Value idx, Value dim) {
-  idx = arith::IndexCastOp::create(b, l, b.getIndexType(), idx);
-  Value zero = arith::ConstantIndexOp::create(b, l, 0);
-  Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, idx, zero);
-  return arith::SelectOp::create(b, l, neg,
-                                 arith::AddIOp::create(b, l, idx, dim), idx);
-}
 
 /// Combines an existing element with an update per ONNX `reduction`.
 Value combine(OpBuilder &b, Location l, StringRef reduction, Value old,
@@ -54,7 +47,7 @@ Value combine(OpBuilder &b, Location l, StringRef reduction, Value old,
 }
 
 /// The data coordinates that a GatherND/ScatterND index tuple names:
-/// indices[prefix..., 0 .. k-1], each wrapped into data dim `first + j`.
+/// indices[prefix..., 0 .. k-1], each checked against data dim `first + j`.
 SmallVector<Value> indexTuple(OpBuilder &b, Location l, Value indices,
                               ValueRange prefix, int64_t k,
                               ArrayRef<Value> dataDims, int64_t first) {
@@ -63,9 +56,59 @@ SmallVector<Value> indexTuple(OpBuilder &b, Location l, Value indices,
     SmallVector<Value> c(prefix);
     c.push_back(arith::ConstantIndexOp::create(b, l, j));
     Value v = tensor::ExtractOp::create(b, l, indices, c);
-    at.push_back(wrapIndex(b, l, v, dataDims[first + j]));
+    at.push_back(checkedIndex(b, l, v, dataDims[first + j],
+                              "index into dimension " + Twine(first + j) +
+                                  " of its data"));
   }
   return at;
+}
+
+/// Where reads or writes through checked indices into data dims
+/// [first, first + k) must be skipped (null when all are static positive).
+Value nonEmptyDims(OpBuilder &b, Location loc, Value data, int64_t first,
+                   int64_t k) {
+  SmallVector<Value> conds;
+  for (int64_t d = first; d < first + k; ++d)
+    conds.push_back(nonEmptyDim(b, loc, dimOf(b, loc, data, d)));
+  return allOf(b, loc, conds);
+}
+
+/// Checks that n dims of `a` from `aFirst` are equal to (`within`: at most)
+/// those of `b` from `bFirst`, except `a`'s dim `skip`: at compile time
+/// where both are static, else in the shape function.
+LogicalResult checkDims(ConversionPatternRewriter &rewriter, Operation *op,
+                        Value a, int64_t aFirst, Value b, int64_t bFirst,
+                        int64_t n, bool within, const Twine &what,
+                        int64_t skip = -1) {
+  Location loc = op->getLoc();
+  auto at = cast<RankedTensorType>(a.getType());
+  auto bt = cast<RankedTensorType>(b.getType());
+  if (aFirst + n > at.getRank() || bFirst + n > bt.getRank())
+    return unsupported(rewriter, op, what + ": ranks do not fit");
+  for (int64_t d = 0; d < n; ++d) {
+    int64_t ad = aFirst + d, bdim = bFirst + d;
+    if (ad == skip)
+      continue;
+    std::string msg = (what + " (dimension " + Twine(ad) + ")").str();
+    if (!at.isDynamicDim(ad) && !bt.isDynamicDim(bdim)) {
+      int64_t x = at.getDimSize(ad), y = bt.getDimSize(bdim);
+      if (within ? x > y : x != y)
+        return unsupported(rewriter, op, msg);
+      continue;
+    }
+    OpFoldResult x = dimOf(rewriter, loc, a, ad),
+                 y = dimOf(rewriter, loc, b, bdim);
+    if (!within) {
+      checkSameDim(rewriter, loc, x, y, msg);
+      continue;
+    }
+    checkShape(rewriter, loc,
+               arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sle,
+                                     dimValue(rewriter, loc, x),
+                                     dimValue(rewriter, loc, y)),
+               msg);
+  }
+  return success();
 }
 
 /// Every dim of `v` as an index value (for use inside loop bodies).
@@ -77,15 +120,29 @@ SmallVector<Value> dimValues(OpBuilder &b, Location loc, Value v) {
 }
 
 /// acc with updates[ivs] stored at `at` (combined with what is there per
-/// `reduction`).
+/// `reduction`); under scf.if `guard` when it is non-null.
 Value scatterOne(OpBuilder &b, Location l, Value acc, ValueRange at,
                  Value updates, ValueRange ivs, StringRef reduction,
-                 bool isUnsigned) {
-  Value upd = tensor::ExtractOp::create(b, l, updates, ivs);
-  if (reduction != "none")
-    upd = combine(b, l, reduction, tensor::ExtractOp::create(b, l, acc, at),
+                 bool isUnsigned, Value guard) {
+  auto store = [&](OpBuilder &nb, Location nl) -> Value {
+    Value upd = tensor::ExtractOp::create(nb, nl, updates, ivs);
+    if (reduction != "none")
+      upd =
+          combine(nb, nl, reduction, tensor::ExtractOp::create(nb, nl, acc, at),
                   upd, isUnsigned);
-  return tensor::InsertOp::create(b, l, upd, acc, at);
+    return tensor::InsertOp::create(nb, nl, upd, acc, at);
+  };
+  if (!guard)
+    return store(b, l);
+  return scf::IfOp::create(
+             b, l, guard,
+             [&](OpBuilder &nb, Location nl) {
+               scf::YieldOp::create(nb, nl, store(nb, nl));
+             },
+             [&](OpBuilder &nb, Location nl) {
+               scf::YieldOp::create(nb, nl, acc);
+             })
+      .getResult(0);
 }
 
 /// An scf.for nest over `shape` carrying `init`; `body` returns the new
@@ -121,7 +178,11 @@ struct GatherElementsLowering : OpConversionPattern<ONNXGatherElementsOp> {
     int64_t axis = normalizeAxis(op.getAxis(), rank);
     Value data = adaptor.getData();
     Location loc = op.getLoc();
+    if (failed(checkDims(rewriter, op, adaptor.getIndices(), 0, data, 0, rank,
+                         /*within=*/true, "the indices exceed the data", axis)))
+      return failure();
     Value axisDim = dimValue(rewriter, loc, dimOf(rewriter, loc, data, axis));
+    Value guard = nonEmptyDims(rewriter, loc, data, axis, 1);
     auto g = linalg::GenericOp::create(
         rewriter, loc, rt, adaptor.getIndices(),
         emptyOfType(rewriter, loc, rt,
@@ -131,10 +192,12 @@ struct GatherElementsLowering : OpConversionPattern<ONNXGatherElementsOp> {
         [&](OpBuilder &b, Location l, ValueRange a) {
           SmallVector<Value> at;
           for (int64_t d = 0; d < rank; ++d)
-            at.push_back(d == axis ? wrapIndex(b, l, a[0], axisDim)
-                                   : (Value)linalg::IndexOp::create(b, l, d));
-          linalg::YieldOp::create(
-              b, l, Value(tensor::ExtractOp::create(b, l, data, at)));
+            at.push_back(d == axis
+                             ? checkedIndex(b, l, a[0], axisDim,
+                                            "index into axis " + Twine(axis) +
+                                                " of its data")
+                             : (Value)linalg::IndexOp::create(b, l, d));
+          linalg::YieldOp::create(b, l, guardedExtract(b, l, data, at, guard));
         });
     rewriter.replaceOp(op, g.getResult(0));
     return success();
@@ -159,7 +222,16 @@ struct GatherNDLowering : OpConversionPattern<ONNXGatherNDOp> {
     Value data = adaptor.getData(), indices = adaptor.getIndices();
     Location loc = op.getLoc();
     int64_t rank = rt.getRank();
+    if (bd + k > dt.getRank())
+      return unsupported(rewriter, op,
+                         "batch_dims plus the index tuple's length exceed "
+                         "the data's rank");
+    if (failed(checkDims(rewriter, op, indices, 0, data, 0, bd, false,
+                         "the batch dimensions of the indices and the data "
+                         "differ")))
+      return failure();
     SmallVector<Value> dataDims = dimValues(rewriter, loc, data);
+    Value guard = nonEmptyDims(rewriter, loc, data, bd, k);
     SmallVector<OpFoldResult> dims = dimsOf(rewriter, loc, indices);
     dims.pop_back();
     llvm::append_range(
@@ -179,8 +251,7 @@ struct GatherNDLowering : OpConversionPattern<ONNXGatherNDOp> {
                                             dataDims, bd));
           for (int64_t d = q - 1; d < rank; ++d)
             at.push_back(iv[d]);
-          linalg::YieldOp::create(
-              b, l, Value(tensor::ExtractOp::create(b, l, data, at)));
+          linalg::YieldOp::create(b, l, guardedExtract(b, l, data, at, guard));
         });
     rewriter.replaceOp(op, g.getResult(0));
     return success();
@@ -201,15 +272,27 @@ struct ScatterElementsLowering : OpConversionPattern<ONNXScatterElementsOp> {
     StringRef red = op.getReduction();
     bool u = isUnsignedInt(op.getData().getType());
     Location loc = op.getLoc();
-    Value axisDim =
-        dimValue(rewriter, loc, dimOf(rewriter, loc, adaptor.getData(), axis));
+    Value data = adaptor.getData();
+    if (cast<RankedTensorType>(indices.getType()).getRank() != rank ||
+        cast<RankedTensorType>(updates.getType()).getRank() != rank)
+      return unsupported(rewriter, op,
+                         "the indices and updates must have the data's rank");
+    if (failed(checkDims(rewriter, op, indices, 0, data, 0, rank, true,
+                         "the indices exceed the data", axis)) ||
+        failed(checkDims(rewriter, op, updates, 0, indices, 0, rank, false,
+                         "the updates and the indices differ in shape")))
+      return failure();
+    Value axisDim = dimValue(rewriter, loc, dimOf(rewriter, loc, data, axis));
+    Value guard = nonEmptyDims(rewriter, loc, data, axis, 1);
     Value r = forEach(
-        rewriter, loc, dimsOf(rewriter, loc, indices), adaptor.getData(),
+        rewriter, loc, dimsOf(rewriter, loc, indices), data,
         [&](OpBuilder &b, Location l, ValueRange ivs, Value acc) -> Value {
           Value idx = tensor::ExtractOp::create(b, l, indices, ivs);
           SmallVector<Value> at(ivs);
-          at[axis] = wrapIndex(b, l, idx, axisDim);
-          return scatterOne(b, l, acc, at, updates, ivs, red, u);
+          at[axis] =
+              checkedIndex(b, l, idx, axisDim,
+                           "index into axis " + Twine(axis) + " of its data");
+          return scatterOne(b, l, acc, at, updates, ivs, red, u, guard);
         });
     rewriter.replaceOp(op, r);
     return success();
@@ -231,15 +314,31 @@ struct ScatterNDLowering : OpConversionPattern<ONNXScatterNDOp> {
     StringRef red = op.getReduction();
     bool u = isUnsignedInt(op.getData().getType());
     Location loc = op.getLoc();
-    SmallVector<Value> dataDims = dimValues(rewriter, loc, adaptor.getData());
+    Value data = adaptor.getData();
+    auto dt = cast<RankedTensorType>(data.getType());
+    auto ut = cast<RankedTensorType>(updates.getType());
     // Updates have shape indices.shape[:-1] + data.shape[k:].
+    if (k > dt.getRank() || ut.getRank() != q - 1 + dt.getRank() - k)
+      return unsupported(rewriter, op,
+                         "the updates' rank must be the indices' rank - 1 "
+                         "plus the data's rank - the index tuple's length");
+    if (failed(checkDims(rewriter, op, updates, 0, indices, 0, q - 1, false,
+                         "the updates' leading dimensions differ from the "
+                         "indices'")) ||
+        failed(checkDims(rewriter, op, updates, q - 1, data, k,
+                         dt.getRank() - k, false,
+                         "the updates' trailing dimensions differ from the "
+                         "data's")))
+      return failure();
+    SmallVector<Value> dataDims = dimValues(rewriter, loc, data);
+    Value guard = nonEmptyDims(rewriter, loc, data, 0, k);
     Value r = forEach(
         rewriter, loc, dimsOf(rewriter, loc, updates), adaptor.getData(),
         [&](OpBuilder &b, Location l, ValueRange ivs, Value acc) -> Value {
           SmallVector<Value> at =
               indexTuple(b, l, indices, ivs.take_front(q - 1), k, dataDims, 0);
           llvm::append_range(at, ivs.drop_front(q - 1));
-          return scatterOne(b, l, acc, at, updates, ivs, red, u);
+          return scatterOne(b, l, acc, at, updates, ivs, red, u, guard);
         });
     rewriter.replaceOp(op, r);
     return success();

@@ -508,10 +508,10 @@ LogicalResult convert(Operation *root) {
   ConversionTarget target(*ctx);
   target.addIllegalDialect<onnx::ONNXDialect>();
   target.addLegalOp<onnx::ONNXNoValueOp>();
-  target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
-                         arith::ArithDialect, math::MathDialect,
-                         func::FuncDialect, scf::SCFDialect,
-                         cf::ControlFlowDialect, affine::AffineDialect>();
+  target.addLegalDialect<
+      linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
+      math::MathDialect, func::FuncDialect, scf::SCFDialect,
+      cf::ControlFlowDialect, affine::AffineDialect, MccDialect>();
   RewritePatternSet patterns(ctx);
   populateOnnxToLinalgPatterns(patterns);
   SignlessTypeConverter converter;

@@ -82,6 +82,28 @@ void checkShape(mlir::OpBuilder &b, mlir::Location loc, mlir::Value cond,
 void checkSameDim(mlir::OpBuilder &b, mlir::Location loc, mlir::OpFoldResult a,
                   mlir::OpFoldResult c, const llvm::Twine &what);
 
+/// `idx` (an integer read from tensor data) as a position in [0, dim),
+/// negative values counting from the end: an mcc.check_index, which fails
+/// the run with "node '<name>' (<op>): <what>", the value and the bound
+/// when the index is outside. 0 on failure, so a read through it needs
+/// `nonEmptyDim` as its guard unless the dim is known to be positive.
+mlir::Value checkedIndex(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::Value idx, mlir::Value dim,
+                         const llvm::Twine &what);
+/// Null when `d` is a static positive dim, else `d != 0` (i1): where a
+/// read through a checked index must be skipped (an empty dim has no
+/// valid index, and a failed check's 0 is none either).
+mlir::Value nonEmptyDim(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::OpFoldResult d);
+/// `tensor.extract %t[at]`, or, when `guard` is non-null, the same under
+/// scf.if guard with 0 (of the element type) otherwise.
+mlir::Value guardedExtract(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Value t, mlir::ValueRange at,
+                           mlir::Value guard);
+/// The AND of the non-null conditions (null when there are none).
+mlir::Value allOf(mlir::OpBuilder &b, mlir::Location loc,
+                  llvm::ArrayRef<mlir::Value> conds);
+
 /// Dim arithmetic that folds when the dims are static.
 mlir::OpFoldResult addDims(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::OpFoldResult a, mlir::OpFoldResult c);

@@ -29,7 +29,7 @@
 extern "C" {
 #endif
 
-#define MCC_ABI_VERSION 4
+#define MCC_ABI_VERSION 5
 
 typedef enum mcc_status {
   MCC_OK = 0,
@@ -40,7 +40,13 @@ typedef enum mcc_status {
                                      inputs give */
   MCC_ERROR_OUT_OF_MEMORY = 3,
   MCC_ERROR_IO = 4, /* external weights could not be read */
-  MCC_ERROR_INTERNAL = 5
+  MCC_ERROR_INTERNAL = 5,
+  MCC_ERROR_OUT_OF_RANGE = 6 /* a value read from an input's data at run
+                                time (a Gather's index, a scatter's
+                                position) is outside what it indexes; the
+                                message names the node and the value. The
+                                outputs' contents are then undefined (no
+                                memory outside the buffers was touched) */
 } mcc_status;
 
 /* Element types: the ONNX TensorProto.DataType codes. */

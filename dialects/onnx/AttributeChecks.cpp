@@ -1,0 +1,110 @@
+//===- AttributeChecks.cpp - Attribute values that contradict the operands ===//
+//
+// An attribute out of its range would otherwise be read as something else:
+// a Softmax over axis 7 of a rank-2 input normalized nothing and returned
+// ones. These checks run with shape inference, once the operands' ranks
+// are known (at import, or later in onnx-shape-inference), and name the
+// node through the op's location.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/onnx/OnnxDialect.h"
+
+#include "llvm/ADT/SmallSet.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mcc::onnx;
+
+namespace {
+
+int64_t rankOf(Value v) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  return t ? t.getRank() : -1;
+}
+
+/// `axis` (attribute `name`) in [lo, hi] for an operand of rank `rank`.
+LogicalResult checkAxis(Operation *op, StringRef name, int64_t axis,
+                        int64_t rank, int64_t lo, int64_t hi) {
+  if (rank < 0 || (axis >= lo && axis <= hi))
+    return success();
+  return op->emitError() << name << " " << axis << " is out of range for "
+                         << "an input of rank " << rank << " (valid: " << lo
+                         << " to " << hi << ")";
+}
+
+/// `axis` in [-rank, rank), the range of most ops.
+LogicalResult checkAxis(Operation *op, int64_t axis, Value v) {
+  int64_t r = rankOf(v);
+  return checkAxis(op, "axis", axis, r, -r, r - 1);
+}
+
+LogicalResult checkPerm(ONNXTransposeOp op) {
+  int64_t r = rankOf(op.getData());
+  SmallVector<int64_t> perm = getIntArray(op.getPermAttr());
+  if (r < 0 || perm.empty())
+    return success();
+  llvm::SmallSet<int64_t, 8> seen;
+  for (int64_t p : perm)
+    if (p < 0 || p >= r || !seen.insert(p).second)
+      return op.emitError() << "perm is not a permutation of 0 to " << r - 1;
+  return success();
+}
+
+LogicalResult checkConv(ONNXConvOp op) {
+  int64_t g = op.getGroup();
+  if (g < 1)
+    return op.emitError() << "group " << g << " must be at least 1";
+  auto wt = dyn_cast<RankedTensorType>(op.getW().getType());
+  if (!wt || wt.getRank() < 2)
+    return success();
+  if (!wt.isDynamicDim(0) && wt.getDimSize(0) % g != 0)
+    return op.emitError() << "group " << g << " does not divide the "
+                          << wt.getDimSize(0) << " output channels";
+  SmallVector<int64_t> k = getIntArray(op.getKernelShapeAttr());
+  if (k.empty())
+    return success();
+  if (int64_t(k.size()) != wt.getRank() - 2)
+    return op.emitError() << "kernel_shape has " << k.size()
+                          << " entries, the weights " << wt.getRank() - 2
+                          << " spatial dims";
+  for (auto [i, d] : llvm::enumerate(k))
+    if (!wt.isDynamicDim(i + 2) && wt.getDimSize(i + 2) != d)
+      return op.emitError()
+             << "kernel_shape " << d << " at dim " << i
+             << " contradicts the weights' " << wt.getDimSize(i + 2);
+  return success();
+}
+
+} // namespace
+
+LogicalResult mcc::onnx::checkAttributes(Operation *op) {
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case<ONNXSoftmaxOp, ONNXLogSoftmaxOp, ONNXHardmaxOp,
+            ONNXLpNormalizationOp>(
+          [](auto o) { return checkAxis(o, o.getAxis(), o.getInput()); })
+      .Case<ONNXArgMaxOp, ONNXArgMinOp>(
+          [](auto o) { return checkAxis(o, o.getAxis(), o.getData()); })
+      .Case<ONNXGatherOp, ONNXGatherElementsOp, ONNXScatterElementsOp>(
+          [](auto o) { return checkAxis(o, o.getAxis(), o.getData()); })
+      .Case<ONNXTopKOp>(
+          [](auto o) { return checkAxis(o, o.getAxis(), o.getX()); })
+      .Case<ONNXLayerNormalizationOp>(
+          [](auto o) { return checkAxis(o, o.getAxis(), o.getX()); })
+      .Case<ONNXSplitOp>(
+          [](auto o) { return checkAxis(o, o.getAxis(), o.getInput()); })
+      .Case<ONNXConcatOp>([](ONNXConcatOp o) {
+        return checkAxis(o, o.getAxis(), o.getInputs()[0]);
+      })
+      .Case<ONNXFlattenOp>([](ONNXFlattenOp o) {
+        int64_t r = rankOf(o.getInput());
+        return checkAxis(o, "axis", o.getAxis(), r, -r, r);
+      })
+      .Case<ONNXOneHotOp>([](ONNXOneHotOp o) {
+        int64_t r = rankOf(o.getIndices());
+        return checkAxis(o, "axis", o.getAxis(), r, -r - 1, r);
+      })
+      .Case<ONNXTransposeOp>(checkPerm)
+      .Case<ONNXConvOp>(checkConv)
+      .Default([](Operation *) { return success(); });
+}

@@ -1,0 +1,23 @@
+//===- SchemaVersions.h - When each ai.onnx op changed ----------*- C++ -*-===//
+//
+// For the importer (kept out of OnnxDialect.h, which every pass includes).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MCC_DIALECTS_ONNX_SCHEMAVERSIONS_H
+#define MCC_DIALECTS_ONNX_SCHEMAVERSIONS_H
+
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+
+namespace mcc::onnx {
+
+/// The version of ai.onnx op `opType` in force at `opset`: the newest opset
+/// at or before it where the op changed; 0 when the op did not exist yet
+/// (or is unknown).
+int64_t onnxVersionAt(llvm::StringRef opType, int64_t opset);
+
+} // namespace mcc::onnx
+
+#endif // MCC_DIALECTS_ONNX_SCHEMAVERSIONS_H

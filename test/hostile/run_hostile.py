@@ -1,0 +1,609 @@
+#!/usr/bin/env python3
+"""The hostile-input corpus: models and run-time inputs of the classes in
+the onnx and onnxruntime security advisories, each generated here and
+checked to end in a clean error (exit 1, a message naming the file, node or
+input; no crash, no hang) or a correct result.
+
+Usage: run_hostile.py BIN_DIR WORK_DIR [--only SUBSTRING]
+Prints one line per case and a closing 'N passed, N failed'. Under the
+sanitizer build (MCC_SANITIZE) the same cases run with ASan/UBSan watching.
+"""
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+OPSET = [helper.make_opsetid("", 17)]
+CRASH_MARKS = ("Stack dump", "PLEASE submit", "Assertion", "LLVM ERROR",
+               "AddressSanitizer", "runtime error:", "Segmentation fault")
+results = []
+
+
+def run(cmd, timeout=300):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True,
+                              errors="replace", timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def record(name, ok, detail=""):
+    results.append(ok)
+    print(f"{'PASS' if ok else 'FAIL'}: {name}"
+          f"{(' -- ' + detail) if detail else ''}", flush=True)
+
+
+def clean_error(r, must_contain):
+    """(ok, detail) for a command that must fail cleanly with exit 1."""
+    if r is None:
+        return False, "hung (timeout)"
+    err = r.stderr.strip()
+    first = err.splitlines()[0] if err else "(no message)"
+    if r.returncode < 0:
+        return False, f"killed by {signal.Signals(-r.returncode).name}: {first}"
+    if r.returncode != 1:
+        return False, f"exit {r.returncode}: {first}"
+    if any(m in err for m in CRASH_MARKS):
+        return False, "crash report: " + first
+    missing = [s for s in must_contain if s not in err]
+    if missing:
+        return False, f"message lacks {missing}: {err[:300]}"
+    return True, first
+
+
+def save(model, path, check=False):
+    if check:
+        onnx.checker.check_model(model)
+    with open(path, "wb") as f:
+        f.write(model.SerializeToString())
+    return path
+
+
+def model_of(nodes, inputs, outputs, inits=(), opset=OPSET, name="g"):
+    g = helper.make_graph(nodes, name, inputs, outputs, list(inits))
+    return helper.make_model(g, opset_imports=opset)
+
+
+def fvi(name, shape, dtype=TensorProto.FLOAT):
+    return helper.make_tensor_value_info(name, dtype, shape)
+
+
+class Corpus:
+    def __init__(self, bin_dir, work):
+        self.bin, self.work = bin_dir, work
+
+    def path(self, *parts):
+        p = os.path.join(self.work, *parts)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        return p
+
+    def mcc(self, model_path, *args):
+        so = os.path.splitext(model_path)[0] + ".so"
+        return run([f"{self.bin}/mcc", model_path, "-o", so] + list(args)), so
+
+    def compile_error(self, name, model_path, must_contain, args=()):
+        r, _ = self.mcc(model_path, *args)
+        record(f"compile: {name}", *clean_error(r, must_contain))
+
+    def run_so(self, so, feeds, threads=1):
+        args = []
+        for k, v in feeds.items():
+            f = os.path.join(self.work, f"in_{os.path.basename(so)}_{k}.npy")
+            np.save(f, v)
+            args += ["--input", f"{k}={f}"]
+        out = so + ".out"
+        shutil.rmtree(out, ignore_errors=True)
+        return run([f"{self.bin}/mcc-run", so, "--output-dir", out,
+                    "--threads", str(threads)] + args), out
+
+    def run_error(self, name, so, feeds, must_contain, threads=1):
+        r, _ = self.run_so(so, feeds, threads)
+        record(f"run: {name}", *clean_error(r, must_contain))
+
+    def run_equal(self, name, so, feeds, expected, threads=1):
+        """Runs and compares each output with `expected` (a dict)."""
+        r, out = self.run_so(so, feeds, threads)
+        if r is None or r.returncode != 0:
+            record(f"run: {name}", False,
+                   "hung" if r is None else f"exit {r.returncode}: "
+                   f"{r.stderr.strip()[:300]}")
+            return
+        for k, want in expected.items():
+            got = np.load(os.path.join(out, f"{k}.npy"))
+            if got.shape != want.shape or not np.allclose(
+                    got, want, rtol=1e-5, atol=1e-6, equal_nan=True):
+                record(f"run: {name}", False, f"{k}: {got} vs {want}")
+                return
+        record(f"run: {name}", True)
+
+    def compiled(self, name, model):
+        """Compiles `model`; records a failure and returns None if it
+        does not compile."""
+        r, so = self.mcc(save(model, self.path(name, "model.onnx")))
+        if r is None or r.returncode != 0:
+            record(f"compile: {name}", False,
+                   "hung" if r is None else r.stderr.strip()[:300])
+            return None
+        return so
+
+
+# ---------------------------------------------------------------- files
+
+def external_tensor(name, location, offset=0, length=16, dims=(4,)):
+    t = TensorProto(name=name, data_type=TensorProto.FLOAT, dims=list(dims))
+    t.data_location = TensorProto.EXTERNAL
+    for k, v in [("location", location), ("offset", str(offset)),
+                 ("length", str(length))]:
+        e = t.external_data.add()
+        e.key, e.value = k, v
+    return t
+
+
+def external_model(t):
+    return model_of([helper.make_node("Add", ["x", t.name], ["y"], name="add")],
+                    [fvi("x", [4])], [fvi("y", [4])], [t])
+
+
+def file_cases(c):
+    secret = c.path("outside", "secret.bin")
+    np.arange(4, dtype=np.float32).tofile(secret)
+
+    cases = [
+        ("traversal through ..", "../outside/secret.bin", "'..' is not allowed"),
+        ("absolute path", secret, "absolute paths are not allowed"),
+        ("missing file", "nope.bin", "file not found"),
+        ("empty location", "", "empty location"),
+    ]
+    for name, loc, msg in cases:
+        d = c.path("ext_" + name.replace(" ", "_"), "m.onnx")
+        save(external_model(external_tensor("W", loc)), d)
+        c.compile_error(f"external data: {name}", d, [msg, "initializer 'W'"])
+
+    # A symbolic link inside the folder to a file outside it.
+    d = c.path("ext_symlink", "m.onnx")
+    link = os.path.join(os.path.dirname(d), "w.bin")
+    if not os.path.lexists(link):
+        os.symlink(secret, link)
+    save(external_model(external_tensor("W", "w.bin")), d)
+    c.compile_error("external data: symlink out of the folder", d,
+                    ["resolves outside the model's folder"])
+
+    # A directory symlink inside the folder that leads out of it.
+    d = c.path("ext_dirlink", "m.onnx")
+    link = os.path.join(os.path.dirname(d), "sub")
+    if not os.path.lexists(link):
+        os.symlink(os.path.dirname(secret), link)
+    save(external_model(external_tensor("W", "sub/secret.bin")), d)
+    c.compile_error("external data: directory symlink out of the folder", d,
+                    ["resolves outside the model's folder"])
+
+    # A symbolic link that stays inside the folder is fine.
+    d = c.path("ext_inner_link", "m.onnx")
+    real = os.path.join(os.path.dirname(d), "real.bin")
+    np.arange(4, dtype=np.float32).tofile(real)
+    link = os.path.join(os.path.dirname(d), "alias.bin")
+    if not os.path.lexists(link):
+        os.symlink("real.bin", link)
+    so = c.compiled("ext_inner_link",
+                    external_model(external_tensor("W", "alias.bin")))
+    if so:
+        x = np.ones(4, np.float32)
+        c.run_equal("external data through a link inside the folder", so,
+                    {"x": x}, {"y": x + np.arange(4, dtype=np.float32)})
+
+    # A hard link to a file outside the folder (same file system).
+    d = c.path("ext_hardlink", "m.onnx")
+    hard = os.path.join(os.path.dirname(d), "w.bin")
+    if not os.path.exists(hard):
+        os.link(secret, hard)
+    save(external_model(external_tensor("W", "w.bin")), d)
+    c.compile_error("external data: hard link", d, ["hard links"])
+
+    # A FIFO: opening it must not block the compiler.
+    d = c.path("ext_fifo", "m.onnx")
+    fifo = os.path.join(os.path.dirname(d), "w.bin")
+    if not os.path.exists(fifo):
+        os.mkfifo(fifo)
+    save(external_model(external_tensor("W", "w.bin")), d)
+    c.compile_error("external data: FIFO", d, ["not a regular file"])
+
+    # Offsets and lengths past the end, and ones that overflow.
+    for name, off, length in [("offset past the end", 64, 16),
+                              ("offset overflow", 2**64 - 8, 16),
+                              ("length overflow", 8, 2**64 - 4)]:
+        d = c.path("ext_" + name.replace(" ", "_"), "m.onnx")
+        shutil.copy(secret, os.path.join(os.path.dirname(d), "w.bin"))
+        save(external_model(external_tensor("W", "w.bin", off, length)), d)
+        c.compile_error(f"external data: {name}", d, ["exceeds file size"])
+    d = c.path("ext_short", "m.onnx")
+    shutil.copy(secret, os.path.join(os.path.dirname(d), "w.bin"))
+    save(external_model(external_tensor("W", "w.bin", 0, 8)), d)
+    c.compile_error("external data: length shorter than the shape", d,
+                    ["initializer 'W'", "bytes"])
+
+
+# ---------------------------------------------------------------- models
+
+def bytes_cases(c):
+    p = c.path("bytes", "empty.onnx")
+    open(p, "wb").close()
+    c.compile_error("empty file", p, ["ONNX model"])
+    rng = np.random.default_rng(0)
+    for i in range(3):
+        p = c.path("bytes", f"random{i}.onnx")
+        open(p, "wb").write(rng.integers(0, 256, 4096, np.uint8).tobytes())
+        c.compile_error(f"random bytes {i}", p, ["ONNX model"])
+    good = model_of([helper.make_node("Relu", ["x"], ["y"], name="r")],
+                    [fvi("x", [4])], [fvi("y", [4])])
+    data = good.SerializeToString()
+    p = c.path("bytes", "truncated.onnx")
+    open(p, "wb").write(data[: len(data) - 7])
+    c.compile_error("truncated model", p, ["ONNX model"])
+
+
+def tensor_cases(c):
+    def init_model(t):
+        return model_of([helper.make_node("Add", ["x", t.name], ["y"],
+                                          name="add")],
+                        [fvi("x", [4])], [fvi("y", [4])], [t])
+
+    t = TensorProto(name="W", data_type=TensorProto.FLOAT, dims=[4],
+                    raw_data=b"\0" * 12)
+    c.compile_error("raw_data shorter than the shape",
+                    save(init_model(t), c.path("tensor", "short.onnx")),
+                    ["initializer 'W'", "12 bytes"])
+    t = TensorProto(name="W", data_type=TensorProto.FLOAT,
+                    dims=[2**40, 2**40])
+    c.compile_error("dims that overflow",
+                    save(init_model(t), c.path("tensor", "overflow.onnx")),
+                    ["initializer 'W'", "2^48"])
+    t = TensorProto(name="W", data_type=TensorProto.FLOAT, dims=[2**30, 64])
+    c.compile_error("huge dims without data",
+                    save(init_model(t), c.path("tensor", "huge.onnx")),
+                    ["initializer 'W'"])
+    t = TensorProto(name="W", data_type=TensorProto.FLOAT, dims=[-4])
+    c.compile_error("negative dims",
+                    save(init_model(t), c.path("tensor", "negative.onnx")),
+                    ["initializer 'W'", "negative"])
+    t = TensorProto(name="W", data_type=TensorProto.STRING, dims=[1])
+    t.string_data.append(b"x")
+    c.compile_error("string tensor",
+                    save(init_model(t), c.path("tensor", "string.onnx")),
+                    ["initializer 'W'", "data type"])
+    t = TensorProto(name="W", data_type=77, dims=[1])
+    c.compile_error("unknown dtype",
+                    save(init_model(t), c.path("tensor", "dtype.onnx")),
+                    ["initializer 'W'", "data type"])
+
+
+def graph_cases(c):
+    def err(name, model, msg, args=()):
+        c.compile_error(name, save(model, c.path("graph", name.replace(" ", "_")
+                                                 + ".onnx")), msg, args)
+
+    x, y = fvi("x", [2, 3]), fvi("y", [2, 3])
+    err("value produced twice",
+        model_of([helper.make_node("Relu", ["x"], ["y"], name="first"),
+                  helper.make_node("Neg", ["x"], ["y"], name="second")],
+                 [x], [y]),
+        ["value 'y' is produced twice", "node 'first' (Relu)",
+         "node 'second' (Neg)"])
+    err("node output shadows a graph input",
+        model_of([helper.make_node("Relu", ["x"], ["x"], name="r")], [x], [x]),
+        ["value 'x' is produced twice", "graph input 'x'"])
+    err("value produced twice in a subgraph",
+        model_of([helper.make_node(
+            "If", ["c"], ["y"], name="if",
+            then_branch=helper.make_graph(
+                [helper.make_node("Relu", ["x"], ["t"], name="a"),
+                 helper.make_node("Neg", ["x"], ["t"], name="b")],
+                "then", [], [fvi("t", [2, 3])]),
+            else_branch=helper.make_graph(
+                [helper.make_node("Neg", ["x"], ["e"], name="c")],
+                "else", [], [fvi("e", [2, 3])]))],
+            [fvi("c", [], TensorProto.BOOL), x], [y]),
+        ["value 't' is produced twice", "in node 'if' (If)'s then_branch"])
+    err("cycle",
+        model_of([helper.make_node("Relu", ["b"], ["a"], name="ra"),
+                  helper.make_node("Relu", ["a"], ["b"], name="rb")],
+                 [x], [fvi("b", [2, 3])]),
+        ["input 'b' is not produced by any earlier node"])
+    err("output nobody produces",
+        model_of([helper.make_node("Relu", ["x"], ["r"], name="r")], [x],
+                 [fvi("z", [2, 3])]),
+        ["graph output 'z' is not produced"])
+    err("opset newer than the schema",
+        model_of([helper.make_node("Relu", ["x"], ["y"], name="r")], [x], [y],
+                 opset=[helper.make_opsetid("", 99)]),
+        ["opset 99", "opset 28 is the newest supported"])
+    err("opset older than supported",
+        model_of([helper.make_node("Relu", ["x"], ["y"], name="r")], [x], [y],
+                 opset=[helper.make_opsetid("", 3)]),
+        ["node 'r' (Relu)", "opset 3 is older than mcc supports for Relu",
+         "changed at opset 6"])
+    err("unknown domain",
+        model_of([helper.make_node("Frobnicate", ["x"], ["y"], name="f",
+                                   domain="com.evil")], [x], [y],
+                 opset=OPSET + [helper.make_opsetid("com.evil", 1)]),
+        ["node 'f' (Frobnicate)", "com.evil"])
+    err("unknown op",
+        model_of([helper.make_node("Frobnicate", ["x"], ["y"], name="f")],
+                 [x], [y]),
+        ["node 'f' (Frobnicate)", "not an operator"])
+    err("missing required attribute",
+        model_of([helper.make_node("Cast", ["x"], ["y"], name="cast")],
+                 [x], [y]),
+        ["node 'cast' (Cast)", "to"])
+    err("Softmax axis out of range",
+        model_of([helper.make_node("Softmax", ["x"], ["y"], axis=7,
+                                   name="sm")], [x], [y]),
+        ["node 'sm' (Softmax)", "axis"])
+    err("Gather axis out of range",
+        model_of([helper.make_node("Gather", ["x", "i"], ["y"], axis=2,
+                                   name="g")],
+                 [x, fvi("i", [2], TensorProto.INT64)], [fvi("y", None)]),
+        ["node 'g' (Gather)", "axis"])
+    err("Concat axis out of range",
+        model_of([helper.make_node("Concat", ["x", "x"], ["y"], axis=-3,
+                                   name="cat")], [x], [fvi("y", None)]),
+        ["node 'cat' (Concat)", "axis"])
+    err("Transpose perm not a permutation",
+        model_of([helper.make_node("Transpose", ["x"], ["y"], perm=[0, 0],
+                                   name="tr")], [x], [fvi("y", None)]),
+        ["node 'tr' (Transpose)", "perm"])
+    err("Transpose perm of the wrong length",
+        model_of([helper.make_node("Transpose", ["x"], ["y"], perm=[1, 0, 2],
+                                   name="tr")], [x], [fvi("y", None)]),
+        ["node 'tr' (Transpose)", "perm"])
+    w = numpy_helper.from_array(np.ones((4, 2, 3, 3), np.float32), "w")
+    err("Conv group that does not divide the channels",
+        model_of([helper.make_node("Conv", ["img", "w"], ["y"], group=3,
+                                   name="conv")],
+                 [fvi("img", [1, 4, 8, 8])], [fvi("y", None)], [w]),
+        ["node 'conv' (Conv)", "group"])
+    err("Conv kernel_shape that contradicts the weights",
+        model_of([helper.make_node("Conv", ["img", "w"], ["y"], group=2,
+                                   kernel_shape=[5, 5], name="conv")],
+                 [fvi("img", [1, 4, 8, 8])], [fvi("y", None)], [w]),
+        ["node 'conv' (Conv)", "kernel"])
+    err("Gather constant index out of range",
+        model_of([helper.make_node("Gather", ["x", "i"], ["y"], axis=0,
+                                   name="g")],
+                 [x], [fvi("y", None)],
+                 [numpy_helper.from_array(np.array([5], np.int64), "i")]),
+        ["node 'g' (Gather)", "index 5"])
+    # Subgraphs nested deeper than protobuf's recursion limit (written as
+    # raw bytes: Python's protobuf refuses to build such a message).
+    p = c.path("graph", "deep.onnx")
+    with open(p, "wb") as f:
+        f.write(deep_model_bytes(150))
+    c.compile_error("subgraphs nested too deeply", p, ["ONNX model"])
+
+
+def _varint(v):
+    out = b""
+    while True:
+        b, v = v & 0x7F, v >> 7
+        out += bytes([b | (0x80 if v else 0)])
+        if not v:
+            return out
+
+
+def _field(num, payload):
+    return _varint(num << 3 | 2) + _varint(len(payload)) + payload
+
+
+def deep_model_bytes(depth):
+    """A model whose If nodes nest `depth` then_branch graphs."""
+    vi = fvi("o", [2, 3]).SerializeToString()
+    leaf = (_field(1, helper.make_node("Neg", ["x"], ["o"])
+                   .SerializeToString()) +
+            _field(2, b"leaf") + _field(12, vi))
+    g = leaf
+    for k in range(depth):
+        def attr(name, graph):  # AttributeProto: name, g, type = GRAPH
+            return (_field(1, name) + _field(6, graph) + _varint(20 << 3) +
+                    _varint(5))
+        node = (_field(1, b"c") + _field(2, b"o") + _field(4, b"If") +
+                _field(5, attr(b"then_branch", g)) +
+                _field(5, attr(b"else_branch", leaf)))
+        g = _field(1, node) + _field(2, b"g%d" % k) + _field(12, vi)
+    g += _field(11, fvi("c", [], TensorProto.BOOL).SerializeToString())
+    g += _field(11, fvi("x", [2, 3]).SerializeToString())
+    head = onnx.ModelProto(ir_version=8)
+    head.opset_import.extend(OPSET)
+    return head.SerializeToString() + _field(7, g)
+
+
+def value_cases(c):
+    """Zero-sized tensors, NaN/Inf data, subgraphs nested as deep as
+    protobuf allows: correct results."""
+    p = c.path("deep20", "model.onnx")
+    with open(p, "wb") as f:
+        f.write(deep_model_bytes(20))
+    r, so = c.mcc(p)
+    if r is None or r.returncode != 0:
+        record("compile: 20 nested Ifs", False,
+               "hung" if r is None else r.stderr.strip()[:300])
+    else:
+        x = np.arange(6, dtype=np.float32).reshape(2, 3)
+        c.run_equal("20 nested Ifs", so, {"c": np.array(True), "x": x},
+                    {"o": -x})
+    so = c.compiled("zero_size", model_of(
+        [helper.make_node("Relu", ["x"], ["y"], name="r")],
+        [fvi("x", [0, 3])], [fvi("y", [0, 3])]))
+    if so:
+        x = np.zeros((0, 3), np.float32)
+        c.run_equal("zero-sized tensors", so, {"x": x}, {"y": x})
+    w = np.array([np.nan, np.inf, -np.inf, 1.0], np.float32)
+    so = c.compiled("nan_inf", model_of(
+        [helper.make_node("Mul", ["x", "w"], ["m"], name="mul"),
+         helper.make_node("Relu", ["m"], ["y"], name="relu")],
+        [fvi("x", [4])], [fvi("y", [4])], [numpy_helper.from_array(w, "w")]))
+    if so:
+        x = np.array([1, -1, np.nan, 2], np.float32)
+        c.run_equal("NaN and Inf data", so, {"x": x},
+                    {"y": np.maximum(x * w, 0).astype(np.float32)})
+
+
+# ---------------------------------------------------------- run-time data
+
+def index_cases(c):
+    table = np.arange(30, dtype=np.float32).reshape(10, 3)
+    tab = numpy_helper.from_array(table, "table")
+    so = c.compiled("gather", model_of(
+        [helper.make_node("Gather", ["table", "ids"], ["y"], axis=0,
+                          name="embed")],
+        [fvi("ids", [4], TensorProto.INT64)], [fvi("y", [4, 3])], [tab]))
+    if so:
+        ok = np.array([0, 9, -1, -10], np.int64)
+        c.run_equal("Gather, indices in range (negative too)", so,
+                    {"ids": ok}, {"y": table[ok]})
+        for bad in (10, -11, 2**40, -2**40, 2**63 - 1, -2**63):
+            c.run_error(f"Gather index {bad}", so,
+                        {"ids": np.array([1, bad, 2, 3], np.int64)},
+                        ["node 'embed' (Gather)", f"is {bad}",
+                         "outside [-10, 9]"])
+    # int32 indices, a symbolic table and index count, and threads.
+    so = c.compiled("gather_dyn", model_of(
+        [helper.make_node("Gather", ["data", "ids"], ["y"], axis=1,
+                          name="pick")],
+        [fvi("data", ["n", "m"]), fvi("ids", ["k"], TensorProto.INT32)],
+        [fvi("y", ["n", "k"])]))
+    if so:
+        data = np.arange(64 * 7, dtype=np.float32).reshape(64, 7)
+        ids = np.tile(np.arange(-7, 7, dtype=np.int32), 300)
+        c.run_equal("Gather, symbolic dims, 2 threads", so,
+                    {"data": data, "ids": ids}, {"y": data[:, ids]}, threads=2)
+        bad = ids.copy()
+        bad[-5] = 7
+        c.run_error("Gather, symbolic dims, bad index under 2 threads", so,
+                    {"data": data, "ids": bad},
+                    ["node 'pick' (Gather)", "is 7", "outside [-7, 6]"],
+                    threads=2)
+        c.run_error("Gather from an empty axis", so,
+                    {"data": np.zeros((4, 0), np.float32),
+                     "ids": np.array([0], np.int32)},
+                    ["node 'pick' (Gather)", "empty"])
+    so = c.compiled("gather_elements", model_of(
+        [helper.make_node("GatherElements", ["data", "ids"], ["y"], axis=1,
+                          name="ge")],
+        [fvi("data", [3, 4]), fvi("ids", [3, 2], TensorProto.INT64)],
+        [fvi("y", [3, 2])]))
+    if so:
+        data = np.arange(12, dtype=np.float32).reshape(3, 4)
+        ids = np.array([[0, 3], [-1, -4], [2, 1]], np.int64)
+        c.run_equal("GatherElements in range", so, {"data": data, "ids": ids},
+                    {"y": np.take_along_axis(data, ids % 4, 1)})
+        ids[1, 1] = 2**40
+        c.run_error("GatherElements index out of range", so,
+                    {"data": data, "ids": ids},
+                    ["node 'ge' (GatherElements)", f"is {2**40}"])
+    so = c.compiled("gather_nd", model_of(
+        [helper.make_node("GatherND", ["data", "ids"], ["y"], name="gnd")],
+        [fvi("data", [3, 4]), fvi("ids", [2, 2], TensorProto.INT64)],
+        [fvi("y", [2])]))
+    if so:
+        data = np.arange(12, dtype=np.float32).reshape(3, 4)
+        c.run_equal("GatherND in range", so,
+                    {"data": data, "ids": np.array([[2, 3], [-3, -4]])},
+                    {"y": np.array([11, 0], np.float32)})
+        c.run_error("GatherND index out of range", so,
+                    {"data": data, "ids": np.array([[2, 3], [3, 0]])},
+                    ["node 'gnd' (GatherND)", "is 3", "outside [-3, 2]"])
+    so = c.compiled("scatter_elements", model_of(
+        [helper.make_node("ScatterElements", ["data", "ids", "upd"], ["y"],
+                          axis=0, name="se")],
+        [fvi("data", [3, 2]), fvi("ids", [1, 2], TensorProto.INT64),
+         fvi("upd", [1, 2])], [fvi("y", [3, 2])]))
+    if so:
+        data = np.zeros((3, 2), np.float32)
+        upd = np.array([[5, 6]], np.float32)
+        c.run_equal("ScatterElements in range", so,
+                    {"data": data, "ids": np.array([[2, -3]]), "upd": upd},
+                    {"y": np.array([[0, 6], [0, 0], [5, 0]], np.float32)})
+        c.run_error("ScatterElements index out of range", so,
+                    {"data": data, "ids": np.array([[2, -2**40]]),
+                     "upd": upd},
+                    ["node 'se' (ScatterElements)", f"is {-2**40}"])
+    so = c.compiled("scatter_nd", model_of(
+        [helper.make_node("ScatterND", ["data", "ids", "upd"], ["y"],
+                          name="snd")],
+        [fvi("data", [4, 2]), fvi("ids", [2, 1], TensorProto.INT64),
+         fvi("upd", [2, 2])], [fvi("y", [4, 2])]))
+    if so:
+        data = np.zeros((4, 2), np.float32)
+        upd = np.array([[1, 2], [3, 4]], np.float32)
+        c.run_equal("ScatterND in range", so,
+                    {"data": data, "ids": np.array([[3], [-4]]), "upd": upd},
+                    {"y": np.array([[3, 4], [0, 0], [0, 0], [1, 2]],
+                                   np.float32)})
+        c.run_error("ScatterND index out of range", so,
+                    {"data": data, "ids": np.array([[3], [4]]), "upd": upd},
+                    ["node 'snd' (ScatterND)", "is 4", "outside [-4, 3]"])
+
+
+def size_cases(c):
+    """Sizes read from the inputs' data: an intermediate too big to
+    allocate, one whose byte size wraps, and an output too big for the
+    caller."""
+    ins = [fvi(n, [], TensorProto.INT64) for n in "sld"]
+    so = c.compiled("range_sum", model_of(
+        [helper.make_node("Range", ["s", "l", "d"], ["r"], name="range"),
+         helper.make_node("ReduceSum", ["r"], ["y"], keepdims=0, name="sum")],
+        ins, [fvi("y", [], TensorProto.INT64)]))
+    if so:
+        def feeds(limit):
+            return {"s": np.array(0), "l": np.array(limit), "d": np.array(1)}
+        c.run_equal("Range of 1000 summed", so, feeds(1000),
+                    {"y": np.array(499500)})
+        c.run_error("Range of 2^40 elements (allocation fails)", so,
+                    feeds(2**40), ["out of memory", "a buffer of 87960930222"])
+        c.run_error("Range of 2^62 elements (byte size wraps)", so,
+                    feeds(2**62), ["out of memory", "2^48 bytes"])
+        c.run_equal("the same artifact runs again after a failed run", so,
+                    feeds(10), {"y": np.array(45)})
+    so = c.compiled("range_out", model_of(
+        [helper.make_node("Range", ["s", "l", "d"], ["y"], name="range")],
+        ins, [fvi("y", ["n"], TensorProto.INT64)]))
+    if so:
+        c.run_error("Range output too big for the caller", so,
+                    {"s": np.array(0), "l": np.array(2**61),
+                     "d": np.array(1)},
+                    ["output 'y' would need more than this machine's"])
+    so = c.compiled("constant_of_shape", model_of(
+        [helper.make_node("ConstantOfShape", ["shape"], ["z"], name="cos"),
+         helper.make_node("ReduceMax", ["z"], ["y"], keepdims=0, name="max")],
+        [fvi("shape", [2], TensorProto.INT64)], [fvi("y", [])]))
+    if so:
+        c.run_error("ConstantOfShape of 2^31 x 2^31", so,
+                    {"shape": np.array([2**31, 2**31])}, ["out of memory"])
+        c.run_error("ConstantOfShape with a negative dim", so,
+                    {"shape": np.array([-1, 2**62])}, ["out of memory"])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("bin_dir")
+    ap.add_argument("work")
+    ap.add_argument("--only", default="")
+    a = ap.parse_args()
+    os.makedirs(a.work, exist_ok=True)
+    c = Corpus(os.path.abspath(a.bin_dir), os.path.abspath(a.work))
+    for fn in (file_cases, bytes_cases, tensor_cases, graph_cases,
+               value_cases, index_cases, size_cases):
+        if a.only in fn.__name__:
+            fn(c)
+    passed = sum(results)
+    print(f"{passed} passed, {len(results) - passed} failed")
+    return 0 if passed == len(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
