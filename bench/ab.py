@@ -58,9 +58,19 @@ def export(models, work, torch_python):
     return paths
 
 
-def graph_code(so):
-    """The disassembly of what the compiler generated (the runtime's own
-    functions, which every artifact shares, left out), addresses dropped."""
+def runtime_symbols(bin_dir):
+    """Functions of the runtime archive a build embeds in its artifacts."""
+    lib = os.path.join(bin_dir, "..", "runtime", "libmcc_runtime.a")
+    out = subprocess.run(["nm", "--defined-only", lib], capture_output=True,
+                         text=True).stdout
+    return {line.split()[-1] for line in out.splitlines()
+            if len(line.split()) == 3}
+
+
+def graph_code(so, skip):
+    """The disassembly of what the compiler generated, addresses dropped:
+    without the runtime's functions (`skip`), PLT stubs and the
+    `<name>_api` entry (named after the file)."""
     out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", so],
                          check=True, capture_output=True, text=True).stdout
     keep, lines = False, []
@@ -68,13 +78,18 @@ def graph_code(so):
         m = re.match(r"^[0-9a-f]+ <(.*)>:$", line)
         if m:
             name = m.group(1)
-            keep = not (name.startswith("mcc_rt_") or name.startswith("_mlir")
-                        or name.startswith("model_") or "memref" in name.lower()
-                        or name in ("fail", "check_tensor", "check_inputs"))
-            lines.append(line if keep else "")
+            keep = not (name in skip or "@plt" in name or
+                        name.endswith("_api") or name.startswith("_"))
+            if keep:
+                lines.append(f"<{name}>:")
             continue
         if keep:
-            lines.append(re.sub(r"^\s*[0-9a-f]+:\s*", "", line))
+            # Drop addresses, and the targets of calls into the runtime
+            # (their addresses move with the runtime's size).
+            line = re.sub(r"^\s*[0-9a-f]+:\s*", "", line)
+            line = re.sub(r"-?0x[0-9a-f]+\(%rip\)", "(%rip)", line)
+            line = re.sub(r"\s*#.*$", "", line)  # symbol+offset notes
+            lines.append(re.sub(r"\b[0-9a-f]{4,} <", "<", line))
     return "\n".join(lines)
 
 
@@ -91,6 +106,7 @@ def main():
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="mcc-ab-")
     exe = build_interleave(work)
+    skip = runtime_symbols(args.a) | runtime_symbols(args.b)
     for name, path in export(args.models, work, args.torch_python).items():
         sos = []
         for tag, bin_dir in (("a", args.a), ("b", args.b)):
@@ -98,7 +114,7 @@ def main():
             subprocess.run([os.path.join(bin_dir, "mcc"), path, "-o", so,
                             "-O3"], check=True)
             sos.append(so)
-        same = graph_code(sos[0]) == graph_code(sos[1])
+        same = graph_code(sos[0], skip) == graph_code(sos[1], skip)
         print(f"# {name}: generated code {'identical' if same else 'differs'}",
               flush=True)
         for t in args.threads:
