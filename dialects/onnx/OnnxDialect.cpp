@@ -189,7 +189,8 @@ int32_t mcc::onnx::getOnnxDType(Type t) {
 }
 
 static const OnnxSchemaInfo kSchemas[] = {
-#define ONNX_SCHEMA(name, since, nin, vin, nout, vout, required, versions)     \
+#define ONNX_SCHEMA(name, since, nin, vin, nout, vout, required, versions,     \
+                    vinMin, voutMin)                                           \
   {#name, since, nin, vin, nout, vout, required},
 #include "dialects/onnx/OnnxSchema.inc"
 #undef ONNX_SCHEMA

@@ -11,21 +11,34 @@ namespace {
 struct OpVersions {
   llvm::StringLiteral name;
   llvm::StringLiteral versions; // space-separated, ascending
+  int vinMin, voutMin;
 };
 
 const OpVersions kVersions[] = {
-#define ONNX_SCHEMA(name, since, nin, vin, nout, vout, required, versions)     \
-  {#name, versions},
+#define ONNX_SCHEMA(name, since, nin, vin, nout, vout, required, versions,     \
+                    vinMin, voutMin)                                           \
+  {#name, versions, vinMin, voutMin},
 #include "dialects/onnx/OnnxSchema.inc"
 #undef ONNX_SCHEMA
 };
 } // namespace
 
-int64_t mcc::onnx::onnxVersionAt(llvm::StringRef opType, int64_t opset) {
-  // The table is sorted by name (the generator sorts it).
+/// The entry of `opType`, or null. The table is sorted by name (the
+/// generator sorts it).
+static const OpVersions *lookup(llvm::StringRef opType) {
   auto it = llvm::partition_point(
       kVersions, [&](const OpVersions &v) { return v.name < opType; });
-  if (it == std::end(kVersions) || it->name != opType)
+  return it == std::end(kVersions) || it->name != opType ? nullptr : it;
+}
+
+std::pair<int, int> mcc::onnx::minVariadicArity(llvm::StringRef opType) {
+  const OpVersions *it = lookup(opType);
+  return it ? std::pair{it->vinMin, it->voutMin} : std::pair{0, 0};
+}
+
+int64_t mcc::onnx::onnxVersionAt(llvm::StringRef opType, int64_t opset) {
+  const OpVersions *it = lookup(opType);
+  if (!it)
     return 0;
   int64_t inForce = 0;
   for (llvm::StringRef v : llvm::split(llvm::StringRef(it->versions), ' ')) {

@@ -10,6 +10,7 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
+#include <utility>
 
 namespace mcc::onnx {
 
@@ -17,6 +18,10 @@ namespace mcc::onnx {
 /// at or before it where the op changed; 0 when the op did not exist yet
 /// (or is unknown).
 int64_t onnxVersionAt(llvm::StringRef opType, int64_t opset);
+
+/// How many values the variadic input and the variadic output of `opType`
+/// take at least (0 where it has none).
+std::pair<int, int> minVariadicArity(llvm::StringRef opType);
 
 } // namespace mcc::onnx
 

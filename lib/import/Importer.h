@@ -25,6 +25,13 @@ mlir::OwningOpRef<mlir::ModuleOp> importOnnxFile(llvm::StringRef path,
                                                  mlir::MLIRContext &ctx,
                                                  const ImportOptions &options);
 
+/// The same for a model already in memory (`bytes`); `path` names it in
+/// messages, and its folder is where external data is looked up.
+mlir::OwningOpRef<mlir::ModuleOp> importOnnxBytes(llvm::StringRef bytes,
+                                                  llvm::StringRef path,
+                                                  mlir::MLIRContext &ctx,
+                                                  const ImportOptions &options);
+
 /// Name of the function the importer creates.
 inline constexpr llvm::StringLiteral kMainGraphName = "main_graph";
 /// Argument/result attribute carrying the ONNX value name.

@@ -80,7 +80,9 @@ public:
     modelDir = llvm::sys::path::parent_path(path).str();
   }
 
-  OwningOpRef<ModuleOp> run();
+  /// Imports the file, or `bytes` when given (`path` then only names the
+  /// model and its folder).
+  OwningOpRef<ModuleOp> run(std::optional<StringRef> bytes = std::nullopt);
 
 private:
   InFlightDiagnostic error(const Twine &msg) {
@@ -89,6 +91,7 @@ private:
   Location nodeLoc(const ::onnx::NodeProto &node, int index);
 
   LogicalResult parseFile();
+  LogicalResult parseBytes(StringRef data);
   FailureOr<RankedTensorType> tensorType(const ::onnx::TensorProto &t);
   Type valueType(const ::onnx::ValueInfoProto &vi);
   /// Records the types `graph` declares for its values and outputs.
@@ -129,7 +132,10 @@ LogicalResult Importer::parseFile() {
                                          /*RequiresNullTerminator=*/false);
   if (!buf)
     return error("cannot read: " + buf.getError().message()), failure();
-  StringRef data = (*buf)->getBuffer();
+  return parseBytes((*buf)->getBuffer());
+}
+
+LogicalResult Importer::parseBytes(StringRef data) {
   if (data.size() > size_t(INT_MAX))
     return error("file is over 2 GiB; protobuf cannot parse it: store the "
                  "weights as ONNX external data"),
@@ -412,6 +418,19 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
   }
   if (node.op_type() == "Constant")
     return importConstantNode(node, loc);
+  // A variadic input or output with fewer values than the schema's minimum
+  // (Concat, Sum or Max of nothing, a Split into nothing).
+  auto [vinMin, voutMin] = onnxd::minVariadicArity(opType);
+  if (schema->variadicInput >= 0 &&
+      node.input_size() < schema->variadicInput + vinMin)
+    return emitError(loc) << "needs at least " << schema->variadicInput + vinMin
+                          << " inputs",
+           failure();
+  if (schema->variadicOutput >= 0 &&
+      node.output_size() < schema->variadicOutput + voutMin)
+    return emitError(loc) << "needs at least "
+                          << schema->variadicOutput + voutMin << " outputs",
+           failure();
   for (StringRef required :
        llvm::split(StringRef(schema->requiredAttributes), ' ')) {
     if (required.empty() || llvm::any_of(node.attribute(), [&](const auto &a) {
@@ -713,8 +732,8 @@ LogicalResult Importer::importConstantNode(const ::onnx::NodeProto &node,
   return success();
 }
 
-OwningOpRef<ModuleOp> Importer::run() {
-  if (failed(parseFile()))
+OwningOpRef<ModuleOp> Importer::run(std::optional<StringRef> bytes) {
+  if (failed(bytes ? parseBytes(*bytes) : parseFile()))
     return {};
   ctx.getOrLoadDialect<onnxd::ONNXDialect>();
   ctx.getOrLoadDialect<func::FuncDialect>();
@@ -829,4 +848,12 @@ OwningOpRef<ModuleOp> mcc::importOnnxFile(StringRef path, MLIRContext &ctx,
   GOOGLE_PROTOBUF_VERIFY_VERSION;
   Importer importer(ctx, path, options);
   return importer.run();
+}
+
+OwningOpRef<ModuleOp> mcc::importOnnxBytes(StringRef bytes, StringRef path,
+                                           MLIRContext &ctx,
+                                           const ImportOptions &options) {
+  GOOGLE_PROTOBUF_VERIFY_VERSION;
+  Importer importer(ctx, path, options);
+  return importer.run(bytes);
 }

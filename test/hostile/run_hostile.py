@@ -340,6 +340,26 @@ def graph_cases(c):
         model_of([helper.make_node("Cast", ["x"], ["y"], name="cast")],
                  [x], [y]),
         ["node 'cast' (Cast)", "to"])
+    err("Concat of no inputs",
+        model_of([helper.make_node("Concat", [], ["y"], axis=0, name="cat")],
+                 [x], [fvi("y", None)]),
+        ["node 'cat' (Concat)", "needs at least 1 inputs"])
+    err("Sum of no inputs",
+        model_of([helper.make_node("Sum", [], ["y"], name="sum")], [x],
+                 [fvi("y", None)]),
+        ["node 'sum' (Sum)", "needs at least 1 inputs"])
+    err("Split into no outputs",
+        model_of([helper.make_node("Split", ["x"], [], axis=0, name="sp"),
+                  helper.make_node("Relu", ["x"], ["y"], name="r")], [x], [y]),
+        ["node 'sp' (Split)", "needs at least 1 outputs"])
+    err("missing required input",
+        model_of([helper.make_node("Reshape", ["x"], ["y"], name="rs")], [x],
+                 [fvi("y", None)]),
+        ["node 'rs' (Reshape)", "operand #1"])
+    err("too many inputs",
+        model_of([helper.make_node("Relu", ["x", "x", "x"], ["y"], name="r3")],
+                 [x], [y]),
+        ["node 'r3' (Relu)", "single operand"])
     err("Softmax axis out of range",
         model_of([helper.make_node("Softmax", ["x"], ["y"], axis=7,
                                    name="sm")], [x], [y]),
