@@ -10,6 +10,7 @@
 #include "dialects/onnx/OnnxDialect.h"
 
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mcc::onnx;
@@ -387,8 +388,12 @@ LogicalResult inferReshape(ONNXReshapeOp op) {
       inferIdx = i;
     } else if (d == kDyn) {
       known = kDyn;
-    } else if (known != kDyn) {
-      known *= d;
+    } else if (d < 0) {
+      return op.emitError("Reshape shape has the negative entry ") << d;
+    } else if (known != kDyn && llvm::MulOverflow(known, d, known)) {
+      // (The fuzzer's first finding: a huge constant shape overflowed.)
+      return op.emitError("Reshape shape multiplies to more elements than "
+                          "64 bits count");
     }
     out.push_back(d);
   }

@@ -21,7 +21,8 @@ from onnx import TensorProto, helper, numpy_helper
 
 OPSET = [helper.make_opsetid("", 17)]
 CRASH_MARKS = ("Stack dump", "PLEASE submit", "Assertion", "LLVM ERROR",
-               "AddressSanitizer", "runtime error:", "Segmentation fault")
+               "ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+               "runtime error:", "Segmentation fault")
 results = []
 
 
@@ -360,6 +361,20 @@ def graph_cases(c):
         model_of([helper.make_node("Relu", ["x", "x", "x"], ["y"], name="r3")],
                  [x], [y]),
         ["node 'r3' (Relu)", "single operand"])
+    # The importer fuzzer's first finding (signed overflow in shape
+    # inference).
+    err("Reshape to a shape whose product overflows",
+        model_of([helper.make_node("Reshape", ["x", "s"], ["y"], name="rs")],
+                 [x], [fvi("y", None)],
+                 [numpy_helper.from_array(
+                     np.array([7311593995036000259, 7696487], np.int64),
+                     "s")]),
+        ["node 'rs' (Reshape)", "more elements than 64 bits count"])
+    err("Reshape to a negative dim",
+        model_of([helper.make_node("Reshape", ["x", "s"], ["y"], name="rs")],
+                 [x], [fvi("y", None)],
+                 [numpy_helper.from_array(np.array([-2, -3], np.int64), "s")]),
+        ["node 'rs' (Reshape)", "negative entry -2"])
     err("Softmax axis out of range",
         model_of([helper.make_node("Softmax", ["x"], ["y"], axis=7,
                                    name="sm")], [x], [y]),

@@ -59,9 +59,13 @@ mcc::createTargetMachine(const CpuTargetOptions &options) {
                      "CPU name for " +
                      triple.str());
   }
-  if (!cpu.empty() &&
-      !target->createMCSubtargetInfo(triple, cpu, "")->isCPUStringValid(cpu))
-    return makeError("unknown CPU '" + cpu + "' for " + triple.str());
+  if (!cpu.empty()) {
+    // Owned here: the sanitizer build's leak check caught it leaking.
+    std::unique_ptr<MCSubtargetInfo> sti(
+        target->createMCSubtargetInfo(triple, cpu, ""));
+    if (!sti->isCPUStringValid(cpu))
+      return makeError("unknown CPU '" + cpu + "' for " + triple.str());
+  }
   TargetOptions to;
   auto level = options.optLevel >= 3   ? CodeGenOptLevel::Aggressive
                : options.optLevel == 0 ? CodeGenOptLevel::None

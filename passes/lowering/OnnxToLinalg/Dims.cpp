@@ -76,7 +76,10 @@ static DimRoot rootDim(Value v, int64_t i) {
       auto src = c.getSrcType();
       std::optional<int64_t> dynamicDim;
       bool others1 = true;
-      for (int64_t d : c.getReassociationIndices()[i]) {
+      // A local: the range-for over an element of the returned temporary
+      // read it after its end (ASan: stack-use-after-scope).
+      SmallVector<ReassociationIndices> groups = c.getReassociationIndices();
+      for (int64_t d : groups[i]) {
         if (!src.isDynamicDim(d)) {
           others1 &= src.getDimSize(d) == 1;
           continue;
