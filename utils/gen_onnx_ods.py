@@ -206,7 +206,7 @@ def emit_schema_table(schemas, out):
     out.write(f"#ifdef ONNX_SCHEMA_OPSET\nONNX_SCHEMA_OPSET({defs.onnx_opset_version()})\n#else\n")
     out.write("// ONNX_SCHEMA(name, sinceVersion, numInputs, variadicInput, numOutputs, "
               "variadicOutput,\n//             requiredAttributes, versions, minVariadicInputs, "
-              "minVariadicOutputs)\n")
+              "minVariadicOutputs, requiredInputs)\n")
     # Every opset at which each op changed (the importer honors an old
     # opset only where the op has not changed since).
     history = {}
@@ -224,9 +224,13 @@ def emit_schema_table(schemas, out):
         # How many values a variadic input or output takes at least.
         vin_min = s.inputs[vin].min_arity if vin >= 0 else 0
         vout_min = s.outputs[vout].min_arity if vout >= 0 else 0
+        # The inputs before the variadic one that a node must give, by
+        # position: "start limit delta"; "-" marks an optional one.
+        req_in = " ".join(p.name if p.option == F.Single else "-"
+                          for p in s.inputs if p.option != F.Variadic)
         out.write(f"ONNX_SCHEMA({s.name}, {s.since_version}, {len(s.inputs)}, {vin}, "
                   f"{len(s.outputs)}, {vout}, \"{required}\", \"{versions}\", "
-                  f"{vin_min}, {vout_min})\n")
+                  f"{vin_min}, {vout_min}, \"{req_in}\")\n")
     out.write("#endif\n")
 
 

@@ -12,12 +12,13 @@ struct OpVersions {
   llvm::StringLiteral name;
   llvm::StringLiteral versions; // space-separated, ascending
   int vinMin, voutMin;
+  llvm::StringLiteral requiredInputs; // by position, "-" for optional
 };
 
 const OpVersions kVersions[] = {
 #define ONNX_SCHEMA(name, since, nin, vin, nout, vout, required, versions,     \
-                    vinMin, voutMin)                                           \
-  {#name, versions, vinMin, voutMin},
+                    vinMin, voutMin, requiredInputs)                           \
+  {#name, versions, vinMin, voutMin, requiredInputs},
 #include "dialects/onnx/OnnxSchema.inc"
 #undef ONNX_SCHEMA
 };
@@ -34,6 +35,11 @@ static const OpVersions *lookup(llvm::StringRef opType) {
 std::pair<int, int> mcc::onnx::minVariadicArity(llvm::StringRef opType) {
   const OpVersions *it = lookup(opType);
   return it ? std::pair{it->vinMin, it->voutMin} : std::pair{0, 0};
+}
+
+llvm::StringRef mcc::onnx::requiredInputs(llvm::StringRef opType) {
+  const OpVersions *it = lookup(opType);
+  return it ? llvm::StringRef(it->requiredInputs) : llvm::StringRef();
 }
 
 int64_t mcc::onnx::onnxVersionAt(llvm::StringRef opType, int64_t opset) {

@@ -19,6 +19,10 @@ namespace mcc::onnx {
 /// (or is unknown).
 int64_t onnxVersionAt(llvm::StringRef opType, int64_t opset);
 
+/// The names of the inputs before any variadic one, by position, with "-"
+/// for an optional input: "data shape" for Reshape.
+llvm::StringRef requiredInputs(llvm::StringRef opType);
+
 /// How many values the variadic input and the variadic output of `opType`
 /// take at least (0 where it has none).
 std::pair<int, int> minVariadicArity(llvm::StringRef opType);

@@ -501,6 +501,19 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
       operands.push_back(noValue());
     operands[pos] = v;
   }
+  // A required input left out, also after older opsets' attributes became
+  // inputs (the op's accessors would read past its operands: the fuzzer
+  // found a Range with none).
+  size_t position = 0;
+  for (StringRef name : llvm::split(onnxd::requiredInputs(opType), ' ')) {
+    size_t i = position++;
+    if (name.empty() || name == "-")
+      continue;
+    if (i >= operands.size() || isa<NoneType>(operands[i].getType()))
+      return emitError(loc)
+                 << "missing required input '" << name << "' (#" << i << ")",
+             failure();
+  }
   // Before opset 7, binary ops broadcast B against A only with
   // broadcast=1, aligned at `axis` (default: the trailing dims). That is
   // numpy's broadcasting when B's dims end where A's do; other axes are

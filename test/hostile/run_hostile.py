@@ -356,7 +356,16 @@ def graph_cases(c):
     err("missing required input",
         model_of([helper.make_node("Reshape", ["x"], ["y"], name="rs")], [x],
                  [fvi("y", None)]),
-        ["node 'rs' (Reshape)", "operand #1"])
+        ["node 'rs' (Reshape)", "missing required input 'shape' (#1)"])
+    # The importer fuzzer's second finding (shape inference read an
+    # operand that was not there).
+    err("Range with no inputs",
+        model_of([helper.make_node("Range", [], ["r"], name="range"),
+                  helper.make_node("ReduceSum", ["r"], ["y"], keepdims=0,
+                                   name="sum")],
+                 [fvi(n, [], TensorProto.INT64) for n in "sld"],
+                 [fvi("y", [], TensorProto.INT64)]),
+        ["node 'range' (Range)", "missing required input 'start' (#0)"])
     err("too many inputs",
         model_of([helper.make_node("Relu", ["x", "x", "x"], ["y"], name="r3")],
                  [x], [y]),
