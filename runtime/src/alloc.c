@@ -22,7 +22,10 @@ enum { kCacheSlots = 8, kHeader = 64 };
  * pointer handed out is 64 bytes past the start (so aligned_alloc's
  * alignment up to 64 holds as well). A block allocated on the thread that
  * runs a model (outside pooled loops) is on that run's list until it is
- * freed, so that a run that ends early (mcc_rt_out_of_memory) frees it. */
+ * freed, so that a run that ends early (mcc_rt_out_of_memory) frees it.
+ * The list is that thread's alone: the generated code frees what it
+ * allocated outside parallel loops outside them too (checked by the
+ * concurrency test under ThreadSanitizer). */
 typedef struct block_header {
   size_t capacity;
   struct block_header *prev, *next; /* the run's list */
