@@ -343,6 +343,10 @@ LogicalResult inferMatMul(Operation *op, Value a, Value b) {
   auto at = ranked(a), bt = ranked(b);
   if (!at || !bt)
     return success();
+  // (The importer fuzzer's third finding: a scalar operand indexed its
+  // shape before the start.)
+  if (at.getRank() == 0 || bt.getRank() == 0)
+    return op->emitError("MatMul operands must have rank 1 or more");
   Shape as(at.getShape()), bs(bt.getShape());
   bool aVec = as.size() == 1, bVec = bs.size() == 1;
   if (aVec)

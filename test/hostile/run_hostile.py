@@ -384,6 +384,11 @@ def graph_cases(c):
                  [x], [fvi("y", None)],
                  [numpy_helper.from_array(np.array([-2, -3], np.int64), "s")]),
         ["node 'rs' (Reshape)", "negative entry -2"])
+    # The importer fuzzer's third finding (a scalar MatMul operand).
+    err("MatMul of a scalar",
+        model_of([helper.make_node("MatMul", ["a", "b"], ["y"], name="mm")],
+                 [fvi("a", [3]), fvi("b", [])], [fvi("y", None)]),
+        ["node 'mm' (MatMul)", "rank 1 or more"])
     err("Softmax axis out of range",
         model_of([helper.make_node("Softmax", ["x"], ["y"], axis=7,
                                    name="sm")], [x], [y]),
