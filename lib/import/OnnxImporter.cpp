@@ -596,6 +596,13 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
                       "supported; re-export at opset 9 or later";
     return failure();
   }
+  // Attribute values of the wrong kind (a float `keepdims`): the op's
+  // getters would read them as null (the importer fuzzer's fourth
+  // finding), so check them before shape inference reads them.
+  NamedAttrList attrList(attrs);
+  if (failed(opName->verifyInherentAttrs(
+          attrList, [&]() -> InFlightDiagnostic { return emitError(loc); })))
+    return failure();
   OperationState state(loc, *opName);
   state.addOperands(operands);
   state.addAttributes(attrs);

@@ -389,6 +389,13 @@ def graph_cases(c):
         model_of([helper.make_node("MatMul", ["a", "b"], ["y"], name="mm")],
                  [fvi("a", [3]), fvi("b", [])], [fvi("y", None)]),
         ["node 'mm' (MatMul)", "rank 1 or more"])
+    # The importer fuzzer's fourth finding (an attribute of the wrong
+    # kind read as null).
+    bad = helper.make_node("ReduceSum", ["x"], ["y"], name="sum")
+    bad.attribute.append(helper.make_attribute("keepdims", 0.5))
+    err("attribute of the wrong kind",
+        model_of([bad], [x], [fvi("y", None)]),
+        ["node 'sum' (ReduceSum)", "keepdims"])
     err("Softmax axis out of range",
         model_of([helper.make_node("Softmax", ["x"], ["y"], axis=7,
                                    name="sm")], [x], [y]),
