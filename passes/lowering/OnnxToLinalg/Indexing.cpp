@@ -1,5 +1,7 @@
 //===- Indexing.cpp - Data-dependent gathers and scatters to linalg/scf ---===//
 //
+// Gather checks its indices once each in a generic of its own, then reads
+// a row of the data per index.
 // GatherElements and GatherND read through their indices inside a
 // linalg.generic (tensor.extract). ScatterElements and ScatterND apply
 // their updates in order, as the ONNX reference does, with an scf.for nest
@@ -164,6 +166,110 @@ Value forEach(
                          });
   return nest.results.empty() ? init : nest.results[0];
 }
+
+/// Whether every value of `indices` (a constant) lies in [-dim, dim).
+/// Fails with the first that does not; nullopt when the indices are no
+/// constant or the dim is dynamic (checked at run time then).
+std::optional<LogicalResult> constantIndicesInRange(Value indices, int64_t dim,
+                                                    std::string &why) {
+  DenseElementsAttr c = getDenseConstant(indices);
+  if (!c || ShapedType::isDynamic(dim))
+    return std::nullopt;
+  for (const APInt &v : c.getValues<APInt>()) {
+    int64_t i = v.getSExtValue();
+    if (i < -dim || i >= dim) {
+      why = "index " + std::to_string(i) +
+            " is out of range for a dimension "
+            "of size " +
+            std::to_string(dim);
+      return failure();
+    }
+  }
+  return success();
+}
+
+/// Gather along `axis`: out[o.., i.., n..] = data[o.., idx[i..], n..].
+/// Indices read at run time are checked once each, in a generic of their
+/// own (the gather reads each one for a whole row of `n..`).
+struct GatherLowering : OpConversionPattern<ONNXGatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ONNXGatherOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto rt = resultType(op);
+    auto dt = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    auto it = dyn_cast<RankedTensorType>(adaptor.getIndices().getType());
+    if (!rt || !dt || !it)
+      return unsupported(rewriter, op, kNeedsRanked);
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    int64_t axis = normalizeAxis(op.getAxis(), dt.getRank());
+    int64_t ir = it.getRank(), rank = rt.getRank();
+    std::string why;
+    std::optional<LogicalResult> constant =
+        constantIndicesInRange(op.getIndices(), dt.getDimSize(axis), why);
+    if (constant && failed(*constant))
+      return unsupported(rewriter, op, why);
+    SmallVector<AffineExpr> ie;
+    for (int64_t i = 0; i < ir; ++i)
+      ie.push_back(getAffineDimExpr(axis + i, ctx));
+    SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, ie, ctx),
+                                   rewriter.getMultiDimIdentityMap(rank)};
+    Value data = adaptor.getData(), indices = adaptor.getIndices();
+    SmallVector<OpFoldResult> dataDims = dimsOf(rewriter, loc, data);
+    SmallVector<OpFoldResult> dims(ArrayRef(dataDims).take_front(axis));
+    llvm::append_range(dims, dimsOf(rewriter, loc, indices));
+    llvm::append_range(dims, ArrayRef(dataDims).drop_front(axis + 1));
+    Value init = emptyOfType(rewriter, loc, rt, dims);
+    Value axisDim = dimValue(rewriter, loc, dataDims[axis]);
+    Value guard;
+    if (!constant) {
+      // Checked positions in [0, dim), as i64.
+      Type i64 = rewriter.getI64Type();
+      SmallVector<AffineMap> id(2, rewriter.getMultiDimIdentityMap(ir));
+      indices =
+          linalg::GenericOp::create(
+              rewriter, loc, RankedTensorType::get(it.getShape(), i64), indices,
+              emptyOfType(rewriter, loc,
+                          RankedTensorType::get(it.getShape(), i64),
+                          dimsOf(rewriter, loc, indices)),
+              id, SmallVector<IteratorType>(ir, IteratorType::parallel),
+              [&](OpBuilder &b, Location l, ValueRange a) {
+                Value i = checkedIndex(b, l, a[0], axisDim,
+                                       "index into axis " + Twine(axis) +
+                                           " of its data");
+                linalg::YieldOp::create(
+                    b, l, Value(arith::IndexCastOp::create(b, l, i64, i)));
+              })
+              .getResult(0);
+      guard = nonEmptyDim(rewriter, loc, dataDims[axis]);
+    }
+    auto g = linalg::GenericOp::create(
+        rewriter, loc, rt, indices, init, maps,
+        SmallVector<IteratorType>(rank, IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value idx = arith::IndexCastOp::create(b, l, b.getIndexType(), a[0]);
+          if (constant) {
+            // Negative indices count from the end.
+            Value zero = arith::ConstantIndexOp::create(b, l, 0);
+            Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
+                                              idx, zero);
+            idx = arith::SelectOp::create(
+                b, l, neg, arith::AddIOp::create(b, l, idx, axisDim), idx);
+          }
+          SmallVector<Value> coords;
+          for (int64_t i = 0; i < axis; ++i)
+            coords.push_back(linalg::IndexOp::create(b, l, i));
+          coords.push_back(idx);
+          for (int64_t i = axis + 1; i < dt.getRank(); ++i)
+            coords.push_back(linalg::IndexOp::create(b, l, i - 1 + ir));
+          linalg::YieldOp::create(b, l,
+                                  guardedExtract(b, l, data, coords, guard));
+        });
+    rewriter.replaceOp(op, g.getResult(0));
+    return success();
+  }
+};
 
 struct GatherElementsLowering : OpConversionPattern<ONNXGatherElementsOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -481,8 +587,7 @@ struct TileLowering : OpConversionPattern<ONNXTileOp> {
 } // namespace
 
 void lowering::populateIndexingPatterns(RewritePatternSet &patterns) {
-  patterns
-      .add<GatherElementsLowering, GatherNDLowering, ScatterElementsLowering,
-           ScatterNDLowering, TileLowering, TensorScatterLowering>(
-          patterns.getContext());
+  patterns.add<GatherLowering, GatherElementsLowering, GatherNDLowering,
+               ScatterElementsLowering, ScatterNDLowering, TileLowering,
+               TensorScatterLowering>(patterns.getContext());
 }
