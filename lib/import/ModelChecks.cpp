@@ -3,12 +3,17 @@
 // Checks on the protobuf that no single node can make: the opset imports
 // and that each graph defines each value once. A value written twice would
 // silently take the second producer's result (the importer maps names to
-// values) and hide the first.
+// values) and hide the first. And the checks of one node that need only
+// its op's schema: opset history, arity, required attributes.
 //
 //===----------------------------------------------------------------------===//
 
 #include "lib/import/ModelChecks.h"
 
+#include "dialects/onnx/OnnxDialect.h"
+#include "dialects/onnx/SchemaVersions.h"
+
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/Twine.h"
 
@@ -21,7 +26,7 @@ using namespace llvm;
 namespace {
 
 /// How a producer is named in messages.
-std::string describe(const onnx::NodeProto &node, int index) {
+std::string describe(const ::onnx::NodeProto &node, int index) {
   std::string name = node.name().empty()
                          ? node.op_type() + "_" + std::to_string(index)
                          : node.name();
@@ -30,7 +35,7 @@ std::string describe(const onnx::NodeProto &node, int index) {
 
 /// Appends a line per value `graph` defines twice, then checks the
 /// subgraphs of its nodes (each a scope of its own).
-void checkGraph(const onnx::GraphProto &graph, const Twine &where,
+void checkGraph(const ::onnx::GraphProto &graph, const Twine &where,
                 std::string &errors) {
   StringMap<std::string> producers;
   auto define = [&](const std::string &name, const std::string &by) {
@@ -52,7 +57,7 @@ void checkGraph(const onnx::GraphProto &graph, const Twine &where,
     define(t.name(), "initializer '" + t.name() + "'");
   }
   for (int i = 0; i < graph.node_size(); ++i) {
-    const onnx::NodeProto &node = graph.node(i);
+    const ::onnx::NodeProto &node = graph.node(i);
     std::string by = describe(node, i);
     for (const std::string &out : node.output())
       define(out, by);
@@ -67,7 +72,7 @@ void checkGraph(const onnx::GraphProto &graph, const Twine &where,
 
 } // namespace
 
-Error mcc::checkModel(const onnx::ModelProto &model, int64_t newestOpset) {
+Error mcc::checkModel(const ::onnx::ModelProto &model, int64_t newestOpset) {
   std::string errors;
   bool hasDefault = false;
   for (const auto &imp : model.opset_import()) {
@@ -90,4 +95,49 @@ Error mcc::checkModel(const onnx::ModelProto &model, int64_t newestOpset) {
     return Error::success();
   errors.pop_back();
   return createStringError(inconvertibleErrorCode(), errors);
+}
+
+std::optional<mcc::NodeProblem>
+mcc::checkNode(const ::onnx::NodeProto &node, StringRef opType, int64_t opset) {
+  const mcc::onnx::OnnxSchemaInfo *schema = mcc::onnx::lookupOnnxSchema(opType);
+  auto invalid = [](const Twine &m) { return NodeProblem{false, m.str()}; };
+  // Opset 6 is the oldest whose ops mcc honors (PyTorch still exports it;
+  // the importer handles what its ops mean differently: legacy broadcasts,
+  // PRelu's slope). At an older opset a node is imported only when its op
+  // has not changed between that opset and 6.
+  constexpr int64_t kOldestOpset = 6;
+  if (opset < kOldestOpset) {
+    int64_t then = mcc::onnx::onnxVersionAt(opType, opset);
+    int64_t since = mcc::onnx::onnxVersionAt(opType, kOldestOpset);
+    if (then == 0)
+      return NodeProblem{
+          true, ("not an operator of ai.onnx opset " + Twine(opset)).str()};
+    if (then != since)
+      return NodeProblem{true, ("ai.onnx opset " + Twine(opset) +
+                                " is older than mcc supports for " + opType +
+                                " (it changed at opset " + Twine(since) +
+                                "); re-export the model at opset " +
+                                Twine(kOldestOpset) + " or later")
+                                   .str()};
+  }
+  // A variadic input or output with fewer values than the schema's minimum
+  // (Concat, Sum or Max of nothing, a Split into nothing).
+  auto [vinMin, voutMin] = mcc::onnx::minVariadicArity(opType);
+  if (schema->variadicInput >= 0 &&
+      node.input_size() < schema->variadicInput + vinMin)
+    return invalid("needs at least " + Twine(schema->variadicInput + vinMin) +
+                   " inputs");
+  if (schema->variadicOutput >= 0 &&
+      node.output_size() < schema->variadicOutput + voutMin)
+    return invalid("needs at least " + Twine(schema->variadicOutput + voutMin) +
+                   " outputs");
+  for (StringRef required :
+       llvm::split(StringRef(schema->requiredAttributes), ' ')) {
+    if (required.empty() || llvm::any_of(node.attribute(), [&](const auto &a) {
+          return a.name() == required;
+        }))
+      continue;
+    return invalid("missing required attribute '" + required + "'");
+  }
+  return std::nullopt;
 }

@@ -7,10 +7,15 @@
 #ifndef MCC_LIB_IMPORT_MODELCHECKS_H
 #define MCC_LIB_IMPORT_MODELCHECKS_H
 
+#include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
+
+#include <optional>
+#include <string>
 
 namespace onnx {
 class ModelProto;
+class NodeProto;
 } // namespace onnx
 
 namespace mcc {
@@ -21,7 +26,20 @@ namespace mcc {
 /// initializer or one node output; an initializer may repeat an input of the
 /// same name, as IR < 4 models do). Each violation is one line of the returned
 /// error, naming the value and its producers.
-llvm::Error checkModel(const onnx::ModelProto &model, int64_t newestOpset);
+llvm::Error checkModel(const ::onnx::ModelProto &model, int64_t newestOpset);
+
+/// Why a node cannot be imported, from its op's schema alone.
+struct NodeProblem {
+  bool unsupported; ///< a valid model mcc does not take (else: invalid)
+  std::string message;
+};
+
+/// What the schema table decides about `node` (its op `opType`, which has
+/// a schema) at `opset`: below opset 6 (the oldest mcc honors) the op must
+/// not have changed since; variadic inputs and outputs have the schema's
+/// minimum count; every required attribute is there.
+std::optional<NodeProblem> checkNode(const ::onnx::NodeProto &node,
+                                     llvm::StringRef opType, int64_t opset);
 
 } // namespace mcc
 

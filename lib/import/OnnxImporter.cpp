@@ -10,6 +10,7 @@
 #include "lib/import/ExternalData.h"
 #include "lib/import/Importer.h"
 #include "lib/import/ModelChecks.h"
+#include "lib/import/TensorData.h"
 
 #include "dialects/onnx/OnnxDialect.h"
 #include "dialects/onnx/SchemaVersions.h"
@@ -67,12 +68,6 @@ const AttrToInput kAttrToInput[] = {
     {"DFT", "axis", 2},
 };
 
-/// Initializers at most this many elements (or integer ones up to
-/// kMaxDenseIntElems) stay dense attributes so that shape arithmetic folds;
-/// everything else becomes a resource blob.
-constexpr int64_t kMaxDenseElems = 16;
-constexpr int64_t kMaxDenseIntElems = 4096;
-
 class Importer {
 public:
   Importer(MLIRContext &ctx, StringRef path, const ImportOptions &options)
@@ -92,13 +87,11 @@ private:
 
   LogicalResult parseFile();
   LogicalResult parseBytes(StringRef data);
-  FailureOr<RankedTensorType> tensorType(const ::onnx::TensorProto &t);
   Type valueType(const ::onnx::ValueInfoProto &vi);
   /// Records the types `graph` declares for its values and outputs.
   void declareTypes(const ::onnx::GraphProto &graph);
+  /// An initializer or tensor attribute as an attribute (TensorData.h).
   FailureOr<ElementsAttr> tensorAttr(const ::onnx::TensorProto &t);
-  FailureOr<std::string> tensorBytes(const ::onnx::TensorProto &t,
-                                     RankedTensorType type);
   FailureOr<Attribute> convertAttribute(const ::onnx::AttributeProto &a,
                                         Location loc);
   LogicalResult importNode(const ::onnx::NodeProto &node, int index);
@@ -175,33 +168,6 @@ Location Importer::nodeLoc(const ::onnx::NodeProto &node, int index) {
       NameLoc::get(StringAttr::get(&ctx, node.op_type()), file));
 }
 
-FailureOr<RankedTensorType> Importer::tensorType(const ::onnx::TensorProto &t) {
-  Type elem = onnxd::getTypeForOnnxDType(&ctx, t.data_type());
-  if (!elem)
-    return error("initializer '" + t.name() + "': unsupported data type " +
-                 Twine(t.data_type())),
-           failure();
-  SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
-  // 2^48 elements (256 TiB of bytes): far beyond any weight, and a product
-  // that cannot overflow when sized in bytes later.
-  constexpr uint64_t kMaxElements = uint64_t(1) << 48;
-  uint64_t elements = 1;
-  for (int64_t d : shape) {
-    if (d < 0)
-      return error("initializer '" + t.name() + "': negative dimension"),
-             failure();
-    if (d != 0 && elements > kMaxElements / uint64_t(d))
-      elements = kMaxElements + 1;
-    else
-      elements *= uint64_t(d);
-  }
-  if (elements > kMaxElements && !llvm::is_contained(shape, 0))
-    return error("initializer '" + t.name() +
-                 "': its dimensions multiply to more than 2^48 elements"),
-           failure();
-  return RankedTensorType::get(shape, elem);
-}
-
 Type Importer::valueType(const ::onnx::ValueInfoProto &vi) {
   if (!vi.has_type() || !vi.type().has_tensor_type())
     return {};
@@ -228,92 +194,11 @@ void Importer::declareTypes(const ::onnx::GraphProto &graph) {
       declaredTypes[vi.name()] = t;
 }
 
-// Serializes the tensor's payload as the packed little-endian buffer that
-// MLIR's dense attributes and resource blobs hold.
-FailureOr<std::string> Importer::tensorBytes(const ::onnx::TensorProto &t,
-                                             RankedTensorType type) {
-  int64_t numel = type.getNumElements();
-  unsigned bits = type.getElementType().getIntOrFloatBitWidth();
-  if (auto ct = dyn_cast<ComplexType>(type.getElementType()))
-    bits = 2 * ct.getElementType().getIntOrFloatBitWidth();
-  if (bits % 8 != 0)
-    return error("initializer '" + t.name() +
-                 "': sub-byte element types are not supported yet"),
-           failure();
-  size_t bytes = size_t(numel) * (bits / 8);
-  std::string out;
-  if (t.data_location() == ::onnx::TensorProto::EXTERNAL) {
-    std::string location;
-    uint64_t offset = 0, length = bytes;
-    for (const auto &kv : t.external_data()) {
-      if (kv.key() == "location")
-        location = kv.value();
-      else if (kv.key() == "offset")
-        offset = std::strtoull(kv.value().c_str(), nullptr, 10);
-      else if (kv.key() == "length")
-        length = std::strtoull(kv.value().c_str(), nullptr, 10);
-    }
-    auto buf = readExternalData(modelDir, location, offset, length);
-    if (!buf)
-      return error("initializer '" + t.name() +
-                   "': " + llvm::toString(buf.takeError())),
-             failure();
-    out = (*buf)->getBuffer().str();
-  } else if (t.has_raw_data()) {
-    out = t.raw_data();
-  } else {
-    auto append = [&](const void *p, size_t n) {
-      out.append(reinterpret_cast<const char *>(p), n);
-    };
-    unsigned w = bits / 8;
-    for (float f : t.float_data())
-      append(&f, 4);
-    for (double d : t.double_data())
-      append(&d, 8);
-    for (int64_t v : t.int64_data())
-      append(&v, 8);
-    // int32_data carries every element type of 32 bits or fewer (float16
-    // and bfloat16 as their bit patterns); uint64_data carries uint32/64.
-    for (int32_t v : t.int32_data())
-      append(&v, w);
-    for (uint64_t v : t.uint64_data())
-      append(&v, w);
-  }
-  if (out.size() != bytes)
-    return error("initializer '" + t.name() + "': has " + Twine(out.size()) +
-                 " bytes of data, its shape needs " + Twine(bytes)),
-           failure();
-  return out;
-}
-
 FailureOr<ElementsAttr> Importer::tensorAttr(const ::onnx::TensorProto &t) {
-  auto type = tensorType(t);
-  if (failed(type))
-    return failure();
-  if (t.data_type() == ::onnx::TensorProto::STRING)
-    return error("string tensors are not supported"), failure();
-  auto bytes = tensorBytes(t, *type);
-  if (failed(bytes))
-    return failure();
-  Type elem = type->getElementType();
-  int64_t numel = type->getNumElements();
-  if (elem.isInteger(1)) {
-    SmallVector<bool> bits(bytes->begin(), bytes->end());
-    return ElementsAttr(DenseElementsAttr::get(*type, ArrayRef<bool>(bits)));
-  }
-  if (numel <= kMaxDenseElems ||
-      (isa<IntegerType>(elem) && numel <= kMaxDenseIntElems))
-    return ElementsAttr(DenseElementsAttr::getFromRawBuffer(
-        *type, ArrayRef<char>(bytes->data(), bytes->size())));
-  // Weights: one copy of the bytes into a blob, no per-element attributes.
-  auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-      ArrayRef<char>(bytes->data(), bytes->size()), alignof(std::max_align_t));
-  std::string name = t.name().empty() ? "tensor" : t.name();
-  for (char &c : name)
-    if (!llvm::isAlnum(c) && c != '_' && c != '.')
-      c = '_';
-  return ElementsAttr(
-      DenseResourceElementsAttr::get(*type, name, std::move(blob)));
+  llvm::Expected<ElementsAttr> attr = importTensor(ctx, t, modelDir);
+  if (!attr)
+    return error(llvm::toString(attr.takeError())), failure();
+  return *attr;
 }
 
 FailureOr<Attribute> Importer::convertAttribute(const ::onnx::AttributeProto &a,
@@ -399,47 +284,15 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
     return unsupported("not an operator of ai.onnx opset " +
                        Twine(onnxd::getGeneratedOpsetVersion()));
 
-  // Opset 6 is the oldest whose ops mcc honors (PyTorch still exports it;
-  // what its ops mean differently is handled below: legacy broadcasts,
-  // PRelu's slope). At an older opset a node is imported only when its op
-  // has not changed between that opset and 6.
-  constexpr int64_t kOldestOpset = 6;
-  if (opset < kOldestOpset) {
-    int64_t then = onnxd::onnxVersionAt(opType, opset);
-    int64_t since = onnxd::onnxVersionAt(opType, kOldestOpset);
-    if (then == 0)
-      return unsupported("not an operator of ai.onnx opset " + Twine(opset));
-    if (then != since)
-      return unsupported("ai.onnx opset " + Twine(opset) +
-                         " is older than mcc supports for " + opType +
-                         " (it changed at opset " + Twine(since) +
-                         "); re-export the model at opset " +
-                         Twine(kOldestOpset) + " or later");
+  // What the node's op and the schema table alone decide: the opset's
+  // version of the op, variadic arity, required attributes.
+  if (std::optional<NodeProblem> problem = checkNode(node, opType, opset)) {
+    if (problem->unsupported)
+      return unsupported(problem->message);
+    return emitError(loc) << problem->message, failure();
   }
   if (node.op_type() == "Constant")
     return importConstantNode(node, loc);
-  // A variadic input or output with fewer values than the schema's minimum
-  // (Concat, Sum or Max of nothing, a Split into nothing).
-  auto [vinMin, voutMin] = onnxd::minVariadicArity(opType);
-  if (schema->variadicInput >= 0 &&
-      node.input_size() < schema->variadicInput + vinMin)
-    return emitError(loc) << "needs at least " << schema->variadicInput + vinMin
-                          << " inputs",
-           failure();
-  if (schema->variadicOutput >= 0 &&
-      node.output_size() < schema->variadicOutput + voutMin)
-    return emitError(loc) << "needs at least "
-                          << schema->variadicOutput + voutMin << " outputs",
-           failure();
-  for (StringRef required :
-       llvm::split(StringRef(schema->requiredAttributes), ' ')) {
-    if (required.empty() || llvm::any_of(node.attribute(), [&](const auto &a) {
-          return a.name() == required;
-        }))
-      continue;
-    emitError(loc) << "missing required attribute '" << required << "'";
-    return failure();
-  }
 
   SmallVector<Value> operands;
   for (const std::string &in : node.input()) {

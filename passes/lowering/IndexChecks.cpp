@@ -22,7 +22,8 @@ using namespace mlir;
 
 namespace {
 
-/// void mcc_rt_check_failed(int32_t check, int64_t value, int64_t bound)
+/// void mcc_rt_check_failed(int32_t check, int64_t value, int64_t lowest,
+///                          int64_t bound): the valid range [lowest, bound)
 constexpr llvm::StringLiteral kCheckFailed = "mcc_rt_check_failed";
 
 func::FuncOp declareCheckFailed(ModuleOp module) {
@@ -31,7 +32,7 @@ func::FuncOp declareCheckFailed(ModuleOp module) {
   OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
   Type i32 = b.getI32Type(), i64 = b.getI64Type();
   auto f = func::FuncOp::create(b, module.getLoc(), kCheckFailed,
-                                b.getFunctionType({i32, i64, i64}, {}));
+                                b.getFunctionType({i32, i64, i64, i64}, {}));
   f.setPrivate();
   return f;
 }
@@ -81,7 +82,11 @@ struct LowerIndexChecksPass
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(ifBad.thenBlock());
       Value id = arith::ConstantIntOp::create(b, loc, messages.size(), 32);
-      func::CallOp::create(b, loc, failed, ValueRange{id, raw, bound});
+      Value lowest =
+          c.getNegative()
+              ? arith::SubIOp::create(b, loc, zero, bound).getResult()
+              : zero;
+      func::CallOp::create(b, loc, failed, ValueRange{id, raw, lowest, bound});
       b.setInsertionPointAfter(ifBad);
       Value safe = arith::SelectOp::create(b, loc, ok, j, zero);
       c.replaceAllUsesWith(

@@ -15,13 +15,15 @@ mcc_rt_run_record *mcc_rt_set_run(mcc_rt_run_record *run) {
   return previous;
 }
 
-void mcc_rt_check_failed(int32_t check, int64_t value, int64_t bound) {
+void mcc_rt_check_failed(int32_t check, int64_t value, int64_t lowest,
+                         int64_t bound) {
   mcc_rt_run_record *run = tls_run;
   int none = 0;
   /* The first failure wins; later ones (other threads too) keep it. */
   if (!run || !atomic_compare_exchange_strong(&run->check, &none, check))
     return;
   run->value = value;
+  run->lowest = lowest;
   run->bound = bound;
 }
 

@@ -23,7 +23,8 @@
 typedef struct mcc_rt_run_record {
   atomic_int check; /* 1-based index into the model's index check messages */
   int64_t value;    /* the index that was read */
-  int64_t bound;    /* the size of the dimension it indexes */
+  int64_t lowest;   /* the valid range: [lowest, bound) (lowest is -bound */
+  int64_t bound;    /* where negative indices count from the end) */
   /* Set by model_run around the generated code on its thread: an
    * allocation that fails there jumps back (alloc.c), after freeing the
    * blocks this run still holds (`blocks`, a list alloc.c keeps). */
@@ -33,7 +34,7 @@ typedef struct mcc_rt_run_record {
 } mcc_rt_run_record;
 
 MCC_HIDDEN void mcc_rt_check_failed(int32_t check, int64_t value,
-                                    int64_t bound);
+                                    int64_t lowest, int64_t bound);
 
 /* An allocation of `bytes` failed: jumps to the run's escape when this is
  * the thread that started the run and it is not inside a parallel loop
@@ -45,9 +46,9 @@ MCC_HIDDEN void mcc_rt_out_of_memory(size_t bytes);
  * or aborts where that cannot return. */
 MCC_HIDDEN void mcc_rt_alloc_too_large(int64_t bytes);
 
-/* Frees the blocks the run still holds (after an escape); or, at its
- * normal end, takes any it did not free off its list (the record is on
- * the run's stack). */
+/* Frees the blocks the run still holds (after an escape or a failed
+ * shape check); or, at its normal end, takes any it did not free off its
+ * list (the record is on the run's stack). */
 MCC_HIDDEN void mcc_rt_release_run_blocks(mcc_rt_run_record *run);
 MCC_HIDDEN void mcc_rt_forget_run_blocks(mcc_rt_run_record *run);
 

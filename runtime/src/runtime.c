@@ -66,16 +66,11 @@ static void model_close(mcc_model *model) {
   free(model);
 }
 
-/* Checks one tensor against its declaration. */
+/* Checks one tensor against its declaration: dtype, rank, every dim (a
+ * symbolic one takes any size >= 0), then the data pointer, which may be
+ * NULL only for an empty tensor. */
 static mcc_status check_tensor(const mcc_tensor *t, const mcc_tensor_info *info,
                                const char *what, mcc_error *error) {
-  int64_t elements = 1; /* from the caller's dims (symbolic ones vary) */
-  for (int32_t d = 0; d < info->rank; ++d)
-    elements *=
-        t->shape && t->rank == info->rank ? t->shape[d] : info->shape[d];
-  if (!t->data && elements != 0) /* an empty tensor needs no memory */
-    return fail(error, MCC_ERROR_INVALID_ARGUMENT, "%s '%s': data is NULL",
-                what, info->name);
   if (t->dtype != info->dtype)
     return fail(error, MCC_ERROR_SHAPE_MISMATCH,
                 "%s '%s': dtype %d given, the model expects %d", what,
@@ -84,12 +79,39 @@ static mcc_status check_tensor(const mcc_tensor *t, const mcc_tensor_info *info,
     return fail(error, MCC_ERROR_SHAPE_MISMATCH,
                 "%s '%s': rank %d given, the model expects %d", what,
                 info->name, t->rank, info->rank);
-  for (int32_t d = 0; d < info->rank; ++d)
-    if (!t->shape || (info->shape[d] >= 0 && t->shape[d] != info->shape[d]))
+  if (info->rank && !t->shape)
+    return fail(error, MCC_ERROR_INVALID_ARGUMENT, "%s '%s': shape is NULL",
+                what, info->name);
+  /* Elements times the element size must fit in the address space; an
+   * empty tensor may have any other dims. */
+  uint64_t bytes =
+      mcc_dtype_size(info->dtype) ? mcc_dtype_size(info->dtype) : 1;
+  const uint64_t limit = (uint64_t)1 << 56;
+  int empty = 0, huge = 0;
+  for (int32_t d = 0; d < info->rank; ++d) {
+    int64_t n = t->shape[d];
+    if (n < 0 || (info->shape[d] >= 0 && n != info->shape[d]))
       return fail(error, MCC_ERROR_SHAPE_MISMATCH,
-                  "%s '%s': dimension %d is %lld, the model expects %lld", what,
-                  info->name, d, t->shape ? (long long)t->shape[d] : -1LL,
-                  (long long)info->shape[d]);
+                  "%s '%s': dimension %d is %lld, the model expects %s%lld",
+                  what, info->name, d, (long long)n,
+                  info->shape[d] < 0 ? "a size >= " : "",
+                  (long long)(info->shape[d] < 0 ? 0 : info->shape[d]));
+    if (n == 0)
+      empty = 1;
+    else if (huge || (uint64_t)n > limit / bytes)
+      huge = 1;
+    else
+      bytes *= (uint64_t)n;
+  }
+  if (empty)
+    return MCC_OK;
+  if (huge)
+    return fail(error, MCC_ERROR_INVALID_ARGUMENT,
+                "%s '%s': its dims make more than 2^56 bytes", what,
+                info->name);
+  if (!t->data)
+    return fail(error, MCC_ERROR_INVALID_ARGUMENT, "%s '%s': data is NULL",
+                what, info->name);
   return MCC_OK;
 }
 
@@ -159,8 +181,10 @@ static void format_shape(char *buf, size_t size, const int64_t *dims,
 
 /* Runs fn(arg) with `run` as this thread's record and a way out for an
  * allocation that fails (a size read from hostile data): returns 0, or 1
- * after such a failure, with the blocks the run held freed. */
-static int run_guarded(void (*fn)(void *), void *arg, mcc_rt_run_record *run) {
+ * after such a failure, with the blocks the run held freed. Those are
+ * freed as well when fn returns non-zero (a shape function's failed check
+ * returns before the frees that would follow). */
+static int run_guarded(int (*fn)(void *), void *arg, mcc_rt_run_record *run) {
   jmp_buf escape;
   mcc_rt_run_record *previous = mcc_rt_set_run(run);
   run->escape = &escape;
@@ -170,9 +194,12 @@ static int run_guarded(void (*fn)(void *), void *arg, mcc_rt_run_record *run) {
     mcc_rt_set_run(previous);
     return 1;
   }
-  fn(arg);
+  int failed = fn(arg);
   run->escape = NULL;
-  mcc_rt_forget_run_blocks(run);
+  if (failed)
+    mcc_rt_release_run_blocks(run);
+  else
+    mcc_rt_forget_run_blocks(run);
   mcc_rt_set_run(previous);
   return 0;
 }
@@ -196,9 +223,10 @@ typedef struct shapes_call {
   int32_t failed;
 } shapes_call;
 
-static void call_shapes(void *arg) {
+static int call_shapes(void *arg) {
   shapes_call *s = arg;
   s->failed = s->g->shapes(s->c->data, s->c->shapes, s->dims);
+  return s->failed;
 }
 
 typedef struct entry_call {
@@ -206,9 +234,10 @@ typedef struct entry_call {
   call_args *c;
 } entry_call;
 
-static void call_entry(void *arg) {
+static int call_entry(void *arg) {
   entry_call *e = arg;
   e->g->entry(e->c->data, e->c->shapes);
+  return 0;
 }
 
 /* Runs the model's shape function on the inputs in `c`: every output's dims
@@ -253,7 +282,7 @@ static mcc_status run_failure(const mcc_graph_desc *g,
                 "%s is %lld, but that dimension is empty", what,
                 (long long)run->value);
   return fail(error, MCC_ERROR_OUT_OF_RANGE, "%s is %lld, outside [%lld, %lld]",
-              what, (long long)run->value, -(long long)run->bound,
+              what, (long long)run->value, (long long)run->lowest,
               (long long)run->bound - 1);
 }
 

@@ -277,6 +277,12 @@ def tensor_cases(c):
     c.compile_error("string tensor",
                     save(init_model(t), c.path("tensor", "string.onnx")),
                     ["initializer 'W'", "data type"])
+    # The importer fuzzer's finding: a complex initializer crashed.
+    t = TensorProto(name="W", data_type=TensorProto.COMPLEX64, dims=[4],
+                    raw_data=b"\0" * 32)
+    c.compile_error("complex64 initializer",
+                    save(init_model(t), c.path("tensor", "complex.onnx")),
+                    ["node 'add' (Add)"])
     t = TensorProto(name="W", data_type=77, dims=[1])
     c.compile_error("unknown dtype",
                     save(init_model(t), c.path("tensor", "dtype.onnx")),
@@ -603,6 +609,25 @@ def index_cases(c):
         c.run_error("ScatterND index out of range", so,
                     {"data": data, "ids": np.array([[3], [4]]), "upd": upd},
                     ["node 'snd' (ScatterND)", "is 4", "outside [-4, 3]"])
+    so = c.compiled("tensor_scatter", model_of(
+        [helper.make_node("TensorScatter", ["past", "upd", "wi"], ["y"],
+                          name="kv")],
+        [fvi("past", [2, 5, 3]), fvi("upd", [2, 2, 3]),
+         fvi("wi", [2], TensorProto.INT64)], [fvi("y", [2, 5, 3])],
+        opset=[helper.make_opsetid("", 24)]))
+    if so:
+        past = np.zeros((2, 5, 3), np.float32)
+        upd = np.ones((2, 2, 3), np.float32)
+        want = past.copy()
+        want[0, 3:5] = 1
+        want[1, 0:2] = 1
+        c.run_equal("TensorScatter, windows inside the cache", so,
+                    {"past": past, "upd": upd, "wi": np.array([3, 0])},
+                    {"y": want})
+        for bad in (4, -1, 2**40):
+            c.run_error(f"TensorScatter write index {bad}", so,
+                        {"past": past, "upd": upd, "wi": np.array([0, bad])},
+                        ["node 'kv' (TensorScatter)", f"is {bad}, outside [0, 3]"])
 
 
 def size_cases(c):
@@ -641,8 +666,54 @@ def size_cases(c):
         c.run_error("ConstantOfShape of 2^31 x 2^31", so,
                     {"shape": np.array([2**31, 2**31])}, ["out of memory"])
         c.run_error("ConstantOfShape with a negative dim", so,
-                    {"shape": np.array([-1, 2**62])}, ["out of memory"])
-
+                    {"shape": np.array([-1, 2**62])},
+                    ["node 'cos' (ConstantOfShape)", "shape entry 0 is negative"])
+    so = c.compiled("tile_runtime", model_of(
+        [helper.make_node("Tile", ["x", "r"], ["y"], name="tile")],
+        [fvi("x", [2, 3]), fvi("r", [2], TensorProto.INT64)],
+        [fvi("y", None)]))
+    if so:
+        c.run_error("Tile with negative repeats", so,
+                    {"x": np.ones((2, 3), np.float32), "r": np.array([2, -1])},
+                    ["node 'tile' (Tile)", "dimension 1 of the result negative"])
+    so = c.compiled("split_runtime", model_of(
+        [helper.make_node("Split", ["x", "s"], ["a", "b"], axis=0,
+                          name="split")],
+        [fvi("x", [3, 2]), fvi("s", [2], TensorProto.INT64)],
+        [fvi("a", None), fvi("b", None)]))
+    if so:
+        c.run_error("Split sizes 5 and -2 of 3 rows", so,
+                    {"x": np.ones((3, 2), np.float32), "s": np.array([5, -2])},
+                    ["node 'split' (Split)", "split size 1 is negative"])
+    so = c.compiled("expand_runtime", model_of(
+        [helper.make_node("Expand", ["x", "s"], ["y"], name="expand")],
+        [fvi("x", [1, 2]), fvi("s", [2], TensorProto.INT64)],
+        [fvi("y", None)]))
+    if so:
+        c.run_error("Expand to a negative dim", so,
+                    {"x": np.ones((1, 2), np.float32), "s": np.array([-4, 2])},
+                    ["node 'expand' (Expand)", "dimension 0 of the result negative"])
+    so = c.compiled("pad_runtime", model_of(
+        [helper.make_node("Pad", ["x", "pads"], ["y"], name="pad")],
+        [fvi("x", ["n", 4]), fvi("pads", [4], TensorProto.INT64)],
+        [fvi("y", None)]))
+    if so:
+        x = np.arange(12, dtype=np.float32).reshape(3, 4)
+        c.run_equal("Pad with run-time pads cropping", so,
+                    {"x": x, "pads": np.array([-1, 0, 1, -2])},
+                    {"y": np.pad(x[1:, :2], ((0, 1), (0, 0)))})
+        c.run_error("Pad cropping more than the axis has", so,
+                    {"x": x, "pads": np.array([-2, 0, -2, 0])},
+                    ["node 'pad' (Pad)", "dimension 0 of the result negative"])
+    so = c.compiled("pad_edge", model_of(
+        [helper.make_node("Pad", ["x", "pads"], ["y"], mode="edge",
+                          name="pad")],
+        [fvi("x", ["n", 2])], [fvi("y", None)],
+        [numpy_helper.from_array(np.array([1, 0, 1, 0], np.int64), "pads")]))
+    if so:
+        c.run_error("edge Pad of an empty axis", so,
+                    {"x": np.zeros((0, 2), np.float32)},
+                    ["node 'pad' (Pad)", "edge padding of dimension 0"])
 
 def main():
     ap = argparse.ArgumentParser()

@@ -574,3 +574,39 @@ func.func @gather_constant_indices(%t: tensor<10x8xf32>) -> tensor<2x8xf32> {
   %0 = onnx.Gather(%t, %i) {axis = 0 : i64} : (tensor<10x8xf32>, tensor<2xi64>) -> tensor<2x8xf32>
   return %0 : tensor<2x8xf32>
 }
+
+// -----
+
+// Run-time pads: each padded dim is asserted non-negative (a crop past
+// the axis), and edge padding asserts the input's axis is not empty where
+// the result's is not.
+// CHECK-LABEL: func.func @pad_runtime_edge
+// CHECK: cf.assert %{{.*}}, "node 'pad' (Pad): pads make dimension 0 of the result negative"
+// CHECK: cf.assert %{{.*}}, "node 'pad' (Pad): edge padding of dimension 0, which is empty"
+// CHECK: linalg.generic
+func.func @pad_runtime_edge(%x: tensor<?x4xf32>, %p: tensor<4xi64>) -> tensor<?x?xf32> {
+  %none = onnx.NoValue
+  %0 = onnx.Pad(%x, %p, %none, %none) {mode = "edge"} : (tensor<?x4xf32>, tensor<4xi64>, none, none) -> tensor<?x?xf32> loc(#pad)
+  return %0 : tensor<?x?xf32>
+}
+
+#pad = loc("pad"("Pad"("m.onnx":1:0)))
+
+// -----
+
+// TensorScatter in linear mode: write_indices are checked against the room
+// the update leaves in the cache (not counted from the end), in a generic
+// of their own before the one that writes.
+// CHECK-LABEL: func.func @tensor_scatter_linear
+// CHECK: cf.assert %{{.*}}, "node 'kv' (TensorScatter): write_indices has not one entry per batch"
+// CHECK: cf.assert %{{.*}}, "node 'kv' (TensorScatter): the update is longer than the cache"
+// CHECK: %[[W:.*]] = linalg.generic
+// CHECK: mcc.check_index %{{.*}}, %{{.*}} "node 'kv' (TensorScatter): write index along axis 1 (the update must fit in the cache)" : i64
+// CHECK: linalg.generic {{.*}} ins(%arg0 : tensor<2x5x3xf32>)
+// CHECK: tensor.extract %[[W]]
+func.func @tensor_scatter_linear(%past: tensor<2x5x3xf32>, %upd: tensor<2x?x3xf32>, %wi: tensor<?xi64>) -> tensor<2x5x3xf32> {
+  %0 = onnx.TensorScatter(%past, %upd, %wi) {axis = -2 : i64, mode = "linear"} : (tensor<2x5x3xf32>, tensor<2x?x3xf32>, tensor<?xi64>) -> tensor<2x5x3xf32> loc(#kv)
+  return %0 : tensor<2x5x3xf32>
+}
+
+#kv = loc("kv"("TensorScatter"("m.onnx":1:0)))

@@ -1,8 +1,9 @@
 // RUN: mcc-opt %s -split-input-file --pass-pipeline='builtin.module(lower-index-checks)' | FileCheck %s
 
 // Each check: wrap a negative index once, one unsigned compare against the
-// bound, the runtime call on the failing branch only, 0 in its place. The
-// checks are numbered in module order; their messages go to the module.
+// bound, the runtime call (with the valid range, [-bound, bound) or
+// [0, bound)) on the failing branch only, 0 in its place. The checks are
+// numbered in module order; their messages go to the module.
 // CHECK: module attributes {mcc.index_checks = ["node 'g' (Gather): index", "second"]}
 // CHECK-LABEL: func.func @two_checks
 // CHECK-SAME: (%[[I:.*]]: i32, %[[N:.*]]: index, %[[K:.*]]: i64)
@@ -16,15 +17,18 @@
 // CHECK: %[[BAD:.*]] = arith.xori %[[OK]]
 // CHECK: scf.if %[[BAD]] {
 // CHECK:   %[[ID:.*]] = arith.constant 1 : i32
-// CHECK:   func.call @mcc_rt_check_failed(%[[ID]], %[[I64]], %[[B]])
+// CHECK:   %[[LOW:.*]] = arith.subi %[[ZERO]], %[[B]]
+// CHECK:   func.call @mcc_rt_check_failed(%[[ID]], %[[I64]], %[[LOW]], %[[B]])
 // CHECK: }
 // CHECK: %[[SAFE:.*]] = arith.select %[[OK]], %[[J]], %[[ZERO]]
 // CHECK: arith.index_cast %[[SAFE]] : i64 to index
 // Without `negative` there is no wrap:
 // CHECK-NOT: arith.cmpi slt
+// CHECK: %[[Z2:.*]] = arith.constant 0 : i64
 // CHECK: arith.cmpi ult, %[[K]]
-// CHECK: arith.constant 2 : i32
-// CHECK: func.func private @mcc_rt_check_failed(i32, i64, i64)
+// CHECK: %[[ID2:.*]] = arith.constant 2 : i32
+// CHECK: func.call @mcc_rt_check_failed(%[[ID2]], %[[K]], %[[Z2]], %{{.*}})
+// CHECK: func.func private @mcc_rt_check_failed(i32, i64, i64, i64)
 func.func @two_checks(%i: i32, %n: index, %k: i64) -> (index, index) {
   %0 = mcc.check_index %i, %n negative "node 'g' (Gather): index" : i32
   %1 = mcc.check_index %k, %n "second" : i64

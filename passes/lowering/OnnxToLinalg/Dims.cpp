@@ -184,13 +184,29 @@ void lowering::checkSameDim(OpBuilder &b, Location loc, OpFoldResult a,
              what);
 }
 
+void lowering::checkNonNegative(OpBuilder &b, Location loc, OpFoldResult dim,
+                                const Twine &what) {
+  if (std::optional<int64_t> c = getConstantIntValue(dim); c && *c >= 0)
+    return;
+  Value v = dimValue(b, loc, dim);
+  // Dims of tensors and sums of them need no check.
+  FailureOr<int64_t> lower = ValueBoundsConstraintSet::computeConstantBound(
+      presburger::BoundType::LB, ValueBoundsConstraintSet::Variable(v),
+      /*stopCondition=*/nullptr, /*closedUB=*/true);
+  if (succeeded(lower) && *lower >= 0)
+    return;
+  checkShape(b, loc,
+             arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, v,
+                                   arith::ConstantIndexOp::create(b, loc, 0)),
+             what);
+}
+
 Value lowering::checkedIndex(OpBuilder &b, Location loc, Value idx, Value dim,
-                             const Twine &what) {
+                             const Twine &what, bool negative) {
   std::string node = onnx::describeNode(loc);
-  return CheckIndexOp::create(b, loc, b.getIndexType(), idx, dim,
-                              node.empty() ? what.str()
-                                           : node + ": " + what.str(),
-                              /*negative=*/true);
+  return CheckIndexOp::create(
+      b, loc, b.getIndexType(), idx, dim,
+      node.empty() ? what.str() : node + ": " + what.str(), negative);
 }
 
 Value lowering::nonEmptyDim(OpBuilder &b, Location loc, OpFoldResult d) {

@@ -636,6 +636,10 @@ struct ExpandLowering : OpConversionPattern<ONNXExpandOp> {
                          dimValue(rewriter, loc, in), sv)
                          .getResult());
     }
+    for (int64_t i = rank - k; i < rank; ++i)
+      checkNonNegative(rewriter, loc, dims[i],
+                       "the shape makes dimension " + Twine(i) +
+                           " of the result negative");
     dims = withDeclaredDims(rewriter, loc, dims, rt);
     rewriter.replaceOp(
         op, buildElementwise(

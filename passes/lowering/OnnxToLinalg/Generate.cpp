@@ -872,8 +872,10 @@ template <typename OpTy> struct WindowLowering : OpConversionPattern<OpTy> {
     Location loc = op.getLoc();
     // The length: the result's, else the size input's value.
     OpFoldResult size = rewriter.getIndexAttr(rt.getDimSize(0));
-    if (rt.isDynamicDim(0))
+    if (rt.isDynamicDim(0)) {
       size = indexElement(rewriter, loc, adaptor.getSize(), 0);
+      checkNonNegative(rewriter, loc, size, "the size is negative");
+    }
     Type f64 = rewriter.getF64Type();
     Value n = arith::SIToFPOp::create(
         rewriter, loc, f64,

@@ -234,6 +234,10 @@ struct AffineGridLowering : OpConversionPattern<ONNXAffineGridOp> {
     for (int64_t k = 0; k < nd; ++k)
       dims.push_back(indexElement(rewriter, loc, adaptor.getSize(), 2 + k));
     dims.push_back(rewriter.getIndexAttr(nd));
+    for (int64_t d = 0; d <= nd; ++d)
+      checkNonNegative(rewriter, loc, dims[d],
+                       "the size makes dimension " + Twine(d) +
+                           " of the result negative");
     dims = withDeclaredDims(rewriter, loc, dims, rt);
     Type f = rewriter.getF64Type();
     SmallVector<Value> lens(rank);

@@ -476,6 +476,49 @@ struct TensorScatterLowering : OpConversionPattern<ONNXTensorScatterOp> {
     Value past = adaptor.getPastCache(), upd = adaptor.getUpdate();
     Value writeIdx =
         isNoValue(op.getWriteIndices()) ? Value() : adaptor.getWriteIndices();
+    // The update reads at the cache's positions off the axis, and
+    // write_indices at the batch position.
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis)
+        checkSameDim(rewriter, loc, dimOf(rewriter, loc, upd, d),
+                     dimOf(rewriter, loc, past, d),
+                     "dimension " + Twine(d) +
+                         " of the update differs from the cache's");
+    if (writeIdx) {
+      checkSameDim(rewriter, loc, dimOf(rewriter, loc, writeIdx, 0),
+                   dimOf(rewriter, loc, past, 0),
+                   "write_indices has not one entry per batch");
+      // Linear mode: the window [start, start + len) lies in the cache, as
+      // the spec asks (onnxruntime errors); circular wraps any start.
+      if (!circular) {
+        checkShape(rewriter, loc,
+                   arith::CmpIOp::create(
+                       rewriter, loc, arith::CmpIPredicate::sle, len, maxLen),
+                   "the update is longer than the cache");
+        Value room = arith::AddIOp::create(
+            rewriter, loc, arith::SubIOp::create(rewriter, loc, maxLen, len),
+            arith::ConstantIndexOp::create(rewriter, loc, 1));
+        auto wt = cast<RankedTensorType>(writeIdx.getType());
+        SmallVector<AffineMap> id(2, rewriter.getMultiDimIdentityMap(1));
+        writeIdx =
+            linalg::GenericOp::create(
+                rewriter, loc, wt, writeIdx,
+                emptyOfType(rewriter, loc, wt, dimsOf(rewriter, loc, writeIdx)),
+                id, SmallVector<IteratorType>(1, IteratorType::parallel),
+                [&](OpBuilder &b, Location l, ValueRange a) {
+                  Value i =
+                      checkedIndex(b, l, a[0], room,
+                                   "write index along axis " + Twine(axis) +
+                                       " (the update must fit in the "
+                                       "cache)",
+                                   /*negative=*/false);
+                  linalg::YieldOp::create(b, l,
+                                          Value(arith::IndexCastOp::create(
+                                              b, l, wt.getElementType(), i)));
+                })
+                .getResult(0);
+      }
+    }
     auto g = linalg::GenericOp::create(
         rewriter, loc, rt, past,
         emptyOfType(rewriter, loc, rt, dimsOf(rewriter, loc, past)),
@@ -541,6 +584,10 @@ struct TileLowering : OpConversionPattern<ONNXTileOp> {
             mulDims(rewriter, loc,
                     {dimOf(rewriter, loc, x, d),
                      indexElement(rewriter, loc, adaptor.getRepeats(), d)}));
+      for (int64_t d = 0; d < xt.getRank(); ++d)
+        checkNonNegative(rewriter, loc, dims[d],
+                         "repeats make dimension " + Twine(d) +
+                             " of the result negative");
       rewriter.replaceOp(
           op,
           generateFromIndices(

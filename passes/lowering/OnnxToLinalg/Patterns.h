@@ -82,14 +82,20 @@ void checkShape(mlir::OpBuilder &b, mlir::Location loc, mlir::Value cond,
 void checkSameDim(mlir::OpBuilder &b, mlir::Location loc, mlir::OpFoldResult a,
                   mlir::OpFoldResult c, const llvm::Twine &what);
 
+/// Asserts in the shape function that `dim`, computed from run-time data
+/// (pads, repeats, sizes), is not negative; nothing when that is known.
+void checkNonNegative(mlir::OpBuilder &b, mlir::Location loc,
+                      mlir::OpFoldResult dim, const llvm::Twine &what);
+
 /// `idx` (an integer read from tensor data) as a position in [0, dim),
-/// negative values counting from the end: an mcc.check_index, which fails
+/// negative values counting from the end (unless `negative` is false, when
+/// they are out of range): an mcc.check_index, which fails
 /// the run with "node '<name>' (<op>): <what>", the value and the bound
 /// when the index is outside. 0 on failure, so a read through it needs
 /// `nonEmptyDim` as its guard unless the dim is known to be positive.
 mlir::Value checkedIndex(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::Value idx, mlir::Value dim,
-                         const llvm::Twine &what);
+                         const llvm::Twine &what, bool negative = true);
 /// Null when `d` is a static positive dim, else `d != 0` (i1): where a
 /// read through a checked index must be skipped (an empty dim has no
 /// valid index, and a failed check's 0 is none either).

@@ -347,8 +347,11 @@ struct SplitLowering : OpConversionPattern<ONNXSplitOp> {
     // ceil(dim / n) (the last one smaller).
     SmallVector<OpFoldResult> sizes;
     if (!isNoValue(op.getSplit())) {
-      for (unsigned i = 0; i < n; ++i)
+      for (unsigned i = 0; i < n; ++i) {
         sizes.push_back(indexElement(rewriter, loc, adaptor.getSplit(), i));
+        checkNonNegative(rewriter, loc, sizes.back(),
+                         "split size " + Twine(i) + " is negative");
+      }
     } else {
       AffineExpr s0;
       bindSymbols(getContext(), s0);
@@ -672,9 +675,12 @@ struct CenterCropPadLowering : OpConversionPattern<ONNXCenterCropPadOp> {
     SmallVector<int64_t> axes = getIntArray(op.getAxesAttr());
     if (axes.empty())
       axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
-    for (auto [j, a] : llvm::enumerate(axes))
+    for (auto [j, a] : llvm::enumerate(axes)) {
       dims[normalizeAxis(a, rank)] =
           indexElement(rewriter, loc, adaptor.getShape(), j);
+      checkNonNegative(rewriter, loc, dims[normalizeAxis(a, rank)],
+                       "shape entry " + Twine(j) + " is negative");
+    }
     dims = withDeclaredDims(rewriter, loc, dims, rt);
     SmallVector<Value> lo;
     for (int64_t d = 0; d < rank; ++d) {
@@ -778,6 +784,25 @@ struct PadLowering : OpConversionPattern<ONNXPadOp> {
       dims[axes[i]] = addDims(rewriter, loc, dims[axes[i]],
                               addDims(rewriter, loc, before, after));
     }
+    // Run-time pads may crop more than an axis has, and the other modes
+    // read the input even where the output lies outside it.
+    for (int64_t axis : axes) {
+      checkNonNegative(rewriter, loc, dims[axis],
+                       "pads make dimension " + Twine(axis) +
+                           " of the result negative");
+      if (mode != "constant" && !sameDim(dims[axis], rewriter.getIndexAttr(0)))
+        if (Value inputHas = nonEmptyDim(
+                rewriter, loc, dimOf(rewriter, loc, adaptor.getData(), axis)))
+          checkShape(rewriter, loc,
+                     arith::OrIOp::create(
+                         rewriter, loc, inputHas,
+                         arith::CmpIOp::create(
+                             rewriter, loc, arith::CmpIPredicate::eq,
+                             dimValue(rewriter, loc, dims[axis]),
+                             arith::ConstantIndexOp::create(rewriter, loc, 0))),
+                     mode + " padding of dimension " + Twine(axis) +
+                         ", which is empty");
+    }
     dims = withDeclaredDims(rewriter, loc, dims, rt);
     if (!pads || mode != "constant" ||
         llvm::any_of(*pads, [](int64_t p) { return p < 0; })) {
@@ -835,8 +860,11 @@ struct ConstantOfShapeLowering : OpConversionPattern<ONNXConstantOfShapeOp> {
       c = scalarConstant(rewriter, loc, rt.getElementType(), 0.0);
     }
     SmallVector<OpFoldResult> dims;
-    for (int64_t j = 0; j < rt.getRank(); ++j)
+    for (int64_t j = 0; j < rt.getRank(); ++j) {
       dims.push_back(indexElement(rewriter, loc, adaptor.getInput(), j));
+      checkNonNegative(rewriter, loc, dims.back(),
+                       "shape entry " + Twine(j) + " is negative");
+    }
     Value init = emptyOfType(rewriter, loc, rt,
                              withDeclaredDims(rewriter, loc, dims, rt));
     rewriter.replaceOpWithNewOp<linalg::FillOp>(op, c, init);
