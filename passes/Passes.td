@@ -625,6 +625,22 @@ def GuardAllocSizes : Pass<"guard-alloc-sizes", "mlir::ModuleOp"> {
   ];
 }
 
+def GuardEmptyOutputs : Pass<"guard-empty-outputs", "mlir::func::FuncOp"> {
+  let summary = "Skip a linalg op whose output may have no elements";
+  let description = [{
+    On buffers: each linalg op outside loops whose outputs have dynamic
+    dims runs under an scf.if that every such dim is non-zero. An output
+    with no elements leaves nothing to compute, but its loop nest would
+    still count through the other dims: a [2^40, 0] tensor (dims from
+    run-time data or inputs) made a run that never ended. Runs before
+    the ops become loops.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::scf::SCFDialect",
+    "mlir::memref::MemRefDialect"
+  ];
+}
+
 def LowerShapeChecks : Pass<"lower-shape-checks", "mlir::ModuleOp"> {
   let summary = "Shape checks as early returns of the shape function";
   let description = [{

@@ -750,11 +750,23 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
           setResult(op, 0, t.getShape(), elemOf(op.getData()));
         return success();
       })
-      .Case<ONNXScatterElementsOp, ONNXScatterNDOp, ONNXTensorScatterOp>(
+      .Case<ONNXScatterElementsOp, ONNXTensorScatterOp>(
           [](Operation *op) { return inferSameAsInput(op); })
+      .Case<ONNXScatterNDOp>([](ONNXScatterNDOp op) -> LogicalResult {
+        // Rank-0 data or indices index nothing (the fuzzer's finding: the
+        // lowering read the last dim of a rank-0 indices tensor).
+        auto d = ranked(op.getData()), i = ranked(op.getIndices());
+        if ((d && d.getRank() < 1) || (i && i.getRank() < 1))
+          return op.emitError("ScatterND needs data and indices of rank 1 "
+                              "or more");
+        return inferSameAsInput(op);
+      })
       .Case<ONNXGatherNDOp>([](ONNXGatherNDOp op) -> LogicalResult {
         auto d = ranked(op.getData()), i = ranked(op.getIndices());
-        if (!d || !i || i.getRank() < 1 || i.getShape().back() == kDyn)
+        if ((d && d.getRank() < 1) || (i && i.getRank() < 1))
+          return op.emitError("GatherND needs data and indices of rank 1 "
+                              "or more");
+        if (!d || !i || i.getShape().back() == kDyn)
           return success();
         int64_t bd = op.getBatchDims(), k = i.getShape().back();
         if (bd < 0 || bd + k > d.getRank() || bd >= i.getRank())
@@ -772,8 +784,17 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
         if (int64_t(reps->size()) != t.getRank())
           return op.emitError("Tile needs one repeat per dimension");
         Shape out;
-        for (auto [d, r] : llvm::zip(t.getShape(), *reps))
-          out.push_back(d == kDyn || r == kDyn ? kDyn : d * r);
+        for (auto [d, r] : llvm::zip(t.getShape(), *reps)) {
+          if (d == kDyn || r == kDyn) {
+            out.push_back(kDyn);
+            continue;
+          }
+          int64_t n;
+          if (r < 0 || llvm::MulOverflow(d, r, n) || n > (int64_t(1) << 48))
+            return op.emitError() << "repeats make dimension " << out.size()
+                                  << " of the result negative or over 2^48";
+          out.push_back(n);
+        }
         setResult(op, 0, out, t.getElementType());
         return success();
       })
@@ -797,11 +818,22 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
                           : getDenseConstant(op.getScales());
         bool dynamicAxes =
             llvm::any_of(axes, [&](int64_t d) { return t.isDynamicDim(d); });
+        // A resized dim in [0, 2^48] (a constant scale of 1e30 or NaN, a
+        // negative size: the fuzzer's finding, an overflowing cast).
+        auto resized = [&](int64_t d, double v) -> LogicalResult {
+          if (!(v >= 0 && v <= double(int64_t(1) << 48)))
+            return op.emitError()
+                   << "the scales or sizes make dimension " << d
+                   << " of the result " << v << ", outside [0, 2^48]";
+          out[d] = int64_t(v);
+          return success();
+        };
         if (sizes && sizes->size() == axes.size()) {
           StringRef policy = op.getKeepAspectRatioPolicy();
           if (policy == "stretch") {
             for (auto [k, d] : llvm::enumerate(axes))
-              out[d] = (*sizes)[k];
+              if (failed(resized(d, double((*sizes)[k]))))
+                return failure();
           } else if (dynamicAxes) {
             for (int64_t d : axes)
               out[d] = kDyn;
@@ -812,15 +844,22 @@ LogicalResult mcc::onnx::inferShapes(Operation *op) {
               sc = policy == "not_larger" ? std::min(sc, r) : std::max(sc, r);
             }
             for (int64_t d : axes)
-              out[d] = int64_t(sc * double(t.getDimSize(d)) + 0.5);
+              if (failed(resized(d, t.getDimSize(d) == 0
+                                        ? 0.0
+                                        : sc * double(t.getDimSize(d)) + 0.5)))
+                return failure();
           }
         } else if (scales && scales.getNumElements() == int64_t(axes.size())) {
-          for (auto [k, v] : llvm::enumerate(scales.getValues<APFloat>()))
-            out[axes[k]] =
-                t.isDynamicDim(axes[k])
-                    ? kDyn
-                    : int64_t(std::floor(double(t.getDimSize(axes[k])) *
-                                         v.convertToDouble()));
+          for (auto [k, v] : llvm::enumerate(scales.getValues<APFloat>())) {
+            if (t.isDynamicDim(axes[k])) {
+              out[axes[k]] = kDyn;
+              continue;
+            }
+            if (failed(
+                    resized(axes[k], std::floor(double(t.getDimSize(axes[k])) *
+                                                v.convertToDouble()))))
+              return failure();
+          }
         } else {
           // Run-time scales or sizes: the resized dims are known then.
           for (int64_t d : axes)

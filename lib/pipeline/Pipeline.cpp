@@ -103,7 +103,9 @@ std::string mcc::getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
          // their passes over a panel. Then parallel dims become
          // scf.parallel; the outermost ones with enough work run on the
          // runtime's thread pool.
-         "func.func(" +
+         // An op whose output may be empty is skipped when it is (its loops
+         // would still count through the other dims).
+         "func.func(guard-empty-outputs," +
          std::string(optLevel > 0 ? "prefetch-weights," : "") +
          "scf-forall-to-parallel,convert-linalg-to-parallel-loops),"
          "convert-parallel-loops-to-runtime,func.func(promote-loop-buffers" +

@@ -237,6 +237,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size) {
     }
   }
   const mcc_tensor *inArray = (flags & 8) ? nullptr : inputs.data();
+  if (std::getenv("MCC_FUZZ_VERBOSE"))
+    for (int32_t i = 0; i < numInputs; ++i) {
+      std::fprintf(stderr, "input %d: dtype %d dims", i, inputs[i].dtype);
+      for (int64_t d : inDims[i])
+        std::fprintf(stderr, " %lld", static_cast<long long>(d));
+      if (inputs[i].dtype == MCC_INT64 && inputs[i].data)
+        for (int64_t k = 0;
+             k < std::min<int64_t>(elementsOf(inDims[i], kMaxBytes / 8), 8);
+             ++k)
+          std::fprintf(stderr, "%s%lld", k ? ", " : " values ",
+                       static_cast<long long>(
+                           static_cast<const int64_t *>(inputs[i].data)[k]));
+      std::fprintf(stderr, "\n");
+    }
 
   // Output shapes: from output_shapes, or the declared ones (symbolic as 1).
   std::vector<std::vector<int64_t>> outDims(numOutputs);
@@ -261,6 +275,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size) {
   std::vector<GuardedBuffer> outBufs(numOutputs);
   std::vector<mcc_tensor> outputs(numOutputs);
   for (int32_t i = 0; i < numOutputs; ++i) {
+    if (std::getenv("MCC_FUZZ_VERBOSE")) {
+      std::fprintf(stderr, "output %d: dims", i);
+      for (int64_t d : outDims[i])
+        std::fprintf(stderr, " %lld", static_cast<long long>(d));
+      std::fprintf(stderr, "\n");
+    }
     uint8_t b = r.byte();
     std::vector<int64_t> &dims = outDims[i];
     if (b >= 200 && !dims.empty())

@@ -277,7 +277,16 @@ def tensor_cases(c):
     c.compile_error("string tensor",
                     save(init_model(t), c.path("tensor", "string.onnx")),
                     ["initializer 'W'", "data type"])
-    # The importer fuzzer's finding: a complex initializer crashed.
+    # The importer fuzzer's findings: a complex initializer crashed; a
+    # constant Resize scale of 5e27 overflowed the cast of the dim.
+    t = numpy_helper.from_array(np.array([1, 1, 5e27, 2], np.float32), "sc")
+    c.compile_error("Resize scale of 5e27",
+                    save(model_of([helper.make_node("Resize", ["x", "", "sc"],
+                                                    ["y"], name="resize")],
+                                  [fvi("x", [1, 1, 2, 2])], [fvi("y", None)],
+                                  [t], opset=[helper.make_opsetid("", 13)]),
+                         c.path("tensor", "resize_scale.onnx")),
+                    ["node 'resize' (Resize)", "outside [0, 2^48]"])
     t = TensorProto(name="W", data_type=TensorProto.COMPLEX64, dims=[4],
                     raw_data=b"\0" * 32)
     c.compile_error("complex64 initializer",
@@ -395,6 +404,18 @@ def graph_cases(c):
         model_of([helper.make_node("MatMul", ["a", "b"], ["y"], name="mm")],
                  [fvi("a", [3]), fvi("b", [])], [fvi("y", None)]),
         ["node 'mm' (MatMul)", "rank 1 or more"])
+    # Session 18's run: rank-0 indices (the lowering read their last dim).
+    err("ScatterND of scalars",
+        model_of([helper.make_node("ScatterND", ["d", "i", "u"], ["y"],
+                                   name="sc")],
+                 [fvi("d", []), fvi("i", [], TensorProto.INT64),
+                  fvi("u", [2])], [fvi("y", None)]),
+        ["node 'sc' (ScatterND)", "rank 1 or more"])
+    err("GatherND with scalar indices",
+        model_of([helper.make_node("GatherND", ["d", "i"], ["y"], name="g")],
+                 [fvi("d", [3]), fvi("i", [], TensorProto.INT64)],
+                 [fvi("y", None)]),
+        ["node 'g' (GatherND)", "rank 1 or more"])
     # The importer fuzzer's fourth finding (an attribute of the wrong
     # kind read as null).
     bad = helper.make_node("ReduceSum", ["x"], ["y"], name="sum")
@@ -609,6 +630,19 @@ def index_cases(c):
         c.run_error("ScatterND index out of range", so,
                     {"data": data, "ids": np.array([[3], [4]]), "upd": upd},
                     ["node 'snd' (ScatterND)", "is 4", "outside [-4, 3]"])
+    so = c.compiled("gather_add", model_of(
+        [helper.make_node("Gather", ["table", "ids"], ["e"], axis=0,
+                          name="embed"),
+         helper.make_node("Add", ["e", "x"], ["y"], name="add")],
+        [fvi("ids", ["b", "s"], TensorProto.INT64), fvi("x", [1, "s", 3])],
+        [fvi("y", None)], [tab]))
+    if so:
+        # The runtime fuzzer's finding: empty, but 2^40 rows of nothing
+        # took the loops around the empty dim forever.
+        c.run_equal("Gather of [2^40, 0] indices", so,
+                    {"ids": np.zeros((2**40, 0), np.int64),
+                     "x": np.zeros((1, 0, 3), np.float32)},
+                    {"y": np.zeros((2**40, 0, 3), np.float32)})
     so = c.compiled("tensor_scatter", model_of(
         [helper.make_node("TensorScatter", ["past", "upd", "wi"], ["y"],
                           name="kv")],

@@ -41,6 +41,8 @@ std::string safeFileName(const std::string &name) {
 }
 
 int64_t numel(const std::vector<int64_t> &shape) {
+  if (std::find(shape.begin(), shape.end(), 0) != shape.end())
+    return 0;
   int64_t n = 1;
   for (int64_t d : shape)
     n *= d;
@@ -55,12 +57,16 @@ size_t tensorBytes(const std::vector<int64_t> &shape, int32_t dtype,
   uint64_t limit =
       uint64_t(sysconf(_SC_PHYS_PAGES)) * uint64_t(sysconf(_SC_PAGESIZE));
   uint64_t bytes = mcc_dtype_size(dtype);
-  for (int64_t d : shape) {
+  for (int64_t d : shape)
     if (d < 0) {
       error = what + " has a negative dimension (" + std::to_string(d) + ")";
       return 0;
     }
-    if (d != 0 && bytes > limit / uint64_t(d)) {
+  // Empty whatever its other dims (a [2^40, 0] tensor needs no memory).
+  if (std::find(shape.begin(), shape.end(), 0) != shape.end())
+    return 0;
+  for (int64_t d : shape) {
+    if (bytes > limit / uint64_t(d)) {
       error = what + " would need more than this machine's " +
               std::to_string(limit >> 20) + " MiB";
       return 0;
