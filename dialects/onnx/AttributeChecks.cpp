@@ -10,8 +10,10 @@
 
 #include "dialects/onnx/OnnxDialect.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mcc::onnx;
@@ -76,7 +78,57 @@ LogicalResult checkConv(ONNXConvOp op) {
   return success();
 }
 
+/// A convolution's or pool's window attributes against the input's
+/// spatial rank: kernel_shape, strides and dilations one entry per
+/// spatial dim and positive, pads two per dim and not negative (a Conv
+/// with two pads for two spatial dims padded one axis by 2^29: the
+/// compile fuzzer's finding).
+template <typename OpT> LogicalResult checkWindow(OpT op, Value input) {
+  int64_t n = rankOf(input) - 2;
+  if (n < 1)
+    return success();
+  auto check = [&](StringRef name, ArrayAttr attr, int64_t count,
+                   int64_t least) -> LogicalResult {
+    SmallVector<int64_t> v = getIntArray(attr);
+    if (v.empty())
+      return success();
+    if (int64_t(v.size()) != count)
+      return op.emitError()
+             << name << " has " << v.size() << " entries, " << count
+             << " expected for " << n << " spatial dims";
+    for (int64_t x : v)
+      if (x < least)
+        return op.emitError() << name << " " << x << " is less than " << least;
+    return success();
+  };
+  if (failed(check("kernel_shape", op.getKernelShapeAttr(), n, 1)) ||
+      failed(check("strides", op.getStridesAttr(), n, 1)) ||
+      failed(check("dilations", op.getDilationsAttr(), n, 1)) ||
+      failed(check("pads", op.getPadsAttr(), 2 * n, 0)))
+    return failure();
+  return success();
+}
+
 } // namespace
+
+LogicalResult mcc::onnx::checkResultSizes(Operation *op) {
+  // 2^48 elements, as for initializers (ModelChecks): a static size that
+  // later byte counts and loop bounds cannot overflow.
+  constexpr int64_t kMaxElements = int64_t(1) << 48;
+  for (OpResult r : op->getResults()) {
+    auto t = dyn_cast<RankedTensorType>(r.getType());
+    if (!t)
+      continue;
+    int64_t n = 1;
+    bool empty = llvm::is_contained(t.getShape(), 0);
+    for (int64_t d : t.getShape())
+      if (!empty && !ShapedType::isDynamic(d) &&
+          (llvm::MulOverflow(n, d, n) || n > kMaxElements))
+        return op->emitError() << "result #" << r.getResultNumber()
+                               << " would have more than 2^48 elements";
+  }
+  return success();
+}
 
 LogicalResult mcc::onnx::checkAttributes(Operation *op) {
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
@@ -105,6 +157,13 @@ LogicalResult mcc::onnx::checkAttributes(Operation *op) {
         return checkAxis(o, "axis", o.getAxis(), r, -r - 1, r);
       })
       .Case<ONNXTransposeOp>(checkPerm)
-      .Case<ONNXConvOp>(checkConv)
+      .Case<ONNXConvOp>([](ONNXConvOp o) {
+        return failure(failed(checkConv(o)) ||
+                       failed(checkWindow(o, o.getX())));
+      })
+      .Case<ONNXConvTransposeOp, ONNXMaxPoolOp, ONNXAveragePoolOp, ONNXLpPoolOp,
+            ONNXConvIntegerOp>([](auto o) { return checkWindow(o, o.getX()); })
+      .Case<ONNXQLinearConvOp>(
+          [](ONNXQLinearConvOp o) { return checkWindow(o, o.getX()); })
       .Default([](Operation *) { return success(); });
 }

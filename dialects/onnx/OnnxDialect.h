@@ -36,6 +36,10 @@ inline constexpr llvm::StringLiteral kOpsetImportAttr = "onnx.opset_import";
 /// it first.
 mlir::LogicalResult checkAttributes(mlir::Operation *op);
 
+/// An error naming the op when a static result would have more than 2^48
+/// elements (huge pads, repeats, scales); run after shape inference.
+mlir::LogicalResult checkResultSizes(mlir::Operation *op);
+
 /// Refines the result types of `op` from its operand types and attributes.
 /// Returns failure (after emitting an error at the op) when the operands
 /// contradict each other; ops without a rule, or whose operands are not yet

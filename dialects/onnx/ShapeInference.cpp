@@ -708,9 +708,16 @@ FailureOr<EinsumTerm> mcc::onnx::parseEinsumTerm(StringRef s) {
   return t;
 }
 
+static LogicalResult inferByOp(Operation *op);
+
 LogicalResult mcc::onnx::inferShapes(Operation *op) {
-  if (failed(checkAttributes(op)))
+  if (failed(checkAttributes(op)) || failed(inferByOp(op)))
     return failure();
+  return checkResultSizes(op);
+}
+
+/// The result types one op's operands give.
+static LogicalResult inferByOp(Operation *op) {
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       // Same shape and type as the first input.
       .Case<ONNXLayerNormalizationOp>(

@@ -110,6 +110,12 @@ Expected<std::string> tensorBytes(const ::onnx::TensorProto &t,
       append(&v, 8);
     // int32_data carries every element type of 32 bits or fewer (float16
     // and bfloat16 as their bit patterns); uint64_data carries uint32/64.
+    // Wider elements there are a malformed file (appending `w` bytes of a
+    // 4-byte value read past it: the importer fuzzer's finding).
+    if ((t.int32_data_size() && w > 4) || (t.uint64_data_size() && w > 8))
+      return fail("initializer '" + t.name() + "': its " +
+                  (t.int32_data_size() ? "int32_data" : "uint64_data") +
+                  " cannot hold " + Twine(bits) + "-bit elements");
     for (int32_t v : t.int32_data())
       append(&v, w);
     for (uint64_t v : t.uint64_data())

@@ -292,6 +292,12 @@ def tensor_cases(c):
     c.compile_error("complex64 initializer",
                     save(init_model(t), c.path("tensor", "complex.onnx")),
                     ["node 'add' (Add)"])
+    # ...and int32_data holding an int64 tensor read past each value.
+    t = TensorProto(name="W", data_type=TensorProto.INT64, dims=[2])
+    t.int32_data.extend([1, 2])
+    c.compile_error("int64 tensor in int32_data",
+                    save(init_model(t), c.path("tensor", "int32_data.onnx")),
+                    ["initializer 'W'", "int32_data cannot hold 64-bit"])
     t = TensorProto(name="W", data_type=77, dims=[1])
     c.compile_error("unknown dtype",
                     save(init_model(t), c.path("tensor", "dtype.onnx")),
@@ -416,6 +422,24 @@ def graph_cases(c):
                  [fvi("d", [3]), fvi("i", [], TensorProto.INT64)],
                  [fvi("y", None)]),
         ["node 'g' (GatherND)", "rank 1 or more"])
+    # The compile fuzzer's finding: two pads for a 2-D Conv, one of 2^29
+    # (the padded tensor's element count overflowed in a later pass).
+    w = numpy_helper.from_array(np.ones((4, 2, 3, 3), np.float32), "w")
+    err("Conv with two pads for two spatial dims",
+        model_of([helper.make_node("Conv", ["x", "w"], ["y"], group=2,
+                                   pads=[1, 536870780], name="conv")],
+                 [fvi("x", [1, 4, 6, 6])], [fvi("y", None)], [w]),
+        ["node 'conv' (Conv)", "pads has 2 entries, 4 expected"])
+    err("Conv with a negative stride",
+        model_of([helper.make_node("Conv", ["x", "w"], ["y"], group=2,
+                                   strides=[1, -1], name="conv")],
+                 [fvi("x", [1, 4, 6, 6])], [fvi("y", None)], [w]),
+        ["node 'conv' (Conv)", "strides -1 is less than 1"])
+    err("Conv padded to 2^60 elements",
+        model_of([helper.make_node("Conv", ["x", "w"], ["y"], group=2,
+                                   pads=[0, 0, 2**29, 2**29], name="conv")],
+                 [fvi("x", [1, 4, 6, 6])], [fvi("y", None)], [w]),
+        ["node 'conv' (Conv)", "more than 2^48 elements"])
     # The importer fuzzer's fourth finding (an attribute of the wrong
     # kind read as null).
     bad = helper.make_node("ReduceSum", ["x"], ["y"], name="sum")
