@@ -757,8 +757,38 @@ static LogicalResult inferByOp(Operation *op) {
           setResult(op, 0, t.getShape(), elemOf(op.getData()));
         return success();
       })
-      .Case<ONNXScatterElementsOp, ONNXTensorScatterOp>(
+      .Case<ONNXScatterElementsOp>(
           [](Operation *op) { return inferSameAsInput(op); })
+      .Case<ONNXTensorScatterOp>([](ONNXTensorScatterOp op) -> LogicalResult {
+        // The update fits the cache: the same dims, no longer along axis;
+        // write_indices one per batch (the lowering checks what is only
+        // known at run time).
+        auto c = ranked(op.getPastCache()), u = ranked(op.getUpdate());
+        if (auto w = isNoValue(op.getWriteIndices())
+                         ? RankedTensorType()
+                         : ranked(op.getWriteIndices());
+            w && w.getRank() != 1)
+          return op.emitError("write_indices must be 1-D");
+        if (c && u) {
+          if (c.getRank() != u.getRank() || c.getRank() < 2)
+            return op.emitError("the update must have the cache's rank "
+                                "(2 or more)");
+          int64_t axis =
+              op.getAxis() < 0 ? op.getAxis() + c.getRank() : op.getAxis();
+          if (axis < 1 || axis >= c.getRank())
+            return op.emitError() << "axis " << op.getAxis()
+                                  << " is not a sequence axis of the cache";
+          for (int64_t d = 0; d < c.getRank(); ++d)
+            if (!c.isDynamicDim(d) && !u.isDynamicDim(d) &&
+                (d == axis ? u.getDimSize(d) > c.getDimSize(d)
+                           : u.getDimSize(d) != c.getDimSize(d)))
+              return op.emitError()
+                     << "the update's dimension " << d << " ("
+                     << u.getDimSize(d) << ") does not fit the cache's ("
+                     << c.getDimSize(d) << ")";
+        }
+        return inferSameAsInput(op);
+      })
       .Case<ONNXScatterNDOp>([](ONNXScatterNDOp op) -> LogicalResult {
         // Rank-0 data or indices index nothing (the fuzzer's finding: the
         // lowering read the last dim of a rank-0 indices tensor).

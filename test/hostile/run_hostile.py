@@ -667,6 +667,22 @@ def index_cases(c):
                     {"ids": np.zeros((2**40, 0), np.int64),
                      "x": np.zeros((1, 0, 3), np.float32)},
                     {"y": np.zeros((2**40, 0, 3), np.float32)})
+    for name, upd, wi, msg in (
+            ("update longer than the cache", [2, 6, 3], [2],
+             "dimension 1 (6) does not fit the cache's (5)"),
+            ("scalar write_indices", [2, 2, 3], [], "must be 1-D")):
+        c.compile_error(
+            f"TensorScatter, {name}",
+            save(model_of([helper.make_node("TensorScatter",
+                                            ["past", "upd", "wi"], ["y"],
+                                            name="kv")],
+                          [fvi("past", [2, 5, 3]), fvi("upd", upd),
+                           fvi("wi", wi, TensorProto.INT64)],
+                          [fvi("y", None)],
+                          opset=[helper.make_opsetid("", 24)]),
+                 c.path("tensor_scatter_bad", name.replace(" ", "_") +
+                        ".onnx")),
+            ["node 'kv' (TensorScatter)", msg])
     so = c.compiled("tensor_scatter", model_of(
         [helper.make_node("TensorScatter", ["past", "upd", "wi"], ["y"],
                           name="kv")],

@@ -476,6 +476,8 @@ struct TensorScatterLowering : OpConversionPattern<ONNXTensorScatterOp> {
     Value past = adaptor.getPastCache(), upd = adaptor.getUpdate();
     Value writeIdx =
         isNoValue(op.getWriteIndices()) ? Value() : adaptor.getWriteIndices();
+    if (writeIdx && !isa<RankedTensorType>(writeIdx.getType()))
+      return unsupported(rewriter, op, "write_indices must be ranked");
     // The update reads at the cache's positions off the axis, and
     // write_indices at the batch position.
     for (int64_t d = 0; d < rank; ++d)
