@@ -84,9 +84,14 @@ LogicalResult checkConv(ONNXConvOp op) {
 /// with two pads for two spatial dims padded one axis by 2^29: the
 /// compile fuzzer's finding).
 template <typename OpT> LogicalResult checkWindow(OpT op, Value input) {
-  int64_t n = rankOf(input) - 2;
-  if (n < 1)
+  int64_t r = rankOf(input);
+  if (r < 0)
     return success();
+  // [N, C, spatial...] (a scalar Conv input: the compile fuzzer's finding).
+  if (r < 3)
+    return op.emitError() << "the input has rank " << r
+                          << ", 3 or more expected (N, C, spatial dims)";
+  int64_t n = r - 2;
   auto check = [&](StringRef name, ArrayAttr attr, int64_t count,
                    int64_t least) -> LogicalResult {
     SmallVector<int64_t> v = getIntArray(attr);

@@ -283,7 +283,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size) {
     }
     uint8_t b = r.byte();
     std::vector<int64_t> &dims = outDims[i];
-    if (b >= 200 && !dims.empty())
+    if (b >= 200 && !dims.empty() &&
+        dims[(b - 200) % dims.size()] < std::numeric_limits<int64_t>::max())
       ++dims[(b - 200) % dims.size()];
     mcc_tensor &t = outputs[i];
     t.dtype = i < api->num_outputs ? api->outputs[i].dtype : MCC_FLOAT32;

@@ -430,6 +430,11 @@ def graph_cases(c):
                                    pads=[1, 536870780], name="conv")],
                  [fvi("x", [1, 4, 6, 6])], [fvi("y", None)], [w]),
         ["node 'conv' (Conv)", "pads has 2 entries, 4 expected"])
+    err("Conv of a scalar",
+        model_of([helper.make_node("Conv", ["x", "w"], ["y"], group=2,
+                                   name="conv")],
+                 [fvi("x", [])], [fvi("y", None)], [w]),
+        ["node 'conv' (Conv)", "rank 0, 3 or more expected"])
     err("Conv with a negative stride",
         model_of([helper.make_node("Conv", ["x", "w"], ["y"], group=2,
                                    strides=[1, -1], name="conv")],
