@@ -710,6 +710,16 @@ FailureOr<EinsumTerm> mcc::onnx::parseEinsumTerm(StringRef s) {
 
 static LogicalResult inferByOp(Operation *op);
 
+/// GatherND's and ScatterND's data and indices: rank 1 or more (a rank-0
+/// one made the lowering read past its shape: a fuzzer finding).
+static LogicalResult checkNDOperands(Operation *op, Value data, Value indices) {
+  auto d = ranked(data), i = ranked(indices);
+  if ((d && d.getRank() < 1) || (i && i.getRank() < 1))
+    return op->emitError() << op->getName().stripDialect()
+                           << " needs data and indices of rank 1 or more";
+  return success();
+}
+
 LogicalResult mcc::onnx::inferShapes(Operation *op) {
   if (failed(checkAttributes(op)) || failed(inferByOp(op)))
     return failure();
@@ -792,17 +802,14 @@ static LogicalResult inferByOp(Operation *op) {
       .Case<ONNXScatterNDOp>([](ONNXScatterNDOp op) -> LogicalResult {
         // Rank-0 data or indices index nothing (the fuzzer's finding: the
         // lowering read the last dim of a rank-0 indices tensor).
-        auto d = ranked(op.getData()), i = ranked(op.getIndices());
-        if ((d && d.getRank() < 1) || (i && i.getRank() < 1))
-          return op.emitError("ScatterND needs data and indices of rank 1 "
-                              "or more");
+        if (failed(checkNDOperands(op, op.getData(), op.getIndices())))
+          return failure();
         return inferSameAsInput(op);
       })
       .Case<ONNXGatherNDOp>([](ONNXGatherNDOp op) -> LogicalResult {
+        if (failed(checkNDOperands(op, op.getData(), op.getIndices())))
+          return failure();
         auto d = ranked(op.getData()), i = ranked(op.getIndices());
-        if ((d && d.getRank() < 1) || (i && i.getRank() < 1))
-          return op.emitError("GatherND needs data and indices of rank 1 "
-                              "or more");
         if (!d || !i || i.getShape().back() == kDyn)
           return success();
         int64_t bd = op.getBatchDims(), k = i.getShape().back();

@@ -161,12 +161,17 @@ void check(bool ok) {
     __builtin_trap();
 }
 
+/// MCC_FUZZ_VERBOSE=1: print each call's dims and statuses (to see what
+/// a seed reaches); read once.
+bool verbose() {
+  static const bool on = std::getenv("MCC_FUZZ_VERBOSE");
+  return on;
+}
+
 /// The status is one of the ABI's, and an error carries a message.
-/// MCC_FUZZ_VERBOSE=1 prints each (to see what a seed reaches).
 void checkResult(const char *call, mcc_status s, const mcc_error &e) {
-  static const bool verbose = std::getenv("MCC_FUZZ_VERBOSE");
   check(s >= MCC_OK && s <= MCC_ERROR_OUT_OF_RANGE);
-  if (verbose)
+  if (verbose())
     std::fprintf(stderr, "%s: %d %.256s\n", call, s,
                  s == MCC_OK ? "" : e.message);
   if (s == MCC_OK)
@@ -237,7 +242,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size) {
     }
   }
   const mcc_tensor *inArray = (flags & 8) ? nullptr : inputs.data();
-  if (std::getenv("MCC_FUZZ_VERBOSE"))
+  if (verbose())
     for (int32_t i = 0; i < numInputs; ++i) {
       std::fprintf(stderr, "input %d: dtype %d dims", i, inputs[i].dtype);
       for (int64_t d : inDims[i])
@@ -275,7 +280,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size) {
   std::vector<GuardedBuffer> outBufs(numOutputs);
   std::vector<mcc_tensor> outputs(numOutputs);
   for (int32_t i = 0; i < numOutputs; ++i) {
-    if (std::getenv("MCC_FUZZ_VERBOSE")) {
+    if (verbose()) {
       std::fprintf(stderr, "output %d: dims", i);
       for (int64_t d : outDims[i])
         std::fprintf(stderr, " %lld", static_cast<long long>(d));
