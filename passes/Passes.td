@@ -338,6 +338,56 @@ def RegisterTileContractions
   ];
 }
 
+def Int8MatmulKernels : Pass<"int8-matmul-kernels", "mlir::func::FuncOp"> {
+  let summary = "mcc.qmatmul with constant weights as a register-tiled kernel";
+  let description = [{
+    Each mcc.qmatmul whose weights and weight zero points are constants
+    becomes a loop nest of register tiles (`rows` rows × two vectors of
+    i32 lanes) that multiplies 16-bit pairs: the weights, minus their
+    zero points, are packed at compile time into panels of pairs; the
+    activations, minus theirs, into pairs once per call. Each step is one
+    `vpmaddwd` and an add (`vpdpwssd` with VNNI) per accumulator: exact
+    (8-bit values minus a zero point fit 16 bits, and a pair's sum fits
+    32), which `vpmaddubsw` is not (its pair sums saturate at 16 bits).
+    Others are left to lower-mcc-to-linalg.
+  }];
+  let options = [
+    Option<"isa", "isa", "std::string", "\"avx2\"",
+           "Instructions: avx2, avx-vnni, avx512 (AVX512BW), avx512-vnni">,
+    Option<"rows", "rows", "int64_t", "6", "Rows per register tile">
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect", "mlir::vector::VectorDialect",
+    "mlir::affine::AffineDialect", "mlir::linalg::LinalgDialect",
+    "mcc::MccDialect"
+  ];
+}
+
+def LowerMccToLLVM : Pass<"lower-mcc-to-llvm", "mlir::ModuleOp"> {
+  let summary = "mcc's vector ops as LLVM intrinsic calls";
+  let description = [{
+    mcc.dot_pairs becomes `llvm.x86.avx2.pmadd.wd` (or its 512-bit form)
+    and an add, or with `vnni` one `llvm.x86.avx512.vpdpwssd` call (the
+    256-bit form is AVX-VNNI's VEX encoding where AVX512VL is absent).
+    Runs on buffers, before convert-vector-to-llvm.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::arith::ArithDialect"];
+}
+
+def LowerMccToLinalg : Pass<"lower-mcc-to-linalg", "mlir::func::FuncOp"> {
+  let summary = "mcc contractions that no kernel took, as linalg.generic";
+  let description = [{
+    mcc.qmatmul becomes one linalg.generic that widens both operands to
+    i32, subtracts the zero points and accumulates into a zero-filled
+    init: any shapes, no kernel. Runs after the kernel generators.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect"
+  ];
+}
+
 def PadInProducer : Pass<"pad-in-producer", "mlir::func::FuncOp"> {
   let summary = "Let a kernel write its output into a padded buffer's interior";
   let description = [{

@@ -2,6 +2,8 @@
 
 #include "dialects/mcc/MccDialect.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
 using namespace mlir;
 using namespace mcc;
 
@@ -17,6 +19,61 @@ void MccDialect::initialize() {
 LogicalResult CheckIndexOp::verify() {
   if (getMessage().empty())
     return emitOpError("needs a message naming what is indexed");
+  return success();
+}
+
+/// A zero point of one element (any rank), or (`perColumn`) one per
+/// column of `n` columns.
+static bool isZeroPointShape(RankedTensorType t, int64_t n, bool perColumn) {
+  if (t.hasStaticShape() && t.getNumElements() == 1)
+    return true;
+  return perColumn && t.getRank() == 1 &&
+         (t.isDynamicDim(0) || ShapedType::isDynamic(n) ||
+          t.getDimSize(0) == n);
+}
+
+LogicalResult QMatMulOp::verify() {
+  auto at = getA().getType(), bt = getB().getType();
+  auto rt = cast<RankedTensorType>(getResult().getType());
+  auto i8 = [](RankedTensorType t) { return t.getElementType().isInteger(8); };
+  if (!i8(at) || !i8(bt) || !i8(getAZeroPoint().getType()) ||
+      !i8(getBZeroPoint().getType()))
+    return emitOpError("operands and zero points must be 8-bit integers");
+  if (!rt.getElementType().isInteger(32))
+    return emitOpError("result must be 32-bit integers");
+  if (at.getRank() < 2 || bt.getRank() != 2)
+    return emitOpError("needs `a` of rank 2 or more and a matrix `b`");
+  int64_t r = at.getRank(), k = at.getDimSize(r - 1);
+  if (!ShapedType::isDynamic(k) && !bt.isDynamicDim(0) && k != bt.getDimSize(0))
+    return emitOpError("inner dimensions differ: ")
+           << k << " vs " << bt.getDimSize(0);
+  SmallVector<int64_t> want(at.getShape().drop_back());
+  want.push_back(bt.getDimSize(1));
+  if (rt.getRank() != r)
+    return emitOpError("result must have rank ") << r;
+  for (auto [w, d] : llvm::zip(want, rt.getShape()))
+    if (!ShapedType::isDynamic(w) && !ShapedType::isDynamic(d) && w != d)
+      return emitOpError("result shape does not match the operands");
+  if (!isZeroPointShape(getAZeroPoint().getType(), 0, false))
+    return emitOpError("a_zero_point must have one element");
+  if (!isZeroPointShape(getBZeroPoint().getType(), bt.getDimSize(1), true))
+    return emitOpError("b_zero_point must have one element or one per column");
+  return success();
+}
+
+LogicalResult
+QMatMulOp::reifyResultShapes(OpBuilder &b,
+                             ReifiedRankedShapedTypeDims &reifiedReturnShapes) {
+  reifiedReturnShapes.push_back(tensor::getMixedSizes(b, getLoc(), getInit()));
+  return success();
+}
+
+LogicalResult DotPairsOp::verify() {
+  int64_t lanes = getAcc().getType().getNumElements();
+  if (getA().getType().getNumElements() != 2 * lanes)
+    return emitOpError("needs two 16-bit elements per 32-bit lane");
+  if (lanes != 8 && lanes != 16)
+    return emitOpError("needs 8 or 16 lanes (256 or 512 bits)");
   return success();
 }
 

@@ -2,7 +2,8 @@
 //
 // Ops that carry decisions made by mcc's own passes, between the onnx
 // dialect and upstream MLIR (../../docs/architecture.md). Today: the
-// run-time check of an index read from tensor data.
+// run-time check of an index read from tensor data, and the integer
+// matmul of quantized models.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +13,7 @@
 include "mlir/IR/OpBase.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/CommonTypeConstraints.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def Mcc_Dialect : Dialect {
@@ -52,6 +54,67 @@ def Mcc_CheckIndexOp : Mcc_Op<"check_index", [NoMemoryEffect]> {
   let assemblyFormat = [{
     $index `,` $bound (`negative` $negative^)? $message attr-dict `:`
     type($index)
+  }];
+  let hasVerifier = 1;
+}
+
+def Mcc_QMatMulOp : Mcc_Op<"qmatmul", [Pure, AllTypesMatch<["init", "result"]>,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+                              ["reifyResultShapes"]>]> {
+  let summary = "8-bit integer matmul with zero points, accumulated in i32";
+  let description = [{
+    `init[..., m, n] = sum_k (a[..., m, k] - a_zp) * (b[k, n] - b_zp[n])`
+    in 32-bit integers: ONNX's MatMulInteger, and the integer product in
+    QLinearMatMul. `a` has any leading (batch) dims, `b` is one matrix
+    (weights, as quantizers write them). The zero points are per tensor
+    (one element), `b_zero_point` may also hold one per column. The 8-bit
+    operands are signless; `a_unsigned` and `b_unsigned` say how their
+    bits are read (the zero points are read the same way). `init` only
+    gives the result's shape (its contents are not read).
+
+    Named so that the CPU kernel generator (int8-matmul-kernels) packs
+    the weights and picks the instructions without recognizing a matmul
+    in loops; lower-mcc-to-linalg lowers what it leaves.
+
+    ```mlir
+    %c = mcc.qmatmul %a, %b, %az, %bz, %init {a_unsigned}
+        : tensor<?x768xi8>, tensor<768x3072xi8>, tensor<i8>, tensor<i8>
+          -> tensor<?x3072xi32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$a, AnyRankedTensor:$b,
+                       AnyRankedTensor:$a_zero_point,
+                       AnyRankedTensor:$b_zero_point, AnyRankedTensor:$init,
+                       UnitAttr:$a_unsigned, UnitAttr:$b_unsigned);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $a `,` $b `,` $a_zero_point `,` $b_zero_point `,` $init attr-dict `:`
+    type($a) `,` type($b) `,` type($a_zero_point) `,` type($b_zero_point)
+    `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Mcc_DotPairsOp : Mcc_Op<"dot_pairs", [Pure,
+    AllTypesMatch<["acc", "result"]>, AllTypesMatch<["a", "b"]>]> {
+  let summary = "Adds the products of 16-bit pairs to 32-bit lanes";
+  let description = [{
+    `result[i] = acc[i] + a[2i] * b[2i] + a[2i+1] * b[2i+1]`, the products
+    and sums in 32 bits (wrapping): x86's `vpmaddwd` and an add, or with
+    `vnni` the single `vpdpwssd`. A vector op with no memory effects, so
+    that it lives in kernels on tensors through bufferization;
+    lower-mcc-to-llvm makes it the intrinsic call.
+
+    ```mlir
+    %r = mcc.dot_pairs %acc, %a, %b : vector<16xi16> into vector<8xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+                       VectorOfRankAndType<[1], [I16]>:$a,
+                       VectorOfRankAndType<[1], [I16]>:$b, UnitAttr:$vnni);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat = [{
+    $acc `,` $a `,` $b attr-dict `:` type($a) `into` type($acc)
   }];
   let hasVerifier = 1;
 }

@@ -26,6 +26,15 @@ RankedTensorType ranked(Value v) {
 
 Type elemOf(Value v) { return cast<ShapedType>(v.getType()).getElementType(); }
 
+/// Gives an unranked result `i` the element type `elem`: ops whose result
+/// type is fixed (the integer contractions) must not keep the importer's
+/// guess, the first operand's type, when their shape is still unknown.
+void setElement(Operation *op, unsigned i, Type elem) {
+  Value r = op->getResult(i);
+  if (elem && isa<UnrankedTensorType>(r.getType()))
+    r.setType(UnrankedTensorType::get(elem));
+}
+
 /// Sets result `i` to `shape`, keeping static dims the result already had
 /// (declared in the model) where inference could not tell.
 void setResult(Operation *op, unsigned i, ArrayRef<int64_t> shape, Type elem) {
@@ -228,7 +237,7 @@ SmallVector<int64_t> resolvePads(StringRef autoPad, ArrayRef<int64_t> in,
 LogicalResult inferWindowed(Operation *op, Value x, ArrayRef<int64_t> kernel,
                             int64_t channels, ArrayAttr stridesA,
                             ArrayAttr dilA, ArrayAttr padsA, StringRef autoPad,
-                            bool ceilMode) {
+                            bool ceilMode, Type elem = {}) {
   auto xt = ranked(x);
   size_t n = kernel.size();
   if (xt.getRank() != int64_t(n) + 2)
@@ -252,7 +261,7 @@ LogicalResult inferWindowed(Operation *op, Value x, ArrayRef<int64_t> kernel,
              << i;
     out.push_back(o);
   }
-  setResult(op, 0, out, xt.getElementType());
+  setResult(op, 0, out, elem ? elem : xt.getElementType());
   return success();
 }
 
@@ -339,10 +348,16 @@ LogicalResult inferReduce(Operation *op, Value data, Value axesV,
   return success();
 }
 
-LogicalResult inferMatMul(Operation *op, Value a, Value b) {
+/// MatMul's broadcast product shape; the result elements are `elem`, else
+/// A's (the integer forms name theirs).
+LogicalResult inferMatMul(Operation *op, Value a, Value b, Type elem = {}) {
   auto at = ranked(a), bt = ranked(b);
-  if (!at || !bt)
+  if (!elem && at)
+    elem = at.getElementType();
+  if (!at || !bt) {
+    setElement(op, 0, elem);
     return success();
+  }
   // (The importer fuzzer's third finding: a scalar operand indexed its
   // shape before the start.)
   if (at.getRank() == 0 || bt.getRank() == 0)
@@ -372,7 +387,7 @@ LogicalResult inferMatMul(Operation *op, Value a, Value b) {
     batch.push_back(as[as.size() - 2]);
   if (!bVec)
     batch.push_back(bs.back());
-  setResult(op, 0, batch, at.getElementType());
+  setResult(op, 0, batch, elem);
   return success();
 }
 
@@ -1217,21 +1232,32 @@ static LogicalResult inferByOp(Operation *op) {
         setResult(op, 0, out, xt.getElementType());
         return success();
       })
-      .Case<ONNXConvOp>([](ONNXConvOp op) -> LogicalResult {
-        auto xt = ranked(op.getX()), wt = ranked(op.getW());
-        if (!xt || !wt || !wt.hasStaticShape())
-          return success();
-        SmallVector<int64_t> k(wt.getShape().drop_front(2));
-        int64_t cin = xt.getDimSize(1);
-        if (cin != kDyn && cin != wt.getDimSize(1) * op.getGroup())
-          return op.emitError("Conv input has ")
-                 << cin << " channels, weights expect "
-                 << wt.getDimSize(1) * op.getGroup() << " (group "
-                 << op.getGroup() << ")";
-        return inferWindowed(op, op.getX(), k, wt.getDimSize(0),
-                             op.getStridesAttr(), op.getDilationsAttr(),
-                             op.getPadsAttr(), op.getAutoPad(), false);
-      })
+      .Case<ONNXConvOp, ONNXConvIntegerOp, ONNXQLinearConvOp>(
+          [](auto op) -> LogicalResult {
+            // ConvInteger accumulates in int32; QLinearConv's output has its
+            // zero point's type.
+            Type elem = elemOf(op.getX());
+            if constexpr (std::is_same_v<decltype(op), ONNXConvIntegerOp>)
+              elem = IntegerType::get(op.getContext(), 32);
+            if constexpr (std::is_same_v<decltype(op), ONNXQLinearConvOp>)
+              elem = elemOf(op.getYZeroPoint());
+            auto xt = ranked(op.getX()), wt = ranked(op.getW());
+            if (!xt || !wt || !wt.hasStaticShape()) {
+              setElement(op, 0, elem);
+              return success();
+            }
+            SmallVector<int64_t> k(wt.getShape().drop_front(2));
+            int64_t cin = xt.getDimSize(1);
+            if (cin != kDyn && cin != wt.getDimSize(1) * op.getGroup())
+              return op.emitError("Conv input has ")
+                     << cin << " channels, weights expect "
+                     << wt.getDimSize(1) * op.getGroup() << " (group "
+                     << op.getGroup() << ")";
+            return inferWindowed(op, op.getX(), k, wt.getDimSize(0),
+                                 op.getStridesAttr(), op.getDilationsAttr(),
+                                 op.getPadsAttr(), op.getAutoPad(), false,
+                                 elem);
+          })
       .Case<ONNXMaxPoolOp>([](ONNXMaxPoolOp op) -> LogicalResult {
         auto xt = ranked(op.getX());
         if (!xt)
@@ -1291,6 +1317,14 @@ static LogicalResult inferByOp(Operation *op) {
       })
       .Case<ONNXMatMulOp>(
           [](ONNXMatMulOp op) { return inferMatMul(op, op.getA(), op.getB()); })
+      .Case<ONNXMatMulIntegerOp>([](ONNXMatMulIntegerOp op) {
+        return inferMatMul(op, op.getA(), op.getB(),
+                           IntegerType::get(op.getContext(), 32));
+      })
+      .Case<ONNXQLinearMatMulOp>([](ONNXQLinearMatMulOp op) {
+        return inferMatMul(op, op.getA(), op.getB(),
+                           elemOf(op.getYZeroPoint()));
+      })
       .Case<ONNXFlattenOp>([](ONNXFlattenOp op) -> LogicalResult {
         auto t = ranked(op.getInput());
         if (!t)

@@ -225,7 +225,8 @@ bool mcc::compileModel(const CompileOptions &options) {
   }
   if (!runPipeline(*module,
                    getCpuBufferizePipeline(options.optLevel,
-                                           vectorWidthF32(**tm), dynamic),
+                                           vectorWidthF32(**tm), dynamic,
+                                           int8MatmulIsa(**tm)),
                    options))
     return false;
   // Bare pointers need static memrefs in every signature (the helpers that

@@ -45,13 +45,16 @@ std::string mcc::getOnnxToLinalgPipeline(int optLevel) {
 }
 
 std::string mcc::getCpuLoweringPipeline(int optLevel, int64_t vectorWidth,
-                                        bool memrefDescriptors) {
-  return getCpuBufferizePipeline(optLevel, vectorWidth, memrefDescriptors) +
+                                        bool memrefDescriptors,
+                                        StringRef int8Isa) {
+  return getCpuBufferizePipeline(optLevel, vectorWidth, memrefDescriptors,
+                                 int8Isa) +
          "," + getCpuToLLVMPipeline(memrefDescriptors);
 }
 
 std::string mcc::getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
-                                         bool memrefDescriptors) {
+                                         bool memrefDescriptors,
+                                         StringRef int8Isa) {
   // From -O1: conv activations are stored NHWC; 3x3 convs go through
   // Winograd's transforms; contractions become register-tiled vector
   // kernels with their epilogue; the ones that cannot get the epilogue
@@ -63,7 +66,13 @@ std::string mcc::getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
   // same or better). GEMMs whose weight panels serve 256 rows or more
   // take 6 rows x 4 vectors there (fewer loads per FMA; see wideTiles).
   std::string tileRows = vectorWidth >= 16 ? "8" : "6";
-  std::string p;
+  // 8-bit matmuls first: a kernel where the weights are constants and the
+  // target has the instructions, one generic loop nest otherwise.
+  std::string p = "func.func(";
+  if (optLevel > 0 && int8Isa != "none")
+    p +=
+        "int8-matmul-kernels{isa=" + int8Isa.str() + " rows=" + tileRows + "},";
+  p += "lower-mcc-to-linalg),";
   if (optLevel > 0)
     p += "func.func(channels-last,winograd-convs" + vw +
          ",fuse-depthwise-pointwise,canonicalize,tile-dynamic-rows,"
@@ -122,7 +131,8 @@ std::string mcc::getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
 
 std::string mcc::getCpuToLLVMPipeline(bool memrefDescriptors) {
   return std::string(
-             "convert-math-to-llvm,convert-math-to-libm,convert-vector-to-llvm,"
+             "lower-mcc-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
+             "convert-vector-to-llvm,"
              "finalize-memref-to-llvm{use-generic-functions=1},"
              "convert-arith-to-llvm,convert-cf-to-llvm,") +
          // Bare pointers when every graph buffer has a static shape; the

@@ -22,14 +22,18 @@ std::string getOnnxToLinalgPipeline(int optLevel);
 /// with `vectorWidth` f32 lanes per register, bufferization into caller
 /// buffers, loops, LLVM conversion. `memrefDescriptors`: functions take
 /// memref descriptors (needed for dynamic dims), not bare pointers.
+/// `int8Isa`: the instructions of the 8-bit matmul kernels (see
+/// int8MatmulIsa; "none": no kernels, loops).
 std::string getCpuLoweringPipeline(int optLevel, int64_t vectorWidth,
-                                   bool memrefDescriptors = false);
+                                   bool memrefDescriptors = false,
+                                   llvm::StringRef int8Isa = "none");
 /// Its two halves: kernels, bufferization and loops (down to scf/cf on
 /// memrefs), then the conversion to the LLVM dialect. The calling
 /// convention can wait for the first half's result: helper functions that
 /// bufferization adds may take dynamic memrefs.
 std::string getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
-                                    bool memrefDescriptors);
+                                    bool memrefDescriptors,
+                                    llvm::StringRef int8Isa = "none");
 std::string getCpuToLLVMPipeline(bool memrefDescriptors);
 
 /// The pipelines are the textual contents of a pass manager anchored on

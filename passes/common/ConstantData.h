@@ -1,4 +1,4 @@
-//===- ConstantData.h - Reading and making f32 weight constants -*- C++ -*-===//
+//===- ConstantData.h - Reading and making weight constants -----*- C++ -*-===//
 //
 // Passes that rewrite weights at compile time (BatchNorm folding, packing)
 // read them from dense or dense_resource attributes and write the result
@@ -21,6 +21,20 @@ namespace mcc {
 /// other element types or a resource whose blob is gone.
 std::optional<llvm::SmallVector<float>>
 elementsToFloats(mlir::ElementsAttr attr);
+
+/// The bytes of an 8-bit integer `attr` (dense, splat or resource), or
+/// nullopt for other element types or a resource whose blob is gone.
+std::optional<llvm::SmallVector<int8_t>>
+elementsToBytes(mlir::ElementsAttr attr);
+
+/// The contents of the constant `v` (an arith.constant of dense or
+/// dense_resource elements), or null.
+mlir::ElementsAttr constantElements(mlir::Value v);
+
+/// The DenseResourceElementsAttr holding `data` (raw elements of `type`).
+mlir::ElementsAttr makeResourceAttr(mlir::RankedTensorType type,
+                                    llvm::ArrayRef<char> data, size_t align,
+                                    llvm::StringRef name);
 
 /// An arith.constant holding `data` as a dense_resource blob named `name`
 /// (uniqued by the context).

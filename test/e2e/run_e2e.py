@@ -15,6 +15,7 @@ from onnx import TensorProto, helper, numpy_helper
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 import models  # noqa: E402
+import quantized  # noqa: E402
 from harness import run  # noqa: E402
 
 RTOL, ATOL = 1e-3, 1e-5
@@ -228,6 +229,18 @@ def dynamic_shapes(bin_dir, work):
            r.returncode != 0 and "--shape" in r.stderr, r.stderr.strip())
 
 
+def quantized_models(bin_dir, work):
+    """Integer matmuls (the int8 kernels and the generic loops) and a model
+    from onnxruntime's quantize_dynamic, against onnxruntime."""
+    for name, path, sets, rtol, atol, ref in quantized.cases(work):
+        for opt, threads in (("-O2", 2), ("-O0", 1)):
+            ok, detail = harness.compile_and_compare(
+                bin_dir, work, name, path, [opt], rtol, atol,
+                run_args=["--threads", str(threads)], shape_sets=sets,
+                reference=ref)
+            record(f"{name} {opt} --threads {threads}", ok, detail)
+
+
 def external_weights(bin_dir, work):
     """--weights=external: same outputs; a missing or foreign weights file is
     refused at open with a clear error."""
@@ -276,6 +289,7 @@ def main():
             check_model(bin_dir, work, name, build(), opt, threads)
     edge_cases(bin_dir, work)
     dynamic_shapes(bin_dir, work)
+    quantized_models(bin_dir, work)
     external_weights(bin_dir, work)
     bad_inputs(bin_dir, work)
     passed = sum(results)

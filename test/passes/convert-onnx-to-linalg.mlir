@@ -610,3 +610,19 @@ func.func @tensor_scatter_linear(%past: tensor<2x5x3xf32>, %upd: tensor<2x?x3xf3
 }
 
 #kv = loc("kv"("TensorScatter"("m.onnx":1:0)))
+
+// -----
+
+// MatMulInteger with a symbolic batch becomes mcc.qmatmul (the int8
+// kernels' op): the signedness moves to attributes, the absent A zero
+// point is a constant 0, the inner dims are checked at run time.
+// CHECK-LABEL: func.func @matmul_integer
+// CHECK-SAME: (%[[A:.*]]: tensor<?x7x37xi8>, %[[B:.*]]: tensor<37x45xi8>, %[[ZB:.*]]: tensor<45xi8>)
+// CHECK-DAG: %[[Z:.*]] = arith.constant dense<0> : tensor<i8>
+// CHECK-DAG: %[[I:.*]] = tensor.empty(%{{.*}}) : tensor<?x7x45xi32>
+// CHECK: mcc.qmatmul %[[A]], %[[B]], %[[Z]], %[[ZB]], %[[I]] {a_unsigned} : tensor<?x7x37xi8>, tensor<37x45xi8>, tensor<i8>, tensor<45xi8> -> tensor<?x7x45xi32>
+func.func @matmul_integer(%a: tensor<?x7x37xui8>, %b: tensor<37x45xi8>, %zb: tensor<45xi8>) -> tensor<?x7x45xi32> {
+  %none = onnx.NoValue
+  %0 = onnx.MatMulInteger(%a, %b, %none, %zb) : (tensor<?x7x37xui8>, tensor<37x45xi8>, none, tensor<45xi8>) -> tensor<?x7x45xi32>
+  return %0 : tensor<?x7x45xi32>
+}

@@ -191,3 +191,17 @@ func.func @reshape_keeps_batch(%x: tensor<?x8x1x1xf32>) -> tensor<*xf32> {
   %y = onnx.Reshape(%x, %t) : (tensor<?x8x1x1xf32>, tensor<2xi64>) -> tensor<*xf32>
   return %y : tensor<*xf32>
 }
+
+// -----
+
+// The integer contractions: MatMulInteger's result is i32 with MatMul's
+// broadcast shape; QLinearConv's has its output zero point's type.
+// CHECK-LABEL: func.func @integer_contractions
+// CHECK: onnx.MatMulInteger{{.*}} -> tensor<?x7x45xi32>
+// CHECK: onnx.QLinearConv{{.*}} -> tensor<1x8x6x6xui8>
+func.func @integer_contractions(%a: tensor<?x7x37xui8>, %b: tensor<37x45xi8>, %x: tensor<1x3x8x8xui8>, %w: tensor<8x3x3x3xi8>, %s: tensor<f32>, %zx: tensor<ui8>, %zw: tensor<i8>) -> (tensor<*xi32>, tensor<*xui8>) {
+  %none = onnx.NoValue
+  %0 = onnx.MatMulInteger(%a, %b, %none, %none) : (tensor<?x7x37xui8>, tensor<37x45xi8>, none, none) -> tensor<*xi32>
+  %1 = onnx.QLinearConv(%x, %s, %zx, %w, %s, %zw, %s, %zx, %none) {kernel_shape = [3, 3], pads = [0, 0, 0, 0], strides = [1, 1]} : (tensor<1x3x8x8xui8>, tensor<f32>, tensor<ui8>, tensor<8x3x3x3xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<ui8>, none) -> tensor<*xui8>
+  return %0, %1 : tensor<*xi32>, tensor<*xui8>
+}

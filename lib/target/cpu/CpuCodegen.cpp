@@ -29,6 +29,17 @@ int64_t mcc::vectorWidthF32(const TargetMachine &tm) {
   return 4;
 }
 
+std::string mcc::int8MatmulIsa(const TargetMachine &tm) {
+  const MCSubtargetInfo *sti = tm.getMCSubtargetInfo();
+  if (!tm.getTargetTriple().isX86())
+    return "none";
+  if (sti->checkFeatures("+avx512bw"))
+    return sti->checkFeatures("+avx512vnni") ? "avx512-vnni" : "avx512";
+  if (sti->checkFeatures("+avx2"))
+    return sti->checkFeatures("+avxvnni") ? "avx-vnni" : "avx2";
+  return "none";
+}
+
 Expected<std::unique_ptr<TargetMachine>>
 mcc::createTargetMachine(const CpuTargetOptions &options) {
   InitializeAllTargetInfos();

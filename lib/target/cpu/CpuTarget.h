@@ -31,6 +31,10 @@ createTargetMachine(const CpuTargetOptions &options);
 /// otherwise 4), the width the kernels are tiled for.
 int64_t vectorWidthF32(const llvm::TargetMachine &tm);
 
+/// The instructions int8-matmul-kernels may use on `tm`'s CPU:
+/// "avx512-vnni", "avx512" (AVX512BW), "avx-vnni", "avx2", or "none".
+std::string int8MatmulIsa(const llvm::TargetMachine &tm);
+
 /// --weights=external: what the artifact records about its weights file.
 struct ExternalWeights {
   std::string fileName; ///< looked up next to the artifact

@@ -13,6 +13,8 @@
 
 #include "passes/lowering/OnnxToLinalg/Patterns.h"
 
+#include "dialects/mcc/MccDialect.h"
+
 using namespace mlir;
 using namespace mcc;
 using namespace mcc::onnx;
@@ -262,24 +264,56 @@ struct DynamicQuantizeLowering
   }
 };
 
+/// Whether a scale or zero point has one element (any rank).
+bool isPerTensor(Value v) {
+  auto t = cast<ShapedType>(v.getType());
+  return t.hasStaticShape() && t.getNumElements() == 1;
+}
+
+/// Zero points and scales of shapes an integer contraction cannot take.
+constexpr const char *kZeroPointShapes =
+    "zero points and scales must have one element or one per row (A, Y) or "
+    "column (B) or output channel (W)";
+
+/// Whether `v` is one element: statically, or 1-D of a length known at run
+/// time, then checked to be 1 (and `v` cast to tensor<1x...>).
+bool perTensorParam(OpBuilder &b, Location loc, Value &v, const Twine &what) {
+  if (isPerTensor(v))
+    return true;
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  if (!t || t.getRank() != 1 || !t.isDynamicDim(0))
+    return false;
+  checkSameDim(b, loc, dimOf(b, loc, v, 0), b.getIndexAttr(1),
+               what + " must have one element");
+  v = tensor::CastOp::create(b, loc,
+                             RankedTensorType::get({1}, t.getElementType()), v);
+  return true;
+}
+
+/// Whether `v` is a ranked 1-D tensor (per axis).
+bool isVector(Value v) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  return t && t.getRank() == 1;
+}
+
 /// `x` (8-bit integers) minus its zero point, as i32. A zero point is per
-/// tensor or 1-D along `zpDim` (A's rows, B's columns).
-Value widenMinusZeroPoint(OpBuilder &b, Location loc, Value x, bool xU,
-                          Value zp, bool zpU, int64_t zpDim) {
+/// tensor or 1-D along `zpDim` (A's rows, B's columns; broadcast when its
+/// length is known only at run time and turns out to be 1).
+FailureOr<Value> widenMinusZeroPoint(OpBuilder &b, Location loc, Value x,
+                                     bool xU, Value zp, bool zpU,
+                                     int64_t zpDim) {
   auto t = cast<RankedTensorType>(x.getType());
-  MLIRContext *ctx = b.getContext();
   int64_t rank = t.getRank();
   SmallVector<Value> ins = {x};
   SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
   if (zp) {
-    auto zt = cast<RankedTensorType>(zp.getType());
-    SmallVector<AffineExpr> e;
-    if (zt.getNumElements() == 1)
-      e.assign(zt.getRank(), getAffineConstantExpr(0, ctx));
-    else
-      e.push_back(getAffineDimExpr(zpDim, ctx));
+    if (!isPerTensor(zp) && (zpDim < 0 || zpDim >= rank))
+      return failure();
+    auto m = paramMap(b, loc, zp, x, rank, zpDim, 0);
+    if (failed(m))
+      return failure();
     ins.push_back(zp);
-    maps.push_back(AffineMap::get(rank, 0, e, ctx));
+    maps.push_back(*m);
   }
   Type i32 = b.getI32Type();
   auto ext = [&](OpBuilder &nb, Location l, Value v, bool u) -> Value {
@@ -319,22 +353,25 @@ Value requantize(OpBuilder &b, Location l, Value acc, Value sa, Value sb,
       b, l, to, arith::FPToSIOp::create(b, l, b.getI32Type(), d));
 }
 
-/// `acc` (i32) requantized into `rt` elementwise: scales and the output
-/// zero point per tensor, except `sb` when it has `channels` elements
-/// (then read along dim 1 of the result: a conv's output channel).
-Value requantizeTensor(OpBuilder &b, Location loc, RankedTensorType rt,
-                       Value acc, Value sa, Value sb, Value sy, Value zy,
-                       bool yU) {
-  MLIRContext *ctx = b.getContext();
+/// `acc` (i32) requantized into `rt` elementwise. Each of the scales and
+/// the output zero point is per tensor or 1-D along its own dim of the
+/// result (`axes`: sa, sb, sy and zy's), broadcast when its length is
+/// known only at run time and is 1. Fails for other shapes.
+FailureOr<Value> requantizeTensor(OpBuilder &b, Location loc,
+                                  RankedTensorType rt, Value acc, Value sa,
+                                  Value sb, Value sy, Value zy, bool yU,
+                                  ArrayRef<int64_t> axes) {
   int64_t rank = rt.getRank();
   SmallVector<Value> ins = {acc, sa, sb, sy, zy};
   SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
-  for (Value v : ArrayRef<Value>(ins).drop_front()) {
-    auto t = cast<RankedTensorType>(v.getType());
-    SmallVector<AffineExpr> e(t.getRank(), getAffineConstantExpr(0, ctx));
-    if (t.getNumElements() != 1) // per output channel
-      e = {getAffineDimExpr(1, ctx)};
-    maps.push_back(AffineMap::get(rank, 0, e, ctx));
+  for (auto [i, axis] : llvm::enumerate(axes)) {
+    Value &v = ins[i + 1];
+    if (!isPerTensor(v) && (axis < 0 || axis >= rank))
+      return failure();
+    auto m = paramMap(b, loc, v, acc, rank, axis, 0);
+    if (failed(m))
+      return failure();
+    maps.push_back(*m);
   }
   Type to = rt.getElementType();
   return buildElementwise(
@@ -346,36 +383,94 @@ Value requantizeTensor(OpBuilder &b, Location loc, RankedTensorType rt,
 }
 
 /// The i32 product of (A - a_zp) and (B - b_zp), through onnx.MatMul on
-/// i32 (lowered by the MatMul pattern).
-Value integerMatMul(ConversionPatternRewriter &rewriter, Operation *op, Value a,
-                    Value aZp, Value b, Value bZp) {
+/// i32 (lowered by the MatMul pattern), for any dims; zero points per
+/// tensor, A's per row, B's per column.
+FailureOr<Value> integerMatMul(ConversionPatternRewriter &rewriter,
+                               Operation *op, Value a, Value aZp, Value b,
+                               Value bZp) {
   Location loc = op->getLoc();
   auto shapeOf = [](Value v) { return cast<RankedTensorType>(v.getType()); };
   bool aU = isUnsignedInt(op->getOperand(0).getType());
-  Value a32 = widenMinusZeroPoint(rewriter, loc, a, aU, aZp, aU,
-                                  shapeOf(a).getRank() - 2);
+  auto a32 = widenMinusZeroPoint(rewriter, loc, a, aU, aZp, aU,
+                                 shapeOf(a).getRank() - 2);
   unsigned bIdx = isa<ONNXMatMulIntegerOp>(op) ? 1 : 3;
   bool bU = isUnsignedInt(op->getOperand(bIdx).getType());
-  Value b32 = widenMinusZeroPoint(rewriter, loc, b, bU, bZp, bU,
-                                  shapeOf(b).getRank() - 1);
-  auto rt = cast<RankedTensorType>(op->getResult(0).getType());
+  auto b32 = widenMinusZeroPoint(rewriter, loc, b, bU, bZp, bU,
+                                 shapeOf(b).getRank() - 1);
+  auto rt = resultType(op);
+  if (failed(a32) || failed(b32) || !rt)
+    return failure();
   auto i32T = RankedTensorType::get(rt.getShape(), rewriter.getI32Type());
-  return ONNXMatMulOp::create(rewriter, loc, i32T, a32, b32);
+  return ONNXMatMulOp::create(rewriter, loc, i32T, *a32, *b32).getResult();
 }
 
+/// The i32 product as mcc.qmatmul, for any dims, when B is a matrix and
+/// the zero points are per tensor (B's may be per column): the form
+/// quantizers write, and the one int8-matmul-kernels compiles. Null when
+/// the operands do not fit it (a vector A, batched B, per-row A zero
+/// points).
+Value qmatmul(ConversionPatternRewriter &rewriter, Operation *op, Value a,
+              Value aZp, Value b, Value bZp) {
+  Location loc = op->getLoc();
+  auto at = cast<RankedTensorType>(a.getType());
+  auto bt = cast<RankedTensorType>(b.getType());
+  auto rt = resultType(op);
+  if (!rt || at.getRank() < 2 || bt.getRank() != 2 ||
+      !at.getElementType().isInteger(8) || !bt.getElementType().isInteger(8) ||
+      (aZp && !isPerTensor(aZp)))
+    return Value();
+  if (bZp && !isPerTensor(bZp)) {
+    if (!isVector(bZp))
+      return Value();
+    checkSameDim(rewriter, loc, dimOf(rewriter, loc, bZp, 0),
+                 dimOf(rewriter, loc, b, 1),
+                 "b_zero_point needs one element per column of B");
+  }
+  int64_t r = at.getRank();
+  checkSameDim(rewriter, loc, dimOf(rewriter, loc, a, r - 1),
+               dimOf(rewriter, loc, b, 0),
+               "the inner dimensions of A and B differ");
+  auto zero = [&]() -> Value {
+    auto t = RankedTensorType::get({}, rewriter.getI8Type());
+    return arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(t, rewriter.getI8IntegerAttr(0)));
+  };
+  SmallVector<OpFoldResult> dims = dimsOf(rewriter, loc, a);
+  dims.back() = dimOf(rewriter, loc, b, 1);
+  auto declared = RankedTensorType::get(rt.getShape(), rewriter.getI32Type());
+  dims = withDeclaredDims(rewriter, loc, dims, declared);
+  Value init = emptyTensor(rewriter, loc, dims, rewriter.getI32Type());
+  auto q = QMatMulOp::create(rewriter, loc, init.getType(), a, b,
+                             aZp ? aZp : zero(), bZp ? bZp : zero(), init);
+  if (isUnsignedInt(op->getOperand(0).getType()))
+    q.setAUnsigned(true);
+  unsigned bIdx = isa<ONNXMatMulIntegerOp>(op) ? 1 : 3;
+  if (isUnsignedInt(op->getOperand(bIdx).getType()))
+    q.setBUnsigned(true);
+  return reshapeTo(rewriter, loc, q.getResult(), declared);
+}
+
+/// MatMulInteger: mcc.qmatmul where it fits, else the i32 onnx.MatMul of
+/// the widened operands (static shapes).
 struct MatMulIntegerLowering : OpConversionPattern<ONNXMatMulIntegerOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(ONNXMatMulIntegerOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!staticResultType(op))
-      return unsupported(rewriter, op, kNeedsStaticShapes);
     Value aZp =
         isNoValue(op.getAZeroPoint()) ? Value() : adaptor.getAZeroPoint();
     Value bZp =
         isNoValue(op.getBZeroPoint()) ? Value() : adaptor.getBZeroPoint();
-    rewriter.replaceOp(op, integerMatMul(rewriter, op, adaptor.getA(), aZp,
-                                         adaptor.getB(), bZp));
+    if (Value q =
+            qmatmul(rewriter, op, adaptor.getA(), aZp, adaptor.getB(), bZp)) {
+      rewriter.replaceOp(op, q);
+      return success();
+    }
+    auto c =
+        integerMatMul(rewriter, op, adaptor.getA(), aZp, adaptor.getB(), bZp);
+    if (failed(c))
+      return unsupported(rewriter, op, kZeroPointShapes);
+    rewriter.replaceOp(op, *c);
     return success();
   }
 };
@@ -384,20 +479,23 @@ struct MatMulIntegerLowering : OpConversionPattern<ONNXMatMulIntegerOp> {
 /// (w - w_zp), the latter per tensor or per output channel, started from
 /// `bias` when given, with `op`'s conv attributes.
 template <typename OpTy>
-Value integerConv(ConversionPatternRewriter &rewriter, OpTy op,
-                  RankedTensorType accT, Value x, Value xZp, Value w, Value wZp,
-                  Value bias) {
+FailureOr<Value> integerConv(ConversionPatternRewriter &rewriter, OpTy op,
+                             RankedTensorType accT, Value x, Value xZp, Value w,
+                             Value wZp, Value bias) {
   Location loc = op.getLoc();
   bool xU = isUnsignedInt(op.getX().getType());
   bool wU = isUnsignedInt(op.getW().getType());
-  Value x32 = widenMinusZeroPoint(rewriter, loc, x, xU, xZp, xU, 1);
-  Value w32 = widenMinusZeroPoint(rewriter, loc, w, wU, wZp, wU, 0);
+  auto x32 = widenMinusZeroPoint(rewriter, loc, x, xU, xZp, xU, 1);
+  auto w32 = widenMinusZeroPoint(rewriter, loc, w, wU, wZp, wU, 0);
+  if (failed(x32) || failed(w32))
+    return failure();
   if (!bias)
     bias = ONNXNoValueOp::create(rewriter, loc, rewriter.getNoneType());
-  return ONNXConvOp::create(rewriter, loc, accT, x32, w32, bias,
+  return ONNXConvOp::create(rewriter, loc, accT, *x32, *w32, bias,
                             op.getAutoPadAttr(), op.getDilationsAttr(),
                             op.getGroupAttr(), op.getKernelShapeAttr(),
-                            op.getPadsAttr(), op.getStridesAttr());
+                            op.getPadsAttr(), op.getStridesAttr())
+      .getResult();
 }
 
 /// ConvInteger: integerConv without bias.
@@ -406,16 +504,21 @@ struct ConvIntegerLowering : OpConversionPattern<ONNXConvIntegerOp> {
   LogicalResult
   matchAndRewrite(ONNXConvIntegerOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt)
-      return unsupported(rewriter, op, kNeedsStaticShapes);
+      return unsupported(rewriter, op, kNeedsRanked);
+    Location loc = op.getLoc();
     Value xZp =
         isNoValue(op.getXZeroPoint()) ? Value() : adaptor.getXZeroPoint();
     Value wZp =
         isNoValue(op.getWZeroPoint()) ? Value() : adaptor.getWZeroPoint();
-    Value conv = integerConv(rewriter, op, rt, adaptor.getX(), xZp,
-                             adaptor.getW(), wZp, Value());
-    rewriter.replaceOp(op, conv);
+    if (xZp && !perTensorParam(rewriter, loc, xZp, "x_zero_point"))
+      return unsupported(rewriter, op, kZeroPointShapes);
+    auto conv = integerConv(rewriter, op, rt, adaptor.getX(), xZp,
+                            adaptor.getW(), wZp, Value());
+    if (failed(conv))
+      return unsupported(rewriter, op, kZeroPointShapes);
+    rewriter.replaceOp(op, *conv);
     return success();
   }
 };
@@ -428,54 +531,70 @@ struct QLinearConvLowering : OpConversionPattern<ONNXQLinearConvOp> {
   LogicalResult
   matchAndRewrite(ONNXQLinearConvOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt)
-      return unsupported(rewriter, op, kNeedsStaticShapes);
-    for (Value s : {op.getXScale(), op.getYScale(), op.getYZeroPoint()})
-      if (cast<ShapedType>(s.getType()).getNumElements() != 1)
-        return unsupported(rewriter, op, "x and y scales must be per tensor");
+      return unsupported(rewriter, op, kNeedsRanked);
     Location loc = op.getLoc();
-    Value acc =
+    Value xs = adaptor.getXScale(), xz = adaptor.getXZeroPoint();
+    Value ys = adaptor.getYScale(), yz = adaptor.getYZeroPoint();
+    if (!perTensorParam(rewriter, loc, xs, "x_scale") ||
+        !perTensorParam(rewriter, loc, xz, "x_zero_point") ||
+        !perTensorParam(rewriter, loc, ys, "y_scale") ||
+        !perTensorParam(rewriter, loc, yz, "y_zero_point"))
+      return unsupported(rewriter, op, "x and y scales must be per tensor");
+    auto acc =
         integerConv(rewriter, op,
                     RankedTensorType::get(rt.getShape(), rewriter.getI32Type()),
-                    adaptor.getX(), adaptor.getXZeroPoint(), adaptor.getW(),
-                    adaptor.getWZeroPoint(),
+                    adaptor.getX(), xz, adaptor.getW(), adaptor.getWZeroPoint(),
                     isNoValue(op.getB()) ? Value() : adaptor.getB());
-    Value y = requantizeTensor(rewriter, loc, rt, acc, adaptor.getXScale(),
-                               adaptor.getWScale(), adaptor.getYScale(),
-                               adaptor.getYZeroPoint(),
-                               isUnsignedInt(op.getY().getType()));
-    rewriter.replaceOp(op, y);
+    if (failed(acc))
+      return unsupported(rewriter, op, kZeroPointShapes);
+    auto y = requantizeTensor(rewriter, loc, rt, *acc, xs, adaptor.getWScale(),
+                              ys, yz, isUnsignedInt(op.getY().getType()),
+                              {-1, 1, -1, -1});
+    if (failed(y))
+      return unsupported(rewriter, op, kZeroPointShapes);
+    rewriter.replaceOp(op, *y);
     return success();
   }
 };
 
-/// QLinearMatMul with per-tensor scales: saturate(rint(C * (sa * sb / sy))
-/// + zy), C the integer product; the multiplier in the scales' type, the
-/// product in float64 (as numpy promotes int32 * float).
+/// QLinearMatMul: saturate(rint(C * (sa * sb / sy)) + zy), C the integer
+/// product; the multiplier in the scales' type, the product in float64
+/// (as numpy promotes int32 * float). A's and Y's parameters per tensor or
+/// per row, B's per tensor or per column.
 struct QLinearMatMulLowering : OpConversionPattern<ONNXQLinearMatMulOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(ONNXQLinearMatMulOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto rt = staticResultType(op);
+    auto rt = resultType(op);
     if (!rt || !isa<IntegerType>(rt.getElementType()))
-      return unsupported(rewriter, op,
-                         "needs static shapes and 8-bit integer types");
-    for (Value s :
-         {op.getAScale(), op.getBScale(), op.getYScale(), op.getYZeroPoint()})
-      if (cast<ShapedType>(s.getType()).getNumElements() != 1)
-        return unsupported(rewriter, op,
-                           "only per-tensor scales are supported yet");
+      return unsupported(rewriter, op, "needs 8-bit integer types");
     Location loc = op.getLoc();
-    Value c =
-        integerMatMul(rewriter, op, adaptor.getA(), adaptor.getAZeroPoint(),
+    Value c = qmatmul(rewriter, op, adaptor.getA(), adaptor.getAZeroPoint(),
                       adaptor.getB(), adaptor.getBZeroPoint());
-    Value y = requantizeTensor(rewriter, loc, rt, c, adaptor.getAScale(),
-                               adaptor.getBScale(), adaptor.getYScale(),
-                               adaptor.getYZeroPoint(),
-                               isUnsignedInt(op.getY().getType()));
-    rewriter.replaceOp(op, y);
+    if (!c) {
+      auto m =
+          integerMatMul(rewriter, op, adaptor.getA(), adaptor.getAZeroPoint(),
+                        adaptor.getB(), adaptor.getBZeroPoint());
+      if (failed(m))
+        return unsupported(rewriter, op, kZeroPointShapes);
+      c = *m;
+    }
+    // Rows and columns of the result (a 1-D A or B has none of its own).
+    int64_t r = rt.getRank();
+    int64_t aRank = cast<RankedTensorType>(adaptor.getA().getType()).getRank();
+    int64_t bRank = cast<RankedTensorType>(adaptor.getB().getType()).getRank();
+    int64_t rows = aRank >= 2 ? r - (bRank >= 2 ? 2 : 1) : -1;
+    int64_t cols = bRank >= 2 ? r - 1 : -1;
+    auto y = requantizeTensor(
+        rewriter, loc, rt, c, adaptor.getAScale(), adaptor.getBScale(),
+        adaptor.getYScale(), adaptor.getYZeroPoint(),
+        isUnsignedInt(op.getY().getType()), {rows, cols, rows, rows});
+    if (failed(y))
+      return unsupported(rewriter, op, kZeroPointShapes);
+    rewriter.replaceOp(op, *y);
     return success();
   }
 };

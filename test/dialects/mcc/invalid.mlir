@@ -13,3 +13,67 @@ func.func @check_of_a_float(%f: f32, %n: index) -> index {
   %0 = mcc.check_index %f, %n "x" : f32
   return %0 : index
 }
+
+// -----
+
+func.func @qmatmul_of_floats(%a: tensor<4x8xf32>, %b: tensor<8x2xi8>, %z: tensor<i8>, %i: tensor<4x2xi32>) -> tensor<4x2xi32> {
+  // expected-error @+1 {{operands and zero points must be 8-bit integers}}
+  %0 = mcc.qmatmul %a, %b, %z, %z, %i : tensor<4x8xf32>, tensor<8x2xi8>, tensor<i8>, tensor<i8> -> tensor<4x2xi32>
+  return %0 : tensor<4x2xi32>
+}
+
+// -----
+
+func.func @qmatmul_inner_dims(%a: tensor<4x8xi8>, %b: tensor<6x2xi8>, %z: tensor<i8>, %i: tensor<4x2xi32>) -> tensor<4x2xi32> {
+  // expected-error @+1 {{inner dimensions differ: 8 vs 6}}
+  %0 = mcc.qmatmul %a, %b, %z, %z, %i : tensor<4x8xi8>, tensor<6x2xi8>, tensor<i8>, tensor<i8> -> tensor<4x2xi32>
+  return %0 : tensor<4x2xi32>
+}
+
+// -----
+
+func.func @qmatmul_result_shape(%a: tensor<4x8xi8>, %b: tensor<8x2xi8>, %z: tensor<i8>, %i: tensor<4x3xi32>) -> tensor<4x3xi32> {
+  // expected-error @+1 {{result shape does not match the operands}}
+  %0 = mcc.qmatmul %a, %b, %z, %z, %i : tensor<4x8xi8>, tensor<8x2xi8>, tensor<i8>, tensor<i8> -> tensor<4x3xi32>
+  return %0 : tensor<4x3xi32>
+}
+
+// -----
+
+func.func @qmatmul_row_zero_points(%a: tensor<4x8xi8>, %b: tensor<8x2xi8>, %za: tensor<4xi8>, %z: tensor<i8>, %i: tensor<4x2xi32>) -> tensor<4x2xi32> {
+  // expected-error @+1 {{a_zero_point must have one element}}
+  %0 = mcc.qmatmul %a, %b, %za, %z, %i : tensor<4x8xi8>, tensor<8x2xi8>, tensor<4xi8>, tensor<i8> -> tensor<4x2xi32>
+  return %0 : tensor<4x2xi32>
+}
+
+// -----
+
+func.func @qmatmul_column_zero_points(%a: tensor<4x8xi8>, %b: tensor<8x2xi8>, %z: tensor<i8>, %zb: tensor<3xi8>, %i: tensor<4x2xi32>) -> tensor<4x2xi32> {
+  // expected-error @+1 {{b_zero_point must have one element or one per column}}
+  %0 = mcc.qmatmul %a, %b, %z, %zb, %i : tensor<4x8xi8>, tensor<8x2xi8>, tensor<i8>, tensor<3xi8> -> tensor<4x2xi32>
+  return %0 : tensor<4x2xi32>
+}
+
+// -----
+
+func.func @qmatmul_i8_result(%a: tensor<4x8xi8>, %b: tensor<8x2xi8>, %z: tensor<i8>, %i: tensor<4x2xi8>) -> tensor<4x2xi8> {
+  // expected-error @+1 {{result must be 32-bit integers}}
+  %0 = mcc.qmatmul %a, %b, %z, %z, %i : tensor<4x8xi8>, tensor<8x2xi8>, tensor<i8>, tensor<i8> -> tensor<4x2xi8>
+  return %0 : tensor<4x2xi8>
+}
+
+// -----
+
+func.func @dot_pairs_lanes(%acc: vector<8xi32>, %a: vector<8xi16>) -> vector<8xi32> {
+  // expected-error @+1 {{needs two 16-bit elements per 32-bit lane}}
+  %0 = mcc.dot_pairs %acc, %a, %a : vector<8xi16> into vector<8xi32>
+  return %0 : vector<8xi32>
+}
+
+// -----
+
+func.func @dot_pairs_width(%acc: vector<4xi32>, %a: vector<8xi16>) -> vector<4xi32> {
+  // expected-error @+1 {{needs 8 or 16 lanes (256 or 512 bits)}}
+  %0 = mcc.dot_pairs %acc, %a, %a : vector<8xi16> into vector<4xi32>
+  return %0 : vector<4xi32>
+}

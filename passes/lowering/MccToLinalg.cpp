@@ -1,0 +1,104 @@
+//===- MccToLinalg.cpp - mcc contractions as plain linalg -----------------===//
+//
+// What the kernel generators left: an mcc.qmatmul (activations not yet
+// known to be 8-bit at compile time, weights computed at run time, -O0)
+// becomes one linalg.generic over (batch..., m, n, k) whose body widens
+// both 8-bit operands to i32 and subtracts their zero points before the
+// multiply-add. Correct for any shape; as fast as a scalar loop nest.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
+
+namespace mcc {
+#define GEN_PASS_DEF_LOWERMCCTOLINALG
+#include "passes/Passes.h.inc"
+} // namespace mcc
+
+using namespace mlir;
+using mcc::QMatMulOp;
+
+namespace {
+
+using utils::IteratorType;
+
+/// The map reading a zero point: its only element, or (per column) dim
+/// `col` of the iteration space.
+AffineMap zeroPointMap(Value zp, unsigned numDims, unsigned col,
+                       MLIRContext *ctx) {
+  auto t = cast<RankedTensorType>(zp.getType());
+  if (t.hasStaticShape() && t.getNumElements() == 1)
+    return AffineMap::get(
+        numDims, 0,
+        SmallVector<AffineExpr>(t.getRank(), getAffineConstantExpr(0, ctx)),
+        ctx);
+  return AffineMap::get(numDims, 0, getAffineDimExpr(col, ctx), ctx);
+}
+
+/// mcc.qmatmul: sum_k (a - a_zp) * (b - b_zp) in i32, one generic.
+struct QMatMulToGeneric : OpRewritePattern<QMatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QMatMulOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    int64_t r = op.getA().getType().getRank();
+    // Loop dims: batch... (r - 2 of them), m, n, k.
+    unsigned m = r - 2, n = r - 1, k = r, numDims = r + 1;
+    SmallVector<AffineExpr> aIdx, outIdx;
+    for (unsigned d = 0; d < m; ++d) {
+      aIdx.push_back(getAffineDimExpr(d, ctx));
+      outIdx.push_back(getAffineDimExpr(d, ctx));
+    }
+    aIdx.append({getAffineDimExpr(m, ctx), getAffineDimExpr(k, ctx)});
+    outIdx.append({getAffineDimExpr(m, ctx), getAffineDimExpr(n, ctx)});
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(numDims, 0, aIdx, ctx),
+        AffineMap::get(numDims, 0,
+                       {getAffineDimExpr(k, ctx), getAffineDimExpr(n, ctx)},
+                       ctx),
+        zeroPointMap(op.getAZeroPoint(), numDims, n, ctx),
+        zeroPointMap(op.getBZeroPoint(), numDims, n, ctx),
+        AffineMap::get(numDims, 0, outIdx, ctx)};
+    SmallVector<IteratorType> iters(numDims, IteratorType::parallel);
+    iters[k] = IteratorType::reduction;
+    Type i32 = rewriter.getI32Type();
+    Value zero = arith::ConstantOp::create(rewriter, loc, i32,
+                                           rewriter.getI32IntegerAttr(0));
+    Value init =
+        linalg::FillOp::create(rewriter, loc, zero, op.getInit()).getResult(0);
+    bool aU = op.getAUnsigned(), bU = op.getBUnsigned();
+    auto widen = [&](OpBuilder &b, Location l, Value v, bool u) -> Value {
+      return u ? (Value)arith::ExtUIOp::create(b, l, i32, v)
+               : (Value)arith::ExtSIOp::create(b, l, i32, v);
+    };
+    auto g = linalg::GenericOp::create(
+        rewriter, loc, op.getType(),
+        ValueRange{op.getA(), op.getB(), op.getAZeroPoint(),
+                   op.getBZeroPoint()},
+        init, maps, iters, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value a = arith::SubIOp::create(b, l, widen(b, l, args[0], aU),
+                                          widen(b, l, args[2], aU));
+          Value w = arith::SubIOp::create(b, l, widen(b, l, args[1], bU),
+                                          widen(b, l, args[3], bU));
+          Value p = arith::MulIOp::create(b, l, a, w);
+          linalg::YieldOp::create(
+              b, l, Value(arith::AddIOp::create(b, l, args[4], p)));
+        });
+    rewriter.replaceOp(op, g.getResult(0));
+    return success();
+  }
+};
+
+struct LowerMccToLinalg : mcc::impl::LowerMccToLinalgBase<LowerMccToLinalg> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<QMatMulToGeneric>(&getContext());
+    walkAndApplyPatterns(getOperation(), std::move(patterns));
+  }
+};
+
+} // namespace

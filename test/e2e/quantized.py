@@ -1,0 +1,151 @@
+"""Quantized test models: the integer matmuls in every form the int8
+kernels (int8-matmul-kernels) and the generic lowering take, and a model
+quantized by onnxruntime's own quantize_dynamic.
+
+Each entry of `cases(work)` is (name, path, shape sets, rtol, atol,
+reference): integer outputs must match exactly (tolerance 0). The
+reference is numpy's exact integer arithmetic where onnxruntime's is not:
+its u8 x s8 kernels without VNNI sum pairs of products in 16 bits
+(`vpmaddubsw`) and saturate on full-range weights (that is why its
+quantizer has `reduce_range`); on this project's AVX2 hosts they were
+off by up to 32266 on a MatMulInteger. Float models are quantized with
+reduce_range, where onnxruntime is exact, and compared with it.
+"""
+import os
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+U8, I8, I32 = TensorProto.UINT8, TensorProto.INT8, TensorProto.INT32
+
+
+def _save(work, name, nodes, inputs, outputs, inits, opset=13):
+    g = helper.make_graph(nodes, name, inputs, outputs, inits)
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+    onnx.checker.check_model(m)
+    path = os.path.join(work, f"{name}.onnx")
+    onnx.save(m, path)
+    return path
+
+
+def _int(rng, dtype, shape):
+    info = np.iinfo(dtype)
+    return rng.integers(info.min, info.max, size=shape, endpoint=True,
+                        dtype=dtype)
+
+
+def matmul_integer(work, name, a_type, b_type, a_shape, k, n, a_zp, b_zp,
+                   b_input=False, seed=0):
+    """MatMulInteger of an input A ([..., K]) and B ([K, N], a constant
+    unless `b_input`), zero points None, a scalar, or (B) a list of N.
+    Returns the path and the exact reference."""
+    rng = np.random.default_rng(seed)
+    np_of = {U8: np.uint8, I8: np.int8}
+    inits, ins = [], ["a", "b"]
+    inputs = [helper.make_tensor_value_info("a", a_type, a_shape)]
+    b_data = _int(rng, np_of[b_type], [k, n])
+    if b_input:
+        inputs.append(helper.make_tensor_value_info("b", b_type, [k, n]))
+    else:
+        inits.append(numpy_helper.from_array(b_data, "b"))
+    for zp, t, nm in ((a_zp, a_type, "a_zp"), (b_zp, b_type, "b_zp")):
+        if zp is None:
+            ins.append("")
+            continue
+        inits.append(numpy_helper.from_array(np.array(zp, dtype=np_of[t]), nm))
+        ins.append(nm)
+    while ins and ins[-1] == "":
+        ins.pop()
+    out = list(a_shape[:-1]) + [n]
+    node = helper.make_node("MatMulInteger", ins, ["y"], name="mmi")
+    path = _save(work, name, [node], inputs,
+                 [helper.make_tensor_value_info("y", I32, out)], inits)
+
+    def reference(feeds):
+        a = feeds["a"].astype(np.int64) - np.int64(a_zp or 0)
+        b = feeds.get("b", b_data).astype(np.int64)
+        b = b - np.asarray(b_zp or 0, dtype=np.int64)
+        return [(a @ b).astype(np.int32)]
+    return path, reference
+
+
+def qlinear_matmul(work, name, seed=1):
+    """QLinearMatMul u8 x s8 -> u8 with a symbolic batch and an odd K."""
+    rng = np.random.default_rng(seed)
+    k, n = 25, 50
+    f = lambda v: np.array(v, dtype=np.float32)
+    inits = [numpy_helper.from_array(a, nm) for a, nm in (
+        (f(0.02), "sa"), (np.array(120, np.uint8), "za"),
+        (_int(rng, np.int8, [k, n]), "b"), (f(0.01), "sb"),
+        (np.array(0, np.int8), "zb"), (f(0.05), "sy"),
+        (np.array(128, np.uint8), "zy"))]
+    node = helper.make_node("QLinearMatMul",
+                            ["a", "sa", "za", "b", "sb", "zb", "sy", "zy"],
+                            ["y"], name="qlmm")
+    path = _save(work, name, [node],
+                 [helper.make_tensor_value_info("a", U8, ["N", 10, k])],
+                 [helper.make_tensor_value_info("y", U8, ["N", 10, n])], inits)
+    p = {i.name: numpy_helper.to_array(i) for i in inits}
+
+    def reference(feeds):
+        # ONNX: saturate(round_half_even(acc * (sa * sb / sy)) + zy), the
+        # multiplier in the scales' type (float32).
+        acc = (feeds["a"].astype(np.int64) - int(p["za"])) @ \
+            (p["b"].astype(np.int64) - int(p["zb"]))
+        mult = np.float64(p["sa"] * p["sb"] / p["sy"])
+        y = np.rint(acc.astype(np.float64) * mult) + int(p["zy"])
+        return [np.clip(y, 0, 255).astype(np.uint8)]
+    return path, reference
+
+
+def dynamic_mlp(work, name, seed=2):
+    """A float MLP with a symbolic batch, quantized by onnxruntime's
+    quantize_dynamic (DynamicQuantizeLinear + MatMulInteger + scale Mul)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    rng = np.random.default_rng(seed)
+    w = lambda shape: numpy_helper.from_array(
+        (rng.standard_normal(shape) / np.sqrt(shape[0])).astype(np.float32),
+        f"w{shape}")
+    w1, w2, b1 = w((64, 96)), w((96, 40)), w((96,))
+    nodes = [helper.make_node("MatMul", ["x", w1.name], ["m1"], name="fc1"),
+             helper.make_node("Add", ["m1", b1.name], ["a1"], name="bias1"),
+             helper.make_node("Relu", ["a1"], ["r1"], name="relu"),
+             helper.make_node("MatMul", ["r1", w2.name], ["y"], name="fc2")]
+    g = helper.make_graph(
+        nodes, name,
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 12, 64])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 12, 40])],
+        [w1, w2, b1])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    src = os.path.join(work, f"{name}_f32.onnx")
+    path = os.path.join(work, f"{name}.onnx")
+    onnx.save(m, src)
+    quantize_dynamic(src, path, weight_type=QuantType.QInt8,
+                     reduce_range=True)
+    return path, None
+
+
+def cases(work):
+    n_sets = lambda tail: [{"a": [n] + tail} for n in (1, 3, 8)]
+    mmi = lambda name, *args, **kw: (name,) + matmul_integer(
+        work, name, *args, **kw)
+    out = [
+        # Odd K, N not a multiple of the tile, per-column B zero points,
+        # rows not a multiple of the register tile.
+        mmi("mmi_u8s8_percol", U8, I8, ["N", 7, 37], 37, 45, 3,
+            list(range(-22, 23))) + (n_sets([7, 37]), 0, 0),
+        mmi("mmi_s8s8", I8, I8, [13, 64], 64, 32, -5, None) + (None, 0, 0),
+        # Unsigned weights with a zero point of 128, no A zero point.
+        mmi("mmi_u8u8", U8, U8, ["M", 40], 40, 20, None, 128) +
+        ([{"a": [m, 40]} for m in (1, 6, 13)], 0, 0),
+        # Weights that are an input: the generic loop nest at every -O.
+        mmi("mmi_runtime_b", U8, I8, [9, 16], 16, 24, 7, -3, b_input=True) +
+        (None, 0, 0),
+        ("qlinear_matmul",) + qlinear_matmul(work, "qlinear_matmul") +
+        (n_sets([10, 25]), 0, 0),
+        ("dynamic_mlp",) + dynamic_mlp(work, "dynamic_mlp") +
+        ([{"x": [n, 12, 64]} for n in (1, 4)], 1e-5, 1e-5),
+    ]
+    # (name, path, reference, sets, rtol, atol) -> the documented order.
+    return [(c[0], c[1], c[3], c[4], c[5], c[2]) for c in out]

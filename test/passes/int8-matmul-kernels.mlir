@@ -1,0 +1,59 @@
+// RUN: mcc-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(int8-matmul-kernels{isa=avx2 rows=4},canonicalize))' | FileCheck %s
+// RUN: mcc-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(int8-matmul-kernels{isa=avx512-vnni rows=8},canonicalize))' | FileCheck %s --check-prefix=VNNI
+// RUN: mcc-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(int8-matmul-kernels{isa=none}))' | FileCheck %s --check-prefix=NONE
+
+// Odd K (5: three pairs, A padded with its zero point), 20 columns (one
+// full tile of 16 and a masked one), per-column weight zero points, a
+// symbolic batch folded into the rows.
+// CHECK-LABEL: func.func @percol
+// CHECK-SAME: (%[[A:.*]]: tensor<?x7x5xi8>, %[[ZA:.*]]: tensor<i8>)
+// CHECK-DAG: %[[W:.*]] = arith.constant dense_resource<mcc_int8_panels> : tensor<2x3x16xi32>
+// CHECK: %[[A2:.*]] = tensor.collapse_shape %[[A]] {{\[\[}}0, 1], [2]]
+// CHECK: %[[PAD:.*]] = tensor.pad %[[A2]] low[0, 0] high[0, 1]
+// CHECK: %[[PAIRS:.*]] = linalg.generic
+// CHECK-SAME: ins(%[[PAD]], %[[PAD]], %[[ZA]] : tensor<?x6xi8>, tensor<?x6xi8>, tensor<i8>)
+// CHECK: arith.extui
+// CHECK: arith.shli
+// CHECK: -> tensor<?x3xi32>
+// CHECK: scf.forall (%[[T:.*]], %[[BLK:.*]]) in (2, %{{.*}})
+// CHECK: scf.for %[[P:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: %[[W0:.*]] = vector.transfer_read %[[W]][%[[T]], %[[P]], %{{.*}}]{{.*}}in_bounds = [true]{{.*}} : tensor<2x3x16xi32>, vector<8xi32>
+// CHECK: %[[S:.*]] = tensor.extract %[[PAIRS]][%{{.*}}, %[[P]]]
+// CHECK: %[[B:.*]] = vector.broadcast %[[S]] : i32 to vector<8xi32>
+// CHECK: %[[B16:.*]] = vector.bitcast %[[B]] : vector<8xi32> to vector<16xi16>
+// CHECK: mcc.dot_pairs %{{.*}}, %[[B16]], %{{.*}} : vector<16xi16> into vector<8xi32>
+// CHECK-COUNT-7: mcc.dot_pairs
+// CHECK: scf.yield
+// The first row is always there; the others only in full blocks.
+// CHECK: vector.transfer_write
+// CHECK: vector.transfer_write
+// CHECK: scf.if
+// CHECK: tensor.parallel_insert_slice
+// CHECK: tensor.expand_shape {{.*}} : tensor<?x20xi32> into tensor<?x7x20xi32>
+// VNNI-LABEL: func.func @percol
+// VNNI: arith.constant dense_resource<mcc_int8_panels> : tensor<1x3x32xi32>
+// VNNI: mcc.dot_pairs {{.*}} {vnni} : vector<32xi16> into vector<16xi32>
+// NONE-LABEL: func.func @percol
+// NONE: mcc.qmatmul
+func.func @percol(%a: tensor<?x7x5xi8>, %za: tensor<i8>) -> tensor<?x7x20xi32> {
+  %b = arith.constant dense<3> : tensor<5x20xi8>
+  %zb = arith.constant dense<1> : tensor<20xi8>
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %a, %c0 : tensor<?x7x5xi8>
+  %i = tensor.empty(%n) : tensor<?x7x20xi32>
+  %0 = mcc.qmatmul %a, %b, %za, %zb, %i {a_unsigned} : tensor<?x7x5xi8>, tensor<5x20xi8>, tensor<i8>, tensor<20xi8> -> tensor<?x7x20xi32>
+  return %0 : tensor<?x7x20xi32>
+}
+
+// -----
+
+// Must not fire: the weights are only known at run time (left to
+// lower-mcc-to-linalg).
+// CHECK-LABEL: func.func @runtime_weights
+// CHECK-NOT: scf.forall
+// CHECK: mcc.qmatmul
+func.func @runtime_weights(%a: tensor<4x8xi8>, %b: tensor<8x2xi8>, %z: tensor<i8>) -> tensor<4x2xi32> {
+  %i = tensor.empty() : tensor<4x2xi32>
+  %0 = mcc.qmatmul %a, %b, %z, %z, %i : tensor<4x8xi8>, tensor<8x2xi8>, tensor<i8>, tensor<i8> -> tensor<4x2xi32>
+  return %0 : tensor<4x2xi32>
+}
