@@ -343,17 +343,20 @@ def Int8MatmulKernels : Pass<"int8-matmul-kernels", "mlir::func::FuncOp"> {
   let description = [{
     Each mcc.qmatmul whose weights and weight zero points are constants
     becomes a loop nest of register tiles (`rows` rows × two vectors of
-    i32 lanes) that multiplies 16-bit pairs: the weights, minus their
-    zero points, are packed at compile time into panels of pairs; the
-    activations, minus theirs, into pairs once per call. Each step is one
-    `vpmaddwd` and an add (`vpdpwssd` with VNNI) per accumulator: exact
-    (8-bit values minus a zero point fit 16 bits, and a pair's sum fits
-    32), which `vpmaddubsw` is not (its pair sums saturate at 16 bits).
-    Others are left to lower-mcc-to-linalg.
+    i32 lanes) over weights packed at compile time. With VNNI, weights
+    that fit signed bytes once their zero point is off take `vpdpbusd`
+    (quads of unsigned activation bytes times signed weight bytes, the
+    activations' zero point corrected at the end with the weights' column
+    sums); other weights, and targets without VNNI, take 16-bit pairs
+    (`vpmaddwd` + add, VNNI's `vpdpwssd`). Both are exact, which
+    `vpmaddubsw` is not (its pair sums saturate at 16 bits). Others are
+    left to lower-mcc-to-linalg.
   }];
   let options = [
     Option<"isa", "isa", "std::string", "\"avx2\"",
-           "Instructions: avx2, avx-vnni, avx512 (AVX512BW), avx512-vnni">,
+           "Instructions: avx2, avx-vnni, avx512 (AVX512BW), avx512-vnni, "
+           "vnni-portable (avx512-vnni's kernels in plain vector code), "
+           "none">,
     Option<"rows", "rows", "int64_t", "6", "Rows per register tile">
   ];
   let dependentDialects = [
@@ -368,11 +371,14 @@ def LowerMccToLLVM : Pass<"lower-mcc-to-llvm", "mlir::ModuleOp"> {
   let summary = "mcc's vector ops as LLVM intrinsic calls";
   let description = [{
     mcc.dot_pairs becomes `llvm.x86.avx2.pmadd.wd` (or its 512-bit form)
-    and an add, or with `vnni` one `llvm.x86.avx512.vpdpwssd` call (the
-    256-bit form is AVX-VNNI's VEX encoding where AVX512VL is absent).
+    and an add, or with `vnni` one `llvm.x86.avx512.vpdpwssd` call;
+    mcc.dot_quads one `llvm.x86.avx512.vpdpbusd` (the 256-bit forms are
+    AVX-VNNI's VEX encoding where AVX512VL is absent). With `portable`
+    (and at 128 bits) both become extends, multiplies, shuffles and adds.
     Runs on buffers, before convert-vector-to-llvm.
   }];
-  let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::arith::ArithDialect"];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::arith::ArithDialect",
+                           "mlir::vector::VectorDialect"];
 }
 
 def LowerMccToLinalg : Pass<"lower-mcc-to-linalg", "mlir::func::FuncOp"> {

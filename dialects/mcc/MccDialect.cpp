@@ -68,13 +68,25 @@ QMatMulOp::reifyResultShapes(OpBuilder &b,
   return success();
 }
 
-LogicalResult DotPairsOp::verify() {
-  int64_t lanes = getAcc().getType().getNumElements();
-  if (getA().getType().getNumElements() != 2 * lanes)
-    return emitOpError("needs two 16-bit elements per 32-bit lane");
-  if (lanes != 8 && lanes != 16)
-    return emitOpError("needs 8 or 16 lanes (256 or 512 bits)");
+/// A dot op's shapes: `group` narrow elements per 32-bit lane, 256 or 512
+/// bits (the portable form takes any width the instruction has).
+static LogicalResult verifyDot(Operation *op, VectorType acc, VectorType a,
+                               int64_t group) {
+  int64_t lanes = acc.getNumElements();
+  if (a.getNumElements() != group * lanes)
+    return op->emitOpError("needs ")
+           << group << " narrow elements per 32-bit lane";
+  if (lanes != 4 && lanes != 8 && lanes != 16)
+    return op->emitOpError("needs 4, 8 or 16 lanes (128 to 512 bits)");
   return success();
+}
+
+LogicalResult DotPairsOp::verify() {
+  return verifyDot(*this, getAcc().getType(), getA().getType(), 2);
+}
+
+LogicalResult DotQuadsOp::verify() {
+  return verifyDot(*this, getAcc().getType(), getA().getType(), 4);
 }
 
 #define GET_OP_CLASSES

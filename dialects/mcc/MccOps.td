@@ -103,7 +103,9 @@ def Mcc_DotPairsOp : Mcc_Op<"dot_pairs", [Pure,
     and sums in 32 bits (wrapping): x86's `vpmaddwd` and an add, or with
     `vnni` the single `vpdpwssd`. A vector op with no memory effects, so
     that it lives in kernels on tensors through bufferization;
-    lower-mcc-to-llvm makes it the intrinsic call.
+    lower-mcc-to-llvm makes it the intrinsic call, or with `portable`
+    plain vector arithmetic (any target; tests of VNNI kernels on hosts
+    without VNNI).
 
     ```mlir
     %r = mcc.dot_pairs %acc, %a, %b : vector<16xi16> into vector<8xi32>
@@ -111,7 +113,31 @@ def Mcc_DotPairsOp : Mcc_Op<"dot_pairs", [Pure,
   }];
   let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
                        VectorOfRankAndType<[1], [I16]>:$a,
-                       VectorOfRankAndType<[1], [I16]>:$b, UnitAttr:$vnni);
+                       VectorOfRankAndType<[1], [I16]>:$b, UnitAttr:$vnni,
+                       UnitAttr:$portable);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat = [{
+    $acc `,` $a `,` $b attr-dict `:` type($a) `into` type($acc)
+  }];
+  let hasVerifier = 1;
+}
+
+def Mcc_DotQuadsOp : Mcc_Op<"dot_quads", [Pure,
+    AllTypesMatch<["acc", "result"]>, AllTypesMatch<["a", "b"]>]> {
+  let summary = "Adds the products of unsigned x signed 8-bit quads";
+  let description = [{
+    `result[i] = acc[i] + sum_j zext(a[4i+j]) * sext(b[4i+j])`, j < 4, in
+    32 bits: VNNI's `vpdpbusd` (no intermediate saturates, unlike
+    `vpmaddubsw`). lower-mcc-to-llvm makes it the intrinsic, or with
+    `portable` plain vector arithmetic.
+
+    ```mlir
+    %r = mcc.dot_quads %acc, %a, %b : vector<64xi8> into vector<16xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+                       VectorOfRankAndType<[1], [I8]>:$a,
+                       VectorOfRankAndType<[1], [I8]>:$b, UnitAttr:$portable);
   let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
   let assemblyFormat = [{
     $acc `,` $a `,` $b attr-dict `:` type($a) `into` type($acc)

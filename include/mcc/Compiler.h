@@ -31,6 +31,9 @@ struct CompileOptions {
   std::string triple;   ///< empty: the host
   std::string cpu;      ///< empty or "native": the host CPU
   std::string features; ///< LLVM feature string, e.g. "+avx2,+fma"
+  /// Instructions of the 8-bit matmul kernels (int8-matmul-kernels' isa);
+  /// empty: what the target has.
+  std::string int8Isa;
   /// The model's name in the artifact (`<name>_api`); empty: the output
   /// file's stem.
   std::string modelName;

@@ -223,11 +223,12 @@ bool mcc::compileModel(const CompileOptions &options) {
     llvm::errs() << "mcc: error: " << llvm::toString(tm.takeError()) << "\n";
     return false;
   }
-  if (!runPipeline(*module,
-                   getCpuBufferizePipeline(options.optLevel,
-                                           vectorWidthF32(**tm), dynamic,
-                                           int8MatmulIsa(**tm)),
-                   options))
+  if (!runPipeline(
+          *module,
+          getCpuBufferizePipeline(
+              options.optLevel, vectorWidthF32(**tm), dynamic,
+              options.int8Isa.empty() ? int8MatmulIsa(**tm) : options.int8Isa),
+          options))
     return false;
   // Bare pointers need static memrefs in every signature (the helpers that
   // buffer deallocation adds for loops take dynamic ones).

@@ -1,25 +1,27 @@
 //===- Int8MatmulKernels.cpp - mcc.qmatmul as a register-tiled kernel -----===//
 //
-// An 8-bit matmul with constant weights, C = (A - za) (B - zb), in i32:
+// An 8-bit matmul with constant weights, C = (A - za) (B - zb), in i32.
+// The weights minus their zero points (per tensor or per column) are
+// packed at compile time into panels [N / W][K / g][W] of W = two vectors
+// of i32 lanes, each i32 holding a group of g consecutive K values of one
+// column, zero-padded; each reduction step reads two contiguous vectors.
+// A register tile of `rows` rows × W columns keeps 2 × rows accumulators
+// for the whole reduction: per step and row, one group of A is broadcast
+// and multiplied into both weight vectors. Tiles run over (column tiles,
+// row blocks), so a panel stays in cache while every row block passes
+// over it; the last row block stores only its rows, the last column tile
+// only its columns (masked).
 //
-// - The weights minus their zero points (per tensor or per column) fit
-//   16 bits. They are packed at compile time as pairs along K, one i32
-//   holding (B[2p][n], B[2p+1][n]), into panels [N / W][K / 2][W] of W =
-//   two vectors of lanes, zero-padded: each reduction step reads two
-//   contiguous vectors of pairs.
-// - The activations minus their zero point are packed once per call the
-//   same way, [M][K / 2] i32 (the zero point may be a run-time value, as
-//   DynamicQuantizeLinear makes it).
-// - A register tile of `rows` rows × W columns keeps 2 × rows i32
-//   accumulators for the whole reduction. Per step and row one pair of A
-//   is broadcast and multiplied into both B vectors by `vpmaddwd` (16-bit
-//   products, each pair summed into 32 bits), then added; VNNI's
-//   `vpdpwssd` does both in one instruction. Exact: |a - za| and
-//   |b - zb| are at most 255, so a pair sums to at most 130050, where
-//   `vpmaddubsw` (u8 × s8 pairs summed in 16 bits) would saturate.
-// - Tiles run over (column tiles, row blocks): a panel stays in cache
-//   while every row block passes over it. The last row block stores only
-//   its rows, the last column tile only its columns (masked).
+// Two forms, both exact (no intermediate saturates, as `vpmaddubsw`'s
+// 16-bit pair sums do on full-range weights):
+// - quads (g = 4, VNNI's `vpdpbusd`: unsigned activation bytes times
+//   signed weight bytes): when every weight minus its zero point fits a
+//   signed byte. Activations are read as they are (signed ones shifted by
+//   128 into unsigned bytes); their zero point comes off at the end as
+//   za × (column sums of the weights), which are packed with the panels.
+// - pairs (g = 2, `vpmaddwd` + add, or VNNI's `vpdpwssd`): any weights.
+//   Both operands minus their zero points fit 16 bits; the activations
+//   are paired once per call ([M][K / 2] i32).
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,34 +39,45 @@ namespace mcc {
 
 using namespace mlir;
 using mcc::DotPairsOp;
+using mcc::DotQuadsOp;
 using mcc::QMatMulOp;
 
 namespace {
 
 using utils::IteratorType;
 
-/// What the target offers: i32 lanes per vector, and whether `vpdpwssd`
-/// (multiply pairs and accumulate) exists at that width.
+/// What the target offers: i32 lanes per vector, VNNI (`vpdpbusd`,
+/// `vpdpwssd`), and whether the dot ops are lowered to plain vector code
+/// instead of the instructions (tests on hosts without them).
 struct Isa {
   int64_t lanes = 0;
   bool vnni = false;
+  bool portable = false;
 };
 
 std::optional<Isa> parseIsa(StringRef s) {
   if (s == "avx2")
-    return Isa{8, false};
+    return Isa{8, false, false};
   if (s == "avx-vnni")
-    return Isa{8, true};
+    return Isa{8, true, false};
   if (s == "avx512")
-    return Isa{16, false};
+    return Isa{16, false, false};
   if (s == "avx512-vnni")
-    return Isa{16, true};
+    return Isa{16, true, false};
+  if (s == "vnni-portable")
+    return Isa{16, true, true};
   return std::nullopt;
 }
 
-/// The weights of `op` minus their zero points, packed as described
-/// above, or nullopt when B or its zero point is not a constant.
-std::optional<SmallVector<int32_t>> packWeights(QMatMulOp op, int64_t width) {
+/// Constant weights minus their zero points, [k][n] row-major.
+struct Weights {
+  int64_t k = 0, n = 0;
+  SmallVector<int32_t> values;
+};
+
+/// The weights of `op`, or nullopt when B or its zero point is not a
+/// constant.
+std::optional<Weights> readWeights(QMatMulOp op) {
   ElementsAttr bAttr = mcc::constantElements(op.getB());
   ElementsAttr zAttr = mcc::constantElements(op.getBZeroPoint());
   if (!bAttr || !zAttr)
@@ -72,51 +85,88 @@ std::optional<SmallVector<int32_t>> packWeights(QMatMulOp op, int64_t width) {
   auto b = mcc::elementsToBytes(bAttr), z = mcc::elementsToBytes(zAttr);
   if (!b || !z)
     return std::nullopt;
-  auto bt = op.getB().getType();
-  int64_t k = bt.getDimSize(0), n = bt.getDimSize(1);
-  int64_t kp = (k + 1) / 2, tiles = llvm::divideCeil(n, width);
+  Weights w;
+  w.k = op.getB().getType().getDimSize(0);
+  w.n = op.getB().getType().getDimSize(1);
   bool u = op.getBUnsigned();
   auto value = [&](int8_t v) -> int32_t {
     return u ? int32_t(uint8_t(v)) : int32_t(v);
   };
-  SmallVector<int32_t> packed(tiles * kp * width, 0);
+  w.values.resize(w.k * w.n);
+  for (int64_t r = 0; r < w.k; ++r)
+    for (int64_t c = 0; c < w.n; ++c)
+      w.values[r * w.n + c] =
+          value((*b)[r * w.n + c]) - value((*z)[z->size() == 1 ? 0 : c]);
+  return w;
+}
+
+/// Panels of `group` values per i32 (16-bit pairs or 8-bit quads, the
+/// first K value in the low bits), `width` columns per panel.
+SmallVector<int32_t> packPanels(const Weights &w, int64_t width,
+                                int64_t group) {
+  int64_t steps = llvm::divideCeil(w.k, group);
+  int64_t tiles = llvm::divideCeil(w.n, width);
+  unsigned bits = 32 / group;
+  uint32_t mask = (1u << bits) - 1;
+  SmallVector<int32_t> packed(tiles * steps * width, 0);
   for (int64_t t = 0; t < tiles; ++t)
-    for (int64_t p = 0; p < kp; ++p)
+    for (int64_t s = 0; s < steps; ++s)
       for (int64_t j = 0; j < width; ++j) {
         int64_t col = t * width + j;
-        if (col >= n)
+        if (col >= w.n)
           continue;
-        int32_t zp = value((*z)[z->size() == 1 ? 0 : col]);
-        uint32_t lo = uint32_t(value((*b)[2 * p * n + col]) - zp) & 0xffff;
-        uint32_t hi = 2 * p + 1 < k
-                          ? uint32_t(value((*b)[(2 * p + 1) * n + col]) - zp)
-                          : 0;
-        packed[(t * kp + p) * width + j] = int32_t(lo | (hi << 16));
+        uint32_t v = 0;
+        for (int64_t g = 0; g < group && s * group + g < w.k; ++g)
+          v |= (uint32_t(w.values[(s * group + g) * w.n + col]) & mask)
+               << (bits * g);
+        packed[(t * steps + s) * width + j] = int32_t(v);
       }
   return packed;
+}
+
+/// An i32 constant tensor of `shape` holding `data` (a resource blob).
+Value int32Constant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                    ArrayRef<int32_t> data, StringRef name) {
+  auto type = RankedTensorType::get(shape, b.getI32Type());
+  ArrayRef<char> bytes(reinterpret_cast<const char *>(data.data()),
+                       data.size() * sizeof(int32_t));
+  return arith::ConstantOp::create(b, loc, type,
+                                   cast<TypedAttr>(mcc::makeResourceAttr(
+                                       type, bytes, alignof(int32_t), name)));
+}
+
+/// `a` ([M, K], 8-bit) padded with `pad` (a scalar) to `k` columns.
+Value padColumns(OpBuilder &b, Location loc, Value a, int64_t k, Value pad) {
+  auto at = cast<RankedTensorType>(a.getType());
+  if (at.getDimSize(1) == k)
+    return a;
+  SmallVector<OpFoldResult> lo = {b.getIndexAttr(0), b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> hi = {b.getIndexAttr(0),
+                                  b.getIndexAttr(k - at.getDimSize(1))};
+  return tensor::PadOp::create(
+      b, loc, RankedTensorType::get({at.getDimSize(0), k}, at.getElementType()),
+      a, lo, hi, pad);
+}
+
+/// The zero point `zp` (one element, any rank) as a scalar.
+Value zeroPointScalar(OpBuilder &b, Location loc, Value zp) {
+  auto zt = cast<RankedTensorType>(zp.getType());
+  SmallVector<Value> origin(zt.getRank(),
+                            arith::ConstantIndexOp::create(b, loc, 0));
+  return tensor::ExtractOp::create(b, loc, zp, origin);
 }
 
 /// `a` ([M, K], 8-bit) minus `zp` as pairs along K: [M, ceil(K / 2)] i32,
 /// the low half from the even column. An odd K gets a last column equal
 /// to the zero point (0 once subtracted).
-Value packActivations(OpBuilder &b, Location loc, Value a, Value zp,
+Value pairActivations(OpBuilder &b, Location loc, Value a, Value zp,
                       bool isUnsigned) {
   MLIRContext *ctx = b.getContext();
-  auto at = cast<RankedTensorType>(a.getType());
-  int64_t k = at.getDimSize(1), kp = (k + 1) / 2;
+  int64_t k = cast<RankedTensorType>(a.getType()).getDimSize(1);
+  int64_t kp = (k + 1) / 2;
+  a = padColumns(b, loc, a, 2 * kp, zeroPointScalar(b, loc, zp));
   auto zt = cast<RankedTensorType>(zp.getType());
   SmallVector<AffineExpr> zeros(zt.getRank(), getAffineConstantExpr(0, ctx));
-  if (k % 2) {
-    SmallVector<Value> origin(zt.getRank(),
-                              arith::ConstantIndexOp::create(b, loc, 0));
-    Value pad = tensor::ExtractOp::create(b, loc, zp, origin);
-    SmallVector<OpFoldResult> lo = {b.getIndexAttr(0), b.getIndexAttr(0)};
-    SmallVector<OpFoldResult> hi = {b.getIndexAttr(0), b.getIndexAttr(1)};
-    a = tensor::PadOp::create(
-        b, loc,
-        RankedTensorType::get({at.getDimSize(0), k + 1}, at.getElementType()),
-        a, lo, hi, pad);
-  }
   AffineExpr m = getAffineDimExpr(0, ctx), p = getAffineDimExpr(1, ctx);
   SmallVector<AffineMap> maps = {AffineMap::get(2, 0, {m, p * 2}, ctx),
                                  AffineMap::get(2, 0, {m, p * 2 + 1}, ctx),
@@ -147,6 +197,45 @@ Value packActivations(OpBuilder &b, Location loc, Value a, Value zp,
   return g.getResult(0);
 }
 
+/// `a` ([M, K], 8-bit) as unsigned bytes in rows of a multiple of 4:
+/// itself when it is unsigned and K allows; signed bytes are shifted by
+/// 128 (their zero point with them, see quadZeroPoint); the padding's
+/// weights are 0, so its value does not matter.
+Value quadActivations(OpBuilder &b, Location loc, Value a, bool isUnsigned) {
+  MLIRContext *ctx = b.getContext();
+  int64_t k = cast<RankedTensorType>(a.getType()).getDimSize(1);
+  Value zero = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
+  a = padColumns(b, loc, a, llvm::alignTo(k, 4), zero);
+  if (isUnsigned)
+    return a;
+  auto at = cast<RankedTensorType>(a.getType());
+  SmallVector<OpFoldResult> dims = {tensor::getMixedSize(b, loc, a, 0),
+                                    b.getIndexAttr(at.getDimSize(1))};
+  Value init = tensor::EmptyOp::create(b, loc, dims, at.getElementType());
+  AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+  auto g = linalg::GenericOp::create(
+      b, loc, init.getType(), ValueRange{a}, init,
+      SmallVector<AffineMap>{id, id},
+      SmallVector<IteratorType>(2, IteratorType::parallel),
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value flip = arith::ConstantIntOp::create(nb, l, nb.getI8Type(), -128);
+        linalg::YieldOp::create(
+            nb, l, Value(arith::XOrIOp::create(nb, l, args[0], flip)));
+      });
+  return g.getResult(0);
+}
+
+/// The activations' zero point on the unsigned bytes quadActivations
+/// gives, as i32 (a signed one moves by 128 with them).
+Value quadZeroPoint(OpBuilder &b, Location loc, Value zp, bool isUnsigned) {
+  Type i32 = b.getI32Type();
+  Value z = zeroPointScalar(b, loc, zp);
+  if (isUnsigned)
+    return arith::ExtUIOp::create(b, loc, i32, z);
+  return arith::AddIOp::create(b, loc, arith::ExtSIOp::create(b, loc, i32, z),
+                               arith::ConstantIntOp::create(b, loc, i32, 128));
+}
+
 /// `v` collapsed to a matrix (all leading dims into the rows).
 Value toMatrix(OpBuilder &b, Location loc, Value v) {
   auto t = cast<RankedTensorType>(v.getType());
@@ -170,45 +259,91 @@ public:
   LogicalResult emit(RewriterBase &rewriter);
 
 private:
-  /// acc + the pairwise products of `a` and `b` (vectors of 16-bit pairs).
+  /// acc + the products of the groups of `a` and `w` (i32 vectors, each
+  /// lane one group).
   Value multiplyAdd(OpBuilder &b, Location loc, Value acc, Value a, Value w);
+  /// Group `step` of activation row `row`, as i32.
+  Value readGroup(OpBuilder &b, Location loc, Value row, Value step);
 
   QMatMulOp op;
   Isa isa;
   int64_t rows;
+  bool quads = false; ///< the form (see the file comment)
+  Value acts;         ///< pairs: [M, K/2] i32; quads: [M, K'] i8
 };
 
 Value KernelEmitter::multiplyAdd(OpBuilder &b, Location loc, Value acc, Value a,
                                  Value w) {
-  auto d = DotPairsOp::create(b, loc, acc, a, w);
-  if (isa.vnni)
-    d.setVnni(true);
+  int64_t lanes = isa.lanes;
+  if (quads) {
+    auto t = VectorType::get({4 * lanes}, b.getI8Type());
+    auto d =
+        DotQuadsOp::create(b, loc, acc, vector::BitCastOp::create(b, loc, t, a),
+                           vector::BitCastOp::create(b, loc, t, w));
+    d.setPortable(isa.portable);
+    return d;
+  }
+  auto t = VectorType::get({2 * lanes}, b.getI16Type());
+  auto d =
+      DotPairsOp::create(b, loc, acc, vector::BitCastOp::create(b, loc, t, a),
+                         vector::BitCastOp::create(b, loc, t, w));
+  d.setVnni(isa.vnni);
+  d.setPortable(isa.portable);
   return d;
 }
 
+Value KernelEmitter::readGroup(OpBuilder &b, Location loc, Value row,
+                               Value step) {
+  if (!quads)
+    return tensor::ExtractOp::create(b, loc, acts, ValueRange{row, step});
+  // Four bytes at column 4 * step, as one i32.
+  Value col = affine::makeComposedAffineApply(
+      b, loc, AffineMap::get(1, 0, b.getAffineDimExpr(0) * 4), {step});
+  Value pad = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
+  Value bytes = vector::TransferReadOp::create(
+      b, loc, VectorType::get({4}, b.getI8Type()), acts, ValueRange{row, col},
+      pad, ArrayRef<bool>{true});
+  Value word = vector::BitCastOp::create(
+      b, loc, VectorType::get({1}, b.getI32Type()), bytes);
+  return vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0});
+}
+
 LogicalResult KernelEmitter::emit(RewriterBase &rewriter) {
-  int64_t lanes = isa.lanes, width = 2 * lanes;
-  std::optional<SmallVector<int32_t>> packed = packWeights(op, width);
-  if (!packed)
+  std::optional<Weights> weights = readWeights(op);
+  if (!weights)
     return failure();
+  int64_t lanes = isa.lanes, width = 2 * lanes;
+  quads = isa.vnni && llvm::all_of(weights->values, [](int32_t v) {
+            return v >= -128 && v <= 127;
+          });
+  int64_t group = quads ? 4 : 2;
   Location loc = op.getLoc();
   MLIRContext *ctx = rewriter.getContext();
   OpBuilder &b = rewriter;
   rewriter.setInsertionPoint(op);
-  auto bt = op.getB().getType();
-  int64_t k = bt.getDimSize(0), n = bt.getDimSize(1), kp = (k + 1) / 2;
+  int64_t k = weights->k, n = weights->n;
+  int64_t steps = llvm::divideCeil(k, group);
   int64_t tiles = llvm::divideCeil(n, width);
-  Type i32 = b.getI32Type(), i16 = b.getI16Type();
-  auto packedType = RankedTensorType::get({tiles, kp, width}, i32);
-  ArrayRef<char> bytes(reinterpret_cast<const char *>(packed->data()),
-                       packed->size() * sizeof(int32_t));
-  Value weights = arith::ConstantOp::create(
-      b, loc, packedType,
-      cast<TypedAttr>(mcc::makeResourceAttr(packedType, bytes, alignof(int32_t),
-                                            "mcc_int8_panels")));
-
-  Value a = packActivations(b, loc, toMatrix(b, loc, op.getA()),
-                            op.getAZeroPoint(), op.getAUnsigned());
+  Type i32 = b.getI32Type();
+  Value panels =
+      int32Constant(b, loc, {tiles, steps, width},
+                    packPanels(*weights, width, group), "mcc_int8_panels");
+  Value a = toMatrix(b, loc, op.getA());
+  bool aU = op.getAUnsigned();
+  // quads: the activations' zero point times each column's weight sum
+  // comes off at the end.
+  Value colSums, zeroPoint;
+  if (quads) {
+    acts = quadActivations(b, loc, a, aU);
+    SmallVector<int32_t> sums(tiles * width, 0);
+    for (int64_t r = 0; r < k; ++r)
+      for (int64_t c = 0; c < n; ++c)
+        sums[c] += weights->values[r * n + c];
+    colSums = int32Constant(b, loc, {tiles * width}, sums, "mcc_int8_colsums");
+    zeroPoint = quadZeroPoint(b, loc, op.getAZeroPoint(), aU);
+  } else {
+    acts = pairActivations(b, loc, a, op.getAZeroPoint(), aU);
+  }
   Value out = toMatrix(b, loc, op.getInit());
   Value m = tensor::DimOp::create(b, loc, out, 0);
   AffineExpr s0 = b.getAffineSymbolExpr(0), d0 = b.getAffineDimExpr(0);
@@ -244,35 +379,45 @@ LogicalResult KernelEmitter::emit(RewriterBase &rewriter) {
           ValueRange{m0, m}));
 
     auto accT = VectorType::get({lanes}, i32);
-    auto pairT = VectorType::get({2 * lanes}, i16);
     Value zeroAcc = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(accT, b.getI32IntegerAttr(0)));
     SmallVector<Value> inits(2 * rows, zeroAcc);
     Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
     Value cLanes = arith::ConstantIndexOp::create(b, loc, lanes);
-    auto steps = scf::ForOp::create(
-        b, loc, c0, arith::ConstantIndexOp::create(b, loc, kp),
+    Value pad = arith::ConstantIntOp::create(b, loc, i32, 0);
+    auto reduction = scf::ForOp::create(
+        b, loc, c0, arith::ConstantIndexOp::create(b, loc, steps),
         arith::ConstantIndexOp::create(b, loc, 1), inits,
-        [&](OpBuilder &nb, Location l, Value p, ValueRange accs) {
-          Value pad = arith::ConstantIntOp::create(nb, l, i32, 0);
+        [&](OpBuilder &nb, Location l, Value s, ValueRange accs) {
           Value w[2];
-          for (int j = 0; j < 2; ++j) {
-            Value v = vector::TransferReadOp::create(
-                nb, l, accT, weights, ValueRange{tile, p, j ? cLanes : c0}, pad,
+          for (int j = 0; j < 2; ++j)
+            w[j] = vector::TransferReadOp::create(
+                nb, l, accT, panels, ValueRange{tile, s, j ? cLanes : c0}, pad,
                 ArrayRef<bool>{true});
-            w[j] = vector::BitCastOp::create(nb, l, pairT, v);
-          }
           SmallVector<Value> next;
           for (int64_t i = 0; i < rows; ++i) {
-            Value s =
-                tensor::ExtractOp::create(nb, l, a, ValueRange{rowOf[i], p});
-            Value v = vector::BitCastOp::create(
-                nb, l, pairT, vector::BroadcastOp::create(nb, l, accT, s));
+            Value v = vector::BroadcastOp::create(
+                nb, l, accT, readGroup(nb, l, rowOf[i], s));
             for (int j = 0; j < 2; ++j)
               next.push_back(multiplyAdd(nb, l, accs[2 * i + j], v, w[j]));
           }
           scf::YieldOp::create(nb, l, next);
         });
+    SmallVector<Value> results(reduction.getResults());
+    if (quads) {
+      // acc - za * colsum, per column.
+      Value za = vector::BroadcastOp::create(b, loc, accT, zeroPoint);
+      for (int j = 0; j < 2; ++j) {
+        Value col = affine::makeComposedAffineApply(
+            b, loc, AffineMap::get(1, 0, d0 + j * lanes), {n0});
+        Value sums = vector::TransferReadOp::create(
+            b, loc, accT, colSums, ValueRange{col}, pad, ArrayRef<bool>{true});
+        Value off = arith::MulIOp::create(b, loc, za, sums);
+        for (int64_t i = 0; i < rows; ++i)
+          results[2 * i + j] =
+              arith::SubIOp::create(b, loc, results[2 * i + j], off);
+      }
+    }
 
     // Store the rows this block has, each as two (masked) vectors.
     Value shared = loop.getRegionIterArgs()[0];
@@ -285,7 +430,7 @@ LogicalResult KernelEmitter::emit(RewriterBase &rewriter) {
       auto store = [&](OpBuilder &sb, Location l, Value into) {
         for (int j = 0; j < 2; ++j)
           into = vector::TransferWriteOp::create(
-                     sb, l, steps.getResult(2 * i + j), into,
+                     sb, l, results[2 * i + j], into,
                      ValueRange{ri, j ? cLanes : c0}, ArrayRef<bool>{false})
                      .getResult();
         return into;

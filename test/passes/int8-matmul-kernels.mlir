@@ -30,9 +30,23 @@
 // CHECK: scf.if
 // CHECK: tensor.parallel_insert_slice
 // CHECK: tensor.expand_shape {{.*}} : tensor<?x20xi32> into tensor<?x7x20xi32>
+// With VNNI the weights minus their zero points (2) fit bytes: quads of
+// K (5 -> 8, two steps), the unsigned activations read as they are (only
+// padded), their zero point times the column sums subtracted at the end.
 // VNNI-LABEL: func.func @percol
-// VNNI: arith.constant dense_resource<mcc_int8_panels> : tensor<1x3x32xi32>
-// VNNI: mcc.dot_pairs {{.*}} {vnni} : vector<32xi16> into vector<16xi32>
+// VNNI-SAME: (%[[A:.*]]: tensor<?x7x5xi8>, %[[ZA:.*]]: tensor<i8>)
+// VNNI-DAG: %[[SUMS:.*]] = arith.constant dense_resource<mcc_int8_colsums> : tensor<32xi32>
+// VNNI-DAG: %[[W:.*]] = arith.constant dense_resource<mcc_int8_panels> : tensor<1x2x32xi32>
+// VNNI: %[[Z:.*]] = tensor.extract %[[ZA]][] : tensor<i8>
+// VNNI: %[[Z32:.*]] = arith.extui %[[Z]] : i8 to i32
+// VNNI: scf.forall
+// VNNI: %[[Q:.*]] = vector.transfer_read %[[PAD:.*]][%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x8xi8>, vector<4xi8>
+// VNNI: mcc.dot_quads %{{.*}}, %{{.*}}, %{{.*}} : vector<64xi8> into vector<16xi32>
+// VNNI: scf.yield
+// VNNI: %[[ZV:.*]] = vector.broadcast %[[Z32]] : i32 to vector<16xi32>
+// VNNI: %[[S:.*]] = vector.transfer_read %[[SUMS]]
+// VNNI: %[[OFF:.*]] = arith.muli %[[ZV]], %[[S]] : vector<16xi32>
+// VNNI: arith.subi %{{.*}}, %[[OFF]] : vector<16xi32>
 // NONE-LABEL: func.func @percol
 // NONE: mcc.qmatmul
 func.func @percol(%a: tensor<?x7x5xi8>, %za: tensor<i8>) -> tensor<?x7x20xi32> {
@@ -56,4 +70,39 @@ func.func @runtime_weights(%a: tensor<4x8xi8>, %b: tensor<8x2xi8>, %z: tensor<i8
   %i = tensor.empty() : tensor<4x2xi32>
   %0 = mcc.qmatmul %a, %b, %z, %z, %i : tensor<4x8xi8>, tensor<8x2xi8>, tensor<i8>, tensor<i8> -> tensor<4x2xi32>
   return %0 : tensor<4x2xi32>
+}
+
+// -----
+
+// With VNNI, signed activations become unsigned bytes (xor 128) and their
+// zero point moves with them.
+// VNNI-LABEL: func.func @signed_activations
+// VNNI: %[[X:.*]] = linalg.generic
+// VNNI: arith.xori %{{.*}}, %{{.*}} : i8
+// VNNI: %[[Z:.*]] = arith.extsi %{{.*}} : i8 to i32
+// VNNI: arith.addi %[[Z]], %{{.*}} : i32
+// VNNI: mcc.dot_quads
+// CHECK-LABEL: func.func @signed_activations
+// CHECK: mcc.dot_pairs
+func.func @signed_activations(%a: tensor<6x8xi8>, %za: tensor<i8>) -> tensor<6x16xi32> {
+  %b = arith.constant dense<-7> : tensor<8x16xi8>
+  %zb = arith.constant dense<0> : tensor<i8>
+  %i = tensor.empty() : tensor<6x16xi32>
+  %0 = mcc.qmatmul %a, %b, %za, %zb, %i : tensor<6x8xi8>, tensor<8x16xi8>, tensor<i8>, tensor<i8> -> tensor<6x16xi32>
+  return %0 : tensor<6x16xi32>
+}
+
+// -----
+
+// Weights that do not fit a signed byte (unsigned 200, zero point 0):
+// 16-bit pairs, with vpdpwssd under VNNI.
+// VNNI-LABEL: func.func @wide_weights
+// VNNI-NOT: mcc.dot_quads
+// VNNI: mcc.dot_pairs {{.*}} {vnni} : vector<32xi16> into vector<16xi32>
+func.func @wide_weights(%a: tensor<6x8xi8>, %za: tensor<i8>) -> tensor<6x16xi32> {
+  %b = arith.constant dense<-56> : tensor<8x16xi8>
+  %zb = arith.constant dense<0> : tensor<i8>
+  %i = tensor.empty() : tensor<6x16xi32>
+  %0 = mcc.qmatmul %a, %b, %za, %zb, %i {a_unsigned, b_unsigned} : tensor<6x8xi8>, tensor<8x16xi8>, tensor<i8>, tensor<i8> -> tensor<6x16xi32>
+  return %0 : tensor<6x16xi32>
 }

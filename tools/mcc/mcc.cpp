@@ -63,6 +63,14 @@ int main(int argc, char **argv) {
                  "(default: the host's CPU)");
   app.add_option("--mattr", opts.features,
                  "Target features to add or remove, e.g. +avx2,+fma,-avx512f");
+  app.add_option("--int8-kernels", opts.int8Isa,
+                 "Instructions of the 8-bit matmul kernels (default: what "
+                 "--mcpu/--mattr have): none (plain loops), avx2, avx-vnni, "
+                 "avx512, avx512-vnni, or vnni-portable (the VNNI kernels in "
+                 "plain vector code, to test them where VNNI is missing); "
+                 "the artifact then needs those instructions")
+      ->check(CLI::IsMember({"none", "avx2", "avx-vnni", "avx512",
+                             "avx512-vnni", "vnni-portable"}));
   app.add_option("--input-shape", shapes,
                  "Pin an input's shape, NAME:DIMS with DIMS like 1x3x224x224 "
                  "(replaces symbolic dims; repeat per input). Without it a "

@@ -65,15 +65,23 @@ func.func @qmatmul_i8_result(%a: tensor<4x8xi8>, %b: tensor<8x2xi8>, %z: tensor<
 // -----
 
 func.func @dot_pairs_lanes(%acc: vector<8xi32>, %a: vector<8xi16>) -> vector<8xi32> {
-  // expected-error @+1 {{needs two 16-bit elements per 32-bit lane}}
+  // expected-error @+1 {{needs 2 narrow elements per 32-bit lane}}
   %0 = mcc.dot_pairs %acc, %a, %a : vector<8xi16> into vector<8xi32>
   return %0 : vector<8xi32>
 }
 
 // -----
 
-func.func @dot_pairs_width(%acc: vector<4xi32>, %a: vector<8xi16>) -> vector<4xi32> {
-  // expected-error @+1 {{needs 8 or 16 lanes (256 or 512 bits)}}
-  %0 = mcc.dot_pairs %acc, %a, %a : vector<8xi16> into vector<4xi32>
-  return %0 : vector<4xi32>
+func.func @dot_pairs_width(%acc: vector<2xi32>, %a: vector<4xi16>) -> vector<2xi32> {
+  // expected-error @+1 {{needs 4, 8 or 16 lanes (128 to 512 bits)}}
+  %0 = mcc.dot_pairs %acc, %a, %a : vector<4xi16> into vector<2xi32>
+  return %0 : vector<2xi32>
+}
+
+// -----
+
+func.func @dot_quads_lanes(%acc: vector<16xi32>, %a: vector<32xi8>) -> vector<16xi32> {
+  // expected-error @+1 {{needs 4 narrow elements per 32-bit lane}}
+  %0 = mcc.dot_quads %acc, %a, %a : vector<32xi8> into vector<16xi32>
+  return %0 : vector<16xi32>
 }
