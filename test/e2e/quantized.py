@@ -126,6 +126,25 @@ def dynamic_mlp(work, name, seed=2):
     return path, None
 
 
+def bad_shapes(work):
+    """A MatMulInteger whose K and per-row A zero point are run-time dims:
+    (path, [(shape args, text the error must contain)]) for inputs that do
+    not fit, each refused with the node's name."""
+    rng = np.random.default_rng(4)
+    b = numpy_helper.from_array(_int(rng, np.int8, [8, 6]), "b")
+    node = helper.make_node("MatMulInteger", ["a", "b", "za"], ["y"],
+                            name="mmi_bad")
+    path = _save(work, "mmi_bad_shapes", [node],
+                 [helper.make_tensor_value_info("a", U8, ["M", "K"]),
+                  helper.make_tensor_value_info("za", U8, ["R"])],
+                 [helper.make_tensor_value_info("y", I32, ["M", 6])], [b])
+    return path, [
+        (["--shape", "a=3x7", "--shape", "za=1"],
+         "node 'mmi_bad' (MatMulInteger): the inner dimensions of A and B"),
+        (["--shape", "a=3x8", "--shape", "za=4"],
+         "node 'mmi_bad' (MatMulInteger)")]
+
+
 def cases(work):
     n_sets = lambda tail: [{"a": [n] + tail} for n in (1, 3, 8)]
     mmi = lambda name, *args, **kw: (name,) + matmul_integer(

@@ -243,6 +243,16 @@ def quantized_models(bin_dir, work):
                 run_args=["--threads", str(threads)], shape_sets=sets,
                 reference=ref)
             record(f"{name} {' '.join(args)} --threads {threads}", ok, detail)
+    # Run-time dims that do not fit: a clear error naming the node.
+    path, bad = quantized.bad_shapes(work)
+    so = os.path.join(work, "mmi_bad_shapes.so")
+    r = run([f"{bin_dir}/mcc", path, "-o", so])
+    record("quantized: compile mmi_bad_shapes", r.returncode == 0, r.stderr)
+    for shape_args, text in bad:
+        r = run([f"{bin_dir}/mcc-run", so] + shape_args)
+        ok = r.returncode == 1 and text in r.stderr
+        record(f"quantized: refused {' '.join(shape_args)}", ok,
+               r.stderr.strip().splitlines()[-1] if r.stderr.strip() else "")
 
 
 def external_weights(bin_dir, work):

@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""The quantized suite (issue 23): mcc's int8 builds against mcc's own
+float build of the same network and against onnxruntime (and OpenVINO
+when it is installed), on the same files, same threads.
+
+  bench/quantized.py                # the suite, 1 and 2 threads
+  bench/quantized.py --only gemm    # the int8 GEMM 1024^3 only
+
+Models, quantized here with onnxruntime.quantization:
+  gemm_int8_1024   MatMulInteger u8 x s8 1024^3 with constant weights, as
+                   % of the measured peak of the instruction the int8
+                   kernels use here (bench/peak_int8.c)
+  bert_dynamic     the BERT-base encoder of bench_models.py through
+                   quantize_dynamic (DynamicQuantizeLinear + MatMulInteger)
+  bert_dynamic_rr  the same with reduce_range (7-bit weights, where
+                   onnxruntime's non-VNNI kernels do not saturate)
+
+For each model and thread count, ROUNDS rounds alternate mcc-int8,
+mcc-fp32, onnxruntime-int8 (and OpenVINO-int8); each round is the median
+of ITERS runs, and the line prints the median over rounds and the ratios
+mcc-int8 / mcc-fp32 and mcc-int8 / each peer (below 1: mcc-int8 faster).
+Models mcc cannot compile yet are listed with the error's first line.
+"""
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import TensorProto, helper, numpy_helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "test", "e2e"))
+import bench_models  # noqa: E402
+import harness  # noqa: E402
+
+
+def measure_int8_peak(work, threads):
+    """The int8 peak in GOP/s (2 per multiply-add) and its instruction."""
+    exe = os.path.join(work, "peak_int8")
+    if not os.path.exists(exe):
+        subprocess.run(["clang-22", "-O2", "-march=native",
+                        os.path.join(HERE, "peak_int8.c"), "-o", exe,
+                        "-lpthread"], check=True)
+    best, isa = 0.0, "?"
+    for _ in range(3):
+        out = subprocess.run([exe, str(threads)], capture_output=True,
+                             text=True).stdout
+        m = re.search(r"gops=([0-9.]+) isa=(\S+)", out)
+        if m and float(m.group(1)) > best:
+            best, isa = float(m.group(1)), m.group(2)
+    return best, isa
+
+
+def gemm_int8(work, m=1024, k=1024, n=1024):
+    rng = np.random.default_rng(0)
+    inits = [numpy_helper.from_array(
+        rng.integers(-127, 127, (k, n), endpoint=True, dtype=np.int8), "b"),
+        numpy_helper.from_array(np.array(128, np.uint8), "za")]
+    g = helper.make_graph(
+        [helper.make_node("MatMulInteger", ["a", "b", "za"], ["y"], name="mm")],
+        "gemm_int8", [helper.make_tensor_value_info("a", TensorProto.UINT8, [m, k])],
+        [helper.make_tensor_value_info("y", TensorProto.INT32, [m, n])], inits)
+    path = os.path.join(work, "gemm_int8_1024.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]),
+              path)
+    return path, None, 2.0 * m * k * n
+
+
+def bert_dynamic(work, reduce_range):
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    model, _ = bench_models.bert_encoder()
+    f32 = os.path.join(work, "bert_fp32.onnx")
+    if not os.path.exists(f32):
+        onnx.save(model, f32)
+    name = "bert_dynamic_rr" if reduce_range else "bert_dynamic"
+    path = os.path.join(work, name + ".onnx")
+    quantize_dynamic(f32, path, weight_type=QuantType.QInt8,
+                     reduce_range=reduce_range)
+    return path, f32, None
+
+
+def feeds_for(path):
+    sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    rng = np.random.default_rng(0)
+    return {i.name: harness.random_input(rng, i.type, i.shape)
+            for i in sess.get_inputs()}
+
+
+def mcc_median(bin_dir, so, threads, iters, inputs):
+    out = subprocess.run(
+        [f"{bin_dir}/mcc-run", so, "--bench", str(iters), "--threads",
+         str(threads)] + inputs, check=True, capture_output=True,
+        text=True).stdout
+    return float(re.search(r"median_ms=([0-9.]+)", out).group(1))
+
+
+def session_median(run, iters):
+    for _ in range(3):
+        run()
+    times = []
+    for _ in range(iters):
+        t0 = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - t0) * 1e3)
+    return statistics.median(times)
+
+
+def ort_runner(path, threads, feeds):
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    sess = ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
+    return lambda: sess.run(None, feeds)
+
+
+def openvino_runner(path, threads, feeds):
+    """OpenVINO's CPU plugin on the file's own int8 (f32 inference
+    precision: no bf16), or None when it is not installed."""
+    try:
+        import openvino as ov
+    except ImportError:
+        return None
+    core = ov.Core()
+    compiled = core.compile_model(path, "CPU", {
+        "INFERENCE_NUM_THREADS": threads, "INFERENCE_PRECISION_HINT": "f32",
+        "PERFORMANCE_HINT": "LATENCY"})
+    request = compiled.create_infer_request()
+    return lambda: request.infer(feeds)
+
+
+def compile_or_error(bin_dir, path, so):
+    r = subprocess.run([f"{bin_dir}/mcc", path, "-o", so, "-O3"],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        lines = r.stderr.strip().splitlines()
+        return lines[0] if lines else f"exit {r.returncode}"
+    return None
+
+
+def bench(args, work, name, path, f32, ops, peaks):
+    so = os.path.join(work, name + ".so")
+    err = compile_or_error(args.bin, path, so)
+    if err:
+        print(f"{name:<18} not compiled: {err}", flush=True)
+        return
+    so32 = None
+    if f32:
+        so32 = os.path.join(work, name + "_fp32.so")
+        err = compile_or_error(args.bin, f32, so32)
+        if err:
+            print(f"{name:<18} fp32 build not compiled: {err}", flush=True)
+            so32 = None
+    feeds = feeds_for(path)
+    inputs = []
+    for k, v in feeds.items():
+        f = os.path.join(work, f"{name}_{k}.npy")
+        np.save(f, v)
+        inputs += ["--input", f"{k}={f}"]
+    inputs32 = []
+    if so32:
+        for k, v in feeds_for(f32).items():
+            f = os.path.join(work, f"{name}_fp32_{k}.npy")
+            np.save(f, v)
+            inputs32 += ["--input", f"{k}={f}"]
+    for threads in args.threads:
+        peers = {"ort": ort_runner(path, threads, feeds)}
+        ov_run = openvino_runner(path, threads, feeds)
+        if ov_run:
+            peers["openvino"] = ov_run
+        t = {"mcc": [], "mcc_fp32": [], **{p: [] for p in peers}}
+        for _ in range(args.rounds):
+            time.sleep(0.2)  # onnxruntime's workers spin after a run
+            t["mcc"].append(mcc_median(args.bin, so, threads, args.iters,
+                                       inputs))
+            if so32:
+                t["mcc_fp32"].append(mcc_median(args.bin, so32, threads,
+                                                args.iters, inputs32))
+            for p, run in peers.items():
+                time.sleep(0.2)
+                t[p].append(session_median(run, args.iters))
+        med = {k: statistics.median(v) for k, v in t.items() if v}
+        line = f"{name:<18} {threads:>2} mcc_int8 {med['mcc']:9.3f} ms"
+        if "mcc_fp32" in med:
+            line += (f"  mcc_fp32 {med['mcc_fp32']:9.3f}"
+                     f"  int8/fp32 {med['mcc'] / med['mcc_fp32']:5.2f}")
+        for p in peers:
+            line += f"  {p} {med[p]:9.3f}  mcc/{p} {med['mcc'] / med[p]:5.2f}"
+        if ops:
+            peak, isa = peaks.setdefault(threads,
+                                         measure_int8_peak(work, threads))
+            line += (f"  {ops / (med['mcc'] * 1e6) / peak * 100:5.1f}% of "
+                     f"{peak:.0f} GOP/s ({isa})")
+        print(line, flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bin", default=os.path.join(HERE, "..", "build", "bin"))
+    ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--iters", type=int, default=10)
+    ap.add_argument("--only", nargs="*", default=None,
+                    help="models to run: gemm, bert_dynamic, bert_dynamic_rr")
+    args = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="mcc-qbench-")
+    builders = {
+        "gemm": lambda: ("gemm_int8_1024",) + gemm_int8(work),
+        "bert_dynamic": lambda: ("bert_dynamic",) + bert_dynamic(work, False),
+        "bert_dynamic_rr": lambda: ("bert_dynamic_rr",) + bert_dynamic(work, True),
+    }
+    peaks = {}
+    print(f"# medians of {args.rounds} alternated rounds x {args.iters} runs",
+          flush=True)
+    for key, build in builders.items():
+        if args.only is not None and key not in args.only:
+            continue
+        name, path, f32, ops = build()
+        bench(args, work, name, path, f32, ops, peaks)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
