@@ -794,6 +794,33 @@ def size_cases(c):
                     {"x": np.zeros((0, 2), np.float32)},
                     ["node 'pad' (Pad)", "edge padding of dimension 0"])
 
+def quantize_cases(c):
+    """Scales and zero points whose static length must cover a symbolic
+    axis: found in session 19, a [3] scale read along 300000 rows crashed."""
+    so = c.compiled("dq_axis", model_of(
+        [helper.make_node("DequantizeLinear", ["x", "s"], ["y"], axis=0,
+                          name="dq")],
+        [fvi("x", ["n", 3], TensorProto.UINT8)], [fvi("y", ["n", 3])],
+        [numpy_helper.from_array(np.full(3, 0.5, np.float32), "s")]))
+    if so:
+        x = np.arange(9, dtype=np.uint8).reshape(3, 3)
+        c.run_equal("per-axis DequantizeLinear, 3 rows", so, {"x": x},
+                    {"y": x.astype(np.float32) * 0.5})
+        c.run_error("per-axis scale of 3 along 300000 rows", so,
+                    {"x": np.zeros((300000, 3), np.uint8)},
+                    ["node 'dq' (DequantizeLinear)", "one element per index"])
+    so = c.compiled("dq_blocked", model_of(
+        [helper.make_node("DequantizeLinear", ["x", "s"], ["y"], axis=1,
+                          block_size=4, name="dqb")],
+        [fvi("x", [2, "k"], TensorProto.UINT8)], [fvi("y", [2, "k"])],
+        [numpy_helper.from_array(np.ones((2, 2), np.float32), "s")],
+        opset=[helper.make_opsetid("", 21)]))
+    if so:
+        c.run_error("blocked scale of 2 blocks along 400000", so,
+                    {"x": np.zeros((2, 400000), np.uint8)},
+                    ["node 'dqb' (DequantizeLinear)", "ceil(input's / block_size)"])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("bin_dir")
@@ -803,7 +830,7 @@ def main():
     os.makedirs(a.work, exist_ok=True)
     c = Corpus(os.path.abspath(a.bin_dir), os.path.abspath(a.work))
     for fn in (file_cases, bytes_cases, tensor_cases, graph_cases,
-               value_cases, index_cases, size_cases):
+               value_cases, index_cases, size_cases, quantize_cases):
         if a.only in fn.__name__:
             fn(c)
     passed = sum(results)

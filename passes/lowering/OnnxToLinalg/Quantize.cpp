@@ -43,13 +43,31 @@ FailureOr<AffineMap> paramMap(OpBuilder &b, Location loc, Value &param, Value x,
     SmallVector<AffineExpr> zeros(pt.getRank(), getAffineConstantExpr(0, ctx));
     return AffineMap::get(rank, 0, zeros, ctx);
   }
+  // Otherwise the parameter's dims must cover x's at run time: a static
+  // [3] scale read along a symbolic axis of 300000 read far past its end.
   if (!block) {
     if (pt.getRank() != 1)
       return failure();
+    checkSameDim(b, loc, dimOf(b, loc, param, 0), dimOf(b, loc, x, axis),
+                 "a per-axis scale or zero point needs one element per "
+                 "index of axis " +
+                     Twine(axis));
     return AffineMap::get(rank, 0, getAffineDimExpr(axis, ctx), ctx);
   }
   if (pt.getRank() != rank)
     return failure();
+  for (int64_t d = 0; d < rank; ++d) {
+    OpFoldResult want = dimOf(b, loc, x, d);
+    if (d == axis)
+      want = affine::makeComposedFoldedAffineApply(
+          b, loc, AffineMap::get(0, 1, b.getAffineSymbolExpr(0).ceilDiv(block)),
+          {want});
+    checkSameDim(b, loc, dimOf(b, loc, param, d), want,
+                 "a blocked scale or zero point needs dimension " + Twine(d) +
+                     " of " +
+                     (d == axis ? Twine("ceil(input's / block_size)")
+                                : Twine("the input's")));
+  }
   SmallVector<AffineExpr> exprs;
   for (int64_t d = 0; d < rank; ++d)
     exprs.push_back(d == axis ? getAffineDimExpr(d, ctx).floorDiv(block)
