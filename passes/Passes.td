@@ -29,6 +29,19 @@ def OnnxFoldBatchNorm : Pass<"onnx-fold-batchnorm", "mlir::func::FuncOp"> {
   let dependentDialects = ["mcc::onnx::ONNXDialect"];
 }
 
+def FoldQdq : Pass<"fold-qdq", "mlir::func::FuncOp"> {
+  let summary = "QDQ MatMul/Gemm as MatMulInteger, a cast and a scale";
+  let description = [{
+    MatMul(DequantizeLinear(a_q), DequantizeLinear(w_q)) with constant
+    8-bit weights, activation scale and zero point per tensor and weight
+    ones per tensor or per output column becomes
+    Mul(Cast(MatMulInteger(a_q, w_q, za, zw)), sa * sw): the integer sum
+    runs on the int8 kernels, exact, and the scales multiply once. Gemm
+    too (alpha 1, transA 0, beta 1; transB's weights are transposed at
+    compile time). Other forms are left as they are.
+  }];
+}
+
 def FuseContractionEpilogues
     : Pass<"fuse-contraction-epilogues", "mlir::func::FuncOp"> {
   let summary = "Fuse a conv/matmul into its elementwise consumer, by rows";

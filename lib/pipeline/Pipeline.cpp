@@ -34,7 +34,7 @@ std::string mcc::getOnnxToLinalgPipeline(int optLevel) {
   // A symbolic batch that no op mixes: the graph at batch 1 (static
   // kernels) in a loop over the samples.
   if (optLevel > 0)
-    p += "),peel-batch,func.func(onnx-fold-batchnorm";
+    p += "),peel-batch,func.func(onnx-fold-batchnorm,fold-qdq";
   p += ",convert-onnx-control-flow,convert-onnx-to-linalg,canonicalize";
   if (optLevel > 0)
     p += ",fuse-elementwise-ops,cse,canonicalize";

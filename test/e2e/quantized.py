@@ -126,6 +126,61 @@ def dynamic_mlp(work, name, seed=2):
     return path, None
 
 
+def qdq_mlp(work, name, seed=5):
+    """A float MLP (MatMul + bias, Relu, Gemm with transB) with a symbolic
+    batch through quantize_static in the QDQ format: per-channel S8 weights,
+    U8 activations, reduce_range, a seeded calibration reader. The
+    reference is onnxruntime without graph optimizations, which runs the
+    Q/DQ ops literally (the ONNX semantics); mcc folds them into integer
+    matmuls (fold-qdq), whose exact sums may land one quantum away where
+    the float ones rounded: the tolerance is two quanta of the output."""
+    import onnxruntime as ort
+    from onnxruntime.quantization import (CalibrationDataReader, QuantFormat,
+                                          QuantType, quantize_static)
+    rng = np.random.default_rng(seed)
+    w = lambda shape, nm: numpy_helper.from_array(
+        (rng.standard_normal(shape) / np.sqrt(shape[-1])).astype(np.float32),
+        nm)
+    inits = [w((32, 48), "w1"), w((48,), "b1"), w((24, 48), "w2"),
+             w((24,), "b2")]
+    nodes = [helper.make_node("MatMul", ["x", "w1"], ["m1"], name="fc1"),
+             helper.make_node("Add", ["m1", "b1"], ["a1"], name="bias1"),
+             helper.make_node("Relu", ["a1"], ["r1"], name="relu"),
+             helper.make_node("Gemm", ["r1", "w2", "b2"], ["y"], transB=1,
+                              name="fc2")]
+    g = helper.make_graph(
+        nodes, name,
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 32])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 24])],
+        inits)
+    src = os.path.join(work, f"{name}_f32.onnx")
+    path = os.path.join(work, f"{name}.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]),
+              src)
+
+    class Reader(CalibrationDataReader):
+        def __init__(self):
+            r = np.random.default_rng(seed + 1)
+            self.data = iter([{"x": r.standard_normal((4, 32)).astype(
+                np.float32)} for _ in range(8)])
+
+        def get_next(self):
+            return next(self.data, None)
+
+    quantize_static(src, path, Reader(), quant_format=QuantFormat.QDQ,
+                    per_channel=True, reduce_range=True,
+                    activation_type=QuantType.QUInt8,
+                    weight_type=QuantType.QInt8)
+    opts = ort.SessionOptions()
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    sess = ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
+    m = onnx.load(path)
+    dq = next(n for n in m.graph.node if n.output[0] == "y")
+    scale = next(numpy_helper.to_array(i) for i in m.graph.initializer
+                 if i.name == dq.input[1])
+    return path, (lambda feeds: sess.run(None, feeds)), 2.0 * float(scale)
+
+
 def bad_shapes(work):
     """A MatMulInteger whose K and per-row A zero point are run-time dims:
     (path, [(shape args, text the error must contain)]) for inputs that do
@@ -166,5 +221,8 @@ def cases(work):
         ("dynamic_mlp",) + dynamic_mlp(work, "dynamic_mlp") +
         ([{"x": [n, 12, 64]} for n in (1, 4)], 1e-5, 1e-5),
     ]
+    path, ref, atol = qdq_mlp(work, "qdq_mlp")
+    out.append(("qdq_mlp", path, ref, [{"x": [n, 32]} for n in (1, 5)], 0,
+                atol))
     # (name, path, reference, sets, rtol, atol) -> the documented order.
     return [(c[0], c[1], c[3], c[4], c[5], c[2]) for c in out]

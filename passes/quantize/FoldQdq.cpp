@@ -1,0 +1,188 @@
+//===- FoldQdq.cpp - fold-qdq: integer contractions from QDQ pairs --------===//
+//
+// Quantizers that write the QDQ format (onnxruntime's quantize_static with
+// QuantFormat.QDQ) leave every contraction in float between
+// DequantizeLinear ops: MatMul(DQ(a_q), DQ(w_q)). Executed literally, the
+// 8-bit weights are widened to float on every call and the matmul runs at
+// float speed. With one scale per tensor for the activations and per
+// tensor or per output column for the weights, the scales factor out of
+// the sum:
+//
+//   sum_k sa (a_q - za) * sw[n] (w_q - zw[n])
+//     = (sa * sw[n]) * MatMulInteger(a_q, w_q, za, zw)[..., n]
+//
+// so the contraction becomes MatMulInteger (the int8 kernels' op), a Cast
+// and one multiply by the combined scale (folded at compile time when
+// both are constants). The integer sum is exact; the float one it
+// replaces rounded at every step. A QuantizeLinear after it, and the
+// DequantizeLinear that reads the next layer's input, stay: elementwise
+// fusion merges the cast, the multiply and the quantization into the
+// kernel's reader, and the next contraction takes the 8-bit tensor
+// directly. Gemm (alpha 1, no transposed A, bias with beta 1) folds the
+// same way, its weights transposed at compile time when transB is set.
+//
+// Must not fire: weights that are not constants (attention's activation
+// products: the float kernel is faster than the generic integer loops
+// they would get), per-row weight scales (axis 0 of a [K, N] matrix: they
+// do not factor out), blocked scales, non-f32 results.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+#include "passes/common/ConstantData.h"
+
+namespace mcc {
+#define GEN_PASS_DEF_FOLDQDQ
+#include "passes/Passes.h.inc"
+} // namespace mcc
+
+using namespace mlir;
+using namespace mcc;
+using namespace mcc::onnx;
+
+namespace {
+
+/// One element, any rank, static.
+bool isScalarLike(Value v) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  return t && t.hasStaticShape() && t.getNumElements() == 1;
+}
+
+bool isByteInt(Type t) {
+  auto st = dyn_cast<ShapedType>(t);
+  return st && st.getElementType().isInteger(8);
+}
+
+/// A DequantizeLinear of 8-bit integers into f32, not blocked.
+ONNXDequantizeLinearOp byteDequantize(Value v) {
+  auto dq = v.getDefiningOp<ONNXDequantizeLinearOp>();
+  if (!dq || dq.getBlockSize() != 0 || !isByteInt(dq.getX().getType()))
+    return {};
+  auto yt = dyn_cast<RankedTensorType>(dq.getY().getType());
+  if (!yt || !yt.getElementType().isF32() ||
+      !cast<ShapedType>(dq.getXScale().getType()).getElementType().isF32())
+    return {};
+  return dq;
+}
+
+/// The weights of `dq` (a constant [K, N], or [N, K] when `transposed`),
+/// with scale and zero point per tensor or per output column. Returns the
+/// [K, N] weights (transposed at compile time if needed) or null.
+Value columnWeights(OpBuilder &b, ONNXDequantizeLinearOp dq, bool transposed) {
+  auto cst = dq.getX().getDefiningOp<ONNXConstantOp>();
+  auto wt = dyn_cast<RankedTensorType>(dq.getX().getType());
+  if (!cst || !cst.getValue() || !wt || wt.getRank() != 2 ||
+      !wt.hasStaticShape())
+    return {};
+  // Per column: the axis of N (1, or 0 in a transposed [N, K]).
+  int64_t axis = dq.getAxis() < 0 ? dq.getAxis() + 2 : dq.getAxis();
+  for (Value p : SmallVector<Value>{dq.getXScale(), dq.getXZeroPoint()}) {
+    if (isNoValue(p) || isScalarLike(p))
+      continue;
+    auto pt = dyn_cast<RankedTensorType>(p.getType());
+    if (!pt || pt.getRank() != 1 || axis != (transposed ? 0 : 1))
+      return {};
+  }
+  if (!transposed)
+    return dq.getX();
+  auto bytes = elementsToBytes(*cst.getValue());
+  if (!bytes)
+    return {};
+  int64_t n = wt.getDimSize(0), k = wt.getDimSize(1);
+  SmallVector<char> t(k * n);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < k; ++j)
+      t[j * n + i] = (*bytes)[i * k + j];
+  auto type = RankedTensorType::get({k, n}, wt.getElementType());
+  b.setInsertionPoint(dq);
+  return createConstant(b, dq.getLoc(),
+                        makeResourceAttr(type, t, 1, "transposed_weights"));
+}
+
+/// sa * sw as one f32 tensor of sw's shape: a constant when both are.
+Value combinedScale(OpBuilder &b, Location loc, Value sa, Value sw) {
+  auto swType = cast<RankedTensorType>(sw.getType());
+  auto ca = sa.getDefiningOp<ONNXConstantOp>();
+  auto cw = sw.getDefiningOp<ONNXConstantOp>();
+  if (ca && cw && ca.getValue() && cw.getValue()) {
+    auto a = elementsToFloats(*ca.getValue());
+    auto w = elementsToFloats(*cw.getValue());
+    if (a && w && a->size() == 1) {
+      SmallVector<float> s(*w);
+      for (float &v : s)
+        v *= (*a)[0];
+      return createConstant(b, loc, makeResourceAttr(swType, s, "qdq_scale"));
+    }
+  }
+  // The broadcast of the two: the one of higher rank.
+  auto saType = cast<RankedTensorType>(sa.getType());
+  Type t = saType.getRank() > swType.getRank() ? saType : swType;
+  return ONNXMulOp::create(b, loc, TypeRange{t}, ValueRange{sw, sa},
+                           ArrayRef<NamedAttribute>{});
+}
+
+/// MatMul or Gemm `op` reading DQ(a) and DQ(w): the folded form, or
+/// failure (nothing changed).
+LogicalResult fold(Operation *op, Value aIn, Value wIn, bool transB,
+                   Value bias) {
+  ONNXDequantizeLinearOp da = byteDequantize(aIn), dw = byteDequantize(wIn);
+  if (!da || !dw || !isScalarLike(da.getXScale()) ||
+      (!isNoValue(da.getXZeroPoint()) && !isScalarLike(da.getXZeroPoint())))
+    return failure();
+  auto rt = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  auto at = dyn_cast<RankedTensorType>(da.getX().getType());
+  if (!rt || !rt.getElementType().isF32() || !at || at.getRank() < 2)
+    return failure();
+  OpBuilder b(op);
+  Value w = columnWeights(b, dw, transB);
+  if (!w)
+    return failure();
+  b.setInsertionPoint(op);
+  Location loc = op->getLoc();
+  MLIRContext *ctx = op->getContext();
+  Value none = ONNXNoValueOp::create(b, loc, b.getNoneType());
+  auto i32T = RankedTensorType::get(rt.getShape(), b.getI32Type());
+  auto f32T = RankedTensorType::get(rt.getShape(), b.getF32Type());
+  Value za = isNoValue(da.getXZeroPoint()) ? none : da.getXZeroPoint();
+  Value zw = isNoValue(dw.getXZeroPoint()) ? none : dw.getXZeroPoint();
+  Value acc = ONNXMatMulIntegerOp::create(b, loc, TypeRange{i32T},
+                                          ValueRange{da.getX(), w, za, zw},
+                                          ArrayRef<NamedAttribute>{});
+  NamedAttribute toF32(StringAttr::get(ctx, "to"),
+                       b.getI64IntegerAttr(getOnnxDType(b.getF32Type())));
+  Value f = ONNXCastOp::create(b, loc, TypeRange{f32T}, ValueRange{acc},
+                               ArrayRef<NamedAttribute>{toF32});
+  Value scale = combinedScale(b, loc, da.getXScale(), dw.getXScale());
+  Value y = ONNXMulOp::create(b, loc, TypeRange{f32T}, ValueRange{f, scale},
+                              ArrayRef<NamedAttribute>{});
+  if (bias)
+    y = ONNXAddOp::create(b, loc, TypeRange{f32T}, ValueRange{y, bias},
+                          ArrayRef<NamedAttribute>{});
+  op->getResult(0).replaceAllUsesWith(y);
+  op->erase();
+  return success();
+}
+
+struct FoldQdqPass : mcc::impl::FoldQdqBase<FoldQdqPass> {
+  void runOnOperation() override {
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (isa<ONNXMatMulOp, ONNXGemmOp>(op))
+        ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      if (auto mm = dyn_cast<ONNXMatMulOp>(op)) {
+        (void)fold(mm, mm.getA(), mm.getB(), false, Value());
+        continue;
+      }
+      auto gemm = cast<ONNXGemmOp>(op);
+      if (gemm.getTransA() || gemm.getAlpha().convertToFloat() != 1.0f ||
+          (!isNoValue(gemm.getC()) && gemm.getBeta().convertToFloat() != 1.0f))
+        continue;
+      (void)fold(gemm, gemm.getA(), gemm.getB(), gemm.getTransB() != 0,
+                 isNoValue(gemm.getC()) ? Value() : gemm.getC());
+    }
+  }
+};
+
+} // namespace

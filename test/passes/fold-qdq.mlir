@@ -1,0 +1,70 @@
+// RUN: mcc-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(fold-qdq))' | FileCheck %s
+
+// MatMul of two DequantizeLinear: per-tensor activation parameters,
+// per-column weight parameters; the scales are constants, so their
+// product is one.
+// CHECK-LABEL: func.func @matmul
+// CHECK-SAME: (%[[X:.*]]: tensor<?x8x16xui8>)
+// CHECK-DAG: %[[W:.*]] = onnx.Constant() {value = dense<3> : tensor<16x4xi8>}
+// CHECK-DAG: %[[ZA:.*]] = onnx.Constant() {value = dense<128> : tensor<ui8>}
+// CHECK-DAG: %[[ZW:.*]] = onnx.Constant() {value = dense<0> : tensor<4xi8>}
+// CHECK: %[[ACC:.*]] = onnx.MatMulInteger(%[[X]], %[[W]], %[[ZA]], %[[ZW]]) : {{.*}} -> tensor<?x8x4xi32>
+// CHECK: %[[F:.*]] = onnx.Cast(%[[ACC]]) {to = 1 : i64} : (tensor<?x8x4xi32>) -> tensor<?x8x4xf32>
+// CHECK: %[[S:.*]] = onnx.Constant() {value = dense_resource<qdq_scale> : tensor<4xf32>}
+// CHECK: %[[Y:.*]] = onnx.Mul(%[[F]], %[[S]])
+// CHECK-NOT: onnx.MatMul(
+// CHECK: return %[[Y]]
+func.func @matmul(%x: tensor<?x8x16xui8>) -> tensor<?x8x4xf32> {
+  %sa = onnx.Constant() {value = dense<0.5> : tensor<f32>} : () -> tensor<f32>
+  %za = onnx.Constant() {value = dense<128> : tensor<ui8>} : () -> tensor<ui8>
+  %w = onnx.Constant() {value = dense<3> : tensor<16x4xi8>} : () -> tensor<16x4xi8>
+  %sw = onnx.Constant() {value = dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>} : () -> tensor<4xf32>
+  %zw = onnx.Constant() {value = dense<0> : tensor<4xi8>} : () -> tensor<4xi8>
+  %a = onnx.DequantizeLinear(%x, %sa, %za) : (tensor<?x8x16xui8>, tensor<f32>, tensor<ui8>) -> tensor<?x8x16xf32>
+  %b = onnx.DequantizeLinear(%w, %sw, %zw) {axis = 1 : i64} : (tensor<16x4xi8>, tensor<4xf32>, tensor<4xi8>) -> tensor<16x4xf32>
+  %y = onnx.MatMul(%a, %b) : (tensor<?x8x16xf32>, tensor<16x4xf32>) -> tensor<?x8x4xf32>
+  return %y : tensor<?x8x4xf32>
+}
+
+// -----
+
+// Gemm with transB: the weights are transposed at compile time, the bias
+// added after the scale.
+// CHECK-LABEL: func.func @gemm_transposed
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xi8>, %[[C:.*]]: tensor<4xf32>)
+// CHECK: %[[T:.*]] = onnx.Constant() {value = dense_resource<transposed_weights> : tensor<3x4xi8>}
+// CHECK: %[[ACC:.*]] = onnx.MatMulInteger(%[[X]], %[[T]], %{{.*}}, %{{.*}}) : {{.*}} -> tensor<2x4xi32>
+// CHECK: %[[F:.*]] = onnx.Cast(%[[ACC]])
+// CHECK: %[[Y:.*]] = onnx.Mul(%[[F]], %{{.*}})
+// CHECK: %[[Z:.*]] = onnx.Add(%[[Y]], %[[C]])
+// CHECK: return %[[Z]]
+func.func @gemm_transposed(%x: tensor<2x3xi8>, %c: tensor<4xf32>) -> tensor<2x4xf32> {
+  %none = onnx.NoValue
+  %s = onnx.Constant() {value = dense<0.25> : tensor<f32>} : () -> tensor<f32>
+  %w = onnx.Constant() {value = dense<[[1, 2, 3], [4, 5, 6], [7, 8, 9], [10, 11, 12]]> : tensor<4x3xi8>} : () -> tensor<4x3xi8>
+  %a = onnx.DequantizeLinear(%x, %s, %none) : (tensor<2x3xi8>, tensor<f32>, none) -> tensor<2x3xf32>
+  %b = onnx.DequantizeLinear(%w, %s, %none) : (tensor<4x3xi8>, tensor<f32>, none) -> tensor<4x3xf32>
+  %y = onnx.Gemm(%a, %b, %c) {transB = 1 : i64} : (tensor<2x3xf32>, tensor<4x3xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+// Must not fire: the weights are an activation (attention's Q x K^T), and
+// per-row weight scales (axis 0) do not factor out of the sum.
+// CHECK-LABEL: func.func @not_folded
+// CHECK-NOT: onnx.MatMulInteger
+// CHECK: onnx.MatMul
+// CHECK: onnx.MatMul
+func.func @not_folded(%x: tensor<4x4xi8>, %k: tensor<4x4xi8>) -> (tensor<4x4xf32>, tensor<4x4xf32>) {
+  %none = onnx.NoValue
+  %s = onnx.Constant() {value = dense<0.25> : tensor<f32>} : () -> tensor<f32>
+  %rows = onnx.Constant() {value = dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>} : () -> tensor<4xf32>
+  %w = onnx.Constant() {value = dense<1> : tensor<4x4xi8>} : () -> tensor<4x4xi8>
+  %a = onnx.DequantizeLinear(%x, %s, %none) : (tensor<4x4xi8>, tensor<f32>, none) -> tensor<4x4xf32>
+  %b = onnx.DequantizeLinear(%k, %s, %none) : (tensor<4x4xi8>, tensor<f32>, none) -> tensor<4x4xf32>
+  %y = onnx.MatMul(%a, %b) : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  %c = onnx.DequantizeLinear(%w, %rows, %none) {axis = 0 : i64} : (tensor<4x4xi8>, tensor<4xf32>, none) -> tensor<4x4xf32>
+  %z = onnx.MatMul(%a, %c) : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  return %y, %z : tensor<4x4xf32>, tensor<4x4xf32>
+}
