@@ -107,6 +107,8 @@ private:
   const ImportOptions &options;
   ::onnx::ModelProto model;
   int64_t opset = 0;
+  /// Every domain's opset as the model imports it ("" for ai.onnx).
+  llvm::StringMap<int64_t> domainOpsets;
   llvm::StringMap<Value> values;
   llvm::StringMap<Type> declaredTypes; // from graph.value_info / outputs
   Value none;
@@ -146,9 +148,12 @@ LogicalResult Importer::parseBytes(StringRef data) {
       model.opset_import_size() == 0)
     return error("not an ONNX model (no IR version, opset or graph)"),
            failure();
-  for (const auto &imp : model.opset_import())
-    if (imp.domain().empty() || imp.domain() == "ai.onnx")
+  for (const auto &imp : model.opset_import()) {
+    bool onnx = imp.domain().empty() || imp.domain() == "ai.onnx";
+    if (onnx)
       opset = imp.version();
+    domainOpsets[onnx ? "" : imp.domain()] = imp.version();
+  }
   if (llvm::Error e = checkModel(model, onnxd::getGeneratedOpsetVersion())) {
     std::string lines = llvm::toString(std::move(e));
     for (StringRef line : llvm::split(lines, '\n'))
@@ -267,13 +272,38 @@ Value Importer::attrAsConstant(const ::onnx::AttributeProto &a, Location loc) {
 
 LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
   Location loc = nodeLoc(node, index);
+  bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
   auto unsupported = [&](const Twine &why) {
     emitError(loc) << "unsupported op " << node.op_type() << " (domain '"
-                   << node.domain() << "', opset " << opset << "): " << why;
+                   << (defaultDomain ? "ai.onnx" : node.domain()) << "', opset "
+                   << domainOpsets.lookup(defaultDomain ? "" : node.domain())
+                   << "): " << why;
     return failure();
   };
-  if (!node.domain().empty() && node.domain() != "ai.onnx")
+  if (!defaultDomain) {
+    // What onnxruntime's quantizers write is planned (issue 23); say so,
+    // so that a user can tell a gap from a model mcc will never take.
+    static const llvm::StringSet<> planned = {"QLinearAdd",
+                                              "QLinearMul",
+                                              "QLinearSigmoid",
+                                              "QLinearLeakyRelu",
+                                              "QLinearGlobalAveragePool",
+                                              "QLinearAveragePool",
+                                              "QLinearConcat",
+                                              "QLinearSoftmax",
+                                              "QGemm",
+                                              "DynamicQuantizeMatMul",
+                                              "MatMulIntegerToFloat",
+                                              "DynamicQuantizeLSTM",
+                                              "QAttention",
+                                              "QEmbedLayerNormalization",
+                                              "MatMulNBits",
+                                              "GatherBlockQuantized"};
+    if (node.domain() == "com.microsoft" && planned.contains(node.op_type()))
+      return unsupported("onnxruntime's quantized com.microsoft ops are not "
+                         "supported yet");
     return unsupported("only the default ai.onnx domain is supported");
+  }
   // Deprecated ops that are another op under an old name.
   std::string opType = node.op_type();
   if (opType == "Scatter") // Scatter-9/11 is ScatterElements

@@ -354,6 +354,13 @@ def graph_cases(c):
                                    domain="com.evil")], [x], [y],
                  opset=OPSET + [helper.make_opsetid("com.evil", 1)]),
         ["node 'f' (Frobnicate)", "com.evil"])
+    err("onnxruntime quantized op",
+        model_of([helper.make_node("QLinearSigmoid", ["x", "s", "z", "s", "z"],
+                                   ["y"], name="qs", domain="com.microsoft")],
+                 [x, fvi("s", []), fvi("z", [], TensorProto.UINT8)], [y],
+                 opset=OPSET + [helper.make_opsetid("com.microsoft", 1)]),
+        ["node 'qs' (QLinearSigmoid)", "domain 'com.microsoft', opset 1",
+         "not supported yet"])
     err("unknown op",
         model_of([helper.make_node("Frobnicate", ["x"], ["y"], name="f")],
                  [x], [y]),
