@@ -10,7 +10,11 @@
 // and multiplied into both weight vectors. Tiles run over (column tiles,
 // row blocks), so a panel stays in cache while every row block passes
 // over it; the last row block stores only its rows, the last column tile
-// only its columns (masked).
+// only its columns (masked). An elementwise consumer whose other operands
+// are per tensor or per column (dequantization: cast, scale, bias;
+// requantization; an activation) runs on the accumulators before that
+// store and the kernel writes its result: no i32 tensor is written to be
+// read back.
 //
 // Two forms, both exact (no intermediate saturates, as `vpmaddubsw`'s
 // 16-bit pair sums do on full-range weights):
@@ -27,6 +31,7 @@
 
 #include "passes/Passes.h"
 #include "passes/common/ConstantData.h"
+#include "passes/common/VectorBody.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -249,6 +254,43 @@ Value toMatrix(OpBuilder &b, Location loc, Value v) {
       b, loc, v, SmallVector<ReassociationIndices>{rows, {r - 1}});
 }
 
+/// How an epilogue operand is read for a tile: one value for the whole
+/// tensor, or one per column.
+enum class EpilogueRead { PerTensor, PerColumn };
+
+/// The elementwise consumer of `op` to run on the accumulators, or null:
+/// `op`'s only user, whose other operands do not vary along the rows (the
+/// kernel has no row coordinates for them). `reads` gets one entry per
+/// input of the consumer (the accumulator's is unused).
+linalg::GenericOp epilogueOf(QMatMulOp op,
+                             SmallVectorImpl<EpilogueRead> &reads) {
+  linalg::GenericOp e = mcc::soleVectorizableConsumer(op);
+  if (!e)
+    return {};
+  unsigned rank = op.getType().getRank();
+  for (OpOperand *in : e.getDpsInputOperands()) {
+    AffineMap m = e.getMatchingIndexingMap(in);
+    if (in->get() == op.getResult()) {
+      reads.push_back(EpilogueRead::PerTensor);
+      continue;
+    }
+    if (llvm::all_of(m.getResults(), [](AffineExpr x) {
+          auto c = dyn_cast<AffineConstantExpr>(x);
+          return c && c.getValue() == 0;
+        })) {
+      reads.push_back(EpilogueRead::PerTensor);
+      continue;
+    }
+    if (m.getNumResults() == 1 &&
+        m.getResult(0) == getAffineDimExpr(rank - 1, e.getContext())) {
+      reads.push_back(EpilogueRead::PerColumn);
+      continue;
+    }
+    return {};
+  }
+  return e;
+}
+
 class KernelEmitter {
 public:
   KernelEmitter(QMatMulOp op, Isa isa, int64_t rows)
@@ -320,7 +362,17 @@ LogicalResult KernelEmitter::emit(RewriterBase &rewriter) {
   Location loc = op.getLoc();
   MLIRContext *ctx = rewriter.getContext();
   OpBuilder &b = rewriter;
-  rewriter.setInsertionPoint(op);
+  // Sizes taken from the result are the init's (lowerings size their
+  // outputs with tensor.dim): then the consumer can be its only user.
+  for (OpOperand &use : llvm::make_early_inc_range(op.getResult().getUses()))
+    if (auto dim = dyn_cast<tensor::DimOp>(use.getOwner()))
+      rewriter.modifyOpInPlace(
+          dim, [&] { dim.getSourceMutable().assign(op.getInit()); });
+  SmallVector<EpilogueRead> reads;
+  linalg::GenericOp epilogue = epilogueOf(op, reads);
+  // At the epilogue: its other operands may be computed after the matmul.
+  rewriter.setInsertionPoint(epilogue ? epilogue.getOperation()
+                                      : op.getOperation());
   int64_t k = weights->k, n = weights->n;
   int64_t steps = llvm::divideCeil(k, group);
   int64_t tiles = llvm::divideCeil(n, width);
@@ -344,7 +396,8 @@ LogicalResult KernelEmitter::emit(RewriterBase &rewriter) {
   } else {
     acts = pairActivations(b, loc, a, op.getAZeroPoint(), aU);
   }
-  Value out = toMatrix(b, loc, op.getInit());
+  Value out =
+      toMatrix(b, loc, epilogue ? epilogue.getDpsInits()[0] : op.getInit());
   Value m = tensor::DimOp::create(b, loc, out, 0);
   AffineExpr s0 = b.getAffineSymbolExpr(0), d0 = b.getAffineDimExpr(0);
   OpFoldResult blocks = affine::makeComposedFoldedAffineApply(
@@ -419,6 +472,47 @@ LogicalResult KernelEmitter::emit(RewriterBase &rewriter) {
       }
     }
 
+    // The epilogue's other operands, per column vector of the tile.
+    IRMapping epilogueArgs[2];
+    if (epilogue) {
+      Block &body = epilogue.getRegion().front();
+      for (auto [k, in] : llvm::enumerate(epilogue.getDpsInputOperands())) {
+        if (in->get() == op.getResult())
+          continue;
+        Value arg = body.getArgument(in->getOperandNumber());
+        auto vt = VectorType::get({lanes}, arg.getType());
+        for (int j = 0; j < 2; ++j) {
+          Value v;
+          if (reads[k] == EpilogueRead::PerTensor) {
+            auto t = cast<RankedTensorType>(in->get().getType());
+            SmallVector<Value> zeros(t.getRank(), c0);
+            v = vector::BroadcastOp::create(
+                b, loc, vt,
+                tensor::ExtractOp::create(b, loc, in->get(), zeros));
+          } else {
+            Value col = affine::makeComposedAffineApply(
+                b, loc, AffineMap::get(1, 0, d0 + j * lanes), {n0});
+            Value padding =
+                arith::ConstantOp::create(b, loc, b.getZeroAttr(arg.getType()));
+            v = vector::TransferReadOp::create(b, loc, vt, in->get(),
+                                               ValueRange{col}, padding,
+                                               ArrayRef<bool>{false});
+          }
+          epilogueArgs[j].map(arg, v);
+        }
+      }
+      for (int64_t i = 0; i < rows; ++i)
+        for (int j = 0; j < 2; ++j) {
+          IRMapping map = epilogueArgs[j];
+          for (OpOperand *in : epilogue.getDpsInputOperands())
+            if (in->get() == op.getResult())
+              map.map(body.getArgument(in->getOperandNumber()),
+                      results[2 * i + j]);
+          results[2 * i + j] =
+              mcc::applyBodyOnVectors(b, loc, epilogue, map, lanes);
+        }
+    }
+
     // Store the rows this block has, each as two (masked) vectors.
     Value shared = loop.getRegionIterArgs()[0];
     SmallVector<OpFoldResult> offsets = {m0, n0}, sizes = {rowsHere, colsHere},
@@ -454,7 +548,8 @@ LogicalResult KernelEmitter::emit(RewriterBase &rewriter) {
                                           strides);
   }
   Value result = loop.getResult(0);
-  auto rt = cast<RankedTensorType>(op.getType());
+  Value init = epilogue ? epilogue.getDpsInits()[0] : op.getInit();
+  auto rt = cast<RankedTensorType>(init.getType());
   if (rt.getRank() != 2) {
     ReassociationIndices lead;
     for (int64_t d = 0; d < rt.getRank() - 1; ++d)
@@ -462,9 +557,14 @@ LogicalResult KernelEmitter::emit(RewriterBase &rewriter) {
     result = tensor::ExpandShapeOp::create(
         b, loc, rt, result,
         SmallVector<ReassociationIndices>{lead, {rt.getRank() - 1}},
-        tensor::getMixedSizes(b, loc, op.getInit()));
+        tensor::getMixedSizes(b, loc, init));
   }
-  rewriter.replaceOp(op, result);
+  if (epilogue) {
+    rewriter.replaceOp(epilogue, result);
+    rewriter.eraseOp(op);
+  } else {
+    rewriter.replaceOp(op, result);
+  }
   return success();
 }
 

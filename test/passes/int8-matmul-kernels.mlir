@@ -106,3 +106,64 @@ func.func @wide_weights(%a: tensor<6x8xi8>, %za: tensor<i8>) -> tensor<6x16xi32>
   %0 = mcc.qmatmul %a, %b, %za, %zb, %i {a_unsigned, b_unsigned} : tensor<6x8xi8>, tensor<8x16xi8>, tensor<i8>, tensor<i8> -> tensor<6x16xi32>
   return %0 : tensor<6x16xi32>
 }
+
+// -----
+
+// The dequantizing consumer (cast, per-tensor scale, per-column bias) runs
+// on the accumulators and the kernel stores its f32 result; the tensor.dim
+// that sized it reads the init instead.
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @dequantize_epilogue
+// CHECK-SAME: (%[[A:.*]]: tensor<?x8xi8>, %[[S:.*]]: tensor<f32>, %[[BIAS:.*]]: tensor<16xf32>)
+// CHECK-NOT: linalg.generic {{.*}}#[[ID]], #{{.*}}, #{{.*}}, #[[ID]]
+// CHECK: %[[OUT:.*]] = tensor.empty(%{{.*}}) : tensor<?x16xf32>
+// CHECK: scf.forall {{.*}} shared_outs(%{{.*}} = %[[OUT]]) -> (tensor<?x16xf32>)
+// CHECK: %[[SV:.*]] = tensor.extract %[[S]][] : tensor<f32>
+// CHECK: vector.transfer_read %[[BIAS]]
+// CHECK: arith.sitofp %{{.*}} : vector<8xi32> to vector<8xf32>
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: vector.transfer_write {{.*}} : vector<8xf32>, tensor<?x?xf32>
+// CHECK-NOT: mcc.qmatmul
+func.func @dequantize_epilogue(%a: tensor<?x8xi8>, %s: tensor<f32>, %bias: tensor<16xf32>) -> tensor<?x16xf32> {
+  %b = arith.constant dense<5> : tensor<8x16xi8>
+  %z = arith.constant dense<0> : tensor<i8>
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %a, %c0 : tensor<?x8xi8>
+  %i = tensor.empty(%n) : tensor<?x16xi32>
+  %q = mcc.qmatmul %a, %b, %z, %z, %i {a_unsigned} : tensor<?x8xi8>, tensor<8x16xi8>, tensor<i8>, tensor<i8> -> tensor<?x16xi32>
+  %m = tensor.dim %q, %c0 : tensor<?x16xi32>
+  %o = tensor.empty(%m) : tensor<?x16xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> ()>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%q, %s, %bias : tensor<?x16xi32>, tensor<f32>, tensor<16xf32>) outs(%o : tensor<?x16xf32>) {
+  ^bb0(%acc: i32, %sc: f32, %bb: f32, %out: f32):
+    %f = arith.sitofp %acc : i32 to f32
+    %x = arith.mulf %f, %sc : f32
+    %r = arith.addf %x, %bb : f32
+    linalg.yield %r : f32
+  } -> tensor<?x16xf32>
+  return %y : tensor<?x16xf32>
+}
+
+// -----
+
+// Must not fire as an epilogue: the residual varies along the rows, which
+// the kernel has no coordinates for. The kernel stores i32, the consumer
+// stays.
+// CHECK-LABEL: func.func @residual_consumer
+// CHECK: vector.transfer_write {{.*}} : vector<8xi32>, tensor<4x16xi32>
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<4x16xi32>, tensor<4x16xf32>)
+func.func @residual_consumer(%a: tensor<4x8xi8>, %res: tensor<4x16xf32>) -> tensor<4x16xf32> {
+  %b = arith.constant dense<5> : tensor<8x16xi8>
+  %z = arith.constant dense<0> : tensor<i8>
+  %i = tensor.empty() : tensor<4x16xi32>
+  %q = mcc.qmatmul %a, %b, %z, %z, %i : tensor<4x8xi8>, tensor<8x16xi8>, tensor<i8>, tensor<i8> -> tensor<4x16xi32>
+  %o = tensor.empty() : tensor<4x16xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%q, %res : tensor<4x16xi32>, tensor<4x16xf32>) outs(%o : tensor<4x16xf32>) {
+  ^bb0(%acc: i32, %r: f32, %out: f32):
+    %f = arith.sitofp %acc : i32 to f32
+    %x = arith.addf %f, %r : f32
+    linalg.yield %x : f32
+  } -> tensor<4x16xf32>
+  return %y : tensor<4x16xf32>
+}
