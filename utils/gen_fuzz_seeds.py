@@ -99,6 +99,29 @@ def seeds():
          h.make_node("CumSum", ["e", "ax"], ["y"])],
         [vi("a", [2, 3]), vi("b", [3, 2])], [vi("y", None)],
         [nh.from_array(np.array(1, np.int64), "ax")])
+    # The import fuzzer's session-19 finding: integer Resize scales, read
+    # as floats by shape inference.
+    yield "resize_int_scales", model(
+        [h.make_node("Resize", ["x", "", "sc"], ["y"], mode="linear")],
+        [vi("x", [1, 1, 2, 2])], [vi("y", None)],
+        [nh.from_array(np.array([1, 1, 2, 2], np.int32), "sc")])
+    # The quantized paths (issue 23): mcc.qmatmul and its kernels,
+    # per-axis scales, QDQ folding.
+    yield "matmul_integer", model(
+        [h.make_node("MatMulInteger", ["a", "b", "za", "zb"], ["y"])],
+        [vi("a", ["n", 5], T.UINT8)], [vi("y", None)],
+        [nh.from_array(rng.integers(-128, 127, (5, 6), dtype=np.int8), "b"),
+         nh.from_array(np.array(3, np.uint8), "za"),
+         nh.from_array(np.arange(6, dtype=np.int8), "zb")])
+    yield "qdq_matmul", model(
+        [h.make_node("DequantizeLinear", ["x", "s", "z"], ["a"]),
+         h.make_node("DequantizeLinear", ["w", "sw"], ["b"], axis=1),
+         h.make_node("MatMul", ["a", "b"], ["y"])],
+        [vi("x", [2, 4], T.UINT8)], [vi("y", None)],
+        [nh.from_array(np.array(0.5, np.float32), "s"),
+         nh.from_array(np.array(7, np.uint8), "z"),
+         nh.from_array(rng.integers(-9, 9, (4, 3), dtype=np.int8), "w"),
+         nh.from_array(np.array([1, 2, 3], np.float32), "sw")], opset=13)
     yield "opset6_add", model(
         [h.make_node("Add", ["a", "b"], ["y"], broadcast=1, axis=1)],
         [vi("a", [2, 3]), vi("b", [3])], [vi("y", None)], opset=6)

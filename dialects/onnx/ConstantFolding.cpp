@@ -270,7 +270,10 @@ mcc::onnx::foldConstants(Operation *op,
         auto start = getDenseConstant(op.getStart());
         auto delta = getDenseConstant(op.getDelta());
         auto rt = staticResult(op);
-        if (!start || !delta || !rt || !getDenseConstant(op.getLimit()))
+        if (!start || !delta || !rt || !getDenseConstant(op.getLimit()) ||
+            start.getNumElements() != 1 || delta.getNumElements() != 1 ||
+            start.getElementType() != rt.getElementType() ||
+            delta.getElementType() != rt.getElementType())
           return failure();
         int64_t n = rt.getNumElements();
         if (isa<FloatType>(rt.getElementType())) {

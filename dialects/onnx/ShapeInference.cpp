@@ -875,6 +875,11 @@ static LogicalResult inferByOp(Operation *op) {
         auto scales = isNoValue(op.getScales())
                           ? DenseElementsAttr()
                           : getDenseConstant(op.getScales());
+        // Inference runs before the op's types are verified: integer
+        // "scales" read as floats were a use-after-free (the importer
+        // fuzzer's finding in session 19).
+        if (scales && !isa<FloatType>(scales.getElementType()))
+          return op.emitError("Resize scales must be floats");
         bool dynamicAxes =
             llvm::any_of(axes, [&](int64_t d) { return t.isDynamicDim(d); });
         // A resized dim in [0, 2^48] (a constant scale of 1e30 or NaN, a
@@ -1178,6 +1183,13 @@ static LogicalResult inferByOp(Operation *op) {
         auto limit = getDenseConstant(op.getLimit());
         auto delta = getDenseConstant(op.getDelta());
         Type elem = elemOf(op.getStart());
+        // Scalars of one type (checked here: inference runs before the
+        // op's verifier, and an empty or mistyped constant was read past
+        // its end).
+        for (DenseElementsAttr a : {start, limit, delta})
+          if (a && (a.getNumElements() != 1 || a.getElementType() != elem))
+            return op.emitError(
+                "Range start, limit and delta must be scalars of one type");
         if (!start || !limit || !delta) {
           if (!ranked(op.getResult()))
             setResult(op, 0, {ShapedType::kDynamic}, elem);
@@ -1518,8 +1530,13 @@ static LogicalResult inferByOp(Operation *op) {
           [](ONNXConstantOfShapeOp op) -> LogicalResult {
             auto shape = shapeValues(op.getInput());
             Type elem = Float32Type::get(op.getContext());
-            if (auto v = op.getValue())
+            if (auto v = op.getValue()) {
+              // (Folding reads its one element.)
+              if (v->getNumElements() != 1)
+                return op.emitError(
+                    "ConstantOfShape value must have one element");
               elem = v->getElementType();
+            }
             if (shape)
               setResult(op, 0, *shape, elem);
             return success();

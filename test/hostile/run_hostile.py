@@ -241,6 +241,31 @@ def graph_cases(c):
                                    domain="com.evil")], [x], [y],
                  opset=OPSET + [helper.make_opsetid("com.evil", 1)]),
         ["node 'f' (Frobnicate)", "com.evil"])
+    # Constants of the wrong type or size that shape inference reads
+    # before the op's types are verified (session 19: integer Resize
+    # scales were a heap-use-after-free under ASan).
+    err("Resize with integer scales",
+        model_of([helper.make_node("Resize", ["x4", "", "sc"], ["r"],
+                                   mode="linear", name="rs")],
+                 [fvi("x4", [1, 1, 2, 2])], [fvi("r", None)],
+                 [numpy_helper.from_array(np.array([1, 1, 2, 2], np.int32),
+                                          "sc")]),
+        ["node 'rs' (Resize)", "scales must be floats"])
+    err("Range of mixed types",
+        model_of([helper.make_node("Range", ["s", "l", "d"], ["r"],
+                                   name="range")],
+                 [], [fvi("r", None)],
+                 [numpy_helper.from_array(np.array(0, np.float32), "s"),
+                  numpy_helper.from_array(np.array(5, np.float32), "l"),
+                  numpy_helper.from_array(np.array([], np.float32), "d")]),
+        ["node 'range' (Range)", "scalars of one type"])
+    err("ConstantOfShape with an empty value",
+        model_of([helper.make_node(
+            "ConstantOfShape", ["shape"], ["z"], name="cos",
+            value=numpy_helper.from_array(np.array([], np.float32)))],
+            [], [fvi("z", None)],
+            [numpy_helper.from_array(np.array([2, 2], np.int64), "shape")]),
+        ["node 'cos' (ConstantOfShape)", "value must have one element"])
     err("onnxruntime quantized op",
         model_of([helper.make_node("QLinearSigmoid", ["x", "s", "z", "s", "z"],
                                    ["y"], name="qs", domain="com.microsoft")],
