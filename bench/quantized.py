@@ -14,6 +14,10 @@ Models, quantized here with onnxruntime.quantization:
                    quantize_dynamic (DynamicQuantizeLinear + MatMulInteger)
   bert_dynamic_rr  the same with reduce_range (7-bit weights, where
                    onnxruntime's non-VNNI kernels do not saturate)
+  resnet50_qdq     torchvision's ResNet-50 (random weights, batch norm
+                   statistics from a seeded batch) through quantize_static:
+                   QDQ, per-channel S8S8, a seeded calibration reader
+  mobilenet_v2_qdq the same for MobileNetV2
 
 For each model and thread count, ROUNDS rounds alternate mcc-int8,
 mcc-fp32, onnxruntime-int8 (and OpenVINO-int8); each round is the median
@@ -84,6 +88,34 @@ def bert_dynamic(work, reduce_range):
     path = os.path.join(work, name + ".onnx")
     quantize_dynamic(f32, path, weight_type=QuantType.QInt8,
                      reduce_range=reduce_range)
+    return path, f32, None
+
+
+def cnn_qdq(work, name, torch_python):
+    """torchvision's `name` exported by test/torchvision/export_models.py
+    and quantized by quantize_static (QDQ, per-channel S8S8, 4 seeded
+    calibration images): (path, fp32 path, None)."""
+    from onnxruntime.quantization import (CalibrationDataReader, QuantFormat,
+                                          QuantType, quantize_static)
+    subprocess.run([torch_python, os.path.join(HERE, "..", "test",
+                                               "torchvision",
+                                               "export_models.py"),
+                    work, "17", name], check=True, capture_output=True)
+    f32 = os.path.join(work, f"{name}_opset17.onnx")
+
+    class Reader(CalibrationDataReader):
+        def __init__(self):
+            rng = np.random.default_rng(1)
+            self.data = iter([{"input": rng.standard_normal(
+                (1, 3, 224, 224)).astype(np.float32)} for _ in range(4)])
+
+        def get_next(self):
+            return next(self.data, None)
+
+    path = os.path.join(work, f"{name}_qdq.onnx")
+    quantize_static(f32, path, Reader(), quant_format=QuantFormat.QDQ,
+                    per_channel=True, activation_type=QuantType.QInt8,
+                    weight_type=QuantType.QInt8)
     return path, f32, None
 
 
@@ -209,13 +241,20 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--iters", type=int, default=10)
     ap.add_argument("--only", nargs="*", default=None,
-                    help="models to run: gemm, bert_dynamic, bert_dynamic_rr")
+                    help="models to run: gemm, bert_dynamic, bert_dynamic_rr, "
+                    "resnet50_qdq, mobilenet_v2_qdq")
+    ap.add_argument("--torch-python", default="/usr/bin/python3",
+                    help="the python with torch and torchvision (Debian's)")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="mcc-qbench-")
     builders = {
         "gemm": lambda: ("gemm_int8_1024",) + gemm_int8(work),
         "bert_dynamic": lambda: ("bert_dynamic",) + bert_dynamic(work, False),
         "bert_dynamic_rr": lambda: ("bert_dynamic_rr",) + bert_dynamic(work, True),
+        "resnet50_qdq": lambda: ("resnet50_qdq",) + cnn_qdq(
+            work, "resnet50", args.torch_python),
+        "mobilenet_v2_qdq": lambda: ("mobilenet_v2_qdq",) + cnn_qdq(
+            work, "mobilenet_v2", args.torch_python),
     }
     peaks = {}
     print(f"# medians of {args.rounds} alternated rounds x {args.iters} runs",

@@ -444,6 +444,26 @@ def FlattenMemrefGlobals
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def LowerDynamicExpandShapes
+    : Pass<"lower-dynamic-expand-shapes", "mlir::func::FuncOp"> {
+  let summary = "memref.expand_shape with two dynamic dims in one group as "
+                "a reinterpret_cast";
+  let description = [{
+    LLVM 22's expand-strided-metadata crashes on a memref.expand_shape
+    whose reassociation group holds more than one dynamic dim (upstream
+    llvm-project issue 186830, fixed in LLVM 23 by reading the op's
+    output_shape), which a kernel that collapses [N, H, W, C] rows with
+    symbolic N, H and W and expands its result back produces. Each such
+    op becomes a memref.reinterpret_cast of the source's base with the
+    output_shape's sizes and strides computed from them: within a group,
+    the innermost dim keeps the source dim's stride and each outer one
+    is the next one's stride times its size. Run right before
+    expand-strided-metadata; other expand_shapes are left to it.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 def DistinctReturnValues
     : Pass<"distinct-return-values", "mlir::func::FuncOp"> {
   let summary = "Copy a tensor returned more than once";

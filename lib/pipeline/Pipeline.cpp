@@ -124,7 +124,10 @@ std::string mcc::getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
          "lower-index-checks,"
          // Transposed (channel-lane) stores and gathers become scalar ops.
          "convert-vector-to-scf{full-unroll=1},"
-         "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+         // (LLVM 22's expand-strided-metadata crashes on expand_shapes
+         // with two dynamic dims in a group: those go first.)
+         "func.func(lower-dynamic-expand-shapes),expand-strided-metadata,"
+         "lower-affine,convert-scf-to-cf,"
          // The shape function's checks return an error code.
          "lower-shape-checks";
 }

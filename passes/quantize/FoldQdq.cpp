@@ -20,11 +20,16 @@
 // kernel's reader, and the next contraction takes the 8-bit tensor
 // directly. Gemm (alpha 1, no transposed A, bias with beta 1) folds the
 // same way, its weights transposed at compile time when transB is set.
+// Conv (any groups, pads, strides, dilations) folds into ConvInteger with
+// the weights' scale and zero point per tensor or per output channel: the
+// combined scale and the bias are then shaped [M, 1, ...] to broadcast
+// along the channels.
 //
 // Must not fire: weights that are not constants (attention's activation
 // products: the float kernel is faster than the generic integer loops
 // they would get), per-row weight scales (axis 0 of a [K, N] matrix: they
-// do not factor out), blocked scales, non-f32 results.
+// do not factor out), per-input-channel conv weight scales, blocked
+// scales, non-f32 results.
 //
 //===----------------------------------------------------------------------===//
 
@@ -163,14 +168,92 @@ LogicalResult fold(Operation *op, Value aIn, Value wIn, bool transB,
   return success();
 }
 
+/// `v` ([M] or one element) reshaped to [M, 1, ...] of rank `rank`, so
+/// that it broadcasts along dim 1 of a rank `rank + 1` tensor: a new
+/// constant when `v` is one, else an onnx.Reshape.
+Value perChannel(OpBuilder &b, Location loc, Value v, int64_t rank) {
+  auto t = cast<RankedTensorType>(v.getType());
+  if (isScalarLike(v))
+    return v;
+  SmallVector<int64_t> shape(rank, 1);
+  shape[0] = t.getDimSize(0);
+  auto to = RankedTensorType::get(shape, t.getElementType());
+  if (auto c = v.getDefiningOp<ONNXConstantOp>())
+    if (c.getValue() && t.getElementType().isF32())
+      if (auto f = elementsToFloats(*c.getValue()))
+        return createConstant(b, loc, makeResourceAttr(to, *f, "qdq_channel"));
+  auto st = RankedTensorType::get({rank}, b.getI64Type());
+  Value s = createConstant(b, loc, DenseElementsAttr::get(st, ArrayRef(shape)));
+  return ONNXReshapeOp::create(b, loc, TypeRange{to}, ValueRange{v, s},
+                               ArrayRef<NamedAttribute>{});
+}
+
+/// Conv reading DQ(x) (per tensor) and DQ(w) (constant weights, per
+/// tensor or per output channel): ConvInteger, Cast, the combined scale
+/// and the bias per channel. Failure changes nothing.
+LogicalResult foldConv(ONNXConvOp conv) {
+  ONNXDequantizeLinearOp dx = byteDequantize(conv.getX()),
+                         dw = byteDequantize(conv.getW());
+  if (!dx || !dw || !isScalarLike(dx.getXScale()) ||
+      (!isNoValue(dx.getXZeroPoint()) && !isScalarLike(dx.getXZeroPoint())))
+    return failure();
+  auto rt = dyn_cast<RankedTensorType>(conv.getY().getType());
+  auto wt = dyn_cast<RankedTensorType>(dw.getX().getType());
+  if (!rt || !rt.getElementType().isF32() || rt.getRank() < 3 || !wt ||
+      !wt.hasStaticShape() || !dw.getX().getDefiningOp<ONNXConstantOp>())
+    return failure();
+  int64_t m = wt.getDimSize(0);
+  int64_t axis = dw.getAxis() < 0 ? dw.getAxis() + wt.getRank() : dw.getAxis();
+  for (Value p : SmallVector<Value>{dw.getXScale(), dw.getXZeroPoint()}) {
+    if (isNoValue(p) || isScalarLike(p))
+      continue;
+    auto pt = dyn_cast<RankedTensorType>(p.getType());
+    if (!pt || pt.getRank() != 1 || pt.getDimSize(0) != m || axis != 0)
+      return failure();
+  }
+  OpBuilder b(conv);
+  Location loc = conv.getLoc();
+  MLIRContext *ctx = conv.getContext();
+  Value none = ONNXNoValueOp::create(b, loc, b.getNoneType());
+  auto i32T = RankedTensorType::get(rt.getShape(), b.getI32Type());
+  Value zx = isNoValue(dx.getXZeroPoint()) ? none : dx.getXZeroPoint();
+  Value zw = isNoValue(dw.getXZeroPoint()) ? none : dw.getXZeroPoint();
+  // ConvInteger has Conv's attributes, names and meanings.
+  Value acc = ONNXConvIntegerOp::create(
+      b, loc, TypeRange{i32T}, ValueRange{dx.getX(), dw.getX(), zx, zw},
+      conv->getAttrs());
+  auto f32T = RankedTensorType::get(rt.getShape(), b.getF32Type());
+  NamedAttribute toF32(StringAttr::get(ctx, "to"),
+                       b.getI64IntegerAttr(getOnnxDType(b.getF32Type())));
+  Value f = ONNXCastOp::create(b, loc, TypeRange{f32T}, ValueRange{acc},
+                               ArrayRef<NamedAttribute>{toF32});
+  Value scale =
+      perChannel(b, loc, combinedScale(b, loc, dx.getXScale(), dw.getXScale()),
+                 rt.getRank() - 1);
+  Value y = ONNXMulOp::create(b, loc, TypeRange{f32T}, ValueRange{f, scale},
+                              ArrayRef<NamedAttribute>{});
+  if (!isNoValue(conv.getB()))
+    y = ONNXAddOp::create(
+        b, loc, TypeRange{f32T},
+        ValueRange{y, perChannel(b, loc, conv.getB(), rt.getRank() - 1)},
+        ArrayRef<NamedAttribute>{});
+  conv.getY().replaceAllUsesWith(y);
+  conv.erase();
+  return success();
+}
+
 struct FoldQdqPass : mcc::impl::FoldQdqBase<FoldQdqPass> {
   void runOnOperation() override {
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
-      if (isa<ONNXMatMulOp, ONNXGemmOp>(op))
+      if (isa<ONNXMatMulOp, ONNXGemmOp, ONNXConvOp>(op))
         ops.push_back(op);
     });
     for (Operation *op : ops) {
+      if (auto conv = dyn_cast<ONNXConvOp>(op)) {
+        (void)foldConv(conv);
+        continue;
+      }
       if (auto mm = dyn_cast<ONNXMatMulOp>(op)) {
         (void)fold(mm, mm.getA(), mm.getB(), false, Value());
         continue;

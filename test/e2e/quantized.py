@@ -181,6 +181,152 @@ def qdq_mlp(work, name, seed=5):
     return path, (lambda feeds: sess.run(None, feeds)), 2.0 * float(scale)
 
 
+def _conv_reference(x, w, zx, zw, stride, pads, dil=(1, 1)):
+    """Exact sum (x - zx) (w - zw) of a 2-D conv in int64: x [N, C, H, W],
+    w [M, C, KH, KW], zw one or per output channel, pads (top, left,
+    bottom, right) of the zero point."""
+    x = x.astype(np.int64) - np.int64(zx)
+    w = w.astype(np.int64) - np.asarray(zw, np.int64).reshape(-1, 1, 1, 1)
+    x = np.pad(x, ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])))
+    m, _, kh, kw = w.shape
+    oh = (x.shape[2] - dil[0] * (kh - 1) - 1) // stride[0] + 1
+    ow = (x.shape[3] - dil[1] * (kw - 1) - 1) // stride[1] + 1
+    out = np.zeros((x.shape[0], m, oh, ow), np.int64)
+    for i in range(kh):
+        for j in range(kw):
+            win = x[:, :, i * dil[0]:i * dil[0] + stride[0] * (oh - 1) + 1:
+                    stride[0], j * dil[1]:j * dil[1] + stride[1] * (ow - 1) +
+                    1:stride[1]]
+            out += np.einsum("nchw,mc->nmhw", win, w[:, :, i, j])
+    return out
+
+
+def conv_integer(work, name, x_type, w_type, c, m, kernel, stride, pads,
+                 x_zp, w_zp, dil=(1, 1), seed=6):
+    """ConvInteger of an input [N, C, H, W] (N, H, W symbolic) and constant
+    weights; the exact reference."""
+    rng = np.random.default_rng(seed)
+    np_of = {U8: np.uint8, I8: np.int8}
+    w = _int(rng, np_of[w_type], [m, c] + list(kernel))
+    inits = [numpy_helper.from_array(w, "w"),
+             numpy_helper.from_array(np.array(x_zp, np_of[x_type]), "zx"),
+             numpy_helper.from_array(np.array(w_zp, np_of[w_type]), "zw")]
+    node = helper.make_node("ConvInteger", ["x", "w", "zx", "zw"], ["y"],
+                            name="convi", kernel_shape=list(kernel),
+                            strides=list(stride), pads=list(pads),
+                            dilations=list(dil))
+    path = _save(work, name, [node],
+                 [helper.make_tensor_value_info("x", x_type,
+                                                ["N", c, "H", "W"])],
+                 [helper.make_tensor_value_info("y", I32,
+                                                ["N", m, "OH", "OW"])],
+                 inits, opset=10)
+    return path, lambda feeds: [_conv_reference(
+        feeds["x"], w, x_zp, w_zp, stride, pads, dil).astype(np.int32)]
+
+
+def qlinear_conv(work, name, seed=7):
+    """QLinearConv u8 x s8 -> u8, per-channel weight scales, an i32 bias,
+    a 3x3 window with stride 2 and padding; the reference requantizes the
+    exact sum (round half to even, saturated)."""
+    rng = np.random.default_rng(seed)
+    c, m = 12, 20
+    w = _int(rng, np.int8, [m, c, 3, 3])
+    bias = rng.integers(-5000, 5000, m, dtype=np.int32)
+    sx, zx, sy, zy = np.float32(0.02), 117, np.float32(0.9), 121
+    sw = (rng.random(m, dtype=np.float32) * 0.02 + 0.005).astype(np.float32)
+    f = lambda v: np.array(v, dtype=np.float32)
+    inits = [numpy_helper.from_array(a, nm) for a, nm in (
+        (f(sx), "sx"), (np.array(zx, np.uint8), "zx"), (w, "w"), (sw, "sw"),
+        (np.zeros(m, np.int8), "zw"), (f(sy), "sy"),
+        (np.array(zy, np.uint8), "zy"), (bias, "b"))]
+    node = helper.make_node(
+        "QLinearConv", ["x", "sx", "zx", "w", "sw", "zw", "sy", "zy", "b"],
+        ["y"], name="qconv", kernel_shape=[3, 3], strides=[2, 2],
+        pads=[1, 1, 1, 1])
+    path = _save(work, name, [node],
+                 [helper.make_tensor_value_info("x", U8, ["N", c, "H", "W"])],
+                 [helper.make_tensor_value_info("y", U8,
+                                                ["N", m, "OH", "OW"])],
+                 inits)
+
+    def reference(feeds):
+        acc = _conv_reference(feeds["x"], w, zx, 0, (2, 2), (1, 1, 1, 1))
+        acc = acc + bias.reshape(1, -1, 1, 1)
+        mult = (sx * sw / sy).astype(np.float32).astype(np.float64)
+        y = np.rint(acc * mult.reshape(1, -1, 1, 1)) + zy
+        return [np.clip(y, 0, 255).astype(np.uint8)]
+    return path, reference
+
+
+def qdq_cnn(work, name, seed=8):
+    """A float CNN (3x3 conv + Relu, 1x1 stride-2 conv, depthwise 3x3,
+    grouped conv, 1x1 conv with bias, global average pool) with a
+    symbolic batch through quantize_static in the QDQ format, per-channel
+    S8 weights, U8 activations, reduce_range: fold-qdq makes each conv a
+    ConvInteger (the ungrouped ones int8 kernels). Reference and tolerance
+    as qdq_mlp's."""
+    import onnxruntime as ort
+    from onnxruntime.quantization import (CalibrationDataReader, QuantFormat,
+                                          QuantType, quantize_static)
+    rng = np.random.default_rng(seed)
+    w = lambda shape, nm: numpy_helper.from_array(
+        (rng.standard_normal(shape) / np.sqrt(np.prod(shape[1:]))).astype(
+            np.float32), nm)
+    b = lambda n, nm: numpy_helper.from_array(
+        (rng.standard_normal(n) * 0.1).astype(np.float32), nm)
+    inits = [w((16, 3, 3, 3), "w1"), b(16, "b1"), w((24, 16, 1, 1), "w2"),
+             w((24, 1, 3, 3), "w3"), w((32, 6, 3, 3), "w4"),
+             w((20, 32, 1, 1), "w5"), b(20, "b5")]
+    conv = lambda ins, out, nm, **kw: helper.make_node("Conv", ins, [out],
+                                                       name=nm, **kw)
+    nodes = [conv(["x", "w1", "b1"], "c1", "conv1", kernel_shape=[3, 3],
+                  pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+             conv(["r1", "w2"], "c2", "conv2", kernel_shape=[1, 1],
+                  strides=[2, 2]),
+             conv(["c2", "w3"], "c3", "dw3", kernel_shape=[3, 3], group=24,
+                  pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["c3"], ["r3"], name="relu3"),
+             conv(["r3", "w4"], "c4", "group4", kernel_shape=[3, 3], group=4,
+                  pads=[0, 1, 1, 0]),
+             conv(["c4", "w5", "b5"], "c5", "conv5", kernel_shape=[1, 1]),
+             helper.make_node("GlobalAveragePool", ["c5"], ["y"], name="gap")]
+    g = helper.make_graph(
+        nodes, name,
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT,
+                                       ["N", 3, 20, 20])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT,
+                                       ["N", 20, 1, 1])],
+        inits)
+    src = os.path.join(work, f"{name}_f32.onnx")
+    path = os.path.join(work, f"{name}.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]),
+              src)
+
+    class Reader(CalibrationDataReader):
+        def __init__(self):
+            r = np.random.default_rng(seed + 1)
+            self.data = iter([{"x": r.standard_normal((2, 3, 20, 20)).astype(
+                np.float32)} for _ in range(8)])
+
+        def get_next(self):
+            return next(self.data, None)
+
+    quantize_static(src, path, Reader(), quant_format=QuantFormat.QDQ,
+                    per_channel=True, reduce_range=True,
+                    activation_type=QuantType.QUInt8,
+                    weight_type=QuantType.QInt8)
+    opts = ort.SessionOptions()
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    sess = ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
+    m = onnx.load(path)
+    dq = next(n for n in m.graph.node if n.output[0] == "y")
+    scale = next(numpy_helper.to_array(i) for i in m.graph.initializer
+                 if i.name == dq.input[1])
+    return path, (lambda feeds: sess.run(None, feeds)), 2.0 * float(scale)
+
+
 def bad_shapes(work):
     """A MatMulInteger whose K and per-row A zero point are run-time dims:
     (path, [(shape args, text the error must contain)]) for inputs that do
@@ -221,6 +367,27 @@ def cases(work):
         ("dynamic_mlp",) + dynamic_mlp(work, "dynamic_mlp") +
         ([{"x": [n, 12, 64]} for n in (1, 4)], 1e-5, 1e-5),
     ]
+    hw = lambda c, *sizes: [{"x": [n, c, h, w]} for n, h, w in sizes]
+    convi = lambda name, *args, **kw: (name,) + conv_integer(
+        work, name, *args, **kw)
+    out += [
+        # 3x3, stride 2, asymmetric pads, per-channel weight zero points,
+        # M not a multiple of the tile; odd image sizes.
+        convi("convi_3x3_s2", U8, I8, 5, 19, (3, 3), (2, 2), (1, 0, 1, 1),
+              131, list(range(-9, 10))) +
+        (hw(5, (1, 9, 11), (2, 6, 5)), 0, 0),
+        # 1x1 with stride 1 (the input read as it is), signed input.
+        convi("convi_1x1", I8, I8, 24, 16, (1, 1), (1, 1), (0, 0, 0, 0),
+              -3, 2) + (hw(24, (1, 7, 7), (3, 4, 9)), 0, 0),
+        # Dilation 2, unsigned weights.
+        convi("convi_dilated", U8, U8, 3, 8, (3, 3), (1, 1), (2, 2, 2, 2),
+              0, 128, dil=(2, 2)) + (hw(3, (2, 8, 8)), 0, 0),
+        ("qlinear_conv",) + qlinear_conv(work, "qlinear_conv") +
+        (hw(12, (1, 10, 10), (2, 7, 13)), 0, 0),
+    ]
+    path, ref, atol = qdq_cnn(work, "qdq_cnn")
+    out.append(("qdq_cnn", path, ref, [{"x": [n, 3, 20, 20]} for n in (1, 3)],
+                0, atol))
     path, ref, atol = qdq_mlp(work, "qdq_mlp")
     out.append(("qdq_mlp", path, ref, [{"x": [n, 32]} for n in (1, 5)], 0,
                 atol))

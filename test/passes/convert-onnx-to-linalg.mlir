@@ -428,6 +428,35 @@ func.func @qlinear_conv(%x: tensor<1x2x4x4xui8>, %w: tensor<3x2x1x1xi8>, %b: ten
 
 // -----
 
+// ConvInteger with constant weights and no groups: the input padded with
+// its zero point, stored channels-last, unrolled into rows of its 3x3
+// windows (taps outer, channels inner: 9 x 2 = 18), an mcc.qmatmul with
+// the weights transposed at compile time to [18, 3], and the result
+// [N, OH, OW, M] read back as [N, M, OH, OW]. Symbolic batch and image.
+// CHECK-DAG: #[[NHWC:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d1, d2)>
+// CHECK-DAG: #[[WIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d3, d2 * 2 + d4, d5)>
+// CHECK-DAG: #[[BACK:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>
+// CHECK-LABEL: func.func @conv_integer_windows(
+// CHECK-SAME: %[[X:.*]]: tensor<?x2x?x?xi8>
+// CHECK: %[[W:.*]] = arith.constant dense_resource<conv_window_weights> : tensor<18x3xi8>
+// CHECK: %[[ZP:.*]] = tensor.extract
+// CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, %{{.*}}, %{{.*}}]
+// CHECK: tensor.yield %[[ZP]] : i8
+// CHECK: %[[T:.*]] = linalg.generic {indexing_maps = [#[[NHWC]], {{.*}} ins(%[[P]] : tensor<?x2x?x?xi8>) outs(%{{.*}} : tensor<?x?x?x2xi8>)
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[WIN]], {{.*}} ins(%[[T]] : tensor<?x?x?x2xi8>) outs(%{{.*}} : tensor<?x?x?x3x3x2xi8>)
+// CHECK: %[[A:.*]] = tensor.collapse_shape %[[R]] {{\[}}[0], [1], [2], [3, 4, 5]]
+// CHECK: %[[Q:.*]] = mcc.qmatmul %[[A]], %[[W]], {{.*}} {a_unsigned} : tensor<?x?x?x18xi8>, tensor<18x3xi8>
+// CHECK: linalg.generic {indexing_maps = [#[[BACK]], {{.*}} ins(%[[Q]] : tensor<?x?x?x3xi32>)
+func.func @conv_integer_windows(%x: tensor<?x2x?x?xui8>) -> tensor<?x3x?x?xi32> {
+  %w = onnx.Constant() {value = dense<[[[[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]], [[[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]], [[[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]> : tensor<3x2x3x3xi8>} : () -> tensor<3x2x3x3xi8>
+  %xz = onnx.Constant() {value = dense<128> : tensor<ui8>} : () -> tensor<ui8>
+  %none = onnx.NoValue
+  %0 = onnx.ConvInteger(%x, %w, %xz, %none) {kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [2, 2]} : (tensor<?x2x?x?xui8>, tensor<3x2x3x3xi8>, tensor<ui8>, none) -> tensor<?x3x?x?xi32>
+  return %0 : tensor<?x3x?x?xi32>
+}
+
+// -----
+
 // Dynamic dims are sized from the operand: no check, no copy when both
 // dims come from the same input dim.
 // CHECK-LABEL: func.func @dynamic_relu

@@ -68,3 +68,50 @@ func.func @not_folded(%x: tensor<4x4xi8>, %k: tensor<4x4xi8>) -> (tensor<4x4xf32
   %z = onnx.MatMul(%a, %c) : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
   return %y, %z : tensor<4x4xf32>, tensor<4x4xf32>
 }
+
+// -----
+
+// Conv of DQ(x) and DQ(w) with per-output-channel weight scales: a
+// ConvInteger with Conv's attributes, the combined scale as a [M, 1, 1]
+// constant and the bias reshaped to [M, 1, 1], both broadcast along the
+// channels.
+// CHECK-LABEL: func.func @conv
+// CHECK-SAME: (%[[X:.*]]: tensor<?x2x8x8xui8>, %[[B:.*]]: tensor<3xf32>)
+// CHECK: %[[ACC:.*]] = onnx.ConvInteger(%[[X]], %{{.*}}, %{{.*}}, %{{.*}}) {kernel_shape = [3, 3], pads = [1, 1, 1, 1]} : {{.*}} -> tensor<?x3x8x8xi32>
+// CHECK: %[[F:.*]] = onnx.Cast(%[[ACC]]) {to = 1 : i64}
+// CHECK: %[[S:.*]] = onnx.Constant() {value = dense_resource<qdq_channel> : tensor<3x1x1xf32>}
+// CHECK: %[[Y:.*]] = onnx.Mul(%[[F]], %[[S]])
+// CHECK: %[[SHAPE:.*]] = onnx.Constant() {value = dense<[3, 1, 1]> : tensor<3xi64>}
+// CHECK: %[[BR:.*]] = onnx.Reshape(%[[B]], %[[SHAPE]]) : (tensor<3xf32>, tensor<3xi64>) -> tensor<3x1x1xf32>
+// CHECK: %[[Z:.*]] = onnx.Add(%[[Y]], %[[BR]])
+// CHECK-NOT: onnx.Conv(
+// CHECK: return %[[Z]]
+func.func @conv(%x: tensor<?x2x8x8xui8>, %b: tensor<3xf32>) -> tensor<?x3x8x8xf32> {
+  %sa = onnx.Constant() {value = dense<0.5> : tensor<f32>} : () -> tensor<f32>
+  %za = onnx.Constant() {value = dense<128> : tensor<ui8>} : () -> tensor<ui8>
+  %w = onnx.Constant() {value = dense<3> : tensor<3x2x3x3xi8>} : () -> tensor<3x2x3x3xi8>
+  %sw = onnx.Constant() {value = dense<[1.0, 2.0, 3.0]> : tensor<3xf32>} : () -> tensor<3xf32>
+  %zw = onnx.Constant() {value = dense<0> : tensor<3xi8>} : () -> tensor<3xi8>
+  %a = onnx.DequantizeLinear(%x, %sa, %za) : (tensor<?x2x8x8xui8>, tensor<f32>, tensor<ui8>) -> tensor<?x2x8x8xf32>
+  %k = onnx.DequantizeLinear(%w, %sw, %zw) {axis = 0 : i64} : (tensor<3x2x3x3xi8>, tensor<3xf32>, tensor<3xi8>) -> tensor<3x2x3x3xf32>
+  %y = onnx.Conv(%a, %k, %b) {group = 1 : i64, kernel_shape = [3, 3], pads = [1, 1, 1, 1]} : (tensor<?x2x8x8xf32>, tensor<3x2x3x3xf32>, tensor<3xf32>) -> tensor<?x3x8x8xf32>
+  return %y : tensor<?x3x8x8xf32>
+}
+
+// -----
+
+// Must not fire: weight scales along the input channels (axis 1) do not
+// factor out of the sum.
+// CHECK-LABEL: func.func @conv_not_folded
+// CHECK-NOT: onnx.ConvInteger
+// CHECK: onnx.Conv(
+func.func @conv_not_folded(%x: tensor<1x2x8x8xui8>) -> tensor<1x3x8x8xf32> {
+  %none = onnx.NoValue
+  %sa = onnx.Constant() {value = dense<0.5> : tensor<f32>} : () -> tensor<f32>
+  %w = onnx.Constant() {value = dense<3> : tensor<3x2x1x1xi8>} : () -> tensor<3x2x1x1xi8>
+  %sw = onnx.Constant() {value = dense<[1.0, 2.0]> : tensor<2xf32>} : () -> tensor<2xf32>
+  %a = onnx.DequantizeLinear(%x, %sa, %none) : (tensor<1x2x8x8xui8>, tensor<f32>, none) -> tensor<1x2x8x8xf32>
+  %k = onnx.DequantizeLinear(%w, %sw, %none) {axis = 1 : i64} : (tensor<3x2x1x1xi8>, tensor<2xf32>, none) -> tensor<3x2x1x1xf32>
+  %y = onnx.Conv(%a, %k, %none) {kernel_shape = [1, 1]} : (tensor<1x2x8x8xf32>, tensor<3x2x1x1xf32>, none) -> tensor<1x3x8x8xf32>
+  return %y : tensor<1x3x8x8xf32>
+}

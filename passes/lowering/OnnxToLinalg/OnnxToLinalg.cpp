@@ -412,6 +412,14 @@ Value lowering::padSpatial(OpBuilder &b, Location loc, Value x,
 Value lowering::padSpatial(OpBuilder &b, Location loc, Value x,
                            ArrayRef<OpFoldResult> padsBegin,
                            ArrayRef<OpFoldResult> padsEnd, double value) {
+  auto t = cast<RankedTensorType>(x.getType());
+  return padSpatial(b, loc, x, padsBegin, padsEnd,
+                    scalarConstant(b, loc, t.getElementType(), value));
+}
+
+Value lowering::padSpatial(OpBuilder &b, Location loc, Value x,
+                           ArrayRef<OpFoldResult> padsBegin,
+                           ArrayRef<OpFoldResult> padsEnd, Value pv) {
   auto isZero = [](OpFoldResult p) { return isConstantIntValue(p, 0); };
   if (llvm::all_of(padsBegin, isZero) && llvm::all_of(padsEnd, isZero))
     return x;
@@ -427,7 +435,6 @@ Value lowering::padSpatial(OpBuilder &b, Location loc, Value x,
                                                   : t.getDimSize(i) + *l + *h);
   }
   auto padType = RankedTensorType::get(shape, t.getElementType());
-  Value pv = scalarConstant(b, loc, t.getElementType(), value);
   return tensor::PadOp::create(b, loc, padType, x, lo, hi, pv);
 }
 
@@ -460,6 +467,7 @@ static void populateOnnxToLinalgPatterns(RewritePatternSet &patterns) {
   populateLossPatterns(patterns);
   populatePoolingPatterns(patterns);
   populateQuantizePatterns(patterns);
+  populateQuantizedConvPatterns(patterns);
   populateRecurrentPatterns(patterns);
   populateReductionPatterns(patterns);
   populateResizePatterns(patterns);

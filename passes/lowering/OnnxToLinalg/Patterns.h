@@ -253,6 +253,59 @@ mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                        llvm::ArrayRef<mlir::OpFoldResult> padsEnd,
                        double value);
 
+/// The same with a pad value computed at run time (a scalar of x's
+/// element type).
+mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                       llvm::ArrayRef<mlir::OpFoldResult> padsBegin,
+                       llvm::ArrayRef<mlir::OpFoldResult> padsEnd,
+                       mlir::Value value);
+
+/// The geometry of a window op (pools, and convs with their kernel's
+/// shape) over an N,C,spatial input.
+struct Window {
+  llvm::SmallVector<int64_t> strides, dil;
+  llvm::SmallVector<mlir::OpFoldResult> kernel, lo, hi;
+  llvm::SmallVector<mlir::OpFoldResult> out; // the result's dims (all of them)
+};
+
+/// Strides, dilations, the begin/end pads and the output size (covers
+/// auto_pad and ceil_mode: extra end padding for a ceil-mode window is only
+/// ever read as the pad value). Static dims of `rt` (the result) fold to
+/// constants; out[0..1] are x's.
+Window resolveWindow(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                     mlir::RankedTensorType rt, llvm::ArrayRef<int64_t> kernel,
+                     mlir::ArrayAttr strides, mlir::ArrayAttr dilations,
+                     mlir::ArrayAttr pads, llvm::StringRef autoPad,
+                     bool ceilMode);
+
+//===- Quantized contractions (Quantize.cpp) ------------------------------===//
+
+/// Zero points and scales of shapes an integer contraction cannot take.
+constexpr const char *kZeroPointShapes =
+    "zero points and scales must have one element or one per row (A, Y) or "
+    "column (B) or output channel (W)";
+/// Whether a scale or zero point has one element (any rank).
+bool isPerTensor(mlir::Value v);
+/// Whether `v` is one element: statically, or 1-D of a length known at run
+/// time, then checked to be 1 (and `v` cast to tensor<1x...>).
+bool perTensorParam(mlir::OpBuilder &b, mlir::Location loc, mlir::Value &v,
+                    const llvm::Twine &what);
+/// `x` (8-bit integers) minus its zero point, as i32. A zero point is per
+/// tensor or 1-D along `zpDim` (A's rows, B's columns; broadcast when its
+/// length is known only at run time and turns out to be 1).
+mlir::FailureOr<mlir::Value>
+widenMinusZeroPoint(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                    bool xU, mlir::Value zp, bool zpU, int64_t zpDim);
+/// `acc` (i32) requantized into `rt` elementwise. Each of the scales and
+/// the output zero point is per tensor or 1-D along its own dim of the
+/// result (`axes`: sa, sb, sy and zy's), broadcast when its length is
+/// known only at run time and is 1. Fails for other shapes.
+mlir::FailureOr<mlir::Value>
+requantizeTensor(mlir::OpBuilder &b, mlir::Location loc,
+                 mlir::RankedTensorType rt, mlir::Value acc, mlir::Value sa,
+                 mlir::Value sb, mlir::Value sy, mlir::Value zy, bool yU,
+                 llvm::ArrayRef<int64_t> axes);
+
 /// Replaces `op` by `v`; its other results (absent optional outputs such as
 /// MaxPool's Indices or Dropout's mask, checked unused) are dropped.
 void replaceFirstResult(mlir::ConversionPatternRewriter &rewriter,
@@ -283,6 +336,7 @@ void populateIndexingPatterns(mlir::RewritePatternSet &patterns);
 void populateLinearPatterns(mlir::RewritePatternSet &patterns);
 void populatePoolingPatterns(mlir::RewritePatternSet &patterns);
 void populateQuantizePatterns(mlir::RewritePatternSet &patterns);
+void populateQuantizedConvPatterns(mlir::RewritePatternSet &patterns);
 void populateRecurrentPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);
 void populateResizePatterns(mlir::RewritePatternSet &patterns);

@@ -14,23 +14,13 @@ using namespace mcc;
 using namespace mcc::onnx;
 using namespace mcc::lowering;
 
-namespace {
-
 using utils::IteratorType;
 
-struct Window {
-  SmallVector<int64_t> strides, dil;
-  SmallVector<OpFoldResult> kernel, lo, hi;
-  SmallVector<OpFoldResult> out; // the result's dims (all of them)
-};
-
-/// Strides, dilations, the begin/end pads and the output size (covers
-/// auto_pad and ceil_mode: extra end padding for a ceil-mode window is only
-/// ever read as the pad value). Static dims fold to constants.
-Window resolveWindow(OpBuilder &b, Location loc, Value x, RankedTensorType rt,
-                     ArrayRef<int64_t> kernel, ArrayAttr stridesA,
-                     ArrayAttr dilA, ArrayAttr padsA, StringRef autoPad,
-                     bool ceilMode) {
+Window lowering::resolveWindow(OpBuilder &b, Location loc, Value x,
+                               RankedTensorType rt, ArrayRef<int64_t> kernel,
+                               ArrayAttr stridesA, ArrayAttr dilA,
+                               ArrayAttr padsA, StringRef autoPad,
+                               bool ceilMode) {
   Window w;
   int64_t ns = kernel.size();
   MLIRContext *ctx = b.getContext();
@@ -84,6 +74,8 @@ Window resolveWindow(OpBuilder &b, Location loc, Value x, RankedTensorType rt,
   }
   return w;
 }
+
+namespace {
 
 /// The windowed reduction over a padded input.
 Value windowReduce(OpBuilder &b, Location loc, Value x, RankedTensorType rt,

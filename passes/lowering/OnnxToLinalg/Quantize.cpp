@@ -283,20 +283,15 @@ struct DynamicQuantizeLowering
   }
 };
 
-/// Whether a scale or zero point has one element (any rank).
-bool isPerTensor(Value v) {
+} // namespace
+
+bool lowering::isPerTensor(Value v) {
   auto t = cast<ShapedType>(v.getType());
   return t.hasStaticShape() && t.getNumElements() == 1;
 }
 
-/// Zero points and scales of shapes an integer contraction cannot take.
-constexpr const char *kZeroPointShapes =
-    "zero points and scales must have one element or one per row (A, Y) or "
-    "column (B) or output channel (W)";
-
-/// Whether `v` is one element: statically, or 1-D of a length known at run
-/// time, then checked to be 1 (and `v` cast to tensor<1x...>).
-bool perTensorParam(OpBuilder &b, Location loc, Value &v, const Twine &what) {
+bool lowering::perTensorParam(OpBuilder &b, Location loc, Value &v,
+                              const Twine &what) {
   if (isPerTensor(v))
     return true;
   auto t = dyn_cast<RankedTensorType>(v.getType());
@@ -310,17 +305,14 @@ bool perTensorParam(OpBuilder &b, Location loc, Value &v, const Twine &what) {
 }
 
 /// Whether `v` is a ranked 1-D tensor (per axis).
-bool isVector(Value v) {
+static bool isVector(Value v) {
   auto t = dyn_cast<RankedTensorType>(v.getType());
   return t && t.getRank() == 1;
 }
 
-/// `x` (8-bit integers) minus its zero point, as i32. A zero point is per
-/// tensor or 1-D along `zpDim` (A's rows, B's columns; broadcast when its
-/// length is known only at run time and turns out to be 1).
-FailureOr<Value> widenMinusZeroPoint(OpBuilder &b, Location loc, Value x,
-                                     bool xU, Value zp, bool zpU,
-                                     int64_t zpDim) {
+FailureOr<Value> lowering::widenMinusZeroPoint(OpBuilder &b, Location loc,
+                                               Value x, bool xU, Value zp,
+                                               bool zpU, int64_t zpDim) {
   auto t = cast<RankedTensorType>(x.getType());
   int64_t rank = t.getRank();
   SmallVector<Value> ins = {x};
@@ -353,8 +345,8 @@ FailureOr<Value> widenMinusZeroPoint(OpBuilder &b, Location loc, Value x,
 /// saturate(rint(acc * (sa * sb / sy)) + zy) in the integer type `to`:
 /// the multiplier in the scales' type, the product in float64 (as numpy
 /// promotes int32 * float).
-Value requantize(OpBuilder &b, Location l, Value acc, Value sa, Value sb,
-                 Value sy, Value zy, Type to, bool yU) {
+static Value requantize(OpBuilder &b, Location l, Value acc, Value sa, Value sb,
+                        Value sy, Value zy, Type to, bool yU) {
   Type f64 = b.getF64Type();
   Value mult =
       arith::DivFOp::create(b, l, arith::MulFOp::create(b, l, sa, sb), sy);
@@ -372,14 +364,11 @@ Value requantize(OpBuilder &b, Location l, Value acc, Value sa, Value sb,
       b, l, to, arith::FPToSIOp::create(b, l, b.getI32Type(), d));
 }
 
-/// `acc` (i32) requantized into `rt` elementwise. Each of the scales and
-/// the output zero point is per tensor or 1-D along its own dim of the
-/// result (`axes`: sa, sb, sy and zy's), broadcast when its length is
-/// known only at run time and is 1. Fails for other shapes.
-FailureOr<Value> requantizeTensor(OpBuilder &b, Location loc,
-                                  RankedTensorType rt, Value acc, Value sa,
-                                  Value sb, Value sy, Value zy, bool yU,
-                                  ArrayRef<int64_t> axes) {
+FailureOr<Value> lowering::requantizeTensor(OpBuilder &b, Location loc,
+                                            RankedTensorType rt, Value acc,
+                                            Value sa, Value sb, Value sy,
+                                            Value zy, bool yU,
+                                            ArrayRef<int64_t> axes) {
   int64_t rank = rt.getRank();
   SmallVector<Value> ins = {acc, sa, sb, sy, zy};
   SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
@@ -400,6 +389,8 @@ FailureOr<Value> requantizeTensor(OpBuilder &b, Location loc,
       },
       maps);
 }
+
+namespace {
 
 /// The i32 product of (A - a_zp) and (B - b_zp), through onnx.MatMul on
 /// i32 (lowered by the MatMul pattern), for any dims; zero points per
@@ -494,90 +485,6 @@ struct MatMulIntegerLowering : OpConversionPattern<ONNXMatMulIntegerOp> {
   }
 };
 
-/// The i32 onnx.Conv (lowered by the Conv pattern) of (x - x_zp) and
-/// (w - w_zp), the latter per tensor or per output channel, started from
-/// `bias` when given, with `op`'s conv attributes.
-template <typename OpTy>
-FailureOr<Value> integerConv(ConversionPatternRewriter &rewriter, OpTy op,
-                             RankedTensorType accT, Value x, Value xZp, Value w,
-                             Value wZp, Value bias) {
-  Location loc = op.getLoc();
-  bool xU = isUnsignedInt(op.getX().getType());
-  bool wU = isUnsignedInt(op.getW().getType());
-  auto x32 = widenMinusZeroPoint(rewriter, loc, x, xU, xZp, xU, 1);
-  auto w32 = widenMinusZeroPoint(rewriter, loc, w, wU, wZp, wU, 0);
-  if (failed(x32) || failed(w32))
-    return failure();
-  if (!bias)
-    bias = ONNXNoValueOp::create(rewriter, loc, rewriter.getNoneType());
-  return ONNXConvOp::create(rewriter, loc, accT, *x32, *w32, bias,
-                            op.getAutoPadAttr(), op.getDilationsAttr(),
-                            op.getGroupAttr(), op.getKernelShapeAttr(),
-                            op.getPadsAttr(), op.getStridesAttr())
-      .getResult();
-}
-
-/// ConvInteger: integerConv without bias.
-struct ConvIntegerLowering : OpConversionPattern<ONNXConvIntegerOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(ONNXConvIntegerOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    auto rt = resultType(op);
-    if (!rt)
-      return unsupported(rewriter, op, kNeedsRanked);
-    Location loc = op.getLoc();
-    Value xZp =
-        isNoValue(op.getXZeroPoint()) ? Value() : adaptor.getXZeroPoint();
-    Value wZp =
-        isNoValue(op.getWZeroPoint()) ? Value() : adaptor.getWZeroPoint();
-    if (xZp && !perTensorParam(rewriter, loc, xZp, "x_zero_point"))
-      return unsupported(rewriter, op, kZeroPointShapes);
-    auto conv = integerConv(rewriter, op, rt, adaptor.getX(), xZp,
-                            adaptor.getW(), wZp, Value());
-    if (failed(conv))
-      return unsupported(rewriter, op, kZeroPointShapes);
-    rewriter.replaceOp(op, *conv);
-    return success();
-  }
-};
-
-/// QLinearConv: the i32 conv of ConvInteger plus the i32 bias, requantized
-/// with x_scale * w_scale / y_scale (w_scale per tensor or per output
-/// channel) and y_zero_point.
-struct QLinearConvLowering : OpConversionPattern<ONNXQLinearConvOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(ONNXQLinearConvOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    auto rt = resultType(op);
-    if (!rt)
-      return unsupported(rewriter, op, kNeedsRanked);
-    Location loc = op.getLoc();
-    Value xs = adaptor.getXScale(), xz = adaptor.getXZeroPoint();
-    Value ys = adaptor.getYScale(), yz = adaptor.getYZeroPoint();
-    if (!perTensorParam(rewriter, loc, xs, "x_scale") ||
-        !perTensorParam(rewriter, loc, xz, "x_zero_point") ||
-        !perTensorParam(rewriter, loc, ys, "y_scale") ||
-        !perTensorParam(rewriter, loc, yz, "y_zero_point"))
-      return unsupported(rewriter, op, "x and y scales must be per tensor");
-    auto acc =
-        integerConv(rewriter, op,
-                    RankedTensorType::get(rt.getShape(), rewriter.getI32Type()),
-                    adaptor.getX(), xz, adaptor.getW(), adaptor.getWZeroPoint(),
-                    isNoValue(op.getB()) ? Value() : adaptor.getB());
-    if (failed(acc))
-      return unsupported(rewriter, op, kZeroPointShapes);
-    auto y = requantizeTensor(rewriter, loc, rt, *acc, xs, adaptor.getWScale(),
-                              ys, yz, isUnsignedInt(op.getY().getType()),
-                              {-1, 1, -1, -1});
-    if (failed(y))
-      return unsupported(rewriter, op, kZeroPointShapes);
-    rewriter.replaceOp(op, *y);
-    return success();
-  }
-};
-
 /// QLinearMatMul: saturate(rint(C * (sa * sb / sy)) + zy), C the integer
 /// product; the multiplier in the scales' type, the product in float64
 /// (as numpy promotes int32 * float). A's and Y's parameters per tensor or
@@ -623,6 +530,5 @@ struct QLinearMatMulLowering : OpConversionPattern<ONNXQLinearMatMulOp> {
 void lowering::populateQuantizePatterns(RewritePatternSet &patterns) {
   patterns.add<QuantizeLinearLowering, DequantizeLinearLowering,
                DynamicQuantizeLowering, MatMulIntegerLowering,
-               ConvIntegerLowering, QLinearConvLowering, QLinearMatMulLowering>(
-      patterns.getContext());
+               QLinearMatMulLowering>(patterns.getContext());
 }
