@@ -122,6 +122,23 @@ def seeds():
          nh.from_array(np.array(7, np.uint8), "z"),
          nh.from_array(rng.integers(-9, 9, (4, 3), dtype=np.int8), "w"),
          nh.from_array(np.array([1, 2, 3], np.float32), "sw")], opset=13)
+    # The compile fuzzer's session-20 finding: a per-axis scale along an
+    # axis the input does not have.
+    yield "dequantize_axis", model(
+        [h.make_node("DequantizeLinear", ["w", "sw"], ["y"], axis=10)],
+        [vi("w", [4, 3], T.INT8)], [vi("y", None)],
+        [nh.from_array(np.array([1, 2, 3], np.float32), "sw")], opset=13)
+    # A QDQ conv (fold-qdq's ConvInteger, the window rows of mcc.qmatmul).
+    yield "qdq_conv", model(
+        [h.make_node("DequantizeLinear", ["x", "s", "z"], ["a"]),
+         h.make_node("DequantizeLinear", ["w", "sw"], ["b"], axis=0),
+         h.make_node("Conv", ["a", "b"], ["y"], kernel_shape=[3, 3],
+                     pads=[1, 1, 1, 1], strides=[2, 2])],
+        [vi("x", ["n", 2, 5, 5], T.UINT8)], [vi("y", None)],
+        [nh.from_array(np.array(0.5, np.float32), "s"),
+         nh.from_array(np.array(7, np.uint8), "z"),
+         nh.from_array(rng.integers(-9, 9, (3, 2, 3, 3), dtype=np.int8), "w"),
+         nh.from_array(np.array([1, 2, 3], np.float32), "sw")], opset=13)
     yield "opset6_add", model(
         [h.make_node("Add", ["a", "b"], ["y"], broadcast=1, axis=1)],
         [vi("a", [2, 3]), vi("b", [3])], [vi("y", None)], opset=6)

@@ -41,6 +41,18 @@ LogicalResult checkAxis(Operation *op, int64_t axis, Value v) {
   return checkAxis(op, "axis", axis, r, -r, r - 1);
 }
 
+/// QuantizeLinear's and DequantizeLinear's axis, which only a scale of
+/// more than one element (per axis or blocked) reads: in [-rank, rank)
+/// then (an out-of-range one indexed past the input's dims).
+template <typename OpTy>
+LogicalResult checkQuantizeAxis(OpTy op, Value x, Value scale) {
+  auto st = dyn_cast<RankedTensorType>(scale.getType());
+  if (!st || st.getRank() == 0 ||
+      (st.hasStaticShape() && st.getNumElements() == 1))
+    return success();
+  return checkAxis(op, op.getAxis(), x);
+}
+
 LogicalResult checkPerm(ONNXTransposeOp op) {
   int64_t r = rankOf(op.getData());
   SmallVector<int64_t> perm = getIntArray(op.getPermAttr());
@@ -160,6 +172,12 @@ LogicalResult mcc::onnx::checkAttributes(Operation *op) {
       .Case<ONNXOneHotOp>([](ONNXOneHotOp o) {
         int64_t r = rankOf(o.getIndices());
         return checkAxis(o, "axis", o.getAxis(), r, -r - 1, r);
+      })
+      .Case<ONNXDequantizeLinearOp>([](ONNXDequantizeLinearOp o) {
+        return checkQuantizeAxis(o, o.getX(), o.getXScale());
+      })
+      .Case<ONNXQuantizeLinearOp>([](ONNXQuantizeLinearOp o) {
+        return checkQuantizeAxis(o, o.getX(), o.getYScale());
       })
       .Case<ONNXTransposeOp>(checkPerm)
       .Case<ONNXConvOp>([](ONNXConvOp o) {

@@ -419,10 +419,21 @@ LogicalResult KernelEmitter::emit(RewriterBase &rewriter) {
         b, loc,
         AffineMap::get(1, 1, {getAffineConstantExpr(rows, ctx), s0 - d0}, ctx),
         ValueRange{m0, m});
-    Value colsHere = affine::AffineMinOp::create(
-        b, loc,
-        AffineMap::get(1, 0, {getAffineConstantExpr(width, ctx), n - d0}, ctx),
-        ValueRange{n0});
+    // Whole column tiles (N a multiple of the width) store and read the
+    // epilogue's operands unmasked: masked stores are slow (`vpmaskmovd`
+    // on Zen 3), and a conv's small K leaves the kernel bound by them.
+    bool wholeTiles = n % width == 0;
+    OpFoldResult colsHere =
+        wholeTiles
+            ? OpFoldResult(b.getIndexAttr(width))
+            : OpFoldResult(
+                  affine::AffineMinOp::create(
+                      b, loc,
+                      AffineMap::get(
+                          1, 0, {getAffineConstantExpr(width, ctx), n - d0},
+                          ctx),
+                      ValueRange{n0})
+                      .getResult());
     // Row i of the block, clamped to the last row (a short last block
     // computes copies of it and does not store them).
     SmallVector<Value> rowOf;
@@ -496,7 +507,7 @@ LogicalResult KernelEmitter::emit(RewriterBase &rewriter) {
                 arith::ConstantOp::create(b, loc, b.getZeroAttr(arg.getType()));
             v = vector::TransferReadOp::create(b, loc, vt, in->get(),
                                                ValueRange{col}, padding,
-                                               ArrayRef<bool>{false});
+                                               ArrayRef<bool>{wholeTiles});
           }
           epilogueArgs[j].map(arg, v);
         }
@@ -513,7 +524,8 @@ LogicalResult KernelEmitter::emit(RewriterBase &rewriter) {
         }
     }
 
-    // Store the rows this block has, each as two (masked) vectors.
+    // Store the rows this block has, each as two vectors (masked unless
+    // the tiles are whole).
     Value shared = loop.getRegionIterArgs()[0];
     SmallVector<OpFoldResult> offsets = {m0, n0}, sizes = {rowsHere, colsHere},
                               strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
@@ -523,10 +535,11 @@ LogicalResult KernelEmitter::emit(RewriterBase &rewriter) {
       Value ri = arith::ConstantIndexOp::create(b, loc, i);
       auto store = [&](OpBuilder &sb, Location l, Value into) {
         for (int j = 0; j < 2; ++j)
-          into = vector::TransferWriteOp::create(
-                     sb, l, results[2 * i + j], into,
-                     ValueRange{ri, j ? cLanes : c0}, ArrayRef<bool>{false})
-                     .getResult();
+          into =
+              vector::TransferWriteOp::create(sb, l, results[2 * i + j], into,
+                                              ValueRange{ri, j ? cLanes : c0},
+                                              ArrayRef<bool>{wholeTiles})
+                  .getResult();
         return into;
       };
       if (i == 0) {

@@ -111,7 +111,8 @@ func.func @wide_weights(%a: tensor<6x8xi8>, %za: tensor<i8>) -> tensor<6x16xi32>
 
 // The dequantizing consumer (cast, per-tensor scale, per-column bias) runs
 // on the accumulators and the kernel stores its f32 result; the tensor.dim
-// that sized it reads the init instead.
+// that sized it reads the init instead. 16 columns are one whole tile:
+// the bias is read and the result stored unmasked.
 // CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-LABEL: func.func @dequantize_epilogue
 // CHECK-SAME: (%[[A:.*]]: tensor<?x8xi8>, %[[S:.*]]: tensor<f32>, %[[BIAS:.*]]: tensor<16xf32>)
@@ -119,11 +120,11 @@ func.func @wide_weights(%a: tensor<6x8xi8>, %za: tensor<i8>) -> tensor<6x16xi32>
 // CHECK: %[[OUT:.*]] = tensor.empty(%{{.*}}) : tensor<?x16xf32>
 // CHECK: scf.forall {{.*}} shared_outs(%{{.*}} = %[[OUT]]) -> (tensor<?x16xf32>)
 // CHECK: %[[SV:.*]] = tensor.extract %[[S]][] : tensor<f32>
-// CHECK: vector.transfer_read %[[BIAS]]
+// CHECK: vector.transfer_read %[[BIAS]]{{.*}}in_bounds = [true]
 // CHECK: arith.sitofp %{{.*}} : vector<8xi32> to vector<8xf32>
 // CHECK: arith.mulf
 // CHECK: arith.addf
-// CHECK: vector.transfer_write {{.*}} : vector<8xf32>, tensor<?x?xf32>
+// CHECK: vector.transfer_write {{.*}}in_bounds = [true]{{.*}} : vector<8xf32>, tensor<?x16xf32>
 // CHECK-NOT: mcc.qmatmul
 func.func @dequantize_epilogue(%a: tensor<?x8xi8>, %s: tensor<f32>, %bias: tensor<16xf32>) -> tensor<?x16xf32> {
   %b = arith.constant dense<5> : tensor<8x16xi8>

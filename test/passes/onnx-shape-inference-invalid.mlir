@@ -17,6 +17,25 @@ func.func @onehot_axis(%i: tensor<4xi64>, %d: tensor<i64>, %v: tensor<2xf32>) ->
 
 // -----
 
+// A per-axis scale along axis 10 of a rank-2 input (compile fuzzer
+// finding: the lowering indexed past the input's dims and crashed).
+func.func @dequantize_axis(%w: tensor<4x3xi8>, %s: tensor<3xf32>) -> tensor<*xf32> {
+  %none = onnx.NoValue
+  // expected-error @+1 {{axis 10 is out of range for an input of rank 2 (valid: -2 to 1)}}
+  %0 = onnx.DequantizeLinear(%w, %s, %none) {axis = 10 : i64} : (tensor<4x3xi8>, tensor<3xf32>, none) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+func.func @quantize_axis(%x: tensor<4x3xf32>, %s: tensor<3xf32>, %z: tensor<3xui8>) -> tensor<*xui8> {
+  // expected-error @+1 {{axis -3 is out of range for an input of rank 2 (valid: -2 to 1)}}
+  %0 = onnx.QuantizeLinear(%x, %s, %z) {axis = -3 : i64} : (tensor<4x3xf32>, tensor<3xf32>, tensor<3xui8>) -> tensor<*xui8>
+  return %0 : tensor<*xui8>
+}
+
+// -----
+
 func.func @transpose_repeated(%x: tensor<2x3xf32>) -> tensor<*xf32> {
   // expected-error @+1 {{perm is not a permutation of 0 to 1}}
   %0 = onnx.Transpose(%x) {perm = [1, 1]} : (tensor<2x3xf32>) -> tensor<*xf32>
