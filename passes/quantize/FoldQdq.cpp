@@ -25,6 +25,9 @@
 // output channel: the combined scale and the bias are then shaped
 // [M, 1, ...] to broadcast along the channels.
 //
+// DequantizeLinear ops of constants left over (a depthwise conv's weights,
+// a bias) become the f32 constants they compute.
+//
 // Must not fire: weights that are not constants (attention's activation
 // products: the float kernel is faster than the generic integer loops
 // they would get), per-row weight scales (axis 0 of a [K, N] matrix: they
@@ -38,6 +41,10 @@
 
 #include "passes/Passes.h"
 #include "passes/common/ConstantData.h"
+
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+#include <cstring>
 
 namespace mcc {
 #define GEN_PASS_DEF_FOLDQDQ
@@ -246,6 +253,89 @@ LogicalResult foldConv(ONNXConvOp conv) {
   return success();
 }
 
+/// The integers of constant `v` (8-bit or 32-bit, dense or a resource
+/// blob), read with `v`'s signedness.
+std::optional<SmallVector<int64_t>> constantInts(Value v) {
+  auto cst = v.getDefiningOp<ONNXConstantOp>();
+  if (!cst || !cst.getValue())
+    return std::nullopt;
+  ElementsAttr attr = *cst.getValue();
+  Type et = attr.getElementType();
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
+    return getDenseInts(dense);
+  bool u = et.isUnsignedInteger();
+  if (et.isInteger(8))
+    if (auto bytes = elementsToBytes(attr)) {
+      SmallVector<int64_t> out;
+      for (int8_t x : *bytes)
+        out.push_back(u ? int64_t(uint8_t(x)) : int64_t(x));
+      return out;
+    }
+  auto res = dyn_cast<DenseResourceElementsAttr>(attr);
+  if (!res || !et.isInteger(32) || !res.getRawHandle().getBlob())
+    return std::nullopt;
+  ArrayRef<char> raw = res.getRawHandle().getBlob()->getData();
+  if (int64_t(raw.size()) != attr.getNumElements() * 4)
+    return std::nullopt;
+  SmallVector<int64_t> out(attr.getNumElements());
+  for (size_t i = 0; i < out.size(); ++i) {
+    int32_t x;
+    std::memcpy(&x, raw.data() + 4 * i, 4);
+    out[i] = u ? int64_t(uint32_t(x)) : int64_t(x);
+  }
+  return out;
+}
+
+/// A DequantizeLinear of constants (weights fold-qdq left in float: a
+/// depthwise conv's, a bias) as the f32 constant it computes, so that the
+/// float kernels see constant weights as in a float model (channels-last
+/// and register tiling recognize a conv by them) and no run repeats it.
+/// Per tensor or per axis, not blocked. Failure changes nothing.
+LogicalResult foldConstantDequantize(ONNXDequantizeLinearOp dq) {
+  auto xt = dyn_cast<RankedTensorType>(dq.getX().getType());
+  auto yt = dyn_cast<RankedTensorType>(dq.getY().getType());
+  if (!xt || !xt.hasStaticShape() || !yt || !yt.getElementType().isF32() ||
+      dq.getBlockSize() != 0 ||
+      !(xt.getElementType().isInteger(8) || xt.getElementType().isInteger(32)))
+    return failure();
+  auto x = constantInts(dq.getX());
+  auto sc = dq.getXScale().getDefiningOp<ONNXConstantOp>();
+  std::optional<SmallVector<float>> scale;
+  if (sc && sc.getValue())
+    scale = elementsToFloats(*sc.getValue());
+  std::optional<SmallVector<int64_t>> zp;
+  if (!isNoValue(dq.getXZeroPoint()))
+    zp = constantInts(dq.getXZeroPoint());
+  if (!x || !scale || (!isNoValue(dq.getXZeroPoint()) && !zp))
+    return failure();
+  // Element i reads parameter (i / inner) % axisDim when per axis.
+  int64_t rank = xt.getRank(), n = scale->size();
+  int64_t axis = dq.getAxis() < 0 ? dq.getAxis() + rank : dq.getAxis();
+  int64_t inner = 1;
+  if (n != 1) {
+    if (axis < 0 || axis >= rank || xt.getDimSize(axis) != n ||
+        (zp && int64_t(zp->size()) != n))
+      return failure();
+    for (int64_t d = axis + 1; d < rank; ++d)
+      inner *= xt.getDimSize(d);
+  } else if (zp && zp->size() != 1) {
+    return failure();
+  }
+  SmallVector<float> y(x->size());
+  for (size_t i = 0; i < y.size(); ++i) {
+    int64_t p = n == 1 ? 0 : (int64_t(i) / inner) % n;
+    y[i] = float((*x)[i] - (zp ? (*zp)[p] : 0)) * (*scale)[p];
+  }
+  OpBuilder b(dq);
+  Value c = createConstant(
+      b, dq.getLoc(),
+      makeResourceAttr(RankedTensorType::get(xt.getShape(), b.getF32Type()), y,
+                       "dequantized"));
+  dq.getY().replaceAllUsesWith(c);
+  dq.erase();
+  return success();
+}
+
 struct FoldQdqPass : mcc::impl::FoldQdqBase<FoldQdqPass> {
   void runOnOperation() override {
     SmallVector<Operation *> ops;
@@ -269,6 +359,14 @@ struct FoldQdqPass : mcc::impl::FoldQdqBase<FoldQdqPass> {
       (void)fold(gemm, gemm.getA(), gemm.getB(), gemm.getTransB() != 0,
                  isNoValue(gemm.getC()) ? Value() : gemm.getC());
     }
+    // What the contractions left: dequantized constants.
+    SmallVector<ONNXDequantizeLinearOp> dqs;
+    getOperation().walk([&](ONNXDequantizeLinearOp dq) {
+      if (!dq.getY().use_empty())
+        dqs.push_back(dq);
+    });
+    for (ONNXDequantizeLinearOp dq : dqs)
+      (void)foldConstantDequantize(dq);
   }
 };
 

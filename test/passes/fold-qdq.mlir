@@ -102,11 +102,14 @@ func.func @conv(%x: tensor<?x2x8x8xui8>, %b: tensor<3xf32>) -> tensor<?x3x8x8xf3
 
 // Must not fire: weight scales along the input channels (axis 1) do not
 // factor out of the sum; a depthwise conv has no int8 kernel yet (it
-// stays float between its DQ and Q).
+// stays float between its DQ and Q). Their weights, DQ of constants,
+// become f32 constants (as in a float model).
 // CHECK-LABEL: func.func @conv_not_folded
 // CHECK-NOT: onnx.ConvInteger
-// CHECK: onnx.Conv(
-// CHECK: onnx.Conv(
+// CHECK: %[[W:.*]] = onnx.Constant() {value = dense_resource<dequantized> : tensor<3x2x1x1xf32>}
+// CHECK: onnx.Conv(%{{.*}}, %[[W]],
+// CHECK: %[[WD:.*]] = onnx.Constant() {value = dense_resource<dequantized{{.*}}> : tensor<2x1x3x3xf32>}
+// CHECK: onnx.Conv(%{{.*}}, %[[WD]],
 func.func @conv_not_folded(%x: tensor<1x2x8x8xui8>) -> tensor<1x3x8x8xf32> {
   %none = onnx.NoValue
   %sa = onnx.Constant() {value = dense<0.5> : tensor<f32>} : () -> tensor<f32>
