@@ -33,7 +33,13 @@
 //   if every member can.
 // - Only groups connected (through generics and pads) to a conv's
 //   activation move: a network without convs (BERT's rank-4 attention
-//   tensors) is left alone.
+//   tensors) is left alone. Integer values move too: an int8 conv
+//   (lowered to a matmul over channels-last rows) reads its NCHW input
+//   through a transpose into [N, H, W, C] and its [N, OH, OW, M] result
+//   is read back through another; their NCHW sides are seeds (the
+//   transposes then become copies, and the quantized epilogues between
+//   int8 convs read the matmul's rows in order), their channels-last
+//   sides stay as they are.
 // - A generic whose output moved iterates in the new order (parallel
 //   loops in storage order, reductions before the innermost one), so the
 //   innermost loop walks contiguous channels.
@@ -64,7 +70,41 @@ constexpr unsigned kPerm[4] = {0, 2, 3, 1};
 bool isActivationType(Type t) {
   auto rt = dyn_cast<RankedTensorType>(t);
   return rt && rt.getRank() == 4 && rt.hasStaticShape() &&
-         isa<FloatType>(rt.getElementType());
+         isa<FloatType, IntegerType>(rt.getElementType());
+}
+
+/// Whether `m` reads a rank-4 operand with dims (d0, d[p0], d[p1], d[p2])
+/// of a 4-loop generic.
+bool isMap(AffineMap m, std::array<unsigned, 4> dims) {
+  if (m.getNumDims() != 4 || m.getNumResults() != 4)
+    return false;
+  for (unsigned i = 0; i < 4; ++i)
+    if (m.getResult(i) != getAffineDimExpr(dims[i], m.getContext()))
+      return false;
+  return true;
+}
+
+/// The int8 convs' transposes (QuantizedConv.cpp lowers a conv to a
+/// matmul over channels-last rows): a 4-loop generic whose output is
+/// [N, H, W, C] read from an NCHW operand (map (d0, d3, d1, d2)), and one
+/// whose NCHW output reads an [N, OH, OW, M] operand (map (d0, d2, d3,
+/// d1)). `nchw` gets the NCHW side (input or output), `nhwc` the other.
+bool isLayoutTranspose(linalg::GenericOp g, Value &nchw, Value &nhwc) {
+  if (g.getNumLoops() != 4 || g.getNumDpsInits() != 1 ||
+      !g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity())
+    return false;
+  for (OpOperand *in : g.getDpsInputOperands()) {
+    AffineMap m = g.getMatchingIndexingMap(in);
+    if (g.getNumDpsInputs() == 1 && isMap(m, {0, 3, 1, 2})) {
+      nchw = in->get(), nhwc = g->getResult(0);
+      return true;
+    }
+    if (isMap(m, {0, 2, 3, 1})) {
+      nchw = g->getResult(0), nhwc = in->get();
+      return true;
+    }
+  }
+  return false;
 }
 
 bool isConstant(Value v) {
@@ -347,7 +387,7 @@ struct ChannelsLast : mcc::impl::ChannelsLastBase<ChannelsLast> {
 
     // Values that must share a layout (hard), and what is connected (soft).
     Groups hard, soft;
-    SmallVector<Value> values, seeds;
+    SmallVector<Value> values, seeds, alreadyLast;
     DenseSet<Operation *> convs;
     auto visit = [&](Value v) {
       if (isActivationType(v.getType()) && !isConstant(v)) {
@@ -378,6 +418,13 @@ struct ChannelsLast : mcc::impl::ChannelsLastBase<ChannelsLast> {
           convs.insert(g);
           seeds.push_back(x);
           seeds.push_back(g->getResult(0));
+        }
+        // An int8 conv's NCHW side wants channels-last (its transpose
+        // becomes a copy); its channels-last side is that already.
+        Value nchw, nhwc;
+        if (isLayoutTranspose(g, nchw, nhwc)) {
+          seeds.push_back(nchw);
+          alreadyLast.push_back(nhwc);
         }
       } else if (auto pad = dyn_cast<tensor::PadOp>(op)) {
         if (isActivationType(pad.getType())) {
@@ -411,6 +458,9 @@ struct ChannelsLast : mcc::impl::ChannelsLastBase<ChannelsLast> {
     DenseSet<unsigned> stuck, wanted;
     for (Value v : values)
       if (!movableProducer(v) || !movableUses(v))
+        stuck.insert(hard.root(v));
+    for (Value v : alreadyLast)
+      if (isActivationType(v.getType()))
         stuck.insert(hard.root(v));
     for (Value s : seeds)
       wanted.insert(soft.root(s));

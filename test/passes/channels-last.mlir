@@ -259,3 +259,30 @@ func.func @edges_1x1(%x: tensor<1x32x6x6xf32>) -> tensor<1x32x6x6xf32> {
   } -> tensor<1x32x6x6xf32>
   return %c : tensor<1x32x6x6xf32>
 }
+
+// -----
+
+// An int8 conv's transposes (QuantizedConv.cpp): the NCHW value between
+// the matmul's [N, OH, OW, M] rows and the next conv's [N, H, W, C] rows
+// is stored channels-last. Its producer then reads the rows in order, and
+// the next transpose is a copy; the rows themselves do not move.
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @int8_conv_transposes
+// CHECK-SAME: (%[[ACC:.*]]: tensor<1x4x4x8xi32>)
+// CHECK: %[[V:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[ID]]]{{.*}} ins(%[[ACC]] : tensor<1x4x4x8xi32>) outs(%{{.*}} : tensor<1x4x4x8xi8>)
+// CHECK: arith.trunci
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[ID]]]{{.*}} ins(%[[V]] : tensor<1x4x4x8xi8>) outs(%{{.*}} : tensor<1x4x4x8xi8>)
+func.func @int8_conv_transposes(%acc: tensor<1x4x4x8xi32>) -> tensor<1x4x4x8xi8> {
+  %e = tensor.empty() : tensor<1x8x4x4xi8>
+  %v = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc : tensor<1x4x4x8xi32>) outs(%e : tensor<1x8x4x4xi8>) {
+  ^bb0(%a: i32, %o: i8):
+    %t = arith.trunci %a : i32 to i8
+    linalg.yield %t : i8
+  } -> tensor<1x8x4x4xi8>
+  %e2 = tensor.empty() : tensor<1x4x4x8xi8>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d3, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%v : tensor<1x8x4x4xi8>) outs(%e2 : tensor<1x4x4x8xi8>) {
+  ^bb0(%a: i8, %o: i8):
+    linalg.yield %a : i8
+  } -> tensor<1x4x4x8xi8>
+  return %r : tensor<1x4x4x8xi8>
+}
