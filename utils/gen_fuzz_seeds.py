@@ -128,6 +128,11 @@ def seeds():
         [h.make_node("DequantizeLinear", ["w", "sw"], ["y"], axis=10)],
         [vi("w", [4, 3], T.INT8)], [vi("y", None)],
         [nh.from_array(np.array([1, 2, 3], np.float32), "sw")], opset=13)
+    # The import fuzzer's session-20 finding: a shape input of 1.86e9
+    # entries (shape inference allocated one dim per entry).
+    yield "reshape_long_shape", model(
+        [h.make_node("Reshape", ["x", "s"], ["y"])],
+        [vi("x", [4]), vi("s", [1862236909], T.INT64)], [vi("y", None)])
     # A QDQ conv (fold-qdq's ConvInteger, the window rows of mcc.qmatmul).
     yield "qdq_conv", model(
         [h.make_node("DequantizeLinear", ["x", "s", "z"], ["a"]),

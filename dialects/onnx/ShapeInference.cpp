@@ -47,10 +47,18 @@ void setResult(Operation *op, unsigned i, ArrayRef<int64_t> shape, Type elem) {
   op->getResult(i).setType(RankedTensorType::get(merged, elem));
 }
 
-/// A 1-D (or scalar) integer tensor's static length, if any.
+/// The most entries a shape value may have to be followed: a rank. A
+/// model whose shape input has more (the import fuzzer's session-20
+/// finding: a graph input of 1.86e9 elements fed to Reshape as its shape
+/// made shape inference allocate 15 GB) gets no static rank from it.
+constexpr int64_t kMaxShapeLength = 64;
+
+/// A 1-D (or scalar) integer tensor's static length, if any (and at most
+/// kMaxShapeLength).
 std::optional<int64_t> lengthOf(Value v) {
   auto t = ranked(v);
-  if (!t || t.getRank() > 1 || (t.getRank() == 1 && t.isDynamicDim(0)))
+  if (!t || t.getRank() > 1 || (t.getRank() == 1 && t.isDynamicDim(0)) ||
+      (t.getRank() == 1 && t.getDimSize(0) > kMaxShapeLength))
     return std::nullopt;
   return t.getRank() == 0 ? 1 : t.getDimSize(0);
 }

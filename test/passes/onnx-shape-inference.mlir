@@ -205,3 +205,15 @@ func.func @integer_contractions(%a: tensor<?x7x37xui8>, %b: tensor<37x45xi8>, %x
   %1 = onnx.QLinearConv(%x, %s, %zx, %w, %s, %zw, %s, %zx, %none) {kernel_shape = [3, 3], pads = [0, 0, 0, 0], strides = [1, 1]} : (tensor<1x3x8x8xui8>, tensor<f32>, tensor<ui8>, tensor<8x3x3x3xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<ui8>, none) -> tensor<*xui8>
   return %0, %1 : tensor<*xi32>, tensor<*xui8>
 }
+
+// -----
+
+// A shape input longer than any rank (import fuzzer, session 20: 1.86e9
+// entries made shape inference allocate 15 GB): the result gets no rank
+// from it, and nothing is allocated by its length.
+// CHECK-LABEL: func.func @reshape_long_shape
+// CHECK: onnx.Reshape{{.*}} -> tensor<*xf32>
+func.func @reshape_long_shape(%x: tensor<4xf32>, %s: tensor<1862236909xi64>) -> tensor<*xf32> {
+  %0 = onnx.Reshape(%x, %s) : (tensor<4xf32>, tensor<1862236909xi64>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
