@@ -43,6 +43,11 @@ inline constexpr llvm::StringLiteral kNextPanelAttr = "mcc.next_panel";
 /// its patterns), for reporting every unsupported op before compiling.
 llvm::StringSet<> getLowerableOnnxOps(mlir::MLIRContext *ctx);
 
+/// Writes the ai.onnx ops that compute com.microsoft op `op` (onnx.ms.*)
+/// before it and replaces its result (expand-ms-ops' rewrite; `op` is left
+/// for the caller to erase), or fails with an error naming the node.
+llvm::LogicalResult expandMsOp(mlir::Operation *op);
+
 } // namespace mcc
 
 #endif // MCC_PASSES_PASSES_H

@@ -13,6 +13,8 @@ def OnnxShapeInference : Pass<"onnx-shape-inference", "mlir::func::FuncOp"> {
     Shape, its input has a static shape), it is evaluated and replaced by an
     onnx.Constant. One walk suffices because ONNX graphs are topologically
     sorted. The function's result types are updated at the end.
+    onnxruntime's com.microsoft ops become ai.onnx ops (expand-ms-ops'
+    rewrite) when the walk reaches them.
   }];
   let dependentDialects = ["mcc::onnx::ONNXDialect"];
 }
@@ -40,6 +42,24 @@ def FoldQdq : Pass<"fold-qdq", "mlir::func::FuncOp"> {
     too (alpha 1, transA 0, beta 1; transB's weights are transposed at
     compile time). Other forms are left as they are.
   }];
+}
+
+def ExpandMsOps : Pass<"expand-ms-ops", "mlir::func::FuncOp"> {
+  let summary = "onnxruntime's com.microsoft quantized ops as ai.onnx ops";
+  let description = [{
+    QLinearAdd, QLinearMul, QLinearSigmoid, QLinearLeakyRelu,
+    QLinearConcat, QLinearAveragePool, QLinearGlobalAveragePool and
+    QLinearSoftmax become DequantizeLinear, the float op and
+    QuantizeLinear; QGemm a Gemm of dequantized operands;
+    MatMulIntegerToFloat and DynamicQuantizeMatMul a MatMulInteger scaled
+    to float; MatMulNBits a MatMul with its packed weights unpacked at
+    compile time under a blocked DequantizeLinear. A form that cannot be
+    expanded is an error naming the node. onnx-shape-inference applies the
+    same rewrite as its walk reaches each op (then the op's operands have
+    shapes: a channels-last pool needs the rank); this pass is that rewrite
+    alone.
+  }];
+  let dependentDialects = ["mcc::onnx::ONNXDialect"];
 }
 
 def FuseContractionEpilogues
@@ -439,7 +459,9 @@ def FlattenMemrefGlobals
     Every constant, statically shaped, identity-layout memref.global of rank
     > 1 becomes 1-D over the same data (resource blobs are shared), and each
     memref.get_global of it becomes a get_global of the 1-D global followed
-    by a memref.expand_shape back to the original shape.
+    by a memref.expand_shape back to the original shape. A rank-0
+    constant global's resource blob becomes a dense value (memref-to-llvm
+    reads rank-0 initializers as splats and aborts on a resource).
   }];
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }

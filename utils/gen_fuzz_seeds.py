@@ -133,6 +133,12 @@ def seeds():
     yield "reshape_long_shape", model(
         [h.make_node("Reshape", ["x", "s"], ["y"])],
         [vi("x", [4]), vi("s", [1862236909], T.INT64)], [vi("y", None)])
+    # The compile fuzzer's session-21 finding: a GlobalAveragePool of a
+    # rank-1 initializer.
+    yield "global_pool_vector", model(
+        [h.make_node("GlobalAveragePool", ["m"], ["y"])],
+        [], [vi("y", None)],
+        [nh.from_array(np.array([1, 2], np.float32), "m")])
     # A QDQ conv (fold-qdq's ConvInteger, the window rows of mcc.qmatmul).
     yield "qdq_conv", model(
         [h.make_node("DequantizeLinear", ["x", "s", "z"], ["a"]),
@@ -147,6 +153,31 @@ def seeds():
     yield "opset6_add", model(
         [h.make_node("Add", ["a", "b"], ["y"], broadcast=1, axis=1)],
         [vi("a", [2, 3]), vi("b", [3])], [vi("y", None)], opset=6)
+    # onnxruntime's com.microsoft ops (expand-ms-ops).
+    ms = [h.make_opsetid("", 17), h.make_opsetid("com.microsoft", 1)]
+    m = model(
+        [h.make_node("QLinearAdd", ["a", "s", "z", "a", "s", "z", "s", "z"],
+                     ["b"], domain="com.microsoft"),
+         h.make_node("QLinearConcat", ["s", "z", "a", "s", "z", "b", "s", "z"],
+                     ["c"], axis=1, domain="com.microsoft"),
+         h.make_node("QLinearGlobalAveragePool", ["c", "s", "z", "s", "z"],
+                     ["y"], channels_last=1, domain="com.microsoft")],
+        [vi("a", [1, 3, 3, 2], T.UINT8)], [vi("y", None, T.UINT8)],
+        [nh.from_array(np.array(0.1, np.float32), "s"),
+         nh.from_array(np.array(128, np.uint8), "z")])
+    del m.opset_import[:]
+    m.opset_import.extend(ms)
+    yield "qlinear_ms", m
+    m = model(
+        [h.make_node("MatMulNBits", ["x", "b", "sc", "zp"], ["y"], K=20, N=3,
+                     bits=4, block_size=16, domain="com.microsoft")],
+        [vi("x", ["n", 20])], [vi("y", None)],
+        [nh.from_array(rng.integers(0, 255, (3, 2, 8), dtype=np.uint8), "b"),
+         nh.from_array(np.full(6, 0.1, np.float32), "sc"),
+         nh.from_array(np.array([0x87, 0x65, 0x43], np.uint8), "zp")])
+    del m.opset_import[:]
+    m.opset_import.extend(ms)
+    yield "matmul_nbits", m
 
 
 def runtime_model():

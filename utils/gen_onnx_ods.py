@@ -2,7 +2,10 @@
 """Generate dialects/onnx/OnnxOps.td from the installed ONNX operator schemas.
 
 Every default-domain (ai.onnx) operator is emitted at its newest version, so an
-op that mcc cannot lower yet still imports and is reported by name. Conventions
+op that mcc cannot lower yet still imports and is reported by name. So are the
+com.microsoft ops that onnxruntime's quantizers write (MS_OPS), from the
+schemas the installed onnxruntime registers: `onnx.ms.QLinearAdd`, class
+ONNXMsQLinearAddOp, named "ms.QLinearAdd" in the schema table. Conventions
 the importer and the lowerings rely on:
 
   * operand and result positions match the ONNX schema exactly: an absent
@@ -56,6 +59,71 @@ CPP_RESERVED = set(keyword.kwlist) | {
     "enum", "mutable", "result", "context", "odsState", "odsBuilder",
     "properties", "attributes", "operands", "regions", "location",
 }
+
+
+# com.microsoft ops emitted (what onnxruntime.quantization writes and
+# passes/quantize/ExpandMsOps.cpp expands into ai.onnx ops).
+MS_OPS = [
+    "DynamicQuantizeMatMul", "GatherBlockQuantized", "MatMulIntegerToFloat",
+    "MatMulNBits", "QGemm", "QLinearAdd", "QLinearAveragePool",
+    "QLinearConcat", "QLinearGlobalAveragePool", "QLinearLeakyRelu",
+    "QLinearMul", "QLinearSigmoid", "QLinearSoftmax",
+]
+
+SINGLE, OPTIONAL, VARIADIC = "Single", "Optional", "Variadic"
+
+
+class Param:
+    def __init__(self, name, option, type_str, min_arity):
+        self.name, self.option = name, option
+        self.type_str, self.min_arity = type_str, min_arity
+
+
+class Attr:
+    def __init__(self, type_, required, default_value):
+        self.type, self.required = type_, required
+        self.default_value = default_value
+
+
+class Schema:
+    """What the generator reads of an onnx or an onnxruntime OpSchema."""
+
+    def __init__(self, name, mnemonic, since_version, doc, inputs, outputs,
+                 attributes, type_constraints, domain_name, versions):
+        self.name, self.mnemonic = name, mnemonic
+        self.since_version, self.doc = since_version, doc
+        self.inputs, self.outputs = inputs, outputs
+        self.attributes = attributes
+        self.type_constraints = type_constraints
+        self.domain_name, self.versions = domain_name, versions
+
+
+def option_name(option):
+    return str(option).rsplit(".", 1)[-1]
+
+
+def from_onnx(s, versions):
+    params = lambda ps: [Param(p.name, option_name(p.option), p.type_str,
+                               p.min_arity) for p in ps]
+    attrs = {n: Attr(a.type, a.required, a.default_value)
+             for n, a in s.attributes.items()}
+    return Schema(s.name, s.name, s.since_version, s.doc, params(s.inputs),
+                  params(s.outputs), attrs, s.type_constraints, "ai.onnx",
+                  versions)
+
+
+def from_onnxruntime(s):
+    # onnxruntime's bindings give the default as a serialized
+    # AttributeProto (empty when there is none) and no min arity.
+    params = lambda ps: [Param(p.name, option_name(p.option), p.typeStr, 1)
+                         for p in ps]
+    attrs = {}
+    for n, a in s.attributes.items():
+        dv = AT.FromString(a._default_value)
+        attrs[n] = Attr(getattr(AT, option_name(a.type)), a.required, dv)
+    return Schema(s.name, "ms." + s.name, s.since_version, s.doc,
+                  params(s.inputs), params(s.outputs), attrs,
+                  s.type_constraints, "com.microsoft", [s.since_version])
 
 
 def camel(name):
@@ -126,16 +194,15 @@ def emit_op(s, out):
         for t in s.type_constraints
     }
     namer = Namer()
-    F = defs.OpSchema.FormalParameterOption
     args, regions, results = [], [], []
     variadic_operands = 0
     for p in s.inputs:
         ty = param_type(p, constraints)
         n = namer(p.name, "_in")
-        if p.option == F.Variadic:
+        if p.option == VARIADIC:
             variadic_operands += 1
             args.append(f"Variadic<{ty}>:${n}")
-        elif p.option == F.Optional:
+        elif p.option == OPTIONAL:
             args.append(f"AnyTypeOf<[{ty}, NoneType]>:${n}")
         else:
             args.append(f"{ty}:${n}")
@@ -156,9 +223,9 @@ def emit_op(s, out):
     for p in s.outputs:
         ty = param_type(p, constraints)
         n = namer(p.name, "_out")
-        if p.option == F.Variadic:
+        if p.option == VARIADIC:
             results.append(f"Variadic<{ty}>:${n}")
-        elif p.option == F.Optional:
+        elif p.option == OPTIONAL:
             results.append(f"AnyTypeOf<[{ty}, NoneType]>:${n}")
         else:
             results.append(f"{ty}:${n}")
@@ -173,8 +240,10 @@ def emit_op(s, out):
     if regions:
         traits = [t for t in traits if t != "Pure"]
     doc = doc_text(s.doc)
-    out.write(f"def ONNX{s.name}Op : ONNX_Op<\"{s.name}\", [{', '.join(traits)}]> {{\n")
-    out.write(f"  let summary = \"ONNX {s.name} (opset {s.since_version})\";\n")
+    cls = camel(s.mnemonic.replace(".", "_"))
+    out.write(f"def ONNX{cls}Op : ONNX_Op<\"{s.mnemonic}\", [{', '.join(traits)}]> {{\n")
+    label = "ONNX" if s.domain_name == "ai.onnx" else s.domain_name
+    out.write(f"  let summary = \"{label} {s.name} (opset {s.since_version})\";\n")
     out.write(f"  let description = [{{\n{doc}\n  }}];\n")
     out.write("  let arguments = (ins" + "".join(
         ("\n    " if i == 0 else ",\n    ") + a for i, a in enumerate(args)) + ");\n")
@@ -187,7 +256,7 @@ def emit_op(s, out):
                   "    `(` operands `)` attr-dict `:` functional-type(operands, results)\n"
                   "  }];\n")
     out.write(f"  let extraClassDeclaration = [{{\n"
-              f"    /// The ai.onnx opset in which this form of the op appeared.\n"
+              f"    /// The {s.domain_name} opset in which this form of the op appeared.\n"
               f"    static constexpr int64_t kSinceVersion = {s.since_version};\n"
               f"  }}];\n")
     out.write("}\n\n")
@@ -201,43 +270,65 @@ PURE_EXCLUDED = {
 
 
 def emit_schema_table(schemas, out):
-    F = defs.OpSchema.FormalParameterOption
-    out.write(f"// GENERATED by utils/gen_onnx_ods.py from onnx {onnx.__version__}. Do not edit.\n")
-    out.write(f"#ifdef ONNX_SCHEMA_OPSET\nONNX_SCHEMA_OPSET({defs.onnx_opset_version()})\n#else\n")
+    out.write(f"// GENERATED by utils/gen_onnx_ods.py from {SOURCES}. Do not edit.\n")
+    out.write(f"#if defined(ONNX_SCHEMA_OPSET)\nONNX_SCHEMA_OPSET({defs.onnx_opset_version()})\n")
+    # The input whose element type a com.microsoft op's result has (its
+    # type parameter), -1 where no input shares it: what the importer
+    # gives a result the model leaves untyped.
+    out.write("#elif defined(ONNX_RESULT_TYPE_FROM)\n")
+    for s in schemas:
+        if s.domain_name == "com.microsoft":
+            src = next((i for i, p in enumerate(s.inputs)
+                        if p.type_str == s.outputs[0].type_str), -1)
+            out.write(f"ONNX_RESULT_TYPE_FROM(\"{s.mnemonic}\", {src})\n")
+    out.write("#else\n")
     out.write("// ONNX_SCHEMA(name, sinceVersion, numInputs, variadicInput, numOutputs, "
               "variadicOutput,\n//             requiredAttributes, versions, minVariadicInputs, "
               "minVariadicOutputs, requiredInputs)\n")
-    # Every opset at which each op changed (the importer honors an old
-    # opset only where the op has not changed since).
-    history = {}
-    for h in defs.get_all_schemas_with_history():
-        if h.domain == "":
-            history.setdefault(h.name, set()).add(h.since_version)
     for s in schemas:
-        vin = next((i for i, p in enumerate(s.inputs) if p.option == F.Variadic), -1)
-        vout = next((i for i, p in enumerate(s.outputs) if p.option == F.Variadic), -1)
+        vin = next((i for i, p in enumerate(s.inputs) if p.option == VARIADIC), -1)
+        vout = next((i for i, p in enumerate(s.outputs) if p.option == VARIADIC), -1)
         # Space-separated: the importer checks each is present (a missing
         # one would be a null attribute behind the op's getter).
         required = " ".join(sorted(n for n, a in s.attributes.items()
                                    if a.required))
-        versions = " ".join(str(v) for v in sorted(history[s.name]))
+        # Every opset at which the op changed (the importer honors an old
+        # opset only where the op has not changed since).
+        versions = " ".join(str(v) for v in sorted(s.versions))
         # How many values a variadic input or output takes at least.
         vin_min = s.inputs[vin].min_arity if vin >= 0 else 0
         vout_min = s.outputs[vout].min_arity if vout >= 0 else 0
         # The inputs before the variadic one that a node must give, by
         # position: "start limit delta"; "-" marks an optional one.
-        req_in = " ".join(p.name if p.option == F.Single else "-"
-                          for p in s.inputs if p.option != F.Variadic)
-        out.write(f"ONNX_SCHEMA({s.name}, {s.since_version}, {len(s.inputs)}, {vin}, "
+        req_in = " ".join(p.name if p.option == SINGLE else "-"
+                          for p in s.inputs if p.option != VARIADIC)
+        out.write(f"ONNX_SCHEMA(\"{s.mnemonic}\", {s.since_version}, {len(s.inputs)}, {vin}, "
                   f"{len(s.outputs)}, {vout}, \"{required}\", \"{versions}\", "
                   f"{vin_min}, {vout_min}, \"{req_in}\")\n")
     out.write("#endif\n")
 
 
+def load_schemas():
+    history = {}
+    for h in defs.get_all_schemas_with_history():
+        if h.domain == "":
+            history.setdefault(h.name, set()).add(h.since_version)
+    schemas = [from_onnx(s, history[s.name]) for s in defs.get_all_schemas()
+               if s.domain == "" and not s.deprecated]
+    from onnxruntime.capi import onnxruntime_pybind11_state as ort
+    ms = {s.name: s for s in ort.get_all_operator_schema()
+          if s.domain == "com.microsoft"}
+    schemas += [from_onnxruntime(ms[n]) for n in MS_OPS]
+    # The importer looks names up by binary search.
+    return sorted(schemas, key=lambda s: s.mnemonic)
+
+
 def main():
-    schemas = sorted(
-        (s for s in defs.get_all_schemas() if s.domain == "" and not s.deprecated),
-        key=lambda s: s.name)
+    import onnxruntime
+    global SOURCES
+    SOURCES = f"onnx {onnx.__version__} and onnxruntime {onnxruntime.__version__}"
+    schemas = load_schemas()
+    n_ms = len(MS_OPS)
     outdir = sys.argv[1] if len(sys.argv) > 1 else "dialects/onnx"
     with open(os.path.join(outdir, "OnnxSchema.inc"), "w") as t:
         emit_schema_table(schemas, t)
@@ -245,8 +336,9 @@ def main():
     out.write(
         "//===- OnnxOps.td - ONNX operators (generated) -------------*- tablegen -*-===//\n"
         "//\n"
-        f"// GENERATED by utils/gen_onnx_ods.py from onnx {onnx.__version__}\n"
-        f"// (ai.onnx opset {defs.onnx_opset_version()}, {len(schemas)} ops). Do not edit:\n"
+        f"// GENERATED by utils/gen_onnx_ods.py from {SOURCES}\n"
+        f"// (ai.onnx opset {defs.onnx_opset_version()}, {len(schemas) - n_ms} ops; {n_ms} com.microsoft ops).\n"
+        "// Do not edit:\n"
         "// change the generator and run it again.\n"
         "//\n"
         "//===----------------------------------------------------------------------===//\n\n"

@@ -188,5 +188,17 @@ LogicalResult mcc::onnx::checkAttributes(Operation *op) {
             ONNXConvIntegerOp>([](auto o) { return checkWindow(o, o.getX()); })
       .Case<ONNXQLinearConvOp>(
           [](ONNXQLinearConvOp o) { return checkWindow(o, o.getX()); })
+      // [N, C, spatial...] (a GlobalAveragePool of a rank-1 initializer:
+      // the compile fuzzer's session-21 finding, a negative count of
+      // spatial dims in the lowering).
+      .Case<ONNXGlobalAveragePoolOp, ONNXGlobalMaxPoolOp, ONNXGlobalLpPoolOp>(
+          [](auto o) -> LogicalResult {
+            int64_t r = rankOf(o.getX());
+            if (r >= 0 && r < 3)
+              return o.emitError()
+                     << "the input has rank " << r
+                     << ", 3 or more expected (N, C, spatial dims)";
+            return success();
+          })
       .Default([](Operation *) { return success(); });
 }

@@ -191,7 +191,7 @@ int32_t mcc::onnx::getOnnxDType(Type t) {
 static const OnnxSchemaInfo kSchemas[] = {
 #define ONNX_SCHEMA(name, since, nin, vin, nout, vout, required, versions,     \
                     vinMin, voutMin, requiredInputs)                           \
-  {#name, since, nin, vin, nout, vout, required},
+  {name, since, nin, vin, nout, vout, required},
 #include "dialects/onnx/OnnxSchema.inc"
 #undef ONNX_SCHEMA
 };

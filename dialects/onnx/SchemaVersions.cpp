@@ -18,7 +18,7 @@ struct OpVersions {
 const OpVersions kVersions[] = {
 #define ONNX_SCHEMA(name, since, nin, vin, nout, vout, required, versions,     \
                     vinMin, voutMin, requiredInputs)                           \
-  {#name, versions, vinMin, voutMin, requiredInputs},
+  {name, versions, vinMin, voutMin, requiredInputs},
 #include "dialects/onnx/OnnxSchema.inc"
 #undef ONNX_SCHEMA
 };
@@ -53,4 +53,16 @@ int64_t mcc::onnx::onnxVersionAt(llvm::StringRef opType, int64_t opset) {
       inForce = n;
   }
   return inForce;
+}
+
+std::optional<int> mcc::onnx::resultTypeOperand(llvm::StringRef opType) {
+  static const std::pair<llvm::StringLiteral, int> kFrom[] = {
+#define ONNX_RESULT_TYPE_FROM(name, input) {name, input},
+#include "dialects/onnx/OnnxSchema.inc"
+#undef ONNX_RESULT_TYPE_FROM
+  };
+  for (const auto &[name, input] : kFrom)
+    if (name == opType)
+      return input;
+  return std::nullopt;
 }

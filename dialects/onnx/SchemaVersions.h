@@ -10,6 +10,7 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
+#include <optional>
 #include <utility>
 
 namespace mcc::onnx {
@@ -26,6 +27,10 @@ llvm::StringRef requiredInputs(llvm::StringRef opType);
 /// How many values the variadic input and the variadic output of `opType`
 /// take at least (0 where it has none).
 std::pair<int, int> minVariadicArity(llvm::StringRef opType);
+
+/// For a com.microsoft op (onnx.ms.*): the input whose element type its
+/// result has, -1 where no input shares it; nullopt for other ops.
+std::optional<int> resultTypeOperand(llvm::StringRef opType);
 
 } // namespace mcc::onnx
 

@@ -144,7 +144,8 @@ bool mcc::compileModel(const CompileOptions &options) {
     return false;
   clock.done("import");
 
-  // Shapes first: the unsupported-op report and the signature need them.
+  // Shapes first: the unsupported-op report and the signature need them
+  // (onnxruntime's com.microsoft ops become ai.onnx ops on the way).
   if (!runPipeline(*module, "func.func(onnx-shape-inference)", options))
     return false;
   clock.done("shapes");

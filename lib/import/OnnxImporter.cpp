@@ -280,32 +280,41 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
                    << "): " << why;
     return failure();
   };
+  std::string opType = node.op_type();
+  int64_t nodeOpset = opset;
   if (!defaultDomain) {
-    // What onnxruntime's quantizers write is planned (issue 23); say so,
-    // so that a user can tell a gap from a model mcc will never take.
-    static const llvm::StringSet<> planned = {"QLinearAdd",
-                                              "QLinearMul",
-                                              "QLinearSigmoid",
-                                              "QLinearLeakyRelu",
-                                              "QLinearGlobalAveragePool",
-                                              "QLinearAveragePool",
-                                              "QLinearConcat",
-                                              "QLinearSoftmax",
-                                              "QGemm",
-                                              "DynamicQuantizeMatMul",
-                                              "MatMulIntegerToFloat",
-                                              "DynamicQuantizeLSTM",
-                                              "QAttention",
-                                              "QEmbedLayerNormalization",
-                                              "MatMulNBits",
-                                              "GatherBlockQuantized"};
-    if (node.domain() == "com.microsoft" && planned.contains(node.op_type()))
+    // onnxruntime's quantized ops are onnx.ms.* ops (expand-ms-ops makes
+    // them ai.onnx ops); the rest that its quantizers write are planned
+    // (issue 23): say so, so that a user can tell a gap from a model mcc
+    // will never take.
+    static const llvm::StringSet<> planned = {
+        "DynamicQuantizeLSTM", "QAttention", "QEmbedLayerNormalization"};
+    bool microsoft = node.domain() == "com.microsoft";
+    if (microsoft && onnxd::lookupOnnxSchema("ms." + opType)) {
+      opType = "ms." + opType;
+      // Its version 1 when the model does not say (onnxruntime does not
+      // insist either).
+      nodeOpset = std::max<int64_t>(1, domainOpsets.lookup(node.domain()));
+    } else if (microsoft && planned.contains(opType)) {
       return unsupported("onnxruntime's quantized com.microsoft ops are not "
-                         "supported yet");
-    return unsupported("only the default ai.onnx domain is supported");
+                         "all supported yet");
+    } else if (microsoft) {
+      return unsupported("not one of the com.microsoft ops mcc supports "
+                         "(its quantized ops: QLinearAdd, QLinearMul, "
+                         "QLinearSigmoid, QLinearLeakyRelu, QLinearConcat, "
+                         "QLinearAveragePool, QLinearGlobalAveragePool, "
+                         "QLinearSoftmax, QGemm, DynamicQuantizeMatMul, "
+                         "MatMulIntegerToFloat, MatMulNBits, "
+                         "GatherBlockQuantized)");
+    } else {
+      return unsupported("only the ai.onnx and com.microsoft domains are "
+                         "supported");
+    }
+  } else if (StringRef(opType).starts_with("ms.")) {
+    return unsupported("not an operator of ai.onnx opset " +
+                       Twine(onnxd::getGeneratedOpsetVersion()));
   }
   // Deprecated ops that are another op under an old name.
-  std::string opType = node.op_type();
   if (opType == "Scatter") // Scatter-9/11 is ScatterElements
     opType = "ScatterElements";
   const onnxd::OnnxSchemaInfo *schema = onnxd::lookupOnnxSchema(opType);
@@ -316,7 +325,7 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
 
   // What the node's op and the schema table alone decide: the opset's
   // version of the op, variadic arity, required attributes.
-  if (std::optional<NodeProblem> problem = checkNode(node, opType, opset)) {
+  if (std::optional<NodeProblem> problem = checkNode(node, opType, nodeOpset)) {
     if (problem->unsupported)
       return unsupported(problem->message);
     return emitError(loc) << problem->message, failure();
@@ -459,11 +468,24 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
   // Until shape inference runs, a result without a declared type takes the
   // element type of the first tensor operand.
   Type fallbackElem = builder.getF32Type();
+  std::optional<int> from = onnxd::resultTypeOperand(opType);
   for (Value v : operands)
     if (auto st = dyn_cast<ShapedType>(v.getType())) {
       fallbackElem = st.getElementType();
       break;
     }
+  // A com.microsoft op's result takes the type of the input that shares its
+  // type parameter; where none does (QGemm: float, or the type of its
+  // output zero point when given), float.
+  if (from && *from >= 0 && *from < int(operands.size())) {
+    if (auto st = dyn_cast<ShapedType>(operands[*from].getType()))
+      fallbackElem = st.getElementType();
+  } else if (from) {
+    fallbackElem = builder.getF32Type();
+    if (auto st = dyn_cast<ShapedType>(operands.back().getType()))
+      if (st.getElementType().isInteger(8))
+        fallbackElem = st.getElementType();
+  }
   for (int i = 0; i < numResults; ++i) {
     if (i >= node.output_size() || node.output(i).empty()) {
       resultTypes.push_back(builder.getNoneType());

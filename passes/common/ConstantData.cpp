@@ -32,8 +32,15 @@ std::optional<SmallVector<float>> mcc::elementsToFloats(ElementsAttr attr) {
 std::optional<SmallVector<int8_t>> mcc::elementsToBytes(ElementsAttr attr) {
   if (!attr.getElementType().isInteger(8))
     return std::nullopt;
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
-    return SmallVector<int8_t>(dense.getValues<int8_t>());
+  // As APInts: getValues<int8_t> is only valid for signed 8-bit elements
+  // (on uint8 ones it read the wrong count: 3 bytes of a 3x2x8 tensor).
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
+    SmallVector<int8_t> out;
+    out.reserve(dense.getNumElements());
+    for (const APInt &x : dense.getValues<APInt>())
+      out.push_back(int8_t(x.getZExtValue()));
+    return out;
+  }
   if (auto res = dyn_cast<DenseResourceElementsAttr>(attr)) {
     AsmResourceBlob *blob = res.getRawHandle().getBlob();
     if (!blob)
@@ -44,6 +51,40 @@ std::optional<SmallVector<int8_t>> mcc::elementsToBytes(ElementsAttr attr) {
     return SmallVector<int8_t>(bytes.begin(), bytes.end());
   }
   return std::nullopt;
+}
+
+std::optional<SmallVector<int64_t>> mcc::elementsToInts(ElementsAttr attr) {
+  auto it = dyn_cast<IntegerType>(attr.getElementType());
+  if (!it)
+    return std::nullopt;
+  bool u = it.isUnsigned();
+  SmallVector<int64_t> out;
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
+    for (const APInt &x : dense.getValues<APInt>())
+      out.push_back(u ? int64_t(x.getZExtValue()) : x.getSExtValue());
+    return out;
+  }
+  if (it.getWidth() == 8) {
+    std::optional<SmallVector<int8_t>> bytes = elementsToBytes(attr);
+    if (!bytes)
+      return std::nullopt;
+    for (int8_t x : *bytes)
+      out.push_back(u ? int64_t(uint8_t(x)) : int64_t(x));
+    return out;
+  }
+  auto res = dyn_cast<DenseResourceElementsAttr>(attr);
+  if (!res || it.getWidth() != 32 || !res.getRawHandle().getBlob())
+    return std::nullopt;
+  ArrayRef<char> raw = res.getRawHandle().getBlob()->getData();
+  if (int64_t(raw.size()) != attr.getNumElements() * 4)
+    return std::nullopt;
+  out.resize(attr.getNumElements());
+  for (size_t i = 0; i < out.size(); ++i) {
+    int32_t x;
+    std::memcpy(&x, raw.data() + 4 * i, 4);
+    out[i] = u ? int64_t(uint32_t(x)) : int64_t(x);
+  }
+  return out;
 }
 
 ElementsAttr mcc::constantElements(Value v) {

@@ -27,6 +27,11 @@ elementsToFloats(mlir::ElementsAttr attr);
 std::optional<llvm::SmallVector<int8_t>>
 elementsToBytes(mlir::ElementsAttr attr);
 
+/// The integers of an integer `attr` (dense of any width, or an 8- or
+/// 32-bit resource; unsigned types widened without sign), or nullopt.
+std::optional<llvm::SmallVector<int64_t>>
+elementsToInts(mlir::ElementsAttr attr);
+
 /// The contents of the constant `v` (an arith.constant of dense or
 /// dense_resource elements), or null.
 mlir::ElementsAttr constantElements(mlir::Value v);

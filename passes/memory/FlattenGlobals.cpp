@@ -6,7 +6,8 @@
 // memory). This pass makes each such global 1-D over the same data (a
 // resource blob is shared, not copied) and gives its users the original
 // shape back through memref.expand_shape of the 1-D get_global, which
-// translates to one flat constant array.
+// translates to one flat constant array. A scalar's resource becomes a
+// dense value (the LLVM lowering cannot take it).
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,6 +48,19 @@ struct FlattenMemrefGlobals
     });
     for (auto global : module.getOps<memref::GlobalOp>()) {
       MemRefType type = global.getType();
+      // A scalar's resource blob: memref-to-llvm reads a rank-0
+      // initializer as a splat and aborts on a resource (a per-tensor
+      // scale folded by fold-qdq), so it becomes a dense value.
+      if (global.getConstant() && type.getRank() == 0)
+        if (auto res = dyn_cast_if_present<DenseResourceElementsAttr>(
+                global.getInitialValue().value_or(Attribute())))
+          if (AsmResourceBlob *blob = res.getRawHandle().getBlob()) {
+            bool splat = false;
+            if (DenseElementsAttr::isValidRawBuffer(res.getType(),
+                                                    blob->getData(), splat))
+              global.setInitialValueAttr(DenseElementsAttr::getFromRawBuffer(
+                  res.getType(), blob->getData()));
+          }
       if (!global.getConstant() || type.getRank() < 2 ||
           !type.hasStaticShape() || !type.getLayout().isIdentity())
         continue;

@@ -82,10 +82,25 @@ struct OnnxShapeInferencePass
     bool failedAny = false;
     // ONNX graphs are topologically sorted: one forward walk sees every
     // operand's final type before its users.
-    for (Operation &op : llvm::make_early_inc_range(block)) {
+    for (Operation *next = block.empty() ? nullptr : &block.front(); next;) {
+      Operation &op = *next;
+      next = op.getNextNode();
       if (op.getDialect() == nullptr ||
           !isa<onnx::ONNXDialect>(op.getDialect()))
         continue;
+      // An onnxruntime op becomes ai.onnx ops here, where its operands
+      // have their shapes (a channels-last pool needs the rank); the walk
+      // goes on with the first of them.
+      if (op.getName().getStringRef().starts_with("onnx.ms.")) {
+        Operation *prev = op.getPrevNode();
+        if (failed(expandMsOp(&op))) {
+          failedAny = true;
+          continue;
+        }
+        op.erase();
+        next = prev ? prev->getNextNode() : &block.front();
+        continue;
+      }
       if (auto ifOp = dyn_cast<onnx::ONNXIfOp>(op);
           ifOp && inlineConstantIf(ifOp)) {
         inlined = true;

@@ -259,43 +259,21 @@ std::optional<SmallVector<int64_t>> constantInts(Value v) {
   auto cst = v.getDefiningOp<ONNXConstantOp>();
   if (!cst || !cst.getValue())
     return std::nullopt;
-  ElementsAttr attr = *cst.getValue();
-  Type et = attr.getElementType();
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
-    return getDenseInts(dense);
-  bool u = et.isUnsignedInteger();
-  if (et.isInteger(8))
-    if (auto bytes = elementsToBytes(attr)) {
-      SmallVector<int64_t> out;
-      for (int8_t x : *bytes)
-        out.push_back(u ? int64_t(uint8_t(x)) : int64_t(x));
-      return out;
-    }
-  auto res = dyn_cast<DenseResourceElementsAttr>(attr);
-  if (!res || !et.isInteger(32) || !res.getRawHandle().getBlob())
-    return std::nullopt;
-  ArrayRef<char> raw = res.getRawHandle().getBlob()->getData();
-  if (int64_t(raw.size()) != attr.getNumElements() * 4)
-    return std::nullopt;
-  SmallVector<int64_t> out(attr.getNumElements());
-  for (size_t i = 0; i < out.size(); ++i) {
-    int32_t x;
-    std::memcpy(&x, raw.data() + 4 * i, 4);
-    out[i] = u ? int64_t(uint32_t(x)) : int64_t(x);
-  }
-  return out;
+  return elementsToInts(*cst.getValue());
 }
 
 /// A DequantizeLinear of constants (weights fold-qdq left in float: a
-/// depthwise conv's, a bias) as the f32 constant it computes, so that the
-/// float kernels see constant weights as in a float model (channels-last
-/// and register tiling recognize a conv by them) and no run repeats it.
-/// Per tensor or per axis, not blocked. Failure changes nothing.
+/// depthwise conv's, a bias; MatMulNBits' unpacked blocks) as the f32
+/// constant it computes, so that the float kernels see constant weights as
+/// in a float model (channels-last and register tiling recognize a conv by
+/// them) and no run repeats it. Per tensor, per axis or blocked along the
+/// axis. Failure changes nothing.
 LogicalResult foldConstantDequantize(ONNXDequantizeLinearOp dq) {
   auto xt = dyn_cast<RankedTensorType>(dq.getX().getType());
   auto yt = dyn_cast<RankedTensorType>(dq.getY().getType());
+  auto st = dyn_cast<RankedTensorType>(dq.getXScale().getType());
   if (!xt || !xt.hasStaticShape() || !yt || !yt.getElementType().isF32() ||
-      dq.getBlockSize() != 0 ||
+      !st || !st.hasStaticShape() ||
       !(xt.getElementType().isInteger(8) || xt.getElementType().isInteger(32)))
     return failure();
   auto x = constantInts(dq.getX());
@@ -308,22 +286,37 @@ LogicalResult foldConstantDequantize(ONNXDequantizeLinearOp dq) {
     zp = constantInts(dq.getXZeroPoint());
   if (!x || !scale || (!isNoValue(dq.getXZeroPoint()) && !zp))
     return failure();
-  // Element i reads parameter (i / inner) % axisDim when per axis.
+  // Element i = (outer, a, in) over (dims before the axis, the axis, dims
+  // after) reads parameter a per axis, or (outer, a / block, in) of the
+  // [outer, ceil(dim / block), in] parameters when blocked.
   int64_t rank = xt.getRank(), n = scale->size();
   int64_t axis = dq.getAxis() < 0 ? dq.getAxis() + rank : dq.getAxis();
-  int64_t inner = 1;
-  if (n != 1) {
-    if (axis < 0 || axis >= rank || xt.getDimSize(axis) != n ||
-        (zp && int64_t(zp->size()) != n))
+  int64_t block = dq.getBlockSize(), dim = 1, inner = 1;
+  bool perTensor = n == 1 && block == 0;
+  if (!perTensor) {
+    if (axis < 0 || axis >= rank || block < 0)
       return failure();
+    dim = xt.getDimSize(axis);
     for (int64_t d = axis + 1; d < rank; ++d)
       inner *= xt.getDimSize(d);
-  } else if (zp && zp->size() != 1) {
-    return failure();
+    SmallVector<int64_t> want = {dim};
+    if (block != 0) {
+      // The scale has the input's shape, ceil(dim / block) along the axis.
+      want.assign(xt.getShape().begin(), xt.getShape().end());
+      want[axis] = (dim + block - 1) / block;
+    }
+    if (st.getShape() != ArrayRef<int64_t>(want))
+      return failure();
   }
+  if (zp && zp->size() != scale->size())
+    return failure();
+  int64_t blocks = block == 0 ? 1 : (dim + block - 1) / block;
   SmallVector<float> y(x->size());
-  for (size_t i = 0; i < y.size(); ++i) {
-    int64_t p = n == 1 ? 0 : (int64_t(i) / inner) % n;
+  for (int64_t i = 0; i < int64_t(y.size()); ++i) {
+    int64_t in = i % inner, a = (i / inner) % dim, outer = i / inner / dim;
+    int64_t p = perTensor    ? 0
+                : block == 0 ? a
+                             : (outer * blocks + a / block) * inner + in;
     y[i] = float((*x)[i] - (zp ? (*zp)[p] : 0)) * (*scale)[p];
   }
   OpBuilder b(dq);

@@ -135,8 +135,6 @@ def qdq_mlp(work, name, seed=5):
     matmuls (fold-qdq), whose exact sums may land one quantum away where
     the float ones rounded: the tolerance is two quanta of the output."""
     import onnxruntime as ort
-    from onnxruntime.quantization import (CalibrationDataReader, QuantFormat,
-                                          QuantType, quantize_static)
     rng = np.random.default_rng(seed)
     w = lambda shape, nm: numpy_helper.from_array(
         (rng.standard_normal(shape) / np.sqrt(shape[-1])).astype(np.float32),
@@ -153,24 +151,7 @@ def qdq_mlp(work, name, seed=5):
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 32])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 24])],
         inits)
-    src = os.path.join(work, f"{name}_f32.onnx")
-    path = os.path.join(work, f"{name}.onnx")
-    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]),
-              src)
-
-    class Reader(CalibrationDataReader):
-        def __init__(self):
-            r = np.random.default_rng(seed + 1)
-            self.data = iter([{"x": r.standard_normal((4, 32)).astype(
-                np.float32)} for _ in range(8)])
-
-        def get_next(self):
-            return next(self.data, None)
-
-    quantize_static(src, path, Reader(), quant_format=QuantFormat.QDQ,
-                    per_channel=True, reduce_range=True,
-                    activation_type=QuantType.QUInt8,
-                    weight_type=QuantType.QInt8)
+    path = quantize_static_model(work, name, g, (4, 32), seed, "QDQ")
     opts = ort.SessionOptions()
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     sess = ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
@@ -259,6 +240,35 @@ def qlinear_conv(work, name, seed=7):
     return path, reference
 
 
+def quantize_static_model(work, name, graph, calib_shape, seed, fmt):
+    """`graph` (float, input x) through onnxruntime's quantize_static with 8
+    seeded calibration batches of `calib_shape`, per-channel S8 weights,
+    U8 activations, reduce_range, in the QDQ or QOperator `fmt`: the
+    quantized model's path."""
+    from onnxruntime.quantization import (CalibrationDataReader, QuantFormat,
+                                          QuantType, quantize_static)
+    src = os.path.join(work, f"{name}_f32.onnx")
+    path = os.path.join(work, f"{name}.onnx")
+    onnx.save(helper.make_model(graph,
+                                opset_imports=[helper.make_opsetid("", 17)]),
+              src)
+
+    class Reader(CalibrationDataReader):
+        def __init__(self):
+            r = np.random.default_rng(seed + 1)
+            self.data = iter([{"x": r.standard_normal(calib_shape).astype(
+                np.float32)} for _ in range(8)])
+
+        def get_next(self):
+            return next(self.data, None)
+
+    quantize_static(src, path, Reader(), quant_format=QuantFormat[fmt],
+                    per_channel=True, reduce_range=True,
+                    activation_type=QuantType.QUInt8,
+                    weight_type=QuantType.QInt8)
+    return path
+
+
 def qdq_cnn(work, name, seed=8):
     """A float CNN (3x3 conv + Relu, 1x1 stride-2 conv, depthwise 3x3,
     grouped conv, 1x1 conv with bias, global average pool) with a
@@ -267,8 +277,6 @@ def qdq_cnn(work, name, seed=8):
     ConvInteger (the ungrouped ones int8 kernels). Reference and tolerance
     as qdq_mlp's."""
     import onnxruntime as ort
-    from onnxruntime.quantization import (CalibrationDataReader, QuantFormat,
-                                          QuantType, quantize_static)
     rng = np.random.default_rng(seed)
     w = lambda shape, nm: numpy_helper.from_array(
         (rng.standard_normal(shape) / np.sqrt(np.prod(shape[1:]))).astype(
@@ -299,24 +307,7 @@ def qdq_cnn(work, name, seed=8):
         [helper.make_tensor_value_info("y", TensorProto.FLOAT,
                                        ["N", 20, 1, 1])],
         inits)
-    src = os.path.join(work, f"{name}_f32.onnx")
-    path = os.path.join(work, f"{name}.onnx")
-    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]),
-              src)
-
-    class Reader(CalibrationDataReader):
-        def __init__(self):
-            r = np.random.default_rng(seed + 1)
-            self.data = iter([{"x": r.standard_normal((2, 3, 20, 20)).astype(
-                np.float32)} for _ in range(8)])
-
-        def get_next(self):
-            return next(self.data, None)
-
-    quantize_static(src, path, Reader(), quant_format=QuantFormat.QDQ,
-                    per_channel=True, reduce_range=True,
-                    activation_type=QuantType.QUInt8,
-                    weight_type=QuantType.QInt8)
+    path = quantize_static_model(work, name, g, (2, 3, 20, 20), seed, "QDQ")
     opts = ort.SessionOptions()
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     sess = ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])

@@ -15,6 +15,7 @@ from onnx import TensorProto, helper, numpy_helper
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 import models  # noqa: E402
+import ms_ops  # noqa: E402
 import quantized  # noqa: E402
 from harness import run  # noqa: E402
 
@@ -230,13 +231,15 @@ def dynamic_shapes(bin_dir, work):
 
 
 def quantized_models(bin_dir, work):
-    """Integer matmuls (the int8 kernels and the generic loops) and a model
-    from onnxruntime's quantize_dynamic, against onnxruntime."""
+    """Integer matmuls (the int8 kernels and the generic loops), models
+    from onnxruntime's quantizers and its com.microsoft quantized ops,
+    against onnxruntime."""
     # vnni-portable: the AVX512-VNNI kernels' packing, tails and zero-point
     # corrections in plain vector code, so that hosts without VNNI test
     # them too (only the instruction itself is left to VNNI hosts).
     configs = (["-O2"], 2), (["-O0"], 1), (["-O2", "--int8-kernels=vnni-portable"], 2)
-    for name, path, sets, rtol, atol, ref in quantized.cases(work):
+    for name, path, sets, rtol, atol, ref in (quantized.cases(work) +
+                                              ms_ops.cases(work)):
         for args, threads in configs:
             ok, detail = harness.compile_and_compare(
                 bin_dir, work, name, path, args, rtol, atol,

@@ -266,13 +266,26 @@ def graph_cases(c):
             [], [fvi("z", None)],
             [numpy_helper.from_array(np.array([2, 2], np.int64), "shape")]),
         ["node 'cos' (ConstantOfShape)", "value must have one element"])
-    err("onnxruntime quantized op",
-        model_of([helper.make_node("QLinearSigmoid", ["x", "s", "z", "s", "z"],
-                                   ["y"], name="qs", domain="com.microsoft")],
+    err("onnxruntime quantized op not supported yet",
+        model_of([helper.make_node("QAttention", ["x", "s", "z", "s", "z"],
+                                   ["y"], name="qa", domain="com.microsoft",
+                                   num_heads=1)],
                  [x, fvi("s", []), fvi("z", [], TensorProto.UINT8)], [y],
                  opset=OPSET + [helper.make_opsetid("com.microsoft", 1)]),
-        ["node 'qs' (QLinearSigmoid)", "domain 'com.microsoft', opset 1",
-         "not supported yet"])
+        ["node 'qa' (QAttention)", "domain 'com.microsoft', opset 1",
+         "not all supported yet"])
+    err("other com.microsoft op",
+        model_of([helper.make_node("FusedConv", ["x", "x"], ["y"], name="fc",
+                                   domain="com.microsoft")],
+                 [x], [y],
+                 opset=OPSET + [helper.make_opsetid("com.microsoft", 1)]),
+        ["node 'fc' (FusedConv)", "not one of the com.microsoft ops"])
+    err("com.microsoft op name in the ai.onnx domain",
+        model_of([helper.make_node("ms.QLinearSigmoid",
+                                   ["x", "s", "z", "s", "z"], ["y"],
+                                   name="qs")],
+                 [x, fvi("s", []), fvi("z", [], TensorProto.UINT8)], [y]),
+        ["node 'qs' (ms.QLinearSigmoid)", "not an operator of ai.onnx"])
     err("unknown op",
         model_of([helper.make_node("Frobnicate", ["x"], ["y"], name="f")],
                  [x], [y]),
@@ -354,6 +367,13 @@ def graph_cases(c):
                                    name="conv")],
                  [fvi("x", [])], [fvi("y", None)], [w]),
         ["node 'conv' (Conv)", "rank 0, 3 or more expected"])
+    # The compile fuzzer's session-21 finding: a global pool of a rank-1
+    # tensor (the lowering counted -1 spatial dims).
+    err("GlobalAveragePool of a vector",
+        model_of([helper.make_node("GlobalAveragePool", ["x"], ["y"],
+                                   name="gap")],
+                 [fvi("x", [2])], [fvi("y", None)]),
+        ["node 'gap' (GlobalAveragePool)", "rank 1, 3 or more expected"])
     err("Conv with a negative stride",
         model_of([helper.make_node("Conv", ["x", "w"], ["y"], group=2,
                                    strides=[1, -1], name="conv")],

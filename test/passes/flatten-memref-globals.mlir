@@ -25,10 +25,23 @@ func.func @use() -> (memref<2x3xf32>, memref<2x1x2xf32>, memref<3xf32>, memref<2
   return %w, %r, %v, %m : memref<2x3xf32>, memref<2x1x2xf32>, memref<3xf32>, memref<2x2xf32>
 }
 
+// A scalar's resource becomes a dense value: memref-to-llvm reads a rank-0
+// initializer as a splat and cannot read a resource.
+// CHECK-LABEL: memref.global "private" constant @scalar_scale : memref<f32> = dense<2.500000e+00>
+// CHECK-LABEL: func.func @scalar
+// CHECK: memref.get_global @scalar_scale : memref<f32>
+memref.global "private" constant @scalar_scale : memref<f32> = dense_resource<qdq_scale>
+func.func @scalar() -> memref<f32> {
+  %0 = memref.get_global @scalar_scale : memref<f32>
+  return %0 : memref<f32>
+}
+
 {-#
   dialect_resources: {
     builtin: {
-      blob: "0x040000000000803F000000400000404000008040"
+      blob: "0x040000000000803F000000400000404000008040",
+      qdq_scale: "0x0400000000002040"
     }
   }
 #-}
+

@@ -1,0 +1,471 @@
+//===- ExpandMsOps.cpp - expand-ms-ops: onnxruntime's quantized ops -------===//
+//
+// onnxruntime's quantizers write com.microsoft ops next to the ai.onnx
+// ones: QOperator models (QLinearAdd, QLinearConcat, QLinearGlobalAveragePool
+// ... between QLinearConv layers), dynamically quantized ones
+// (DynamicQuantizeMatMul, MatMulIntegerToFloat), weight-only 4-bit ones
+// (MatMulNBits). Each means "dequantize, run the float op, quantize", and
+// that is what this pass writes, in ai.onnx ops:
+//
+//   QLinearAdd(a, sa, za, b, sb, zb, sc, zc)
+//     = QuantizeLinear(Add(DQ(a, sa, za), DQ(b, sb, zb)), sc, zc)
+//
+// so that everything after it (shape inference, fold-qdq, the integer
+// kernels, elementwise fusion) sees one form for QDQ and QOperator models.
+// onnxruntime computes several of them through float too (QLinearAdd,
+// QLinearSigmoid by lookup table); where it rounds differently, results
+// differ by at most one quantum. The matmul forms keep their integer
+// product (MatMulInteger) and scale it once. MatMulNBits' packed weights
+// are unpacked at compile time into one 8-bit value per weight with a
+// blocked DequantizeLinear (fold-qdq folds it into f32 weights).
+//
+// onnx-shape-inference calls the same rewrite when its walk reaches such
+// an op, so that the op sees its operands' shapes: no expansion needs
+// them but the channels-last pools (onnxruntime's NHWC form), which need
+// the rank. The pass itself (for tests) expands every op as it stands.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+#include "passes/common/ConstantData.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace mcc {
+#define GEN_PASS_DEF_EXPANDMSOPS
+#include "passes/Passes.h.inc"
+} // namespace mcc
+
+using namespace mlir;
+using namespace mcc;
+using namespace mcc::onnx;
+
+namespace {
+
+/// Builds the ai.onnx ops that replace one com.microsoft op, at its place
+/// and location. New results are unranked (shape inference types them).
+class Expander {
+public:
+  explicit Expander(Operation *op)
+      : op(op), b(op), loc(op->getLoc()), ctx(op->getContext()) {}
+
+  template <typename OpTy>
+  Value make(Type elem, ValueRange operands,
+             ArrayRef<NamedAttribute> attrs = {}) {
+    return OpTy::create(b, loc, TypeRange{UnrankedTensorType::get(elem)},
+                        operands, attrs)
+        ->getResult(0);
+  }
+
+  /// The last op: it takes the replaced op's result type (which may be the
+  /// model's declared one), and replaces it.
+  template <typename OpTy>
+  void replaceWith(ValueRange operands, ArrayRef<NamedAttribute> attrs = {}) {
+    Value v = OpTy::create(b, loc, op->getResultTypes(), operands, attrs)
+                  ->getResult(0);
+    op->getResult(0).replaceAllUsesWith(v);
+  }
+
+  NamedAttribute attr(StringRef name, int64_t v) {
+    return NamedAttribute(StringAttr::get(ctx, name), b.getI64IntegerAttr(v));
+  }
+  NamedAttribute attr(StringRef name, Attribute v) {
+    return NamedAttribute(StringAttr::get(ctx, name), v);
+  }
+
+  Value none() { return ONNXNoValueOp::create(b, loc, b.getNoneType()); }
+
+  /// `zp`, or a scalar 0 of `elem` where it is absent (QuantizeLinear
+  /// would otherwise produce uint8).
+  Value zeroPoint(Value zp, Type elem) {
+    if (!isNoValue(zp))
+      return zp;
+    return createConstant(
+        b, loc,
+        cast<ElementsAttr>(b.getZeroAttr(RankedTensorType::get({}, elem))));
+  }
+
+  Value dequantize(Value x, Value scale, Value zp,
+                   ArrayRef<NamedAttribute> attrs = {}) {
+    return make<ONNXDequantizeLinearOp>(b.getF32Type(), {x, scale, zp}, attrs);
+  }
+
+  /// QuantizeLinear of `y` as the op's result, to `elem`.
+  void quantizeInto(Value y, Value scale, Value zp, Type elem) {
+    replaceWith<ONNXQuantizeLinearOp>({y, scale, zeroPoint(zp, elem)});
+  }
+
+  Value castTo(Value v, Type to) {
+    return make<ONNXCastOp>(to, {v}, {attr("to", getOnnxDType(to))});
+  }
+
+  Value constant(ElementsAttr value) { return createConstant(b, loc, value); }
+
+  Operation *op;
+  OpBuilder b;
+  Location loc;
+  MLIRContext *ctx;
+};
+
+Type elementType(Value v) {
+  return cast<TensorType>(v.getType()).getElementType();
+}
+
+/// The op's attributes but `drop`, for the float op that takes the rest.
+SmallVector<NamedAttribute> attrsBut(Operation *op, StringRef drop) {
+  SmallVector<NamedAttribute> attrs;
+  for (NamedAttribute a : op->getAttrs())
+    if (a.getName() != drop)
+      attrs.push_back(a);
+  return attrs;
+}
+
+/// QLinearAdd / QLinearMul: both operands dequantized, the float op, the
+/// result quantized.
+template <typename MsOp, typename FloatOp> LogicalResult expandBinary(MsOp op) {
+  Expander e(op);
+  Value a = e.dequantize(op.getA(), op.getAScale(), op.getAZeroPoint());
+  Value b = e.dequantize(op.getB(), op.getBScale(), op.getBZeroPoint());
+  Value y = e.make<FloatOp>(e.b.getF32Type(), {a, b});
+  e.quantizeInto(y, op.getCScale(), op.getCZeroPoint(), elementType(op.getA()));
+  return success();
+}
+
+/// QLinearSigmoid / QLinearLeakyRelu: one operand, the op's attributes.
+template <typename MsOp, typename FloatOp> LogicalResult expandUnary(MsOp op) {
+  Expander e(op);
+  Value x = e.dequantize(op.getX(), op.getXScale(), op.getXZeroPoint());
+  Value y = e.make<FloatOp>(e.b.getF32Type(), {x}, op->getAttrs());
+  e.quantizeInto(y, op.getYScale(), op.getYZeroPoint(), elementType(op.getX()));
+  return success();
+}
+
+/// QLinearAveragePool / QLinearGlobalAveragePool: the float pool, between
+/// transposes when the activations are channels-last.
+template <typename MsOp, typename FloatOp> LogicalResult expandPool(MsOp op) {
+  Expander e(op);
+  Value x = e.dequantize(op.getX(), op.getXScale(), op.getXZeroPoint());
+  bool last = op.getChannelsLast() != 0;
+  SmallVector<int64_t> toFirst, toLast;
+  if (last) {
+    auto t = dyn_cast<RankedTensorType>(op.getX().getType());
+    if (!t || t.getRank() < 3)
+      return op.emitError("channels_last needs an input of known rank >= 3 "
+                          "(declare its shape in the model or give "
+                          "--input-shape)");
+    int64_t r = t.getRank();
+    toFirst = {0, r - 1};
+    toLast = {0};
+    for (int64_t d = 1; d + 1 < r; ++d) {
+      toFirst.push_back(d);
+      toLast.push_back(d + 1);
+    }
+    toLast.push_back(1);
+    x = e.make<ONNXTransposeOp>(e.b.getF32Type(), {x},
+                                {e.attr("perm", e.b.getI64ArrayAttr(toFirst))});
+  }
+  Value y =
+      e.make<FloatOp>(e.b.getF32Type(), {x}, attrsBut(op, "channels_last"));
+  if (last)
+    y = e.make<ONNXTransposeOp>(e.b.getF32Type(), {y},
+                                {e.attr("perm", e.b.getI64ArrayAttr(toLast))});
+  e.quantizeInto(y, op.getYScale(), op.getYZeroPoint(), elementType(op.getX()));
+  return success();
+}
+
+/// QLinearConcat(sy, zy, x0, s0, z0, x1, s1, z1, ...).
+LogicalResult expand(ONNXMsQLinearConcatOp op) {
+  Expander e(op);
+  OperandRange in = op.getInputs();
+  if (in.empty() || in.size() % 3 != 0)
+    return op.emitError("needs its inputs as (tensor, scale, zero point) "
+                        "triples, got ")
+           << in.size() << " inputs after Y_scale and Y_zero_point";
+  SmallVector<Value> parts;
+  for (size_t i = 0; i < in.size(); i += 3)
+    parts.push_back(e.dequantize(in[i], in[i + 1], in[i + 2]));
+  Value y = e.make<ONNXConcatOp>(e.b.getF32Type(), parts,
+                                 {e.attr("axis", op.getAxis())});
+  e.quantizeInto(y, op.getYScale(), op.getYZeroPoint(),
+                 elementType(op.getYZeroPoint()));
+  return success();
+}
+
+/// QLinearSoftmax: Softmax-13 along `axis`; before opset 13 the input is
+/// seen as a matrix split at `axis` (Flatten, Softmax of its rows, back).
+LogicalResult expand(ONNXMsQLinearSoftmaxOp op) {
+  Expander e(op);
+  Type f32 = e.b.getF32Type();
+  Value x = e.dequantize(op.getX(), op.getXScale(), op.getXZeroPoint());
+  Value y;
+  if (op.getOpset() >= 13) {
+    y = e.make<ONNXSoftmaxOp>(f32, {x}, {e.attr("axis", op.getAxis())});
+  } else {
+    Value flat =
+        e.make<ONNXFlattenOp>(f32, {x}, {e.attr("axis", op.getAxis())});
+    Value s = e.make<ONNXSoftmaxOp>(f32, {flat}, {e.attr("axis", -1)});
+    Value shape = e.make<ONNXShapeOp>(e.b.getI64Type(), {x});
+    y = e.make<ONNXReshapeOp>(f32, {s, shape});
+  }
+  e.quantizeInto(y, op.getYScale(), op.getYZeroPoint(), elementType(op.getX()));
+  return success();
+}
+
+/// QGemm: Gemm of the dequantized operands; C (int32, scale alpha * sa *
+/// sb, zero point 0) scaled to float; the result quantized when y_scale
+/// is given.
+LogicalResult expand(ONNXMsQGemmOp op) {
+  Expander e(op);
+  Type f32 = e.b.getF32Type();
+  Value a = e.dequantize(op.getA(), op.getAScale(), op.getAZeroPoint());
+  // A per-column scale of B lies along its last dim, or its first when B
+  // is transposed.
+  Value w = e.dequantize(op.getB(), op.getBScale(), op.getBZeroPoint(),
+                         {e.attr("axis", op.getTransB() ? 0 : 1)});
+  float alpha = op.getAlpha().convertToFloat();
+  Value c = e.none();
+  if (!isNoValue(op.getC())) {
+    Value scale = e.make<ONNXMulOp>(f32, {op.getAScale(), op.getBScale()});
+    if (alpha != 1.0f) {
+      auto at = RankedTensorType::get({}, f32);
+      scale = e.make<ONNXMulOp>(
+          f32, {scale, e.constant(DenseElementsAttr::get(at, alpha))});
+    }
+    c = e.make<ONNXMulOp>(f32, {e.castTo(op.getC(), f32), scale});
+  }
+  SmallVector<NamedAttribute> attrs = {
+      e.attr("alpha", e.b.getF32FloatAttr(alpha)),
+      e.attr("transA", op.getTransA()), e.attr("transB", op.getTransB())};
+  if (isNoValue(op.getYScale())) {
+    e.replaceWith<ONNXGemmOp>({a, w, c}, attrs);
+    return success();
+  }
+  Value y = e.make<ONNXGemmOp>(f32, {a, w, c}, attrs);
+  Type elem = isNoValue(op.getYZeroPoint()) ? elementType(op.getA())
+                                            : elementType(op.getYZeroPoint());
+  e.quantizeInto(y, op.getYScale(), op.getYZeroPoint(), elem);
+  return success();
+}
+
+/// The i32 product `acc` in float: times sa * sb, plus the bias.
+void scaleProduct(Expander &e, Value acc, Value sa, Value sb, Value bias) {
+  Type elem = elementType(sa);
+  Value scale = e.make<ONNXMulOp>(elem, {sa, sb});
+  Value y = e.castTo(acc, elem);
+  if (isNoValue(bias)) {
+    e.replaceWith<ONNXMulOp>({y, scale});
+    return;
+  }
+  y = e.make<ONNXMulOp>(elem, {y, scale});
+  e.replaceWith<ONNXAddOp>({y, bias});
+}
+
+/// MatMulIntegerToFloat: MatMulInteger, then the scales and the bias.
+LogicalResult expand(ONNXMsMatMulIntegerToFloatOp op) {
+  Expander e(op);
+  Value acc = e.make<ONNXMatMulIntegerOp>(
+      e.b.getI32Type(),
+      {op.getA(), op.getB(), op.getAZeroPoint(), op.getBZeroPoint()});
+  scaleProduct(e, acc, op.getAScale(), op.getBScale(), op.getBias());
+  return success();
+}
+
+/// DynamicQuantizeMatMul: A quantized to uint8 as DynamicQuantizeLinear
+/// does it, then as MatMulIntegerToFloat.
+LogicalResult expand(ONNXMsDynamicQuantizeMatMulOp op) {
+  Expander e(op);
+  Type u8 = IntegerType::get(e.ctx, 8, IntegerType::Unsigned);
+  Type f32 = e.b.getF32Type();
+  auto q = ONNXDynamicQuantizeLinearOp::create(
+      e.b, e.loc,
+      TypeRange{UnrankedTensorType::get(u8), RankedTensorType::get({}, f32),
+                RankedTensorType::get({}, u8)},
+      ValueRange{op.getA()}, ArrayRef<NamedAttribute>{});
+  Value acc = e.make<ONNXMatMulIntegerOp>(
+      e.b.getI32Type(),
+      {q->getResult(0), op.getB(), q->getResult(2), op.getBZeroPoint()});
+  scaleProduct(e, acc, q->getResult(1), op.getBScale(), op.getBias());
+  return success();
+}
+
+/// The integers of a constant operand, or nullopt.
+std::optional<SmallVector<int64_t>> constantInts(Value v) {
+  auto c = v.getDefiningOp<ONNXConstantOp>();
+  if (!c || !c.getValue())
+    return std::nullopt;
+  return elementsToInts(*c.getValue());
+}
+
+/// MatMulNBits: B holds `bits`-bit weights of W [N, K], K packed in blocks
+/// of `block_size` (low bits first) with one scale and zero point per
+/// block. Y = A * W^T + bias, with W unpacked here to one uint8 per weight
+/// under a blocked DequantizeLinear.
+LogicalResult expand(ONNXMsMatMulNBitsOp op) {
+  Expander e(op);
+  int64_t n = op.getN(), k = op.getK(), bits = op.getBits(),
+          block = op.getBlockSize();
+  if (bits != 2 && bits != 4 && bits != 8)
+    return op.emitError("bits must be 2, 4 or 8, got ") << bits;
+  if (block < 16 || (block & (block - 1)) != 0)
+    return op.emitError("block_size must be a power of two >= 16, got ")
+           << block;
+  if (n <= 0 || k <= 0 || n > (int64_t(1) << 24) || k > (int64_t(1) << 24))
+    return op.emitError("N and K must be in [1, 2^24], got N=")
+           << n << ", K=" << k;
+  if (op.getWeightPrepacked() != 0)
+    return op.emitError("weights prepacked for an execution provider "
+                        "(weight_prepacked=1) are not supported");
+  if (!elementType(op.getA()).isF32())
+    return op.emitError("only float32 A is supported");
+  int64_t blocks = (k + block - 1) / block;
+  int64_t blob = block * bits / 8;
+  auto bt = dyn_cast<RankedTensorType>(op.getB().getType());
+  auto bc = op.getB().getDefiningOp<ONNXConstantOp>();
+  std::optional<SmallVector<int8_t>> packed;
+  if (bc && bc.getValue())
+    packed = elementsToBytes(*bc.getValue());
+  if (!packed)
+    return op.emitError("B must be a constant (an initializer)");
+  if (!bt || bt.getShape() != ArrayRef<int64_t>{n, blocks, blob})
+    return op.emitError("B must be [N, ceil(K / block_size), block_size * "
+                        "bits / 8] = [")
+           << n << ", " << blocks << ", " << blob << "]";
+  // One byte per weight: a splat B could claim any size.
+  if (int64_t(packed->size()) != n * blocks * blob ||
+      n * blocks * block > (int64_t(1) << 32))
+    return op.emitError("B's ")
+           << packed->size() << " bytes do not hold N * K weights of " << bits
+           << " bits (at most 2^32 weights)";
+  auto sc = op.getScales().getDefiningOp<ONNXConstantOp>();
+  std::optional<SmallVector<float>> scales;
+  if (sc && sc.getValue())
+    scales = elementsToFloats(*sc.getValue());
+  if (!scales || int64_t(scales->size()) != n * blocks)
+    return op.emitError("scales must be a float32 constant of N * ceil(K / "
+                        "block_size) = ")
+           << n * blocks << " elements";
+  // Zero points: packed like the weights, a row per column of W; absent,
+  // the middle of the range.
+  int64_t mask = (int64_t(1) << bits) - 1;
+  SmallVector<uint8_t> zp(n * blocks, uint8_t(1 << (bits - 1)));
+  if (!isNoValue(op.getZeroPoints())) {
+    std::optional<SmallVector<int64_t>> z = constantInts(op.getZeroPoints());
+    int64_t rowBytes = (blocks * bits + 7) / 8;
+    if (!z || !elementType(op.getZeroPoints()).isUnsignedInteger(8))
+      return op.emitError("zero_points must be a uint8 constant (float zero "
+                          "points are not supported)");
+    if (int64_t(z->size()) != n * rowBytes)
+      return op.emitError("zero_points must have N * ceil(ceil(K / "
+                          "block_size) * bits / 8) = ")
+             << n * rowBytes << " elements";
+    for (int64_t c = 0; c < n; ++c)
+      for (int64_t j = 0; j < blocks; ++j) {
+        int64_t bit = j * bits;
+        zp[c * blocks + j] =
+            uint8_t(((*z)[c * rowBytes + bit / 8] >> (bit % 8)) & mask);
+      }
+  }
+  // g_idx names each k's block; only the plain order (k / block_size) is
+  // supported (what act-order quantizers write otherwise).
+  if (!isNoValue(op.getGIdx())) {
+    std::optional<SmallVector<int64_t>> g = constantInts(op.getGIdx());
+    if (!g || int64_t(g->size()) != k)
+      return op.emitError("g_idx must be a constant of K elements");
+    for (int64_t i = 0; i < k; ++i)
+      if ((*g)[i] != i / block)
+        return op.emitError("g_idx other than k / block_size (act-order "
+                            "weights) is not supported");
+  }
+  int64_t width = blocks * block;
+  SmallVector<char> w(n * width);
+  int64_t perByte = 8 / bits;
+  for (int64_t i = 0; i < int64_t(w.size()); ++i) {
+    int64_t byte = uint8_t((*packed)[i / perByte]);
+    w[i] = char((byte >> ((i % perByte) * bits)) & mask);
+  }
+  MLIRContext *ctx = e.ctx;
+  Type u8 = IntegerType::get(ctx, 8, IntegerType::Unsigned);
+  Type f32 = e.b.getF32Type();
+  Value wq = e.constant(makeResourceAttr(RankedTensorType::get({n, width}, u8),
+                                         w, 1, "nbits_weights"));
+  Value ws = e.constant(makeResourceAttr(
+      RankedTensorType::get({n, blocks}, f32), *scales, "nbits_scales"));
+  Value wz = e.constant(makeResourceAttr(
+      RankedTensorType::get({n, blocks}, u8),
+      ArrayRef<char>(reinterpret_cast<const char *>(zp.data()), zp.size()), 1,
+      "nbits_zero_points"));
+  Value wf = e.dequantize(wq, ws, wz,
+                          {e.attr("axis", 1), e.attr("block_size", block)});
+  if (width != k) {
+    auto it = RankedTensorType::get({1}, e.b.getI64Type());
+    auto i64 = [&](int64_t v) {
+      return e.constant(DenseElementsAttr::get(it, ArrayRef<int64_t>{v}));
+    };
+    wf = e.make<ONNXSliceOp>(f32, {wf, i64(0), i64(k), i64(1), e.none()});
+  }
+  Value wt = e.make<ONNXTransposeOp>(
+      f32, {wf}, {e.attr("perm", e.b.getI64ArrayAttr({1, 0}))});
+  if (isNoValue(op.getBias())) {
+    e.replaceWith<ONNXMatMulOp>({op.getA(), wt});
+    return success();
+  }
+  Value y = e.make<ONNXMatMulOp>(f32, {op.getA(), wt});
+  e.replaceWith<ONNXAddOp>({y, op.getBias()});
+  return success();
+}
+
+} // namespace
+
+LogicalResult mcc::expandMsOp(Operation *op) {
+  return TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([](ONNXMsQLinearAddOp o) {
+        return expandBinary<ONNXMsQLinearAddOp, ONNXAddOp>(o);
+      })
+      .Case([](ONNXMsQLinearMulOp o) {
+        return expandBinary<ONNXMsQLinearMulOp, ONNXMulOp>(o);
+      })
+      .Case([](ONNXMsQLinearSigmoidOp o) {
+        return expandUnary<ONNXMsQLinearSigmoidOp, ONNXSigmoidOp>(o);
+      })
+      .Case([](ONNXMsQLinearLeakyReluOp o) {
+        return expandUnary<ONNXMsQLinearLeakyReluOp, ONNXLeakyReluOp>(o);
+      })
+      .Case([](ONNXMsQLinearAveragePoolOp o) {
+        return expandPool<ONNXMsQLinearAveragePoolOp, ONNXAveragePoolOp>(o);
+      })
+      .Case([](ONNXMsQLinearGlobalAveragePoolOp o) {
+        return expandPool<ONNXMsQLinearGlobalAveragePoolOp,
+                          ONNXGlobalAveragePoolOp>(o);
+      })
+      .Case<ONNXMsQLinearConcatOp, ONNXMsQLinearSoftmaxOp, ONNXMsQGemmOp,
+            ONNXMsMatMulIntegerToFloatOp, ONNXMsDynamicQuantizeMatMulOp,
+            ONNXMsMatMulNBitsOp>([](auto o) { return expand(o); })
+      .Default([](Operation *o) {
+        return o->emitError("no expansion into ai.onnx ops for this "
+                            "com.microsoft op yet");
+      });
+}
+
+namespace {
+
+struct ExpandMsOpsPass : mcc::impl::ExpandMsOpsBase<ExpandMsOpsPass> {
+  void runOnOperation() override {
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (op->getName().getStringRef().starts_with("onnx.ms."))
+        ops.push_back(op);
+    });
+    bool failed = false;
+    for (Operation *op : ops) {
+      if (mlir::failed(expandMsOp(op))) {
+        failed = true;
+        continue;
+      }
+      op->erase();
+    }
+    if (failed)
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,204 @@
+"""Models with onnxruntime's com.microsoft quantized ops (expand-ms-ops),
+each compared with onnxruntime running the same file.
+
+- qop_cnn: a float CNN (residual Add, Mul, Sigmoid, LeakyRelu, Concat,
+  AveragePool, GlobalAveragePool, Gemm) through quantize_static in the
+  QOperator format: QLinearConv, QLinearAdd, QLinearMul, QLinearSigmoid,
+  QLinearLeakyRelu, QLinearConcat, QLinearAveragePool,
+  QLinearGlobalAveragePool, QGemm between them;
+- ms_matmuls: MatMulIntegerToFloat (per-column B scales and zero points,
+  bias), DynamicQuantizeMatMul, QGemm (int32 C, transB, alpha, float and
+  quantized outputs), QLinearSoftmax in its opset-12 and opset-13 forms,
+  written node by node;
+- nbits_mlp: a float MLP through onnxruntime's MatMulNBitsQuantizer
+  (4-bit blocks of 32, asymmetric, K not a multiple of the block).
+
+Each entry of `cases(work)` is (name, path, shape sets, rtol, atol,
+reference), as in quantized.py. onnxruntime computes the QLinear*
+elementwise ops through float or lookup tables and rounds its integer
+requantization its own way: outputs may differ by a quantum or two.
+"""
+import os
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+import quantized
+
+MS = "com.microsoft"
+F32, U8, I8, I32 = (TensorProto.FLOAT, TensorProto.UINT8, TensorProto.INT8,
+                    TensorProto.INT32)
+
+
+def _session(path):
+    import onnxruntime as ort
+    opts = ort.SessionOptions()
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    sess = ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
+    return lambda feeds: sess.run(None, feeds)
+
+
+def _model(nodes, name, inputs, outputs, inits, opset=17):
+    g = helper.make_graph(nodes, name, inputs, outputs, inits)
+    return helper.make_model(g, opset_imports=[
+        helper.make_opsetid("", opset), helper.make_opsetid(MS, 1)])
+
+
+def _output_scale(path, output):
+    """The scale of the DequantizeLinear that writes `output`."""
+    m = onnx.load(path)
+    dq = next(n for n in m.graph.node if n.output[0] == output)
+    return next(float(numpy_helper.to_array(i)) for i in m.graph.initializer
+                if i.name == dq.input[1])
+
+
+def qop_cnn(work, name, seed=11):
+    rng = np.random.default_rng(seed)
+    w = lambda shape, nm: numpy_helper.from_array(
+        (rng.standard_normal(shape) / np.sqrt(np.prod(shape[1:]))).astype(
+            np.float32), nm)
+    b = lambda n, nm: numpy_helper.from_array(
+        (rng.standard_normal(n) * 0.1).astype(np.float32), nm)
+    inits = [w((16, 3, 3, 3), "w1"), b(16, "b1"), w((16, 16, 3, 3), "w2"),
+             b(16, "b2"), w((8, 16, 1, 1), "w3"), w((8, 16, 1, 1), "w4"),
+             w((10, 16), "wfc"), b(10, "bfc")]
+    node = lambda op, ins, out, nm, **kw: helper.make_node(
+        op, ins, [out], name=nm, **kw)
+    nodes = [
+        node("Conv", ["x", "w1", "b1"], "c1", "conv1", kernel_shape=[3, 3],
+             pads=[1, 1, 1, 1]),
+        node("Relu", ["c1"], "r1", "relu1"),
+        node("Conv", ["r1", "w2", "b2"], "c2", "conv2", kernel_shape=[3, 3],
+             pads=[1, 1, 1, 1]),
+        node("Add", ["c2", "r1"], "res", "residual"),
+        node("Sigmoid", ["res"], "sg", "sigmoid"),
+        node("Mul", ["res", "sg"], "sw", "swish"),
+        node("Conv", ["sw", "w3"], "c3", "conv3", kernel_shape=[1, 1]),
+        node("LeakyRelu", ["c3"], "l3", "leaky", alpha=0.2),
+        node("Conv", ["sw", "w4"], "c4", "conv4", kernel_shape=[1, 1]),
+        node("Concat", ["l3", "c4"], "cat", "concat", axis=1),
+        node("AveragePool", ["cat"], "ap", "avgpool", kernel_shape=[3, 3],
+             strides=[2, 2], pads=[1, 1, 1, 1], count_include_pad=0),
+        node("GlobalAveragePool", ["ap"], "gap", "gap"),
+        node("Flatten", ["gap"], "fl", "flatten"),
+        node("Gemm", ["fl", "wfc", "bfc"], "y", "fc", transB=1),
+    ]
+    g = helper.make_graph(
+        nodes, name, [helper.make_tensor_value_info("x", F32, ["N", 3, 16, 16])],
+        [helper.make_tensor_value_info("y", F32, ["N", 10])], inits)
+    path = quantized.quantize_static_model(work, name, g, (2, 3, 16, 16),
+                                           seed, "QOperator")
+    ops = {n.op_type for n in onnx.load(path).graph.node if n.domain == MS}
+    want = {"QLinearAdd", "QLinearMul", "QLinearSigmoid", "QLinearLeakyRelu",
+            "QLinearConcat", "QLinearAveragePool", "QLinearGlobalAveragePool"}
+    assert want <= ops, f"the quantizer wrote {sorted(ops)}"
+    # Two quanta of the output: one-quantum differences inside the network
+    # (onnxruntime's float rounding) can move it by one more.
+    return path, _session(path), 2.0 * _output_scale(path, "y")
+
+
+def ms_matmuls(work, name, quantized, seed=12):
+    """Over x [N, 24] (float) and q [N, 24] (uint8): the float outputs of
+    MatMulIntegerToFloat, DynamicQuantizeMatMul and QGemm, or
+    (`quantized`) QGemm's uint8 one and the QLinearSoftmax of it."""
+    rng = np.random.default_rng(seed)
+    k, n = 24, 20
+    t = lambda a, nm: numpy_helper.from_array(np.asarray(a), nm)
+    f = lambda *shape: (rng.standard_normal(shape) * 0.1).astype(np.float32)
+    # 7-bit weights (reduce_range's): onnxruntime's u8 x s8 kernels
+    # without VNNI saturate on full-range ones (see quantized.py).
+    i8 = lambda *shape: rng.integers(-64, 63, shape, endpoint=True).astype(
+        np.int8)
+    inits = [
+        t(i8(k, n), "B"), t(np.float32(0.05), "sq"), t(np.uint8(117), "zq"),
+        t((rng.random(n) * 0.02 + 0.005).astype(np.float32), "sB"),
+        t(rng.integers(-4, 4, n, endpoint=True).astype(np.int8), "zB"),
+        t(f(n), "bias"),
+        t(i8(n, k), "Bt"), t(np.float32(0.01), "sBt"), t(np.int8(3), "zBt"),
+        t(rng.integers(-5000, 5000, n).astype(np.int32), "C"),
+        t(np.float32(0.02), "sy"), t(np.uint8(128), "zy"),
+    ]
+    nodes = [
+        helper.make_node("MatMulIntegerToFloat",
+                         ["q", "B", "sq", "sB", "zq", "zB", "bias"], ["y1"],
+                         name="mitf", domain=MS),
+        helper.make_node("DynamicQuantizeMatMul", ["x", "B", "sB", "zB"],
+                         ["y2"], name="dqmm", domain=MS),
+        helper.make_node("QGemm",
+                         ["q", "sq", "zq", "Bt", "sBt", "zBt", "C", "sy", "zy"],
+                         ["y3"], name="qgemm_u8", domain=MS, transB=1,
+                         alpha=0.5),
+        helper.make_node("QGemm", ["q", "sq", "zq", "Bt", "sBt", "zBt", "C"],
+                         ["y4"], name="qgemm_f32", domain=MS, transB=1),
+        helper.make_node("QLinearSoftmax", ["y3", "sy", "zy", "sq", "zq"],
+                         ["y5"], name="qsoftmax13", domain=MS, opset=13,
+                         axis=-1),
+        helper.make_node("QLinearSoftmax", ["y3", "sy", "zy", "sq", "zq"],
+                         ["y6"], name="qsoftmax12", domain=MS, opset=12,
+                         axis=1),
+    ]
+    vi = helper.make_tensor_value_info
+    if quantized:
+        nodes = nodes[2:3] + nodes[4:]
+        inputs = [vi("q", U8, ["N", k])]
+        outputs = [vi(y, U8, ["N", n]) for y in ("y3", "y5", "y6")]
+    else:
+        nodes = nodes[:2] + nodes[3:4]
+        inputs = [vi("x", F32, ["N", k]), vi("q", U8, ["N", k])]
+        outputs = [vi(y, F32, ["N", n]) for y in ("y1", "y2", "y4")]
+    used = {i for nd in nodes for i in nd.input}
+    m = _model(nodes, name, inputs, outputs,
+               [i for i in inits if i.name in used])
+    path = os.path.join(work, f"{name}.onnx")
+    onnx.save(m, path)
+    # One quantum of the 8-bit outputs; the float ones are integer sums
+    # scaled once, as onnxruntime computes them.
+    return path, _session(path), 1.0 if quantized else 1e-4
+
+
+def nbits_mlp(work, name, seed=13):
+    from onnxruntime.quantization.matmul_nbits_quantizer import (
+        DefaultWeightOnlyQuantConfig, MatMulNBitsQuantizer)
+    rng = np.random.default_rng(seed)
+    w = lambda shape: numpy_helper.from_array(
+        (rng.standard_normal(shape) / np.sqrt(shape[0])).astype(np.float32),
+        f"w{shape[0]}x{shape[1]}")
+    # K = 80 is two and a half blocks of 32; 48 one and a half.
+    w1, w2 = w((80, 48)), w((48, 24))
+    bias = numpy_helper.from_array((rng.standard_normal(48) * 0.1).astype(
+        np.float32), "b1")
+    nodes = [helper.make_node("MatMul", ["x", w1.name], ["m1"], name="fc1"),
+             helper.make_node("Add", ["m1", "b1"], ["a1"], name="bias1"),
+             helper.make_node("Relu", ["a1"], ["r1"], name="relu"),
+             helper.make_node("MatMul", ["r1", w2.name], ["y"], name="fc2")]
+    g = helper.make_graph(
+        nodes, name, [helper.make_tensor_value_info("x", F32, ["N", 5, 80])],
+        [helper.make_tensor_value_info("y", F32, ["N", 5, 24])],
+        [w1, w2, bias])
+    model = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    config = DefaultWeightOnlyQuantConfig(block_size=32, is_symmetric=False)
+    q = MatMulNBitsQuantizer(model, algo_config=config)
+    q.process()
+    path = os.path.join(work, f"{name}.onnx")
+    q.model.save_model_to_file(path)
+    ops = [n.op_type for n in onnx.load(path).graph.node]
+    assert ops.count("MatMulNBits") == 2, f"the quantizer wrote {ops}"
+    return path, _session(path), 1e-4
+
+
+def cases(work):
+    out = []
+    path, ref, atol = qop_cnn(work, "qop_cnn")
+    out.append(("qop_cnn", path, [{"x": [n, 3, 16, 16]} for n in (1, 3)], 0,
+                atol, ref))
+    path, ref, atol = ms_matmuls(work, "ms_matmuls", False)
+    out.append(("ms_matmuls", path, [{"x": [n, 24], "q": [n, 24]}
+                                     for n in (1, 7)], 1e-5, atol, ref))
+    path, ref, atol = ms_matmuls(work, "ms_qgemm_softmax", True)
+    out.append(("ms_qgemm_softmax", path, [{"q": [n, 24]} for n in (1, 7)], 0,
+                atol, ref))
+    path, ref, atol = nbits_mlp(work, "nbits_mlp")
+    out.append(("nbits_mlp", path, [{"x": [n, 5, 80]} for n in (1, 4)], 1e-4,
+                atol, ref))
+    return out

@@ -1,0 +1,172 @@
+// RUN: mcc-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(expand-ms-ops))' | FileCheck %s
+
+// QLinearAdd: both operands dequantized, a float Add, the sum quantized to
+// the operands' type; the absent output zero point is a 0 of that type
+// (QuantizeLinear would otherwise write uint8).
+// CHECK-LABEL: func.func @qlinear_add
+// CHECK-SAME: (%[[A:.*]]: tensor<4xi8>, %[[B:.*]]: tensor<4xi8>, %[[S:.*]]: tensor<f32>, %[[Z:.*]]: tensor<i8>)
+// CHECK: %[[DA:.*]] = onnx.DequantizeLinear(%[[A]], %[[S]], %[[Z]]) : {{.*}} -> tensor<*xf32>
+// CHECK: %[[DB:.*]] = onnx.DequantizeLinear(%[[B]], %[[S]], %[[Z]])
+// CHECK: %[[SUM:.*]] = onnx.Add(%[[DA]], %[[DB]])
+// CHECK: %[[Z0:.*]] = onnx.Constant() {value = dense<0> : tensor<i8>}
+// CHECK: %[[Y:.*]] = onnx.QuantizeLinear(%[[SUM]], %[[S]], %[[Z0]]) : {{.*}} -> tensor<4xi8>
+// CHECK-NOT: onnx.ms.
+// CHECK: return %[[Y]]
+func.func @qlinear_add(%a: tensor<4xi8>, %b: tensor<4xi8>, %s: tensor<f32>, %z: tensor<i8>) -> tensor<4xi8> {
+  %none = onnx.NoValue
+  %y = onnx.ms.QLinearAdd(%a, %s, %z, %b, %s, %z, %s, %none) : (tensor<4xi8>, tensor<f32>, tensor<i8>, tensor<4xi8>, tensor<f32>, tensor<i8>, tensor<f32>, none) -> tensor<4xi8>
+  return %y : tensor<4xi8>
+}
+
+// -----
+
+// Channels-last global average pool: transposed to channels-first around
+// the float pool.
+// CHECK-LABEL: func.func @global_pool_nhwc
+// CHECK: %[[X:.*]] = onnx.DequantizeLinear
+// CHECK: %[[T:.*]] = onnx.Transpose(%[[X]]) {perm = [0, 3, 1, 2]}
+// CHECK: %[[P:.*]] = onnx.GlobalAveragePool(%[[T]])
+// CHECK-NOT: channels_last
+// CHECK: %[[B:.*]] = onnx.Transpose(%[[P]]) {perm = [0, 2, 3, 1]}
+// CHECK: onnx.QuantizeLinear(%[[B]]
+func.func @global_pool_nhwc(%x: tensor<1x5x5x8xui8>, %s: tensor<f32>, %z: tensor<ui8>) -> tensor<1x1x1x8xui8> {
+  %y = onnx.ms.QLinearGlobalAveragePool(%x, %s, %z, %s, %z) {channels_last = 1 : i64} : (tensor<1x5x5x8xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<1x1x1x8xui8>
+  return %y : tensor<1x1x1x8xui8>
+}
+
+// -----
+
+// QLinearConcat: (tensor, scale, zero point) triples after the output's
+// scale and zero point.
+// CHECK-LABEL: func.func @qlinear_concat
+// CHECK-SAME: (%[[A:.*]]: tensor<2x3xui8>, %[[B:.*]]: tensor<2x5xui8>, %[[S:.*]]: tensor<f32>, %[[Z:.*]]: tensor<ui8>)
+// CHECK: %[[DA:.*]] = onnx.DequantizeLinear(%[[A]]
+// CHECK: %[[DB:.*]] = onnx.DequantizeLinear(%[[B]]
+// CHECK: %[[C:.*]] = onnx.Concat(%[[DA]], %[[DB]]) {axis = 1 : i64}
+// CHECK: onnx.QuantizeLinear(%[[C]], %[[S]], %[[Z]]) : {{.*}} -> tensor<2x8xui8>
+func.func @qlinear_concat(%a: tensor<2x3xui8>, %b: tensor<2x5xui8>, %s: tensor<f32>, %z: tensor<ui8>) -> tensor<2x8xui8> {
+  %y = onnx.ms.QLinearConcat(%s, %z, %a, %s, %z, %b, %s, %z) {axis = 1 : i64} : (tensor<f32>, tensor<ui8>, tensor<2x3xui8>, tensor<f32>, tensor<ui8>, tensor<2x5xui8>, tensor<f32>, tensor<ui8>) -> tensor<2x8xui8>
+  return %y : tensor<2x8xui8>
+}
+
+// -----
+
+// QLinearSoftmax before opset 13: the input as a matrix split at `axis`.
+// CHECK-LABEL: func.func @qlinear_softmax_12
+// CHECK: %[[X:.*]] = onnx.DequantizeLinear
+// CHECK: %[[F:.*]] = onnx.Flatten(%[[X]])
+// CHECK: %[[SM:.*]] = onnx.Softmax(%[[F]])
+// CHECK: %[[SH:.*]] = onnx.Shape(%[[X]])
+// CHECK: %[[R:.*]] = onnx.Reshape(%[[SM]], %[[SH]])
+// CHECK: onnx.QuantizeLinear(%[[R]]
+func.func @qlinear_softmax_12(%x: tensor<2x3x4xui8>, %s: tensor<f32>, %z: tensor<ui8>) -> tensor<2x3x4xui8> {
+  %y = onnx.ms.QLinearSoftmax(%x, %s, %z, %s, %z) {opset = 12 : i64, axis = 1 : i64} : (tensor<2x3x4xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<2x3x4xui8>
+  return %y : tensor<2x3x4xui8>
+}
+
+// -----
+
+// QGemm with an int32 C and no output scale: C scaled by alpha * sa * sb,
+// a float Gemm; a per-column B scale lies along B's first dim with transB.
+// CHECK-LABEL: func.func @qgemm_float
+// CHECK-SAME: (%[[A:.*]]: tensor<2x8xui8>, %[[B:.*]]: tensor<4x8xi8>, %[[C:.*]]: tensor<4xi32>, %[[SA:.*]]: tensor<f32>, %[[SB:.*]]: tensor<4xf32>, %[[ZA:.*]]: tensor<ui8>, %[[ZB:.*]]: tensor<4xi8>)
+// CHECK: %[[DA:.*]] = onnx.DequantizeLinear(%[[A]], %[[SA]], %[[ZA]])
+// CHECK: %[[DB:.*]] = onnx.DequantizeLinear(%[[B]], %[[SB]], %[[ZB]]) {axis = 0 : i64}
+// CHECK: %[[S:.*]] = onnx.Mul(%[[SA]], %[[SB]])
+// CHECK: %[[ALPHA:.*]] = onnx.Constant() {value = dense<5.000000e-01> : tensor<f32>}
+// CHECK: %[[S2:.*]] = onnx.Mul(%[[S]], %[[ALPHA]])
+// CHECK: %[[CF:.*]] = onnx.Cast(%[[C]]) {to = 1 : i64}
+// CHECK: %[[CS:.*]] = onnx.Mul(%[[CF]], %[[S2]])
+// CHECK: %[[Y:.*]] = onnx.Gemm(%[[DA]], %[[DB]], %[[CS]]) {alpha = 5.000000e-01 : f32, transB = 1 : i64} : {{.*}} -> tensor<2x4xf32>
+// CHECK: return %[[Y]]
+func.func @qgemm_float(%a: tensor<2x8xui8>, %b: tensor<4x8xi8>, %c: tensor<4xi32>, %sa: tensor<f32>, %sb: tensor<4xf32>, %za: tensor<ui8>, %zb: tensor<4xi8>) -> tensor<2x4xf32> {
+  %none = onnx.NoValue
+  %y = onnx.ms.QGemm(%a, %sa, %za, %b, %sb, %zb, %c, %none, %none) {transB = 1 : i64, alpha = 0.5 : f32} : (tensor<2x8xui8>, tensor<f32>, tensor<ui8>, tensor<4x8xi8>, tensor<4xf32>, tensor<4xi8>, tensor<4xi32>, none, none) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+// DynamicQuantizeMatMul: A quantized as DynamicQuantizeLinear does, the
+// integer product scaled once, the bias added.
+// CHECK-LABEL: func.func @dynamic_quantize_matmul
+// CHECK-SAME: (%[[A:.*]]: tensor<?x8xf32>, %[[B:.*]]: tensor<8x4xi8>, %[[SB:.*]]: tensor<4xf32>, %[[BIAS:.*]]: tensor<4xf32>)
+// CHECK: %[[Q:.*]], %[[QS:.*]], %[[QZ:.*]] = onnx.DynamicQuantizeLinear(%[[A]])
+// CHECK: %[[ACC:.*]] = onnx.MatMulInteger(%[[Q]], %[[B]], %[[QZ]], %{{.*}}) : {{.*}} -> tensor<*xi32>
+// CHECK: %[[S:.*]] = onnx.Mul(%[[QS]], %[[SB]])
+// CHECK: %[[F:.*]] = onnx.Cast(%[[ACC]]) {to = 1 : i64}
+// CHECK: %[[P:.*]] = onnx.Mul(%[[F]], %[[S]])
+// CHECK: %[[Y:.*]] = onnx.Add(%[[P]], %[[BIAS]]) : {{.*}} -> tensor<?x4xf32>
+// CHECK: return %[[Y]]
+func.func @dynamic_quantize_matmul(%a: tensor<?x8xf32>, %b: tensor<8x4xi8>, %sb: tensor<4xf32>, %bias: tensor<4xf32>) -> tensor<?x4xf32> {
+  %none = onnx.NoValue
+  %y = onnx.ms.DynamicQuantizeMatMul(%a, %b, %sb, %none, %bias) : (tensor<?x8xf32>, tensor<8x4xi8>, tensor<4xf32>, none, tensor<4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+// MatMulNBits, 4 bits, K = 20 in blocks of 16 (the last one padded):
+// weights unpacked low nibble first into [N, 32] bytes, zero points
+// unpacked the same way, a blocked DequantizeLinear, the padding sliced
+// off, transposed to [K, N] for the MatMul.
+// CHECK-LABEL: func.func @matmul_nbits
+// CHECK-DAG: %[[W:.*]] = onnx.Constant() {value = dense_resource<nbits_weights> : tensor<2x32xui8>}
+// CHECK-DAG: %[[S:.*]] = onnx.Constant() {value = dense_resource<nbits_scales> : tensor<2x2xf32>}
+// CHECK-DAG: %[[Z:.*]] = onnx.Constant() {value = dense_resource<nbits_zero_points> : tensor<2x2xui8>}
+// CHECK: %[[D:.*]] = onnx.DequantizeLinear(%[[W]], %[[S]], %[[Z]]) {block_size = 16 : i64}
+// CHECK: %[[K:.*]] = onnx.Slice(%[[D]]
+// CHECK: %[[T:.*]] = onnx.Transpose(%[[K]]) {perm = [1, 0]}
+// CHECK: %[[Y:.*]] = onnx.MatMul(%{{.*}}, %[[T]]) : {{.*}} -> tensor<3x2xf32>
+// CHECK: return %[[Y]]
+func.func @matmul_nbits(%a: tensor<3x20xf32>) -> tensor<3x2xf32> {
+  %b = onnx.Constant() {value = dense<33> : tensor<2x2x8xui8>} : () -> tensor<2x2x8xui8>
+  %s = onnx.Constant() {value = dense<[0.5, 1.0, 1.5, 2.0]> : tensor<4xf32>} : () -> tensor<4xf32>
+  %z = onnx.Constant() {value = dense<[120, 7]> : tensor<2xui8>} : () -> tensor<2xui8>
+  %none = onnx.NoValue
+  %y = onnx.ms.MatMulNBits(%a, %b, %s, %z, %none, %none) {K = 20 : i64, N = 2 : i64, bits = 4 : i64, block_size = 16 : i64} : (tensor<3x20xf32>, tensor<2x2x8xui8>, tensor<4xf32>, tensor<2xui8>, none, none) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
+
+// -----
+
+// Must not expand: weights that are not constants cannot be unpacked at
+// compile time.
+func.func @matmul_nbits_runtime_weights(%a: tensor<3x20xf32>, %b: tensor<2x2x8xui8>) -> tensor<3x2xf32> {
+  %s = onnx.Constant() {value = dense<1.0> : tensor<4xf32>} : () -> tensor<4xf32>
+  %none = onnx.NoValue
+  // expected-error @+1 {{B must be a constant (an initializer)}}
+  %y = onnx.ms.MatMulNBits(%a, %b, %s, %none, %none, %none) {K = 20 : i64, N = 2 : i64, block_size = 16 : i64} : (tensor<3x20xf32>, tensor<2x2x8xui8>, tensor<4xf32>, none, none, none) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
+
+// -----
+
+// A B whose shape does not match N, K and the block size (a hostile
+// model): refused before any unpacking reads it.
+func.func @matmul_nbits_wrong_shape(%a: tensor<3x20xf32>) -> tensor<3x2xf32> {
+  %b = onnx.Constant() {value = dense<1> : tensor<2x1x8xui8>} : () -> tensor<2x1x8xui8>
+  %s = onnx.Constant() {value = dense<1.0> : tensor<4xf32>} : () -> tensor<4xf32>
+  %none = onnx.NoValue
+  // expected-error @+1 {{B must be [N, ceil(K / block_size), block_size * bits / 8] = [2, 2, 8]}}
+  %y = onnx.ms.MatMulNBits(%a, %b, %s, %none, %none, %none) {K = 20 : i64, N = 2 : i64, block_size = 16 : i64} : (tensor<3x20xf32>, tensor<2x1x8xui8>, tensor<4xf32>, none, none, none) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
+
+// -----
+
+// QLinearConcat inputs that are not triples.
+func.func @qlinear_concat_pairs(%a: tensor<2x3xui8>, %s: tensor<f32>, %z: tensor<ui8>) -> tensor<2x3xui8> {
+  // expected-error @+1 {{needs its inputs as (tensor, scale, zero point) triples, got 2 inputs}}
+  %y = onnx.ms.QLinearConcat(%s, %z, %a, %s) {axis = 1 : i64} : (tensor<f32>, tensor<ui8>, tensor<2x3xui8>, tensor<f32>) -> tensor<2x3xui8>
+  return %y : tensor<2x3xui8>
+}
+
+// -----
+
+// A channels-last pool needs the rank to place the channels.
+func.func @pool_nhwc_unranked(%x: tensor<*xui8>, %s: tensor<f32>, %z: tensor<ui8>) -> tensor<*xui8> {
+  // expected-error @+1 {{channels_last needs an input of known rank >= 3}}
+  %y = onnx.ms.QLinearGlobalAveragePool(%x, %s, %z, %s, %z) {channels_last = 1 : i64} : (tensor<*xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<*xui8>
+  return %y : tensor<*xui8>
+}
