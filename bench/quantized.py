@@ -18,6 +18,12 @@ Models, quantized here with onnxruntime.quantization:
                    statistics from a seeded batch) through quantize_static:
                    QDQ, per-channel S8S8, a seeded calibration reader
   mobilenet_v2_qdq the same for MobileNetV2
+  resnet50_qop     ResNet-50 through quantize_static in the QOperator
+                   format (QLinearConv, com.microsoft QLinearAdd,
+                   QLinearGlobalAveragePool, QGemm)
+  bert_nbits       the BERT encoder's MatMuls through onnxruntime's
+                   MatMulNBitsQuantizer (4-bit blocks of 32, asymmetric):
+                   com.microsoft MatMulNBits
 
 For each model and thread count, ROUNDS rounds alternate mcc-int8,
 mcc-fp32, onnxruntime-int8 (and OpenVINO-int8); each round is the median
@@ -91,10 +97,25 @@ def bert_dynamic(work, reduce_range):
     return path, f32, None
 
 
-def cnn_qdq(work, name, torch_python):
+def bert_nbits(work):
+    from onnxruntime.quantization.matmul_nbits_quantizer import (
+        DefaultWeightOnlyQuantConfig, MatMulNBitsQuantizer)
+    model, _ = bench_models.bert_encoder()
+    f32 = os.path.join(work, "bert_fp32.onnx")
+    if not os.path.exists(f32):
+        onnx.save(model, f32)
+    q = MatMulNBitsQuantizer(onnx.load(f32), algo_config=(
+        DefaultWeightOnlyQuantConfig(block_size=32, is_symmetric=False)))
+    q.process()
+    path = os.path.join(work, "bert_nbits.onnx")
+    q.model.save_model_to_file(path)
+    return path, f32, None
+
+
+def cnn_qdq(work, name, torch_python, fmt="QDQ"):
     """torchvision's `name` exported by test/torchvision/export_models.py
-    and quantized by quantize_static (QDQ, per-channel S8S8, 4 seeded
-    calibration images): (path, fp32 path, None)."""
+    and quantized by quantize_static (`fmt`: QDQ or QOperator, per-channel
+    S8S8, 4 seeded calibration images): (path, fp32 path, None)."""
     from onnxruntime.quantization import (CalibrationDataReader, QuantFormat,
                                           QuantType, quantize_static)
     subprocess.run([torch_python, os.path.join(HERE, "..", "test",
@@ -112,8 +133,8 @@ def cnn_qdq(work, name, torch_python):
         def get_next(self):
             return next(self.data, None)
 
-    path = os.path.join(work, f"{name}_qdq.onnx")
-    quantize_static(f32, path, Reader(), quant_format=QuantFormat.QDQ,
+    path = os.path.join(work, f"{name}_{fmt.lower()}.onnx")
+    quantize_static(f32, path, Reader(), quant_format=QuantFormat[fmt],
                     per_channel=True, activation_type=QuantType.QInt8,
                     weight_type=QuantType.QInt8)
     return path, f32, None
@@ -242,7 +263,8 @@ def main():
     ap.add_argument("--iters", type=int, default=10)
     ap.add_argument("--only", nargs="*", default=None,
                     help="models to run: gemm, bert_dynamic, bert_dynamic_rr, "
-                    "resnet50_qdq, mobilenet_v2_qdq")
+                    "resnet50_qdq, mobilenet_v2_qdq, resnet50_qop, "
+                    "bert_nbits")
     ap.add_argument("--torch-python", default="/usr/bin/python3",
                     help="the python with torch and torchvision (Debian's)")
     args = ap.parse_args()
@@ -255,6 +277,9 @@ def main():
             work, "resnet50", args.torch_python),
         "mobilenet_v2_qdq": lambda: ("mobilenet_v2_qdq",) + cnn_qdq(
             work, "mobilenet_v2", args.torch_python),
+        "resnet50_qop": lambda: ("resnet50_qop",) + cnn_qdq(
+            work, "resnet50", args.torch_python, "QOperator"),
+        "bert_nbits": lambda: ("bert_nbits",) + bert_nbits(work),
     }
     peaks = {}
     print(f"# medians of {args.rounds} alternated rounds x {args.iters} runs",
