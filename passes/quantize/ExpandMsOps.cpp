@@ -42,6 +42,10 @@ using namespace mcc::onnx;
 
 namespace {
 
+Type elementType(Value v) {
+  return cast<TensorType>(v.getType()).getElementType();
+}
+
 /// Builds the ai.onnx ops that replace one com.microsoft op, at its place
 /// and location. New results are unranked (shape inference types them).
 class Expander {
@@ -57,13 +61,20 @@ public:
         ->getResult(0);
   }
 
-  /// The last op: it takes the replaced op's result type (which may be the
-  /// model's declared one), and replaces it.
+  /// The last op, computing `elem`: it takes the replaced op's result type
+  /// (which may be the model's declared one) and replaces it. A declared
+  /// element type other than `elem` is the model's error.
   template <typename OpTy>
-  void replaceWith(ValueRange operands, ArrayRef<NamedAttribute> attrs = {}) {
+  LogicalResult replaceWith(Type elem, ValueRange operands,
+                            ArrayRef<NamedAttribute> attrs = {}) {
+    Type declared = elementType(op->getResult(0));
+    if (declared != elem)
+      return op->emitError("its result is declared ")
+             << declared << " but computes " << elem;
     Value v = OpTy::create(b, loc, op->getResultTypes(), operands, attrs)
                   ->getResult(0);
     op->getResult(0).replaceAllUsesWith(v);
+    return success();
   }
 
   NamedAttribute attr(StringRef name, int64_t v) {
@@ -91,8 +102,9 @@ public:
   }
 
   /// QuantizeLinear of `y` as the op's result, to `elem`.
-  void quantizeInto(Value y, Value scale, Value zp, Type elem) {
-    replaceWith<ONNXQuantizeLinearOp>({y, scale, zeroPoint(zp, elem)});
+  LogicalResult quantizeInto(Value y, Value scale, Value zp, Type elem) {
+    return replaceWith<ONNXQuantizeLinearOp>(elem,
+                                             {y, scale, zeroPoint(zp, elem)});
   }
 
   Value castTo(Value v, Type to) {
@@ -106,10 +118,6 @@ public:
   Location loc;
   MLIRContext *ctx;
 };
-
-Type elementType(Value v) {
-  return cast<TensorType>(v.getType()).getElementType();
-}
 
 /// The op's attributes but `drop`, for the float op that takes the rest.
 SmallVector<NamedAttribute> attrsBut(Operation *op, StringRef drop) {
@@ -127,8 +135,8 @@ template <typename MsOp, typename FloatOp> LogicalResult expandBinary(MsOp op) {
   Value a = e.dequantize(op.getA(), op.getAScale(), op.getAZeroPoint());
   Value b = e.dequantize(op.getB(), op.getBScale(), op.getBZeroPoint());
   Value y = e.make<FloatOp>(e.b.getF32Type(), {a, b});
-  e.quantizeInto(y, op.getCScale(), op.getCZeroPoint(), elementType(op.getA()));
-  return success();
+  return e.quantizeInto(y, op.getCScale(), op.getCZeroPoint(),
+                        elementType(op.getA()));
 }
 
 /// QLinearSigmoid / QLinearLeakyRelu: one operand, the op's attributes.
@@ -136,8 +144,8 @@ template <typename MsOp, typename FloatOp> LogicalResult expandUnary(MsOp op) {
   Expander e(op);
   Value x = e.dequantize(op.getX(), op.getXScale(), op.getXZeroPoint());
   Value y = e.make<FloatOp>(e.b.getF32Type(), {x}, op->getAttrs());
-  e.quantizeInto(y, op.getYScale(), op.getYZeroPoint(), elementType(op.getX()));
-  return success();
+  return e.quantizeInto(y, op.getYScale(), op.getYZeroPoint(),
+                        elementType(op.getX()));
 }
 
 /// QLinearAveragePool / QLinearGlobalAveragePool: the float pool, between
@@ -169,8 +177,8 @@ template <typename MsOp, typename FloatOp> LogicalResult expandPool(MsOp op) {
   if (last)
     y = e.make<ONNXTransposeOp>(e.b.getF32Type(), {y},
                                 {e.attr("perm", e.b.getI64ArrayAttr(toLast))});
-  e.quantizeInto(y, op.getYScale(), op.getYZeroPoint(), elementType(op.getX()));
-  return success();
+  return e.quantizeInto(y, op.getYScale(), op.getYZeroPoint(),
+                        elementType(op.getX()));
 }
 
 /// QLinearConcat(sy, zy, x0, s0, z0, x1, s1, z1, ...).
@@ -186,9 +194,8 @@ LogicalResult expand(ONNXMsQLinearConcatOp op) {
     parts.push_back(e.dequantize(in[i], in[i + 1], in[i + 2]));
   Value y = e.make<ONNXConcatOp>(e.b.getF32Type(), parts,
                                  {e.attr("axis", op.getAxis())});
-  e.quantizeInto(y, op.getYScale(), op.getYZeroPoint(),
-                 elementType(op.getYZeroPoint()));
-  return success();
+  return e.quantizeInto(y, op.getYScale(), op.getYZeroPoint(),
+                        elementType(op.getYZeroPoint()));
 }
 
 /// QLinearSoftmax: Softmax-13 along `axis`; before opset 13 the input is
@@ -207,8 +214,8 @@ LogicalResult expand(ONNXMsQLinearSoftmaxOp op) {
     Value shape = e.make<ONNXShapeOp>(e.b.getI64Type(), {x});
     y = e.make<ONNXReshapeOp>(f32, {s, shape});
   }
-  e.quantizeInto(y, op.getYScale(), op.getYZeroPoint(), elementType(op.getX()));
-  return success();
+  return e.quantizeInto(y, op.getYScale(), op.getYZeroPoint(),
+                        elementType(op.getX()));
 }
 
 /// QGemm: Gemm of the dequantized operands; C (int32, scale alpha * sa *
@@ -237,27 +244,24 @@ LogicalResult expand(ONNXMsQGemmOp op) {
       e.attr("alpha", e.b.getF32FloatAttr(alpha)),
       e.attr("transA", op.getTransA()), e.attr("transB", op.getTransB())};
   if (isNoValue(op.getYScale())) {
-    e.replaceWith<ONNXGemmOp>({a, w, c}, attrs);
-    return success();
+    return e.replaceWith<ONNXGemmOp>(f32, {a, w, c}, attrs);
   }
   Value y = e.make<ONNXGemmOp>(f32, {a, w, c}, attrs);
   Type elem = isNoValue(op.getYZeroPoint()) ? elementType(op.getA())
                                             : elementType(op.getYZeroPoint());
-  e.quantizeInto(y, op.getYScale(), op.getYZeroPoint(), elem);
-  return success();
+  return e.quantizeInto(y, op.getYScale(), op.getYZeroPoint(), elem);
 }
 
 /// The i32 product `acc` in float: times sa * sb, plus the bias.
-void scaleProduct(Expander &e, Value acc, Value sa, Value sb, Value bias) {
+LogicalResult scaleProduct(Expander &e, Value acc, Value sa, Value sb,
+                           Value bias) {
   Type elem = elementType(sa);
   Value scale = e.make<ONNXMulOp>(elem, {sa, sb});
   Value y = e.castTo(acc, elem);
-  if (isNoValue(bias)) {
-    e.replaceWith<ONNXMulOp>({y, scale});
-    return;
-  }
+  if (isNoValue(bias))
+    return e.replaceWith<ONNXMulOp>(elem, {y, scale});
   y = e.make<ONNXMulOp>(elem, {y, scale});
-  e.replaceWith<ONNXAddOp>({y, bias});
+  return e.replaceWith<ONNXAddOp>(elem, {y, bias});
 }
 
 /// MatMulIntegerToFloat: MatMulInteger, then the scales and the bias.
@@ -266,8 +270,7 @@ LogicalResult expand(ONNXMsMatMulIntegerToFloatOp op) {
   Value acc = e.make<ONNXMatMulIntegerOp>(
       e.b.getI32Type(),
       {op.getA(), op.getB(), op.getAZeroPoint(), op.getBZeroPoint()});
-  scaleProduct(e, acc, op.getAScale(), op.getBScale(), op.getBias());
-  return success();
+  return scaleProduct(e, acc, op.getAScale(), op.getBScale(), op.getBias());
 }
 
 /// DynamicQuantizeMatMul: A quantized to uint8 as DynamicQuantizeLinear
@@ -284,8 +287,7 @@ LogicalResult expand(ONNXMsDynamicQuantizeMatMulOp op) {
   Value acc = e.make<ONNXMatMulIntegerOp>(
       e.b.getI32Type(),
       {q->getResult(0), op.getB(), q->getResult(2), op.getBZeroPoint()});
-  scaleProduct(e, acc, q->getResult(1), op.getBScale(), op.getBias());
-  return success();
+  return scaleProduct(e, acc, q->getResult(1), op.getBScale(), op.getBias());
 }
 
 /// The integers of a constant operand, or nullopt.
@@ -406,12 +408,10 @@ LogicalResult expand(ONNXMsMatMulNBitsOp op) {
   Value wt = e.make<ONNXTransposeOp>(
       f32, {wf}, {e.attr("perm", e.b.getI64ArrayAttr({1, 0}))});
   if (isNoValue(op.getBias())) {
-    e.replaceWith<ONNXMatMulOp>({op.getA(), wt});
-    return success();
+    return e.replaceWith<ONNXMatMulOp>(f32, {op.getA(), wt});
   }
   Value y = e.make<ONNXMatMulOp>(f32, {op.getA(), wt});
-  e.replaceWith<ONNXAddOp>({y, op.getBias()});
-  return success();
+  return e.replaceWith<ONNXAddOp>(f32, {y, op.getBias()});
 }
 
 } // namespace

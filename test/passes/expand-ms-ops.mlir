@@ -170,3 +170,13 @@ func.func @pool_nhwc_unranked(%x: tensor<*xui8>, %s: tensor<f32>, %z: tensor<ui8
   %y = onnx.ms.QLinearGlobalAveragePool(%x, %s, %z, %s, %z) {channels_last = 1 : i64} : (tensor<*xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<*xui8>
   return %y : tensor<*xui8>
 }
+
+// -----
+
+// A result declared with another element type than the expansion computes
+// (the model's error; the quantized value would be read as the wrong type).
+func.func @declared_wrong_type(%a: tensor<4xi8>, %s: tensor<f32>, %z: tensor<i8>) -> tensor<4xui8> {
+  // expected-error @+1 {{its result is declared 'ui8' but computes 'i8'}}
+  %y = onnx.ms.QLinearSigmoid(%a, %s, %z, %s, %z) : (tensor<4xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i8>) -> tensor<4xui8>
+  return %y : tensor<4xui8>
+}
