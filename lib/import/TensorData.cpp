@@ -74,10 +74,14 @@ Expected<std::string> tensorBytes(const ::onnx::TensorProto &t,
   auto ct = dyn_cast<ComplexType>(elem);
   unsigned bits = ct ? 2 * ct.getElementType().getIntOrFloatBitWidth()
                      : elem.getIntOrFloatBitWidth();
-  if (bits % 8 != 0)
-    return fail("initializer '" + t.name() +
-                "': sub-byte element types are not supported yet");
-  size_t bytes = size_t(numel) * (bits / 8);
+  // int4/uint4 come two per byte, low nibble first (in raw_data, external
+  // data, or one packed byte per int32_data entry).
+  bool nibbles = bits == 4 && isa<IntegerType>(elem);
+  if (bits % 8 != 0 && !nibbles)
+    return fail("initializer '" + t.name() + "': " + Twine(bits) +
+                "-bit element types other than int4/uint4 are not supported "
+                "yet");
+  size_t bytes = nibbles ? (size_t(numel) + 1) / 2 : size_t(numel) * (bits / 8);
   std::string out;
   if (t.data_location() == ::onnx::TensorProto::EXTERNAL) {
     std::string location;
@@ -101,7 +105,7 @@ Expected<std::string> tensorBytes(const ::onnx::TensorProto &t,
     auto append = [&](const void *p, size_t n) {
       out.append(reinterpret_cast<const char *>(p), n);
     };
-    unsigned w = bits / 8;
+    unsigned w = nibbles ? 1 : bits / 8;
     for (float f : t.float_data())
       append(&f, 4);
     for (double d : t.double_data())
@@ -124,7 +128,19 @@ Expected<std::string> tensorBytes(const ::onnx::TensorProto &t,
   if (out.size() != bytes)
     return fail("initializer '" + t.name() + "': has " + Twine(out.size()) +
                 " bytes of data, its shape needs " + Twine(bytes));
-  return out;
+  if (!nibbles)
+    return out;
+  // MLIR's dense attributes hold one 4-bit element per byte (signed ones
+  // sign-extended, so that a byte read gives the value too).
+  std::string one(numel, '\0');
+  bool sign = elem.isSignedInteger() || elem.isSignlessInteger();
+  for (int64_t i = 0; i < numel; ++i) {
+    uint8_t v = (uint8_t(out[i / 2]) >> (4 * (i % 2))) & 15;
+    if (sign && (v & 8))
+      v |= 0xF0;
+    one[i] = char(v);
+  }
+  return one;
 }
 
 } // namespace
@@ -146,8 +162,11 @@ Expected<ElementsAttr> mcc::importTensor(MLIRContext &ctx,
     SmallVector<bool> bits(bytes->begin(), bytes->end());
     return ElementsAttr(DenseElementsAttr::get(*type, ArrayRef<bool>(bits)));
   }
+  // 4-bit weights stay dense (fold-qdq folds their DequantizeLinear into
+  // f32 weights; a resource blob of i4 has no LLVM lowering).
   if (numel <= kMaxDenseElems ||
-      (isa<IntegerType>(elem) && numel <= kMaxDenseIntElems))
+      (isa<IntegerType>(elem) && numel <= kMaxDenseIntElems) ||
+      elem.isInteger(4))
     return ElementsAttr(DenseElementsAttr::getFromRawBuffer(
         *type, ArrayRef<char>(bytes->data(), bytes->size())));
   // Weights: one copy of the bytes into a blob, no per-element attributes.

@@ -4,8 +4,8 @@
 // ones: QOperator models (QLinearAdd, QLinearConcat, QLinearGlobalAveragePool
 // ... between QLinearConv layers), dynamically quantized ones
 // (DynamicQuantizeMatMul, MatMulIntegerToFloat), weight-only 4-bit ones
-// (MatMulNBits). Each means "dequantize, run the float op, quantize", and
-// that is what this pass writes, in ai.onnx ops:
+// (MatMulNBits, GatherBlockQuantized). Each means "dequantize, run the
+// float op, quantize", and that is what this pass writes, in ai.onnx ops:
 //
 //   QLinearAdd(a, sa, za, b, sb, zb, sc, zc)
 //     = QuantizeLinear(Add(DQ(a, sa, za), DQ(b, sb, zb)), sc, zc)
@@ -414,6 +414,49 @@ LogicalResult expand(ONNXMsMatMulNBitsOp op) {
   return e.replaceWith<ONNXAddOp>(f32, {y, op.getBias()});
 }
 
+/// GatherBlockQuantized: the table dequantized in blocks along
+/// `quantize_axis`, then a Gather along `gather_axis`. int4/uint4 tables
+/// (what MatMulNBitsQuantizer writes) and byte ones with bits = 8. An
+/// index out of range is an error here (mcc's Gather checks it), where
+/// onnxruntime returns zeros for its slice.
+LogicalResult expand(ONNXMsGatherBlockQuantizedOp op) {
+  Expander e(op);
+  Type et = elementType(op.getData());
+  int64_t block = op.getBlockSize();
+  bool bytes = et.isUnsignedInteger(8);
+  if (!et.isInteger(4) && !(bytes && op.getBits() == 8))
+    return op.emitError("only int4, uint4 and (with bits=8) uint8 tables are "
+                        "supported, not ")
+           << et << (bytes ? " packed" : "");
+  if (block < 16 || (block & (block - 1)) != 0)
+    return op.emitError("block_size must be a power of two >= 16, got ")
+           << block;
+  auto dt = dyn_cast<RankedTensorType>(op.getData().getType());
+  auto st = dyn_cast<RankedTensorType>(op.getScales().getType());
+  if (!dt || !st || !st.hasStaticShape() || dt.getRank() != st.getRank())
+    return op.emitError("data and scales need known shapes of one rank");
+  int64_t r = dt.getRank();
+  int64_t qa = op.getQuantizeAxis(), ga = op.getGatherAxis();
+  if (qa < -r || qa >= r || ga < -r || ga >= r)
+    return op.emitError("quantize_axis ")
+           << qa << " and gather_axis " << ga << " must be in [" << -r << ", "
+           << r << ")";
+  qa = qa < 0 ? qa + r : qa;
+  ga = ga < 0 ? ga + r : ga;
+  // A byte table's absent zero point is the middle of its range.
+  Value zp = op.getZeroPoints();
+  if (isNoValue(zp) && bytes)
+    zp = e.constant(
+        DenseElementsAttr::get(RankedTensorType::get(st.getShape(), et),
+                               APInt(8, 128, /*isSigned=*/false)));
+  Type out = elementType(op.getScales());
+  Value table = e.make<ONNXDequantizeLinearOp>(
+      out, {op.getData(), op.getScales(), isNoValue(zp) ? e.none() : zp},
+      {e.attr("axis", qa), e.attr("block_size", block)});
+  return e.replaceWith<ONNXGatherOp>(out, {table, op.getIndices()},
+                                     {e.attr("axis", ga)});
+}
+
 } // namespace
 
 LogicalResult mcc::expandMsOp(Operation *op) {
@@ -439,7 +482,8 @@ LogicalResult mcc::expandMsOp(Operation *op) {
       })
       .Case<ONNXMsQLinearConcatOp, ONNXMsQLinearSoftmaxOp, ONNXMsQGemmOp,
             ONNXMsMatMulIntegerToFloatOp, ONNXMsDynamicQuantizeMatMulOp,
-            ONNXMsMatMulNBitsOp>([](auto o) { return expand(o); })
+            ONNXMsMatMulNBitsOp, ONNXMsGatherBlockQuantizedOp>(
+          [](auto o) { return expand(o); })
       .Default([](Operation *o) {
         return o->emitError("no expansion into ai.onnx ops for this "
                             "com.microsoft op yet");

@@ -266,15 +266,16 @@ std::optional<SmallVector<int64_t>> constantInts(Value v) {
 /// depthwise conv's, a bias; MatMulNBits' unpacked blocks) as the f32
 /// constant it computes, so that the float kernels see constant weights as
 /// in a float model (channels-last and register tiling recognize a conv by
-/// them) and no run repeats it. Per tensor, per axis or blocked along the
-/// axis. Failure changes nothing.
+/// them) and no run repeats it. 4-, 8- or 32-bit integers; per tensor, per
+/// axis or blocked along the axis. Failure changes nothing.
 LogicalResult foldConstantDequantize(ONNXDequantizeLinearOp dq) {
   auto xt = dyn_cast<RankedTensorType>(dq.getX().getType());
   auto yt = dyn_cast<RankedTensorType>(dq.getY().getType());
   auto st = dyn_cast<RankedTensorType>(dq.getXScale().getType());
   if (!xt || !xt.hasStaticShape() || !yt || !yt.getElementType().isF32() ||
       !st || !st.hasStaticShape() ||
-      !(xt.getElementType().isInteger(8) || xt.getElementType().isInteger(32)))
+      !(xt.getElementType().isInteger(4) || xt.getElementType().isInteger(8) ||
+        xt.getElementType().isInteger(32)))
     return failure();
   auto x = constantInts(dq.getX());
   auto sc = dq.getXScale().getDefiningOp<ONNXConstantOp>();

@@ -11,7 +11,9 @@ each compared with onnxruntime running the same file.
   quantized outputs), QLinearSoftmax in its opset-12 and opset-13 forms,
   written node by node;
 - nbits_mlp: a float MLP through onnxruntime's MatMulNBitsQuantizer
-  (4-bit blocks of 32, asymmetric, K not a multiple of the block).
+  (4-bit blocks of 32, asymmetric, K not a multiple of the block);
+- gather_block_quantized: GatherBlockQuantized on uint4 (with zero points)
+  and int4 tables, blocked along either axis.
 
 Each entry of `cases(work)` is (name, path, shape sets, rtol, atol,
 reference), as in quantized.py. onnxruntime computes the QLinear*
@@ -187,6 +189,40 @@ def nbits_mlp(work, name, seed=13):
     return path, _session(path), 1e-4
 
 
+def gather_block_quantized(work, name, seed=14):
+    """Embedding lookups of uint8 ids (cast to int64, so every id is a row)
+    in 4-bit tables: a uint4 one with zero points blocked along its rows'
+    64 values, and an int4 one without, blocked along the 256 rows."""
+    rng = np.random.default_rng(seed)
+    rows, width = 256, 64
+    q = lambda t, lo, hi, shape, nm: helper.make_tensor(
+        nm, t, shape, rng.integers(lo, hi, shape, endpoint=True).flatten())
+    s = lambda shape, nm: numpy_helper.from_array(
+        (rng.random(shape) * 0.1 + 0.01).astype(np.float32), nm)
+    inits = [q(TensorProto.UINT4, 0, 15, [rows, width], "tu"),
+             s([rows, width // 16], "su"),
+             q(TensorProto.UINT4, 0, 15, [rows, width // 16], "zu"),
+             q(TensorProto.INT4, -8, 7, [rows, width], "ts"),
+             s([rows // 32, width], "ss")]
+    nodes = [
+        helper.make_node("Cast", ["ids"], ["i"], to=TensorProto.INT64),
+        helper.make_node("GatherBlockQuantized", ["tu", "i", "su", "zu"],
+                         ["y1"], name="gbq_rows", domain=MS, block_size=16,
+                         quantize_axis=1),
+        helper.make_node("GatherBlockQuantized", ["ts", "i", "ss"], ["y2"],
+                         name="gbq_cols", domain=MS, block_size=32,
+                         quantize_axis=0),
+    ]
+    vi = helper.make_tensor_value_info
+    m = _model(nodes, name, [vi("ids", U8, ["N", 7])],
+               [vi("y1", F32, ["N", 7, width]), vi("y2", F32, ["N", 7, width])],
+               inits, opset=21)
+    m.ir_version = 10
+    path = os.path.join(work, f"{name}.onnx")
+    onnx.save(m, path)
+    return path, _session(path), 1e-6
+
+
 def cases(work):
     out = []
     path, ref, atol = qop_cnn(work, "qop_cnn")
@@ -198,6 +234,9 @@ def cases(work):
     path, ref, atol = ms_matmuls(work, "ms_qgemm_softmax", True)
     out.append(("ms_qgemm_softmax", path, [{"q": [n, 24]} for n in (1, 7)], 0,
                 atol, ref))
+    path, ref, atol = gather_block_quantized(work, "gather_block_quantized")
+    out.append(("gather_block_quantized", path,
+                [{"ids": [n, 7]} for n in (1, 3)], 1e-6, atol, ref))
     path, ref, atol = nbits_mlp(work, "nbits_mlp")
     out.append(("nbits_mlp", path, [{"x": [n, 5, 80]} for n in (1, 4)], 1e-4,
                 atol, ref))

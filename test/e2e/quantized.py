@@ -126,10 +126,11 @@ def dynamic_mlp(work, name, seed=2):
     return path, None
 
 
-def qdq_mlp(work, name, seed=5):
+def qdq_mlp(work, name, seed=5, weights="QInt8"):
     """A float MLP (MatMul + bias, Relu, Gemm with transB) with a symbolic
-    batch through quantize_static in the QDQ format: per-channel S8 weights,
-    U8 activations, reduce_range, a seeded calibration reader. The
+    batch through quantize_static in the QDQ format: per-channel S8 (or
+    `weights` QInt4) weights, U8 activations, reduce_range, a seeded
+    calibration reader. The
     reference is onnxruntime without graph optimizations, which runs the
     Q/DQ ops literally (the ONNX semantics); mcc folds them into integer
     matmuls (fold-qdq), whose exact sums may land one quantum away where
@@ -151,7 +152,8 @@ def qdq_mlp(work, name, seed=5):
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 32])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 24])],
         inits)
-    path = quantize_static_model(work, name, g, (4, 32), seed, "QDQ")
+    path = quantize_static_model(work, name, g, (4, 32), seed, "QDQ",
+                                 weights)
     opts = ort.SessionOptions()
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     sess = ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
@@ -240,18 +242,22 @@ def qlinear_conv(work, name, seed=7):
     return path, reference
 
 
-def quantize_static_model(work, name, graph, calib_shape, seed, fmt):
+def quantize_static_model(work, name, graph, calib_shape, seed, fmt,
+                          weights="QInt8"):
     """`graph` (float, input x) through onnxruntime's quantize_static with 8
-    seeded calibration batches of `calib_shape`, per-channel S8 weights,
-    U8 activations, reduce_range, in the QDQ or QOperator `fmt`: the
-    quantized model's path."""
+    seeded calibration batches of `calib_shape`, per-channel `weights`
+    (QInt8 or QInt4: opset 21), U8 activations, reduce_range, in the QDQ or
+    QOperator `fmt`: the quantized model's path."""
     from onnxruntime.quantization import (CalibrationDataReader, QuantFormat,
                                           QuantType, quantize_static)
     src = os.path.join(work, f"{name}_f32.onnx")
     path = os.path.join(work, f"{name}.onnx")
-    onnx.save(helper.make_model(graph,
-                                opset_imports=[helper.make_opsetid("", 17)]),
-              src)
+    int4 = weights == "QInt4"
+    m = helper.make_model(graph, opset_imports=[
+        helper.make_opsetid("", 21 if int4 else 17)])
+    if int4:
+        m.ir_version = 10
+    onnx.save(m, src)
 
     class Reader(CalibrationDataReader):
         def __init__(self):
@@ -265,7 +271,7 @@ def quantize_static_model(work, name, graph, calib_shape, seed, fmt):
     quantize_static(src, path, Reader(), quant_format=QuantFormat[fmt],
                     per_channel=True, reduce_range=True,
                     activation_type=QuantType.QUInt8,
-                    weight_type=QuantType.QInt8)
+                    weight_type=QuantType[weights])
     return path
 
 
@@ -382,5 +388,10 @@ def cases(work):
     path, ref, atol = qdq_mlp(work, "qdq_mlp")
     out.append(("qdq_mlp", path, ref, [{"x": [n, 32]} for n in (1, 5)], 0,
                 atol))
+    # int4 weights (opset 21): two per byte in the file, dequantized into
+    # f32 weights at compile time.
+    path, ref, atol = qdq_mlp(work, "qdq_int4_mlp", weights="QInt4")
+    out.append(("qdq_int4_mlp", path, ref, [{"x": [n, 32]} for n in (1, 5)],
+                0, atol))
     # (name, path, reference, sets, rtol, atol) -> the documented order.
     return [(c[0], c[1], c[3], c[4], c[5], c[2]) for c in out]

@@ -146,6 +146,12 @@ def tensor_cases(c):
     c.compile_error("raw_data shorter than the shape",
                     save(init_model(t), c.path("tensor", "short.onnx")),
                     ["initializer 'W'", "12 bytes"])
+    # int4: two per byte, so 5 elements need 3 bytes.
+    t = TensorProto(name="W", data_type=TensorProto.INT4, dims=[5],
+                    raw_data=b"\0" * 2)
+    c.compile_error("int4 raw_data shorter than the shape",
+                    save(init_model(t), c.path("tensor", "short_int4.onnx")),
+                    ["initializer 'W'", "2 bytes", "needs 3"])
     t = TensorProto(name="W", data_type=TensorProto.FLOAT,
                     dims=[2**40, 2**40])
     c.compile_error("dims that overflow",

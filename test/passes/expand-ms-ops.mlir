@@ -180,3 +180,28 @@ func.func @declared_wrong_type(%a: tensor<4xi8>, %s: tensor<f32>, %z: tensor<i8>
   %y = onnx.ms.QLinearSigmoid(%a, %s, %z, %s, %z) : (tensor<4xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i8>) -> tensor<4xui8>
   return %y : tensor<4xui8>
 }
+
+// -----
+
+// GatherBlockQuantized: the int4 table dequantized in blocks of 16 along
+// its rows' values (quantize_axis 1), then the Gather along axis 0.
+// CHECK-LABEL: func.func @gather_block_quantized
+// CHECK-SAME: (%[[T:.*]]: tensor<8x32xi4>, %[[I:.*]]: tensor<?x3xi64>, %[[S:.*]]: tensor<8x2xf32>)
+// CHECK: %[[D:.*]] = onnx.DequantizeLinear(%[[T]], %[[S]], %{{.*}}) {block_size = 16 : i64}
+// CHECK: %[[G:.*]] = onnx.Gather(%[[D]], %[[I]]) : {{.*}} -> tensor<?x3x32xf32>
+// CHECK: return %[[G]]
+func.func @gather_block_quantized(%t: tensor<8x32xi4>, %i: tensor<?x3xi64>, %s: tensor<8x2xf32>) -> tensor<?x3x32xf32> {
+  %none = onnx.NoValue
+  %y = onnx.ms.GatherBlockQuantized(%t, %i, %s, %none) {block_size = 16 : i64} : (tensor<8x32xi4>, tensor<?x3xi64>, tensor<8x2xf32>, none) -> tensor<?x3x32xf32>
+  return %y : tensor<?x3x32xf32>
+}
+
+// -----
+
+// A packed uint8 table (bits 4) is not supported yet.
+func.func @gather_block_quantized_packed(%t: tensor<8x16xui8>, %i: tensor<3xi64>, %s: tensor<8x2xf32>) -> tensor<3x32xf32> {
+  %none = onnx.NoValue
+  // expected-error @+1 {{only int4, uint4 and (with bits=8) uint8 tables are supported, not 'ui8' packed}}
+  %y = onnx.ms.GatherBlockQuantized(%t, %i, %s, %none) {block_size = 16 : i64} : (tensor<8x16xui8>, tensor<3xi64>, tensor<8x2xf32>, none) -> tensor<3x32xf32>
+  return %y : tensor<3x32xf32>
+}
