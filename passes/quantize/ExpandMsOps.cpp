@@ -378,35 +378,37 @@ LogicalResult expand(ONNXMsMatMulNBitsOp op) {
         return op.emitError("g_idx other than k / block_size (act-order "
                             "weights) is not supported");
   }
-  int64_t width = blocks * block;
-  SmallVector<char> w(n * width);
-  int64_t perByte = 8 / bits;
-  for (int64_t i = 0; i < int64_t(w.size()); ++i) {
-    int64_t byte = uint8_t((*packed)[i / perByte]);
-    w[i] = char((byte >> ((i % perByte) * bits)) & mask);
-  }
+  // W^T as [K, N] (the padding of the last block dropped), zero points and
+  // scales as [blocks, N]: the layout of the QDQ form MatMulNBitsQuantizer
+  // also writes, which fold-qdq folds into f32 weights or the 4-bit
+  // kernels' op. (Sliced and transposed at run time, the weights cost a
+  // batch-1 BERT 15x its float time.)
+  int64_t perByte = 8 / bits, width = blocks * block;
+  SmallVector<char> w(k * n);
+  for (int64_t c = 0; c < n; ++c)
+    for (int64_t r = 0; r < k; ++r) {
+      int64_t i = c * width + r;
+      int64_t byte = uint8_t((*packed)[i / perByte]);
+      w[r * n + c] = char((byte >> ((i % perByte) * bits)) & mask);
+    }
+  SmallVector<float> st(blocks * n);
+  SmallVector<char> zt(blocks * n);
+  for (int64_t c = 0; c < n; ++c)
+    for (int64_t j = 0; j < blocks; ++j) {
+      st[j * n + c] = (*scales)[c * blocks + j];
+      zt[j * n + c] = char(zp[c * blocks + j]);
+    }
   MLIRContext *ctx = e.ctx;
   Type u8 = IntegerType::get(ctx, 8, IntegerType::Unsigned);
   Type f32 = e.b.getF32Type();
-  Value wq = e.constant(makeResourceAttr(RankedTensorType::get({n, width}, u8),
-                                         w, 1, "nbits_weights"));
+  Value wq = e.constant(makeResourceAttr(RankedTensorType::get({k, n}, u8), w,
+                                         1, "nbits_weights"));
   Value ws = e.constant(makeResourceAttr(
-      RankedTensorType::get({n, blocks}, f32), *scales, "nbits_scales"));
-  Value wz = e.constant(makeResourceAttr(
-      RankedTensorType::get({n, blocks}, u8),
-      ArrayRef<char>(reinterpret_cast<const char *>(zp.data()), zp.size()), 1,
-      "nbits_zero_points"));
-  Value wf = e.dequantize(wq, ws, wz,
-                          {e.attr("axis", 1), e.attr("block_size", block)});
-  if (width != k) {
-    auto it = RankedTensorType::get({1}, e.b.getI64Type());
-    auto i64 = [&](int64_t v) {
-      return e.constant(DenseElementsAttr::get(it, ArrayRef<int64_t>{v}));
-    };
-    wf = e.make<ONNXSliceOp>(f32, {wf, i64(0), i64(k), i64(1), e.none()});
-  }
-  Value wt = e.make<ONNXTransposeOp>(
-      f32, {wf}, {e.attr("perm", e.b.getI64ArrayAttr({1, 0}))});
+      RankedTensorType::get({blocks, n}, f32), st, "nbits_scales"));
+  Value wz = e.constant(makeResourceAttr(RankedTensorType::get({blocks, n}, u8),
+                                         zt, 1, "nbits_zero_points"));
+  Value wt = e.dequantize(wq, ws, wz,
+                          {e.attr("axis", 0), e.attr("block_size", block)});
   if (isNoValue(op.getBias())) {
     return e.replaceWith<ONNXMatMulOp>(f32, {op.getA(), wt});
   }

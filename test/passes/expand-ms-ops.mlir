@@ -107,17 +107,17 @@ func.func @dynamic_quantize_matmul(%a: tensor<?x8xf32>, %b: tensor<8x4xi8>, %sb:
 // -----
 
 // MatMulNBits, 4 bits, K = 20 in blocks of 16 (the last one padded):
-// weights unpacked low nibble first into [N, 32] bytes, zero points
-// unpacked the same way, a blocked DequantizeLinear, the padding sliced
-// off, transposed to [K, N] for the MatMul.
+// weights unpacked low nibble first and transposed into [K, N] bytes (the
+// padding dropped), zero points unpacked and scales transposed into
+// [blocks, N], a DequantizeLinear blocked along K, the MatMul.
 // CHECK-LABEL: func.func @matmul_nbits
-// CHECK-DAG: %[[W:.*]] = onnx.Constant() {value = dense_resource<nbits_weights> : tensor<2x32xui8>}
+// CHECK-DAG: %[[W:.*]] = onnx.Constant() {value = dense_resource<nbits_weights> : tensor<20x2xui8>}
 // CHECK-DAG: %[[S:.*]] = onnx.Constant() {value = dense_resource<nbits_scales> : tensor<2x2xf32>}
 // CHECK-DAG: %[[Z:.*]] = onnx.Constant() {value = dense_resource<nbits_zero_points> : tensor<2x2xui8>}
-// CHECK: %[[D:.*]] = onnx.DequantizeLinear(%[[W]], %[[S]], %[[Z]]) {block_size = 16 : i64}
-// CHECK: %[[K:.*]] = onnx.Slice(%[[D]]
-// CHECK: %[[T:.*]] = onnx.Transpose(%[[K]]) {perm = [1, 0]}
-// CHECK: %[[Y:.*]] = onnx.MatMul(%{{.*}}, %[[T]]) : {{.*}} -> tensor<3x2xf32>
+// CHECK: %[[D:.*]] = onnx.DequantizeLinear(%[[W]], %[[S]], %[[Z]]) {axis = 0 : i64, block_size = 16 : i64}
+// CHECK-NOT: onnx.Slice
+// CHECK-NOT: onnx.Transpose
+// CHECK: %[[Y:.*]] = onnx.MatMul(%{{.*}}, %[[D]]) : {{.*}} -> tensor<3x2xf32>
 // CHECK: return %[[Y]]
 func.func @matmul_nbits(%a: tensor<3x20xf32>) -> tensor<3x2xf32> {
   %b = onnx.Constant() {value = dense<33> : tensor<2x2x8xui8>} : () -> tensor<2x2x8xui8>
