@@ -30,8 +30,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/common/ColumnTiles.h"
 #include "passes/common/ConstantData.h"
-#include "passes/common/VectorBody.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -241,56 +241,6 @@ Value quadZeroPoint(OpBuilder &b, Location loc, Value zp, bool isUnsigned) {
                                arith::ConstantIntOp::create(b, loc, i32, 128));
 }
 
-/// `v` collapsed to a matrix (all leading dims into the rows).
-Value toMatrix(OpBuilder &b, Location loc, Value v) {
-  auto t = cast<RankedTensorType>(v.getType());
-  int64_t r = t.getRank();
-  if (r == 2)
-    return v;
-  ReassociationIndices rows;
-  for (int64_t d = 0; d < r - 1; ++d)
-    rows.push_back(d);
-  return tensor::CollapseShapeOp::create(
-      b, loc, v, SmallVector<ReassociationIndices>{rows, {r - 1}});
-}
-
-/// How an epilogue operand is read for a tile: one value for the whole
-/// tensor, or one per column.
-enum class EpilogueRead { PerTensor, PerColumn };
-
-/// The elementwise consumer of `op` to run on the accumulators, or null:
-/// `op`'s only user, whose other operands do not vary along the rows (the
-/// kernel has no row coordinates for them). `reads` gets one entry per
-/// input of the consumer (the accumulator's is unused).
-linalg::GenericOp epilogueOf(QMatMulOp op,
-                             SmallVectorImpl<EpilogueRead> &reads) {
-  linalg::GenericOp e = mcc::soleVectorizableConsumer(op);
-  if (!e)
-    return {};
-  unsigned rank = op.getType().getRank();
-  for (OpOperand *in : e.getDpsInputOperands()) {
-    AffineMap m = e.getMatchingIndexingMap(in);
-    if (in->get() == op.getResult()) {
-      reads.push_back(EpilogueRead::PerTensor);
-      continue;
-    }
-    if (llvm::all_of(m.getResults(), [](AffineExpr x) {
-          auto c = dyn_cast<AffineConstantExpr>(x);
-          return c && c.getValue() == 0;
-        })) {
-      reads.push_back(EpilogueRead::PerTensor);
-      continue;
-    }
-    if (m.getNumResults() == 1 &&
-        m.getResult(0) == getAffineDimExpr(rank - 1, e.getContext())) {
-      reads.push_back(EpilogueRead::PerColumn);
-      continue;
-    }
-    return {};
-  }
-  return e;
-}
-
 class KernelEmitter {
 public:
   KernelEmitter(QMatMulOp op, Isa isa, int64_t rows)
@@ -359,90 +309,42 @@ LogicalResult KernelEmitter::emit(RewriterBase &rewriter) {
             return v >= -128 && v <= 127;
           });
   int64_t group = quads ? 4 : 2;
-  Location loc = op.getLoc();
-  MLIRContext *ctx = rewriter.getContext();
-  OpBuilder &b = rewriter;
-  // Sizes taken from the result are the init's (lowerings size their
-  // outputs with tensor.dim): then the consumer can be its only user.
-  for (OpOperand &use : llvm::make_early_inc_range(op.getResult().getUses()))
-    if (auto dim = dyn_cast<tensor::DimOp>(use.getOwner()))
-      rewriter.modifyOpInPlace(
-          dim, [&] { dim.getSourceMutable().assign(op.getInit()); });
-  SmallVector<EpilogueRead> reads;
-  linalg::GenericOp epilogue = epilogueOf(op, reads);
-  // At the epilogue: its other operands may be computed after the matmul.
-  rewriter.setInsertionPoint(epilogue ? epilogue.getOperation()
-                                      : op.getOperation());
   int64_t k = weights->k, n = weights->n;
   int64_t steps = llvm::divideCeil(k, group);
   int64_t tiles = llvm::divideCeil(n, width);
-  Type i32 = b.getI32Type();
-  Value panels =
-      int32Constant(b, loc, {tiles, steps, width},
-                    packPanels(*weights, width, group), "mcc_int8_panels");
-  Value a = toMatrix(b, loc, op.getA());
-  bool aU = op.getAUnsigned();
+  Type i32 = rewriter.getI32Type();
+  auto accT = VectorType::get({lanes}, i32);
   // quads: the activations' zero point times each column's weight sum
   // comes off at the end.
-  Value colSums, zeroPoint;
-  if (quads) {
-    acts = quadActivations(b, loc, a, aU);
-    SmallVector<int32_t> sums(tiles * width, 0);
-    for (int64_t r = 0; r < k; ++r)
-      for (int64_t c = 0; c < n; ++c)
-        sums[c] += weights->values[r * n + c];
-    colSums = int32Constant(b, loc, {tiles * width}, sums, "mcc_int8_colsums");
-    zeroPoint = quadZeroPoint(b, loc, op.getAZeroPoint(), aU);
-  } else {
-    acts = pairActivations(b, loc, a, op.getAZeroPoint(), aU);
-  }
-  Value out =
-      toMatrix(b, loc, epilogue ? epilogue.getDpsInits()[0] : op.getInit());
-  Value m = tensor::DimOp::create(b, loc, out, 0);
-  AffineExpr s0 = b.getAffineSymbolExpr(0), d0 = b.getAffineDimExpr(0);
-  OpFoldResult blocks = affine::makeComposedFoldedAffineApply(
-      b, loc, AffineMap::get(0, 1, s0.ceilDiv(rows)), {OpFoldResult(m)});
-  auto loop = scf::ForallOp::create(
-      b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(tiles), blocks},
-      ValueRange{out}, std::nullopt);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(loop.getTerminator());
-    Value tile = loop.getInductionVars()[0];
-    Value block = loop.getInductionVars()[1];
-    Value n0 = affine::makeComposedAffineApply(
-        b, loc, AffineMap::get(1, 0, d0 * width), {tile});
-    Value m0 = affine::makeComposedAffineApply(
-        b, loc, AffineMap::get(1, 0, d0 * rows), {block});
-    // Rows and columns this tile has.
-    Value rowsHere = affine::AffineMinOp::create(
-        b, loc,
-        AffineMap::get(1, 1, {getAffineConstantExpr(rows, ctx), s0 - d0}, ctx),
-        ValueRange{m0, m});
-    // Whole column tiles (N a multiple of the width) store and read the
-    // epilogue's operands unmasked: masked stores are slow (`vpmaskmovd`
-    // on Zen 3), and a conv's small K leaves the kernel bound by them.
-    bool wholeTiles = n % width == 0;
-    OpFoldResult colsHere =
-        wholeTiles
-            ? OpFoldResult(b.getIndexAttr(width))
-            : OpFoldResult(
-                  affine::AffineMinOp::create(
-                      b, loc,
-                      AffineMap::get(
-                          1, 0, {getAffineConstantExpr(width, ctx), n - d0},
-                          ctx),
-                      ValueRange{n0})
-                      .getResult());
-    // Row i of the block, clamped to the last row (a short last block
-    // computes copies of it and does not store them).
-    SmallVector<Value> rowOf;
-    for (int64_t i = 0; i < rows; ++i)
-      rowOf.push_back(affine::AffineMinOp::create(
-          b, loc, AffineMap::get(1, 1, {d0 + i, s0 - 1}, ctx),
-          ValueRange{m0, m}));
-
-    auto accT = VectorType::get({lanes}, i32);
+  Value panels, colSums, zeroPoint;
+  mcc::ColumnTiledKernel kernel;
+  kernel.op = op;
+  kernel.init = op.getInit();
+  kernel.n = n;
+  kernel.lanes = lanes;
+  kernel.vectors = 2;
+  kernel.rows = rows;
+  kernel.prologue = [&](OpBuilder &b, Location loc) {
+    panels =
+        int32Constant(b, loc, {tiles, steps, width},
+                      packPanels(*weights, width, group), "mcc_int8_panels");
+    Value a = mcc::toMatrix(b, loc, op.getA());
+    bool aU = op.getAUnsigned();
+    if (quads) {
+      acts = quadActivations(b, loc, a, aU);
+      SmallVector<int32_t> sums(tiles * width, 0);
+      for (int64_t r = 0; r < k; ++r)
+        for (int64_t c = 0; c < n; ++c)
+          sums[c] += weights->values[r * n + c];
+      colSums =
+          int32Constant(b, loc, {tiles * width}, sums, "mcc_int8_colsums");
+      zeroPoint = quadZeroPoint(b, loc, op.getAZeroPoint(), aU);
+    } else {
+      acts = pairActivations(b, loc, a, op.getAZeroPoint(), aU);
+    }
+  };
+  kernel.tileBody = [&](OpBuilder &b, Location loc, Value tile, Value n0,
+                        ArrayRef<Value> rowOf) {
     Value zeroAcc = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(accT, b.getI32IntegerAttr(0)));
     SmallVector<Value> inits(2 * rows, zeroAcc);
@@ -473,7 +375,8 @@ LogicalResult KernelEmitter::emit(RewriterBase &rewriter) {
       Value za = vector::BroadcastOp::create(b, loc, accT, zeroPoint);
       for (int j = 0; j < 2; ++j) {
         Value col = affine::makeComposedAffineApply(
-            b, loc, AffineMap::get(1, 0, d0 + j * lanes), {n0});
+            b, loc, AffineMap::get(1, 0, b.getAffineDimExpr(0) + j * lanes),
+            {n0});
         Value sums = vector::TransferReadOp::create(
             b, loc, accT, colSums, ValueRange{col}, pad, ArrayRef<bool>{true});
         Value off = arith::MulIOp::create(b, loc, za, sums);
@@ -482,102 +385,9 @@ LogicalResult KernelEmitter::emit(RewriterBase &rewriter) {
               arith::SubIOp::create(b, loc, results[2 * i + j], off);
       }
     }
-
-    // The epilogue's other operands, per column vector of the tile.
-    IRMapping epilogueArgs[2];
-    if (epilogue) {
-      Block &body = epilogue.getRegion().front();
-      for (auto [k, in] : llvm::enumerate(epilogue.getDpsInputOperands())) {
-        if (in->get() == op.getResult())
-          continue;
-        Value arg = body.getArgument(in->getOperandNumber());
-        auto vt = VectorType::get({lanes}, arg.getType());
-        for (int j = 0; j < 2; ++j) {
-          Value v;
-          if (reads[k] == EpilogueRead::PerTensor) {
-            auto t = cast<RankedTensorType>(in->get().getType());
-            SmallVector<Value> zeros(t.getRank(), c0);
-            v = vector::BroadcastOp::create(
-                b, loc, vt,
-                tensor::ExtractOp::create(b, loc, in->get(), zeros));
-          } else {
-            Value col = affine::makeComposedAffineApply(
-                b, loc, AffineMap::get(1, 0, d0 + j * lanes), {n0});
-            Value padding =
-                arith::ConstantOp::create(b, loc, b.getZeroAttr(arg.getType()));
-            v = vector::TransferReadOp::create(b, loc, vt, in->get(),
-                                               ValueRange{col}, padding,
-                                               ArrayRef<bool>{wholeTiles});
-          }
-          epilogueArgs[j].map(arg, v);
-        }
-      }
-      for (int64_t i = 0; i < rows; ++i)
-        for (int j = 0; j < 2; ++j) {
-          IRMapping map = epilogueArgs[j];
-          for (OpOperand *in : epilogue.getDpsInputOperands())
-            if (in->get() == op.getResult())
-              map.map(body.getArgument(in->getOperandNumber()),
-                      results[2 * i + j]);
-          results[2 * i + j] =
-              mcc::applyBodyOnVectors(b, loc, epilogue, map, lanes);
-        }
-    }
-
-    // Store the rows this block has, each as two vectors (masked unless
-    // the tiles are whole).
-    Value shared = loop.getRegionIterArgs()[0];
-    SmallVector<OpFoldResult> offsets = {m0, n0}, sizes = {rowsHere, colsHere},
-                              strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
-    Value t =
-        tensor::ExtractSliceOp::create(b, loc, shared, offsets, sizes, strides);
-    for (int64_t i = 0; i < rows; ++i) {
-      Value ri = arith::ConstantIndexOp::create(b, loc, i);
-      auto store = [&](OpBuilder &sb, Location l, Value into) {
-        for (int j = 0; j < 2; ++j)
-          into =
-              vector::TransferWriteOp::create(sb, l, results[2 * i + j], into,
-                                              ValueRange{ri, j ? cLanes : c0},
-                                              ArrayRef<bool>{wholeTiles})
-                  .getResult();
-        return into;
-      };
-      if (i == 0) {
-        t = store(b, loc, t);
-        continue;
-      }
-      Value has = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, ri,
-                                        rowsHere);
-      auto ifOp = scf::IfOp::create(
-          b, loc, has,
-          [&](OpBuilder &tb, Location l) {
-            scf::YieldOp::create(tb, l, store(tb, l, t));
-          },
-          [&](OpBuilder &eb, Location l) { scf::YieldOp::create(eb, l, t); });
-      t = ifOp.getResult(0);
-    }
-    b.setInsertionPointToStart(loop.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(b, loc, t, shared, offsets, sizes,
-                                          strides);
-  }
-  Value result = loop.getResult(0);
-  Value init = epilogue ? epilogue.getDpsInits()[0] : op.getInit();
-  auto rt = cast<RankedTensorType>(init.getType());
-  if (rt.getRank() != 2) {
-    ReassociationIndices lead;
-    for (int64_t d = 0; d < rt.getRank() - 1; ++d)
-      lead.push_back(d);
-    result = tensor::ExpandShapeOp::create(
-        b, loc, rt, result,
-        SmallVector<ReassociationIndices>{lead, {rt.getRank() - 1}},
-        tensor::getMixedSizes(b, loc, init));
-  }
-  if (epilogue) {
-    rewriter.replaceOp(epilogue, result);
-    rewriter.eraseOp(op);
-  } else {
-    rewriter.replaceOp(op, result);
-  }
+    return results;
+  };
+  mcc::emitColumnTiledKernel(rewriter, kernel);
   return success();
 }
 

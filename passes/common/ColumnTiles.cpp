@@ -1,0 +1,231 @@
+//===- ColumnTiles.cpp - Register-tiled matmul kernels, their frame -------===//
+
+#include "passes/common/ColumnTiles.h"
+#include "passes/common/VectorBody.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+
+Value mcc::toMatrix(OpBuilder &b, Location loc, Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  int64_t r = t.getRank();
+  if (r == 2)
+    return v;
+  ReassociationIndices rows;
+  for (int64_t d = 0; d < r - 1; ++d)
+    rows.push_back(d);
+  return tensor::CollapseShapeOp::create(
+      b, loc, v, SmallVector<ReassociationIndices>{rows, {r - 1}});
+}
+
+namespace {
+
+/// How an epilogue operand is read for a tile: one value for the whole
+/// tensor, or one per column.
+enum class EpilogueRead { PerTensor, PerColumn };
+
+/// The elementwise consumer of `op` to run on the accumulators, or null:
+/// `op`'s only user, whose other operands do not vary along the rows (the
+/// kernel has no row coordinates for them). `reads` gets one entry per
+/// input of the consumer (the accumulator's is unused).
+linalg::GenericOp epilogueOf(Operation *op,
+                             SmallVectorImpl<EpilogueRead> &reads) {
+  linalg::GenericOp e = mcc::soleVectorizableConsumer(op);
+  if (!e)
+    return {};
+  Value result = op->getResult(0);
+  unsigned rank = cast<RankedTensorType>(result.getType()).getRank();
+  for (OpOperand *in : e.getDpsInputOperands()) {
+    AffineMap m = e.getMatchingIndexingMap(in);
+    if (in->get() == result) {
+      reads.push_back(EpilogueRead::PerTensor);
+      continue;
+    }
+    if (llvm::all_of(m.getResults(), [](AffineExpr x) {
+          auto c = dyn_cast<AffineConstantExpr>(x);
+          return c && c.getValue() == 0;
+        })) {
+      reads.push_back(EpilogueRead::PerTensor);
+      continue;
+    }
+    if (m.getNumResults() == 1 &&
+        m.getResult(0) == getAffineDimExpr(rank - 1, e.getContext())) {
+      reads.push_back(EpilogueRead::PerColumn);
+      continue;
+    }
+    return {};
+  }
+  return e;
+}
+
+} // namespace
+
+void mcc::emitColumnTiledKernel(RewriterBase &rewriter,
+                                const ColumnTiledKernel &k) {
+  Operation *op = k.op;
+  Value opResult = op->getResult(0);
+  Location loc = op->getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  OpBuilder &b = rewriter;
+  int64_t lanes = k.lanes, vectors = k.vectors, rows = k.rows;
+  int64_t width = vectors * lanes, n = k.n;
+  // Sizes taken from the result are the init's (lowerings size their
+  // outputs with tensor.dim): then the consumer can be its only user.
+  for (OpOperand &use : llvm::make_early_inc_range(opResult.getUses()))
+    if (auto dim = dyn_cast<tensor::DimOp>(use.getOwner()))
+      rewriter.modifyOpInPlace(dim,
+                               [&] { dim.getSourceMutable().assign(k.init); });
+  SmallVector<EpilogueRead> reads;
+  linalg::GenericOp epilogue = epilogueOf(op, reads);
+  // At the epilogue: its other operands may be computed after the matmul.
+  rewriter.setInsertionPoint(epilogue ? epilogue.getOperation() : op);
+  k.prologue(b, loc);
+  int64_t tiles = llvm::divideCeil(n, width);
+  Value out = toMatrix(b, loc, epilogue ? epilogue.getDpsInits()[0] : k.init);
+  Value m = tensor::DimOp::create(b, loc, out, 0);
+  AffineExpr s0 = b.getAffineSymbolExpr(0), d0 = b.getAffineDimExpr(0);
+  OpFoldResult blocks = affine::makeComposedFoldedAffineApply(
+      b, loc, AffineMap::get(0, 1, s0.ceilDiv(rows)), {OpFoldResult(m)});
+  auto loop = scf::ForallOp::create(
+      b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(tiles), blocks},
+      ValueRange{out}, std::nullopt);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getTerminator());
+    Value tile = loop.getInductionVars()[0];
+    Value block = loop.getInductionVars()[1];
+    Value n0 = affine::makeComposedAffineApply(
+        b, loc, AffineMap::get(1, 0, d0 * width), {tile});
+    Value m0 = affine::makeComposedAffineApply(
+        b, loc, AffineMap::get(1, 0, d0 * rows), {block});
+    // Rows and columns this tile has.
+    Value rowsHere = affine::AffineMinOp::create(
+        b, loc,
+        AffineMap::get(1, 1, {getAffineConstantExpr(rows, ctx), s0 - d0}, ctx),
+        ValueRange{m0, m});
+    // Whole column tiles (N a multiple of the width) store and read the
+    // epilogue's operands unmasked: masked stores are slow (`vpmaskmovd`
+    // on Zen 3), and a conv's small K leaves the kernel bound by them.
+    bool wholeTiles = n % width == 0;
+    OpFoldResult colsHere =
+        wholeTiles
+            ? OpFoldResult(b.getIndexAttr(width))
+            : OpFoldResult(
+                  affine::AffineMinOp::create(
+                      b, loc,
+                      AffineMap::get(
+                          1, 0, {getAffineConstantExpr(width, ctx), n - d0},
+                          ctx),
+                      ValueRange{n0})
+                      .getResult());
+    SmallVector<Value> rowOf;
+    for (int64_t i = 0; i < rows; ++i)
+      rowOf.push_back(affine::AffineMinOp::create(
+          b, loc, AffineMap::get(1, 1, {d0 + i, s0 - 1}, ctx),
+          ValueRange{m0, m}));
+    SmallVector<Value> results = k.tileBody(b, loc, tile, n0, rowOf);
+    assert(int64_t(results.size()) == rows * vectors && "one value per vector");
+
+    // The epilogue's other operands, per column vector of the tile.
+    Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
+    if (epilogue) {
+      SmallVector<IRMapping> args(vectors);
+      Block &body = epilogue.getRegion().front();
+      for (auto [i, in] : llvm::enumerate(epilogue.getDpsInputOperands())) {
+        if (in->get() == opResult)
+          continue;
+        Value arg = body.getArgument(in->getOperandNumber());
+        auto vt = VectorType::get({lanes}, arg.getType());
+        for (int64_t j = 0; j < vectors; ++j) {
+          Value v;
+          if (reads[i] == EpilogueRead::PerTensor) {
+            auto t = cast<RankedTensorType>(in->get().getType());
+            SmallVector<Value> zeros(t.getRank(), c0);
+            v = vector::BroadcastOp::create(
+                b, loc, vt,
+                tensor::ExtractOp::create(b, loc, in->get(), zeros));
+          } else {
+            Value col = affine::makeComposedAffineApply(
+                b, loc, AffineMap::get(1, 0, d0 + j * lanes), {n0});
+            Value padding =
+                arith::ConstantOp::create(b, loc, b.getZeroAttr(arg.getType()));
+            v = vector::TransferReadOp::create(b, loc, vt, in->get(),
+                                               ValueRange{col}, padding,
+                                               ArrayRef<bool>{wholeTiles});
+          }
+          args[j].map(arg, v);
+        }
+      }
+      for (int64_t i = 0; i < rows; ++i)
+        for (int64_t j = 0; j < vectors; ++j) {
+          IRMapping map = args[j];
+          for (OpOperand *in : epilogue.getDpsInputOperands())
+            if (in->get() == opResult)
+              map.map(body.getArgument(in->getOperandNumber()),
+                      results[i * vectors + j]);
+          results[i * vectors + j] =
+              mcc::applyBodyOnVectors(b, loc, epilogue, map, lanes);
+        }
+    }
+
+    // Store the rows this block has, each as `vectors` vectors (masked
+    // unless the tiles are whole).
+    Value shared = loop.getRegionIterArgs()[0];
+    SmallVector<OpFoldResult> offsets = {m0, n0}, sizes = {rowsHere, colsHere},
+                              strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
+    Value t =
+        tensor::ExtractSliceOp::create(b, loc, shared, offsets, sizes, strides);
+    for (int64_t i = 0; i < rows; ++i) {
+      Value ri = arith::ConstantIndexOp::create(b, loc, i);
+      auto store = [&](OpBuilder &sb, Location l, Value into) {
+        for (int64_t j = 0; j < vectors; ++j)
+          into = vector::TransferWriteOp::create(
+                     sb, l, results[i * vectors + j], into,
+                     ValueRange{
+                         ri, arith::ConstantIndexOp::create(sb, l, j * lanes)},
+                     ArrayRef<bool>{wholeTiles})
+                     .getResult();
+        return into;
+      };
+      if (i == 0) {
+        t = store(b, loc, t);
+        continue;
+      }
+      Value has = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, ri,
+                                        rowsHere);
+      auto ifOp = scf::IfOp::create(
+          b, loc, has,
+          [&](OpBuilder &tb, Location l) {
+            scf::YieldOp::create(tb, l, store(tb, l, t));
+          },
+          [&](OpBuilder &eb, Location l) { scf::YieldOp::create(eb, l, t); });
+      t = ifOp.getResult(0);
+    }
+    b.setInsertionPointToStart(loop.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(b, loc, t, shared, offsets, sizes,
+                                          strides);
+  }
+  Value result = loop.getResult(0);
+  Value init = epilogue ? epilogue.getDpsInits()[0] : k.init;
+  auto rt = cast<RankedTensorType>(init.getType());
+  if (rt.getRank() != 2) {
+    ReassociationIndices lead;
+    for (int64_t d = 0; d < rt.getRank() - 1; ++d)
+      lead.push_back(d);
+    result = tensor::ExpandShapeOp::create(
+        b, loc, rt, result,
+        SmallVector<ReassociationIndices>{lead, {rt.getRank() - 1}},
+        tensor::getMixedSizes(b, loc, init));
+  }
+  if (epilogue) {
+    rewriter.replaceOp(epilogue, result);
+    rewriter.eraseOp(op);
+  } else {
+    rewriter.replaceOp(op, result);
+  }
+}
