@@ -24,6 +24,8 @@ Models, quantized here with onnxruntime.quantization:
   bert_nbits       the BERT encoder's MatMuls through onnxruntime's
                    MatMulNBitsQuantizer (4-bit blocks of 32, asymmetric):
                    com.microsoft MatMulNBits
+  bert_nbits_seq1  the same at sequence length 1: every weight read once per
+                   call (bound by the weights' bytes; mcc keeps them 4-bit)
 
 For each model and thread count, ROUNDS rounds alternate mcc-int8,
 mcc-fp32, onnxruntime-int8 (and OpenVINO-int8); each round is the median
@@ -97,17 +99,18 @@ def bert_dynamic(work, reduce_range):
     return path, f32, None
 
 
-def bert_nbits(work):
+def bert_nbits(work, seq=128):
     from onnxruntime.quantization.matmul_nbits_quantizer import (
         DefaultWeightOnlyQuantConfig, MatMulNBitsQuantizer)
-    model, _ = bench_models.bert_encoder()
-    f32 = os.path.join(work, "bert_fp32.onnx")
+    model, _ = bench_models.bert_encoder(seq=seq)
+    tag = "" if seq == 128 else f"_seq{seq}"
+    f32 = os.path.join(work, f"bert{tag}_fp32.onnx")
     if not os.path.exists(f32):
         onnx.save(model, f32)
     q = MatMulNBitsQuantizer(onnx.load(f32), algo_config=(
         DefaultWeightOnlyQuantConfig(block_size=32, is_symmetric=False)))
     q.process()
-    path = os.path.join(work, "bert_nbits.onnx")
+    path = os.path.join(work, f"bert_nbits{tag}.onnx")
     q.model.save_model_to_file(path)
     return path, f32, None
 
@@ -264,7 +267,7 @@ def main():
     ap.add_argument("--only", nargs="*", default=None,
                     help="models to run: gemm, bert_dynamic, bert_dynamic_rr, "
                     "resnet50_qdq, mobilenet_v2_qdq, resnet50_qop, "
-                    "bert_nbits")
+                    "bert_nbits, bert_nbits_seq1")
     ap.add_argument("--torch-python", default="/usr/bin/python3",
                     help="the python with torch and torchvision (Debian's)")
     args = ap.parse_args()
@@ -280,6 +283,7 @@ def main():
         "resnet50_qop": lambda: ("resnet50_qop",) + cnn_qdq(
             work, "resnet50", args.torch_python, "QOperator"),
         "bert_nbits": lambda: ("bert_nbits",) + bert_nbits(work),
+        "bert_nbits_seq1": lambda: ("bert_nbits_seq1",) + bert_nbits(work, 1),
     }
     peaks = {}
     print(f"# medians of {args.rounds} alternated rounds x {args.iters} runs",

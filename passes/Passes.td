@@ -41,7 +41,20 @@ def FoldQdq : Pass<"fold-qdq", "mlir::func::FuncOp"> {
     runs on the int8 kernels, exact, and the scales multiply once. Gemm
     too (alpha 1, transA 0, beta 1; transB's weights are transposed at
     compile time). Other forms are left as they are.
+
+    A MatMul of f32 activations with few rows (at most `weight-only-rows`,
+    static) and weights that are a constant DequantizeLinear blocked along
+    K (or per column or per tensor) whose values span at most 16 levels
+    (4-bit weights: MatMulNBits, 4-bit QDQ) becomes mcc.wmatmul: the
+    weights stay quantized for int4-matmul-kernels, whose batch-1 matmul
+    reads a fifth of the f32 weights' bytes.
   }];
+  let options = [
+    Option<"weightOnlyRows", "weight-only-rows", "int64_t", "16",
+           "Most activation rows for which 4-bit weights stay quantized "
+           "(more rows: f32 weights, the float kernels)">
+  ];
+  let dependentDialects = ["mcc::MccDialect", "mlir::tensor::TensorDialect"];
 }
 
 def ExpandMsOps : Pass<"expand-ms-ops", "mlir::func::FuncOp"> {
@@ -368,6 +381,31 @@ def RegisterTileContractions
   let dependentDialects = [
     "mlir::affine::AffineDialect", "mlir::scf::SCFDialect",
     "mlir::tensor::TensorDialect", "mlir::vector::VectorDialect"
+  ];
+}
+
+def Int4MatmulKernels : Pass<"int4-matmul-kernels", "mlir::func::FuncOp"> {
+  let summary = "mcc.wmatmul with constant 4-bit weights as a register-tiled kernel";
+  let description = [{
+    Each mcc.wmatmul whose weights, scales and zero points are constants,
+    whose weights span at most 16 levels and whose blocks are multiples of
+    8 (or one block) becomes a loop nest of register tiles over weights
+    packed at compile time, eight 4-bit values of one column per 32-bit
+    lane: each step loads one word per lane and unpacks it in registers
+    (shift, mask, convert) into eight f32 weight vectors. Per block the
+    tile's sums are scaled, and the zero points come off as
+    scale * zero_point * (the block's activation sum). A batch-1 matmul
+    reads 4.5 bits per weight instead of 32. Others are left to
+    lower-mcc-to-linalg.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", "8",
+           "f32 lanes per vector (8: AVX2, 16: AVX-512)">
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect", "mlir::vector::VectorDialect",
+    "mlir::affine::AffineDialect", "mlir::linalg::LinalgDialect"
   ];
 }
 

@@ -68,6 +68,47 @@ QMatMulOp::reifyResultShapes(OpBuilder &b,
   return success();
 }
 
+LogicalResult WMatMulOp::verify() {
+  auto at = getA().getType(), wt = getW().getType();
+  auto st = getScale().getType(), zt = getZeroPoint().getType();
+  auto rt = cast<RankedTensorType>(getResult().getType());
+  if (!at.getElementType().isF32() || !rt.getElementType().isF32() ||
+      !st.getElementType().isF32())
+    return emitOpError("activations, scales and result must be f32");
+  if (!wt.getElementType().isInteger(8) ||
+      zt.getElementType() != wt.getElementType())
+    return emitOpError("weights and zero points must be 8-bit integers");
+  if (at.getRank() < 2 || wt.getRank() != 2 || !wt.hasStaticShape())
+    return emitOpError("needs `a` of rank 2 or more and a static matrix `w`");
+  int64_t r = at.getRank(), k = wt.getDimSize(0), n = wt.getDimSize(1);
+  if (!at.isDynamicDim(r - 1) && at.getDimSize(r - 1) != k)
+    return emitOpError("inner dimensions differ: ")
+           << at.getDimSize(r - 1) << " vs " << k;
+  if (getBlockSize() < 1)
+    return emitOpError("block_size must be positive");
+  int64_t blocks = llvm::divideCeil(k, getBlockSize());
+  for (RankedTensorType t : {st, zt})
+    if (t.getShape() != ArrayRef<int64_t>{blocks, n})
+      return emitOpError("scale and zero_point must be [ceil(K / "
+                         "block_size), N] = [")
+             << blocks << ", " << n << "]";
+  SmallVector<int64_t> want(at.getShape().drop_back());
+  want.push_back(n);
+  if (rt.getRank() != r)
+    return emitOpError("result must have rank ") << r;
+  for (auto [w, d] : llvm::zip(want, rt.getShape()))
+    if (!ShapedType::isDynamic(w) && !ShapedType::isDynamic(d) && w != d)
+      return emitOpError("result shape does not match the operands");
+  return success();
+}
+
+LogicalResult
+WMatMulOp::reifyResultShapes(OpBuilder &b,
+                             ReifiedRankedShapedTypeDims &reifiedReturnShapes) {
+  reifiedReturnShapes.push_back(tensor::getMixedSizes(b, getLoc(), getInit()));
+  return success();
+}
+
 /// A dot op's shapes: `group` narrow elements per 32-bit lane, 256 or 512
 /// bits (the portable form takes any width the instruction has).
 static LogicalResult verifyDot(Operation *op, VectorType acc, VectorType a,

@@ -2,8 +2,8 @@
 //
 // Ops that carry decisions made by mcc's own passes, between the onnx
 // dialect and upstream MLIR (../../docs/architecture.md). Today: the
-// run-time check of an index read from tensor data, and the integer
-// matmul of quantized models.
+// run-time check of an index read from tensor data, the integer matmul of
+// quantized models and the matmul of weight-only quantized ones.
 //
 //===----------------------------------------------------------------------===//
 
@@ -90,6 +90,43 @@ def Mcc_QMatMulOp : Mcc_Op<"qmatmul", [Pure, AllTypesMatch<["init", "result"]>,
   let assemblyFormat = [{
     $a `,` $b `,` $a_zero_point `,` $b_zero_point `,` $init attr-dict `:`
     type($a) `,` type($b) `,` type($a_zero_point) `,` type($b_zero_point)
+    `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Mcc_WMatMulOp : Mcc_Op<"wmatmul", [Pure, AllTypesMatch<["init", "result"]>,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+                              ["reifyResultShapes"]>]> {
+  let summary = "f32 activations times weights quantized in blocks along K";
+  let description = [{
+    `init[..., m, n] = sum_k a[..., m, k] * scale[k / block_size, n] *
+    (w[k, n] - zero_point[k / block_size, n])` in f32: a MatMul whose
+    weights are a DequantizeLinear blocked along K (MatMulNBits, the QDQ
+    form of 4-bit weight-only quantizers), kept quantized so that a kernel
+    reads them as they are stored (a batch-1 matmul is bound by the bytes
+    of its weights). `w` is [K, N] 8-bit integers read per `w_unsigned`,
+    `scale` and `zero_point` are [ceil(K / block_size), N]; the last block
+    may be short. `init` only gives the result's shape.
+
+    fold-qdq makes it where the weights fit 4 bits and the activations have
+    few rows; int4-matmul-kernels packs the weights two per byte into a
+    register-tiled kernel, lower-mcc-to-linalg lowers what it leaves.
+
+    ```mlir
+    %y = mcc.wmatmul %a, %w, %s, %z, %init {block_size = 32 : i64, w_unsigned}
+        : tensor<1x768xf32>, tensor<768x3072xi8>, tensor<24x3072xf32>,
+          tensor<24x3072xi8> -> tensor<1x3072xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$a, AnyRankedTensor:$w,
+                       AnyRankedTensor:$scale, AnyRankedTensor:$zero_point,
+                       AnyRankedTensor:$init, I64Attr:$block_size,
+                       UnitAttr:$w_unsigned);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $a `,` $w `,` $scale `,` $zero_point `,` $init attr-dict `:`
+    type($a) `,` type($w) `,` type($scale) `,` type($zero_point)
     `->` type($result)
   }];
   let hasVerifier = 1;

@@ -72,6 +72,16 @@ std::string mcc::getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
   if (optLevel > 0 && int8Isa != "none")
     p +=
         "int8-matmul-kernels{isa=" + int8Isa.str() + " rows=" + tileRows + "},";
+  // 4-bit weights of few-row matmuls (fold-qdq's mcc.wmatmul), unpacked
+  // in registers, as wide as the integer kernels (vnni-portable: the
+  // AVX-512 shapes on any host, which the e2e suite tests that way).
+  int64_t int4Lanes = vectorWidth;
+  if (int8Isa.starts_with("avx512") || int8Isa == "vnni-portable")
+    int4Lanes = 16;
+  else if (int8Isa.starts_with("avx"))
+    int4Lanes = 8;
+  if (optLevel > 0)
+    p += "int4-matmul-kernels{vector-width=" + std::to_string(int4Lanes) + "},";
   p += "lower-mcc-to-linalg),";
   if (optLevel > 0)
     p += "func.func(channels-last,winograd-convs" + vw +

@@ -4,7 +4,8 @@
 // known to be 8-bit at compile time, weights computed at run time, -O0)
 // becomes one linalg.generic over (batch..., m, n, k) whose body widens
 // both 8-bit operands to i32 and subtracts their zero points before the
-// multiply-add. Correct for any shape; as fast as a scalar loop nest.
+// multiply-add; an mcc.wmatmul one whose body dequantizes each weight.
+// Correct for any shape; as fast as a scalar loop nest.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,6 +21,7 @@ namespace mcc {
 
 using namespace mlir;
 using mcc::QMatMulOp;
+using mcc::WMatMulOp;
 
 namespace {
 
@@ -93,10 +95,63 @@ struct QMatMulToGeneric : OpRewritePattern<QMatMulOp> {
   }
 };
 
+/// mcc.wmatmul: sum_k a * scale * (w - zero_point), the weights
+/// dequantized in the loop body (block k / block_size), one generic.
+struct WMatMulToGeneric : OpRewritePattern<WMatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(WMatMulOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    int64_t r = op.getA().getType().getRank();
+    unsigned m = r - 2, n = r - 1, k = r, numDims = r + 1;
+    SmallVector<AffineExpr> aIdx, outIdx;
+    for (unsigned d = 0; d < m; ++d) {
+      aIdx.push_back(getAffineDimExpr(d, ctx));
+      outIdx.push_back(getAffineDimExpr(d, ctx));
+    }
+    AffineExpr kd = getAffineDimExpr(k, ctx), nd = getAffineDimExpr(n, ctx);
+    aIdx.append({getAffineDimExpr(m, ctx), kd});
+    outIdx.append({getAffineDimExpr(m, ctx), nd});
+    AffineMap blockMap =
+        AffineMap::get(numDims, 0, {kd.floorDiv(op.getBlockSize()), nd}, ctx);
+    SmallVector<AffineMap> maps = {AffineMap::get(numDims, 0, aIdx, ctx),
+                                   AffineMap::get(numDims, 0, {kd, nd}, ctx),
+                                   blockMap, blockMap,
+                                   AffineMap::get(numDims, 0, outIdx, ctx)};
+    SmallVector<IteratorType> iters(numDims, IteratorType::parallel);
+    iters[k] = IteratorType::reduction;
+    Type i32 = rewriter.getI32Type(), f32 = rewriter.getF32Type();
+    Value zero = arith::ConstantOp::create(rewriter, loc, f32,
+                                           rewriter.getF32FloatAttr(0));
+    Value init =
+        linalg::FillOp::create(rewriter, loc, zero, op.getInit()).getResult(0);
+    bool u = op.getWUnsigned();
+    auto widen = [&](OpBuilder &b, Location l, Value v) -> Value {
+      return u ? (Value)arith::ExtUIOp::create(b, l, i32, v)
+               : (Value)arith::ExtSIOp::create(b, l, i32, v);
+    };
+    auto g = linalg::GenericOp::create(
+        rewriter, loc, op.getType(),
+        ValueRange{op.getA(), op.getW(), op.getScale(), op.getZeroPoint()},
+        init, maps, iters, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value q = arith::SubIOp::create(b, l, widen(b, l, args[1]),
+                                          widen(b, l, args[3]));
+          Value w = arith::MulFOp::create(
+              b, l, arith::SIToFPOp::create(b, l, f32, q), args[2]);
+          Value p = arith::MulFOp::create(b, l, args[0], w);
+          linalg::YieldOp::create(
+              b, l, Value(arith::AddFOp::create(b, l, args[4], p)));
+        });
+    rewriter.replaceOp(op, g.getResult(0));
+    return success();
+  }
+};
+
 struct LowerMccToLinalg : mcc::impl::LowerMccToLinalgBase<LowerMccToLinalg> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<QMatMulToGeneric>(&getContext());
+    patterns.add<QMatMulToGeneric, WMatMulToGeneric>(&getContext());
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };

@@ -44,6 +44,7 @@
 
 #include "mlir/IR/DialectResourceBlobManager.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace mcc {
@@ -330,7 +331,103 @@ LogicalResult foldConstantDequantize(ONNXDequantizeLinearOp dq) {
   return success();
 }
 
+/// MatMul(a, DQ(w)) with f32 activations of at most `maxRows` rows
+/// (static) and constant 4- or 8-bit weights [K, N] whose values span at
+/// most 16 levels, dequantized in blocks along K (a multiple of 8, or one
+/// block: per column or per tensor): mcc.wmatmul, the weights kept as
+/// they are for int4-matmul-kernels. Failure changes nothing.
+LogicalResult foldWeightOnly(ONNXMatMulOp mm, int64_t maxRows) {
+  auto dq = mm.getB().getDefiningOp<ONNXDequantizeLinearOp>();
+  if (!dq)
+    return failure();
+  auto at = dyn_cast<RankedTensorType>(mm.getA().getType());
+  auto rt = dyn_cast<RankedTensorType>(mm.getY().getType());
+  auto xt = dyn_cast<RankedTensorType>(dq.getX().getType());
+  if (!at || !rt || !xt || at.getRank() < 2 || rt.getRank() != at.getRank() ||
+      !at.getElementType().isF32() || !rt.hasStaticShape() ||
+      !rt.getElementType().isF32() || xt.getRank() != 2 ||
+      !xt.hasStaticShape() ||
+      !(xt.getElementType().isInteger(4) || xt.getElementType().isInteger(8)))
+    return failure();
+  int64_t rows = 1;
+  for (int64_t d : at.getShape().drop_back())
+    rows *= d;
+  int64_t k = xt.getDimSize(0), n = xt.getDimSize(1);
+  if (rows > maxRows || at.isDynamicDim(at.getRank() - 1) ||
+      at.getDimSize(at.getRank() - 1) != k)
+    return failure();
+  auto q = constantInts(dq.getX());
+  auto sc = dq.getXScale().getDefiningOp<ONNXConstantOp>();
+  std::optional<SmallVector<float>> scale;
+  if (sc && sc.getValue())
+    scale = elementsToFloats(*sc.getValue());
+  std::optional<SmallVector<int64_t>> zp;
+  if (!isNoValue(dq.getXZeroPoint()))
+    zp = constantInts(dq.getXZeroPoint());
+  if (!q || !scale || (!isNoValue(dq.getXZeroPoint()) && !zp) ||
+      int64_t(q->size()) != k * n || (zp && zp->size() != scale->size()))
+    return failure();
+  // Parameter p of weight (r, c) as [blocks, N]: blocked along K, per
+  // column (axis 1) or per tensor.
+  int64_t axis = dq.getAxis() < 0 ? dq.getAxis() + 2 : dq.getAxis();
+  int64_t block = dq.getBlockSize(), blocks = 1;
+  std::function<int64_t(int64_t, int64_t)> param;
+  if (block > 0 && axis == 0) {
+    blocks = (k + block - 1) / block;
+    if (int64_t(scale->size()) != blocks * n)
+      return failure();
+    param = [n](int64_t j, int64_t c) { return j * n + c; };
+  } else if (block == 0 && scale->size() == 1) {
+    block = k;
+    param = [](int64_t, int64_t) { return 0; };
+  } else if (block == 0 && axis == 1 && int64_t(scale->size()) == n) {
+    block = k;
+    param = [](int64_t, int64_t c) { return c; };
+  } else {
+    return failure();
+  }
+  if (blocks > 1 && block % 8 != 0)
+    return failure();
+  auto [lo, hi] = std::minmax_element(q->begin(), q->end());
+  if (*hi - *lo > 15)
+    return failure();
+  // The operands as [K, N] and [blocks, N] bytes, read per the weights'
+  // signedness.
+  SmallVector<char> w(q->begin(), q->end());
+  SmallVector<float> s(blocks * n);
+  SmallVector<char> z(blocks * n, 0);
+  for (int64_t j = 0; j < blocks; ++j)
+    for (int64_t c = 0; c < n; ++c) {
+      s[j * n + c] = (*scale)[param(j, c)];
+      if (zp)
+        z[j * n + c] = char((*zp)[param(j, c)]);
+    }
+  OpBuilder b(mm);
+  Location loc = mm.getLoc();
+  Type i8 = b.getI8Type();
+  auto pt = RankedTensorType::get({blocks, n}, i8);
+  Value wc = createConstant(
+      b, loc,
+      makeResourceAttr(RankedTensorType::get({k, n}, i8), w, 1, "wq_weights"));
+  Value ws = createConstant(
+      b, loc,
+      makeResourceAttr(RankedTensorType::get({blocks, n}, b.getF32Type()), s,
+                       "wq_scales"));
+  Value wz =
+      createConstant(b, loc, makeResourceAttr(pt, z, 1, "wq_zero_points"));
+  Value init = tensor::EmptyOp::create(b, loc, rt.getShape(), b.getF32Type());
+  auto op = WMatMulOp::create(
+      b, loc, rt, mm.getA(), wc, ws, wz, init, b.getI64IntegerAttr(block),
+      xt.getElementType().isUnsignedInteger() ? b.getUnitAttr() : UnitAttr());
+  mm.getY().replaceAllUsesWith(op.getResult());
+  mm.erase();
+  if (dq.getY().use_empty())
+    dq.erase();
+  return success();
+}
+
 struct FoldQdqPass : mcc::impl::FoldQdqBase<FoldQdqPass> {
+  using Base::Base;
   void runOnOperation() override {
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
@@ -343,7 +440,8 @@ struct FoldQdqPass : mcc::impl::FoldQdqBase<FoldQdqPass> {
         continue;
       }
       if (auto mm = dyn_cast<ONNXMatMulOp>(op)) {
-        (void)fold(mm, mm.getA(), mm.getB(), false, Value());
+        if (failed(fold(mm, mm.getA(), mm.getB(), false, Value())))
+          (void)foldWeightOnly(mm, weightOnlyRows);
         continue;
       }
       auto gemm = cast<ONNXGemmOp>(op);

@@ -12,6 +12,9 @@ each compared with onnxruntime running the same file.
   written node by node;
 - nbits_mlp: a float MLP through onnxruntime's MatMulNBitsQuantizer
   (4-bit blocks of 32, asymmetric, K not a multiple of the block);
+- nbits_gemv, nbits_qdq_rows: MatMulNBits and the quantizer's 4-bit QDQ
+  form on activations of one and three rows, where the weights stay
+  packed (int4-matmul-kernels);
 - gather_block_quantized: GatherBlockQuantized on uint4 (with zero points)
   and int4 tables, blocked along either axis.
 
@@ -189,6 +192,47 @@ def nbits_mlp(work, name, seed=13):
     return path, _session(path), 1e-4
 
 
+def nbits_few_rows(work, name, qdq, seed=15):
+    """Matmuls whose activations have few rows, where mcc keeps the 4-bit
+    weights packed (mcc.wmatmul, int4-matmul-kernels). qdq=False:
+    MatMulNBits (asymmetric, blocks of 32, K = 200 and 100 with a short
+    last block, N = 100 and 72: partial column tiles), one row per sample,
+    with bias and ReLU between them. qdq=True: the quantizer's QDQ form
+    (int4 weights under a DequantizeLinear blocked along K, symmetric,
+    blocks of 16), three rows per sample (a short last row block)."""
+    from onnxruntime.quantization import QuantFormat
+    from onnxruntime.quantization.matmul_nbits_quantizer import (
+        DefaultWeightOnlyQuantConfig, MatMulNBitsQuantizer)
+    rng = np.random.default_rng(seed)
+    w = lambda shape: numpy_helper.from_array(
+        (rng.standard_normal(shape) / np.sqrt(shape[0])).astype(np.float32),
+        f"w{shape[0]}x{shape[1]}")
+    w1, w2 = w((200, 100)), w((100, 72))
+    bias = numpy_helper.from_array((rng.standard_normal(100) * 0.1).astype(
+        np.float32), "b1")
+    nodes = [helper.make_node("MatMul", ["x", w1.name], ["m1"], name="fc1"),
+             helper.make_node("Add", ["m1", "b1"], ["a1"], name="bias1"),
+             helper.make_node("Relu", ["a1"], ["r1"], name="relu"),
+             helper.make_node("MatMul", ["r1", w2.name], ["y"], name="fc2")]
+    lead = ["N", 3] if qdq else ["N"]
+    g = helper.make_graph(
+        nodes, name, [helper.make_tensor_value_info("x", F32, lead + [200])],
+        [helper.make_tensor_value_info("y", F32, lead + [72])],
+        [w1, w2, bias])
+    model = helper.make_model(g, opset_imports=[helper.make_opsetid("", 21)])
+    config = DefaultWeightOnlyQuantConfig(
+        block_size=16 if qdq else 32, is_symmetric=qdq,
+        quant_format=QuantFormat.QDQ if qdq else QuantFormat.QOperator)
+    q = MatMulNBitsQuantizer(model, algo_config=config)
+    q.process()
+    path = os.path.join(work, f"{name}.onnx")
+    q.model.save_model_to_file(path)
+    ops = [n.op_type for n in onnx.load(path).graph.node]
+    want = "DequantizeLinear" if qdq else "MatMulNBits"
+    assert ops.count(want) == 2, f"the quantizer wrote {ops}"
+    return path, _session(path), 1e-4
+
+
 def gather_block_quantized(work, name, seed=14):
     """Embedding lookups of uint8 ids (cast to int64, so every id is a row)
     in 4-bit tables: a uint4 one with zero points blocked along its rows'
@@ -240,4 +284,10 @@ def cases(work):
     path, ref, atol = nbits_mlp(work, "nbits_mlp")
     out.append(("nbits_mlp", path, [{"x": [n, 5, 80]} for n in (1, 4)], 1e-4,
                 atol, ref))
+    path, ref, atol = nbits_few_rows(work, "nbits_gemv", False)
+    out.append(("nbits_gemv", path, [{"x": [n, 200]} for n in (1, 2)], 1e-4,
+                atol, ref))
+    path, ref, atol = nbits_few_rows(work, "nbits_qdq_rows", True)
+    out.append(("nbits_qdq_rows", path, [{"x": [n, 3, 200]} for n in (1, 2)],
+                1e-4, atol, ref))
     return out

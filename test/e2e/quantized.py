@@ -164,6 +164,39 @@ def qdq_mlp(work, name, seed=5, weights="QInt8"):
     return path, (lambda feeds: sess.run(None, feeds)), 2.0 * float(scale)
 
 
+def weight_only_int4(work, name, seed=6):
+    """Weight-only 4-bit MatMuls on a two-row input (mcc keeps such weights
+    packed: int4-matmul-kernels) in the forms that are one block along K:
+    uint4 weights with zero points per column (K = 20, not a multiple of
+    8), then int4 per tensor without one (K = 40)."""
+    rng = np.random.default_rng(seed)
+    u4, i4 = TensorProto.UINT4, TensorProto.INT4
+    t = lambda name, dtype, shape, values: helper.make_tensor(
+        name, dtype, shape, np.asarray(values).flatten().tolist())
+    inits = [t("w1", u4, [20, 40], rng.integers(0, 15, (20, 40), endpoint=True)),
+             t("s1", TensorProto.FLOAT, [40], rng.uniform(0.01, 0.1, 40)),
+             t("z1", u4, [40], rng.integers(0, 15, 40, endpoint=True)),
+             t("w2", i4, [40, 24], rng.integers(-8, 7, (40, 24), endpoint=True)),
+             t("s2", TensorProto.FLOAT, [], [0.05])]
+    nodes = [helper.make_node("DequantizeLinear", ["w1", "s1", "z1"], ["f1"],
+                              axis=1),
+             helper.make_node("MatMul", ["x", "f1"], ["m1"]),
+             helper.make_node("DequantizeLinear", ["w2", "s2"], ["f2"]),
+             helper.make_node("MatMul", ["m1", "f2"], ["y"])]
+    f32 = TensorProto.FLOAT
+    path = _save(work, name, nodes,
+                 [helper.make_tensor_value_info("x", f32, [2, 20])],
+                 [helper.make_tensor_value_info("y", f32, [2, 24])], inits,
+                 opset=21)
+    # numpy's: onnxruntime 1.32 is off by up to 0.02 here (its per-axis
+    # uint4 DequantizeLinear; mcc's -O0 matches numpy exactly).
+    a = {i.name: numpy_helper.to_array(i).astype(np.float32)
+         for i in onnx.load(path).graph.initializer}
+    w1 = (a["w1"] - a["z1"]) * a["s1"]
+    w2 = a["w2"] * a["s2"]
+    return path, lambda feeds: [feeds["x"] @ w1 @ w2]
+
+
 def _conv_reference(x, w, zx, zw, stride, pads, dil=(1, 1)):
     """Exact sum (x - zx) (w - zw) of a 2-D conv in int64: x [N, C, H, W],
     w [M, C, KH, KW], zw one or per output channel, pads (top, left,
@@ -393,5 +426,7 @@ def cases(work):
     path, ref, atol = qdq_mlp(work, "qdq_int4_mlp", weights="QInt4")
     out.append(("qdq_int4_mlp", path, ref, [{"x": [n, 32]} for n in (1, 5)],
                 0, atol))
+    path, ref = weight_only_int4(work, "int4_weight_only")
+    out.append(("int4_weight_only", path, ref, None, 1e-5, 1e-5))
     # (name, path, reference, sets, rtol, atol) -> the documented order.
     return [(c[0], c[1], c[3], c[4], c[5], c[2]) for c in out]

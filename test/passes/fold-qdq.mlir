@@ -123,3 +123,68 @@ func.func @conv_not_folded(%x: tensor<1x2x8x8xui8>) -> tensor<1x3x8x8xf32> {
   %d = onnx.Conv(%a, %kd, %none) {group = 2 : i64, kernel_shape = [3, 3], pads = [1, 1, 1, 1]} : (tensor<1x2x8x8xf32>, tensor<2x1x3x3xf32>, none) -> tensor<1x2x8x8xf32>
   return %y : tensor<1x3x8x8xf32>
 }
+
+// -----
+
+// Weight-only 4-bit: f32 activations of one row times uint4 weights
+// blocked along K (the last block short) stay quantized: mcc.wmatmul
+// with the weights as [K, N] bytes, scales and zero points as
+// [blocks, N]; the DequantizeLinear goes.
+// CHECK-LABEL: func.func @weight_only_blocked
+// CHECK-SAME: (%[[A:.*]]: tensor<1x40xf32>)
+// CHECK-DAG: %[[W:.*]] = onnx.Constant() {value = dense_resource<wq_weights> : tensor<40x24xi8>}
+// CHECK-DAG: %[[S:.*]] = onnx.Constant() {value = dense_resource<wq_scales> : tensor<2x24xf32>}
+// CHECK-DAG: %[[Z:.*]] = onnx.Constant() {value = dense_resource<wq_zero_points> : tensor<2x24xi8>}
+// CHECK-DAG: %[[I:.*]] = tensor.empty() : tensor<1x24xf32>
+// CHECK: %[[Y:.*]] = mcc.wmatmul %[[A]], %[[W]], %[[S]], %[[Z]], %[[I]] {block_size = 32 : i64, w_unsigned}
+// CHECK-NOT: onnx.DequantizeLinear
+// CHECK: return %[[Y]]
+func.func @weight_only_blocked(%a: tensor<1x40xf32>) -> tensor<1x24xf32> {
+  %w = onnx.Constant() {value = dense<9> : tensor<40x24xui4>} : () -> tensor<40x24xui4>
+  %s = onnx.Constant() {value = dense<0.25> : tensor<2x24xf32>} : () -> tensor<2x24xf32>
+  %z = onnx.Constant() {value = dense<8> : tensor<2x24xui4>} : () -> tensor<2x24xui4>
+  %f = onnx.DequantizeLinear(%w, %s, %z) {axis = 0 : i64, block_size = 32 : i64} : (tensor<40x24xui4>, tensor<2x24xf32>, tensor<2x24xui4>) -> tensor<40x24xf32>
+  %y = onnx.MatMul(%a, %f) : (tensor<1x40xf32>, tensor<40x24xf32>) -> tensor<1x24xf32>
+  return %y : tensor<1x24xf32>
+}
+
+// -----
+
+// Per column (axis 1), int4, no zero point: one block of all K; any
+// leading dims with at most 16 rows in all (2 x 3 here).
+// CHECK-LABEL: func.func @weight_only_per_column
+// CHECK: %[[Y:.*]] = mcc.wmatmul %{{.*}} {block_size = 20 : i64} : tensor<2x3x20xf32>, tensor<20x24xi8>, tensor<1x24xf32>, tensor<1x24xi8> -> tensor<2x3x24xf32>
+// CHECK: return %[[Y]]
+func.func @weight_only_per_column(%a: tensor<2x3x20xf32>) -> tensor<2x3x24xf32> {
+  %none = onnx.NoValue
+  %w = onnx.Constant() {value = dense<-3> : tensor<20x24xi4>} : () -> tensor<20x24xi4>
+  %s = onnx.Constant() {value = dense<0.5> : tensor<24xf32>} : () -> tensor<24xf32>
+  %f = onnx.DequantizeLinear(%w, %s, %none) {axis = 1 : i64} : (tensor<20x24xi4>, tensor<24xf32>, none) -> tensor<20x24xf32>
+  %y = onnx.MatMul(%a, %f) : (tensor<2x3x20xf32>, tensor<20x24xf32>) -> tensor<2x3x24xf32>
+  return %y : tensor<2x3x24xf32>
+}
+
+// -----
+
+// Must not fire: more than 16 rows (the float kernels' f32 weights are
+// faster there), weights spanning more than 16 levels, blocks that are not
+// a multiple of 8. The weights become f32 constants.
+// CHECK-LABEL: func.func @weight_only_not
+// CHECK-NOT: mcc.wmatmul
+// CHECK-COUNT-3: onnx.MatMul
+// CHECK-NOT: mcc.wmatmul
+func.func @weight_only_not(%a: tensor<17x40xf32>, %b: tensor<1x40xf32>, %c: tensor<1x2xf32>) -> (tensor<17x24xf32>, tensor<1x3xf32>, tensor<1x24xf32>) {
+  %none = onnx.NoValue
+  %w = onnx.Constant() {value = dense<9> : tensor<40x24xui4>} : () -> tensor<40x24xui4>
+  %s = onnx.Constant() {value = dense<0.25> : tensor<2x24xf32>} : () -> tensor<2x24xf32>
+  %f = onnx.DequantizeLinear(%w, %s, %none) {axis = 0 : i64, block_size = 32 : i64} : (tensor<40x24xui4>, tensor<2x24xf32>, none) -> tensor<40x24xf32>
+  %y = onnx.MatMul(%a, %f) : (tensor<17x40xf32>, tensor<40x24xf32>) -> tensor<17x24xf32>
+  %w8 = onnx.Constant() {value = dense<[[-100, 0, 100], [1, 2, 3]]> : tensor<2x3xi8>} : () -> tensor<2x3xi8>
+  %s1 = onnx.Constant() {value = dense<0.5> : tensor<f32>} : () -> tensor<f32>
+  %f8 = onnx.DequantizeLinear(%w8, %s1, %none) : (tensor<2x3xi8>, tensor<f32>, none) -> tensor<2x3xf32>
+  %y8 = onnx.MatMul(%c, %f8) : (tensor<1x2xf32>, tensor<2x3xf32>) -> tensor<1x3xf32>
+  %s12 = onnx.Constant() {value = dense<0.25> : tensor<4x24xf32>} : () -> tensor<4x24xf32>
+  %f12 = onnx.DequantizeLinear(%w, %s12, %none) {axis = 0 : i64, block_size = 12 : i64} : (tensor<40x24xui4>, tensor<4x24xf32>, none) -> tensor<40x24xf32>
+  %y12 = onnx.MatMul(%b, %f12) : (tensor<1x40xf32>, tensor<40x24xf32>) -> tensor<1x24xf32>
+  return %y, %y8, %y12 : tensor<17x24xf32>, tensor<1x3xf32>, tensor<1x24xf32>
+}

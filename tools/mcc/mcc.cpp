@@ -68,7 +68,9 @@ int main(int argc, char **argv) {
                  "--mcpu/--mattr have): none (plain loops), avx2, avx-vnni, "
                  "avx512, avx512-vnni, or vnni-portable (the VNNI kernels in "
                  "plain vector code, to test them where VNNI is missing); "
-                 "the artifact then needs those instructions")
+                 "the artifact then needs those instructions. The 4-bit "
+                 "weight kernels take the same vector width (avx512*, "
+                 "vnni-portable: 16 lanes)")
       ->check(CLI::IsMember({"none", "avx2", "avx-vnni", "avx512",
                              "avx512-vnni", "vnni-portable"}));
   app.add_option("--input-shape", shapes,

@@ -85,3 +85,27 @@ func.func @dot_quads_lanes(%acc: vector<16xi32>, %a: vector<32xi8>) -> vector<16
   %0 = mcc.dot_quads %acc, %a, %a : vector<32xi8> into vector<16xi32>
   return %0 : vector<16xi32>
 }
+
+// -----
+
+func.func @wmatmul_of_bytes(%a: tensor<1x8xi8>, %w: tensor<8x2xi8>, %s: tensor<1x2xf32>, %z: tensor<1x2xi8>, %i: tensor<1x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{activations, scales and result must be f32}}
+  %0 = mcc.wmatmul %a, %w, %s, %z, %i {block_size = 8 : i64} : tensor<1x8xi8>, tensor<8x2xi8>, tensor<1x2xf32>, tensor<1x2xi8> -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @wmatmul_block_params(%a: tensor<1x20xf32>, %w: tensor<20x2xi8>, %s: tensor<2x2xf32>, %z: tensor<2x2xi8>, %i: tensor<1x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{scale and zero_point must be [ceil(K / block_size), N] = [3, 2]}}
+  %0 = mcc.wmatmul %a, %w, %s, %z, %i {block_size = 8 : i64} : tensor<1x20xf32>, tensor<20x2xi8>, tensor<2x2xf32>, tensor<2x2xi8> -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @wmatmul_inner_dims(%a: tensor<1x16xf32>, %w: tensor<20x2xi8>, %s: tensor<3x2xf32>, %z: tensor<3x2xi8>, %i: tensor<1x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{inner dimensions differ: 16 vs 20}}
+  %0 = mcc.wmatmul %a, %w, %s, %z, %i {block_size = 8 : i64} : tensor<1x16xf32>, tensor<20x2xi8>, tensor<3x2xf32>, tensor<3x2xi8> -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}

@@ -18,6 +18,14 @@ func.func @qmatmul(%a: tensor<?x7x37xi8>, %b: tensor<37x45xi8>, %za: tensor<i8>,
   return %0 : tensor<?x7x45xi32>
 }
 
+// CHECK-LABEL: func.func @wmatmul
+// CHECK-SAME: (%[[A:.*]]: tensor<2x1x40xf32>, %[[W:.*]]: tensor<40x24xi8>, %[[S:.*]]: tensor<2x24xf32>, %[[Z:.*]]: tensor<2x24xi8>, %[[I:.*]]: tensor<2x1x24xf32>)
+// CHECK: mcc.wmatmul %[[A]], %[[W]], %[[S]], %[[Z]], %[[I]] {block_size = 32 : i64, w_unsigned} : tensor<2x1x40xf32>, tensor<40x24xi8>, tensor<2x24xf32>, tensor<2x24xi8> -> tensor<2x1x24xf32>
+func.func @wmatmul(%a: tensor<2x1x40xf32>, %w: tensor<40x24xi8>, %s: tensor<2x24xf32>, %z: tensor<2x24xi8>, %i: tensor<2x1x24xf32>) -> tensor<2x1x24xf32> {
+  %0 = mcc.wmatmul %a, %w, %s, %z, %i {block_size = 32 : i64, w_unsigned} : tensor<2x1x40xf32>, tensor<40x24xi8>, tensor<2x24xf32>, tensor<2x24xi8> -> tensor<2x1x24xf32>
+  return %0 : tensor<2x1x24xf32>
+}
+
 // CHECK-LABEL: func.func @dot_pairs
 // CHECK: mcc.dot_pairs %{{.*}}, %{{.*}}, %{{.*}} {vnni} : vector<32xi16> into vector<16xi32>
 func.func @dot_pairs(%acc: vector<16xi32>, %a: vector<32xi16>, %b: vector<32xi16>) -> vector<16xi32> {
