@@ -64,8 +64,9 @@ CPP_RESERVED = set(keyword.kwlist) | {
 # com.microsoft ops emitted (what onnxruntime.quantization writes and
 # passes/quantize/ExpandMsOps.cpp expands into ai.onnx ops).
 MS_OPS = [
-    "DynamicQuantizeMatMul", "GatherBlockQuantized", "MatMulIntegerToFloat",
-    "MatMulNBits", "QGemm", "QLinearAdd", "QLinearAveragePool",
+    "DynamicQuantizeLSTM", "DynamicQuantizeMatMul", "GatherBlockQuantized",
+    "MatMulIntegerToFloat", "MatMulNBits", "QAttention", "QGemm", "QLinearAdd",
+    "QLinearAveragePool",
     "QLinearConcat", "QLinearGlobalAveragePool", "QLinearLeakyRelu",
     "QLinearMul", "QLinearSigmoid", "QLinearSoftmax",
 ]

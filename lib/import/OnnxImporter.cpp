@@ -287,8 +287,7 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
     // them ai.onnx ops); the rest that its quantizers write are planned
     // (issue 23): say so, so that a user can tell a gap from a model mcc
     // will never take.
-    static const llvm::StringSet<> planned = {
-        "DynamicQuantizeLSTM", "QAttention", "QEmbedLayerNormalization"};
+    static const llvm::StringSet<> planned = {"QEmbedLayerNormalization"};
     bool microsoft = node.domain() == "com.microsoft";
     if (microsoft && onnxd::lookupOnnxSchema("ms." + opType)) {
       opType = "ms." + opType;
@@ -305,7 +304,8 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
                          "QLinearAveragePool, QLinearGlobalAveragePool, "
                          "QLinearSoftmax, QGemm, DynamicQuantizeMatMul, "
                          "MatMulIntegerToFloat, MatMulNBits, "
-                         "GatherBlockQuantized)");
+                         "GatherBlockQuantized, DynamicQuantizeLSTM, "
+                         "QAttention)");
     } else {
       return unsupported("only the ai.onnx and com.microsoft domains are "
                          "supported");

@@ -205,3 +205,85 @@ func.func @gather_block_quantized_packed(%t: tensor<8x16xui8>, %i: tensor<3xi64>
   %y = onnx.ms.GatherBlockQuantized(%t, %i, %s, %none) {block_size = 16 : i64} : (tensor<8x16xui8>, tensor<3xi64>, tensor<8x2xf32>, none) -> tensor<3x32xf32>
   return %y : tensor<3x32xf32>
 }
+
+// -----
+
+// DynamicQuantizeLSTM: W [dirs, input, 4H] and R [dirs, H, 4H] (int8,
+// scales per direction) dequantized and transposed into LSTM's
+// [dirs, 4H, input] / [dirs, 4H, H] f32 constants at compile time; the
+// attributes carried over.
+// CHECK-LABEL: func.func @dynamic_quantize_lstm
+// CHECK-SAME: (%[[X:.*]]: tensor<3x1x2xf32>)
+// CHECK-DAG: %[[W:.*]] = onnx.Constant() {value = dense_resource<lstm_w> : tensor<1x4x2xf32>}
+// CHECK-DAG: %[[R:.*]] = onnx.Constant() {value = dense_resource<lstm_r> : tensor<1x4x1xf32>}
+// CHECK: %{{.*}}, %[[H:.*]], %{{.*}} = onnx.LSTM(%[[X]], %[[W]], %[[R]], %{{.*}}) {hidden_size = 1 : i64}
+// CHECK: return %[[H]]
+func.func @dynamic_quantize_lstm(%x: tensor<3x1x2xf32>) -> tensor<1x1x1xf32> {
+  %none = onnx.NoValue
+  %w = onnx.Constant() {value = dense<[[[1, 2, 3, 4], [5, 6, 7, 8]]]> : tensor<1x2x4xi8>} : () -> tensor<1x2x4xi8>
+  %r = onnx.Constant() {value = dense<[[[1, -1, 2, -2]]]> : tensor<1x1x4xi8>} : () -> tensor<1x1x4xi8>
+  %s = onnx.Constant() {value = dense<0.5> : tensor<1xf32>} : () -> tensor<1xf32>
+  %z = onnx.Constant() {value = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %y, %yh, %yc = onnx.ms.DynamicQuantizeLSTM(%x, %w, %r, %none, %none, %none, %none, %none, %s, %z, %s, %z) {hidden_size = 1 : i64} : (tensor<3x1x2xf32>, tensor<1x2x4xi8>, tensor<1x1x4xi8>, none, none, none, none, none, tensor<1xf32>, tensor<1xi8>, tensor<1xf32>, tensor<1xi8>) -> (none, tensor<1x1x1xf32>, none)
+  return %yh : tensor<1x1x1xf32>
+}
+
+// -----
+
+// W's scale must be per direction or per direction and gate column.
+func.func @dynamic_quantize_lstm_scales(%x: tensor<3x1x2xf32>) -> tensor<1x1x1xf32> {
+  %none = onnx.NoValue
+  %w = onnx.Constant() {value = dense<1> : tensor<1x2x4xi8>} : () -> tensor<1x2x4xi8>
+  %r = onnx.Constant() {value = dense<1> : tensor<1x1x4xi8>} : () -> tensor<1x1x4xi8>
+  %s = onnx.Constant() {value = dense<0.5> : tensor<1xf32>} : () -> tensor<1xf32>
+  %s3 = onnx.Constant() {value = dense<0.5> : tensor<3xf32>} : () -> tensor<3xf32>
+  %z = onnx.Constant() {value = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z3 = onnx.Constant() {value = dense<0> : tensor<3xi8>} : () -> tensor<3xi8>
+  // expected-error @+1 {{W's scale and zero point must have one element per direction or per direction and column (1 or 4), got 3}}
+  %y, %yh, %yc = onnx.ms.DynamicQuantizeLSTM(%x, %w, %r, %none, %none, %none, %none, %none, %s3, %z3, %s, %z) {hidden_size = 1 : i64} : (tensor<3x1x2xf32>, tensor<1x2x4xi8>, tensor<1x1x4xi8>, none, none, none, none, none, tensor<3xf32>, tensor<3xi8>, tensor<1xf32>, tensor<1xi8>) -> (none, tensor<1x1x1xf32>, none)
+  return %yh : tensor<1x1x1xf32>
+}
+
+// -----
+
+// QAttention: the QKV projection as MatMulInteger, scaled once, the bias
+// added; Q, K, V sliced and split into 2 heads; scores scaled by
+// 1/sqrt(head size), the key end positions' mask added, Softmax, the
+// values, the heads merged back into [B, S, hidden].
+// CHECK-LABEL: func.func @qattention
+// CHECK-SAME: (%[[X:.*]]: tensor<1x3x4xui8>, %[[M:.*]]: tensor<1xi32>)
+// CHECK: %[[ACC:.*]] = onnx.MatMulInteger(%[[X]], %{{.*}}, %{{.*}}, %{{.*}}) : {{.*}} -> tensor<*xi32>
+// CHECK: onnx.Cast(%[[ACC]])
+// CHECK: onnx.Add
+// CHECK-COUNT-3: onnx.Slice
+// CHECK: %[[SC:.*]] = onnx.MatMul
+// CHECK: onnx.Mul(%[[SC]]
+// CHECK: onnx.Range
+// CHECK: onnx.Less
+// CHECK: onnx.Where
+// CHECK: onnx.Softmax(
+// CHECK: onnx.MatMul
+// CHECK: %[[Y:.*]] = onnx.Reshape({{.*}}) : {{.*}} -> tensor<1x3x4xf32>
+// CHECK: return %[[Y]]
+func.func @qattention(%x: tensor<1x3x4xui8>, %m: tensor<1xi32>) -> tensor<1x3x4xf32> {
+  %none = onnx.NoValue
+  %w = onnx.Constant() {value = dense<1> : tensor<4x12xi8>} : () -> tensor<4x12xi8>
+  %b = onnx.Constant() {value = dense<0.5> : tensor<12xf32>} : () -> tensor<12xf32>
+  %s = onnx.Constant() {value = dense<0.1> : tensor<f32>} : () -> tensor<f32>
+  %z = onnx.Constant() {value = dense<128> : tensor<ui8>} : () -> tensor<ui8>
+  %y, %p = onnx.ms.QAttention(%x, %w, %b, %s, %s, %m, %z, %none, %none) {num_heads = 2 : i64} : (tensor<1x3x4xui8>, tensor<4x12xi8>, tensor<12xf32>, tensor<f32>, tensor<f32>, tensor<1xi32>, tensor<ui8>, none, none) -> (tensor<1x3x4xf32>, none)
+  return %y : tensor<1x3x4xf32>
+}
+
+// -----
+
+// A key/value cache (past) is not supported.
+func.func @qattention_past(%x: tensor<1x3x4xui8>, %past: tensor<2x1x2x5x2xf32>) -> tensor<1x3x4xf32> {
+  %none = onnx.NoValue
+  %w = onnx.Constant() {value = dense<1> : tensor<4x12xi8>} : () -> tensor<4x12xi8>
+  %b = onnx.Constant() {value = dense<0.5> : tensor<12xf32>} : () -> tensor<12xf32>
+  %s = onnx.Constant() {value = dense<0.1> : tensor<f32>} : () -> tensor<f32>
+  // expected-error @+1 {{past (a key/value cache) is not supported}}
+  %y, %p = onnx.ms.QAttention(%x, %w, %b, %s, %s, %none, %none, %none, %past) {num_heads = 2 : i64} : (tensor<1x3x4xui8>, tensor<4x12xi8>, tensor<12xf32>, tensor<f32>, tensor<f32>, none, none, none, tensor<2x1x2x5x2xf32>) -> (tensor<1x3x4xf32>, none)
+  return %y : tensor<1x3x4xf32>
+}
