@@ -68,7 +68,8 @@ MS_OPS = [
     "MatMulIntegerToFloat", "MatMulNBits", "QAttention", "QGemm", "QLinearAdd",
     "QLinearAveragePool",
     "QLinearConcat", "QLinearGlobalAveragePool", "QLinearLeakyRelu",
-    "QLinearMul", "QLinearSigmoid", "QLinearSoftmax",
+    "QEmbedLayerNormalization", "QLinearMul", "QLinearSigmoid",
+    "QLinearSoftmax",
 ]
 
 SINGLE, OPTIONAL, VARIADIC = "Single", "Optional", "Variadic"

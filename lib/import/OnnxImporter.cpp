@@ -283,20 +283,15 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
   std::string opType = node.op_type();
   int64_t nodeOpset = opset;
   if (!defaultDomain) {
-    // onnxruntime's quantized ops are onnx.ms.* ops (expand-ms-ops makes
-    // them ai.onnx ops); the rest that its quantizers write are planned
-    // (issue 23): say so, so that a user can tell a gap from a model mcc
-    // will never take.
-    static const llvm::StringSet<> planned = {"QEmbedLayerNormalization"};
+    // onnxruntime's quantized ops (what its quantizers write) are onnx.ms.*
+    // ops (expand-ms-ops makes them ai.onnx ops); others are named in the
+    // error with the list, so that a user can tell which op is missing.
     bool microsoft = node.domain() == "com.microsoft";
     if (microsoft && onnxd::lookupOnnxSchema("ms." + opType)) {
       opType = "ms." + opType;
       // Its version 1 when the model does not say (onnxruntime does not
       // insist either).
       nodeOpset = std::max<int64_t>(1, domainOpsets.lookup(node.domain()));
-    } else if (microsoft && planned.contains(opType)) {
-      return unsupported("onnxruntime's quantized com.microsoft ops are not "
-                         "all supported yet");
     } else if (microsoft) {
       return unsupported("not one of the com.microsoft ops mcc supports "
                          "(its quantized ops: QLinearAdd, QLinearMul, "
@@ -305,7 +300,7 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
                          "QLinearSoftmax, QGemm, DynamicQuantizeMatMul, "
                          "MatMulIntegerToFloat, MatMulNBits, "
                          "GatherBlockQuantized, DynamicQuantizeLSTM, "
-                         "QAttention)");
+                         "QAttention, QEmbedLayerNormalization)");
     } else {
       return unsupported("only the ai.onnx and com.microsoft domains are "
                          "supported");

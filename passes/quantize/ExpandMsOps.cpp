@@ -398,6 +398,9 @@ LogicalResult mcc::expandMsOp(Operation *op) {
         return ms::expandDynamicQuantizeLSTM(o);
       })
       .Case([](ONNXMsQAttentionOp o) { return ms::expandQAttention(o); })
+      .Case([](ONNXMsQEmbedLayerNormalizationOp o) {
+        return ms::expandQEmbedLayerNormalization(o);
+      })
       .Default([](Operation *o) {
         return o->emitError("no expansion into ai.onnx ops for this "
                             "com.microsoft op yet");

@@ -1,4 +1,4 @@
-//===- ExpandMsSequence.cpp - onnxruntime's quantized LSTM and attention --===//
+//===- ExpandMsSequence.cpp - onnxruntime's quantized sequence-model ops -===//
 //
 // expand-ms-ops for the sequence-model ops that onnxruntime's
 // quantize_dynamic writes:
@@ -16,6 +16,9 @@
 //   mask: masked scores get mask_filter_value added), causal masking with
 //   `unidirectional` (later keys get the lowest float, as onnxruntime
 //   does), Softmax, the weighted values and the heads merged.
+// - QEmbedLayerNormalization: BERT's embeddings (EmbedLayerNormalization)
+//   with 8-bit tables: word[ids] + position[0..S) (+ segment[ids]),
+//   LayerNormalization, and mask_index as the ones in each mask row.
 //
 //===----------------------------------------------------------------------===//
 
@@ -62,6 +65,15 @@ dequantizeTransposed(Operation *op, StringRef name, Value w, Value scale,
             float((*q)[(d * rows + r) * cols + c] - (*z)[p]) * (*s)[p];
       }
   return f;
+}
+
+/// 0, 1, ..., S - 1 (i64) for the sequence dim (1) of `input`.
+Value sequencePositions(Expander &e, Value input) {
+  Type i64 = e.b.getI64Type();
+  Value shape =
+      e.make<ONNXShapeOp>(i64, {input}, {e.attr("start", 1), e.attr("end", 2)});
+  Value len = e.make<ONNXSqueezeOp>(i64, {shape, e.i64s({0})});
+  return e.make<ONNXRangeOp>(i64, {e.i64Scalar(0), len, e.i64Scalar(1)});
 }
 
 } // namespace
@@ -125,10 +137,7 @@ LogicalResult ms::expandQAttention(ONNXMsQAttentionOp op) {
            << heads << ") must divide the hidden size " << hidden;
   int64_t head = hidden / heads;
   Type f32 = b.getF32Type(), i64 = b.getI64Type(), i1 = b.getI1Type();
-  auto ints = [&](ArrayRef<int64_t> v) {
-    return e.constant(DenseElementsAttr::get(
-        RankedTensorType::get({int64_t(v.size())}, i64), v));
-  };
+  auto ints = [&](ArrayRef<int64_t> v) { return e.i64s(v); };
   auto scalar = [&](float v) {
     return e.constant(
         DenseElementsAttr::get(RankedTensorType::get({}, f32), v));
@@ -172,16 +181,7 @@ LogicalResult ms::expandQAttention(ONNXMsQAttentionOp op) {
                      : -10000.0f;
   Value zero = scalar(0.0f), masked = scalar(filter);
   // Key positions 0..S-1 (S from the input's shape).
-  auto positions = [&]() {
-    Value shape = e.make<ONNXShapeOp>(i64, {op.getInput()},
-                                      {e.attr("start", 1), e.attr("end", 2)});
-    Value len = e.make<ONNXSqueezeOp>(i64, {shape, ints({0})});
-    auto i64Scalar = [&](int64_t x) {
-      return e.constant(
-          DenseElementsAttr::get(RankedTensorType::get({}, i64), x));
-    };
-    return e.make<ONNXRangeOp>(i64, {i64Scalar(0), len, i64Scalar(1)});
-  };
+  auto positions = [&]() { return sequencePositions(e, op.getInput()); };
   if (!isNoValue(op.getMaskIndex())) {
     auto mt = dyn_cast<RankedTensorType>(op.getMaskIndex().getType());
     if (!mt || mt.getRank() < 1 || mt.getRank() > 3)
@@ -234,4 +234,78 @@ LogicalResult ms::expandQAttention(ONNXMsQAttentionOp op) {
     present.replaceAllUsesWith(stacked);
   }
   return e.replaceWith<ONNXReshapeOp>(f32, {ctxv, ints({0, 0, hidden})});
+}
+
+LogicalResult
+ms::expandQEmbedLayerNormalization(ONNXMsQEmbedLayerNormalizationOp op) {
+  Expander e(op);
+  OpBuilder &b = e.b;
+  Type f32 = b.getF32Type(), i64 = b.getI64Type(), i32 = b.getI32Type();
+  auto it = dyn_cast<RankedTensorType>(op.getInputIds().getType());
+  if (!it || it.getRank() != 2)
+    return op.emitError("input_ids must be [batch, sequence]");
+  bool segments = !isNoValue(op.getSegmentIds());
+  if (segments != !isNoValue(op.getSegmentEmbedding()))
+    return op.emitError("segment_ids and segment_embedding come together");
+  auto ints = [&](ArrayRef<int64_t> v) { return e.i64s(v); };
+  auto table = [&](Value q, Value scale, Value zp) {
+    return e.dequantize(q, scale, isNoValue(zp) ? e.none() : zp);
+  };
+  // word[ids] + position[0..S) (+ segment[segment_ids]).
+  Value sum = e.make<ONNXGatherOp>(
+      f32, {table(op.getWordEmbeddingQuant(), op.getWordEmbeddingScale(),
+                  op.getWordEmbeddingZeroPoint()),
+            op.getInputIds()});
+  Value positions = sequencePositions(e, op.getInputIds());
+  sum = e.make<ONNXAddOp>(
+      f32, {sum, e.make<ONNXGatherOp>(
+                     f32, {table(op.getPositionEmbeddingQuant(),
+                                 op.getPositionEmbeddingScale(),
+                                 op.getPositionEmbeddingZeroPoint()),
+                           positions})});
+  if (segments)
+    sum = e.make<ONNXAddOp>(
+        f32, {sum, e.make<ONNXGatherOp>(
+                       f32, {table(op.getSegmentEmbedding(),
+                                   op.getSegmentEmbeddingScale(),
+                                   op.getSegmentEmbeddingZeroPoint()),
+                             op.getSegmentIds()})});
+  Value gamma =
+      table(op.getGammaQuant(), op.getGammaScale(), op.getGammaZeroPoint());
+  Value beta =
+      table(op.getBetaQuant(), op.getBetaScale(), op.getBetaZeroPoint());
+  // mask_index: the ones in each mask row (onnxruntime counts == 1), or
+  // zeros without a mask.
+  Value maskIndex;
+  if (!isNoValue(op.getMask())) {
+    Value one =
+        e.constant(DenseElementsAttr::get(RankedTensorType::get({}, i32), 1));
+    Value ones =
+        e.castTo(e.make<ONNXEqualOp>(b.getI1Type(), {op.getMask(), one}), i32);
+    maskIndex = ONNXReduceSumOp::create(
+        b, e.loc, op->getResult(1).getType(), ValueRange{ones, ints({1})},
+        ArrayRef<NamedAttribute>{e.attr("keepdims", 0)});
+  } else {
+    Value batch = e.make<ONNXShapeOp>(i64, {op.getInputIds()},
+                                      {e.attr("start", 0), e.attr("end", 1)});
+    maskIndex = ONNXConstantOfShapeOp::create(
+        b, e.loc, op->getResult(1).getType(), ValueRange{batch},
+        ArrayRef<NamedAttribute>{
+            e.attr("value", DenseElementsAttr::get(
+                                RankedTensorType::get({1}, i32), int32_t(0)))});
+  }
+  op->getResult(1).replaceAllUsesWith(maskIndex);
+  // LayerNormalization's mean and inverse deviation are not asked for.
+  Type declared = elementType(op->getResult(0));
+  if (declared != f32)
+    return op.emitError("its result is declared ")
+           << declared << " but computes " << f32;
+  Type none = b.getNoneType();
+  auto ln = ONNXLayerNormalizationOp::create(
+      b, e.loc, TypeRange{op->getResult(0).getType(), none, none},
+      ValueRange{sum, gamma, beta},
+      ArrayRef<NamedAttribute>{e.attr("axis", -1),
+                               e.attr("epsilon", op.getEpsilonAttr())});
+  op->getResult(0).replaceAllUsesWith(ln->getResult(0));
+  return success();
 }

@@ -344,17 +344,16 @@ LogicalResult foldWeightOnly(ONNXMatMulOp mm, int64_t maxRows) {
   auto rt = dyn_cast<RankedTensorType>(mm.getY().getType());
   auto xt = dyn_cast<RankedTensorType>(dq.getX().getType());
   if (!at || !rt || !xt || at.getRank() < 2 || rt.getRank() != at.getRank() ||
-      !at.getElementType().isF32() || !rt.hasStaticShape() ||
-      !rt.getElementType().isF32() || xt.getRank() != 2 ||
-      !xt.hasStaticShape() ||
+      !at.getElementType().isF32() || !at.hasStaticShape() ||
+      !rt.hasStaticShape() || !rt.getElementType().isF32() ||
+      xt.getRank() != 2 || !xt.hasStaticShape() ||
       !(xt.getElementType().isInteger(4) || xt.getElementType().isInteger(8)))
     return failure();
   int64_t rows = 1;
   for (int64_t d : at.getShape().drop_back())
     rows *= d;
   int64_t k = xt.getDimSize(0), n = xt.getDimSize(1);
-  if (rows > maxRows || at.isDynamicDim(at.getRank() - 1) ||
-      at.getDimSize(at.getRank() - 1) != k)
+  if (rows > maxRows || at.getDimSize(at.getRank() - 1) != k)
     return failure();
   auto q = constantInts(dq.getX());
   auto sc = dq.getXScale().getDefiningOp<ONNXConstantOp>();

@@ -89,6 +89,16 @@ public:
 
   Value constant(ElementsAttr value) { return createConstant(b, loc, value); }
 
+  /// A 1-D i64 constant (shapes, axes, slice bounds).
+  Value i64s(ArrayRef<int64_t> v) {
+    return constant(DenseElementsAttr::get(
+        RankedTensorType::get({int64_t(v.size())}, b.getI64Type()), v));
+  }
+  Value i64Scalar(int64_t v) {
+    return constant(
+        DenseElementsAttr::get(RankedTensorType::get({}, b.getI64Type()), v));
+  }
+
   Operation *op;
   OpBuilder b;
   Location loc;
@@ -115,6 +125,8 @@ inline /// The integers of a constant operand, or nullopt.
 
 LogicalResult expandDynamicQuantizeLSTM(ONNXMsDynamicQuantizeLSTMOp op);
 LogicalResult expandQAttention(ONNXMsQAttentionOp op);
+LogicalResult
+expandQEmbedLayerNormalization(ONNXMsQEmbedLayerNormalizationOp op);
 
 } // namespace mcc::ms
 

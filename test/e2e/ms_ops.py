@@ -20,6 +20,8 @@ each compared with onnxruntime running the same file.
 - qattention_ends, qattention_raw: com.microsoft Attention through
   quantize_dynamic (QAttention) with key end positions, and with a raw
   mask and causal attention;
+- qembed_layernorm: com.microsoft EmbedLayerNormalization through
+  quantize_dynamic (QEmbedLayerNormalization);
 - gather_block_quantized: GatherBlockQuantized on uint4 (with zero points)
   and int4 tables, blocked along either axis.
 
@@ -323,6 +325,51 @@ def qattention(work, name, mask, seed=17):
     return path, _session(path), 1e-4
 
 
+def qembed_layernorm(work, name, seed=18):
+    """onnxruntime's EmbedLayerNormalization (word, position and segment
+    tables, LayerNorm, the mask's row counts as mask_index) with uint8
+    tables, as quantize_dynamic writes it (QEmbedLayerNormalization). Ids
+    come from the float input (random int32 would be out of range)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    rng = np.random.default_rng(seed)
+    hid, vocab, maxpos = 16, 50, 32
+    f = lambda *shape: (rng.standard_normal(shape) * 0.5).astype(np.float32)
+    inits = [numpy_helper.from_array(f(vocab, hid), "word"),
+             numpy_helper.from_array(f(maxpos, hid), "pos"),
+             numpy_helper.from_array(f(2, hid), "seg"),
+             numpy_helper.from_array(f(hid) + 1.0, "gamma"),
+             numpy_helper.from_array(f(hid), "beta"),
+             numpy_helper.from_array(np.float32(8.0), "spread"),
+             numpy_helper.from_array(np.float32(vocab - 1), "top"),
+             numpy_helper.from_array(np.float32(0.0), "zerof")]
+    i32 = TensorProto.INT32
+    vi = helper.make_tensor_value_info
+    nodes = [
+        # ids = clip(|x| * 8, 0, vocab - 1); segments and mask: x > 0.
+        helper.make_node("Abs", ["x"], ["ax"]),
+        helper.make_node("Mul", ["ax", "spread"], ["sx"]),
+        helper.make_node("Clip", ["sx", "zerof", "top"], ["cx"]),
+        helper.make_node("Cast", ["cx"], ["ids"], to=i32),
+        helper.make_node("Greater", ["x", "zerof"], ["pos_x"]),
+        helper.make_node("Cast", ["pos_x"], ["segs"], to=i32),
+        helper.make_node("EmbedLayerNormalization",
+                         ["ids", "segs", "word", "pos", "seg", "gamma", "beta",
+                          "segs"], ["y", "mask_index"], name="embed",
+                         domain=MS, epsilon=1e-5),
+    ]
+    g = helper.make_graph(
+        nodes, name, [vi("x", F32, ["N", "S"])],
+        [vi("y", F32, ["N", "S", hid]), vi("mask_index", i32, ["N"])], inits)
+    f32_path = os.path.join(work, f"{name}_fp32.onnx")
+    onnx.save(_model(g.node, name, list(g.input), list(g.output),
+                     list(g.initializer)), f32_path)
+    path = os.path.join(work, f"{name}.onnx")
+    quantize_dynamic(f32_path, path, weight_type=QuantType.QUInt8)
+    ops = [n.op_type for n in onnx.load(path).graph.node]
+    assert "QEmbedLayerNormalization" in ops, f"the quantizer wrote {ops}"
+    return path, _session(path), 1e-4
+
+
 def gather_block_quantized(work, name, seed=14):
     """Embedding lookups of uint8 ids (cast to int64, so every id is a row)
     in 4-bit tables: a uint4 one with zero points blocked along its rows'
@@ -382,6 +429,10 @@ def cases(work):
         out.append((f"qattention_{mask}", path,
                     [{"x": [n, s, 32]} for n, s in ((1, 6), (2, 9))], 1e-4,
                     atol, ref))
+    path, ref, atol = qembed_layernorm(work, "qembed_layernorm")
+    out.append(("qembed_layernorm", path,
+                [{"x": [n, s]} for n, s in ((1, 7), (3, 12))], 1e-4, atol,
+                ref))
     path, ref, atol = nbits_few_rows(work, "nbits_gemv", False)
     out.append(("nbits_gemv", path, [{"x": [n, 200]} for n in (1, 2)], 1e-4,
                 atol, ref))

@@ -272,14 +272,6 @@ def graph_cases(c):
             [], [fvi("z", None)],
             [numpy_helper.from_array(np.array([2, 2], np.int64), "shape")]),
         ["node 'cos' (ConstantOfShape)", "value must have one element"])
-    err("onnxruntime quantized op not supported yet",
-        model_of([helper.make_node("QEmbedLayerNormalization",
-                                   ["x", "s", "z", "s", "z"], ["y"],
-                                   name="qe", domain="com.microsoft")],
-                 [x, fvi("s", []), fvi("z", [], TensorProto.UINT8)], [y],
-                 opset=OPSET + [helper.make_opsetid("com.microsoft", 1)]),
-        ["node 'qe' (QEmbedLayerNormalization)",
-         "domain 'com.microsoft', opset 1", "not all supported yet"])
     err("other com.microsoft op",
         model_of([helper.make_node("FusedConv", ["x", "x"], ["y"], name="fc",
                                    domain="com.microsoft")],

@@ -287,3 +287,33 @@ func.func @qattention_past(%x: tensor<1x3x4xui8>, %past: tensor<2x1x2x5x2xf32>) 
   %y, %p = onnx.ms.QAttention(%x, %w, %b, %s, %s, %none, %none, %none, %past) {num_heads = 2 : i64} : (tensor<1x3x4xui8>, tensor<4x12xi8>, tensor<12xf32>, tensor<f32>, tensor<f32>, none, none, none, tensor<2x1x2x5x2xf32>) -> (tensor<1x3x4xf32>, none)
   return %y : tensor<1x3x4xf32>
 }
+
+// -----
+
+// QEmbedLayerNormalization: the tables dequantized, word[ids] +
+// position[0..S) + segment[segment_ids], LayerNormalization with the
+// dequantized gamma and beta; mask_index counts each mask row's ones.
+// CHECK-LABEL: func.func @qembed_layernorm
+// CHECK-SAME: (%[[IDS:.*]]: tensor<2x5xi32>, %[[SEG:.*]]: tensor<2x5xi32>, %[[M:.*]]: tensor<2x5xi32>)
+// CHECK: %[[WD:.*]] = onnx.DequantizeLinear
+// CHECK: %[[W:.*]] = onnx.Gather(%[[WD]], %[[IDS]])
+// CHECK: onnx.Range
+// CHECK: onnx.Gather
+// CHECK: %[[A1:.*]] = onnx.Add(%[[W]],
+// CHECK: onnx.Gather({{.*}}, %[[SEG]])
+// CHECK: %[[A2:.*]] = onnx.Add(%[[A1]],
+// CHECK: onnx.Equal(%[[M]],
+// CHECK: %[[MI:.*]] = onnx.ReduceSum({{.*}}) {keepdims = 0 : i64} : {{.*}} -> tensor<2xi32>
+// CHECK: %[[Y:.*]], %{{.*}}, %{{.*}} = onnx.LayerNormalization(%[[A2]], {{.*}}) {epsilon = 1.000000e-03 : f32} : {{.*}} -> (tensor<2x5x4xf32>, none, none)
+// CHECK: return %[[Y]], %[[MI]]
+func.func @qembed_layernorm(%ids: tensor<2x5xi32>, %seg: tensor<2x5xi32>, %m: tensor<2x5xi32>) -> (tensor<2x5x4xf32>, tensor<2xi32>) {
+  %none = onnx.NoValue
+  %w = onnx.Constant() {value = dense<3> : tensor<10x4xui8>} : () -> tensor<10x4xui8>
+  %p = onnx.Constant() {value = dense<4> : tensor<8x4xui8>} : () -> tensor<8x4xui8>
+  %sg = onnx.Constant() {value = dense<5> : tensor<2x4xui8>} : () -> tensor<2x4xui8>
+  %g = onnx.Constant() {value = dense<6> : tensor<4xui8>} : () -> tensor<4xui8>
+  %s = onnx.Constant() {value = dense<0.1> : tensor<f32>} : () -> tensor<f32>
+  %z = onnx.Constant() {value = dense<2> : tensor<ui8>} : () -> tensor<ui8>
+  %y, %mi = onnx.ms.QEmbedLayerNormalization(%ids, %seg, %w, %p, %sg, %g, %g, %m, %s, %s, %s, %s, %s, %z, %z, %z, %z, %z) {epsilon = 1.0e-3 : f32} : (tensor<2x5xi32>, tensor<2x5xi32>, tensor<10x4xui8>, tensor<8x4xui8>, tensor<2x4xui8>, tensor<4xui8>, tensor<4xui8>, tensor<2x5xi32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<ui8>, tensor<ui8>, tensor<ui8>, tensor<ui8>, tensor<ui8>) -> (tensor<2x5x4xf32>, tensor<2xi32>)
+  return %y, %mi : tensor<2x5x4xf32>, tensor<2xi32>
+}
