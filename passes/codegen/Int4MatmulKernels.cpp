@@ -72,7 +72,8 @@ std::optional<Quantized> readQuantized(WMatMulOp op) {
   auto value = [&](int8_t v) -> int32_t {
     return u ? int32_t(uint8_t(v)) : int32_t(v);
   };
-  if (int64_t(w->size()) != q.k * q.n || int64_t(s->size()) != q.blocks * q.n ||
+  if (q.k == 0 || q.n == 0 || int64_t(w->size()) != q.k * q.n ||
+      int64_t(s->size()) != q.blocks * q.n ||
       int64_t(z->size()) != q.blocks * q.n)
     return std::nullopt;
   int32_t lo = INT32_MAX, hi = INT32_MIN;

@@ -353,7 +353,8 @@ LogicalResult foldWeightOnly(ONNXMatMulOp mm, int64_t maxRows) {
   for (int64_t d : at.getShape().drop_back())
     rows *= d;
   int64_t k = xt.getDimSize(0), n = xt.getDimSize(1);
-  if (rows > maxRows || at.getDimSize(at.getRank() - 1) != k)
+  if (rows > maxRows || k == 0 || n == 0 ||
+      at.getDimSize(at.getRank() - 1) != k)
     return failure();
   auto q = constantInts(dq.getX());
   auto sc = dq.getXScale().getDefiningOp<ONNXConstantOp>();

@@ -188,3 +188,19 @@ func.func @weight_only_not(%a: tensor<17x40xf32>, %b: tensor<1x40xf32>, %c: tens
   %y12 = onnx.MatMul(%b, %f12) : (tensor<1x40xf32>, tensor<40x24xf32>) -> tensor<1x24xf32>
   return %y, %y8, %y12 : tensor<17x24xf32>, tensor<1x3xf32>, tensor<1x24xf32>
 }
+
+// -----
+
+// Empty weights (K = 0) stay as they are for the float path (no wmatmul
+// over nothing).
+// CHECK-LABEL: func.func @weight_only_empty
+// CHECK-NOT: mcc.wmatmul
+// CHECK: onnx.MatMul
+func.func @weight_only_empty(%a: tensor<1x0xf32>) -> tensor<1x24xf32> {
+  %none = onnx.NoValue
+  %w = onnx.Constant() {value = dense<> : tensor<0x24xui4>} : () -> tensor<0x24xui4>
+  %s = onnx.Constant() {value = dense<0.25> : tensor<f32>} : () -> tensor<f32>
+  %f = onnx.DequantizeLinear(%w, %s, %none) : (tensor<0x24xui4>, tensor<f32>, none) -> tensor<0x24xf32>
+  %y = onnx.MatMul(%a, %f) : (tensor<1x0xf32>, tensor<0x24xf32>) -> tensor<1x24xf32>
+  return %y : tensor<1x24xf32>
+}
