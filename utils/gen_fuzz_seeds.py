@@ -178,6 +178,46 @@ def seeds():
     del m.opset_import[:]
     m.opset_import.extend(ms)
     yield "matmul_nbits", m
+    # quantize_dynamic's sequence-model ops (ExpandMsSequence.cpp).
+    m = model(
+        [h.make_node("DynamicQuantizeLSTM",
+                     ["x", "w", "r", "", "", "", "", "", "ws", "wz", "ws",
+                      "wz"], ["y"], hidden_size=2, domain="com.microsoft")],
+        [vi("x", [3, 1, 4])], [vi("y", None)],
+        [nh.from_array(rng.integers(-9, 9, (1, 4, 8), dtype=np.int8), "w"),
+         nh.from_array(rng.integers(-9, 9, (1, 2, 8), dtype=np.int8), "r"),
+         nh.from_array(np.array([0.1], np.float32), "ws"),
+         nh.from_array(np.array([0], np.int8), "wz")])
+    del m.opset_import[:]
+    m.opset_import.extend(ms)
+    yield "dynamic_quantize_lstm", m
+    m = model(
+        [h.make_node("QAttention", ["x", "w", "b", "s", "s", "m", "z"], ["y"],
+                     num_heads=2, unidirectional=1, domain="com.microsoft")],
+        [vi("x", ["n", "s", 4], T.UINT8), vi("m", ["n"], T.INT32)],
+        [vi("y", None)],
+        [nh.from_array(rng.integers(-9, 9, (4, 12), dtype=np.int8), "w"),
+         nh.from_array(np.full(12, 0.5, np.float32), "b"),
+         nh.from_array(np.array(0.1, np.float32), "s"),
+         nh.from_array(np.array(128, np.uint8), "z")])
+    del m.opset_import[:]
+    m.opset_import.extend(ms)
+    yield "qattention", m
+    m = model(
+        [h.make_node("QEmbedLayerNormalization",
+                     ["ids", "", "we", "pe", "", "g", "g", "mask", "s", "s",
+                      "", "s", "s", "z", "z", "", "z", "z"], ["y", "mi"],
+                     domain="com.microsoft")],
+        [vi("ids", ["n", 3], T.INT32), vi("mask", ["n", 3], T.INT32)],
+        [vi("y", None), vi("mi", None, T.INT32)],
+        [nh.from_array(rng.integers(0, 255, (6, 4), dtype=np.uint8), "we"),
+         nh.from_array(rng.integers(0, 255, (5, 4), dtype=np.uint8), "pe"),
+         nh.from_array(rng.integers(0, 255, 4, dtype=np.uint8), "g"),
+         nh.from_array(np.array(0.1, np.float32), "s"),
+         nh.from_array(np.array(128, np.uint8), "z")])
+    del m.opset_import[:]
+    m.opset_import.extend(ms)
+    yield "qembed_layernorm", m
 
 
 def runtime_model():
