@@ -40,6 +40,11 @@ namespace {
 std::optional<SmallVector<float>>
 dequantizeTransposed(Operation *op, StringRef name, Value w, Value scale,
                      Value zp, int64_t dirs, int64_t rows, int64_t cols) {
+  // Read element by element: a splat constant could claim any size.
+  if (double(dirs) * double(rows) * double(cols) > double(int64_t(1) << 31)) {
+    op->emitError(name) << " has more than 2^31 weights";
+    return std::nullopt;
+  }
   auto q = constantInts(w), z = constantInts(zp);
   std::optional<SmallVector<float>> s;
   if (auto c = scale.getDefiningOp<ONNXConstantOp>(); c && c.getValue())
@@ -96,9 +101,11 @@ LogicalResult ms::expandDynamicQuantizeLSTM(ONNXMsDynamicQuantizeLSTMOp op) {
            << " do not agree on [num_directions, ., 4 * hidden_size]";
   auto w = dequantizeTransposed(op, "W", op.getW(), op.getWScale(),
                                 op.getWZeroPoint(), dirs, input, gates);
+  if (!w)
+    return failure();
   auto r = dequantizeTransposed(op, "R", op.getR(), op.getRScale(),
                                 op.getRZeroPoint(), dirs, hidden, gates);
-  if (!w || !r)
+  if (!r)
     return failure();
   Type f32 = e.b.getF32Type();
   Value wf = e.constant(makeResourceAttr(

@@ -246,6 +246,20 @@ func.func @dynamic_quantize_lstm_scales(%x: tensor<3x1x2xf32>) -> tensor<1x1x1xf
 
 // -----
 
+// A splat W claiming 2^34 weights is refused before it is read.
+func.func @dynamic_quantize_lstm_huge(%x: tensor<3x1x65536xf32>) -> tensor<1x1x65536xf32> {
+  %none = onnx.NoValue
+  %w = onnx.Constant() {value = dense<1> : tensor<1x65536x262144xi8>} : () -> tensor<1x65536x262144xi8>
+  %r = onnx.Constant() {value = dense<1> : tensor<1x65536x262144xi8>} : () -> tensor<1x65536x262144xi8>
+  %s = onnx.Constant() {value = dense<0.5> : tensor<1xf32>} : () -> tensor<1xf32>
+  %z = onnx.Constant() {value = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  // expected-error @+1 {{W has more than 2^31 weights}}
+  %y, %yh, %yc = onnx.ms.DynamicQuantizeLSTM(%x, %w, %r, %none, %none, %none, %none, %none, %s, %z, %s, %z) {hidden_size = 65536 : i64} : (tensor<3x1x65536xf32>, tensor<1x65536x262144xi8>, tensor<1x65536x262144xi8>, none, none, none, none, none, tensor<1xf32>, tensor<1xi8>, tensor<1xf32>, tensor<1xi8>) -> (none, tensor<1x1x65536xf32>, none)
+  return %yh : tensor<1x1x65536xf32>
+}
+
+// -----
+
 // QAttention: the QKV projection as MatMulInteger, scaled once, the bias
 // added; Q, K, V sliced and split into 2 heads; scores scaled by
 // 1/sqrt(head size), the key end positions' mask added, Softmax, the
