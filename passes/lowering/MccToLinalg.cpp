@@ -40,6 +40,38 @@ AffineMap zeroPointMap(Value zp, unsigned numDims, unsigned col,
   return AffineMap::get(numDims, 0, getAffineDimExpr(col, ctx), ctx);
 }
 
+/// The loop nest of a matmul whose `a` has rank `rank`: dims batch...
+/// (rank - 2 of them), m, n, k; the maps of a [..., m, k], of a [k, n]
+/// matrix and of the [..., m, n] result; k the one reduction.
+struct MatmulLoops {
+  unsigned n, k, numDims;
+  AffineMap a, b, out;
+  SmallVector<IteratorType> iters;
+};
+
+MatmulLoops matmulLoops(int64_t rank, MLIRContext *ctx) {
+  MatmulLoops l;
+  unsigned m = rank - 2;
+  l.n = rank - 1;
+  l.k = rank;
+  l.numDims = rank + 1;
+  SmallVector<AffineExpr> aIdx, outIdx;
+  for (unsigned d = 0; d < m; ++d) {
+    aIdx.push_back(getAffineDimExpr(d, ctx));
+    outIdx.push_back(getAffineDimExpr(d, ctx));
+  }
+  AffineExpr md = getAffineDimExpr(m, ctx), nd = getAffineDimExpr(l.n, ctx),
+             kd = getAffineDimExpr(l.k, ctx);
+  aIdx.append({md, kd});
+  outIdx.append({md, nd});
+  l.a = AffineMap::get(l.numDims, 0, aIdx, ctx);
+  l.b = AffineMap::get(l.numDims, 0, {kd, nd}, ctx);
+  l.out = AffineMap::get(l.numDims, 0, outIdx, ctx);
+  l.iters.assign(l.numDims, IteratorType::parallel);
+  l.iters[l.k] = IteratorType::reduction;
+  return l;
+}
+
 /// mcc.qmatmul: sum_k (a - a_zp) * (b - b_zp) in i32, one generic.
 struct QMatMulToGeneric : OpRewritePattern<QMatMulOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -47,26 +79,12 @@ struct QMatMulToGeneric : OpRewritePattern<QMatMulOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
-    int64_t r = op.getA().getType().getRank();
-    // Loop dims: batch... (r - 2 of them), m, n, k.
-    unsigned m = r - 2, n = r - 1, k = r, numDims = r + 1;
-    SmallVector<AffineExpr> aIdx, outIdx;
-    for (unsigned d = 0; d < m; ++d) {
-      aIdx.push_back(getAffineDimExpr(d, ctx));
-      outIdx.push_back(getAffineDimExpr(d, ctx));
-    }
-    aIdx.append({getAffineDimExpr(m, ctx), getAffineDimExpr(k, ctx)});
-    outIdx.append({getAffineDimExpr(m, ctx), getAffineDimExpr(n, ctx)});
+    MatmulLoops loops = matmulLoops(op.getA().getType().getRank(), ctx);
     SmallVector<AffineMap> maps = {
-        AffineMap::get(numDims, 0, aIdx, ctx),
-        AffineMap::get(numDims, 0,
-                       {getAffineDimExpr(k, ctx), getAffineDimExpr(n, ctx)},
-                       ctx),
-        zeroPointMap(op.getAZeroPoint(), numDims, n, ctx),
-        zeroPointMap(op.getBZeroPoint(), numDims, n, ctx),
-        AffineMap::get(numDims, 0, outIdx, ctx)};
-    SmallVector<IteratorType> iters(numDims, IteratorType::parallel);
-    iters[k] = IteratorType::reduction;
+        loops.a, loops.b,
+        zeroPointMap(op.getAZeroPoint(), loops.numDims, loops.n, ctx),
+        zeroPointMap(op.getBZeroPoint(), loops.numDims, loops.n, ctx),
+        loops.out};
     Type i32 = rewriter.getI32Type();
     Value zero = arith::ConstantOp::create(rewriter, loc, i32,
                                            rewriter.getI32IntegerAttr(0));
@@ -81,7 +99,8 @@ struct QMatMulToGeneric : OpRewritePattern<QMatMulOp> {
         rewriter, loc, op.getType(),
         ValueRange{op.getA(), op.getB(), op.getAZeroPoint(),
                    op.getBZeroPoint()},
-        init, maps, iters, [&](OpBuilder &b, Location l, ValueRange args) {
+        init, maps, loops.iters,
+        [&](OpBuilder &b, Location l, ValueRange args) {
           Value a = arith::SubIOp::create(b, l, widen(b, l, args[0], aU),
                                           widen(b, l, args[2], aU));
           Value w = arith::SubIOp::create(b, l, widen(b, l, args[1], bU),
@@ -103,24 +122,14 @@ struct WMatMulToGeneric : OpRewritePattern<WMatMulOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
-    int64_t r = op.getA().getType().getRank();
-    unsigned m = r - 2, n = r - 1, k = r, numDims = r + 1;
-    SmallVector<AffineExpr> aIdx, outIdx;
-    for (unsigned d = 0; d < m; ++d) {
-      aIdx.push_back(getAffineDimExpr(d, ctx));
-      outIdx.push_back(getAffineDimExpr(d, ctx));
-    }
-    AffineExpr kd = getAffineDimExpr(k, ctx), nd = getAffineDimExpr(n, ctx);
-    aIdx.append({getAffineDimExpr(m, ctx), kd});
-    outIdx.append({getAffineDimExpr(m, ctx), nd});
-    AffineMap blockMap =
-        AffineMap::get(numDims, 0, {kd.floorDiv(op.getBlockSize()), nd}, ctx);
-    SmallVector<AffineMap> maps = {AffineMap::get(numDims, 0, aIdx, ctx),
-                                   AffineMap::get(numDims, 0, {kd, nd}, ctx),
-                                   blockMap, blockMap,
-                                   AffineMap::get(numDims, 0, outIdx, ctx)};
-    SmallVector<IteratorType> iters(numDims, IteratorType::parallel);
-    iters[k] = IteratorType::reduction;
+    MatmulLoops loops = matmulLoops(op.getA().getType().getRank(), ctx);
+    AffineMap blockMap = AffineMap::get(
+        loops.numDims, 0,
+        {getAffineDimExpr(loops.k, ctx).floorDiv(op.getBlockSize()),
+         getAffineDimExpr(loops.n, ctx)},
+        ctx);
+    SmallVector<AffineMap> maps = {loops.a, loops.b, blockMap, blockMap,
+                                   loops.out};
     Type i32 = rewriter.getI32Type(), f32 = rewriter.getF32Type();
     Value zero = arith::ConstantOp::create(rewriter, loc, f32,
                                            rewriter.getF32FloatAttr(0));
@@ -134,7 +143,8 @@ struct WMatMulToGeneric : OpRewritePattern<WMatMulOp> {
     auto g = linalg::GenericOp::create(
         rewriter, loc, op.getType(),
         ValueRange{op.getA(), op.getW(), op.getScale(), op.getZeroPoint()},
-        init, maps, iters, [&](OpBuilder &b, Location l, ValueRange args) {
+        init, maps, loops.iters,
+        [&](OpBuilder &b, Location l, ValueRange args) {
           Value q = arith::SubIOp::create(b, l, widen(b, l, args[1]),
                                           widen(b, l, args[3]));
           Value w = arith::MulFOp::create(

@@ -144,7 +144,6 @@ LogicalResult ms::expandQAttention(ONNXMsQAttentionOp op) {
            << heads << ") must divide the hidden size " << hidden;
   int64_t head = hidden / heads;
   Type f32 = b.getF32Type(), i64 = b.getI64Type(), i1 = b.getI1Type();
-  auto ints = [&](ArrayRef<int64_t> v) { return e.i64s(v); };
   auto scalar = [&](float v) {
     return e.constant(
         DenseElementsAttr::get(RankedTensorType::get({}, f32), v));
@@ -166,11 +165,11 @@ LogicalResult ms::expandQAttention(ONNXMsQAttentionOp op) {
   qkv = e.make<ONNXAddOp>(f32, {qkv, op.getBias()});
 
   // Q, K, V as [B, N, S, h] (K as [B, N, h, S] for the scores).
-  Value splitShape = ints({0, 0, heads, head});
+  Value splitShape = e.i64s({0, 0, heads, head});
   auto part = [&](int64_t i) {
-    Value p =
-        e.make<ONNXSliceOp>(f32, {qkv, ints({i * hidden}),
-                                  ints({(i + 1) * hidden}), ints({2}), none});
+    Value p = e.make<ONNXSliceOp>(f32, {qkv, e.i64s({i * hidden}),
+                                        e.i64s({(i + 1) * hidden}), e.i64s({2}),
+                                        none});
     return e.make<ONNXReshapeOp>(f32, {p, splitShape});
   };
   Value q = e.make<ONNXTransposeOp>(f32, {part(0)}, {perm({0, 2, 1, 3})});
@@ -201,8 +200,8 @@ LogicalResult ms::expandQAttention(ONNXMsQAttentionOp op) {
     Value keep;
     if (mt.getRank() == 1) {
       Value ends = e.make<ONNXUnsqueezeOp>(
-          i64, {e.castTo(op.getMaskIndex(), i64), ints({1})});
-      Value keys = e.make<ONNXUnsqueezeOp>(i64, {positions(), ints({0})});
+          i64, {e.castTo(op.getMaskIndex(), i64), e.i64s({1})});
+      Value keys = e.make<ONNXUnsqueezeOp>(i64, {positions(), e.i64s({0})});
       keep = e.make<ONNXLessOp>(i1, {keys, ends}); // [B, S]
     } else {
       Value zeroI = e.constant(DenseElementsAttr::get(
@@ -211,15 +210,16 @@ LogicalResult ms::expandQAttention(ONNXMsQAttentionOp op) {
     }
     Value add = e.make<ONNXWhereOp>(f32, {keep, zero, masked});
     // [B, 1, 1, S] or [B, 1, S, S]: broadcast over heads (and queries).
-    add = mt.getRank() == 3 ? e.make<ONNXUnsqueezeOp>(f32, {add, ints({1})})
-                            : e.make<ONNXUnsqueezeOp>(f32, {add, ints({1, 2})});
+    add = mt.getRank() == 3
+              ? e.make<ONNXUnsqueezeOp>(f32, {add, e.i64s({1})})
+              : e.make<ONNXUnsqueezeOp>(f32, {add, e.i64s({1, 2})});
     scores = e.make<ONNXAddOp>(f32, {scores, add});
   }
   if (op.getUnidirectional() != 0) {
     Value pos = positions();
     Value later = e.make<ONNXGreaterOp>(
-        i1, {e.make<ONNXUnsqueezeOp>(i64, {pos, ints({0})}),
-             e.make<ONNXUnsqueezeOp>(i64, {pos, ints({1})})}); // [S, S]
+        i1, {e.make<ONNXUnsqueezeOp>(i64, {pos, e.i64s({0})}),
+             e.make<ONNXUnsqueezeOp>(i64, {pos, e.i64s({1})})}); // [S, S]
     // onnxruntime drops later keys outright (the lowest float, not
     // mask_filter_value added): a query whose earlier keys are all
     // padding still attends to them only.
@@ -235,12 +235,12 @@ LogicalResult ms::expandQAttention(ONNXMsQAttentionOp op) {
     Value k = e.make<ONNXTransposeOp>(f32, {kt}, {perm({0, 1, 3, 2})});
     Value stacked = ONNXConcatOp::create(
         b, e.loc, present.getType(),
-        ValueRange{e.make<ONNXUnsqueezeOp>(f32, {k, ints({0})}),
-                   e.make<ONNXUnsqueezeOp>(f32, {v, ints({0})})},
+        ValueRange{e.make<ONNXUnsqueezeOp>(f32, {k, e.i64s({0})}),
+                   e.make<ONNXUnsqueezeOp>(f32, {v, e.i64s({0})})},
         ArrayRef<NamedAttribute>{e.attr("axis", 0)});
     present.replaceAllUsesWith(stacked);
   }
-  return e.replaceWith<ONNXReshapeOp>(f32, {ctxv, ints({0, 0, hidden})});
+  return e.replaceWith<ONNXReshapeOp>(f32, {ctxv, e.i64s({0, 0, hidden})});
 }
 
 LogicalResult
@@ -254,7 +254,6 @@ ms::expandQEmbedLayerNormalization(ONNXMsQEmbedLayerNormalizationOp op) {
   bool segments = !isNoValue(op.getSegmentIds());
   if (segments != !isNoValue(op.getSegmentEmbedding()))
     return op.emitError("segment_ids and segment_embedding come together");
-  auto ints = [&](ArrayRef<int64_t> v) { return e.i64s(v); };
   auto table = [&](Value q, Value scale, Value zp) {
     return e.dequantize(q, scale, isNoValue(zp) ? e.none() : zp);
   };
@@ -290,7 +289,7 @@ ms::expandQEmbedLayerNormalization(ONNXMsQEmbedLayerNormalizationOp op) {
     Value ones =
         e.castTo(e.make<ONNXEqualOp>(b.getI1Type(), {op.getMask(), one}), i32);
     maskIndex = ONNXReduceSumOp::create(
-        b, e.loc, op->getResult(1).getType(), ValueRange{ones, ints({1})},
+        b, e.loc, op->getResult(1).getType(), ValueRange{ones, e.i64s({1})},
         ArrayRef<NamedAttribute>{e.attr("keepdims", 0)});
   } else {
     Value batch = e.make<ONNXShapeOp>(i64, {op.getInputIds()},

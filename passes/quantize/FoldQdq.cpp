@@ -263,6 +263,32 @@ std::optional<SmallVector<int64_t>> constantInts(Value v) {
   return elementsToInts(*cst.getValue());
 }
 
+/// The constants of a DequantizeLinear: its integers, its scales and,
+/// when it has one, its zero points.
+struct ConstantDq {
+  SmallVector<int64_t> x;
+  SmallVector<float> scale;
+  std::optional<SmallVector<int64_t>> zp;
+};
+
+/// nullopt when the input, scale or a present zero point is not a constant.
+std::optional<ConstantDq> readConstantDq(ONNXDequantizeLinearOp dq) {
+  auto x = constantInts(dq.getX());
+  auto sc = dq.getXScale().getDefiningOp<ONNXConstantOp>();
+  std::optional<SmallVector<float>> scale;
+  if (sc && sc.getValue())
+    scale = elementsToFloats(*sc.getValue());
+  if (!x || !scale)
+    return std::nullopt;
+  ConstantDq c{std::move(*x), std::move(*scale), std::nullopt};
+  if (!isNoValue(dq.getXZeroPoint())) {
+    c.zp = constantInts(dq.getXZeroPoint());
+    if (!c.zp)
+      return std::nullopt;
+  }
+  return c;
+}
+
 /// A DequantizeLinear of constants (weights fold-qdq left in float: a
 /// depthwise conv's, a bias; MatMulNBits' unpacked blocks) as the f32
 /// constant it computes, so that the float kernels see constant weights as
@@ -278,20 +304,16 @@ LogicalResult foldConstantDequantize(ONNXDequantizeLinearOp dq) {
       !(xt.getElementType().isInteger(4) || xt.getElementType().isInteger(8) ||
         xt.getElementType().isInteger(32)))
     return failure();
-  auto x = constantInts(dq.getX());
-  auto sc = dq.getXScale().getDefiningOp<ONNXConstantOp>();
-  std::optional<SmallVector<float>> scale;
-  if (sc && sc.getValue())
-    scale = elementsToFloats(*sc.getValue());
-  std::optional<SmallVector<int64_t>> zp;
-  if (!isNoValue(dq.getXZeroPoint()))
-    zp = constantInts(dq.getXZeroPoint());
-  if (!x || !scale || (!isNoValue(dq.getXZeroPoint()) && !zp))
+  std::optional<ConstantDq> cst = readConstantDq(dq);
+  if (!cst)
     return failure();
+  auto &x = cst->x;
+  auto &scale = cst->scale;
+  auto &zp = cst->zp;
   // Element i = (outer, a, in) over (dims before the axis, the axis, dims
   // after) reads parameter a per axis, or (outer, a / block, in) of the
   // [outer, ceil(dim / block), in] parameters when blocked.
-  int64_t rank = xt.getRank(), n = scale->size();
+  int64_t rank = xt.getRank(), n = scale.size();
   int64_t axis = dq.getAxis() < 0 ? dq.getAxis() + rank : dq.getAxis();
   int64_t block = dq.getBlockSize(), dim = 1, inner = 1;
   bool perTensor = n == 1 && block == 0;
@@ -310,16 +332,16 @@ LogicalResult foldConstantDequantize(ONNXDequantizeLinearOp dq) {
     if (st.getShape() != ArrayRef<int64_t>(want))
       return failure();
   }
-  if (zp && zp->size() != scale->size())
+  if (zp && zp->size() != scale.size())
     return failure();
   int64_t blocks = block == 0 ? 1 : (dim + block - 1) / block;
-  SmallVector<float> y(x->size());
+  SmallVector<float> y(x.size());
   for (int64_t i = 0; i < int64_t(y.size()); ++i) {
     int64_t in = i % inner, a = (i / inner) % dim, outer = i / inner / dim;
     int64_t p = perTensor    ? 0
                 : block == 0 ? a
                              : (outer * blocks + a / block) * inner + in;
-    y[i] = float((*x)[i] - (zp ? (*zp)[p] : 0)) * (*scale)[p];
+    y[i] = float(x[i] - (zp ? (*zp)[p] : 0)) * scale[p];
   }
   OpBuilder b(dq);
   Value c = createConstant(
@@ -356,17 +378,13 @@ LogicalResult foldWeightOnly(ONNXMatMulOp mm, int64_t maxRows) {
   if (rows > maxRows || k == 0 || n == 0 ||
       at.getDimSize(at.getRank() - 1) != k)
     return failure();
-  auto q = constantInts(dq.getX());
-  auto sc = dq.getXScale().getDefiningOp<ONNXConstantOp>();
-  std::optional<SmallVector<float>> scale;
-  if (sc && sc.getValue())
-    scale = elementsToFloats(*sc.getValue());
-  std::optional<SmallVector<int64_t>> zp;
-  if (!isNoValue(dq.getXZeroPoint()))
-    zp = constantInts(dq.getXZeroPoint());
-  if (!q || !scale || (!isNoValue(dq.getXZeroPoint()) && !zp) ||
-      int64_t(q->size()) != k * n || (zp && zp->size() != scale->size()))
+  std::optional<ConstantDq> c = readConstantDq(dq);
+  if (!c || int64_t(c->x.size()) != k * n ||
+      (c->zp && c->zp->size() != c->scale.size()))
     return failure();
+  auto &q = c->x;
+  auto &scale = c->scale;
+  auto &zp = c->zp;
   // Parameter p of weight (r, c) as [blocks, N]: blocked along K, per
   // column (axis 1) or per tensor.
   int64_t axis = dq.getAxis() < 0 ? dq.getAxis() + 2 : dq.getAxis();
@@ -374,13 +392,13 @@ LogicalResult foldWeightOnly(ONNXMatMulOp mm, int64_t maxRows) {
   std::function<int64_t(int64_t, int64_t)> param;
   if (block > 0 && axis == 0) {
     blocks = (k + block - 1) / block;
-    if (int64_t(scale->size()) != blocks * n)
+    if (int64_t(scale.size()) != blocks * n)
       return failure();
     param = [n](int64_t j, int64_t c) { return j * n + c; };
-  } else if (block == 0 && scale->size() == 1) {
+  } else if (block == 0 && scale.size() == 1) {
     block = k;
     param = [](int64_t, int64_t) { return 0; };
-  } else if (block == 0 && axis == 1 && int64_t(scale->size()) == n) {
+  } else if (block == 0 && axis == 1 && int64_t(scale.size()) == n) {
     block = k;
     param = [](int64_t, int64_t c) { return c; };
   } else {
@@ -388,17 +406,17 @@ LogicalResult foldWeightOnly(ONNXMatMulOp mm, int64_t maxRows) {
   }
   if (blocks > 1 && block % 8 != 0)
     return failure();
-  auto [lo, hi] = std::minmax_element(q->begin(), q->end());
+  auto [lo, hi] = std::minmax_element(q.begin(), q.end());
   if (*hi - *lo > 15)
     return failure();
   // The operands as [K, N] and [blocks, N] bytes, read per the weights'
   // signedness.
-  SmallVector<char> w(q->begin(), q->end());
+  SmallVector<char> w(q.begin(), q.end());
   SmallVector<float> s(blocks * n);
   SmallVector<char> z(blocks * n, 0);
   for (int64_t j = 0; j < blocks; ++j)
     for (int64_t c = 0; c < n; ++c) {
-      s[j * n + c] = (*scale)[param(j, c)];
+      s[j * n + c] = scale[param(j, c)];
       if (zp)
         z[j * n + c] = char((*zp)[param(j, c)]);
     }

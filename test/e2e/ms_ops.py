@@ -169,34 +169,48 @@ def ms_matmuls(work, name, quantized, seed=12):
     return path, _session(path), 1.0 if quantized else 1e-4
 
 
-def nbits_mlp(work, name, seed=13):
+def _nbits_mlp(work, name, seed, sizes, lead, opset, config, want):
+    """MatMul (K x H) + bias, ReLU, MatMul (H x N) over x [*lead, K],
+    through MatMulNBitsQuantizer with `config`; `want` is the op the
+    quantizer must write twice (MatMulNBits, or DequantizeLinear in its
+    QDQ form)."""
     from onnxruntime.quantization.matmul_nbits_quantizer import (
-        DefaultWeightOnlyQuantConfig, MatMulNBitsQuantizer)
+        MatMulNBitsQuantizer)
     rng = np.random.default_rng(seed)
     w = lambda shape: numpy_helper.from_array(
         (rng.standard_normal(shape) / np.sqrt(shape[0])).astype(np.float32),
         f"w{shape[0]}x{shape[1]}")
-    # K = 80 is two and a half blocks of 32; 48 one and a half.
-    w1, w2 = w((80, 48)), w((48, 24))
-    bias = numpy_helper.from_array((rng.standard_normal(48) * 0.1).astype(
+    k, hid, n = sizes
+    w1, w2 = w((k, hid)), w((hid, n))
+    bias = numpy_helper.from_array((rng.standard_normal(hid) * 0.1).astype(
         np.float32), "b1")
     nodes = [helper.make_node("MatMul", ["x", w1.name], ["m1"], name="fc1"),
              helper.make_node("Add", ["m1", "b1"], ["a1"], name="bias1"),
              helper.make_node("Relu", ["a1"], ["r1"], name="relu"),
              helper.make_node("MatMul", ["r1", w2.name], ["y"], name="fc2")]
     g = helper.make_graph(
-        nodes, name, [helper.make_tensor_value_info("x", F32, ["N", 5, 80])],
-        [helper.make_tensor_value_info("y", F32, ["N", 5, 24])],
+        nodes, name, [helper.make_tensor_value_info("x", F32, lead + [k])],
+        [helper.make_tensor_value_info("y", F32, lead + [n])],
         [w1, w2, bias])
-    model = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
-    config = DefaultWeightOnlyQuantConfig(block_size=32, is_symmetric=False)
+    model = helper.make_model(g, opset_imports=[
+        helper.make_opsetid("", opset)])
     q = MatMulNBitsQuantizer(model, algo_config=config)
     q.process()
     path = os.path.join(work, f"{name}.onnx")
     q.model.save_model_to_file(path)
     ops = [n.op_type for n in onnx.load(path).graph.node]
-    assert ops.count("MatMulNBits") == 2, f"the quantizer wrote {ops}"
+    assert ops.count(want) == 2, f"the quantizer wrote {ops}"
     return path, _session(path), 1e-4
+
+
+def nbits_mlp(work, name, seed=13):
+    from onnxruntime.quantization.matmul_nbits_quantizer import (
+        DefaultWeightOnlyQuantConfig)
+    # K = 80 is two and a half blocks of 32; 48 one and a half.
+    return _nbits_mlp(
+        work, name, seed, (80, 48, 24), ["N", 5], 17,
+        DefaultWeightOnlyQuantConfig(block_size=32, is_symmetric=False),
+        "MatMulNBits")
 
 
 def nbits_few_rows(work, name, qdq, seed=15):
@@ -209,35 +223,13 @@ def nbits_few_rows(work, name, qdq, seed=15):
     blocks of 16), three rows per sample (a short last row block)."""
     from onnxruntime.quantization import QuantFormat
     from onnxruntime.quantization.matmul_nbits_quantizer import (
-        DefaultWeightOnlyQuantConfig, MatMulNBitsQuantizer)
-    rng = np.random.default_rng(seed)
-    w = lambda shape: numpy_helper.from_array(
-        (rng.standard_normal(shape) / np.sqrt(shape[0])).astype(np.float32),
-        f"w{shape[0]}x{shape[1]}")
-    w1, w2 = w((200, 100)), w((100, 72))
-    bias = numpy_helper.from_array((rng.standard_normal(100) * 0.1).astype(
-        np.float32), "b1")
-    nodes = [helper.make_node("MatMul", ["x", w1.name], ["m1"], name="fc1"),
-             helper.make_node("Add", ["m1", "b1"], ["a1"], name="bias1"),
-             helper.make_node("Relu", ["a1"], ["r1"], name="relu"),
-             helper.make_node("MatMul", ["r1", w2.name], ["y"], name="fc2")]
-    lead = ["N", 3] if qdq else ["N"]
-    g = helper.make_graph(
-        nodes, name, [helper.make_tensor_value_info("x", F32, lead + [200])],
-        [helper.make_tensor_value_info("y", F32, lead + [72])],
-        [w1, w2, bias])
-    model = helper.make_model(g, opset_imports=[helper.make_opsetid("", 21)])
+        DefaultWeightOnlyQuantConfig)
     config = DefaultWeightOnlyQuantConfig(
         block_size=16 if qdq else 32, is_symmetric=qdq,
         quant_format=QuantFormat.QDQ if qdq else QuantFormat.QOperator)
-    q = MatMulNBitsQuantizer(model, algo_config=config)
-    q.process()
-    path = os.path.join(work, f"{name}.onnx")
-    q.model.save_model_to_file(path)
-    ops = [n.op_type for n in onnx.load(path).graph.node]
-    want = "DequantizeLinear" if qdq else "MatMulNBits"
-    assert ops.count(want) == 2, f"the quantizer wrote {ops}"
-    return path, _session(path), 1e-4
+    return _nbits_mlp(work, name, seed, (200, 100, 72),
+                      ["N", 3] if qdq else ["N"], 21, config,
+                      "DequantizeLinear" if qdq else "MatMulNBits")
 
 
 def dynamic_lstm(work, name, seed=16):
