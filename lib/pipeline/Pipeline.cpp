@@ -66,11 +66,13 @@ std::string mcc::getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
   // same or better). GEMMs whose weight panels serve 256 rows or more
   // take 6 rows x 4 vectors there (fewer loads per FMA; see wideTiles).
   std::string tileRows = vectorWidth >= 16 ? "8" : "6";
-  // 8-bit matmuls first: a kernel where the weights are constants and the
-  // target has the instructions, one generic loop nest otherwise.
-  std::string p = "func.func(";
+  // 8-bit matmuls after channels-last, which leaves a conv's epilogue
+  // (requantization, residual) reading its rows in order, so the kernel
+  // takes it: a kernel where the weights are constants and the target has
+  // the instructions, one generic loop nest otherwise.
+  std::string mccOps;
   if (optLevel > 0 && int8Isa != "none")
-    p +=
+    mccOps +=
         "int8-matmul-kernels{isa=" + int8Isa.str() + " rows=" + tileRows + "},";
   // 4-bit weights of few-row matmuls (fold-qdq's mcc.wmatmul), unpacked
   // in registers, as wide as the integer kernels (vnni-portable: the
@@ -81,10 +83,15 @@ std::string mcc::getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
   else if (int8Isa.starts_with("avx"))
     int4Lanes = 8;
   if (optLevel > 0)
-    p += "int4-matmul-kernels{vector-width=" + std::to_string(int4Lanes) + "},";
-  p += "lower-mcc-to-linalg),";
-  if (optLevel > 0)
-    p += "func.func(channels-last,winograd-convs" + vw +
+    mccOps +=
+        "int4-matmul-kernels{vector-width=" + std::to_string(int4Lanes) + "},";
+  mccOps += "lower-mcc-to-linalg";
+  std::string p;
+  if (optLevel == 0)
+    p += "func.func(" + mccOps + "),";
+  else
+    p += "func.func(channels-last,canonicalize," + mccOps + ",winograd-convs" +
+         vw +
          ",fuse-depthwise-pointwise,canonicalize,tile-dynamic-rows,"
          "register-tile-contractions{"
          "vector-width=" +
@@ -94,7 +101,7 @@ std::string mcc::getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
          "tile-transposes,order-contraction-loops,approximate-math,"
          // After the greedy passes, which would fold the kernel's other
          // readers back onto its own result (see pad-in-producer).
-         "reassociate-reductions,pad-in-producer),";
+         "reassociate-reductions,pad-in-producer,vectorize-window-copies),";
   return p + // A kernel whose result is inserted into a bigger tensor
              // (Concat) writes into that tensor's slice instead of its own
              // buffer. Then function arguments become plain memrefs with

@@ -202,17 +202,57 @@ Value pairActivations(OpBuilder &b, Location loc, Value a, Value zp,
   return g.getResult(0);
 }
 
+/// Whether `a` (collapsed from a copy generic, an im2col, read only by
+/// `matmul` and the collapses to `a`) could be flipped where it is made:
+/// the copy then yields its input ^ 0x80, saving a pass over the matrix.
+bool flipInProducer(Value a, Operation *matmul) {
+  Value v = a;
+  SmallVector<Operation *> chain;
+  while (auto c = v.getDefiningOp<tensor::CollapseShapeOp>()) {
+    chain.push_back(c);
+    v = c.getSrc();
+  }
+  auto copy = v.getDefiningOp<linalg::GenericOp>();
+  if (!copy || copy.getNumDpsInputs() != 1 || copy->getNumResults() != 1 ||
+      !copy->getResult(0).hasOneUse())
+    return false;
+  // Every value on the way is read by the next collapse, the matmul or a
+  // (the kernel's own collapse) only.
+  for (Operation *c : chain)
+    for (Operation *user : c->getResult(0).getUsers())
+      if (user != matmul && !llvm::is_contained(chain, user))
+        return false;
+  Block &body = copy.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  if (body.getOperations().size() != 1 ||
+      yield.getValues()[0] != body.getArgument(0) ||
+      !body.getArgument(0).getType().isInteger(8))
+    return false;
+  OpBuilder nb(yield);
+  Value flip =
+      arith::ConstantIntOp::create(nb, yield.getLoc(), nb.getI8Type(), -128);
+  Value x =
+      arith::XOrIOp::create(nb, yield.getLoc(), body.getArgument(0), flip);
+  yield->setOperand(0, x);
+  return true;
+}
+
 /// `a` ([M, K], 8-bit) as unsigned bytes in rows of a multiple of 4:
 /// itself when it is unsigned and K allows; signed bytes are shifted by
-/// 128 (their zero point with them, see quadZeroPoint); the padding's
+/// 128 (their zero point with them, see quadZeroPoint), in the copy that
+/// makes them when that is an im2col only `matmul` reads; the padding's
 /// weights are 0, so its value does not matter.
-Value quadActivations(OpBuilder &b, Location loc, Value a, bool isUnsigned) {
+Value quadActivations(OpBuilder &b, Location loc, Value a, bool isUnsigned,
+                      Operation *matmul) {
   MLIRContext *ctx = b.getContext();
   int64_t k = cast<RankedTensorType>(a.getType()).getDimSize(1);
   Value zero = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
-  a = padColumns(b, loc, a, llvm::alignTo(k, 4), zero);
+  Value padded = padColumns(b, loc, a, llvm::alignTo(k, 4), zero);
   if (isUnsigned)
+    return padded;
+  if (padded == a && flipInProducer(a, matmul))
     return a;
+  a = padded;
   auto at = cast<RankedTensorType>(a.getType());
   SmallVector<OpFoldResult> dims = {tensor::getMixedSize(b, loc, a, 0),
                                     b.getIndexAttr(at.getDimSize(1))};
@@ -331,7 +371,7 @@ LogicalResult KernelEmitter::emit(RewriterBase &rewriter) {
     Value a = mcc::toMatrix(b, loc, op.getA());
     bool aU = op.getAUnsigned();
     if (quads) {
-      acts = quadActivations(b, loc, a, aU);
+      acts = quadActivations(b, loc, a, aU, op);
       SmallVector<int32_t> sums(tiles * width, 0);
       for (int64_t r = 0; r < k; ++r)
         for (int64_t c = 0; c < n; ++c)

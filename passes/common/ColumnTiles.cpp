@@ -26,20 +26,44 @@ Value mcc::toMatrix(OpBuilder &b, Location loc, Value v) {
 namespace {
 
 /// How an epilogue operand is read for a tile: one value for the whole
-/// tensor, or one per column.
-enum class EpilogueRead { PerTensor, PerColumn };
+/// tensor, one per column (a [N] vector, or [N, 1, ...] as channels-last
+/// leaves a conv's per-channel scale), or one per element (a tensor shaped
+/// like the result: a residual).
+enum class EpilogueRead { PerTensor, PerColumn, PerElement };
+
+/// Whether `e` reads `in` once per column: its map gives the last loop
+/// dim and zeros, and the operand's dims under the zeros are 1.
+bool readsPerColumn(linalg::GenericOp e, OpOperand *in, unsigned rank) {
+  AffineMap m = e.getMatchingIndexingMap(in);
+  auto t = dyn_cast<RankedTensorType>(in->get().getType());
+  if (!t || !t.hasStaticShape())
+    return false;
+  int columns = 0;
+  for (auto [i, x] : llvm::enumerate(m.getResults())) {
+    if (x == getAffineDimExpr(rank - 1, e.getContext())) {
+      ++columns;
+      continue;
+    }
+    auto c = dyn_cast<AffineConstantExpr>(x);
+    if (!c || c.getValue() != 0 || t.getDimSize(i) != 1)
+      return false;
+  }
+  return columns == 1;
+}
 
 /// The elementwise consumer of `op` to run on the accumulators, or null:
-/// `op`'s only user, whose other operands do not vary along the rows (the
-/// kernel has no row coordinates for them). `reads` gets one entry per
-/// input of the consumer (the accumulator's is unused).
+/// `op`'s only user, whose other operands are read per tensor, per column
+/// or per element (the kernel's rows and columns index those). `reads`
+/// gets one entry per input of the consumer (the accumulator's is unused).
 linalg::GenericOp epilogueOf(Operation *op,
                              SmallVectorImpl<EpilogueRead> &reads) {
-  linalg::GenericOp e = mcc::soleVectorizableConsumer(op);
+  linalg::GenericOp e =
+      mcc::soleVectorizableConsumer(op, /*unitBroadcasts=*/true);
   if (!e)
     return {};
   Value result = op->getResult(0);
-  unsigned rank = cast<RankedTensorType>(result.getType()).getRank();
+  auto rt = cast<RankedTensorType>(result.getType());
+  unsigned rank = rt.getRank();
   for (OpOperand *in : e.getDpsInputOperands()) {
     AffineMap m = e.getMatchingIndexingMap(in);
     if (in->get() == result) {
@@ -53,14 +77,31 @@ linalg::GenericOp epilogueOf(Operation *op,
       reads.push_back(EpilogueRead::PerTensor);
       continue;
     }
-    if (m.getNumResults() == 1 &&
-        m.getResult(0) == getAffineDimExpr(rank - 1, e.getContext())) {
+    if (readsPerColumn(e, in, rank)) {
       reads.push_back(EpilogueRead::PerColumn);
+      continue;
+    }
+    auto t = dyn_cast<RankedTensorType>(in->get().getType());
+    if (m.isIdentity() && t && t.getShape() == rt.getShape() &&
+        rt.hasStaticShape()) {
+      reads.push_back(EpilogueRead::PerElement);
       continue;
     }
     return {};
   }
   return e;
+}
+
+/// A per-column operand as a vector [N] (its unit dims dropped).
+Value columnVector(OpBuilder &b, Location loc, Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  if (t.getRank() == 1)
+    return v;
+  ReassociationIndices all;
+  for (int64_t d = 0; d < t.getRank(); ++d)
+    all.push_back(d);
+  return tensor::CollapseShapeOp::create(
+      b, loc, v, SmallVector<ReassociationIndices>{all});
 }
 
 } // namespace
@@ -141,33 +182,54 @@ void mcc::emitColumnTiledKernel(RewriterBase &rewriter,
           continue;
         Value arg = body.getArgument(in->getOperandNumber());
         auto vt = VectorType::get({lanes}, arg.getType());
+        Value columns = reads[i] == EpilogueRead::PerColumn
+                            ? columnVector(b, loc, in->get())
+                            : Value();
         for (int64_t j = 0; j < vectors; ++j) {
           Value v;
+          Value col = affine::makeComposedAffineApply(
+              b, loc, AffineMap::get(1, 0, d0 + j * lanes), {n0});
+          Value padding =
+              arith::ConstantOp::create(b, loc, b.getZeroAttr(arg.getType()));
           if (reads[i] == EpilogueRead::PerTensor) {
             auto t = cast<RankedTensorType>(in->get().getType());
             SmallVector<Value> zeros(t.getRank(), c0);
             v = vector::BroadcastOp::create(
                 b, loc, vt,
                 tensor::ExtractOp::create(b, loc, in->get(), zeros));
-          } else {
-            Value col = affine::makeComposedAffineApply(
-                b, loc, AffineMap::get(1, 0, d0 + j * lanes), {n0});
-            Value padding =
-                arith::ConstantOp::create(b, loc, b.getZeroAttr(arg.getType()));
-            v = vector::TransferReadOp::create(b, loc, vt, in->get(),
+          } else if (reads[i] == EpilogueRead::PerColumn) {
+            v = vector::TransferReadOp::create(b, loc, vt, columns,
                                                ValueRange{col}, padding,
                                                ArrayRef<bool>{wholeTiles});
+          } else {
+            continue; // per row and vector, below
           }
           args[j].map(arg, v);
         }
       }
+      // Per-element operands as matrices, read at the tile's rows.
+      SmallVector<Value> matrices(reads.size());
+      for (auto [i, in] : llvm::enumerate(epilogue.getDpsInputOperands()))
+        if (in->get() != opResult && reads[i] == EpilogueRead::PerElement)
+          matrices[i] = toMatrix(b, loc, in->get());
       for (int64_t i = 0; i < rows; ++i)
         for (int64_t j = 0; j < vectors; ++j) {
           IRMapping map = args[j];
-          for (OpOperand *in : epilogue.getDpsInputOperands())
-            if (in->get() == opResult)
-              map.map(body.getArgument(in->getOperandNumber()),
-                      results[i * vectors + j]);
+          Value col = affine::makeComposedAffineApply(
+              b, loc, AffineMap::get(1, 0, d0 + j * lanes), {n0});
+          for (auto [x, in] : llvm::enumerate(epilogue.getDpsInputOperands())) {
+            Value arg = body.getArgument(in->getOperandNumber());
+            if (in->get() == opResult) {
+              map.map(arg, results[i * vectors + j]);
+            } else if (matrices[x]) {
+              Value padding = arith::ConstantOp::create(
+                  b, loc, b.getZeroAttr(arg.getType()));
+              map.map(arg, vector::TransferReadOp::create(
+                               b, loc, VectorType::get({lanes}, arg.getType()),
+                               matrices[x], ValueRange{rowOf[i], col}, padding,
+                               ArrayRef<bool>{wholeTiles}));
+            }
+          }
           results[i * vectors + j] =
               mcc::applyBodyOnVectors(b, loc, epilogue, map, lanes);
         }

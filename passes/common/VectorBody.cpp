@@ -24,12 +24,22 @@ bool mcc::isVectorizableBody(linalg::GenericOp op) {
   return true;
 }
 
-linalg::GenericOp mcc::soleVectorizableConsumer(Operation *producer) {
+linalg::GenericOp mcc::soleVectorizableConsumer(Operation *producer,
+                                                bool unitBroadcasts) {
   Value r = producer->getResult(0);
   if (!r.hasOneUse())
     return {};
   auto e = dyn_cast<linalg::GenericOp>(*r.getUsers().begin());
-  if (!e || e->getNumResults() != 1 || !isElementwiseGeneric(e) ||
+  auto elementwise = [&](linalg::GenericOp g) {
+    if (!unitBroadcasts)
+      return isElementwiseGeneric(g);
+    return g.getNumDpsInits() == 1 &&
+           g.getNumParallelLoops() == g.getNumLoops() &&
+           llvm::all_of(g.getIndexingMapsArray(), [](AffineMap m) {
+             return m.isProjectedPermutation(/*allowZeroInResults=*/true);
+           });
+  };
+  if (!e || e->getNumResults() != 1 || !elementwise(e) ||
       cast<ShapedType>(e->getResult(0).getType()).getShape() !=
           cast<ShapedType>(r.getType()).getShape() ||
       !e.getMatchingIndexingMap(e.getDpsInitOperand(0)).isIdentity() ||

@@ -22,8 +22,11 @@ bool isVectorizableBody(mlir::linalg::GenericOp op);
 /// The elementwise generic that is the only user of `producer`'s result,
 /// reading it with the identity map, writing the same shape with the
 /// identity map, with a body computable on vectors; or null. (Which maps
-/// its other inputs may have is the caller's question.)
-mlir::linalg::GenericOp soleVectorizableConsumer(mlir::Operation *producer);
+/// its other inputs may have is the caller's question.) With
+/// `unitBroadcasts`, inputs may also be read through maps with constant 0
+/// results (a per-channel [C, 1, 1] operand in channels-last order).
+mlir::linalg::GenericOp soleVectorizableConsumer(mlir::Operation *producer,
+                                                 bool unitBroadcasts = false);
 
 /// Emits `op`'s body on vectors of `lanes` elements, its input arguments
 /// already mapped (in `map`) to vectors; values defined above the body

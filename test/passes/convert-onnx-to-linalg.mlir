@@ -655,3 +655,29 @@ func.func @matmul_integer(%a: tensor<?x7x37xui8>, %b: tensor<37x45xi8>, %zb: ten
   %0 = onnx.MatMulInteger(%a, %b, %none, %zb) : (tensor<?x7x37xui8>, tensor<37x45xi8>, none, tensor<45xi8>) -> tensor<?x7x45xi32>
   return %0 : tensor<?x7x45xi32>
 }
+
+// -----
+
+// A constant scale: x / s as x * (1/s) with one FMA correction (the
+// reciprocals ride along as a constant); a scale read at run time keeps
+// the division.
+// CHECK-LABEL: func.func @quantize_reciprocal
+// CHECK: linalg.generic
+// CHECK: ^bb0(%[[X:[a-z0-9_]+]]: f32, %[[S:[a-z0-9_]+]]: f32, %[[R:[a-z0-9_]+]]: f32
+// CHECK: %[[Q0:.*]] = arith.mulf %[[X]], %[[R]] : f32
+// CHECK: %[[N:.*]] = arith.negf %[[Q0]] : f32
+// CHECK: %[[REM:.*]] = math.fma %[[N]], %[[S]], %[[X]] : f32
+// CHECK: %[[Q1:.*]] = math.fma %[[REM]], %[[R]], %[[Q0]] : f32
+// CHECK: %[[NAN:.*]] = arith.cmpf uno, %[[Q1]], %[[Q1]] : f32
+// CHECK: arith.select %[[NAN]], %[[Q0]], %[[Q1]] : f32
+// CHECK: math.roundeven
+// CHECK: linalg.generic
+// CHECK: arith.divf
+// CHECK: math.roundeven
+func.func @quantize_reciprocal(%x: tensor<8xf32>, %s: tensor<f32>) -> (tensor<8xi8>, tensor<8xi8>) {
+  %c = onnx.Constant() {value = dense<0.1> : tensor<f32>} : () -> tensor<f32>
+  %z = onnx.Constant() {value = dense<3> : tensor<i8>} : () -> tensor<i8>
+  %a = onnx.QuantizeLinear(%x, %c, %z) : (tensor<8xf32>, tensor<f32>, tensor<i8>) -> tensor<8xi8>
+  %b = onnx.QuantizeLinear(%x, %s, %z) : (tensor<8xf32>, tensor<f32>, tensor<i8>) -> tensor<8xi8>
+  return %a, %b : tensor<8xi8>, tensor<8xi8>
+}

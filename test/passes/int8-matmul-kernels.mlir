@@ -147,13 +147,14 @@ func.func @dequantize_epilogue(%a: tensor<?x8xi8>, %s: tensor<f32>, %bias: tenso
 
 // -----
 
-// Must not fire as an epilogue: the residual varies along the rows, which
-// the kernel has no coordinates for. The kernel stores i32, the consumer
-// stays.
+// A residual (read with the identity map, like the result) is read per
+// row of the tile and added in registers: no i32 tensor, no consumer left.
 // CHECK-LABEL: func.func @residual_consumer
-// CHECK: vector.transfer_write {{.*}} : vector<8xi32>, tensor<4x16xi32>
-// CHECK: linalg.generic
-// CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<4x16xi32>, tensor<4x16xf32>)
+// CHECK-SAME: (%{{.*}}: tensor<4x8xi8>, %[[RES:[a-z0-9_]+]]: tensor<4x16xf32>)
+// CHECK: %[[R:.*]] = vector.transfer_read %[[RES]][%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<4x16xf32>, vector<8xf32>
+// CHECK: arith.addf %{{.*}}, %[[R]] : vector<8xf32>
+// CHECK: vector.transfer_write {{.*}} : vector<8xf32>, tensor<4x16xf32>
+// CHECK-NOT: linalg.generic
 func.func @residual_consumer(%a: tensor<4x8xi8>, %res: tensor<4x16xf32>) -> tensor<4x16xf32> {
   %b = arith.constant dense<5> : tensor<8x16xi8>
   %z = arith.constant dense<0> : tensor<i8>
@@ -167,4 +168,57 @@ func.func @residual_consumer(%a: tensor<4x8xi8>, %res: tensor<4x16xf32>) -> tens
     linalg.yield %x : f32
   } -> tensor<4x16xf32>
   return %y : tensor<4x16xf32>
+}
+
+// -----
+
+// Channels-last leaves a conv's per-channel scale shaped [C, 1, 1], read
+// through (d3, 0, 0): a per-column operand, read as the vector [C].
+// CHECK-LABEL: func.func @per_channel_unit_dims
+// CHECK-SAME: (%{{.*}}: tensor<1x2x2x8xi8>, %[[S:[a-z0-9_]+]]: tensor<16x1x1xf32>)
+// CHECK: %[[C:.*]] = tensor.collapse_shape %[[S]] {{\[}}[0, 1, 2]] : tensor<16x1x1xf32> into tensor<16xf32>
+// CHECK: vector.transfer_read %[[C]][%{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<16xf32>, vector<8xf32>
+// CHECK: vector.transfer_write {{.*}} : vector<8xf32>, tensor<4x16xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @per_channel_unit_dims(%a: tensor<1x2x2x8xi8>, %s: tensor<16x1x1xf32>) -> tensor<1x2x2x16xf32> {
+  %b = arith.constant dense<5> : tensor<8x16xi8>
+  %z = arith.constant dense<0> : tensor<i8>
+  %i = tensor.empty() : tensor<1x2x2x16xi32>
+  %q = mcc.qmatmul %a, %b, %z, %z, %i : tensor<1x2x2x8xi8>, tensor<8x16xi8>, tensor<i8>, tensor<i8> -> tensor<1x2x2x16xi32>
+  %o = tensor.empty() : tensor<1x2x2x16xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d3, 0, 0)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%q, %s : tensor<1x2x2x16xi32>, tensor<16x1x1xf32>) outs(%o : tensor<1x2x2x16xf32>) {
+  ^bb0(%acc: i32, %sc: f32, %out: f32):
+    %f = arith.sitofp %acc : i32 to f32
+    %x = arith.mulf %f, %sc : f32
+    linalg.yield %x : f32
+  } -> tensor<1x2x2x16xf32>
+  return %y : tensor<1x2x2x16xf32>
+}
+
+// -----
+
+// Signed activations made by an im2col copy that only the matmul reads:
+// the copy itself flips them to unsigned bytes for `vpdpbusd` (no second
+// pass over the matrix).
+// VNNI-LABEL: func.func @flip_in_im2col
+// VNNI: linalg.generic
+// VNNI-SAME: ins(%{{.*}} : tensor<1x4x4x4xi8>) outs(%{{.*}} : tensor<1x3x3x2x2x4xi8>)
+// VNNI: %[[X:.*]] = arith.xori
+// VNNI-NEXT: linalg.yield %[[X]] : i8
+// VNNI-NOT: linalg.generic
+// VNNI: scf.forall
+func.func @flip_in_im2col(%x: tensor<1x4x4x4xi8>) -> tensor<1x3x3x16xi32> {
+  %e = tensor.empty() : tensor<1x3x3x2x2x4xi8>
+  %w = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 + d3, d2 + d4, d5)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x4x4x4xi8>) outs(%e : tensor<1x3x3x2x2x4xi8>) {
+  ^bb0(%in: i8, %out: i8):
+    linalg.yield %in : i8
+  } -> tensor<1x3x3x2x2x4xi8>
+  %a = tensor.collapse_shape %w [[0], [1], [2], [3, 4, 5]] : tensor<1x3x3x2x2x4xi8> into tensor<1x3x3x16xi8>
+  %b = arith.constant dense<3> : tensor<16x16xi8>
+  %z = arith.constant dense<1> : tensor<i8>
+  %zb = arith.constant dense<0> : tensor<i8>
+  %i = tensor.empty() : tensor<1x3x3x16xi32>
+  %q = mcc.qmatmul %a, %b, %z, %zb, %i : tensor<1x3x3x16xi8>, tensor<16x16xi8>, tensor<i8>, tensor<i8> -> tensor<1x3x3x16xi32>
+  return %q : tensor<1x3x3x16xi32>
 }

@@ -9,11 +9,24 @@
 // point from the tensor's range. Arithmetic in float32 (float64 never
 // appears in these ops).
 //
+// A constant float32 scale (every QDQ model's) is divided by as a
+// multiplication with its reciprocal, corrected by one fused
+// multiply-add (Markstein's step): q0 = x * (1/s), q = q0 + (x - q0 * s)
+// * (1/s). `vdivps` costs ten times an FMA's throughput and QDQ models
+// requantize every activation (ResNet-50's residual blocks three times
+// per element). The corrected quotient equals x / s except where it is
+// subnormal; after rounding to an integer no difference is left (checked
+// exhaustively over every float x for four scales, and on a million x
+// for each of 2000 scales from 1e-8 to 1e3).
+//
 //===----------------------------------------------------------------------===//
 
 #include "passes/lowering/OnnxToLinalg/Patterns.h"
 
 #include "dialects/mcc/MccDialect.h"
+#include "passes/common/ConstantData.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace mcc;
@@ -87,6 +100,40 @@ Value quantizedToF32(OpBuilder &b, Location loc, Value v, bool isUnsigned) {
   return toFloat(b, loc, v, b.getF32Type());
 }
 
+/// The reciprocals of a constant f32 `scale` (same shape), or null when
+/// it is not one or a reciprocal would not be a normal float.
+Value reciprocalScale(OpBuilder &b, Location loc, Value scale) {
+  ElementsAttr attr = mcc::constantElements(scale);
+  auto st = dyn_cast<RankedTensorType>(scale.getType());
+  if (!attr || !st || !st.getElementType().isF32())
+    return Value();
+  std::optional<SmallVector<float>> values = mcc::elementsToFloats(attr);
+  if (!values)
+    return Value();
+  SmallVector<float> r;
+  for (float s : *values) {
+    float v = 1.0f / s;
+    if (!std::isnormal(s) || !std::isnormal(v))
+      return Value();
+    r.push_back(v);
+  }
+  return mcc::createResourceConstant(b, loc, st, r, "mcc_rcp_scale");
+}
+
+/// x / s from x, s and r = 1/s: x * r with one correction step, which
+/// gives the quotient to the last bit except in the subnormal range (see
+/// the file comment). An infinite or NaN x keeps x * r (the correction
+/// would be NaN).
+Value divideByReciprocal(OpBuilder &b, Location loc, Value x, Value s,
+                         Value r) {
+  Value q0 = arith::MulFOp::create(b, loc, x, r);
+  Value rem =
+      math::FmaOp::create(b, loc, arith::NegFOp::create(b, loc, q0), s, x);
+  Value q1 = math::FmaOp::create(b, loc, rem, r, q0);
+  Value bad = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, q1, q1);
+  return arith::SelectOp::create(b, loc, bad, q0, q1);
+}
+
 /// rint(q) + zp clamped to the integer type `to` (signed or not).
 Value saturateToInt(OpBuilder &b, Location loc, Value q, Value zp, Type to,
                     bool isUnsigned) {
@@ -125,6 +172,14 @@ struct QuantizeLinearLowering : OpConversionPattern<ONNXQuantizeLinearOp> {
       return unsupported(rewriter, op, "unexpected scale shape");
     maps.push_back(*sm);
     SmallVector<Value> ins = {x, scale};
+    // Integer outputs of a constant scale: its reciprocals ride along.
+    Value rcp =
+        isa<IntegerType>(to) ? reciprocalScale(rewriter, loc, scale) : Value();
+    if (rcp) {
+      ins.push_back(rcp);
+      maps.push_back(*sm);
+    }
+    int64_t zpArg = ins.size();
     bool hasZp = !isNoValue(op.getYZeroPoint());
     // Float8 zero points are 0 by definition (the reference ignores them).
     bool useZp = hasZp && !(isSmallFloat(to) && !isa<Float4E2M1FNType>(to));
@@ -143,10 +198,11 @@ struct QuantizeLinearLowering : OpConversionPattern<ONNXQuantizeLinearOp> {
         emptyOfType(rewriter, loc, rt, dimsOf(rewriter, loc, x)), maps,
         SmallVector<IteratorType>(rank, IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange a) {
-          Value q =
-              arith::DivFOp::create(b, l, quantizedToF32(b, l, a[0], false),
-                                    quantizedToF32(b, l, a[1], false));
-          Value zp = useZp ? quantizedToF32(b, l, a[2], toU) : Value();
+          Value xf = quantizedToF32(b, l, a[0], false);
+          Value sf = quantizedToF32(b, l, a[1], false);
+          Value q = rcp ? divideByReciprocal(b, l, xf, sf, a[2])
+                        : (Value)arith::DivFOp::create(b, l, xf, sf);
+          Value zp = useZp ? quantizedToF32(b, l, a[zpArg], toU) : Value();
           Value y;
           if (isSmallFloat(to)) {
             if (zp)
