@@ -143,6 +143,11 @@ def cnn_qdq(work, name, torch_python, fmt="QDQ"):
     return path, f32, None
 
 
+# onnxruntime's warnings (unused initializers in quantize_static's output)
+# would bury the figures.
+ort.set_default_logger_severity(3)
+
+
 def feeds_for(path):
     sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
     rng = np.random.default_rng(0)

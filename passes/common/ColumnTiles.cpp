@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
@@ -92,6 +93,23 @@ linalg::GenericOp epilogueOf(Operation *op,
   return e;
 }
 
+/// Whether the kernel writing `init` (result `result`) tiles rows within
+/// image rows (dim rank - 2) instead of the flattened matrix: when a pad
+/// reads the result, so the kernel can write into the padded buffer's
+/// interior (pad-in-producer; a collapsed matrix is no view of it), and
+/// the image rows split into whole tiles or long ones (a 28-wide row in
+/// tiles of 8 would compute 4 more rows per row).
+bool tilesImageRows(Value init, Value result, int64_t rows) {
+  auto t = cast<RankedTensorType>(init.getType());
+  if (t.getRank() < 3 || !t.hasStaticShape())
+    return false;
+  int64_t len = t.getDimSize(t.getRank() - 2);
+  if (len % rows != 0 && len < 4 * rows)
+    return false;
+  return llvm::any_of(result.getUsers(),
+                      [](Operation *u) { return isa<tensor::PadOp>(u); });
+}
+
 /// A per-column operand as a vector [N] (its unit dims dropped).
 Value columnVector(OpBuilder &b, Location loc, Value v) {
   auto t = cast<RankedTensorType>(v.getType());
@@ -127,11 +145,25 @@ void mcc::emitColumnTiledKernel(RewriterBase &rewriter,
   rewriter.setInsertionPoint(epilogue ? epilogue.getOperation() : op);
   k.prologue(b, loc);
   int64_t tiles = llvm::divideCeil(n, width);
-  Value out = toMatrix(b, loc, epilogue ? epilogue.getDpsInits()[0] : k.init);
-  Value m = tensor::DimOp::create(b, loc, out, 0);
+  Value init = epilogue ? epilogue.getDpsInits()[0] : k.init;
+  Value result0 = epilogue ? epilogue->getResult(0) : opResult;
+  bool imageRows = tilesImageRows(init, result0, rows);
+  Value out = imageRows ? init : toMatrix(b, loc, init);
+  auto outType = cast<RankedTensorType>(out.getType());
+  int64_t rank = outType.getRank();
+  // Rows run along dim rank - 2 (the image row, or the matrix's rows);
+  // the dims before it (`outer`) are walked one index at a time.
+  Value rowLen = tensor::DimOp::create(b, loc, out, rank - 2);
+  SmallVector<Value> outerDims;
+  Value outer = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t d = 0; d + 2 < rank; ++d) {
+    outerDims.push_back(tensor::DimOp::create(b, loc, out, d));
+    outer = arith::MulIOp::create(b, loc, outer, outerDims.back());
+  }
   AffineExpr s0 = b.getAffineSymbolExpr(0), d0 = b.getAffineDimExpr(0);
-  OpFoldResult blocks = affine::makeComposedFoldedAffineApply(
-      b, loc, AffineMap::get(0, 1, s0.ceilDiv(rows)), {OpFoldResult(m)});
+  Value perRow = affine::makeComposedAffineApply(
+      b, loc, AffineMap::get(0, 1, s0.ceilDiv(rows)), {OpFoldResult(rowLen)});
+  Value blocks = arith::MulIOp::create(b, loc, outer, perRow);
   auto loop = scf::ForallOp::create(
       b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(tiles), blocks},
       ValueRange{out}, std::nullopt);
@@ -142,13 +174,24 @@ void mcc::emitColumnTiledKernel(RewriterBase &rewriter,
     Value block = loop.getInductionVars()[1];
     Value n0 = affine::makeComposedAffineApply(
         b, loc, AffineMap::get(1, 0, d0 * width), {tile});
-    Value m0 = affine::makeComposedAffineApply(
-        b, loc, AffineMap::get(1, 0, d0 * rows), {block});
+    // The block's outer index and its first row along dim rank - 2.
+    Value o = arith::DivUIOp::create(b, loc, block, perRow);
+    Value m0 = arith::MulIOp::create(
+        b, loc, arith::RemUIOp::create(b, loc, block, perRow),
+        arith::ConstantIndexOp::create(b, loc, rows));
+    SmallVector<OpFoldResult> offsets(rank - 2), sizes, strides;
+    Value rest = o;
+    for (int64_t d = rank - 3; d >= 0; --d) {
+      offsets[d] =
+          arith::RemUIOp::create(b, loc, rest, outerDims[d]).getResult();
+      rest = arith::DivUIOp::create(b, loc, rest, outerDims[d]);
+    }
+    Value base = arith::MulIOp::create(b, loc, o, rowLen);
     // Rows and columns this tile has.
     Value rowsHere = affine::AffineMinOp::create(
         b, loc,
         AffineMap::get(1, 1, {getAffineConstantExpr(rows, ctx), s0 - d0}, ctx),
-        ValueRange{m0, m});
+        ValueRange{m0, rowLen});
     // Whole column tiles (N a multiple of the width) store and read the
     // epilogue's operands unmasked: masked stores are slow (`vpmaskmovd`
     // on Zen 3), and a conv's small K leaves the kernel bound by them.
@@ -164,11 +207,15 @@ void mcc::emitColumnTiledKernel(RewriterBase &rewriter,
                           ctx),
                       ValueRange{n0})
                       .getResult());
+    // Matrix rows (the activations' and the per-element operands'), the
+    // short last block's clamped to its last row.
     SmallVector<Value> rowOf;
     for (int64_t i = 0; i < rows; ++i)
-      rowOf.push_back(affine::AffineMinOp::create(
-          b, loc, AffineMap::get(1, 1, {d0 + i, s0 - 1}, ctx),
-          ValueRange{m0, m}));
+      rowOf.push_back(arith::AddIOp::create(
+          b, loc, base,
+          affine::AffineMinOp::create(
+              b, loc, AffineMap::get(1, 1, {d0 + i, s0 - 1}, ctx),
+              ValueRange{m0, rowLen})));
     SmallVector<Value> results = k.tileBody(b, loc, tile, n0, rowOf);
     assert(int64_t(results.size()) == rows * vectors && "one value per vector");
 
@@ -238,10 +285,20 @@ void mcc::emitColumnTiledKernel(RewriterBase &rewriter,
     // Store the rows this block has, each as `vectors` vectors (masked
     // unless the tiles are whole).
     Value shared = loop.getRegionIterArgs()[0];
-    SmallVector<OpFoldResult> offsets = {m0, n0}, sizes = {rowsHere, colsHere},
-                              strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
-    Value t =
-        tensor::ExtractSliceOp::create(b, loc, shared, offsets, sizes, strides);
+    offsets.push_back(m0);
+    offsets.push_back(n0);
+    sizes.assign(rank - 2, b.getIndexAttr(1));
+    sizes.push_back(rowsHere);
+    sizes.push_back(colsHere);
+    strides.assign(rank, b.getIndexAttr(1));
+    // The slice as a matrix (the leading unit dims dropped).
+    auto staticOf = [](OpFoldResult f) {
+      return getConstantIntValue(f).value_or(ShapedType::kDynamic);
+    };
+    auto sliceType = RankedTensorType::get(
+        {staticOf(rowsHere), staticOf(colsHere)}, outType.getElementType());
+    Value t = tensor::ExtractSliceOp::create(b, loc, sliceType, shared, offsets,
+                                             sizes, strides);
     for (int64_t i = 0; i < rows; ++i) {
       Value ri = arith::ConstantIndexOp::create(b, loc, i);
       auto store = [&](OpBuilder &sb, Location l, Value into) {
@@ -273,9 +330,8 @@ void mcc::emitColumnTiledKernel(RewriterBase &rewriter,
                                           strides);
   }
   Value result = loop.getResult(0);
-  Value init = epilogue ? epilogue.getDpsInits()[0] : k.init;
   auto rt = cast<RankedTensorType>(init.getType());
-  if (rt.getRank() != 2) {
+  if (!imageRows && rt.getRank() != 2) {
     ReassociationIndices lead;
     for (int64_t d = 0; d < rt.getRank() - 1; ++d)
       lead.push_back(d);

@@ -222,3 +222,34 @@ func.func @flip_in_im2col(%x: tensor<1x4x4x4xi8>) -> tensor<1x3x3x16xi32> {
   %q = mcc.qmatmul %a, %b, %z, %zb, %i : tensor<1x3x3x16xi8>, tensor<16x16xi8>, tensor<i8>, tensor<i8> -> tensor<1x3x3x16xi32>
   return %q : tensor<1x3x3x16xi32>
 }
+
+// -----
+
+// A result that a pad reads (the next conv's input) is tiled along its
+// image rows, 8 = 2 tiles of 4 per row, and written in its own shape:
+// pad-in-producer can then point the kernel at the padded buffer.
+// CHECK-LABEL: func.func @image_rows_for_pad
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x2x8x16xf32>
+// CHECK: scf.forall (%{{.*}}) in (4) shared_outs(%[[O:.*]] = %[[E]]) -> (tensor<1x2x8x16xf32>)
+// CHECK: tensor.extract_slice %[[O]]{{.*}} : tensor<1x2x8x16xf32> to tensor<?x16xf32>
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[O]]{{.*}} : tensor<?x16xf32> into tensor<1x2x8x16xf32>
+// CHECK-NOT: tensor.expand_shape
+// CHECK: tensor.pad
+func.func @image_rows_for_pad(%a: tensor<1x2x8x8xi8>) -> tensor<1x4x10x16xf32> {
+  %b = arith.constant dense<5> : tensor<8x16xi8>
+  %z = arith.constant dense<0> : tensor<i8>
+  %i = tensor.empty() : tensor<1x2x8x16xi32>
+  %q = mcc.qmatmul %a, %b, %z, %z, %i : tensor<1x2x8x8xi8>, tensor<8x16xi8>, tensor<i8>, tensor<i8> -> tensor<1x2x8x16xi32>
+  %o = tensor.empty() : tensor<1x2x8x16xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%q : tensor<1x2x8x16xi32>) outs(%o : tensor<1x2x8x16xf32>) {
+  ^bb0(%acc: i32, %out: f32):
+    %f = arith.sitofp %acc : i32 to f32
+    linalg.yield %f : f32
+  } -> tensor<1x2x8x16xf32>
+  %c0 = arith.constant 0.0 : f32
+  %p = tensor.pad %y low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %c0 : f32
+  } : tensor<1x2x8x16xf32> to tensor<1x4x10x16xf32>
+  return %p : tensor<1x4x10x16xf32>
+}
