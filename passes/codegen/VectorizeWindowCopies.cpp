@@ -31,7 +31,8 @@ using namespace mlir;
 namespace {
 
 /// Whether `op` is a window copy this pass rewrites (see the file
-/// comment), with a run of `run` elements.
+/// comment). Elements narrower than a byte (i1, i4) are left alone: a
+/// vector of them is packed bits, their memory one byte each.
 bool isWindowCopy(linalg::GenericOp op, int64_t minBits, int64_t maxBits) {
   if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
       op->getNumResults() != 1 || !op.hasPureTensorSemantics() ||
@@ -43,7 +44,9 @@ bool isWindowCopy(linalg::GenericOp op, int64_t minBits, int64_t maxBits) {
   auto it = dyn_cast<RankedTensorType>(in->get().getType());
   if (!out || !it || !out.hasStaticShape() || !it.hasStaticShape() ||
       !out.getElementType().isIntOrFloat() ||
-      !it.getElementType().isIntOrFloat())
+      !it.getElementType().isIntOrFloat() ||
+      out.getElementTypeBitWidth() % 8 != 0 ||
+      it.getElementTypeBitWidth() % 8 != 0)
     return false;
   unsigned loops = op.getNumLoops();
   AffineMap m = op.getMatchingIndexingMap(in);

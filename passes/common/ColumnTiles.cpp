@@ -78,6 +78,11 @@ linalg::GenericOp epilogueOf(Operation *op,
       reads.push_back(EpilogueRead::PerTensor);
       continue;
     }
+    // Vectors of sub-byte elements are packed bits; the tensors hold one
+    // byte each, so those are read per tensor only.
+    auto et = getElementTypeOrSelf(in->get().getType());
+    if (!et.isIntOrFloat() || et.getIntOrFloatBitWidth() % 8 != 0)
+      return {};
     if (readsPerColumn(e, in, rank)) {
       reads.push_back(EpilogueRead::PerColumn);
       continue;

@@ -27,11 +27,12 @@ func.func @im2col_3x3_s2(%x: tensor<1x9x9x64xi8>) -> tensor<1x4x4x3x3x64xi8> {
 
 // Left alone: plain elementwise maps (LLVM vectorizes those), a window
 // whose channel run is too short for a vector (3 bytes: the RGB stem),
-// and a window that walks the channels in another index.
+// a window that walks the channels in another index, and booleans (a
+// vector of i1 is packed bits, their tensor one byte each).
 // CHECK-LABEL: func.func @left_alone
-// CHECK-COUNT-3: linalg.generic
+// CHECK-COUNT-4: linalg.generic
 // CHECK-NOT: scf.forall
-func.func @left_alone(%x: tensor<1x9x9x64xi8>, %rgb: tensor<1x9x9x3xi8>) -> (tensor<1x9x9x64xi8>, tensor<1x7x7x3x3x3xi8>, tensor<1x4x64x3x9xi8>) {
+func.func @left_alone(%x: tensor<1x9x9x64xi8>, %rgb: tensor<1x9x9x3xi8>, %mask: tensor<1x9x9x64xi1>) -> (tensor<1x9x9x64xi8>, tensor<1x7x7x3x3x3xi8>, tensor<1x4x64x3x9xi8>, tensor<1x7x7x3x3x64xi1>) {
   %e0 = tensor.empty() : tensor<1x9x9x64xi8>
   %r0 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x9x9x64xi8>) outs(%e0 : tensor<1x9x9x64xi8>) {
   ^bb0(%in: i8, %out: i8):
@@ -47,5 +48,10 @@ func.func @left_alone(%x: tensor<1x9x9x64xi8>, %rgb: tensor<1x9x9x3xi8>) -> (ten
   ^bb0(%in: i8, %out: i8):
     linalg.yield %in : i8
   } -> tensor<1x4x64x3x9xi8>
-  return %r0, %r1, %r2 : tensor<1x9x9x64xi8>, tensor<1x7x7x3x3x3xi8>, tensor<1x4x64x3x9xi8>
+  %e3 = tensor.empty() : tensor<1x7x7x3x3x64xi1>
+  %r3 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 + d3, d2 + d4, d5)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%mask : tensor<1x9x9x64xi1>) outs(%e3 : tensor<1x7x7x3x3x64xi1>) {
+  ^bb0(%in: i1, %out: i1):
+    linalg.yield %in : i1
+  } -> tensor<1x7x7x3x3x64xi1>
+  return %r0, %r1, %r2, %r3 : tensor<1x9x9x64xi8>, tensor<1x7x7x3x3x3xi8>, tensor<1x4x64x3x9xi8>, tensor<1x7x7x3x3x64xi1>
 }
