@@ -227,63 +227,56 @@ void mcc::emitColumnTiledKernel(RewriterBase &rewriter,
     SmallVector<Value> results = k.tileBody(b, loc, tile, n0, rowOf);
     assert(int64_t(results.size()) == rows * vectors && "one value per vector");
 
-    // The epilogue's other operands, per column vector of the tile.
+    // The epilogue's other operands: read once per tile (per tensor), per
+    // column vector (per column), or per row and column vector (per
+    // element, from the operand as a matrix).
     Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
     if (epilogue) {
-      SmallVector<IRMapping> args(vectors);
       Block &body = epilogue.getRegion().front();
-      for (auto [i, in] : llvm::enumerate(epilogue.getDpsInputOperands())) {
+      SmallVector<Value> cols;
+      for (int64_t j = 0; j < vectors; ++j)
+        cols.push_back(affine::makeComposedAffineApply(
+            b, loc, AffineMap::get(1, 0, d0 + j * lanes), {n0}));
+      SmallVector<IRMapping> perColumn(vectors);
+      SmallVector<std::pair<Value, Value>> perElement; // (argument, matrix)
+      for (auto [x, in] : llvm::enumerate(epilogue.getDpsInputOperands())) {
         if (in->get() == opResult)
           continue;
         Value arg = body.getArgument(in->getOperandNumber());
         auto vt = VectorType::get({lanes}, arg.getType());
-        Value columns = reads[i] == EpilogueRead::PerColumn
-                            ? columnVector(b, loc, in->get())
-                            : Value();
-        for (int64_t j = 0; j < vectors; ++j) {
-          Value v;
-          Value col = affine::makeComposedAffineApply(
-              b, loc, AffineMap::get(1, 0, d0 + j * lanes), {n0});
-          Value padding =
-              arith::ConstantOp::create(b, loc, b.getZeroAttr(arg.getType()));
-          if (reads[i] == EpilogueRead::PerTensor) {
-            auto t = cast<RankedTensorType>(in->get().getType());
-            SmallVector<Value> zeros(t.getRank(), c0);
-            v = vector::BroadcastOp::create(
-                b, loc, vt,
-                tensor::ExtractOp::create(b, loc, in->get(), zeros));
-          } else if (reads[i] == EpilogueRead::PerColumn) {
-            v = vector::TransferReadOp::create(b, loc, vt, columns,
-                                               ValueRange{col}, padding,
-                                               ArrayRef<bool>{wholeTiles});
-          } else {
-            continue; // per row and vector, below
-          }
-          args[j].map(arg, v);
+        Value padding =
+            arith::ConstantOp::create(b, loc, b.getZeroAttr(arg.getType()));
+        if (reads[x] == EpilogueRead::PerTensor) {
+          auto t = cast<RankedTensorType>(in->get().getType());
+          SmallVector<Value> zeros(t.getRank(), c0);
+          Value v = vector::BroadcastOp::create(
+              b, loc, vt, tensor::ExtractOp::create(b, loc, in->get(), zeros));
+          for (IRMapping &m : perColumn)
+            m.map(arg, v);
+        } else if (reads[x] == EpilogueRead::PerColumn) {
+          Value columns = columnVector(b, loc, in->get());
+          for (int64_t j = 0; j < vectors; ++j)
+            perColumn[j].map(arg, vector::TransferReadOp::create(
+                                      b, loc, vt, columns, ValueRange{cols[j]},
+                                      padding, ArrayRef<bool>{wholeTiles}));
+        } else {
+          perElement.push_back({arg, toMatrix(b, loc, in->get())});
         }
       }
-      // Per-element operands as matrices, read at the tile's rows.
-      SmallVector<Value> matrices(reads.size());
-      for (auto [i, in] : llvm::enumerate(epilogue.getDpsInputOperands()))
-        if (in->get() != opResult && reads[i] == EpilogueRead::PerElement)
-          matrices[i] = toMatrix(b, loc, in->get());
       for (int64_t i = 0; i < rows; ++i)
         for (int64_t j = 0; j < vectors; ++j) {
-          IRMapping map = args[j];
-          Value col = affine::makeComposedAffineApply(
-              b, loc, AffineMap::get(1, 0, d0 + j * lanes), {n0});
-          for (auto [x, in] : llvm::enumerate(epilogue.getDpsInputOperands())) {
-            Value arg = body.getArgument(in->getOperandNumber());
-            if (in->get() == opResult) {
-              map.map(arg, results[i * vectors + j]);
-            } else if (matrices[x]) {
-              Value padding = arith::ConstantOp::create(
-                  b, loc, b.getZeroAttr(arg.getType()));
-              map.map(arg, vector::TransferReadOp::create(
-                               b, loc, VectorType::get({lanes}, arg.getType()),
-                               matrices[x], ValueRange{rowOf[i], col}, padding,
-                               ArrayRef<bool>{wholeTiles}));
-            }
+          IRMapping map = perColumn[j];
+          for (OpOperand *in : epilogue.getDpsInputOperands())
+            if (in->get() == opResult)
+              map.map(body.getArgument(in->getOperandNumber()),
+                      results[i * vectors + j]);
+          for (auto [arg, matrix] : perElement) {
+            Value padding =
+                arith::ConstantOp::create(b, loc, b.getZeroAttr(arg.getType()));
+            map.map(arg, vector::TransferReadOp::create(
+                             b, loc, VectorType::get({lanes}, arg.getType()),
+                             matrix, ValueRange{rowOf[i], cols[j]}, padding,
+                             ArrayRef<bool>{wholeTiles}));
           }
           results[i * vectors + j] =
               mcc::applyBodyOnVectors(b, loc, epilogue, map, lanes);

@@ -11,12 +11,15 @@
 namespace mcc {
 
 /// One output, only parallel loops, every operand indexed by a projected
-/// permutation: an elementwise op, possibly broadcasting its inputs.
-inline bool isElementwiseGeneric(mlir::linalg::GenericOp op) {
+/// permutation: an elementwise op, possibly broadcasting its inputs. With
+/// `unitBroadcasts`, maps may also have constant 0 results (an operand
+/// shaped [C, 1, 1] read through (d3, 0, 0)).
+inline bool isElementwiseGeneric(mlir::linalg::GenericOp op,
+                                 bool unitBroadcasts = false) {
   return op.getNumDpsInits() == 1 &&
          op.getNumParallelLoops() == op.getNumLoops() &&
-         llvm::all_of(op.getIndexingMapsArray(), [](mlir::AffineMap m) {
-           return m.isProjectedPermutation();
+         llvm::all_of(op.getIndexingMapsArray(), [&](mlir::AffineMap m) {
+           return m.isProjectedPermutation(unitBroadcasts);
          });
 }
 

@@ -30,16 +30,8 @@ linalg::GenericOp mcc::soleVectorizableConsumer(Operation *producer,
   if (!r.hasOneUse())
     return {};
   auto e = dyn_cast<linalg::GenericOp>(*r.getUsers().begin());
-  auto elementwise = [&](linalg::GenericOp g) {
-    if (!unitBroadcasts)
-      return isElementwiseGeneric(g);
-    return g.getNumDpsInits() == 1 &&
-           g.getNumParallelLoops() == g.getNumLoops() &&
-           llvm::all_of(g.getIndexingMapsArray(), [](AffineMap m) {
-             return m.isProjectedPermutation(/*allowZeroInResults=*/true);
-           });
-  };
-  if (!e || e->getNumResults() != 1 || !elementwise(e) ||
+  if (!e || e->getNumResults() != 1 ||
+      !isElementwiseGeneric(e, unitBroadcasts) ||
       cast<ShapedType>(e->getResult(0).getType()).getShape() !=
           cast<ShapedType>(r.getType()).getShape() ||
       !e.getMatchingIndexingMap(e.getDpsInitOperand(0)).isIdentity() ||
