@@ -26,6 +26,12 @@ Models, quantized here with onnxruntime.quantization:
                    com.microsoft MatMulNBits
   bert_nbits_seq1  the same at sequence length 1: every weight read once per
                    call (bound by the weights' bytes; mcc keeps them 4-bit)
+  bert_nbits_int8  bert_nbits with accuracy_level 4: activations may be
+                   quantized to 8 bits (onnxruntime and mcc then multiply
+                   in integers)
+  bert_nbits_a8    bert_nbits' file, mcc compiling it with
+                   --int8-activations (what OpenVINO's CPU plugin does with
+                   4-bit weights by default: 8-bit activations per group)
 
 For each model and thread count, ROUNDS rounds alternate mcc-int8,
 mcc-fp32, onnxruntime-int8 (and OpenVINO-int8); each round is the median
@@ -99,7 +105,7 @@ def bert_dynamic(work, reduce_range):
     return path, f32, None
 
 
-def bert_nbits(work, seq=128):
+def bert_nbits(work, seq=128, accuracy_level=None):
     from onnxruntime.quantization.matmul_nbits_quantizer import (
         DefaultWeightOnlyQuantConfig, MatMulNBitsQuantizer)
     model, _ = bench_models.bert_encoder(seq=seq)
@@ -108,8 +114,11 @@ def bert_nbits(work, seq=128):
     if not os.path.exists(f32):
         onnx.save(model, f32)
     q = MatMulNBitsQuantizer(onnx.load(f32), algo_config=(
-        DefaultWeightOnlyQuantConfig(block_size=32, is_symmetric=False)))
+        DefaultWeightOnlyQuantConfig(block_size=32, is_symmetric=False,
+                                     accuracy_level=accuracy_level)))
     q.process()
+    if accuracy_level is not None:
+        tag += f"_acc{accuracy_level}"
     path = os.path.join(work, f"bert_nbits{tag}.onnx")
     q.model.save_model_to_file(path)
     return path, f32, None
@@ -205,8 +214,12 @@ def openvino_runner(path, threads, feeds):
     return lambda: request.infer(feeds)
 
 
-def compile_or_error(bin_dir, path, so):
-    r = subprocess.run([f"{bin_dir}/mcc", path, "-o", so, "-O3"],
+# mcc options per model (the peers run the same file as it is).
+MCC_ARGS = {"bert_nbits_a8": ["--int8-activations"]}
+
+
+def compile_or_error(bin_dir, path, so, extra=()):
+    r = subprocess.run([f"{bin_dir}/mcc", path, "-o", so, "-O3", *extra],
                        capture_output=True, text=True)
     if r.returncode != 0:
         lines = r.stderr.strip().splitlines()
@@ -216,7 +229,7 @@ def compile_or_error(bin_dir, path, so):
 
 def bench(args, work, name, path, f32, ops, peaks):
     so = os.path.join(work, name + ".so")
-    err = compile_or_error(args.bin, path, so)
+    err = compile_or_error(args.bin, path, so, MCC_ARGS.get(name, ()))
     if err:
         print(f"{name:<18} not compiled: {err}", flush=True)
         return
@@ -280,7 +293,7 @@ def main():
     ap.add_argument("--only", nargs="*", default=None,
                     help="models to run: gemm, bert_dynamic, bert_dynamic_rr, "
                     "resnet50_qdq, mobilenet_v2_qdq, resnet50_qop, "
-                    "bert_nbits, bert_nbits_seq1")
+                    "bert_nbits, bert_nbits_seq1, bert_nbits_int8, bert_nbits_a8")
     ap.add_argument("--torch-python", default="/usr/bin/python3",
                     help="the python with torch and torchvision (Debian's)")
     args = ap.parse_args()
@@ -297,6 +310,9 @@ def main():
             work, "resnet50", args.torch_python, "QOperator"),
         "bert_nbits": lambda: ("bert_nbits",) + bert_nbits(work),
         "bert_nbits_seq1": lambda: ("bert_nbits_seq1",) + bert_nbits(work, 1),
+        "bert_nbits_int8": lambda: ("bert_nbits_int8",) + bert_nbits(
+            work, accuracy_level=4),
+        "bert_nbits_a8": lambda: ("bert_nbits_a8",) + bert_nbits(work),
     }
     peaks = {}
     print(f"# medians of {args.rounds} alternated rounds x {args.iters} runs",

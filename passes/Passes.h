@@ -39,6 +39,13 @@ inline constexpr llvm::StringLiteral kSampleAttr = "mcc.sample";
 /// passes over one panel, which the fetch is spread over).
 inline constexpr llvm::StringLiteral kNextPanelAttr = "mcc.next_panel";
 
+/// On an onnx.MatMul whose weights are weight-only quantized: the model
+/// allows its activations quantized to 8 bits (MatMulNBits' accuracy_level
+/// 4, set by expand-ms-ops), which fold-qdq turns into mcc.wmatmul's
+/// `int8_activations`.
+inline constexpr llvm::StringLiteral kInt8ActivationsAttr =
+    "mcc.int8_activations";
+
 /// Names of the onnx ops that convert-onnx-to-linalg lowers (derived from
 /// its patterns), for reporting every unsupported op before compiling.
 llvm::StringSet<> getLowerableOnnxOps(mlir::MLIRContext *ctx);

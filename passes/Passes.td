@@ -47,12 +47,20 @@ def FoldQdq : Pass<"fold-qdq", "mlir::func::FuncOp"> {
     K (or per column or per tensor) whose values span at most 16 levels
     (4-bit weights: MatMulNBits, 4-bit QDQ) becomes mcc.wmatmul: the
     weights stay quantized for int4-matmul-kernels, whose batch-1 matmul
-    reads a fifth of the f32 weights' bytes.
+    reads a fifth of the f32 weights' bytes. With more rows, a MatMul that
+    allows 8-bit activations (`mcc.int8_activations`, which expand-ms-ops
+    puts on MatMulNBits of accuracy_level 4, or every one with
+    `int8-activations`) and whose weights minus their zero points fit
+    signed bytes becomes an mcc.wmatmul with `int8_activations`, for
+    int8-matmul-kernels.
   }];
   let options = [
     Option<"weightOnlyRows", "weight-only-rows", "int64_t", "16",
            "Most activation rows for which 4-bit weights stay quantized "
-           "(more rows: f32 weights, the float kernels)">
+           "(more rows: f32 weights, the float kernels)">,
+    Option<"int8Activations", "int8-activations", "bool", "false",
+           "Every weight-only matmul may quantize its activations to 8 "
+           "bits (as if each carried mcc.int8_activations)">
   ];
   let dependentDialects = ["mcc::MccDialect", "mlir::tensor::TensorDialect"];
 }
@@ -450,6 +458,12 @@ def Int8MatmulKernels : Pass<"int8-matmul-kernels", "mlir::func::FuncOp"> {
     (`vpmaddwd` + add, VNNI's `vpdpwssd`). Both are exact, which
     `vpmaddubsw` is not (its pair sums saturate at 16 bits). Others are
     left to lower-mcc-to-linalg.
+
+    With VNNI, each mcc.wmatmul with `int8_activations` whose weights
+    fit signed bytes once their zero points are off becomes a kernel on
+    `vpdpbusd` too: each activation row quantized to unsigned bytes over
+    its range, integer sums per block of K scaled into f32 totals, the
+    rows' zero points corrected at the end (Int8WMatMulKernel.cpp).
   }];
   let options = [
     Option<"isa", "isa", "std::string", "\"avx2\"",
@@ -462,7 +476,7 @@ def Int8MatmulKernels : Pass<"int8-matmul-kernels", "mlir::func::FuncOp"> {
     "mlir::arith::ArithDialect", "mlir::scf::SCFDialect",
     "mlir::tensor::TensorDialect", "mlir::vector::VectorDialect",
     "mlir::affine::AffineDialect", "mlir::linalg::LinalgDialect",
-    "mcc::MccDialect"
+    "mlir::math::MathDialect", "mcc::MccDialect"
   ];
 }
 

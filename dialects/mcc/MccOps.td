@@ -109,9 +109,16 @@ def Mcc_WMatMulOp : Mcc_Op<"wmatmul", [Pure, AllTypesMatch<["init", "result"]>,
     `scale` and `zero_point` are [ceil(K / block_size), N]; the last block
     may be short. `init` only gives the result's shape.
 
+    With `int8_activations` (MatMulNBits' accuracy_level 4: the model
+    allows its activations quantized to 8 bits), a kernel may quantize
+    each row of `a` to 8 bits and run the products in integers; every
+    other lowering computes in f32, which the permission also allows.
+
     fold-qdq makes it where the weights fit 4 bits and the activations have
-    few rows; int4-matmul-kernels packs the weights two per byte into a
-    register-tiled kernel, lower-mcc-to-linalg lowers what it leaves.
+    few rows (int4-matmul-kernels packs the weights two per byte into a
+    register-tiled kernel), and with `int8_activations` for any rows where
+    each weight minus its zero point fits a signed byte
+    (int8-matmul-kernels); lower-mcc-to-linalg lowers what they leave.
 
     ```mlir
     %y = mcc.wmatmul %a, %w, %s, %z, %init {block_size = 32 : i64, w_unsigned}
@@ -122,7 +129,7 @@ def Mcc_WMatMulOp : Mcc_Op<"wmatmul", [Pure, AllTypesMatch<["init", "result"]>,
   let arguments = (ins AnyRankedTensor:$a, AnyRankedTensor:$w,
                        AnyRankedTensor:$scale, AnyRankedTensor:$zero_point,
                        AnyRankedTensor:$init, I64Attr:$block_size,
-                       UnitAttr:$w_unsigned);
+                       UnitAttr:$w_unsigned, UnitAttr:$int8_activations);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
     $a `,` $w `,` $scale `,` $zero_point `,` $init attr-dict `:`

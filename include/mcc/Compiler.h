@@ -34,6 +34,10 @@ struct CompileOptions {
   /// Instructions of the 8-bit matmul kernels (int8-matmul-kernels' isa);
   /// empty: what the target has.
   std::string int8Isa;
+  /// Quantize the activations of every weight-only quantized matmul
+  /// (MatMulNBits, 4-bit QDQ weights) to 8 bits and multiply in integers,
+  /// as MatMulNBits' accuracy_level 4 allows for its own node.
+  bool int8Activations = false;
   /// The model's name in the artifact (`<name>_api`); empty: the output
   /// file's stem.
   std::string modelName;

@@ -207,7 +207,10 @@ bool mcc::compileModel(const CompileOptions &options) {
   for (unsigned i = 0; i < func.getNumResults(); ++i)
     func.setResultAttrs(i, ArrayRef<NamedAttribute>{});
 
-  if (!runPipeline(*module, getOnnxToLinalgPipeline(options.optLevel), options))
+  if (!runPipeline(
+          *module,
+          getOnnxToLinalgPipeline(options.optLevel, options.int8Activations),
+          options))
     return false;
   clock.done("linalg");
   if (options.emit == EmitKind::Linalg)

@@ -29,12 +29,13 @@ void mcc::registerAllMccPasses() {
   mcc::registerMccPasses();
 }
 
-std::string mcc::getOnnxToLinalgPipeline(int optLevel) {
+std::string mcc::getOnnxToLinalgPipeline(int optLevel, bool int8Activations) {
   std::string p = "func.func(onnx-shape-inference";
   // A symbolic batch that no op mixes: the graph at batch 1 (static
   // kernels) in a loop over the samples.
   if (optLevel > 0)
-    p += "),peel-batch,func.func(onnx-fold-batchnorm,fold-qdq";
+    p += std::string("),peel-batch,func.func(onnx-fold-batchnorm,fold-qdq") +
+         (int8Activations ? "{int8-activations=1}" : "");
   p += ",convert-onnx-control-flow,convert-onnx-to-linalg,canonicalize";
   if (optLevel > 0)
     p += ",fuse-elementwise-ops,cse,canonicalize";

@@ -16,8 +16,9 @@ void registerMccDialects(mlir::DialectRegistry &registry);
 void registerAllMccPasses();
 
 /// onnx dialect -> linalg on tensors: shape inference, graph-level fusion,
-/// lowering, elementwise fusion.
-std::string getOnnxToLinalgPipeline(int optLevel);
+/// lowering, elementwise fusion. `int8Activations`: every weight-only
+/// quantized matmul may quantize its activations to 8 bits (fold-qdq).
+std::string getOnnxToLinalgPipeline(int optLevel, bool int8Activations = false);
 /// linalg on tensors -> LLVM dialect for the CPU: register-tiled kernels
 /// with `vectorWidth` f32 lanes per register, bufferization into caller
 /// buffers, loops, LLVM conversion. `memrefDescriptors`: functions take

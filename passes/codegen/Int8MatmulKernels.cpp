@@ -27,8 +27,12 @@
 //   Both operands minus their zero points fit 16 bits; the activations
 //   are paired once per call ([M][K / 2] i32).
 //
+// The pass also takes mcc.wmatmul with 8-bit activations allowed: see
+// Int8WMatMulKernel.cpp (shared parts in Int8MatmulKernels.h).
+//
 //===----------------------------------------------------------------------===//
 
+#include "passes/codegen/Int8MatmulKernels.h"
 #include "passes/Passes.h"
 #include "passes/common/ColumnTiles.h"
 #include "passes/common/ConstantData.h"
@@ -46,19 +50,84 @@ using namespace mlir;
 using mcc::DotPairsOp;
 using mcc::DotQuadsOp;
 using mcc::QMatMulOp;
+using mcc::int8::Isa;
+using mcc::int8::Weights;
+
+SmallVector<int32_t> mcc::int8::packPanels(const Weights &w, int64_t width,
+                                           int64_t group) {
+  int64_t steps = llvm::divideCeil(w.k, group);
+  int64_t tiles = llvm::divideCeil(w.n, width);
+  unsigned bits = 32 / group;
+  uint32_t mask = (1u << bits) - 1;
+  SmallVector<int32_t> packed(tiles * steps * width, 0);
+  for (int64_t t = 0; t < tiles; ++t)
+    for (int64_t s = 0; s < steps; ++s)
+      for (int64_t j = 0; j < width; ++j) {
+        int64_t col = t * width + j;
+        if (col >= w.n)
+          continue;
+        uint32_t v = 0;
+        for (int64_t g = 0; g < group && s * group + g < w.k; ++g)
+          v |= (uint32_t(w.values[(s * group + g) * w.n + col]) & mask)
+               << (bits * g);
+        packed[(t * steps + s) * width + j] = int32_t(v);
+      }
+  return packed;
+}
+
+Value mcc::int8::int32Constant(OpBuilder &b, Location loc,
+                               ArrayRef<int64_t> shape, ArrayRef<int32_t> data,
+                               StringRef name) {
+  auto type = RankedTensorType::get(shape, b.getI32Type());
+  ArrayRef<char> bytes(reinterpret_cast<const char *>(data.data()),
+                       data.size() * sizeof(int32_t));
+  return arith::ConstantOp::create(b, loc, type,
+                                   cast<TypedAttr>(mcc::makeResourceAttr(
+                                       type, bytes, alignof(int32_t), name)));
+}
+
+Value mcc::int8::padColumns(OpBuilder &b, Location loc, Value a, int64_t k,
+                            Value pad) {
+  auto at = cast<RankedTensorType>(a.getType());
+  if (at.getDimSize(1) == k)
+    return a;
+  SmallVector<OpFoldResult> lo = {b.getIndexAttr(0), b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> hi = {b.getIndexAttr(0),
+                                  b.getIndexAttr(k - at.getDimSize(1))};
+  return tensor::PadOp::create(
+      b, loc, RankedTensorType::get({at.getDimSize(0), k}, at.getElementType()),
+      a, lo, hi, pad);
+}
+
+Value mcc::int8::dotQuads(OpBuilder &b, Location loc, Isa isa, Value acc,
+                          Value a, Value w) {
+  auto t = VectorType::get({4 * isa.lanes}, b.getI8Type());
+  auto d =
+      DotQuadsOp::create(b, loc, acc, vector::BitCastOp::create(b, loc, t, a),
+                         vector::BitCastOp::create(b, loc, t, w));
+  d.setPortable(isa.portable);
+  return d;
+}
+
+Value mcc::int8::readQuad(OpBuilder &b, Location loc, Value acts, Value row,
+                          Value step) {
+  Value col = affine::makeComposedAffineApply(
+      b, loc, AffineMap::get(1, 0, b.getAffineDimExpr(0) * 4), {step});
+  Value pad = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
+  Value bytes = vector::TransferReadOp::create(
+      b, loc, VectorType::get({4}, b.getI8Type()), acts, ValueRange{row, col},
+      pad, ArrayRef<bool>{true});
+  Value word = vector::BitCastOp::create(
+      b, loc, VectorType::get({1}, b.getI32Type()), bytes);
+  return vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0});
+}
 
 namespace {
 
+using mcc::int8::int32Constant;
+using mcc::int8::packPanels;
+using mcc::int8::padColumns;
 using utils::IteratorType;
-
-/// What the target offers: i32 lanes per vector, VNNI (`vpdpbusd`,
-/// `vpdpwssd`), and whether the dot ops are lowered to plain vector code
-/// instead of the instructions (tests on hosts without them).
-struct Isa {
-  int64_t lanes = 0;
-  bool vnni = false;
-  bool portable = false;
-};
 
 std::optional<Isa> parseIsa(StringRef s) {
   if (s == "avx2")
@@ -73,12 +142,6 @@ std::optional<Isa> parseIsa(StringRef s) {
     return Isa{16, true, true};
   return std::nullopt;
 }
-
-/// Constant weights minus their zero points, [k][n] row-major.
-struct Weights {
-  int64_t k = 0, n = 0;
-  SmallVector<int32_t> values;
-};
 
 /// The weights of `op`, or nullopt when B or its zero point is not a
 /// constant.
@@ -103,54 +166,6 @@ std::optional<Weights> readWeights(QMatMulOp op) {
       w.values[r * w.n + c] =
           value((*b)[r * w.n + c]) - value((*z)[z->size() == 1 ? 0 : c]);
   return w;
-}
-
-/// Panels of `group` values per i32 (16-bit pairs or 8-bit quads, the
-/// first K value in the low bits), `width` columns per panel.
-SmallVector<int32_t> packPanels(const Weights &w, int64_t width,
-                                int64_t group) {
-  int64_t steps = llvm::divideCeil(w.k, group);
-  int64_t tiles = llvm::divideCeil(w.n, width);
-  unsigned bits = 32 / group;
-  uint32_t mask = (1u << bits) - 1;
-  SmallVector<int32_t> packed(tiles * steps * width, 0);
-  for (int64_t t = 0; t < tiles; ++t)
-    for (int64_t s = 0; s < steps; ++s)
-      for (int64_t j = 0; j < width; ++j) {
-        int64_t col = t * width + j;
-        if (col >= w.n)
-          continue;
-        uint32_t v = 0;
-        for (int64_t g = 0; g < group && s * group + g < w.k; ++g)
-          v |= (uint32_t(w.values[(s * group + g) * w.n + col]) & mask)
-               << (bits * g);
-        packed[(t * steps + s) * width + j] = int32_t(v);
-      }
-  return packed;
-}
-
-/// An i32 constant tensor of `shape` holding `data` (a resource blob).
-Value int32Constant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-                    ArrayRef<int32_t> data, StringRef name) {
-  auto type = RankedTensorType::get(shape, b.getI32Type());
-  ArrayRef<char> bytes(reinterpret_cast<const char *>(data.data()),
-                       data.size() * sizeof(int32_t));
-  return arith::ConstantOp::create(b, loc, type,
-                                   cast<TypedAttr>(mcc::makeResourceAttr(
-                                       type, bytes, alignof(int32_t), name)));
-}
-
-/// `a` ([M, K], 8-bit) padded with `pad` (a scalar) to `k` columns.
-Value padColumns(OpBuilder &b, Location loc, Value a, int64_t k, Value pad) {
-  auto at = cast<RankedTensorType>(a.getType());
-  if (at.getDimSize(1) == k)
-    return a;
-  SmallVector<OpFoldResult> lo = {b.getIndexAttr(0), b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> hi = {b.getIndexAttr(0),
-                                  b.getIndexAttr(k - at.getDimSize(1))};
-  return tensor::PadOp::create(
-      b, loc, RankedTensorType::get({at.getDimSize(0), k}, at.getElementType()),
-      a, lo, hi, pad);
 }
 
 /// The zero point `zp` (one element, any rank) as a scalar.
@@ -306,15 +321,9 @@ private:
 
 Value KernelEmitter::multiplyAdd(OpBuilder &b, Location loc, Value acc, Value a,
                                  Value w) {
+  if (quads)
+    return mcc::int8::dotQuads(b, loc, isa, acc, a, w);
   int64_t lanes = isa.lanes;
-  if (quads) {
-    auto t = VectorType::get({4 * lanes}, b.getI8Type());
-    auto d =
-        DotQuadsOp::create(b, loc, acc, vector::BitCastOp::create(b, loc, t, a),
-                           vector::BitCastOp::create(b, loc, t, w));
-    d.setPortable(isa.portable);
-    return d;
-  }
   auto t = VectorType::get({2 * lanes}, b.getI16Type());
   auto d =
       DotPairsOp::create(b, loc, acc, vector::BitCastOp::create(b, loc, t, a),
@@ -328,16 +337,7 @@ Value KernelEmitter::readGroup(OpBuilder &b, Location loc, Value row,
                                Value step) {
   if (!quads)
     return tensor::ExtractOp::create(b, loc, acts, ValueRange{row, step});
-  // Four bytes at column 4 * step, as one i32.
-  Value col = affine::makeComposedAffineApply(
-      b, loc, AffineMap::get(1, 0, b.getAffineDimExpr(0) * 4), {step});
-  Value pad = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
-  Value bytes = vector::TransferReadOp::create(
-      b, loc, VectorType::get({4}, b.getI8Type()), acts, ValueRange{row, col},
-      pad, ArrayRef<bool>{true});
-  Value word = vector::BitCastOp::create(
-      b, loc, VectorType::get({1}, b.getI32Type()), bytes);
-  return vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0});
+  return mcc::int8::readQuad(b, loc, acts, row, step);
 }
 
 LogicalResult KernelEmitter::emit(RewriterBase &rewriter) {
@@ -447,11 +447,21 @@ struct Int8MatmulKernels : mcc::impl::Int8MatmulKernelsBase<Int8MatmulKernels> {
       getOperation().emitError("int8-matmul-kernels: rows must be 1 to 16");
       return signalPassFailure();
     }
-    SmallVector<QMatMulOp> ops;
-    getOperation().walk([&](QMatMulOp op) { ops.push_back(op); });
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (llvm::isa<QMatMulOp>(op) ||
+          (llvm::isa<mcc::WMatMulOp>(op) &&
+           cast<mcc::WMatMulOp>(op).getInt8Activations()))
+        ops.push_back(op);
+    });
     IRRewriter rewriter(&getContext());
-    for (QMatMulOp op : ops)
-      (void)KernelEmitter(op, *target, rows).emit(rewriter);
+    for (Operation *op : ops) {
+      if (auto q = dyn_cast<QMatMulOp>(op))
+        (void)KernelEmitter(q, *target, rows).emit(rewriter);
+      else
+        (void)mcc::int8::emitWMatMulKernel(rewriter, cast<mcc::WMatMulOp>(op),
+                                           *target, rows);
+    }
   }
 };
 

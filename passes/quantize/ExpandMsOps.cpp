@@ -317,10 +317,15 @@ LogicalResult expand(ONNXMsMatMulNBitsOp op) {
                                          zt, 1, "nbits_zero_points"));
   Value wt = e.dequantize(wq, ws, wz,
                           {e.attr("axis", 0), e.attr("block_size", block)});
+  // accuracy_level 4: the model allows A quantized to 8 bits (fold-qdq
+  // reads the mark).
+  SmallVector<NamedAttribute> marks;
+  if (op.getAccuracyLevel() == 4)
+    marks.push_back(e.attr(kInt8ActivationsAttr, e.b.getUnitAttr()));
   if (isNoValue(op.getBias())) {
-    return e.replaceWith<ONNXMatMulOp>(f32, {op.getA(), wt});
+    return e.replaceWith<ONNXMatMulOp>(f32, {op.getA(), wt}, marks);
   }
-  Value y = e.make<ONNXMatMulOp>(f32, {op.getA(), wt});
+  Value y = e.make<ONNXMatMulOp>(f32, {op.getA(), wt}, marks);
   return e.replaceWith<ONNXAddOp>(f32, {y, op.getBias()});
 }
 

@@ -353,12 +353,16 @@ LogicalResult foldConstantDequantize(ONNXDequantizeLinearOp dq) {
   return success();
 }
 
-/// MatMul(a, DQ(w)) with f32 activations of at most `maxRows` rows
-/// (static) and constant 4- or 8-bit weights [K, N] whose values span at
-/// most 16 levels, dequantized in blocks along K (a multiple of 8, or one
-/// block: per column or per tensor): mcc.wmatmul, the weights kept as
-/// they are for int4-matmul-kernels. Failure changes nothing.
-LogicalResult foldWeightOnly(ONNXMatMulOp mm, int64_t maxRows) {
+/// MatMul(a, DQ(w)) with f32 activations and constant 4- or 8-bit weights
+/// [K, N] dequantized in blocks along K (a multiple of 8, or one block:
+/// per column or per tensor): mcc.wmatmul, the weights kept as they are.
+/// For int4-matmul-kernels: at most `maxRows` rows (static) and weights
+/// spanning at most 16 levels. For int8-matmul-kernels: more rows (or a
+/// symbolic count) where the MatMul allows 8-bit activations
+/// (kInt8ActivationsAttr, or all with `int8Everywhere`) and every weight
+/// minus its zero point fits a signed byte. Failure changes nothing.
+LogicalResult foldWeightOnly(ONNXMatMulOp mm, int64_t maxRows,
+                             bool int8Everywhere) {
   auto dq = mm.getB().getDefiningOp<ONNXDequantizeLinearOp>();
   if (!dq)
     return failure();
@@ -366,17 +370,22 @@ LogicalResult foldWeightOnly(ONNXMatMulOp mm, int64_t maxRows) {
   auto rt = dyn_cast<RankedTensorType>(mm.getY().getType());
   auto xt = dyn_cast<RankedTensorType>(dq.getX().getType());
   if (!at || !rt || !xt || at.getRank() < 2 || rt.getRank() != at.getRank() ||
-      !at.getElementType().isF32() || !at.hasStaticShape() ||
-      !rt.hasStaticShape() || !rt.getElementType().isF32() ||
+      !at.getElementType().isF32() || !rt.getElementType().isF32() ||
       xt.getRank() != 2 || !xt.hasStaticShape() ||
       !(xt.getElementType().isInteger(4) || xt.getElementType().isInteger(8)))
     return failure();
-  int64_t rows = 1;
-  for (int64_t d : at.getShape().drop_back())
-    rows *= d;
   int64_t k = xt.getDimSize(0), n = xt.getDimSize(1);
-  if (rows > maxRows || k == 0 || n == 0 ||
-      at.getDimSize(at.getRank() - 1) != k)
+  if (k == 0 || n == 0 || at.getDimSize(at.getRank() - 1) != k)
+    return failure();
+  bool fewRows = at.hasStaticShape() && rt.hasStaticShape();
+  if (fewRows) {
+    int64_t rows = 1;
+    for (int64_t d : at.getShape().drop_back())
+      rows *= d;
+    fewRows = rows <= maxRows;
+  }
+  bool int8 = !fewRows && (int8Everywhere || mm->hasAttr(kInt8ActivationsAttr));
+  if (!fewRows && !int8)
     return failure();
   std::optional<ConstantDq> c = readConstantDq(dq);
   if (!c || int64_t(c->x.size()) != k * n ||
@@ -406,9 +415,18 @@ LogicalResult foldWeightOnly(ONNXMatMulOp mm, int64_t maxRows) {
   }
   if (blocks > 1 && block % 8 != 0)
     return failure();
-  auto [lo, hi] = std::minmax_element(q.begin(), q.end());
-  if (*hi - *lo > 15)
-    return failure();
+  if (int8) {
+    for (int64_t r = 0; r < k; ++r)
+      for (int64_t col = 0; col < n; ++col) {
+        int64_t v = q[r * n + col] - (zp ? (*zp)[param(r / block, col)] : 0);
+        if (v < -128 || v > 127)
+          return failure();
+      }
+  } else {
+    auto [lo, hi] = std::minmax_element(q.begin(), q.end());
+    if (*hi - *lo > 15)
+      return failure();
+  }
   // The operands as [K, N] and [blocks, N] bytes, read per the weights'
   // signedness.
   SmallVector<char> w(q.begin(), q.end());
@@ -433,10 +451,16 @@ LogicalResult foldWeightOnly(ONNXMatMulOp mm, int64_t maxRows) {
                        "wq_scales"));
   Value wz =
       createConstant(b, loc, makeResourceAttr(pt, z, 1, "wq_zero_points"));
-  Value init = tensor::EmptyOp::create(b, loc, rt.getShape(), b.getF32Type());
+  // The result's rows are the activations'.
+  SmallVector<Value> sizes;
+  for (auto [i, d] : llvm::enumerate(rt.getShape()))
+    if (ShapedType::isDynamic(d))
+      sizes.push_back(tensor::DimOp::create(b, loc, mm.getA(), i));
+  Value init = tensor::EmptyOp::create(b, loc, rt, sizes);
   auto op = WMatMulOp::create(
       b, loc, rt, mm.getA(), wc, ws, wz, init, b.getI64IntegerAttr(block),
-      xt.getElementType().isUnsignedInteger() ? b.getUnitAttr() : UnitAttr());
+      xt.getElementType().isUnsignedInteger() ? b.getUnitAttr() : UnitAttr(),
+      int8 ? b.getUnitAttr() : UnitAttr());
   mm.getY().replaceAllUsesWith(op.getResult());
   mm.erase();
   if (dq.getY().use_empty())
@@ -459,7 +483,7 @@ struct FoldQdqPass : mcc::impl::FoldQdqBase<FoldQdqPass> {
       }
       if (auto mm = dyn_cast<ONNXMatMulOp>(op)) {
         if (failed(fold(mm, mm.getA(), mm.getB(), false, Value())))
-          (void)foldWeightOnly(mm, weightOnlyRows);
+          (void)foldWeightOnly(mm, weightOnlyRows, int8Activations);
         continue;
       }
       auto gemm = cast<ONNXGemmOp>(op);

@@ -15,6 +15,8 @@ each compared with onnxruntime running the same file.
 - nbits_gemv, nbits_qdq_rows: MatMulNBits and the quantizer's 4-bit QDQ
   form on activations of one and three rows, where the weights stay
   packed (int4-matmul-kernels);
+- nbits_int8_rows: MatMulNBits at accuracy_level 4 over a symbolic count
+  of rows (8-bit activations, int8-matmul-kernels);
 - dynamic_lstm: a bidirectional LSTM through quantize_dynamic
   (DynamicQuantizeLSTM);
 - qattention_ends, qattention_raw: com.microsoft Attention through
@@ -232,6 +234,30 @@ def nbits_few_rows(work, name, qdq, seed=15):
                       "DequantizeLinear" if qdq else "MatMulNBits")
 
 
+def nbits_int8_rows(work, name, seed=17):
+    """MatMulNBits at accuracy_level 4 (activations may be quantized to 8
+    bits) over a symbolic count of rows: mcc quantizes each row and
+    multiplies in integers (int8-matmul-kernels on VNNI). onnxruntime
+    quantizes its own way (per block), so the reference is the same model
+    at accuracy_level 0 (f32 products of the same 4-bit weights), within
+    the activations' quantization error."""
+    from onnxruntime.quantization.matmul_nbits_quantizer import (
+        DefaultWeightOnlyQuantConfig)
+    path, _, _ = _nbits_mlp(
+        work, name, seed, (200, 96, 72), ["N", "S"], 17,
+        DefaultWeightOnlyQuantConfig(block_size=32, is_symmetric=False,
+                                     accuracy_level=4), "MatMulNBits")
+    m = onnx.load(path)
+    for n in m.graph.node:
+        for a in n.attribute:
+            if a.name == "accuracy_level":
+                a.i = 0
+    ref = os.path.join(work, f"{name}_f32.onnx")
+    onnx.save(m, ref)
+    # Outputs reach ~3; one step of the rows' quantization is ~0.03.
+    return path, _session(ref), 0.06
+
+
 def dynamic_lstm(work, name, seed=16):
     """A bidirectional LSTM (input 12, hidden 16, with initial states and
     per-gate biases) through quantize_dynamic: DynamicQuantizeLSTM with
@@ -431,4 +457,8 @@ def cases(work):
     path, ref, atol = nbits_few_rows(work, "nbits_qdq_rows", True)
     out.append(("nbits_qdq_rows", path, [{"x": [n, 3, 200]} for n in (1, 2)],
                 1e-4, atol, ref))
+    path, ref, atol = nbits_int8_rows(work, "nbits_int8_rows")
+    out.append(("nbits_int8_rows", path, [{"x": [n, s, 200]} for n, s in
+                                          ((1, 40), (2, 33))], 0.02, atol,
+                ref))
     return out

@@ -130,6 +130,23 @@ func.func @matmul_nbits(%a: tensor<3x20xf32>) -> tensor<3x2xf32> {
 
 // -----
 
+// accuracy_level 4 allows 8-bit activations: the MatMul carries the mark
+// for fold-qdq; other levels do not.
+// CHECK-LABEL: func.func @matmul_nbits_int8_activations
+// CHECK: onnx.MatMul(%{{.*}}) {mcc.int8_activations}
+// CHECK: onnx.MatMul
+// CHECK-NOT: mcc.int8_activations
+func.func @matmul_nbits_int8_activations(%a: tensor<3x20xf32>) -> (tensor<3x2xf32>, tensor<3x2xf32>) {
+  %b = onnx.Constant() {value = dense<33> : tensor<2x2x8xui8>} : () -> tensor<2x2x8xui8>
+  %s = onnx.Constant() {value = dense<[0.5, 1.0, 1.5, 2.0]> : tensor<4xf32>} : () -> tensor<4xf32>
+  %none = onnx.NoValue
+  %y = onnx.ms.MatMulNBits(%a, %b, %s, %none, %none, %none) {K = 20 : i64, N = 2 : i64, accuracy_level = 4 : i64, block_size = 16 : i64} : (tensor<3x20xf32>, tensor<2x2x8xui8>, tensor<4xf32>, none, none, none) -> tensor<3x2xf32>
+  %y1 = onnx.ms.MatMulNBits(%a, %b, %s, %none, %none, %none) {K = 20 : i64, N = 2 : i64, accuracy_level = 1 : i64, block_size = 16 : i64} : (tensor<3x20xf32>, tensor<2x2x8xui8>, tensor<4xf32>, none, none, none) -> tensor<3x2xf32>
+  return %y, %y1 : tensor<3x2xf32>, tensor<3x2xf32>
+}
+
+// -----
+
 // Must not expand: weights that are not constants cannot be unpacked at
 // compile time.
 func.func @matmul_nbits_runtime_weights(%a: tensor<3x20xf32>, %b: tensor<2x2x8xui8>) -> tensor<3x2xf32> {

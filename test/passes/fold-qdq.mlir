@@ -1,4 +1,5 @@
 // RUN: mcc-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(fold-qdq))' | FileCheck %s
+// RUN: mcc-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(fold-qdq{int8-activations=1}))' | FileCheck %s --check-prefix=INT8
 
 // MatMul of two DequantizeLinear: per-tensor activation parameters,
 // per-column weight parameters; the scales are constants, so their
@@ -170,6 +171,12 @@ func.func @weight_only_per_column(%a: tensor<2x3x20xf32>) -> tensor<2x3x24xf32> 
 // faster there), weights spanning more than 16 levels, blocks that are not
 // a multiple of 8. The weights become f32 constants.
 // CHECK-LABEL: func.func @weight_only_not
+// With int8-activations every weight-only MatMul allows 8-bit activations:
+// the 17 rows take the integer kernels; the others still cannot.
+// INT8-LABEL: func.func @weight_only_not
+// INT8: mcc.wmatmul %{{.*}} {block_size = 32 : i64, int8_activations, w_unsigned} : tensor<17x40xf32>
+// INT8-NOT: mcc.wmatmul
+// INT8: return
 // CHECK-NOT: mcc.wmatmul
 // CHECK-COUNT-3: onnx.MatMul
 // CHECK-NOT: mcc.wmatmul
@@ -187,6 +194,37 @@ func.func @weight_only_not(%a: tensor<17x40xf32>, %b: tensor<1x40xf32>, %c: tens
   %f12 = onnx.DequantizeLinear(%w, %s12, %none) {axis = 0 : i64, block_size = 12 : i64} : (tensor<40x24xui4>, tensor<4x24xf32>, none) -> tensor<40x24xf32>
   %y12 = onnx.MatMul(%b, %f12) : (tensor<1x40xf32>, tensor<40x24xf32>) -> tensor<1x24xf32>
   return %y, %y8, %y12 : tensor<17x24xf32>, tensor<1x3xf32>, tensor<1x24xf32>
+}
+
+// -----
+
+// With 8-bit activations allowed (MatMulNBits' accuracy_level 4): any
+// number of rows, a symbolic count too (the result sized from the
+// activations), for int8-matmul-kernels. Weights that do not fit a signed
+// byte once their zero point is off (200 - 0) stay float.
+// CHECK-LABEL: func.func @weight_only_int8_activations
+// CHECK-SAME: (%[[A:.*]]: tensor<?x40xf32>, %[[B:.*]]: tensor<64x2xf32>)
+// CHECK: %[[C0:.*]] = arith.constant 0 : index
+// CHECK: %[[M:.*]] = tensor.dim %[[A]], %[[C0]]
+// CHECK: %[[I:.*]] = tensor.empty(%[[M]]) : tensor<?x24xf32>
+// CHECK: mcc.wmatmul %[[A]], %{{.*}}, %[[I]] {block_size = 32 : i64, int8_activations, w_unsigned} : tensor<?x40xf32>, {{.*}} -> tensor<?x24xf32>
+// CHECK: mcc.wmatmul %{{.*}} {block_size = 32 : i64, int8_activations, w_unsigned} : tensor<64x40xf32>
+// CHECK-NOT: mcc.wmatmul
+// CHECK: onnx.MatMul(%[[B]]
+func.func @weight_only_int8_activations(%a: tensor<?x40xf32>, %b: tensor<64x2xf32>) -> (tensor<?x24xf32>, tensor<64x24xf32>, tensor<64x3xf32>) {
+  %none = onnx.NoValue
+  %w = onnx.Constant() {value = dense<9> : tensor<40x24xui4>} : () -> tensor<40x24xui4>
+  %s = onnx.Constant() {value = dense<0.25> : tensor<2x24xf32>} : () -> tensor<2x24xf32>
+  %z = onnx.Constant() {value = dense<8> : tensor<2x24xui4>} : () -> tensor<2x24xui4>
+  %f = onnx.DequantizeLinear(%w, %s, %z) {axis = 0 : i64, block_size = 32 : i64} : (tensor<40x24xui4>, tensor<2x24xf32>, tensor<2x24xui4>) -> tensor<40x24xf32>
+  %y = onnx.MatMul(%a, %f) {mcc.int8_activations} : (tensor<?x40xf32>, tensor<40x24xf32>) -> tensor<?x24xf32>
+  %a64 = onnx.Constant() {value = dense<1.0> : tensor<64x40xf32>} : () -> tensor<64x40xf32>
+  %y64 = onnx.MatMul(%a64, %f) {mcc.int8_activations} : (tensor<64x40xf32>, tensor<40x24xf32>) -> tensor<64x24xf32>
+  %w8 = onnx.Constant() {value = dense<[[200, 0, 100], [1, 2, 3]]> : tensor<2x3xui8>} : () -> tensor<2x3xui8>
+  %s1 = onnx.Constant() {value = dense<0.5> : tensor<f32>} : () -> tensor<f32>
+  %f8 = onnx.DequantizeLinear(%w8, %s1, %none) : (tensor<2x3xui8>, tensor<f32>, none) -> tensor<2x3xf32>
+  %y8 = onnx.MatMul(%b, %f8) {mcc.int8_activations} : (tensor<64x2xf32>, tensor<2x3xf32>) -> tensor<64x3xf32>
+  return %y, %y64, %y8 : tensor<?x24xf32>, tensor<64x24xf32>, tensor<64x3xf32>
 }
 
 // -----

@@ -253,3 +253,56 @@ func.func @image_rows_for_pad(%a: tensor<1x2x8x8xi8>) -> tensor<1x4x10x16xf32> {
   } : tensor<1x2x8x16xf32> to tensor<1x4x10x16xf32>
   return %p : tensor<1x4x10x16xf32>
 }
+
+// -----
+
+// mcc.wmatmul with 8-bit activations allowed (4-bit weights, K = 40 in
+// blocks of 32, the last one short: K padded to two whole blocks). On
+// VNNI, each row quantized to bytes over its range in one scf.forall
+// (vector min/max, then the bytes, the scale and the zero point), a tile of
+// 4 rows x 3 vectors whose integer sums are scaled into f32 totals per
+// block, and the rows' scale and zero point applied at the end against the
+// scaled column sums. Without VNNI it stays for int4-matmul-kernels.
+// VNNI-LABEL: func.func @wmatmul_int8
+// VNNI-SAME: (%[[A:.*]]: tensor<?x40xf32>)
+// VNNI-DAG: %[[C:.*]] = arith.constant dense_resource<mcc_int8w_colsums> : tensor<48xf32>
+// VNNI-DAG: %[[S:.*]] = arith.constant dense_resource<mcc_int8w_scales> : tensor<1x2x48xf32>
+// VNNI-DAG: %[[W:.*]] = arith.constant dense_resource<mcc_int8w_panels> : tensor<1x16x48xi32>
+// VNNI: %[[Q:.*]]:3 = scf.forall (%[[R:.*]]) in (%{{.*}}) shared_outs({{.*}}) -> (tensor<?x64xi8>, tensor<?xf32>, tensor<?xf32>)
+// VNNI: vector.transfer_read %[[A]][%[[R]], %{{.*}}], %{{.*}} : tensor<?x40xf32>, vector<16xf32>
+// VNNI: arith.minimumf
+// VNNI: arith.maximumf
+// VNNI: vector.reduction <minimumf>
+// VNNI: vector.reduction <maximumf>
+// VNNI: math.roundeven %{{.*}} : f32
+// VNNI: math.roundeven %{{.*}} : vector<16xf32>
+// VNNI: arith.fptoui %{{.*}} : vector<16xf32> to vector<16xi8>
+// VNNI: tensor.parallel_insert_slice
+// VNNI: scf.forall
+// VNNI: scf.for %[[BL:.*]] = %{{.*}} to %{{.*}} step
+// VNNI: vector.transfer_read %[[W]]
+// VNNI: vector.transfer_read %[[Q]]#0
+// VNNI: mcc.dot_quads %{{.*}} : vector<64xi8> into vector<16xi32>
+// VNNI: %[[SC:.*]] = vector.transfer_read %[[S]][%{{.*}}, %[[BL]], %{{.*}}]
+// VNNI: %[[F:.*]] = arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
+// VNNI: vector.fma %[[F]], %[[SC]], %{{.*}} : vector<16xf32>
+// VNNI: scf.yield
+// VNNI: vector.transfer_read %[[C]]
+// VNNI: %[[SA:.*]] = tensor.extract %[[Q]]#1
+// VNNI: %[[ZA:.*]] = tensor.extract %[[Q]]#2
+// VNNI: %[[SZ:.*]] = arith.mulf %[[SA]], %[[ZA]] : f32
+// VNNI: arith.negf %[[SZ]]
+// VNNI: vector.fma
+// VNNI: vector.transfer_write
+// CHECK-LABEL: func.func @wmatmul_int8
+// CHECK: mcc.wmatmul
+func.func @wmatmul_int8(%a: tensor<?x40xf32>) -> tensor<?x24xf32> {
+  %w = arith.constant dense<9> : tensor<40x24xi8>
+  %s = arith.constant dense<0.25> : tensor<2x24xf32>
+  %z = arith.constant dense<8> : tensor<2x24xi8>
+  %c0 = arith.constant 0 : index
+  %m = tensor.dim %a, %c0 : tensor<?x40xf32>
+  %i = tensor.empty(%m) : tensor<?x24xf32>
+  %y = mcc.wmatmul %a, %w, %s, %z, %i {block_size = 32 : i64, int8_activations, w_unsigned} : tensor<?x40xf32>, tensor<40x24xi8>, tensor<2x24xf32>, tensor<2x24xi8> -> tensor<?x24xf32>
+  return %y : tensor<?x24xf32>
+}

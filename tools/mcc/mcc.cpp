@@ -73,6 +73,12 @@ int main(int argc, char **argv) {
                  "vnni-portable: 16 lanes)")
       ->check(CLI::IsMember({"none", "avx2", "avx-vnni", "avx512",
                              "avx512-vnni", "vnni-portable"}));
+  app.add_flag("--int8-activations", opts.int8Activations,
+               "Quantize the activations of weight-only quantized matmuls "
+               "(MatMulNBits, 4-bit QDQ weights) to 8 bits per row and "
+               "multiply in integers (VNNI), for every such node: faster "
+               "over many rows, less accurate. Without it only MatMulNBits "
+               "nodes with accuracy_level 4 do");
   app.add_option("--input-shape", shapes,
                  "Pin an input's shape, NAME:DIMS with DIMS like 1x3x224x224 "
                  "(replaces symbolic dims; repeat per input). Without it a "
