@@ -5,6 +5,7 @@ when it is installed), on the same files, same threads.
 
   bench/quantized.py                # the suite, 1 and 2 threads
   bench/quantized.py --only gemm    # the int8 GEMM 1024^3 only
+  bench/quantized.py --top1 200     # the classifiers' top-1 agreement
 
 Models, quantized here with onnxruntime.quantization:
   gemm_int8_1024   MatMulInteger u8 x s8 1024^3 with constant weights, as
@@ -227,6 +228,43 @@ def compile_or_error(bin_dir, path, so, extra=()):
     return None
 
 
+def top1(args, work, name, path, count):
+    """How often mcc's top-1 class equals onnxruntime's on the same file,
+    over `count` seeded random inputs (standard normal images, as in
+    calibration). With random weights the top classes are near ties, so
+    the line also gives the noise floor: how often onnxruntime with its
+    graph optimizations (fused integer kernels) agrees with onnxruntime
+    without them (the QDQ graph run op by op), on the same inputs."""
+    so = os.path.join(work, name + ".so")
+    err = compile_or_error(args.bin, path, so, MCC_ARGS.get(name, ()))
+    if err:
+        print(f"{name:<18} not compiled: {err}", flush=True)
+        return
+    sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    opts = ort.SessionOptions()
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    plain = ort.InferenceSession(path, opts,
+                                 providers=["CPUExecutionProvider"])
+    (inp,) = sess.get_inputs()
+    rng = np.random.default_rng(7)
+    agree = self_agree = 0
+    x_path = os.path.join(work, f"{name}_top1.npy")
+    out_dir = os.path.join(work, f"{name}_top1_out")
+    for _ in range(count):
+        x = rng.standard_normal(inp.shape).astype(np.float32)
+        np.save(x_path, x)
+        subprocess.run([f"{args.bin}/mcc-run", so, "--input",
+                        f"{inp.name}={x_path}", "--output-dir", out_dir],
+                       check=True, capture_output=True)
+        ref = np.argmax(sess.run(None, {inp.name: x})[0])
+        got = np.load(os.path.join(out_dir, os.listdir(out_dir)[0]))
+        agree += int(np.argmax(got) == ref)
+        self_agree += int(np.argmax(plain.run(None, {inp.name: x})[0]) == ref)
+    print(f"{name:<18} top-1 equal to onnxruntime's on {agree}/{count} "
+          f"inputs; onnxruntime unoptimized agrees with it on "
+          f"{self_agree}/{count}", flush=True)
+
+
 def bench(args, work, name, path, f32, ops, peaks):
     so = os.path.join(work, name + ".so")
     err = compile_or_error(args.bin, path, so, MCC_ARGS.get(name, ()))
@@ -294,6 +332,9 @@ def main():
                     help="models to run: gemm, bert_dynamic, bert_dynamic_rr, "
                     "resnet50_qdq, mobilenet_v2_qdq, resnet50_qop, "
                     "bert_nbits, bert_nbits_seq1, bert_nbits_int8, bert_nbits_a8")
+    ap.add_argument("--top1", type=int, default=0, metavar="N",
+                    help="instead of timing: top-1 agreement with "
+                    "onnxruntime on N random inputs (the QDQ classifiers)")
     ap.add_argument("--torch-python", default="/usr/bin/python3",
                     help="the python with torch and torchvision (Debian's)")
     args = ap.parse_args()
@@ -320,8 +361,14 @@ def main():
     for key, build in builders.items():
         if args.only is not None and key not in args.only:
             continue
+        if args.top1 and key not in ("resnet50_qdq", "mobilenet_v2_qdq",
+                                     "resnet50_qop"):
+            continue
         name, path, f32, ops = build()
-        bench(args, work, name, path, f32, ops, peaks)
+        if args.top1:
+            top1(args, work, name, path, args.top1)
+        else:
+            bench(args, work, name, path, f32, ops, peaks)
     shutil.rmtree(work, ignore_errors=True)
 
 
