@@ -26,8 +26,13 @@
 namespace mcc::onnx {
 
 /// Name of the module attribute holding the model's opset imports
-/// (a dictionary from domain to version; "" is ai.onnx).
+/// (a dictionary from domain to version; the default domain is "ai.onnx").
 inline constexpr llvm::StringLiteral kOpsetImportAttr = "onnx.opset_import";
+
+/// On a Softmax, LogSoftmax or Hardmax of a model before opset 13: the
+/// op normalizes over every dim from `axis` on (its input flattened to
+/// 2-D at `axis`), not over `axis` alone. The importer sets it.
+inline constexpr llvm::StringLiteral kFlattenedAxisAttr = "onnx.flattened_axis";
 
 /// Fails (after emitting an error at the op) when an attribute is out of
 /// the range its operands allow: an axis beyond the rank, a perm that is

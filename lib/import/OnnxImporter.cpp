@@ -383,6 +383,17 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
         if (Value v = attrAsConstant(a, loc))
           movedInputs.push_back({m.input, v});
   }
+  // Before opset 13, Softmax, LogSoftmax and Hardmax flattened their input
+  // at `axis` (default 1) and normalized over every dim from it.
+  if (defaultDomain && nodeOpset < 13 &&
+      (opType == "Softmax" || opType == "LogSoftmax" || opType == "Hardmax")) {
+    if (llvm::none_of(attrs,
+                      [](NamedAttribute a) { return a.getName() == "axis"; }))
+      attrs.push_back(
+          builder.getNamedAttr("axis", builder.getI64IntegerAttr(1)));
+    attrs.push_back(
+        builder.getNamedAttr(onnxd::kFlattenedAxisAttr, builder.getUnitAttr()));
+  }
   for (auto [pos, v] : movedInputs) {
     while (operands.size() <= pos)
       operands.push_back(noValue());

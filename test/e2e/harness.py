@@ -2,6 +2,7 @@
 artifact with mcc-run on seeded random inputs, compare every output with
 onnxruntime's."""
 import os
+import re
 import subprocess
 
 import numpy as np
@@ -32,11 +33,14 @@ def random_input(rng, ort_type, shape):
 
 
 def compile_and_compare(bin_dir, work, name, path, mcc_args, rtol, atol,
-                        run_args=(), shape_sets=None, reference=None):
+                        run_args=(), shape_sets=None, reference=None,
+                        make_input=random_input):
     """Returns (ok, detail). `name` keys the files written under `work`.
     `shape_sets`: a list of {input name: shape} to run the one artifact
     with (models with symbolic dims); by default the model's own shapes.
-    `reference`: feeds -> expected outputs, instead of onnxruntime's."""
+    `reference`: feeds -> expected outputs, instead of onnxruntime's.
+    `make_input`: (rng, onnxruntime type, shape) -> an input (seeded
+    random data by default)."""
     tag = name + "".join(a.replace("=", "") for a in mcc_args)
     so = os.path.join(work, f"{tag}.so")
     r = run([f"{bin_dir}/mcc", path, "-o", so] + list(mcc_args))
@@ -48,8 +52,9 @@ def compile_and_compare(bin_dir, work, name, path, mcc_args, rtol, atol,
     for k, shapes in enumerate(shape_sets or [{}]):
         feeds, args = {}, []
         for i in sess.get_inputs():
-            x = random_input(rng, i.type, shapes.get(i.name, i.shape))
-            f = os.path.join(work, f"{name}_{k}_{i.name}.npy")
+            x = make_input(rng, i.type, shapes.get(i.name, i.shape))
+            safe = re.sub(r"[^A-Za-z0-9_.-]", "_", i.name)
+            f = os.path.join(work, f"{name}_{k}_{safe}.npy")
             np.save(f, x)
             feeds[i.name] = x
             args += ["--input", f"{i.name}={f}"]
@@ -60,7 +65,9 @@ def compile_and_compare(bin_dir, work, name, path, mcc_args, rtol, atol,
             return False, "run: " + r.stderr.strip()
         refs = reference(feeds) if reference else sess.run(None, feeds)
         for o, ref in zip(sess.get_outputs(), refs):
-            got = np.load(os.path.join(out_dir, f"{o.name}.npy"))
+            # mcc-run's file name for the output.
+            safe = re.sub(r"[^A-Za-z0-9_.-]", "_", o.name)
+            got = np.load(os.path.join(out_dir, f"{safe}.npy"))
             if got.shape != ref.shape:
                 return False, f"{o.name}: shape {got.shape} vs {ref.shape}"
             diff = np.abs(got.astype(np.float64) - ref.astype(np.float64))

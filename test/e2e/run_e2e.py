@@ -149,6 +149,50 @@ def edge_cases(bin_dir, work):
                 "-O2", 1)
 
 
+def opset_semantics(bin_dir, work):
+    """Ops whose meaning changed between opsets, at the old opset, against
+    onnxruntime (which honors the model's opset); and the onnx wheel's
+    light models (opset 9: zoo CNNs with generated weights) against the
+    outputs shipped with them, for the input onnx's backend test feeds
+    them (arange / n)."""
+    # Before opset 13 Softmax, LogSoftmax and Hardmax flatten the input to
+    # 2-D at axis (default 1) and normalize over everything after it.
+    vi = helper.make_tensor_value_info
+    g = helper.make_graph(
+        [helper.make_node("Softmax", ["x"], ["sm"], name="sm"),
+         helper.make_node("LogSoftmax", ["x"], ["lsm"], axis=0, name="lsm"),
+         helper.make_node("Hardmax", ["x"], ["hm"], name="hm"),
+         helper.make_node("Softmax", ["x"], ["last"], axis=-1, name="last")],
+        "legacy_softmax", [vi("x", TensorProto.FLOAT, [2, 3, 4])],
+        [vi(n, TensorProto.FLOAT, [2, 3, 4]) for n in ("sm", "lsm", "hm",
+                                                        "last")])
+    model = helper.make_model(g, opset_imports=[helper.make_opsetid("", 11)])
+    for opt, threads in (("-O2", 2), ("-O0", 1)):
+        check_model(bin_dir, work, "softmax_opset11", model, opt, threads)
+    light = os.path.join(os.path.dirname(onnx.__file__), "backend", "test",
+                         "data", "light")
+    for f in sorted(os.listdir(light)):
+        if not f.endswith(".onnx"):
+            continue
+        name = f[:-len(".onnx")]
+        path = os.path.join(light, f)
+        m = onnx.load(path)
+        inits = {i.name for i in m.graph.initializer}
+        (x,) = [i for i in m.graph.input if i.name not in inits]
+        shape = [d.dim_value if d.HasField("dim_value") else 1
+                 for d in x.type.tensor_type.shape.dim]
+        n = int(np.prod(shape))
+        feed = (np.arange(n).reshape(shape) / n).astype(np.float32)
+        want = numpy_helper.to_array(onnx.load_tensor(
+            os.path.join(light, f"{name}_output_0.pb")))
+        ok, detail = harness.compile_and_compare(
+            bin_dir, work, name, path, ["-O2"], RTOL, ATOL,
+            shape_sets=[{x.name: shape}],
+            reference=lambda feeds, w=want: [w],
+            make_input=lambda rng, typ, shp, v=feed: v)
+        record(f"{name} (onnx's light model) -O2", ok, detail)
+
+
 def dynamic_shapes(bin_dir, work):
     """Symbolic dims: one artifact runs every size; inputs whose dims do not
     fit together are refused with the node's name."""
@@ -305,6 +349,7 @@ def main():
         for opt, threads in (("-O2", 2), ("-O0", 1)):
             check_model(bin_dir, work, name, build(), opt, threads)
     edge_cases(bin_dir, work)
+    opset_semantics(bin_dir, work)
     dynamic_shapes(bin_dir, work)
     quantized_models(bin_dir, work)
     external_weights(bin_dir, work)

@@ -7,8 +7,10 @@ from onnx import TensorProto, helper, numpy_helper
 
 kind, out = sys.argv[1], sys.argv[2]
 if kind == "opset11":
-    # Squeeze's axes and Clip's bounds were attributes before opset 13/11.
-    nodes = [helper.make_node("Squeeze", ["x"], ["s"], name="squeeze", axes=[0]),
+    # Squeeze's axes and Clip's bounds were attributes before opset 13/11;
+    # Softmax normalized over every dim from its axis (default 1).
+    nodes = [helper.make_node("Softmax", ["x"], ["sm"], name="softmax"),
+             helper.make_node("Squeeze", ["sm"], ["s"], name="squeeze", axes=[0]),
              helper.make_node("Clip", ["s"], ["y"], name="clip6", min=0.0, max=6.0)]
     opset = 10
     inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, "N"])]

@@ -681,3 +681,28 @@ func.func @quantize_reciprocal(%x: tensor<8xf32>, %s: tensor<f32>) -> (tensor<8x
   %b = onnx.QuantizeLinear(%x, %s, %z) : (tensor<8xf32>, tensor<f32>, tensor<i8>) -> tensor<8xi8>
   return %a, %b : tensor<8xi8>, tensor<8xi8>
 }
+
+// -----
+
+// Softmax and Hardmax of a model before opset 13 (the importer's
+// onnx.flattened_axis): the input flattened at axis 1 and normalized over
+// dims 1 and 2 together; Hardmax's first maximum is found by its position
+// in the flattened row (i1 * 4 + i2).
+// CHECK-LABEL: func.func @softmax_flattened
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "reduction"]} ins(%{{.*}} : tensor<2x3x4xf32>) outs(%{{.*}} : tensor<2xf32>)
+// CHECK: arith.maximumf
+// CHECK: tensor.expand_shape {{.*}} into tensor<2x1x1xf32>
+// CHECK: math.exp
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "reduction"]}
+// CHECK: arith.addf
+// CHECK: arith.divf
+// CHECK: %[[I1:.*]] = linalg.index 1 : index
+// CHECK: %[[P1:.*]] = arith.index_cast %[[I1]]
+// CHECK: %[[I2:.*]] = linalg.index 2 : index
+// CHECK: arith.index_cast %[[I2]]
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "reduction"]} ins(%{{.*}} : tensor<2x3x4xi64>)
+func.func @softmax_flattened(%x: tensor<2x3x4xf32>) -> (tensor<2x3x4xf32>, tensor<2x3x4xf32>) {
+  %y = onnx.Softmax(%x) {axis = 1 : i64, onnx.flattened_axis} : (tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  %h = onnx.Hardmax(%x) {axis = 1 : i64, onnx.flattened_axis} : (tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  return %y, %h : tensor<2x3x4xf32>, tensor<2x3x4xf32>
+}

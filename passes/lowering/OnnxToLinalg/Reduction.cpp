@@ -466,8 +466,19 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
   }
 };
 
-/// Softmax / LogSoftmax along one axis (opset >= 13 semantics):
-/// max, exp(x - max), sum, then divide (or subtract the log of the sum).
+/// The dims Softmax, LogSoftmax and Hardmax normalize over: `axis` from
+/// opset 13; before it (kFlattenedAxisAttr), the input was flattened to
+/// 2-D at `axis` and normalized over everything from it on.
+SmallVector<bool> normalizedDims(Operation *op, int64_t axis, int64_t rank) {
+  SmallVector<bool> reduced(rank, false);
+  bool legacy = op->hasAttr(kFlattenedAxisAttr);
+  for (int64_t d = axis; d < rank; ++d)
+    reduced[d] = d == axis || legacy;
+  return reduced;
+}
+
+/// Softmax / LogSoftmax over normalizedDims: max, exp(x - max), sum, then
+/// divide (or subtract the log of the sum).
 template <typename OpTy, bool IsLog>
 struct SoftmaxLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
@@ -480,8 +491,7 @@ struct SoftmaxLowering : OpConversionPattern<OpTy> {
     Location loc = op.getLoc();
     int64_t rank = rt.getRank();
     int64_t axis = normalizeAxis(op.getAxis(), rank);
-    SmallVector<bool> reduced(rank, false);
-    reduced[axis] = true;
+    SmallVector<bool> reduced = normalizedDims(op, axis, rank);
     Value x = adaptor.getInput();
     // [.., 1, ..] views so the reductions broadcast back along the axis.
     Value mx = reduceKeep(rewriter, loc, x, reduced, Kind::Max);
@@ -997,21 +1007,37 @@ struct HardmaxLowering : OpConversionPattern<ONNXHardmaxOp> {
     Location loc = op.getLoc();
     int64_t rank = rt.getRank();
     int64_t axis = normalizeAxis(op.getAxis(), rank);
-    SmallVector<bool> reduced(rank, false);
-    reduced[axis] = true;
+    SmallVector<bool> reduced = normalizedDims(op, axis, rank);
     Value x = adaptor.getInput();
     Value mx = reduceKeep(rewriter, loc, x, reduced, Kind::Max);
-    Value size = arith::IndexCastOp::create(
-        rewriter, loc, rewriter.getI64Type(),
-        dimValue(rewriter, loc, dimOf(rewriter, loc, x, axis)));
-    // The first index holding the max: min over the axis of
-    // (x == max ? index : size).
-    auto idxT = RankedTensorType::get(rt.getShape(), rewriter.getI64Type());
+    // Positions in the normalized dims, row-major (one dim from opset 13).
+    Type i64 = rewriter.getI64Type();
+    SmallVector<Value> sizes;
+    Value size = arith::ConstantIntOp::create(rewriter, loc, i64, 1);
+    for (int64_t d = axis; d < rank; ++d)
+      if (reduced[d]) {
+        sizes.push_back(arith::IndexCastOp::create(
+            rewriter, loc, i64,
+            dimValue(rewriter, loc, dimOf(rewriter, loc, x, d))));
+        size = arith::MulIOp::create(rewriter, loc, size, sizes.back());
+      }
+    auto position = [&](OpBuilder &b, Location l) -> Value {
+      Value i = arith::ConstantIntOp::create(b, l, i64, 0);
+      for (int64_t d = axis, k = 0; d < rank; ++d)
+        if (reduced[d])
+          i = arith::AddIOp::create(
+              b, l, arith::MulIOp::create(b, l, i, sizes[k++]),
+              arith::IndexCastOp::create(b, l, i64,
+                                         linalg::IndexOp::create(b, l, d)));
+      return i;
+    };
+    // The first position holding the max: min over the normalized dims
+    // of (x == max ? position : size).
+    auto idxT = RankedTensorType::get(rt.getShape(), i64);
     Value where = buildElementwise(
         rewriter, loc, idxT, ValueRange{x, mx},
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value i = arith::IndexCastOp::create(
-              b, l, b.getI64Type(), linalg::IndexOp::create(b, l, axis));
+          Value i = position(b, l);
           Value eq = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
                                            a[0], a[1]);
           return arith::SelectOp::create(b, l, eq, i, size);
@@ -1020,8 +1046,7 @@ struct HardmaxLowering : OpConversionPattern<ONNXHardmaxOp> {
     Value y = buildElementwise(
         rewriter, loc, rt, ValueRange{where, first},
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value i = arith::IndexCastOp::create(
-              b, l, b.getI64Type(), linalg::IndexOp::create(b, l, axis));
+          Value i = position(b, l);
           Value hit =
               arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, i, a[1]);
           Type t = rt.getElementType();
