@@ -29,6 +29,7 @@
 #include <google/protobuf/io/coded_stream.h>
 
 #include <climits>
+#include <cstring>
 
 using namespace mlir;
 using namespace mcc;
@@ -66,6 +67,8 @@ const AttrToInput kAttrToInput[] = {
     {"Slice", "axes", 3},
     {"Dropout", "ratio", 1},
     {"DFT", "axis", 2},
+    // Upsample-7's scales (Upsample becomes Resize).
+    {"Resize", "scales", 2},
 };
 
 class Importer {
@@ -100,6 +103,8 @@ private:
   LogicalResult importConstantNode(const ::onnx::NodeProto &node, Location loc);
   Value attrAsConstant(const ::onnx::AttributeProto &a, Location loc);
   Value noValue();
+  /// The values of `v` when an onnx.Constant of f32 defines it.
+  static std::optional<SmallVector<float>> constantFloats(Value v);
 
   MLIRContext &ctx;
   OpBuilder builder;
@@ -251,6 +256,22 @@ Value Importer::noValue() {
   return none;
 }
 
+std::optional<SmallVector<float>> Importer::constantFloats(Value v) {
+  auto c = v.getDefiningOp<onnxd::ONNXConstantOp>();
+  if (!c || !c.getValue() || !c.getValue()->getElementType().isF32())
+    return std::nullopt;
+  ElementsAttr e = *c.getValue();
+  if (auto d = dyn_cast<DenseElementsAttr>(e))
+    return SmallVector<float>(d.getValues<float>());
+  auto r = dyn_cast<DenseResourceElementsAttr>(e);
+  AsmResourceBlob *blob = r ? r.getRawHandle().getBlob() : nullptr;
+  if (!blob || blob->getData().size() != e.getNumElements() * sizeof(float))
+    return std::nullopt;
+  SmallVector<float> out(e.getNumElements());
+  std::memcpy(out.data(), blob->getData().data(), blob->getData().size());
+  return out;
+}
+
 Value Importer::attrAsConstant(const ::onnx::AttributeProto &a, Location loc) {
   DenseElementsAttr value;
   if (a.type() == ::onnx::AttributeProto::INTS) {
@@ -264,6 +285,11 @@ Value Importer::attrAsConstant(const ::onnx::AttributeProto &a, Location loc) {
   } else if (a.type() == ::onnx::AttributeProto::FLOAT) {
     value = DenseElementsAttr::get(
         RankedTensorType::get({}, builder.getF32Type()), a.f());
+  } else if (a.type() == ::onnx::AttributeProto::FLOATS) {
+    SmallVector<float> v(a.floats().begin(), a.floats().end());
+    value = DenseElementsAttr::get(
+        RankedTensorType::get({int64_t(v.size())}, builder.getF32Type()),
+        ArrayRef<float>(v));
   } else {
     return {};
   }
@@ -312,6 +338,12 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
   // Deprecated ops that are another op under an old name.
   if (opType == "Scatter") // Scatter-9/11 is ScatterElements
     opType = "ScatterElements";
+  // Upsample (opsets 7-9) and Resize before opset 11 (X, scales) are
+  // Resize with the coordinates of their time (see below).
+  bool oldResize = defaultDomain && (opType == "Upsample" ||
+                                     (opType == "Resize" && nodeOpset < 11));
+  if (defaultDomain && opType == "Upsample")
+    opType = "Resize";
   const onnxd::OnnxSchemaInfo *schema = onnxd::lookupOnnxSchema(opType);
   auto opName = RegisteredOperationName::lookup("onnx." + opType, &ctx);
   if (!schema || !opName)
@@ -393,6 +425,40 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
           builder.getNamedAttr("axis", builder.getI64IntegerAttr(1)));
     attrs.push_back(
         builder.getNamedAttr(onnxd::kFlattenedAxisAttr, builder.getUnitAttr()));
+  }
+  if (oldResize) {
+    // (X, scales) -> (X, roi, scales); output = input * scale from the
+    // corner (asymmetric), nearest pixels floored as in the reference and
+    // onnxruntime for upsampling; "bilinear" (Upsample-7) is linear.
+    if (operands.size() == 2)
+      operands.insert(operands.begin() + 1, noValue());
+    StringRef mode = "nearest";
+    for (auto it = attrs.begin(); it != attrs.end();)
+      if (it->getName() == "mode") {
+        if (auto m = dyn_cast<StringAttr>(it->getValue()))
+          mode = m.getValue() == "bilinear" ? "linear" : m.getValue();
+        it = attrs.erase(it);
+      } else {
+        ++it;
+      }
+    // Nearest pixels then were floored when upsampling and ceiled when
+    // downsampling, per axis (onnxruntime's "simple" mode): one
+    // nearest_mode serves constant scales all >= 1 or all <= 1.
+    StringRef nearest = "floor";
+    if (mode == "nearest" && operands.size() > 2)
+      if (std::optional<SmallVector<float>> sc = constantFloats(operands[2])) {
+        bool down = llvm::any_of(*sc, [](float f) { return f < 1; });
+        if (down && llvm::any_of(*sc, [](float f) { return f > 1; }))
+          return unsupported("nearest resizing before opset 11 with scales "
+                             "both above and below 1");
+        if (down)
+          nearest = "ceil";
+      }
+    attrs.push_back(builder.getNamedAttr("mode", builder.getStringAttr(mode)));
+    attrs.push_back(builder.getNamedAttr("coordinate_transformation_mode",
+                                         builder.getStringAttr("asymmetric")));
+    attrs.push_back(
+        builder.getNamedAttr("nearest_mode", builder.getStringAttr(nearest)));
   }
   for (auto [pos, v] : movedInputs) {
     while (operands.size() <= pos)

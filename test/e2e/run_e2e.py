@@ -169,6 +169,36 @@ def opset_semantics(bin_dir, work):
     model = helper.make_model(g, opset_imports=[helper.make_opsetid("", 11)])
     for opt, threads in (("-O2", 2), ("-O0", 1)):
         check_model(bin_dir, work, "softmax_opset11", model, opt, threads)
+    # Upsample (opsets 7 and 9) and Resize before opset 11 (X, scales):
+    # asymmetric coordinates; nearest floors when upsampling and ceils
+    # when downsampling.
+    scales = lambda v: numpy_helper.from_array(np.array(v, np.float32),
+                                               "scales")
+    for name, opset, node, inits, shape in (
+            ("upsample7_nearest", 7, helper.make_node(
+                "Upsample", ["x"], ["y"], scales=[1.0, 1.0, 2.0, 3.0]), [],
+             [1, 2, 3, 4]),
+            ("upsample7_bilinear", 7, helper.make_node(
+                "Upsample", ["x"], ["y"], scales=[1.0, 1.0, 2.0, 2.0],
+                mode="linear"), [], [1, 2, 3, 4]),
+            ("upsample9_linear", 9, helper.make_node(
+                "Upsample", ["x", "scales"], ["y"], mode="linear"),
+             [scales([1, 1, 1.5, 2.5])], [1, 2, 3, 4]),
+            ("resize10_nearest_up", 10, helper.make_node(
+                "Resize", ["x", "scales"], ["y"], mode="nearest"),
+             [scales([1, 1, 2, 1.5])], [1, 2, 3, 4]),
+            ("resize10_nearest_down", 10, helper.make_node(
+                "Resize", ["x", "scales"], ["y"], mode="nearest"),
+             [scales([1, 1, 0.5, 0.6])], [1, 2, 6, 10]),
+            ("resize10_linear_down", 10, helper.make_node(
+                "Resize", ["x", "scales"], ["y"], mode="linear"),
+             [scales([1, 1, 0.5, 0.6])], [1, 2, 6, 10])):
+        g = helper.make_graph([node], name, [vi("x", TensorProto.FLOAT, shape)],
+                              [vi("y", TensorProto.FLOAT, None)], inits)
+        model = helper.make_model(
+            g, opset_imports=[helper.make_opsetid("", opset)])
+        model.ir_version = 7  # onnxruntime reads Upsample-7 only there
+        check_model(bin_dir, work, name, model, "-O2", 1)
     light = os.path.join(os.path.dirname(onnx.__file__), "backend", "test",
                          "data", "light")
     for f in sorted(os.listdir(light)):

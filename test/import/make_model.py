@@ -15,6 +15,14 @@ if kind == "opset11":
     opset = 10
     inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, "N"])]
     inits = []
+elif kind == "upsample7":
+    # Upsample-7 (scales an attribute) is Resize of its time.
+    nodes = [helper.make_node("Upsample", ["x"], ["y"], name="up",
+                              scales=[1.0, 1.0, 2.0, 2.0], mode="bilinear")]
+    opset = 7
+    inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT,
+                                            [1, 2, 3, 4])]
+    inits = []
 elif kind == "untyped":
     # Intermediate values without value_info, one of unknown rank (Det
     # has no shape rule yet): results still get their fixed element types.
