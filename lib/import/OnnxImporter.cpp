@@ -9,6 +9,7 @@
 
 #include "lib/import/ExternalData.h"
 #include "lib/import/Importer.h"
+#include "lib/import/LegacyForms.h"
 #include "lib/import/ModelChecks.h"
 #include "lib/import/TensorData.h"
 
@@ -29,7 +30,6 @@
 #include <google/protobuf/io/coded_stream.h>
 
 #include <climits>
-#include <cstring>
 
 using namespace mlir;
 using namespace mcc;
@@ -103,8 +103,6 @@ private:
   LogicalResult importConstantNode(const ::onnx::NodeProto &node, Location loc);
   Value attrAsConstant(const ::onnx::AttributeProto &a, Location loc);
   Value noValue();
-  /// The values of `v` when an onnx.Constant of f32 defines it.
-  static std::optional<SmallVector<float>> constantFloats(Value v);
 
   MLIRContext &ctx;
   OpBuilder builder;
@@ -256,22 +254,6 @@ Value Importer::noValue() {
   return none;
 }
 
-std::optional<SmallVector<float>> Importer::constantFloats(Value v) {
-  auto c = v.getDefiningOp<onnxd::ONNXConstantOp>();
-  if (!c || !c.getValue() || !c.getValue()->getElementType().isF32())
-    return std::nullopt;
-  ElementsAttr e = *c.getValue();
-  if (auto d = dyn_cast<DenseElementsAttr>(e))
-    return SmallVector<float>(d.getValues<float>());
-  auto r = dyn_cast<DenseResourceElementsAttr>(e);
-  AsmResourceBlob *blob = r ? r.getRawHandle().getBlob() : nullptr;
-  if (!blob || blob->getData().size() != e.getNumElements() * sizeof(float))
-    return std::nullopt;
-  SmallVector<float> out(e.getNumElements());
-  std::memcpy(out.data(), blob->getData().data(), blob->getData().size());
-  return out;
-}
-
 Value Importer::attrAsConstant(const ::onnx::AttributeProto &a, Location loc) {
   DenseElementsAttr value;
   if (a.type() == ::onnx::AttributeProto::INTS) {
@@ -338,10 +320,7 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
   // Deprecated ops that are another op under an old name.
   if (opType == "Scatter") // Scatter-9/11 is ScatterElements
     opType = "ScatterElements";
-  // Upsample (opsets 7-9) and Resize before opset 11 (X, scales) are
-  // Resize with the coordinates of their time (see below).
-  bool oldResize = defaultDomain && (opType == "Upsample" ||
-                                     (opType == "Resize" && nodeOpset < 11));
+  // Upsample (opsets 7-9) is Resize of its time (adaptLegacyForm).
   if (defaultDomain && opType == "Upsample")
     opType = "Resize";
   const onnxd::OnnxSchemaInfo *schema = onnxd::lookupOnnxSchema(opType);
@@ -415,55 +394,17 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
         if (Value v = attrAsConstant(a, loc))
           movedInputs.push_back({m.input, v});
   }
-  // Before opset 13, Softmax, LogSoftmax and Hardmax flattened their input
-  // at `axis` (default 1) and normalized over every dim from it.
-  if (defaultDomain && nodeOpset < 13 &&
-      (opType == "Softmax" || opType == "LogSoftmax" || opType == "Hardmax")) {
-    if (llvm::none_of(attrs,
-                      [](NamedAttribute a) { return a.getName() == "axis"; }))
-      attrs.push_back(
-          builder.getNamedAttr("axis", builder.getI64IntegerAttr(1)));
-    attrs.push_back(
-        builder.getNamedAttr(onnxd::kFlattenedAxisAttr, builder.getUnitAttr()));
-  }
-  if (oldResize) {
-    // (X, scales) -> (X, roi, scales); output = input * scale from the
-    // corner (asymmetric), nearest pixels floored as in the reference and
-    // onnxruntime for upsampling; "bilinear" (Upsample-7) is linear.
-    if (operands.size() == 2)
-      operands.insert(operands.begin() + 1, noValue());
-    StringRef mode = "nearest";
-    for (auto it = attrs.begin(); it != attrs.end();)
-      if (it->getName() == "mode") {
-        if (auto m = dyn_cast<StringAttr>(it->getValue()))
-          mode = m.getValue() == "bilinear" ? "linear" : m.getValue();
-        it = attrs.erase(it);
-      } else {
-        ++it;
-      }
-    // Nearest pixels then were floored when upsampling and ceiled when
-    // downsampling, per axis (onnxruntime's "simple" mode): one
-    // nearest_mode serves constant scales all >= 1 or all <= 1.
-    StringRef nearest = "floor";
-    if (mode == "nearest" && operands.size() > 2)
-      if (std::optional<SmallVector<float>> sc = constantFloats(operands[2])) {
-        bool down = llvm::any_of(*sc, [](float f) { return f < 1; });
-        if (down && llvm::any_of(*sc, [](float f) { return f > 1; }))
-          return unsupported("nearest resizing before opset 11 with scales "
-                             "both above and below 1");
-        if (down)
-          nearest = "ceil";
-      }
-    attrs.push_back(builder.getNamedAttr("mode", builder.getStringAttr(mode)));
-    attrs.push_back(builder.getNamedAttr("coordinate_transformation_mode",
-                                         builder.getStringAttr("asymmetric")));
-    attrs.push_back(
-        builder.getNamedAttr("nearest_mode", builder.getStringAttr(nearest)));
-  }
   for (auto [pos, v] : movedInputs) {
     while (operands.size() <= pos)
       operands.push_back(noValue());
     operands[pos] = v;
+  }
+  // What the node meant at its opset, in the newest op's form.
+  if (defaultDomain) {
+    auto none = [&] { return noValue(); };
+    LegacyNode legacy{builder, loc, node, opType, nodeOpset, none, unsupported};
+    if (failed(adaptLegacyForm(legacy, operands, attrs)))
+      return failure();
   }
   // A required input left out, also after older opsets' attributes became
   // inputs (the op's accessors would read past its operands: the fuzzer
@@ -477,56 +418,6 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
       return emitError(loc)
                  << "missing required input '" << name << "' (#" << i << ")",
              failure();
-  }
-  // Before opset 7, binary ops broadcast B against A only with
-  // broadcast=1, aligned at `axis` (default: the trailing dims). That is
-  // numpy's broadcasting when B's dims end where A's do; other axes are
-  // refused rather than read the numpy way.
-  if (opset < 7) {
-    const ::onnx::AttributeProto *bcast = nullptr, *axis = nullptr;
-    for (const auto &a : node.attribute()) {
-      if (a.name() == "broadcast")
-        bcast = &a;
-      else if (a.name() == "axis" && opType != "Gemm")
-        axis = &a;
-    }
-    if (bcast && bcast->i() != 0 && axis && operands.size() == 2) {
-      auto at = dyn_cast<RankedTensorType>(operands[0].getType());
-      auto bt = dyn_cast<RankedTensorType>(operands[1].getType());
-      int64_t ax = axis->i();
-      if (at && ax < 0)
-        ax += at.getRank();
-      if (!at || !bt || ax != at.getRank() - bt.getRank())
-        return unsupported("broadcast=1 along axis " + Twine(axis->i()) +
-                           " (the pre-opset-7 form) is supported only "
-                           "where B's dimensions end with A's; re-export "
-                           "the model at opset 7 or later");
-    }
-  }
-  // PRelu before opset 7 broadcast a [C] slope along the channels of an
-  // [N, C, ...] input (PyTorch still exports that form at opset 6); numpy
-  // broadcasting would align it with the last dim: unsqueeze it to
-  // [C, 1, ...].
-  if (opType == "PRelu" && opset < 7 && operands.size() == 2) {
-    auto x = dyn_cast<RankedTensorType>(operands[0].getType());
-    auto slope = dyn_cast<RankedTensorType>(operands[1].getType());
-    if (x && slope && x.getRank() > 2 && slope.getRank() == 1 &&
-        slope.getDimSize(0) == x.getDimSize(1) && slope.getDimSize(0) != 1) {
-      SmallVector<int64_t> axes, shape = {slope.getDimSize(0)};
-      for (int64_t d = 1; d + 1 < x.getRank(); ++d) {
-        axes.push_back(d);
-        shape.push_back(1);
-      }
-      Value axesValue = onnxd::createConstant(
-          builder, loc,
-          DenseElementsAttr::get(RankedTensorType::get({int64_t(axes.size())},
-                                                       builder.getI64Type()),
-                                 ArrayRef<int64_t>(axes)));
-      OperationState us(loc, "onnx.Unsqueeze");
-      us.addOperands({operands[1], axesValue});
-      us.addTypes(RankedTensorType::get(shape, slope.getElementType()));
-      operands[1] = builder.create(us)->getResult(0);
-    }
   }
   // Omitted trailing optional inputs are `none`, so positions match the
   // schema.
