@@ -6,12 +6,14 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/TypeUtilities.h"
 
 #include "onnx.pb.h"
 
 #include <cstring>
 
 using namespace mlir;
+using mcc::LegacyNode;
 namespace onnxd = mcc::onnx;
 
 /// The values of `v` when an onnx.Constant of f32 defines it.
@@ -31,9 +33,58 @@ static std::optional<SmallVector<float>> constantFloats(Value v) {
   return out;
 }
 
+/// BatchNormalization with spatial=0 (opsets 7-8): scale, B, mean and var
+/// hold one value per element of [C, D1, ...], not per channel. The
+/// normalization written out, each parameter broadcast numpy's way.
+static LogicalResult perElementBatchNorm(const LegacyNode &n,
+                                         ArrayRef<Value> operands,
+                                         ArrayRef<NamedAttribute> attrs,
+                                         Value &replacement) {
+  for (int i = 1; i < n.node.output_size(); ++i)
+    if (!n.node.output(i).empty())
+      return n.unsupported("spatial=0 with the training outputs (mean, "
+                           "variance, saved statistics)");
+  Type elem = getElementTypeOrSelf(operands[0].getType());
+  if (!isa<FloatType>(elem))
+    return n.unsupported("spatial=0 needs a float input");
+  double epsilon = 1e-5;
+  for (NamedAttribute a : attrs)
+    if (a.getName() == "epsilon")
+      if (auto f = dyn_cast<FloatAttr>(a.getValue()))
+        epsilon = f.getValueAsDouble();
+  Value eps = onnxd::createConstant(
+      n.builder, n.loc,
+      DenseElementsAttr::get(RankedTensorType::get({}, elem),
+                             n.builder.getFloatAttr(elem, epsilon)));
+  auto make = [&](StringRef name, ValueRange args) -> Value {
+    OperationState st(n.loc, ("onnx." + name).str());
+    st.addOperands(args);
+    st.addTypes(UnrankedTensorType::get(elem));
+    Operation *op = n.builder.create(st);
+    return succeeded(onnxd::inferShapes(op)) ? op->getResult(0) : Value();
+  };
+  // X, scale, B, mean, var: ((X - mean) / sqrt(var + eps)) * scale + B.
+  Value v = make("Sub", {operands[0], operands[3]});
+  Value sd = v ? make("Add", {operands[4], eps}) : Value();
+  sd = sd ? make("Sqrt", {sd}) : Value();
+  v = sd ? make("Div", {v, sd}) : Value();
+  v = v ? make("Mul", {v, operands[1]}) : Value();
+  v = v ? make("Add", {v, operands[2]}) : Value();
+  if (!v)
+    return failure();
+  replacement = v;
+  return success();
+}
+
 LogicalResult mcc::adaptLegacyForm(const LegacyNode &n,
                                    SmallVectorImpl<Value> &operands,
-                                   SmallVectorImpl<NamedAttribute> &attrs) {
+                                   SmallVectorImpl<NamedAttribute> &attrs,
+                                   Value &replacement) {
+  if (n.opType == "BatchNormalization" && n.opset < 9 && operands.size() >= 5 &&
+      llvm::any_of(n.node.attribute(), [](const ::onnx::AttributeProto &a) {
+        return a.name() == "spatial" && a.i() == 0;
+      }))
+    return perElementBatchNorm(n, operands, attrs, replacement);
   // Before opset 13, Softmax, LogSoftmax and Hardmax flattened their input
   // at `axis` (default 1) and normalized over every dim from it.
   if (n.opset < 13 && (n.opType == "Softmax" || n.opType == "LogSoftmax" ||

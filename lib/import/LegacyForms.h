@@ -35,12 +35,15 @@ struct LegacyNode {
 /// Rewrites `operands` and `attrs` (the newest op's, attributes already
 /// moved to inputs) to what the node meant at its opset: Softmax,
 /// LogSoftmax and Hardmax before 13, Upsample and Resize before 11,
-/// broadcast=1 binary ops and PRelu before 7. Fails after reporting a
-/// form that has no equivalent.
+/// broadcast=1 binary ops and PRelu before 7. Where no form of the newest
+/// op means it (BatchNormalization with spatial=0 before 9), builds other
+/// ops and sets `replacement` to the node's (only) result instead. Fails
+/// after reporting a form that has no equivalent.
 llvm::LogicalResult
 adaptLegacyForm(const LegacyNode &n,
                 llvm::SmallVectorImpl<mlir::Value> &operands,
-                llvm::SmallVectorImpl<mlir::NamedAttribute> &attrs);
+                llvm::SmallVectorImpl<mlir::NamedAttribute> &attrs,
+                mlir::Value &replacement);
 
 } // namespace mcc
 

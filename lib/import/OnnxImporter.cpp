@@ -403,8 +403,13 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
   if (defaultDomain) {
     auto none = [&] { return noValue(); };
     LegacyNode legacy{builder, loc, node, opType, nodeOpset, none, unsupported};
-    if (failed(adaptLegacyForm(legacy, operands, attrs)))
+    Value replacement;
+    if (failed(adaptLegacyForm(legacy, operands, attrs, replacement)))
       return failure();
+    if (replacement) {
+      values[node.output(0)] = replacement;
+      return success();
+    }
   }
   // A required input left out, also after older opsets' attributes became
   // inputs (the op's accessors would read past its operands: the fuzzer

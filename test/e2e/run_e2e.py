@@ -199,6 +199,24 @@ def opset_semantics(bin_dir, work):
             g, opset_imports=[helper.make_opsetid("", opset)])
         model.ir_version = 7  # onnxruntime reads Upsample-7 only there
         check_model(bin_dir, work, name, model, "-O2", 1)
+    # BatchNormalization at opset 7: spatial=0 has per-element statistics
+    # of [C, H, W]; spatial=1 (the default) per channel.
+    rng = np.random.default_rng(5)
+    for spatial, pshape in ((0, (3, 4, 5)), (1, (3,))):
+        inits = [numpy_helper.from_array(
+            rng.standard_normal(pshape).astype(np.float32), n)
+            for n in ("s", "b", "m")]
+        inits.append(numpy_helper.from_array(
+            (rng.random(pshape) + 0.5).astype(np.float32), "v"))
+        g = helper.make_graph(
+            [helper.make_node("BatchNormalization", ["x", "s", "b", "m", "v"],
+                              ["y"], spatial=spatial, epsilon=1e-3)],
+            f"bn7_spatial{spatial}", [vi("x", TensorProto.FLOAT, [2, 3, 4, 5])],
+            [vi("y", TensorProto.FLOAT, None)], inits)
+        model = helper.make_model(g, opset_imports=[helper.make_opsetid("", 7)])
+        model.ir_version = 7
+        check_model(bin_dir, work, f"batchnorm7_spatial{spatial}", model, "-O2",
+                    1)
     light = os.path.join(os.path.dirname(onnx.__file__), "backend", "test",
                          "data", "light")
     for f in sorted(os.listdir(light)):
