@@ -103,6 +103,12 @@ private:
   LogicalResult importConstantNode(const ::onnx::NodeProto &node, Location loc);
   Value attrAsConstant(const ::onnx::AttributeProto &a, Location loc);
   Value noValue();
+  /// Records the outputs of a node that failed to import (see importNode).
+  void markUnavailable(const ::onnx::NodeProto &node) {
+    for (const std::string &out : node.output())
+      if (!out.empty() && !values.count(out))
+        unavailable.insert(out);
+  }
 
   MLIRContext &ctx;
   OpBuilder builder;
@@ -113,6 +119,8 @@ private:
   /// Every domain's opset as the model imports it ("" for ai.onnx).
   llvm::StringMap<int64_t> domainOpsets;
   llvm::StringMap<Value> values;
+  /// Outputs of nodes that failed: their readers are not reported again.
+  llvm::StringSet<> unavailable;
   llvm::StringMap<Type> declaredTypes; // from graph.value_info / outputs
   Value none;
   Block *funcEntry = nullptr; // where the shared onnx.NoValue lives
@@ -346,6 +354,10 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node, int index) {
       continue;
     }
     auto it = values.find(in);
+    // The output of a node already reported: this one fails silently, so
+    // that an unsupported op is one line, not one per node after it.
+    if (it == values.end() && unavailable.contains(in))
+      return failure();
     if (it == values.end()) {
       emitError(loc) << "input '" << in
                      << "' is not produced by any earlier node, initializer "
@@ -567,8 +579,10 @@ LogicalResult Importer::importSubgraph(const ::onnx::GraphProto &graph,
   }
   bool failedNode = false;
   for (auto [i, node] : llvm::enumerate(graph.node()))
-    if (failed(importNode(node, int(i))))
+    if (failed(importNode(node, int(i)))) {
       failedNode = true;
+      markUnavailable(node);
+    }
   if (failedNode)
     return failure();
   SmallVector<Value> results;
@@ -715,8 +729,10 @@ OwningOpRef<ModuleOp> Importer::run(std::optional<StringRef> bytes) {
 
   // Keep going after a bad node so that one run lists every problem.
   for (auto [i, node] : llvm::enumerate(graph.node()))
-    if (failed(importNode(node, int(i))))
+    if (failed(importNode(node, int(i)))) {
       hadError = true;
+      markUnavailable(node);
+    }
   if (hadError)
     return {};
 

@@ -86,6 +86,23 @@ def bad_inputs(bin_dir, work):
     onnx.save(m, uns)
     expect_error(bin_dir, "unsupported custom-domain op", [uns],
                  ["node 'foo_node' (Foo)", "com.acme"])
+    # Nodes after it that read its result are not reported again: one
+    # line for the op.
+    down = helper.make_graph(
+        [helper.make_node("Foo", ["x"], ["f"], name="foo_node", domain="com.acme"),
+         helper.make_node("Relu", ["f"], ["r"], name="after_foo"),
+         helper.make_node("Add", ["r", "x"], ["y"], name="after_after")],
+        "downstream",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 3])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    path = os.path.join(work, "unsupported_downstream.onnx")
+    onnx.save(helper.make_model(down, opset_imports=[
+        helper.make_opsetid("", 17), helper.make_opsetid("com.acme", 1)]), path)
+    r = run([f"{bin_dir}/mcc", path, "-o", os.devnull])
+    lines = r.stderr.strip().splitlines()
+    record("error: one line per unsupported op, not per reader",
+           r.returncode != 0 and len(lines) == 1 and "foo_node" in lines[0],
+           r.stderr.strip())
     g.node.pop()
     g.output.pop()
     onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), uns)
