@@ -209,7 +209,8 @@ LogicalResult expand(ONNXMsDynamicQuantizeMatMulOp op) {
 /// MatMulNBits: B holds `bits`-bit weights of W [N, K], K packed in blocks
 /// of `block_size` (low bits first) with one scale and zero point per
 /// block. Y = A * W^T + bias, with W unpacked here to one uint8 per weight
-/// under a blocked DequantizeLinear.
+/// under a blocked DequantizeLinear; with float zero points (no integer
+/// form), W dequantized here to f32.
 LogicalResult expand(ONNXMsMatMulNBitsOp op) {
   Expander e(op);
   int64_t n = op.getN(), k = op.getK(), bits = op.getBits(),
@@ -255,15 +256,25 @@ LogicalResult expand(ONNXMsMatMulNBitsOp op) {
                         "block_size) = ")
            << n * blocks << " elements";
   // Zero points: packed like the weights, a row per column of W; absent,
-  // the middle of the range.
+  // the middle of the range. Float ones (HQQ-style quantizers): [N,
+  // blocks] values subtracted before scaling, below.
   int64_t mask = (int64_t(1) << bits) - 1;
   SmallVector<uint8_t> zp(n * blocks, uint8_t(1 << (bits - 1)));
-  if (!isNoValue(op.getZeroPoints())) {
+  std::optional<SmallVector<float>> floatZp;
+  if (!isNoValue(op.getZeroPoints()) &&
+      isa<FloatType>(elementType(op.getZeroPoints()))) {
+    auto zc = op.getZeroPoints().getDefiningOp<ONNXConstantOp>();
+    if (zc && zc.getValue())
+      floatZp = elementsToFloats(*zc.getValue());
+    if (!floatZp || int64_t(floatZp->size()) != n * blocks)
+      return op.emitError("float zero_points must be a constant of N * "
+                          "ceil(K / block_size) = ")
+             << n * blocks << " elements";
+  } else if (!isNoValue(op.getZeroPoints())) {
     std::optional<SmallVector<int64_t>> z = constantInts(op.getZeroPoints());
     int64_t rowBytes = (blocks * bits + 7) / 8;
     if (!z || !elementType(op.getZeroPoints()).isUnsignedInteger(8))
-      return op.emitError("zero_points must be a uint8 constant (float zero "
-                          "points are not supported)");
+      return op.emitError("zero_points must be a uint8 or float constant");
     if (int64_t(z->size()) != n * rowBytes)
       return op.emitError("zero_points must have N * ceil(ceil(K / "
                           "block_size) * bits / 8) = ")
@@ -292,13 +303,40 @@ LogicalResult expand(ONNXMsMatMulNBitsOp op) {
   // kernels' op. (Sliced and transposed at run time, the weights cost a
   // batch-1 BERT 15x its float time.)
   int64_t perByte = 8 / bits, width = blocks * block;
+  MLIRContext *ctx = e.ctx;
+  Type u8 = IntegerType::get(ctx, 8, IntegerType::Unsigned);
+  Type f32 = e.b.getF32Type();
+  auto finish = [&](Value weights) -> LogicalResult {
+    // accuracy_level 4: the model allows A quantized to 8 bits (fold-qdq
+    // reads the mark).
+    SmallVector<NamedAttribute> marks;
+    if (op.getAccuracyLevel() == 4)
+      marks.push_back(e.attr(kInt8ActivationsAttr, e.b.getUnitAttr()));
+    if (isNoValue(op.getBias()))
+      return e.replaceWith<ONNXMatMulOp>(f32, {op.getA(), weights}, marks);
+    Value y = e.make<ONNXMatMulOp>(f32, {op.getA(), weights}, marks);
+    return e.replaceWith<ONNXAddOp>(f32, {y, op.getBias()});
+  };
+  auto unpacked = [&](int64_t c, int64_t r) {
+    int64_t i = c * width + r;
+    int64_t byte = uint8_t((*packed)[i / perByte]);
+    return (byte >> ((i % perByte) * bits)) & mask;
+  };
+  if (floatZp) {
+    // No integer form: W^T dequantized here, (w - zp) * scale.
+    SmallVector<float> wf(k * n);
+    for (int64_t c = 0; c < n; ++c)
+      for (int64_t r = 0; r < k; ++r) {
+        int64_t p = c * blocks + r / block;
+        wf[r * n + c] = (float(unpacked(c, r)) - (*floatZp)[p]) * (*scales)[p];
+      }
+    return finish(e.constant(makeResourceAttr(
+        RankedTensorType::get({k, n}, f32), wf, "nbits_dequantized")));
+  }
   SmallVector<char> w(k * n);
   for (int64_t c = 0; c < n; ++c)
-    for (int64_t r = 0; r < k; ++r) {
-      int64_t i = c * width + r;
-      int64_t byte = uint8_t((*packed)[i / perByte]);
-      w[r * n + c] = char((byte >> ((i % perByte) * bits)) & mask);
-    }
+    for (int64_t r = 0; r < k; ++r)
+      w[r * n + c] = char(unpacked(c, r));
   SmallVector<float> st(blocks * n);
   SmallVector<char> zt(blocks * n);
   for (int64_t c = 0; c < n; ++c)
@@ -306,27 +344,14 @@ LogicalResult expand(ONNXMsMatMulNBitsOp op) {
       st[j * n + c] = (*scales)[c * blocks + j];
       zt[j * n + c] = char(zp[c * blocks + j]);
     }
-  MLIRContext *ctx = e.ctx;
-  Type u8 = IntegerType::get(ctx, 8, IntegerType::Unsigned);
-  Type f32 = e.b.getF32Type();
   Value wq = e.constant(makeResourceAttr(RankedTensorType::get({k, n}, u8), w,
                                          1, "nbits_weights"));
   Value ws = e.constant(makeResourceAttr(
       RankedTensorType::get({blocks, n}, f32), st, "nbits_scales"));
   Value wz = e.constant(makeResourceAttr(RankedTensorType::get({blocks, n}, u8),
                                          zt, 1, "nbits_zero_points"));
-  Value wt = e.dequantize(wq, ws, wz,
-                          {e.attr("axis", 0), e.attr("block_size", block)});
-  // accuracy_level 4: the model allows A quantized to 8 bits (fold-qdq
-  // reads the mark).
-  SmallVector<NamedAttribute> marks;
-  if (op.getAccuracyLevel() == 4)
-    marks.push_back(e.attr(kInt8ActivationsAttr, e.b.getUnitAttr()));
-  if (isNoValue(op.getBias())) {
-    return e.replaceWith<ONNXMatMulOp>(f32, {op.getA(), wt}, marks);
-  }
-  Value y = e.make<ONNXMatMulOp>(f32, {op.getA(), wt}, marks);
-  return e.replaceWith<ONNXAddOp>(f32, {y, op.getBias()});
+  return finish(e.dequantize(wq, ws, wz,
+                             {e.attr("axis", 0), e.attr("block_size", block)}));
 }
 
 /// GatherBlockQuantized: the table dequantized in blocks along

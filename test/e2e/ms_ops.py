@@ -17,6 +17,7 @@ each compared with onnxruntime running the same file.
   packed (int4-matmul-kernels);
 - nbits_int8_rows: MatMulNBits at accuracy_level 4 over a symbolic count
   of rows (8-bit activations, int8-matmul-kernels);
+- nbits_float_zp: MatMulNBits with float zero points;
 - dynamic_lstm: a bidirectional LSTM through quantize_dynamic
   (DynamicQuantizeLSTM);
 - qattention_ends, qattention_raw: com.microsoft Attention through
@@ -388,6 +389,30 @@ def qembed_layernorm(work, name, seed=18):
     return path, _session(path), 1e-4
 
 
+def nbits_float_zp(work, name, seed=18):
+    """MatMulNBits with float zero points (as HQQ-style quantizers write
+    them): 4-bit weights, K = 80 in blocks of 32, a symbolic row count."""
+    rng = np.random.default_rng(seed)
+    k, n, blk = 80, 24, 32
+    blocks = (k + blk - 1) // blk
+    q = rng.integers(0, 16, size=(n, blocks * blk)).astype(np.uint8)
+    packed = (q[:, 0::2] | (q[:, 1::2] << 4)).reshape(n, blocks, blk // 2)
+    scales = (rng.random(n * blocks) * 0.1 + 0.01).astype(np.float32)
+    zp = (rng.random(n * blocks) * 15).astype(np.float32)
+    node = helper.make_node("MatMulNBits", ["a", "B", "scales", "zp"], ["y"],
+                            domain=MS, K=k, N=n, bits=4, block_size=blk,
+                            name="mnb")
+    model = _model(
+        [node], name, [helper.make_tensor_value_info("a", F32, ["M", k])],
+        [helper.make_tensor_value_info("y", F32, ["M", n])],
+        [numpy_helper.from_array(packed, "B"),
+         numpy_helper.from_array(scales, "scales"),
+         numpy_helper.from_array(zp, "zp")])
+    path = os.path.join(work, f"{name}.onnx")
+    onnx.save(model, path)
+    return path, _session(path), 1e-4
+
+
 def gather_block_quantized(work, name, seed=14):
     """Embedding lookups of uint8 ids (cast to int64, so every id is a row)
     in 4-bit tables: a uint4 one with zero points blocked along its rows'
@@ -456,6 +481,9 @@ def cases(work):
                 atol, ref))
     path, ref, atol = nbits_few_rows(work, "nbits_qdq_rows", True)
     out.append(("nbits_qdq_rows", path, [{"x": [n, 3, 200]} for n in (1, 2)],
+                1e-4, atol, ref))
+    path, ref, atol = nbits_float_zp(work, "nbits_float_zp")
+    out.append(("nbits_float_zp", path, [{"a": [m, 80]} for m in (1, 5)],
                 1e-4, atol, ref))
     path, ref, atol = nbits_int8_rows(work, "nbits_int8_rows")
     out.append(("nbits_int8_rows", path, [{"x": [n, s, 200]} for n, s in
