@@ -354,24 +354,75 @@ LogicalResult expand(ONNXMsMatMulNBitsOp op) {
                              {e.attr("axis", 0), e.attr("block_size", block)}));
 }
 
+/// A constant uint8 tensor whose last dim packs two 4-bit values per byte
+/// (low nibble first), unpacked to one value per byte and cut to `last`
+/// values along that dim; null when `v` is not such a constant.
+Value unpackNibbles(Expander &e, Value v, int64_t last) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  auto c = v.getDefiningOp<ONNXConstantOp>();
+  std::optional<SmallVector<int8_t>> packed;
+  if (c && c.getValue())
+    packed = elementsToBytes(*c.getValue());
+  if (!t || !t.hasStaticShape() || t.getRank() == 0 || !packed ||
+      int64_t(packed->size()) != t.getNumElements() ||
+      last > 2 * t.getShape().back())
+    return {};
+  int64_t in = t.getShape().back(), rows = in ? t.getNumElements() / in : 0;
+  SmallVector<char> out(rows * last);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < last; ++j)
+      out[r * last + j] =
+          char((uint8_t((*packed)[r * in + j / 2]) >> (4 * (j % 2))) & 15);
+  SmallVector<int64_t> shape(t.getShape());
+  shape.back() = last;
+  return e.constant(makeResourceAttr(
+      RankedTensorType::get(shape, t.getElementType()), out, 1, "unpacked"));
+}
+
 /// GatherBlockQuantized: the table dequantized in blocks along
 /// `quantize_axis`, then a Gather along `gather_axis`. int4/uint4 tables
-/// (what MatMulNBitsQuantizer writes) and byte ones with bits = 8. An
-/// index out of range is an error here (mcc's Gather checks it), where
+/// (what MatMulNBitsQuantizer writes), byte ones with bits = 8, and
+/// constant uint8 ones with bits = 4 (two values per byte along the last
+/// dim, zero points packed the same way, 8 when absent), unpacked here.
+/// An index out of range is an error here (mcc's Gather checks it), where
 /// onnxruntime returns zeros for its slice.
 LogicalResult expand(ONNXMsGatherBlockQuantizedOp op) {
   Expander e(op);
   Type et = elementType(op.getData());
   int64_t block = op.getBlockSize();
   bool bytes = et.isUnsignedInteger(8);
-  if (!et.isInteger(4) && !(bytes && op.getBits() == 8))
-    return op.emitError("only int4, uint4 and (with bits=8) uint8 tables are "
-                        "supported, not ")
-           << et << (bytes ? " packed" : "");
+  bool nibbles = bytes && op.getBits() == 4;
+  if (!et.isInteger(4) && !(bytes && (op.getBits() == 8 || nibbles)))
+    return op.emitError("only int4, uint4 and (with bits=4 or 8) uint8 "
+                        "tables are supported, not ")
+           << et << " with bits=" << op.getBits();
+  Value data = op.getData(), zp = op.getZeroPoints();
+  if (nibbles) {
+    auto pt = dyn_cast<RankedTensorType>(data.getType());
+    auto qt = dyn_cast<RankedTensorType>(op.getScales().getType());
+    if (!pt || !pt.hasStaticShape() || pt.getRank() == 0 || !qt ||
+        !qt.hasStaticShape() || qt.getRank() != pt.getRank())
+      return op.emitError("a packed uint8 table needs static shapes");
+    data = unpackNibbles(e, data, 2 * pt.getShape().back());
+    if (!data)
+      return op.emitError("a packed uint8 table must be a constant (an "
+                          "initializer)");
+    if (!isNoValue(zp)) {
+      zp = unpackNibbles(e, zp, qt.getShape().back());
+      if (!zp)
+        return op.emitError("packed uint8 zero points must be a constant "
+                            "packed like the table, ceil(blocks / 2) bytes "
+                            "along the last dim");
+    } else {
+      zp = e.constant(
+          DenseElementsAttr::get(RankedTensorType::get(qt.getShape(), et),
+                                 APInt(8, 8, /*isSigned=*/false)));
+    }
+  }
   if (block < 16 || (block & (block - 1)) != 0)
     return op.emitError("block_size must be a power of two >= 16, got ")
            << block;
-  auto dt = dyn_cast<RankedTensorType>(op.getData().getType());
+  auto dt = dyn_cast<RankedTensorType>(data.getType());
   auto st = dyn_cast<RankedTensorType>(op.getScales().getType());
   if (!dt || !st || !st.hasStaticShape() || dt.getRank() != st.getRank())
     return op.emitError("data and scales need known shapes of one rank");
@@ -384,14 +435,13 @@ LogicalResult expand(ONNXMsGatherBlockQuantizedOp op) {
   qa = qa < 0 ? qa + r : qa;
   ga = ga < 0 ? ga + r : ga;
   // A byte table's absent zero point is the middle of its range.
-  Value zp = op.getZeroPoints();
   if (isNoValue(zp) && bytes)
     zp = e.constant(
         DenseElementsAttr::get(RankedTensorType::get(st.getShape(), et),
                                APInt(8, 128, /*isSigned=*/false)));
   Type out = elementType(op.getScales());
   Value table = e.make<ONNXDequantizeLinearOp>(
-      out, {op.getData(), op.getScales(), isNoValue(zp) ? e.none() : zp},
+      out, {data, op.getScales(), isNoValue(zp) ? e.none() : zp},
       {e.attr("axis", qa), e.attr("block_size", block)});
   return e.replaceWith<ONNXGatherOp>(out, {table, op.getIndices()},
                                      {e.attr("axis", ga)});

@@ -416,7 +416,9 @@ def nbits_float_zp(work, name, seed=18):
 def gather_block_quantized(work, name, seed=14):
     """Embedding lookups of uint8 ids (cast to int64, so every id is a row)
     in 4-bit tables: a uint4 one with zero points blocked along its rows'
-    64 values, and an int4 one without, blocked along the 256 rows."""
+    64 values, an int4 one without, blocked along the 256 rows, and uint8
+    ones packing two 4-bit values per byte (bits=4) with packed zero points
+    (3 blocks: the last byte half used) and without (8)."""
     rng = np.random.default_rng(seed)
     rows, width = 256, 64
     q = lambda t, lo, hi, shape, nm: helper.make_tensor(
@@ -427,7 +429,10 @@ def gather_block_quantized(work, name, seed=14):
              s([rows, width // 16], "su"),
              q(TensorProto.UINT4, 0, 15, [rows, width // 16], "zu"),
              q(TensorProto.INT4, -8, 7, [rows, width], "ts"),
-             s([rows // 32, width], "ss")]
+             s([rows // 32, width], "ss"),
+             q(TensorProto.UINT8, 0, 255, [rows, 48], "tp"),
+             s([rows, 3], "sp"),
+             q(TensorProto.UINT8, 0, 255, [rows, 2], "zp")]
     nodes = [
         helper.make_node("Cast", ["ids"], ["i"], to=TensorProto.INT64),
         helper.make_node("GatherBlockQuantized", ["tu", "i", "su", "zu"],
@@ -436,10 +441,17 @@ def gather_block_quantized(work, name, seed=14):
         helper.make_node("GatherBlockQuantized", ["ts", "i", "ss"], ["y2"],
                          name="gbq_cols", domain=MS, block_size=32,
                          quantize_axis=0),
+        helper.make_node("GatherBlockQuantized", ["tp", "i", "sp", "zp"],
+                         ["y3"], name="gbq_packed", domain=MS, block_size=32,
+                         bits=4, quantize_axis=1),
+        helper.make_node("GatherBlockQuantized", ["tp", "i", "sp"], ["y4"],
+                         name="gbq_packed_nozp", domain=MS, block_size=32,
+                         bits=4, quantize_axis=1),
     ]
     vi = helper.make_tensor_value_info
     m = _model(nodes, name, [vi("ids", U8, ["N", 7])],
-               [vi("y1", F32, ["N", 7, width]), vi("y2", F32, ["N", 7, width])],
+               [vi("y1", F32, ["N", 7, width]), vi("y2", F32, ["N", 7, width]),
+                vi("y3", F32, ["N", 7, 96]), vi("y4", F32, ["N", 7, 96])],
                inits, opset=21)
     m.ir_version = 10
     path = os.path.join(work, f"{name}.onnx")

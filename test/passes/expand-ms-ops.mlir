@@ -215,11 +215,37 @@ func.func @gather_block_quantized(%t: tensor<8x32xi4>, %i: tensor<?x3xi64>, %s: 
 
 // -----
 
-// A packed uint8 table (bits 4) is not supported yet.
+// A packed uint8 table (bits 4) must be a constant to be unpacked; a
+// 2-bit one is not supported.
 func.func @gather_block_quantized_packed(%t: tensor<8x16xui8>, %i: tensor<3xi64>, %s: tensor<8x2xf32>) -> tensor<3x32xf32> {
   %none = onnx.NoValue
-  // expected-error @+1 {{only int4, uint4 and (with bits=8) uint8 tables are supported, not 'ui8' packed}}
+  // expected-error @+1 {{a packed uint8 table must be a constant (an initializer)}}
   %y = onnx.ms.GatherBlockQuantized(%t, %i, %s, %none) {block_size = 16 : i64} : (tensor<8x16xui8>, tensor<3xi64>, tensor<8x2xf32>, none) -> tensor<3x32xf32>
+  return %y : tensor<3x32xf32>
+}
+
+// -----
+
+func.func @gather_block_quantized_2bit(%t: tensor<8x16xui8>, %i: tensor<3xi64>, %s: tensor<8x2xf32>) -> tensor<3x32xf32> {
+  %none = onnx.NoValue
+  // expected-error @+1 {{only int4, uint4 and (with bits=4 or 8) uint8 tables are supported, not 'ui8' with bits=2}}
+  %y = onnx.ms.GatherBlockQuantized(%t, %i, %s, %none) {bits = 2 : i64, block_size = 16 : i64} : (tensor<8x16xui8>, tensor<3xi64>, tensor<8x2xf32>, none) -> tensor<3x32xf32>
+  return %y : tensor<3x32xf32>
+}
+
+// -----
+
+// A constant packed table: unpacked low nibble first into one byte per
+// value, the absent zero point 8, a blocked DequantizeLinear, the Gather.
+// CHECK-LABEL: func.func @gather_block_quantized_nibbles
+// CHECK-DAG: %[[T:.*]] = onnx.Constant() {value = dense_resource<unpacked> : tensor<2x32xui8>}
+// CHECK-DAG: %[[Z:.*]] = onnx.Constant() {value = dense<8> : tensor<2x2xui8>}
+// CHECK: %[[D:.*]] = onnx.DequantizeLinear(%[[T]], %{{.*}}, %[[Z]]) {block_size = 16 : i64}
+// CHECK: onnx.Gather(%[[D]], %{{.*}})
+func.func @gather_block_quantized_nibbles(%i: tensor<3xi64>, %s: tensor<2x2xf32>) -> tensor<3x32xf32> {
+  %none = onnx.NoValue
+  %t = onnx.Constant() {value = dense<33> : tensor<2x16xui8>} : () -> tensor<2x16xui8>
+  %y = onnx.ms.GatherBlockQuantized(%t, %i, %s, %none) {block_size = 16 : i64} : (tensor<2x16xui8>, tensor<3xi64>, tensor<2x2xf32>, none) -> tensor<3x32xf32>
   return %y : tensor<3x32xf32>
 }
 
