@@ -19,8 +19,8 @@
 // (integer sums within a block, scaled into f32 totals at its end) and
 // finishes with y = sa * T - sa * za * C[n], C[n] = sum_b s[b, n] * cs[b, n]
 // computed at compile time. Weights are packed into panels of K-quads as
-// for mcc.qmatmul; a tile keeps rows x 2 i32 accumulators and as many f32
-// totals.
+// for mcc.qmatmul; a tile keeps rows x vectors i32 accumulators (4 x 3
+// with AVX-512) and as many f32 totals.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,6 +35,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <cfloat>
+#include <climits>
+#include <cstdlib>
 
 using namespace mlir;
 using mcc::WMatMulOp;
@@ -42,9 +44,10 @@ using mcc::int8::Isa;
 
 namespace {
 
-/// The op's weights minus their zero points, zero-padded to `kp` rows
-/// (whole blocks of whole quads), and its scales; nullopt when they are
-/// not constants or a weight does not fit a signed byte.
+/// The op's weights minus their zero points, zero-padded to whole blocks
+/// of whole quads, and its scales; nullopt when they are not constants, a
+/// weight does not fit a signed byte, or a block's integer sum could
+/// overflow 32 bits (255 x the largest |weight| x the block's length).
 struct Blocked {
   int64_t k = 0, n = 0, blocks = 0, blockK = 0;
   mcc::int8::Weights weights; ///< [blocks * blockK][n]
@@ -86,6 +89,11 @@ std::optional<Blocked> readBlocked(WMatMulOp op) {
         return std::nullopt;
       q.weights.values[r * q.n + c] = v;
     }
+  int64_t largest = 0;
+  for (int32_t v : q.weights.values)
+    largest = std::max<int64_t>(largest, std::abs(v));
+  if (255 * largest * q.blockK > INT32_MAX)
+    return std::nullopt;
   q.scale.assign(s->begin(), s->end());
   return q;
 }
@@ -128,10 +136,12 @@ RowQuantized quantizeRows(OpBuilder &b, Location loc, Value a, int64_t kp,
   Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
   Value step = arith::ConstantIndexOp::create(b, loc, lanes);
   Value fZero = cf(b, loc, 0.0f);
-  auto read = [&](OpBuilder &nb, Location l, Value col) -> Value {
+  // Reads up to `end` (k or kp) columns: masked where a vector may pass
+  // the row's k.
+  auto read = [&](OpBuilder &nb, Location l, Value col, int64_t end) -> Value {
+    bool inBounds = k % lanes == 0 && end <= k;
     return vector::TransferReadOp::create(nb, l, vecT, a, ValueRange{row, col},
-                                          fZero,
-                                          ArrayRef<bool>{k % lanes == 0});
+                                          fZero, ArrayRef<bool>{inBounds});
   };
   auto nsz = arith::FastMathFlags::nsz;
   Value zeros = splat(b, loc, 0.0f);
@@ -139,7 +149,7 @@ RowQuantized quantizeRows(OpBuilder &b, Location loc, Value a, int64_t kp,
       b, loc, c0, arith::ConstantIndexOp::create(b, loc, k), step,
       ValueRange{zeros, zeros},
       [&](OpBuilder &nb, Location l, Value col, ValueRange lh) {
-        Value v = read(nb, l, col);
+        Value v = read(nb, l, col, k);
         scf::YieldOp::create(
             nb, l,
             ValueRange{arith::MinimumFOp::create(nb, l, lh[0], v, nsz),
@@ -175,7 +185,7 @@ RowQuantized quantizeRows(OpBuilder &b, Location loc, Value a, int64_t kp,
       ValueRange{slice},
       [&](OpBuilder &nb, Location l, Value col, ValueRange r) {
         Value q = math::RoundEvenOp::create(
-            nb, l, arith::MulFOp::create(nb, l, read(nb, l, col), invV));
+            nb, l, arith::MulFOp::create(nb, l, read(nb, l, col, kp), invV));
         q = arith::AddFOp::create(nb, l, q, zpV);
         q = arith::MinimumFOp::create(
             nb, l, arith::MaximumFOp::create(nb, l, q, splat(nb, l, 0.0f)),

@@ -244,8 +244,9 @@ def nbits_int8_rows(work, name, seed=17):
     the activations' quantization error."""
     from onnxruntime.quantization.matmul_nbits_quantizer import (
         DefaultWeightOnlyQuantConfig)
+    # K = 200 (not a multiple of 16) and 80 (one, padded to 3 blocks).
     path, _, _ = _nbits_mlp(
-        work, name, seed, (200, 96, 72), ["N", "S"], 17,
+        work, name, seed, (200, 80, 72), ["N", "S"], 17,
         DefaultWeightOnlyQuantConfig(block_size=32, is_symmetric=False,
                                      accuracy_level=4), "MatMulNBits")
     m = onnx.load(path)

@@ -256,25 +256,28 @@ func.func @image_rows_for_pad(%a: tensor<1x2x8x8xi8>) -> tensor<1x4x10x16xf32> {
 
 // -----
 
-// mcc.wmatmul with 8-bit activations allowed (4-bit weights, K = 40 in
-// blocks of 32, the last one short: K padded to two whole blocks). On
+// mcc.wmatmul with 8-bit activations allowed (4-bit weights, K = 48 in
+// blocks of 32, the last one short: K padded to two whole blocks, 64; the
+// range reads whole vectors of the 48 columns, the quantization's reads
+// past them are masked). On
 // VNNI, each row quantized to bytes over its range in one scf.forall
 // (vector min/max, then the bytes, the scale and the zero point), a tile of
 // 4 rows x 3 vectors whose integer sums are scaled into f32 totals per
 // block, and the rows' scale and zero point applied at the end against the
 // scaled column sums. Without VNNI it stays for int4-matmul-kernels.
 // VNNI-LABEL: func.func @wmatmul_int8
-// VNNI-SAME: (%[[A:.*]]: tensor<?x40xf32>)
+// VNNI-SAME: (%[[A:.*]]: tensor<?x48xf32>)
 // VNNI-DAG: %[[C:.*]] = arith.constant dense_resource<mcc_int8w_colsums> : tensor<48xf32>
 // VNNI-DAG: %[[S:.*]] = arith.constant dense_resource<mcc_int8w_scales> : tensor<1x2x48xf32>
 // VNNI-DAG: %[[W:.*]] = arith.constant dense_resource<mcc_int8w_panels> : tensor<1x16x48xi32>
 // VNNI: %[[Q:.*]]:3 = scf.forall (%[[R:.*]]) in (%{{.*}}) shared_outs({{.*}}) -> (tensor<?x64xi8>, tensor<?xf32>, tensor<?xf32>)
-// VNNI: vector.transfer_read %[[A]][%[[R]], %{{.*}}], %{{.*}} : tensor<?x40xf32>, vector<16xf32>
+// VNNI: vector.transfer_read %[[A]][%[[R]], %{{[a-z0-9_]+}}], %{{[a-z0-9_]+}} {in_bounds = [true]} : tensor<?x48xf32>, vector<16xf32>
 // VNNI: arith.minimumf
 // VNNI: arith.maximumf
 // VNNI: vector.reduction <minimumf>
 // VNNI: vector.reduction <maximumf>
 // VNNI: math.roundeven %{{.*}} : f32
+// VNNI: vector.transfer_read %[[A]][%[[R]], %{{[a-z0-9_]+}}], %{{[a-z0-9_]+}} : tensor<?x48xf32>, vector<16xf32>
 // VNNI: math.roundeven %{{.*}} : vector<16xf32>
 // VNNI: arith.fptoui %{{.*}} : vector<16xf32> to vector<16xi8>
 // VNNI: tensor.parallel_insert_slice
@@ -296,13 +299,13 @@ func.func @image_rows_for_pad(%a: tensor<1x2x8x8xi8>) -> tensor<1x4x10x16xf32> {
 // VNNI: vector.transfer_write
 // CHECK-LABEL: func.func @wmatmul_int8
 // CHECK: mcc.wmatmul
-func.func @wmatmul_int8(%a: tensor<?x40xf32>) -> tensor<?x24xf32> {
-  %w = arith.constant dense<9> : tensor<40x24xi8>
+func.func @wmatmul_int8(%a: tensor<?x48xf32>) -> tensor<?x24xf32> {
+  %w = arith.constant dense<9> : tensor<48x24xi8>
   %s = arith.constant dense<0.25> : tensor<2x24xf32>
   %z = arith.constant dense<8> : tensor<2x24xi8>
   %c0 = arith.constant 0 : index
-  %m = tensor.dim %a, %c0 : tensor<?x40xf32>
+  %m = tensor.dim %a, %c0 : tensor<?x48xf32>
   %i = tensor.empty(%m) : tensor<?x24xf32>
-  %y = mcc.wmatmul %a, %w, %s, %z, %i {block_size = 32 : i64, int8_activations, w_unsigned} : tensor<?x40xf32>, tensor<40x24xi8>, tensor<2x24xf32>, tensor<2x24xi8> -> tensor<?x24xf32>
+  %y = mcc.wmatmul %a, %w, %s, %z, %i {block_size = 32 : i64, int8_activations, w_unsigned} : tensor<?x48xf32>, tensor<48x24xi8>, tensor<2x24xf32>, tensor<2x24xi8> -> tensor<?x24xf32>
   return %y : tensor<?x24xf32>
 }
