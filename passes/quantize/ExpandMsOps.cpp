@@ -409,10 +409,13 @@ LogicalResult expand(ONNXMsGatherBlockQuantizedOp op) {
                           "initializer)");
     if (!isNoValue(zp)) {
       zp = unpackNibbles(e, zp, qt.getShape().back());
+      if (zp &&
+          cast<RankedTensorType>(zp.getType()).getShape() != qt.getShape())
+        zp = {};
       if (!zp)
         return op.emitError("packed uint8 zero points must be a constant "
-                            "packed like the table, ceil(blocks / 2) bytes "
-                            "along the last dim");
+                            "shaped like the scales but for ceil(blocks / 2) "
+                            "bytes along the last dim");
     } else {
       zp = e.constant(
           DenseElementsAttr::get(RankedTensorType::get(qt.getShape(), et),

@@ -427,6 +427,33 @@ def graph_cases(c):
                  [x], [fvi("y", None)],
                  [numpy_helper.from_array(np.array([5], np.int64), "i")]),
         ["node 'g' (Gather)", "index 5"])
+    # Older opsets' forms with values that do not fit (LegacyForms.cpp).
+    x4 = fvi("x", [1, 2, 3, 4])
+    old = lambda v: [helper.make_opsetid("", v)]
+    err("Upsample-7 with too few scales",
+        model_of([helper.make_node("Upsample", ["x"], ["y"], scales=[2.0],
+                                   name="up")], [x4], [fvi("y", None)],
+                 opset=old(7)),
+        ["node 'up' (Upsample)", "one value per resized axis"])
+    err("BatchNormalization spatial=0 with statistics of another shape",
+        model_of([helper.make_node("BatchNormalization",
+                                   ["x", "s", "b", "m", "v"], ["y"],
+                                   spatial=0, name="bn")], [x4],
+                 [fvi("y", None)],
+                 [numpy_helper.from_array(np.ones((5, 7), np.float32), n)
+                  for n in "sbmv"], opset=old(7)),
+        ["node 'bn' (BatchNormalization)", "cannot be broadcast"])
+    err("packed GatherBlockQuantized zero points of another shape",
+        model_of([helper.make_node("GatherBlockQuantized",
+                                   ["d", "i", "s", "z"], ["y"], bits=4,
+                                   block_size=16, domain="com.microsoft",
+                                   name="gbq")],
+                 [fvi("i", [2], TensorProto.INT64)], [fvi("y", None)],
+                 [numpy_helper.from_array(np.zeros((4, 8), np.uint8), "d"),
+                  numpy_helper.from_array(np.ones((4, 1), np.float32), "s"),
+                  numpy_helper.from_array(np.zeros((3, 9), np.uint8), "z")],
+                 opset=old(17) + [helper.make_opsetid("com.microsoft", 1)]),
+        ["node 'gbq' (GatherBlockQuantized)", "zero points"])
     # Subgraphs nested deeper than protobuf's recursion limit (written as
     # raw bytes: Python's protobuf refuses to build such a message).
     p = c.path("graph", "deep.onnx")
