@@ -218,6 +218,37 @@ def seeds():
     del m.opset_import[:]
     m.opset_import.extend(ms)
     yield "qembed_layernorm", m
+    # Session 24: MatMulNBits at accuracy_level 4 over many rows (the
+    # 8-bit-activation kernel), packed uint8 GatherBlockQuantized, and
+    # older opsets' forms (LegacyForms.cpp).
+    m = model(
+        [h.make_node("MatMulNBits", ["x", "b", "s"], ["y"], K=40, N=5,
+                     bits=4, block_size=16, accuracy_level=4,
+                     domain="com.microsoft")],
+        [vi("x", ["n", 20, 40])], [vi("y", None)],
+        [nh.from_array(rng.integers(0, 255, (5, 3, 8), dtype=np.uint8), "b"),
+         nh.from_array(np.full(15, 0.1, np.float32), "s")])
+    del m.opset_import[:]
+    m.opset_import.extend(ms)
+    yield "matmul_nbits_int8", m
+    m = model(
+        [h.make_node("GatherBlockQuantized", ["t", "i", "s", "z"], ["y"],
+                     bits=4, block_size=16, domain="com.microsoft")],
+        [vi("i", ["n"], T.INT64)], [vi("y", None)],
+        [nh.from_array(rng.integers(0, 255, (4, 24), dtype=np.uint8), "t"),
+         nh.from_array(np.full((4, 3), 0.1, np.float32), "s"),
+         nh.from_array(rng.integers(0, 255, (4, 2), dtype=np.uint8), "z")])
+    del m.opset_import[:]
+    m.opset_import.extend(ms)
+    yield "gather_block_packed", m
+    yield "legacy_forms", model(
+        [h.make_node("Upsample", ["x"], ["u"], scales=[1.0, 1.0, 2.0, 2.0]),
+         h.make_node("BatchNormalization", ["u", "p", "p", "p", "q"], ["b"],
+                     spatial=0),
+         h.make_node("Softmax", ["b"], ["y"])],
+        [vi("x", [1, 2, 3, 3])], [vi("y", None)],
+        [nh.from_array(np.ones((2, 6, 6), np.float32), "p"),
+         nh.from_array(np.full((2, 6, 6), 2.0, np.float32), "q")], opset=7)
 
 
 def runtime_model():
