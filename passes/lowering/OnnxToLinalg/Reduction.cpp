@@ -1034,14 +1034,14 @@ struct HardmaxLowering : OpConversionPattern<ONNXHardmaxOp> {
     // The first position holding the max: min over the normalized dims
     // of (x == max ? position : size).
     auto idxT = RankedTensorType::get(rt.getShape(), i64);
-    Value where = buildElementwise(
-        rewriter, loc, idxT, ValueRange{x, mx},
-        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value i = position(b, l);
-          Value eq = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
-                                           a[0], a[1]);
-          return arith::SelectOp::create(b, l, eq, i, size);
-        });
+    Value where =
+        buildElementwise(rewriter, loc, idxT, ValueRange{x, mx},
+                         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           Value i = position(b, l);
+                           Value eq = arith::CmpFOp::create(
+                               b, l, arith::CmpFPredicate::OEQ, a[0], a[1]);
+                           return arith::SelectOp::create(b, l, eq, i, size);
+                         });
     Value first = reduceKeep(rewriter, loc, where, reduced, Kind::Min);
     Value y = buildElementwise(
         rewriter, loc, rt, ValueRange{where, first},
