@@ -247,10 +247,7 @@ LogicalResult expand(ONNXMsMatMulNBitsOp op) {
     return op.emitError("B's ")
            << packed->size() << " bytes do not hold N * K weights of " << bits
            << " bits (at most 2^32 weights)";
-  auto sc = op.getScales().getDefiningOp<ONNXConstantOp>();
-  std::optional<SmallVector<float>> scales;
-  if (sc && sc.getValue())
-    scales = elementsToFloats(*sc.getValue());
+  std::optional<SmallVector<float>> scales = constantFloats(op.getScales());
   if (!scales || int64_t(scales->size()) != n * blocks)
     return op.emitError("scales must be a float32 constant of N * ceil(K / "
                         "block_size) = ")
@@ -263,9 +260,7 @@ LogicalResult expand(ONNXMsMatMulNBitsOp op) {
   std::optional<SmallVector<float>> floatZp;
   if (!isNoValue(op.getZeroPoints()) &&
       isa<FloatType>(elementType(op.getZeroPoints()))) {
-    auto zc = op.getZeroPoints().getDefiningOp<ONNXConstantOp>();
-    if (zc && zc.getValue())
-      floatZp = elementsToFloats(*zc.getValue());
+    floatZp = constantFloats(op.getZeroPoints());
     if (!floatZp || int64_t(floatZp->size()) != n * blocks)
       return op.emitError("float zero_points must be a constant of N * "
                           "ceil(K / block_size) = ")

@@ -46,9 +46,7 @@ dequantizeTransposed(Operation *op, StringRef name, Value w, Value scale,
     return std::nullopt;
   }
   auto q = constantInts(w), z = constantInts(zp);
-  std::optional<SmallVector<float>> s;
-  if (auto c = scale.getDefiningOp<ONNXConstantOp>(); c && c.getValue())
-    s = elementsToFloats(*c.getValue());
+  std::optional<SmallVector<float>> s = constantFloats(scale);
   if (!q || !z || !s) {
     op->emitError(name) << ", its scale and zero point must be constants";
     return std::nullopt;

@@ -114,13 +114,20 @@ inline SmallVector<NamedAttribute> attrsBut(Operation *op, StringRef drop) {
   return attrs;
 }
 
-inline /// The integers of a constant operand, or nullopt.
-    std::optional<SmallVector<int64_t>>
-    constantInts(Value v) {
+/// The integers of a constant operand, or nullopt.
+inline std::optional<SmallVector<int64_t>> constantInts(Value v) {
   auto c = v.getDefiningOp<ONNXConstantOp>();
   if (!c || !c.getValue())
     return std::nullopt;
   return elementsToInts(*c.getValue());
+}
+
+/// The f32 values of a constant operand, or nullopt.
+inline std::optional<SmallVector<float>> constantFloats(Value v) {
+  auto c = v.getDefiningOp<ONNXConstantOp>();
+  if (!c || !c.getValue())
+    return std::nullopt;
+  return elementsToFloats(*c.getValue());
 }
 
 LogicalResult expandDynamicQuantizeLSTM(ONNXMsDynamicQuantizeLSTMOp op);
