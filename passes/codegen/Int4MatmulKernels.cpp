@@ -29,6 +29,7 @@
 #include "passes/Passes.h"
 #include "passes/common/ColumnTiles.h"
 #include "passes/common/ConstantData.h"
+#include "passes/common/WMatMulConstants.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/IR/PatternMatch.h"
@@ -54,41 +55,23 @@ struct Quantized {
 };
 
 std::optional<Quantized> readQuantized(WMatMulOp op) {
-  ElementsAttr wAttr = mcc::constantElements(op.getW());
-  ElementsAttr sAttr = mcc::constantElements(op.getScale());
-  ElementsAttr zAttr = mcc::constantElements(op.getZeroPoint());
-  if (!wAttr || !sAttr || !zAttr)
+  std::optional<mcc::WMatMulConstants> c = mcc::readWMatMulConstants(op);
+  if (!c)
     return std::nullopt;
-  auto w = mcc::elementsToBytes(wAttr), z = mcc::elementsToBytes(zAttr);
-  auto s = mcc::elementsToFloats(sAttr);
-  if (!w || !z || !s)
+  auto [lo, hi] = std::minmax_element(c->weights.begin(), c->weights.end());
+  int32_t min = *lo;
+  if (*hi - min > 15)
     return std::nullopt;
   Quantized q;
-  q.k = op.getW().getType().getDimSize(0);
-  q.n = op.getW().getType().getDimSize(1);
-  q.block = op.getBlockSize();
-  q.blocks = llvm::divideCeil(q.k, q.block);
-  bool u = op.getWUnsigned();
-  auto value = [&](int8_t v) -> int32_t {
-    return u ? int32_t(uint8_t(v)) : int32_t(v);
-  };
-  if (q.k == 0 || q.n == 0 || int64_t(w->size()) != q.k * q.n ||
-      int64_t(s->size()) != q.blocks * q.n ||
-      int64_t(z->size()) != q.blocks * q.n)
-    return std::nullopt;
-  int32_t lo = INT32_MAX, hi = INT32_MIN;
-  for (int8_t v : *w) {
-    lo = std::min(lo, value(v));
-    hi = std::max(hi, value(v));
-  }
-  if (hi - lo > 15)
-    return std::nullopt;
-  q.u.reserve(w->size());
-  for (int8_t v : *w)
-    q.u.push_back(uint8_t(value(v) - lo));
-  q.scale.assign(s->begin(), s->end());
-  for (int8_t v : *z)
-    q.zero.push_back(float(value(v) - lo));
+  q.k = c->k;
+  q.n = c->n;
+  q.block = c->block;
+  q.blocks = c->blocks;
+  for (int32_t v : c->weights)
+    q.u.push_back(uint8_t(v - min));
+  q.scale = std::move(c->scales);
+  for (int32_t v : c->zeroPoints)
+    q.zero.push_back(float(v - min));
   return q;
 }
 

@@ -27,6 +27,7 @@
 #include "passes/codegen/Int8MatmulKernels.h"
 #include "passes/common/ColumnTiles.h"
 #include "passes/common/ConstantData.h"
+#include "passes/common/WMatMulConstants.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -55,46 +56,32 @@ struct Blocked {
 };
 
 std::optional<Blocked> readBlocked(WMatMulOp op) {
-  ElementsAttr wAttr = mcc::constantElements(op.getW());
-  ElementsAttr sAttr = mcc::constantElements(op.getScale());
-  ElementsAttr zAttr = mcc::constantElements(op.getZeroPoint());
-  if (!wAttr || !sAttr || !zAttr)
-    return std::nullopt;
-  auto w = mcc::elementsToBytes(wAttr), z = mcc::elementsToBytes(zAttr);
-  auto s = mcc::elementsToFloats(sAttr);
-  if (!w || !z || !s)
+  std::optional<mcc::WMatMulConstants> c = mcc::readWMatMulConstants(op);
+  // A reduction step reads a quad of K: blocks must hold whole quads.
+  if (!c || (c->blocks > 1 && c->block % 4 != 0))
     return std::nullopt;
   Blocked q;
-  q.k = op.getW().getType().getDimSize(0);
-  q.n = op.getW().getType().getDimSize(1);
-  int64_t block = op.getBlockSize();
-  q.blocks = llvm::divideCeil(q.k, block);
-  // A reduction step reads a quad of K: blocks must hold whole quads.
-  if (q.k == 0 || q.n == 0 || (q.blocks > 1 && block % 4 != 0) ||
-      int64_t(w->size()) != q.k * q.n || int64_t(s->size()) != q.blocks * q.n ||
-      int64_t(z->size()) != q.blocks * q.n)
-    return std::nullopt;
-  q.blockK = q.blocks > 1 ? block : llvm::alignTo(q.k, 4);
-  bool u = op.getWUnsigned();
-  auto value = [&](int8_t v) -> int32_t {
-    return u ? int32_t(uint8_t(v)) : int32_t(v);
-  };
+  q.k = c->k;
+  q.n = c->n;
+  q.blocks = c->blocks;
+  q.blockK = q.blocks > 1 ? c->block : llvm::alignTo(q.k, 4);
   q.weights.k = q.blocks * q.blockK;
   q.weights.n = q.n;
   q.weights.values.assign(q.weights.k * q.n, 0);
   for (int64_t r = 0; r < q.k; ++r)
-    for (int64_t c = 0; c < q.n; ++c) {
-      int32_t v = value((*w)[r * q.n + c]) - value((*z)[(r / block) * q.n + c]);
+    for (int64_t col = 0; col < q.n; ++col) {
+      int32_t v =
+          c->weights[r * q.n + col] - c->zeroPoints[(r / c->block) * q.n + col];
       if (v < -128 || v > 127)
         return std::nullopt;
-      q.weights.values[r * q.n + c] = v;
+      q.weights.values[r * q.n + col] = v;
     }
   int64_t largest = 0;
   for (int32_t v : q.weights.values)
     largest = std::max<int64_t>(largest, std::abs(v));
   if (255 * largest * q.blockK > INT32_MAX)
     return std::nullopt;
-  q.scale.assign(s->begin(), s->end());
+  q.scale = std::move(c->scales);
   return q;
 }
 
