@@ -470,6 +470,7 @@ static void populateOnnxToLinalgPatterns(RewritePatternSet &patterns) {
   populateQuantizedConvPatterns(patterns);
   populateRecurrentPatterns(patterns);
   populateReductionPatterns(patterns);
+  populateSoftmaxPatterns(patterns);
   populateResizePatterns(patterns);
   populateSelectPatterns(patterns);
   populateShapePatterns(patterns);

@@ -327,6 +327,28 @@ mlir::LogicalResult unsupported(mlir::ConversionPatternRewriter &rewriter,
                                 mlir::Operation *op, const llvm::Twine &reason);
 
 void populateAttentionPatterns(mlir::RewritePatternSet &patterns);
+/// What a reduction combines (Reduction.cpp; Softmax.cpp uses it too).
+enum class ReduceKind {
+  Sum,
+  Mean,
+  Max,
+  Min,
+  Prod,
+  SumSquare,
+  L2,
+  L1,
+  LogSum,
+  LogSumExp
+};
+
+/// Reduces `x` over its `reduced` dims with those dims kept as 1s
+/// (keepdims), so the result broadcasts back over `x`. Integer tensors
+/// support Sum, Max, Min and Prod; `isUnsigned` picks the unsigned
+/// comparisons.
+mlir::Value reduceKeep(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                       llvm::ArrayRef<bool> reduced, ReduceKind kind,
+                       bool isUnsigned = false);
+
 void populateEinsumPatterns(mlir::RewritePatternSet &patterns);
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateLossPatterns(mlir::RewritePatternSet &patterns);
@@ -339,6 +361,7 @@ void populateQuantizePatterns(mlir::RewritePatternSet &patterns);
 void populateQuantizedConvPatterns(mlir::RewritePatternSet &patterns);
 void populateRecurrentPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);
+void populateSoftmaxPatterns(mlir::RewritePatternSet &patterns);
 void populateResizePatterns(mlir::RewritePatternSet &patterns);
 void populateSelectPatterns(mlir::RewritePatternSet &patterns);
 void populateShapePatterns(mlir::RewritePatternSet &patterns);
