@@ -219,18 +219,28 @@ ONNXConstantOp mcc::onnx::createConstant(OpBuilder &b, Location loc,
   return cast<ONNXConstantOp>(b.create(state));
 }
 
-std::string mcc::onnx::describeNode(Location loc, std::string *file) {
+std::optional<mcc::onnx::NodeLocation> mcc::onnx::findNode(Location loc) {
   if (auto fused = dyn_cast<FusedLoc>(loc)) {
     for (Location l : fused.getLocations())
-      if (std::string d = describeNode(l, file); !d.empty())
-        return d;
-    return "";
+      if (auto n = findNode(l))
+        return n;
+    return std::nullopt;
   }
   auto node = dyn_cast<NameLoc>(loc);
   auto opType = node ? dyn_cast<NameLoc>(node.getChildLoc()) : NameLoc();
   if (!opType)
+    return std::nullopt;
+  NodeLocation n{node.getName().str(), opType.getName().str(), ""};
+  if (auto fl = dyn_cast<FileLineColLoc>(opType.getChildLoc()))
+    n.file = fl.getFilename().str();
+  return n;
+}
+
+std::string mcc::onnx::describeNode(Location loc, std::string *file) {
+  std::optional<NodeLocation> n = findNode(loc);
+  if (!n)
     return "";
-  if (auto fl = dyn_cast<FileLineColLoc>(opType.getChildLoc()); fl && file)
-    *file = fl.getFilename().str();
-  return "node '" + node.getName().str() + "' (" + opType.getName().str() + ")";
+  if (file && !n->file.empty())
+    *file = n->file;
+  return "node '" + n->name + "' (" + n->opType + ")";
 }

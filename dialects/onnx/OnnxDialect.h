@@ -113,6 +113,16 @@ inline int64_t normalizeAxis(int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
+/// The ONNX node a location the importer made names:
+/// NameLoc(node, NameLoc(op_type, file:index)), the first such node of a
+/// fused location; nullopt for any other location.
+struct NodeLocation {
+  std::string name;   ///< the node's name
+  std::string opType; ///< its op type
+  std::string file;   ///< the model file; empty when unknown
+};
+std::optional<NodeLocation> findNode(mlir::Location loc);
+
 /// "node 'conv1' (Conv)" for a location the importer made,
 /// NameLoc(node, NameLoc(op_type, file:index)) (the first such node of a
 /// fused location), or "" for any other location. `file`, when given, gets

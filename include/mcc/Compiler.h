@@ -7,11 +7,37 @@
 #ifndef MCC_COMPILER_H
 #define MCC_COMPILER_H
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 namespace mcc {
+
+/// One message of a compilation.
+struct Diagnostic {
+  enum class Severity {
+    Error,
+    Warning,
+    Note,   ///< more about the diagnostic before it
+    Remark, ///< a summary line (e.g. how many ops are unsupported)
+  };
+  Severity severity = Severity::Error;
+  std::string message;
+  /// Where, as the command line prints it: "model.onnx: node 'conv1'
+  /// (Conv)", every node of a fused op joined by " + ", or a file and
+  /// line; empty when the message is about no place.
+  std::string location;
+  /// The ONNX node it concerns (the first one of a fused op): its name,
+  /// op type and model file; empty when it concerns no node.
+  std::string node;
+  std::string opType;
+  std::string file;
+};
+
+/// The line the command line prints: "mcc: error: <location>: <message>"
+/// ("mcc: <message>" for a remark).
+std::string formatDiagnostic(const Diagnostic &diagnostic);
 
 /// Where compilation stops and what it writes.
 enum class EmitKind {
@@ -52,10 +78,14 @@ struct CompileOptions {
   bool verbose = false;   ///< one line per stage with its time
   bool timing = false;    ///< MLIR's per-pass timing report
   bool checkOnly = false; ///< import and report unsupported ops, no output
+  /// Receives every diagnostic, in order; when empty, each is printed to
+  /// stderr as formatDiagnostic writes it.
+  std::function<void(const Diagnostic &)> diagnosticHandler;
 };
 
-/// Compiles `options.inputPath`. Diagnostics go to stderr, each naming the
-/// ONNX node it concerns. Returns true on success.
+/// Compiles `options.inputPath`. Diagnostics go to the handler (or
+/// stderr), each naming the ONNX node it concerns. Returns true on
+/// success.
 bool compileModel(const CompileOptions &options);
 
 } // namespace mcc

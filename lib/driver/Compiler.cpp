@@ -63,7 +63,7 @@ bool runPipeline(ModuleOp module, llvm::StringRef pipeline,
 
 /// Reports every op that convert-onnx-to-linalg has no pattern for, with
 /// its node, op type and the model's opset; true when there are none.
-bool reportUnsupportedOps(ModuleOp module) {
+bool reportUnsupportedOps(ModuleOp module, DiagnosticReporter &reporter) {
   llvm::StringSet<> lowerable = getLowerableOnnxOps(module->getContext());
   int64_t opset = 0;
   if (auto imports =
@@ -82,21 +82,22 @@ bool reportUnsupportedOps(ModuleOp module) {
                     << " (opset " << opset << "): no lowering yet";
   });
   if (count)
-    llvm::errs() << "mcc: " << count << " unsupported op"
-                 << (count == 1 ? "" : "s") << " in " << perType.size()
-                 << " op type" << (perType.size() == 1 ? "" : "s")
-                 << "; nothing was compiled\n";
+    reporter.report(
+        mcc::Diagnostic::Severity::Remark,
+        llvm::Twine(count) + " unsupported op" + (count == 1 ? "" : "s") +
+            " in " + llvm::Twine(perType.size()) + " op type" +
+            (perType.size() == 1 ? "" : "s") + "; nothing was compiled");
   return count == 0;
 }
 
 bool writeText(llvm::StringRef path,
-               llvm::function_ref<void(llvm::raw_ostream &)> write) {
+               llvm::function_ref<void(llvm::raw_ostream &)> write,
+               DiagnosticReporter &reporter) {
   std::error_code ec;
   llvm::ToolOutputFile out(path.empty() ? "-" : path, ec,
                            llvm::sys::fs::OF_Text);
   if (ec) {
-    llvm::errs() << "mcc: error: cannot write '" << path
-                 << "': " << ec.message() << "\n";
+    reporter.error("cannot write '" + path + "': " + ec.message());
     return false;
   }
   write(out.os());
@@ -105,18 +106,18 @@ bool writeText(llvm::StringRef path,
 }
 
 /// Writes `bytes` to `path` as they are.
-bool writeBinary(llvm::StringRef path, llvm::StringRef bytes) {
+bool writeBinary(llvm::StringRef path, llvm::StringRef bytes,
+                 DiagnosticReporter &reporter) {
   std::error_code ec;
   llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_None);
   if (ec) {
-    llvm::errs() << "mcc: error: cannot write '" << path
-                 << "': " << ec.message() << "\n";
+    reporter.error("cannot write '" + path + "': " + ec.message());
     return false;
   }
   out.os() << bytes;
   out.os().flush();
   if (out.os().has_error()) {
-    llvm::errs() << "mcc: error: cannot write '" << path << "'\n";
+    reporter.error("cannot write '" + path + "'");
     out.os().clear_error();
     return false;
   }
@@ -131,7 +132,7 @@ bool mcc::compileModel(const CompileOptions &options) {
   registerMccDialects(registry);
   registerAllMccPasses();
   MLIRContext ctx(registry);
-  DiagnosticPrinter printer(ctx);
+  DiagnosticReporter reporter(ctx, options.diagnosticHandler);
   StageClock clock(options.verbose);
 
   ImportOptions importOptions;
@@ -149,24 +150,26 @@ bool mcc::compileModel(const CompileOptions &options) {
   if (!runPipeline(*module, "func.func(onnx-shape-inference)", options))
     return false;
   clock.done("shapes");
-  bool supported = reportUnsupportedOps(*module);
+  bool supported = reportUnsupportedOps(*module, reporter);
   if (options.checkOnly && supported) {
     // Ops we know by name may still have attributes we cannot lower.
     supported = runPipeline(
         *module, "func.func(convert-onnx-to-linalg{check-only=1})", options);
     if (!supported)
-      llvm::errs() << "mcc: some ops have attributes or types that cannot "
-                      "be lowered yet; nothing was compiled\n";
+      reporter.report(mcc::Diagnostic::Severity::Remark,
+                      "some ops have attributes or types that cannot be "
+                      "lowered yet; nothing was compiled");
   }
   if (options.checkOnly) {
     if (supported)
-      llvm::errs() << "mcc: every op of '" << options.inputPath
-                   << "' is supported\n";
+      reporter.report(mcc::Diagnostic::Severity::Remark,
+                      "every op of '" + options.inputPath + "' is supported");
     return supported;
   }
   if (options.emit == EmitKind::Onnx)
-    return writeText(options.outputPath,
-                     [&](llvm::raw_ostream &os) { module->print(os); });
+    return writeText(
+        options.outputPath, [&](llvm::raw_ostream &os) { module->print(os); },
+        reporter);
   if (!supported)
     return false;
 
@@ -181,9 +184,9 @@ bool mcc::compileModel(const CompileOptions &options) {
       stem = stem.drop_front(3);
     modelName = toCIdentifier(stem);
   } else if (modelName != toCIdentifier(modelName)) {
-    llvm::errs() << "mcc: error: --name '" << modelName
-                 << "' is not a C identifier (letters, digits, '_'; no "
-                    "leading digit)\n";
+    reporter.error("--name '" + modelName +
+                   "' is not a C identifier (letters, digits, '_'; no "
+                   "leading digit)");
     return false;
   }
   auto func = module->lookupSymbol<func::FuncOp>(kMainGraphName);
@@ -191,10 +194,13 @@ bool mcc::compileModel(const CompileOptions &options) {
   if (failed(signature))
     return false;
   if (!options.headerPath.empty() &&
-      !writeText(options.headerPath, [&](llvm::raw_ostream &os) {
-        os << emitCHeader(*signature,
-                          llvm::sys::path::filename(options.inputPath));
-      }))
+      !writeText(
+          options.headerPath,
+          [&](llvm::raw_ostream &os) {
+            os << emitCHeader(*signature,
+                              llvm::sys::path::filename(options.inputPath));
+          },
+          reporter))
     return false;
 
   // The ONNX names now live in the signature; LLVM has no use for them.
@@ -214,8 +220,9 @@ bool mcc::compileModel(const CompileOptions &options) {
     return false;
   clock.done("linalg");
   if (options.emit == EmitKind::Linalg)
-    return writeText(options.outputPath,
-                     [&](llvm::raw_ostream &os) { module->print(os); });
+    return writeText(
+        options.outputPath, [&](llvm::raw_ostream &os) { module->print(os); },
+        reporter);
   // Symbolic dims need memref descriptors at the graph's boundary.
   bool dynamic = static_cast<bool>(module->lookupSymbol<func::FuncOp>(
       (llvm::Twine(kMainGraphName) + "_shapes").str()));
@@ -224,7 +231,7 @@ bool mcc::compileModel(const CompileOptions &options) {
                                  options.optLevel};
   auto tm = createTargetMachine(targetOptions);
   if (!tm) {
-    llvm::errs() << "mcc: error: " << llvm::toString(tm.takeError()) << "\n";
+    reporter.error(llvm::toString(tm.takeError()));
     return false;
   }
   if (!runPipeline(
@@ -259,17 +266,18 @@ bool mcc::compileModel(const CompileOptions &options) {
                            options.externalWeights ? &weightsFile : nullptr,
                            llvm::sys::path::filename(weightsPath));
   if (!llvmModule) {
-    llvm::errs() << "mcc: error: " << llvm::toString(llvmModule.takeError())
-                 << "\n";
+    reporter.error(llvm::toString(llvmModule.takeError()));
     return false;
   }
   clock.done("llvm-opt");
-  if (options.externalWeights && !writeBinary(weightsPath, weightsFile))
+  if (options.externalWeights &&
+      !writeBinary(weightsPath, weightsFile, reporter))
     return false;
   if (options.emit == EmitKind::LLVM)
-    return writeText(options.outputPath, [&](llvm::raw_ostream &os) {
-      (*llvmModule)->print(os, nullptr);
-    });
+    return writeText(
+        options.outputPath,
+        [&](llvm::raw_ostream &os) { (*llvmModule)->print(os, nullptr); },
+        reporter);
 
   // Object (or assembly) to the output, or to a temporary for linking.
   bool assembly = options.emit == EmitKind::Asm;
@@ -279,8 +287,7 @@ bool mcc::compileModel(const CompileOptions &options) {
     int fd;
     if (auto ec = llvm::sys::fs::createTemporaryFile("mcc-model", "o", fd,
                                                      objectPath)) {
-      llvm::errs() << "mcc: error: cannot create a temporary file: "
-                   << ec.message() << "\n";
+      reporter.error("cannot create a temporary file: " + ec.message());
       return false;
     }
     llvm::sys::Process::SafelyCloseFileDescriptor(fd);
@@ -292,12 +299,12 @@ bool mcc::compileModel(const CompileOptions &options) {
                              assembly ? llvm::sys::fs::OF_Text
                                       : llvm::sys::fs::OF_None);
     if (ec) {
-      llvm::errs() << "mcc: error: cannot write '" << objectPath
-                   << "': " << ec.message() << "\n";
+      reporter.error("cannot write '" + objectPath.str() +
+                     "': " + ec.message());
       return false;
     }
     if (auto err = emitMachineCode(**llvmModule, **tm, out.os(), assembly)) {
-      llvm::errs() << "mcc: error: " << llvm::toString(std::move(err)) << "\n";
+      reporter.error(llvm::toString(std::move(err)));
       return false;
     }
     out.keep();
@@ -308,7 +315,7 @@ bool mcc::compileModel(const CompileOptions &options) {
 
   if (auto err = linkSharedLibrary(objectPath, options.outputPath,
                                    (*tm)->getTargetTriple())) {
-    llvm::errs() << "mcc: error: " << llvm::toString(std::move(err)) << "\n";
+    reporter.error(llvm::toString(std::move(err)));
     return false;
   }
   clock.done("link");

@@ -50,26 +50,60 @@ std::string mcc::describeLocation(Location loc) {
   return s;
 }
 
-mcc::DiagnosticPrinter::DiagnosticPrinter(MLIRContext &ctx) : ctx(ctx) {
-  id = ctx.getDiagEngine().registerHandler([this](Diagnostic &d) {
-    const char *sev = d.getSeverity() == DiagnosticSeverity::Error ? "error"
-                      : d.getSeverity() == DiagnosticSeverity::Warning
-                          ? "warning"
-                          : "note";
-    if (d.getSeverity() == DiagnosticSeverity::Error)
-      ++errors;
-    std::string where = describeLocation(d.getLocation());
-    llvm::errs() << "mcc: " << sev << ": "
-                 << (where.empty() ? "" : where + ": ") << d.str() << "\n";
+std::string mcc::formatDiagnostic(const Diagnostic &d) {
+  using Severity = Diagnostic::Severity;
+  if (d.severity == Severity::Remark)
+    return "mcc: " + d.message;
+  const char *sev = d.severity == Severity::Error     ? "error"
+                    : d.severity == Severity::Warning ? "warning"
+                                                      : "note";
+  return std::string("mcc: ") + sev + ": " +
+         (d.location.empty() ? "" : d.location + ": ") + d.message;
+}
+
+mcc::DiagnosticReporter::DiagnosticReporter(MLIRContext &ctx, Handler handler)
+    : ctx(ctx), handler(std::move(handler)) {
+  id = ctx.getDiagEngine().registerHandler([this](mlir::Diagnostic &d) {
+    using Severity = mcc::Diagnostic::Severity;
+    mcc::Diagnostic out;
+    out.severity =
+        d.getSeverity() == DiagnosticSeverity::Error     ? Severity::Error
+        : d.getSeverity() == DiagnosticSeverity::Warning ? Severity::Warning
+                                                         : Severity::Note;
+    out.message = d.str();
+    out.location = describeLocation(d.getLocation());
+    if (auto node = onnx::findNode(d.getLocation())) {
+      out.node = node->name;
+      out.opType = node->opType;
+      out.file = node->file;
+    }
+    emit(out);
     // MLIR attaches the failing op's IR as a note; it is noise to a model
     // author (mcc --emit shows the IR of any stage on request).
-    for (const Diagnostic &note : d.getNotes())
+    for (const mlir::Diagnostic &note : d.getNotes())
       if (!llvm::StringRef(note.str()).starts_with("see current operation"))
-        llvm::errs() << "mcc: note: " << note.str() << "\n";
+        report(Severity::Note, note.str());
     return success();
   });
 }
 
-mcc::DiagnosticPrinter::~DiagnosticPrinter() {
+mcc::DiagnosticReporter::~DiagnosticReporter() {
   ctx.getDiagEngine().eraseHandler(id);
+}
+
+void mcc::DiagnosticReporter::report(Diagnostic::Severity severity,
+                                     const llvm::Twine &message) {
+  mcc::Diagnostic d;
+  d.severity = severity;
+  d.message = message.str();
+  emit(d);
+}
+
+void mcc::DiagnosticReporter::emit(const Diagnostic &d) {
+  if (d.severity == Diagnostic::Severity::Error)
+    ++errors;
+  if (handler)
+    handler(d);
+  else
+    llvm::errs() << formatDiagnostic(d) << "\n";
 }
