@@ -726,6 +726,36 @@ def ConvertParallelLoopsToRuntime
   ];
 }
 
+def CountNodeFlops : Pass<"count-node-flops", "mlir::ModuleOp"> {
+  let summary = "Each ONNX node's nominal operation count, for --profile";
+  let description = [{
+    On the onnx dialect after shape inference: the module attribute
+    `mcc.node_flops` maps each node's name to its operation count (2 per
+    multiply-add for Conv, ConvTranspose, MatMul, Gemm and their integer
+    forms; one per element read for reductions and pools; none for data
+    movement; one per output element otherwise). Nodes with a shape that
+    is not static are left out. profile-kernels reads and removes it.
+  }];
+}
+
+def ProfileKernels : Pass<"profile-kernels", "mlir::ModuleOp"> {
+  let summary = "Timers after each kernel of the graph, for --profile";
+  let description = [{
+    After convert-parallel-loops-to-runtime: each op of `main_graph` that
+    does work (a call of a parallel task, a loop nest, a copy, a call) is a
+    kernel; `func.call @mcc_rt_profile_tick(k)` after it charges the time
+    since the previous tick to kernel k (the runtime records it in profiled
+    runs only). Ops whose regions launch parallel tasks (an ONNX Loop or
+    If) and calls of functions with kernels of their own (peel-batch's
+    graph of one sample) are entered instead. The kernels, with the ONNX nodes
+    their ops' locations (and their tasks') name and the FLOPs of those
+    nodes from `mcc.node_flops` (split evenly among the kernels sharing a
+    node), go to the module attribute `mcc.profile_kernels`, which the
+    model descriptor emits.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::func::FuncDialect"];
+}
+
 #endif // MCC_PASSES_PASSES_TD
 
 //===----------------------------------------------------------------------===//

@@ -64,6 +64,10 @@ struct CompileOptions {
   /// (MatMulNBits, 4-bit QDQ weights) to 8 bits and multiply in integers,
   /// as MatMulNBits' accuracy_level 4 allows for its own node.
   bool int8Activations = false;
+  /// Timers after each kernel: the artifact's run_profiled reports the
+  /// time of every kernel with the ONNX nodes it covers (zero cost when
+  /// off: without it the artifact has no timers).
+  bool profile = false;
   /// The model's name in the artifact (`<name>_api`); empty: the output
   /// file's stem.
   std::string modelName;

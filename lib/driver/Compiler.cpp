@@ -213,10 +213,11 @@ bool mcc::compileModel(const CompileOptions &options) {
   for (unsigned i = 0; i < func.getNumResults(); ++i)
     func.setResultAttrs(i, ArrayRef<NamedAttribute>{});
 
-  if (!runPipeline(
-          *module,
-          getOnnxToLinalgPipeline(options.optLevel, options.int8Activations),
-          options))
+  if (!runPipeline(*module,
+                   getOnnxToLinalgPipeline(options.optLevel,
+                                           options.int8Activations,
+                                           options.profile),
+                   options))
     return false;
   clock.done("linalg");
   if (options.emit == EmitKind::Linalg)
@@ -238,7 +239,8 @@ bool mcc::compileModel(const CompileOptions &options) {
           *module,
           getCpuBufferizePipeline(
               options.optLevel, vectorWidthF32(**tm), dynamic,
-              options.int8Isa.empty() ? int8MatmulIsa(**tm) : options.int8Isa),
+              options.int8Isa.empty() ? int8MatmulIsa(**tm) : options.int8Isa,
+              options.profile),
           options))
     return false;
   // Bare pointers need static memrefs in every signature (the helpers that

@@ -29,8 +29,10 @@ void mcc::registerAllMccPasses() {
   mcc::registerMccPasses();
 }
 
-std::string mcc::getOnnxToLinalgPipeline(int optLevel, bool int8Activations) {
-  std::string p = "func.func(onnx-shape-inference";
+std::string mcc::getOnnxToLinalgPipeline(int optLevel, bool int8Activations,
+                                         bool profile) {
+  std::string p = profile ? "count-node-flops," : "";
+  p += "func.func(onnx-shape-inference";
   // A symbolic batch that no op mixes: the graph at batch 1 (static
   // kernels) in a loop over the samples.
   if (optLevel > 0)
@@ -55,7 +57,7 @@ std::string mcc::getCpuLoweringPipeline(int optLevel, int64_t vectorWidth,
 
 std::string mcc::getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
                                          bool memrefDescriptors,
-                                         StringRef int8Isa) {
+                                         StringRef int8Isa, bool profile) {
   // From -O1: conv activations are stored NHWC; 3x3 convs go through
   // Winograd's transforms; contractions become register-tiled vector
   // kernels with their epilogue; the ones that cannot get the epilogue
@@ -136,8 +138,9 @@ std::string mcc::getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
          std::string(optLevel > 0 ? "prefetch-weights," : "") +
          "scf-forall-to-parallel,convert-linalg-to-parallel-loops),"
          "convert-parallel-loops-to-runtime,func.func(promote-loop-buffers" +
-         std::string(optLevel > 0 ? ",prefetch-epilogue-operands" : "") +
-         "),"
+         std::string(optLevel > 0 ? ",prefetch-epilogue-operands" : "") + ")," +
+         // mcc --profile: the kernels are the graph's ops by now.
+         std::string(profile ? "profile-kernels," : "") +
          // Indices read from data: compares and a call on the cold path.
          "lower-index-checks,"
          // Transposed (channel-lane) stores and gathers become scalar ops.

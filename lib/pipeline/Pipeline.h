@@ -18,7 +18,9 @@ void registerAllMccPasses();
 /// onnx dialect -> linalg on tensors: shape inference, graph-level fusion,
 /// lowering, elementwise fusion. `int8Activations`: every weight-only
 /// quantized matmul may quantize its activations to 8 bits (fold-qdq).
-std::string getOnnxToLinalgPipeline(int optLevel, bool int8Activations = false);
+/// `profile`: count each node's FLOPs for profile-kernels (mcc --profile).
+std::string getOnnxToLinalgPipeline(int optLevel, bool int8Activations = false,
+                                    bool profile = false);
 /// linalg on tensors -> LLVM dialect for the CPU: register-tiled kernels
 /// with `vectorWidth` f32 lanes per register, bufferization into caller
 /// buffers, loops, LLVM conversion. `memrefDescriptors`: functions take
@@ -31,10 +33,12 @@ std::string getCpuLoweringPipeline(int optLevel, int64_t vectorWidth,
 /// Its two halves: kernels, bufferization and loops (down to scf/cf on
 /// memrefs), then the conversion to the LLVM dialect. The calling
 /// convention can wait for the first half's result: helper functions that
-/// bufferization adds may take dynamic memrefs.
+/// bufferization adds may take dynamic memrefs. `profile`: a timer after
+/// each kernel (profile-kernels).
 std::string getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
                                     bool memrefDescriptors,
-                                    llvm::StringRef int8Isa = "none");
+                                    llvm::StringRef int8Isa = "none",
+                                    bool profile = false);
 std::string getCpuToLLVMPipeline(bool memrefDescriptors);
 
 /// The pipelines are the textual contents of a pass manager anchored on

@@ -15,15 +15,18 @@ import collections
 import os
 import shutil
 import tempfile
+import time
 import weakref
 
 import numpy as np
 
 from . import _mcc
 from ._dtypes import numpy_dtype
+from .profile import KernelTime, Profile
 
-__all__ = ["compile", "load", "Model", "TensorInfo", "Diagnostic",
-           "CompileError", "RunError", "InferenceSession"]
+__all__ = ["compile", "load", "check", "Model", "TensorInfo", "Diagnostic",
+           "CompileError", "RunError", "InferenceSession", "Profile",
+           "KernelTime"]
 
 Diagnostic = collections.namedtuple(
     "Diagnostic", ["severity", "message", "location", "node", "op_type",
@@ -86,6 +89,7 @@ class Model:
                                for d in o.shape)
         self._out_shapes = [o.shape for o in self.outputs]
         self._in_index = {t.name: i for i, t in enumerate(self.inputs)}
+        self._kernels = self._artifact.kernels()
 
     @property
     def name(self):
@@ -134,20 +138,57 @@ class Model:
             raise RunError(status, message)
         return [tuple(s) for s in shapes]
 
-    def run(self, feeds, output_names=None):
-        """Runs the model on `feeds` ({input name: array}); returns
-        {output name: array} (only `output_names`, when given)."""
-        arrays = self._arrays(feeds)
+    @property
+    def profiled(self):
+        """Whether the artifact has timers (compiled with profile=True)."""
+        return bool(self._kernels)
+
+    def _outputs_for(self, arrays):
         if self._static_out:
             shapes = self._out_shapes
         else:
             status, message, shapes = self._artifact.output_shapes(arrays)
             if status:
                 raise RunError(status, message)
-        outs = [np.empty(s, o.dtype) for s, o in zip(shapes, self.outputs)]
-        status, message = self._artifact.run(arrays, outs)
+        return [np.empty(s, o.dtype) for s, o in zip(shapes, self.outputs)]
+
+    def _run_profiled(self, arrays, outs):
+        if not self._kernels:
+            raise ValueError(f"{self.path} has no timers: compile it with "
+                             "profile=True (mcc --profile)")
+        t0 = time.perf_counter()
+        status, message, ns = self._artifact.run_profiled(arrays, outs)
+        wall = time.perf_counter() - t0
         if status:
             raise RunError(status, message)
+        return ns, wall
+
+    def profile(self, feeds, runs=10, warmup=3):
+        """Kernel times over `runs` runs (after `warmup` unprofiled ones)."""
+        arrays = self._arrays(feeds)
+        outs = self._outputs_for(arrays)
+        for _ in range(warmup):
+            self._artifact.run(arrays, outs)
+        total, walls = [0] * len(self._kernels), []
+        for _ in range(runs):
+            ns, wall = self._run_profiled(arrays, outs)
+            total = [a + b for a, b in zip(total, ns)]
+            walls.append(wall)
+        return Profile(self.name, self._kernels, total, runs,
+                       sorted(walls)[len(walls) // 2])
+
+    def run(self, feeds, output_names=None, profile=False):
+        """Runs the model on `feeds` ({input name: array}); returns
+        {output name: array} (only `output_names`, when given), or
+        (outputs, mcc.Profile) with profile=True."""
+        arrays = self._arrays(feeds)
+        outs = self._outputs_for(arrays)
+        if profile:
+            ns, wall = self._run_profiled(arrays, outs)
+        else:
+            status, message = self._artifact.run(arrays, outs)
+            if status:
+                raise RunError(status, message)
         result = {o.name: a for o, a in zip(self.outputs, outs)}
         if output_names is not None:
             unknown = [n for n in output_names if n not in result]
@@ -155,17 +196,21 @@ class Model:
                 raise ValueError(f"unknown outputs: {unknown} (the model has "
                                  f"{[o.name for o in self.outputs]})")
             result = {n: result[n] for n in output_names}
+        if profile:
+            return result, Profile(self.name, self._kernels, ns, 1, wall)
         return result
 
     __call__ = run
 
 
 def _compile_options(input_shapes, opt_level, target, cpu, features,
-                     int8_kernels, int8_activations, name, external_weights):
+                     int8_kernels, int8_activations, name, external_weights,
+                     profile=False):
     opts = {"opt_level": int(opt_level), "target": target, "cpu": cpu,
             "features": features, "int8_kernels": int8_kernels,
             "int8_activations": bool(int8_activations), "name": name,
-            "external_weights": bool(external_weights)}
+            "external_weights": bool(external_weights),
+            "profile": bool(profile)}
     if input_shapes:
         opts["input_shapes"] = {k: [int(d) for d in v]
                                 for k, v in input_shapes.items()}
@@ -202,7 +247,7 @@ def _run_compiler(source, output, emit="so", **options):
 def compile(model, output=None, *, input_shapes=None, opt_level=2,
             target=None, cpu=None, features=None, int8_kernels=None,
             int8_activations=False, name=None, external_weights=False,
-            num_threads=0):
+            profile=False, num_threads=0):
     """Compiles `model` (a path, bytes or an onnx.ModelProto) into the
     shared library `output` (default: a temporary file that lives as long
     as the returned Model) and loads it.
@@ -210,8 +255,10 @@ def compile(model, output=None, *, input_shapes=None, opt_level=2,
     The options are the command line's: input_shapes ({name: dims}, pins
     symbolic dims), opt_level (0-3), target (LLVM triple), cpu (--mcpu),
     features (--mattr), int8_kernels, int8_activations, name,
-    external_weights. num_threads is the loaded model's thread count (0:
-    every core). Raises CompileError with every diagnostic on failure."""
+    external_weights, profile (timers per kernel: Model.run(...,
+    profile=True), Model.profile). num_threads is the loaded model's thread
+    count (0: every core). Raises CompileError with every diagnostic on
+    failure."""
     keep = tempfile.mkdtemp(prefix="mcc-")
     try:
         source = _model_source(model, keep)
@@ -221,7 +268,7 @@ def compile(model, output=None, *, input_shapes=None, opt_level=2,
             output = os.path.abspath(os.fspath(output))
         _run_compiler(source, output, **_compile_options(
             input_shapes, opt_level, target, cpu, features, int8_kernels,
-            int8_activations, name, external_weights))
+            int8_activations, name, external_weights, profile))
         in_temp = os.path.dirname(output) == keep
         m = Model(output, num_threads, _keep=keep if in_temp else None)
     except BaseException:

@@ -75,7 +75,8 @@ class InferenceSession:
         compile_options = _compile_options(**{
             "input_shapes": None, "opt_level": 2, "target": None, "cpu": None,
             "features": None, "int8_kernels": None, "int8_activations": False,
-            "name": None, "external_weights": False, **options})
+            "name": None, "external_weights": False, "profile": False,
+            **options})
         data = _model_bytes(path_or_bytes)
         key = hashlib.sha256()
         key.update(data)

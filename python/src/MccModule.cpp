@@ -73,6 +73,7 @@ compile(const std::map<std::string, nb::object> &kwargs) {
       {"int8_activations", &o.int8Activations},
       {"external_weights", &o.externalWeights},
       {"check", &o.checkOnly},
+      {"profile", &o.profile},
       {"verbose", &o.verbose}};
   for (auto [key, field] : flags)
     if (nb::handle v = given(key); v && !v.is_none())
@@ -265,6 +266,42 @@ public:
     return {s, s == MCC_OK ? "" : error.message};
   }
 
+  /// (name, nodes, op types, flops) of each kernel (mcc --profile).
+  std::vector<std::tuple<std::string, std::vector<std::string>,
+                         std::vector<std::string>, double>>
+  kernels() const {
+    std::vector<std::tuple<std::string, std::vector<std::string>,
+                           std::vector<std::string>, double>>
+        out;
+    for (int32_t k = 0; k < api->num_kernels; ++k) {
+      const mcc_kernel_info &info = api->kernels[k];
+      out.emplace_back(
+          info.name,
+          std::vector<std::string>(info.nodes, info.nodes + info.num_nodes),
+          std::vector<std::string>(info.op_types,
+                                   info.op_types + info.num_nodes),
+          info.flops);
+    }
+    return out;
+  }
+
+  /// A run that also returns each kernel's nanoseconds.
+  std::tuple<int, std::string, std::vector<uint64_t>>
+  runProfiled(nb::handle inputs, nb::handle outputs) const {
+    Tensors in(inputs, api->inputs, api->num_inputs, false, "inputs");
+    Tensors out(outputs, api->outputs, api->num_outputs, true, "outputs");
+    std::vector<uint64_t> ns(api->num_kernels + 1, 0);
+    mcc_error error{};
+    mcc_status s;
+    {
+      nb::gil_scoped_release release;
+      s = api->run_profiled(model, in.data(), in.size(), out.data(), out.size(),
+                            ns.data(), &error);
+    }
+    ns.resize(api->num_kernels);
+    return {s, s == MCC_OK ? "" : error.message, std::move(ns)};
+  }
+
 private:
   void *handle = nullptr;
   const mcc_model_api *api = nullptr;
@@ -288,5 +325,8 @@ NB_MODULE(_mcc, m) {
       .def("inputs", &Artifact::inputs)
       .def("outputs", &Artifact::outputs)
       .def("output_shapes", &Artifact::outputShapes, nb::arg("inputs"))
-      .def("run", &Artifact::run, nb::arg("inputs"), nb::arg("outputs"));
+      .def("run", &Artifact::run, nb::arg("inputs"), nb::arg("outputs"))
+      .def("kernels", &Artifact::kernels)
+      .def("run_profiled", &Artifact::runProfiled, nb::arg("inputs"),
+           nb::arg("outputs"));
 }

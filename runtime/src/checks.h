@@ -31,6 +31,10 @@ typedef struct mcc_rt_run_record {
   jmp_buf *escape;
   void *blocks;
   size_t failed_bytes; /* the allocation that failed */
+  /* run_profiled: per-kernel nanoseconds, and when the last kernel (or the
+   * run) ended; NULL when the run is not profiled. */
+  uint64_t *kernel_ns;
+  uint64_t profile_last;
 } mcc_rt_run_record;
 
 MCC_HIDDEN void mcc_rt_check_failed(int32_t check, int64_t value,
@@ -55,6 +59,14 @@ MCC_HIDDEN void mcc_rt_forget_run_blocks(mcc_rt_run_record *run);
 /* Whether the calling thread is running a share of a pooled parallel loop
  * (parallel.c). */
 MCC_HIDDEN int mcc_rt_in_pooled_loop(void);
+
+/* The monotonic clock in nanoseconds. */
+MCC_HIDDEN uint64_t mcc_rt_now_ns(void);
+
+/* Emitted after each kernel of a --profile artifact (profile-kernels):
+ * adds the time since the previous tick (or the run's start) to kernel
+ * `kernel` of a profiled run; nothing for a plain run. */
+MCC_HIDDEN void mcc_rt_profile_tick(int32_t kernel);
 
 /* The calling thread's record, and setting it (returns the previous one). */
 MCC_HIDDEN mcc_rt_run_record *mcc_rt_current_run(void);

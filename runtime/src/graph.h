@@ -34,6 +34,10 @@ typedef struct mcc_graph_desc {
    * (1-based) guards, "node 'x' (Gather): index into axis 0 of its data" */
   int32_t num_index_checks;
   const char *const *index_check_messages;
+  /* mcc --profile: the kernels whose times mcc_rt_profile_tick records;
+   * 0 / NULL otherwise. */
+  int32_t num_kernels;
+  const mcc_kernel_info *kernels;
 } mcc_graph_desc;
 
 /* The weights file (lib/target/cpu/Weights.cpp writes it): a 64-byte header

@@ -344,9 +344,12 @@ static mcc_status model_output_shapes(mcc_model *model,
   return s;
 }
 
-static mcc_status model_run(mcc_model *model, const mcc_tensor *inputs,
+/* A run; kernel_ns (profiled runs of --profile artifacts) gets each
+ * kernel's time added. */
+static mcc_status run_model(mcc_model *model, const mcc_tensor *inputs,
                             int32_t num_inputs, mcc_tensor *outputs,
-                            int32_t num_outputs, mcc_error *error) {
+                            int32_t num_outputs, uint64_t *kernel_ns,
+                            mcc_error *error) {
   if (!model)
     return fail(error, MCC_ERROR_INVALID_ARGUMENT, "model is NULL");
   const mcc_graph_desc *g = model->desc;
@@ -406,12 +409,33 @@ static mcc_status model_run(mcc_model *model, const mcc_tensor *inputs,
       return s;
     }
   }
+  run.kernel_ns = g->num_kernels ? kernel_ns : NULL;
   int previous_threads = mcc_rt_set_threads(model->num_threads);
   entry_call call = {g, &c};
+  run.profile_last = run.kernel_ns ? mcc_rt_now_ns() : 0;
   int escaped = run_guarded(call_entry, &call, &run);
   mcc_rt_set_threads(previous_threads);
   free_args(&c);
   return escaped ? out_of_memory(&run, error) : run_failure(g, &run, error);
+}
+
+static mcc_status model_run(mcc_model *model, const mcc_tensor *inputs,
+                            int32_t num_inputs, mcc_tensor *outputs,
+                            int32_t num_outputs, mcc_error *error) {
+  return run_model(model, inputs, num_inputs, outputs, num_outputs, NULL,
+                   error);
+}
+
+static mcc_status model_run_profiled(mcc_model *model, const mcc_tensor *inputs,
+                                     int32_t num_inputs, mcc_tensor *outputs,
+                                     int32_t num_outputs, uint64_t *kernel_ns,
+                                     mcc_error *error) {
+  if (model && model->desc->num_kernels && !kernel_ns)
+    return fail(error, MCC_ERROR_INVALID_ARGUMENT,
+                "kernel_ns is NULL; the model has %d kernels",
+                model->desc->num_kernels);
+  return run_model(model, inputs, num_inputs, outputs, num_outputs, kernel_ns,
+                   error);
 }
 
 static mcc_model_api api;
@@ -428,6 +452,9 @@ __attribute__((constructor)) static void init_api(void) {
   api.run = model_run;
   api.close = model_close;
   api.output_shapes = model_output_shapes;
+  api.num_kernels = mcc__graph_desc.num_kernels;
+  api.kernels = mcc__graph_desc.kernels;
+  api.run_profiled = model_run_profiled;
 }
 
 __attribute__((visibility("default"))) const mcc_model_api *

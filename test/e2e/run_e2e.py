@@ -406,6 +406,58 @@ def external_weights(bin_dir, work):
            r.stderr.strip())
 
 
+def profiling(bin_dir, work):
+    """mcc --profile: the same outputs; mcc-run --profile lists every kernel
+    with its nodes, the kernels' times add up to the run's, the Chrome trace
+    has one event per kernel; an artifact without timers is refused."""
+    import json
+    import re
+    for name, model, opt, run_args, shape_sets in (
+            ("resnet_like", models.resnet_like(), "-O2", ["--threads", "2"],
+             None),
+            ("mlp_dyn", models.mlp(batch="N"), "-O2", [], [{"input": [3, 64]}]),
+            ("resnet_like", models.resnet_like(), "-O0", [], None)):
+        path = os.path.join(work, f"{name}.onnx")
+        onnx.save(model, path)
+        ok, detail = harness.compile_and_compare(
+            bin_dir, work, name, path, [opt, "--profile"], RTOL, ATOL,
+            run_args=run_args + ["--profile", "--bench", "3"],
+            shape_sets=shape_sets)
+        record(f"{name} {opt} --profile", ok, detail)
+        so = os.path.join(work, f"{name}{opt}--profile.so")
+        trace = os.path.join(work, f"{name}{opt}.json")
+        shape = ["--shape", "input=3x64"] if shape_sets else []
+        r = run([f"{bin_dir}/mcc-run", so, "--profile", "--bench", "5",
+                 "--profile-json", trace] + shape)
+        m = re.search(r"profile: (\d+) kernels, 5 runs; kernels sum ([\d.]+) "
+                      r"ms per run, the profiled runs' median ([\d.]+) ms",
+                      r.stdout)
+        lines = r.stdout.splitlines()
+        head = [i for i, l in enumerate(lines) if "ONNX nodes" in l]
+        rows = [l for l in lines[head[0] + 1:] if l.strip()] if head else []
+        nodes = {n.name for n in model.graph.node}
+        named = {n for n in nodes if n in r.stdout}
+        ok = r.returncode == 0 and m is not None and \
+            len(rows) == int(m.group(1)) > 0 and float(m.group(2)) > 0
+        if ok:
+            events = json.load(open(trace))["traceEvents"]
+            ok = len(events) == len(rows) and all(
+                e["ph"] == "X" and e["dur"] >= 0 for e in events)
+            # Every conv and matmul is covered by a kernel.
+            heavy = {n.name for n in model.graph.node
+                     if n.op_type in ("Conv", "Gemm", "MatMul")}
+            covered = {x for e in events for x in e["args"]["nodes"]}
+            ok = ok and heavy <= covered
+        record(f"mcc-run --profile {name} {opt}: kernels, nodes, trace", ok,
+               (m.group(0) if m else r.stdout[-300:]) + r.stderr.strip() +
+               f" ({len(named)} of {len(nodes)} nodes named)")
+    plain = os.path.join(work, "resnet_like-O2.so")
+    r = run([f"{bin_dir}/mcc-run", plain, "--profile"])
+    record("error: --profile on an artifact without timers",
+           r.returncode != 0 and "compile it with mcc --profile" in r.stderr,
+           r.stderr.strip())
+
+
 def main():
     bin_dir, work = sys.argv[1], sys.argv[2]
     os.makedirs(work, exist_ok=True)
@@ -418,6 +470,7 @@ def main():
     dynamic_shapes(bin_dir, work)
     quantized_models(bin_dir, work)
     external_weights(bin_dir, work)
+    profiling(bin_dir, work)
     bad_inputs(bin_dir, work)
     passed = sum(results)
     failed = len(results) - passed

@@ -250,6 +250,43 @@ class Threads(unittest.TestCase):
                         f"one run {one * 1e3:.1f} ms")
 
 
+class Profiling(unittest.TestCase):
+    def test_profile_runs(self):
+        import json
+        model = models.resnet_like()
+        plain = mcc.compile(model)
+        m = mcc.compile(model, profile=True, num_threads=1)
+        self.assertTrue(m.profiled)
+        self.assertFalse(plain.profiled)
+        x = random_input(m.inputs[0], np.random.default_rng(6))
+        out, prof = m.run({"input": x}, profile=True)
+        want = plain.run({"input": x})
+        for name in want:
+            np.testing.assert_allclose(out[name], want[name], rtol=1e-6,
+                                       atol=1e-6)
+        self.assertEqual(prof.runs, 1)
+        self.assertGreater(len(prof.kernels), 5)
+        self.assertGreater(prof.total_seconds, 0)
+        # Every conv and the Gemm are in some kernel, with their FLOPs.
+        heavy = {n.name for n in model.graph.node
+                 if n.op_type in ("Conv", "Gemm")}
+        covered = {n for k in prof.kernels for n in k.nodes}
+        self.assertLessEqual(heavy, covered)
+        self.assertGreater(prof.flops, 1e6)
+        avg = m.profile({"input": x}, runs=5)
+        self.assertEqual(avg.runs, 5)
+        self.assertEqual([k.name for k in avg.kernels],
+                         [k.name for k in prof.kernels])
+        table = avg.table()
+        self.assertIn("kernels sum", table)
+        self.assertEqual(len(table.splitlines()), 2 + len(avg.kernels))
+        trace = avg.chrome_trace()
+        json.dumps(trace)
+        self.assertEqual(len(trace["traceEvents"]), len(avg.kernels))
+        with self.assertRaisesRegex(ValueError, "no timers"):
+            plain.run({"input": x}, profile=True)
+
+
 class DropIn(unittest.TestCase):
     """mcc.InferenceSession where a script had onnxruntime's."""
 

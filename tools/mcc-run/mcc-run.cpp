@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Npy.h"
+#include "Profile.h"
 
 #include "mcc/runtime.h"
 
@@ -140,6 +141,14 @@ int main(int argc, char **argv) {
                  "The weights file of a --weights=external artifact "
                  "(default: the one beside the artifact)");
   app.add_flag("--info", "Print the model's inputs and outputs");
+  std::string profileJson;
+  app.add_flag("--profile",
+               "Time every kernel of an artifact compiled with mcc --profile "
+               "over the --bench runs (default 10) and print them sorted: "
+               "ms per run, share, GFLOP/s, the ONNX nodes each covers");
+  app.add_option("--profile-json", profileJson,
+                 "With --profile: also write the profile as a Chrome trace "
+                 "(chrome://tracing, ui.perfetto.dev) to FILE");
   CLI11_PARSE(app, argc, argv);
 
   if (artifact.find('/') == std::string::npos)
@@ -293,6 +302,37 @@ int main(int argc, char **argv) {
                 "min_ms=%.4f\n",
                 api->name, threads, bench, ms[ms.size() / 2],
                 ms[std::min(ms.size() - 1, size_t(ms.size() * 0.9))], ms[0]);
+  }
+
+  if (app.count("--profile")) {
+    if (api->num_kernels == 0)
+      return fail("'" + artifact +
+                  "' has no timers: compile it with mcc --profile");
+    for (int i = 0; i < warmup; ++i)
+      runOnce();
+    mcc::KernelProfile profile;
+    profile.ns.assign(api->num_kernels, 0);
+    profile.runs = bench > 0 ? bench : 10;
+    std::vector<double> ms;
+    for (int i = 0; i < profile.runs; ++i) {
+      auto t0 = std::chrono::steady_clock::now();
+      if (api->run_profiled(model, inT.data(), api->num_inputs, outT.data(),
+                            api->num_outputs, profile.ns.data(),
+                            &error) != MCC_OK)
+        return fail(error.message);
+      ms.push_back(std::chrono::duration<double, std::milli>(
+                       std::chrono::steady_clock::now() - t0)
+                       .count());
+    }
+    std::sort(ms.begin(), ms.end());
+    profile.medianRunMs = ms[ms.size() / 2];
+    mcc::printProfileTable(stdout, *api, profile);
+    std::string err;
+    if (!profileJson.empty() &&
+        !mcc::writeChromeTrace(profileJson, *api, profile, err))
+      return fail(err);
+  } else if (!profileJson.empty()) {
+    return fail("--profile-json needs --profile");
   }
 
   if (!outDir.empty()) {

@@ -79,6 +79,11 @@ int main(int argc, char **argv) {
                "multiply in integers (VNNI), for every such node: faster "
                "over many rows, less accurate. Without it only MatMulNBits "
                "nodes with accuracy_level 4 do");
+  app.add_flag("--profile", opts.profile,
+               "Compile timers into the artifact: `mcc-run --profile` (and "
+               "Python's Model.run(..., profile=True)) then report the time "
+               "of every kernel with the ONNX nodes it covers, its FLOPs and "
+               "GFLOP/s. Off by default: without it there are no timers");
   app.add_option("--input-shape", shapes,
                  "Pin an input's shape, NAME:DIMS with DIMS like 1x3x224x224 "
                  "(replaces symbolic dims; repeat per input). Without it a "

@@ -104,6 +104,18 @@ mcc::translateAndOptimize(mlir::ModuleOp module, LLVMContext &llvmCtx,
   };
   std::vector<std::string> shapeChecks = messages("mcc.shape_checks");
   std::vector<std::string> indexChecks = messages("mcc.index_checks");
+  // mcc --profile: the kernels profile-kernels put timers after.
+  std::vector<ProfiledKernel> kernels;
+  if (auto a = module->getAttrOfType<mlir::ArrayAttr>("mcc.profile_kernels"))
+    for (auto k : a.getAsRange<mlir::DictionaryAttr>()) {
+      ProfiledKernel &pk = kernels.emplace_back();
+      pk.name = k.getAs<mlir::StringAttr>("name").str();
+      for (auto n : k.getAs<mlir::ArrayAttr>("nodes"))
+        pk.nodes.push_back(cast<mlir::StringAttr>(n).str());
+      for (auto n : k.getAs<mlir::ArrayAttr>("op_types"))
+        pk.opTypes.push_back(cast<mlir::StringAttr>(n).str());
+      pk.flops = k.getAs<mlir::FloatAttr>("flops").getValueAsDouble();
+    }
   mlir::DialectRegistry registry;
   mlir::registerAllToLLVMIRTranslations(registry);
   module->getContext()->appendDialectRegistry(registry);
@@ -121,7 +133,7 @@ mcc::translateAndOptimize(mlir::ModuleOp module, LLVMContext &llvmCtx,
     weights.fileName = weightsFileName.str();
   }
   if (Error e = addModelDescriptor(*llvmModule, "main_graph", signature,
-                                   weights, shapeChecks, indexChecks))
+                                   weights, shapeChecks, indexChecks, kernels))
     return std::move(e);
 
   LoopAnalysisManager lam;

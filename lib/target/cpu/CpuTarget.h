@@ -61,16 +61,26 @@ translateAndOptimize(mlir::ModuleOp module, llvm::LLVMContext &llvmCtx,
                      int optLevel, std::string *weightsFile = nullptr,
                      llvm::StringRef weightsFileName = {});
 
+/// One kernel of a `--profile` artifact (runtime.h's mcc_kernel_info),
+/// from profile-kernels' `mcc.profile_kernels` module attribute.
+struct ProfiledKernel {
+  std::string name;
+  std::vector<std::string> nodes, opTypes;
+  double flops = 0;
+};
+
 /// Adds `mcc__graph_desc`, the entry wrapper and `<name>_api` to `module`,
 /// whose graph function is `graphFn` (inputs then outputs, as bare pointers
 /// or memref descriptors), and the wrapper of `<graphFn>_shapes` if there
 /// is one, whose checks fail with `shapeChecks`; `indexChecks` are the
-/// messages of the graph's checks of indices read from data.
+/// messages of the graph's checks of indices read from data; `kernels`,
+/// what a `--profile` graph's timers measure.
 llvm::Error addModelDescriptor(llvm::Module &module, llvm::StringRef graphFn,
                                const ModelSignature &signature,
                                const ExternalWeights &weights = {},
                                llvm::ArrayRef<std::string> shapeChecks = {},
-                               llvm::ArrayRef<std::string> indexChecks = {});
+                               llvm::ArrayRef<std::string> indexChecks = {},
+                               llvm::ArrayRef<ProfiledKernel> kernels = {});
 
 /// Writes the module as an object file or assembly text.
 llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,

@@ -136,7 +136,8 @@ Error mcc::addModelDescriptor(Module &m, StringRef graphFn,
                               const ModelSignature &sig,
                               const ExternalWeights &weights,
                               ArrayRef<std::string> shapeChecks,
-                              ArrayRef<std::string> indexChecks) {
+                              ArrayRef<std::string> indexChecks,
+                              ArrayRef<ProfiledKernel> kernels) {
   Function *graph = m.getFunction(graphFn);
   if (!graph)
     return makeError("graph function '" + graphFn + "' not found");
@@ -204,6 +205,24 @@ Error mcc::addModelDescriptor(Module &m, StringRef graphFn,
   };
   Constant *checkMessages = messageArray(shapeChecks, "mcc.checks");
   Constant *indexMessages = messageArray(indexChecks, "mcc.index_checks");
+  // mcc_kernel_info { const char *name; i32 num_nodes;
+  //                   const char *const *nodes, *op_types; double flops; }
+  StructType *kernelTy = StructType::get(
+      ctx, {db.ptr, db.i32, db.ptr, db.ptr, Type::getDoubleTy(ctx)});
+  SmallVector<Constant *> kernelInfos;
+  for (const ProfiledKernel &k : kernels)
+    kernelInfos.push_back(ConstantStruct::get(
+        kernelTy, {db.string(k.name), ConstantInt::get(db.i32, k.nodes.size()),
+                   messageArray(k.nodes, "mcc.kernel_nodes"),
+                   messageArray(k.opTypes, "mcc.kernel_ops"),
+                   ConstantFP::get(Type::getDoubleTy(ctx), k.flops)}));
+  Constant *kernelArray =
+      kernelInfos.empty()
+          ? Constant::getNullValue(db.ptr)
+          : db.privateConst(
+                ConstantArray::get(ArrayType::get(kernelTy, kernelInfos.size()),
+                                   kernelInfos),
+                "mcc.kernels");
 
   // Everything the compiler generated is internal to the artifact.
   for (Function &f : m)
@@ -211,9 +230,10 @@ Error mcc::addModelDescriptor(Module &m, StringRef graphFn,
       f.setLinkage(GlobalValue::InternalLinkage);
 
   // runtime/src/graph.h: mcc_graph_desc.
-  StructType *descTy = StructType::get(
-      ctx, {db.i32, db.i32, db.i32, db.i32, db.ptr, db.ptr, db.ptr, db.ptr,
-            db.ptr, db.ptr, db.ptr, db.i64, db.i64, db.ptr, db.i32, db.ptr});
+  StructType *descTy =
+      StructType::get(ctx, {db.i32, db.i32, db.i32, db.i32, db.ptr, db.ptr,
+                            db.ptr, db.ptr, db.ptr, db.ptr, db.ptr, db.i64,
+                            db.i64, db.ptr, db.i32, db.ptr, db.i32, db.ptr});
   bool external = !weights.fileName.empty();
   Constant *null = Constant::getNullValue(db.ptr);
   Constant *desc = ConstantStruct::get(
@@ -228,7 +248,8 @@ Error mcc::addModelDescriptor(Module &m, StringRef graphFn,
        ConstantInt::get(db.i64, weights.size),
        ConstantInt::get(db.i64, weights.id),
        weights.slot ? static_cast<Constant *>(weights.slot) : null,
-       ConstantInt::get(db.i32, indexChecks.size()), indexMessages});
+       ConstantInt::get(db.i32, indexChecks.size()), indexMessages,
+       ConstantInt::get(db.i32, kernels.size()), kernelArray});
   auto *gv = new GlobalVariable(m, descTy, true, GlobalValue::ExternalLinkage,
                                 desc, "mcc__graph_desc");
   gv->setVisibility(GlobalValue::HiddenVisibility);

@@ -29,7 +29,7 @@
 extern "C" {
 #endif
 
-#define MCC_ABI_VERSION 5
+#define MCC_ABI_VERSION 6
 
 typedef enum mcc_status {
   MCC_OK = 0,
@@ -103,6 +103,20 @@ typedef struct mcc_error {
 
 typedef struct mcc_model mcc_model; /* a loaded model */
 
+/* One kernel of an artifact compiled with `mcc --profile`: a loop nest,
+ * copy or call of the graph, after fusion, with the ONNX nodes it covers
+ * (the nodes fused into it) and their nominal operation count (2 per
+ * multiply-add; a node shared by several kernels, e.g. a Winograd conv's
+ * transforms and product, is split evenly among them; 0 when unknown, as
+ * with symbolic dims). */
+typedef struct mcc_kernel_info {
+  const char *name; /* unique in the artifact, e.g. "main_graph_par3_conv1" */
+  int32_t num_nodes;
+  const char *const *nodes;    /* the ONNX node names */
+  const char *const *op_types; /* and their op types */
+  double flops;
+} mcc_kernel_info;
+
 /* How to load a model; zero-initialize, then set what you need. */
 typedef struct mcc_model_options {
   /* Threads each run may use (the caller's thread included); 0 means every
@@ -138,6 +152,19 @@ typedef struct mcc_model_api {
   mcc_status (*output_shapes)(mcc_model *model, const mcc_tensor *inputs,
                               int32_t num_inputs, int64_t *const *shapes,
                               int32_t num_outputs, mcc_error *error);
+
+  /* Kernels of an artifact compiled with `mcc --profile`, in the order a
+   * run reaches them; 0 and NULL otherwise (its code then has no timers). */
+  int32_t num_kernels;
+  const mcc_kernel_info *kernels;
+  /* Runs as run does and adds each kernel's wall time in nanoseconds (on
+   * the calling thread, so a parallel kernel counts until its last
+   * thread is done) to kernel_ns[k], num_kernels entries; kernel_ns may be
+   * NULL when there are none. */
+  mcc_status (*run_profiled)(mcc_model *model, const mcc_tensor *inputs,
+                             int32_t num_inputs, mcc_tensor *outputs,
+                             int32_t num_outputs, uint64_t *kernel_ns,
+                             mcc_error *error);
 } mcc_model_api;
 
 const mcc_model_api *mcc_model_get_api(void);
