@@ -749,10 +749,16 @@ def ProfileKernels : Pass<"profile-kernels", "mlir::ModuleOp"> {
     If) and calls of functions with kernels of their own (peel-batch's
     graph of one sample) are entered instead. The kernels, with the ONNX nodes
     their ops' locations (and their tasks') name and the FLOPs of those
-    nodes from `mcc.node_flops` (split evenly among the kernels sharing a
-    node), go to the module attribute `mcc.profile_kernels`, which the
-    model descriptor emits.
+    nodes from `mcc.node_flops` (split among the kernels sharing a node by
+    their arithmetic ops on data: a pad copy gets none), go to the module attribute `mcc.profile_kernels`, which the
+    model descriptor emits (with the element types of the buffers each
+    kernel works on, for mcc --report). Without `timers` only the
+    attribute is written (a report of a build without --profile).
   }];
+  let options = [
+    Option<"timers", "timers", "bool", /*default=*/"true",
+           "Insert the ticks (else only describe the kernels)">
+  ];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::func::FuncDialect"];
 }
 

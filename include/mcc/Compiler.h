@@ -68,6 +68,14 @@ struct CompileOptions {
   /// time of every kernel with the ONNX nodes it covers (zero cost when
   /// off: without it the artifact has no timers).
   bool profile = false;
+  /// Also write one self-contained HTML page here: the ONNX nodes grouped
+  /// into the artifact's kernels, each kernel's precision and layout, and
+  /// the passes' decisions; empty: none.
+  std::string reportPath;
+  /// Colour the report's kernels by their times in this Chrome trace
+  /// (`mcc-run --profile-json` of a --profile build of the same model and
+  /// options).
+  std::string reportProfilePath;
   /// The model's name in the artifact (`<name>_api`); empty: the output
   /// file's stem.
   std::string modelName;

@@ -9,11 +9,13 @@
 #include "mcc/Compiler.h"
 
 #include "lib/driver/Diagnostics.h"
+#include "lib/driver/Report.h"
 #include "lib/import/Importer.h"
 #include "lib/pipeline/Pipeline.h"
 #include "lib/target/CHeader.h"
 #include "lib/target/cpu/CpuTarget.h"
 #include "passes/Passes.h"
+#include "passes/common/Decisions.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
@@ -125,6 +127,41 @@ bool writeBinary(llvm::StringRef path, llvm::StringRef bytes,
   return true;
 }
 
+/// Writes the --report page (with the kernel times of
+/// --report-profile, when given).
+bool writeReport(const CompileOptions &options, llvm::TargetMachine &tm,
+                 llvm::StringRef modelName, report::Data &data,
+                 DiagnosticReporter &reporter) {
+  data.modelFile = options.inputPath;
+  data.modelName = modelName.str();
+  data.target =
+      (tm.getTargetTriple().str() + ", CPU " + tm.getTargetCPU()).str();
+  if (!options.features.empty())
+    data.target += ", --mattr " + options.features;
+  data.options = "-O" + std::to_string(options.optLevel);
+  for (const auto &[name, dims] : options.inputShapes) {
+    data.options += " --input-shape " + name + ":";
+    for (size_t i = 0; i < dims.size(); ++i)
+      data.options += (i ? "x" : "") + std::to_string(dims[i]);
+  }
+  if (options.profile)
+    data.options += " --profile";
+  if (options.int8Activations)
+    data.options += " --int8-activations";
+  if (!options.int8Isa.empty())
+    data.options += " --int8-kernels=" + options.int8Isa;
+  if (!options.reportProfilePath.empty()) {
+    if (auto err = report::readKernelTimes(options.reportProfilePath,
+                                           data.kernels, data.kernelMs)) {
+      reporter.error(llvm::toString(std::move(err)));
+      return false;
+    }
+    data.profileSource = options.reportProfilePath;
+  }
+  std::string html = report::renderHtml(data);
+  return writeBinary(options.reportPath, html, reporter);
+}
+
 } // namespace
 
 bool mcc::compileModel(const CompileOptions &options) {
@@ -203,6 +240,14 @@ bool mcc::compileModel(const CompileOptions &options) {
           reporter))
     return false;
 
+  // --report: the graph as imported, and what the passes decide on the way.
+  report::Data reportData;
+  bool wantReport = !options.reportPath.empty();
+  if (wantReport) {
+    reportData.nodes = collectReportNodes(*module);
+    (*module)->setAttr(kRecordDecisionsAttr, UnitAttr::get(&ctx));
+  }
+
   // The ONNX names now live in the signature; LLVM has no use for them.
   // Inputs are the caller's const buffers: bufferization must copy before
   // updating one in place (a scatter into its data input).
@@ -240,9 +285,17 @@ bool mcc::compileModel(const CompileOptions &options) {
           getCpuBufferizePipeline(
               options.optLevel, vectorWidthF32(**tm), dynamic,
               options.int8Isa.empty() ? int8MatmulIsa(**tm) : options.int8Isa,
-              options.profile),
+              options.profile, wantReport),
           options))
     return false;
+  if (wantReport) {
+    collectReportKernels(*module, reportData);
+    // A report of a build without timers: the artifact has no kernels.
+    if (!options.profile)
+      (*module)->removeAttr("mcc.profile_kernels");
+    if (!writeReport(options, **tm, modelName, reportData, reporter))
+      return false;
+  }
   // Bare pointers need static memrefs in every signature (the helpers that
   // buffer deallocation adds for loops take dynamic ones).
   module->walk([&](func::FuncOp f) {

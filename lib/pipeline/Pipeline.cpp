@@ -57,7 +57,8 @@ std::string mcc::getCpuLoweringPipeline(int optLevel, int64_t vectorWidth,
 
 std::string mcc::getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
                                          bool memrefDescriptors,
-                                         StringRef int8Isa, bool profile) {
+                                         StringRef int8Isa, bool profile,
+                                         bool describeKernels) {
   // From -O1: conv activations are stored NHWC; 3x3 convs go through
   // Winograd's transforms; contractions become register-tiled vector
   // kernels with their epilogue; the ones that cannot get the epilogue
@@ -140,7 +141,9 @@ std::string mcc::getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
          "convert-parallel-loops-to-runtime,func.func(promote-loop-buffers" +
          std::string(optLevel > 0 ? ",prefetch-epilogue-operands" : "") + ")," +
          // mcc --profile: the kernels are the graph's ops by now.
-         std::string(profile ? "profile-kernels," : "") +
+         std::string(profile           ? "profile-kernels,"
+                     : describeKernels ? "profile-kernels{timers=0},"
+                                       : "") +
          // Indices read from data: compares and a call on the cold path.
          "lower-index-checks,"
          // Transposed (channel-lane) stores and gathers become scalar ops.

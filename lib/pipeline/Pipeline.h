@@ -34,11 +34,13 @@ std::string getCpuLoweringPipeline(int optLevel, int64_t vectorWidth,
 /// memrefs), then the conversion to the LLVM dialect. The calling
 /// convention can wait for the first half's result: helper functions that
 /// bufferization adds may take dynamic memrefs. `profile`: a timer after
-/// each kernel (profile-kernels).
+/// each kernel (profile-kernels); `describeKernels`: the kernels described
+/// without timers (mcc --report).
 std::string getCpuBufferizePipeline(int optLevel, int64_t vectorWidth,
                                     bool memrefDescriptors,
                                     llvm::StringRef int8Isa = "none",
-                                    bool profile = false);
+                                    bool profile = false,
+                                    bool describeKernels = false);
 std::string getCpuToLLVMPipeline(bool memrefDescriptors);
 
 /// The pipelines are the textual contents of a pass manager anchored on

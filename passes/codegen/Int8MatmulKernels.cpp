@@ -36,6 +36,7 @@
 #include "passes/Passes.h"
 #include "passes/common/ColumnTiles.h"
 #include "passes/common/ConstantData.h"
+#include "passes/common/Decisions.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -456,11 +457,19 @@ struct Int8MatmulKernels : mcc::impl::Int8MatmulKernelsBase<Int8MatmulKernels> {
     });
     IRRewriter rewriter(&getContext());
     for (Operation *op : ops) {
-      if (auto q = dyn_cast<QMatMulOp>(op))
-        (void)KernelEmitter(q, *target, rows).emit(rewriter);
-      else
-        (void)mcc::int8::emitWMatMulKernel(rewriter, cast<mcc::WMatMulOp>(op),
-                                           *target, rows);
+      Location loc = op->getLoc();
+      bool quantized = llvm::isa<QMatMulOp>(op);
+      LogicalResult done =
+          quantized ? KernelEmitter(llvm::cast<QMatMulOp>(op), *target, rows)
+                          .emit(rewriter)
+                    : mcc::int8::emitWMatMulKernel(
+                          rewriter, cast<mcc::WMatMulOp>(op), *target, rows);
+      if (succeeded(done))
+        mcc::recordDecision(getOperation(), loc, "int8-matmul-kernels",
+                            llvm::Twine(quantized ? "8-bit"
+                                                  : "4-bit weights, 8-bit "
+                                                    "activations:") +
+                                " register-tiled kernel on " + isa.getValue());
     }
   }
 };

@@ -29,6 +29,7 @@
 
 #include "passes/Passes.h"
 #include "passes/common/ConstantData.h"
+#include "passes/common/Decisions.h"
 #include "passes/common/Linalg.h"
 #include "passes/common/VectorBody.h"
 
@@ -539,6 +540,9 @@ struct WinogradConvs : mcc::impl::WinogradConvsBase<WinogradConvs> {
       linalg::GenericOp e = findEpilogue(op);
       conv->epilogue = e;
       OpBuilder b(e ? e.getOperation() : op.getOperation());
+      mcc::recordDecision(op, "winograd-convs",
+                          tr == &kF4 ? "3x3 conv by Winograd F(4x4, 3x3)"
+                                     : "3x3 conv by Winograd F(2x2, 3x3)");
       Value y = WinogradEmitter(std::move(*conv), *tr, vectorWidth).emit(b);
       if (e) {
         e->getResult(0).replaceAllUsesWith(y);

@@ -9,6 +9,7 @@
 
 #include "passes/Passes.h"
 #include "passes/common/ConstantData.h"
+#include "passes/common/Decisions.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -85,6 +86,10 @@ struct OnnxFoldBatchNormPass
       // The conv now computes the normalized value; keep the BN's location
       // in the fused one so errors still name both nodes.
       conv->setLoc(b.getFusedLoc({conv.getLoc(), bn.getLoc()}));
+      mcc::recordDecision(
+          conv, "onnx-fold-batchnorm",
+          "BatchNormalization folded into the Conv's weights and "
+          "bias");
       conv.getResult().setType(bn.getY().getType());
       bn.getY().replaceAllUsesWith(conv.getResult());
       bn.erase();

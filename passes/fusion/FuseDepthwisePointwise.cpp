@@ -20,6 +20,7 @@
 
 #include "passes/Passes.h"
 #include "passes/common/ConstantData.h"
+#include "passes/common/Decisions.h"
 #include "passes/common/Linalg.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -420,6 +421,15 @@ struct FuseDepthwisePointwise
           rewriter, cast<TilingInterface>(c.last.getOperation()), options);
       if (failed(result) || result->fusedProducers.size() < c.fusible.size())
         continue; // part of the chain did not fuse: the tiled copy is dead
+      mcc::recordDecision(
+          c.last, rewriter.getFusedLoc({c.depthwise.getLoc(), c.last.getLoc()}),
+          "fuse-depthwise-pointwise",
+          "depthwise conv fused into the 1x1 conv after it, by "
+          "tiles of " +
+              llvm::Twine(c.rows) + " image rows" +
+              (pe && c.fusible.contains(pe->expand)
+                   ? ", with the expand 1x1 conv before it"
+                   : ""));
       for (OpResult r : c.last->getResults())
         if (Value repl = result->replacements.lookup(r))
           rewriter.replaceAllUsesWith(r, repl);

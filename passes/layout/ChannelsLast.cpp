@@ -47,6 +47,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/common/Decisions.h"
 #include "passes/common/Linalg.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -476,6 +477,11 @@ struct ChannelsLast : mcc::impl::ChannelsLastBase<ChannelsLast> {
         eraseEdgeCopy(rewriter, copy);
     if (moved.empty())
       return;
+    for (Operation *conv : convs)
+      if (moved.contains(conv->getResult(0)))
+        mcc::recordDecision(conv, "channels-last",
+                            "activations stored channels-last (NHWC): the "
+                            "kernel's vector lanes run along the channels");
 
     // Producers first (types and pads), then every use's map.
     SetVector<linalg::GenericOp> reorder;

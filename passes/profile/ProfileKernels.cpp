@@ -216,13 +216,26 @@ int64_t arithmeticOps(Operation *op) {
   return n;
 }
 
+/// The element types of the buffers `op` works on ("f32", "i8 i32"): a
+/// kernel's precision in mcc --report.
+void collectElementTypes(Operation *op, llvm::SetVector<Type> &types) {
+  op->walk([&](Operation *inner) {
+    for (Value v : inner->getOperands())
+      if (auto m = dyn_cast<MemRefType>(v.getType()))
+        types.insert(m.getElementType());
+  });
+}
+
 struct Kernel {
   std::string name;
   llvm::SetVector<std::pair<StringRef, StringRef>> nodes;
+  llvm::SetVector<Type> types;
   int64_t arithmetic = 0;
 };
 
 struct ProfileKernelsPass : mcc::impl::ProfileKernelsBase<ProfileKernelsPass> {
+  using ProfileKernelsBase::ProfileKernelsBase;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto graph = module.lookupSymbol<func::FuncOp>(kGraphName);
@@ -233,7 +246,7 @@ struct ProfileKernelsPass : mcc::impl::ProfileKernelsBase<ProfileKernelsPass> {
       return;
     SymbolTable symbols(module);
     OpBuilder b(module.getContext());
-    auto tick = declareTick(module, b);
+    auto tick = timers ? declareTick(module, b) : func::FuncOp();
     std::vector<Kernel> kernels;
     instrument(graph.getBody(), tick, symbols, kernels);
 
@@ -248,7 +261,9 @@ struct ProfileKernelsPass : mcc::impl::ProfileKernelsBase<ProfileKernelsPass> {
     SmallVector<Attribute> infos;
     for (const Kernel &k : kernels) {
       double flops = 0;
-      SmallVector<Attribute> names, types;
+      SmallVector<Attribute> names, types, elementTypes;
+      for (Type t : k.types)
+        elementTypes.push_back(TypeAttr::get(t));
       for (auto [node, type] : k.nodes) {
         names.push_back(b.getStringAttr(node));
         types.push_back(b.getStringAttr(type));
@@ -263,7 +278,8 @@ struct ProfileKernelsPass : mcc::impl::ProfileKernelsBase<ProfileKernelsPass> {
           {b.getNamedAttr("name", b.getStringAttr(k.name)),
            b.getNamedAttr("nodes", b.getArrayAttr(names)),
            b.getNamedAttr("op_types", b.getArrayAttr(types)),
-           b.getNamedAttr("flops", b.getF64FloatAttr(flops))}));
+           b.getNamedAttr("flops", b.getF64FloatAttr(flops)),
+           b.getNamedAttr("element_types", b.getArrayAttr(elementTypes))}));
     }
     module->setAttr(kProfileKernelsAttr, b.getArrayAttr(infos));
   }
@@ -306,16 +322,20 @@ struct ProfileKernelsPass : mcc::impl::ProfileKernelsBase<ProfileKernelsPass> {
         op.walk(
             [&](Operation *inner) { collectNodes(inner->getLoc(), k.nodes); });
         k.arithmetic = arithmeticOps(&op);
+        collectElementTypes(&op, k.types);
         if (task) {
           task.walk([&](Operation *inner) {
             collectNodes(inner->getLoc(), k.nodes);
           });
           k.arithmetic += arithmeticOps(task);
+          collectElementTypes(task, k.types);
         }
         k.name = task ? task.getSymName().str()
                       : (op.getName().getStringRef() +
                          (k.nodes.empty() ? "" : "_" + k.nodes[0].first))
                             .str();
+        if (!timers)
+          continue;
         OpBuilder b(&op);
         b.setInsertionPointAfter(&op);
         Value id = arith::ConstantIntOp::create(b, op.getLoc(), b.getI32Type(),

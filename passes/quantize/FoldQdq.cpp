@@ -41,6 +41,7 @@
 
 #include "passes/Passes.h"
 #include "passes/common/ConstantData.h"
+#include "passes/common/Decisions.h"
 
 #include "mlir/IR/DialectResourceBlobManager.h"
 
@@ -476,22 +477,35 @@ struct FoldQdqPass : mcc::impl::FoldQdqBase<FoldQdqPass> {
       if (isa<ONNXMatMulOp, ONNXGemmOp, ONNXConvOp>(op))
         ops.push_back(op);
     });
+    func::FuncOp func = getOperation();
     for (Operation *op : ops) {
+      Location loc = op->getLoc();
       if (auto conv = dyn_cast<ONNXConvOp>(op)) {
-        (void)foldConv(conv);
+        if (succeeded(foldConv(conv)))
+          mcc::recordDecision(
+              func, loc, "fold-qdq",
+              "QDQ Conv: 8-bit ConvInteger, scales applied after");
         continue;
       }
       if (auto mm = dyn_cast<ONNXMatMulOp>(op)) {
-        if (failed(fold(mm, mm.getA(), mm.getB(), false, Value())))
-          (void)foldWeightOnly(mm, weightOnlyRows, int8Activations);
+        if (succeeded(fold(mm, mm.getA(), mm.getB(), false, Value())))
+          mcc::recordDecision(func, loc, "fold-qdq",
+                              "QDQ MatMul: 8-bit MatMulInteger, scales applied "
+                              "after");
+        else if (succeeded(foldWeightOnly(mm, weightOnlyRows, int8Activations)))
+          mcc::recordDecision(func, loc, "fold-qdq",
+                              "weight-only quantized MatMul: mcc.wmatmul");
         continue;
       }
       auto gemm = cast<ONNXGemmOp>(op);
       if (gemm.getTransA() || gemm.getAlpha().convertToFloat() != 1.0f ||
           (!isNoValue(gemm.getC()) && gemm.getBeta().convertToFloat() != 1.0f))
         continue;
-      (void)fold(gemm, gemm.getA(), gemm.getB(), gemm.getTransB() != 0,
-                 isNoValue(gemm.getC()) ? Value() : gemm.getC());
+      if (succeeded(fold(gemm, gemm.getA(), gemm.getB(), gemm.getTransB() != 0,
+                         isNoValue(gemm.getC()) ? Value() : gemm.getC())))
+        mcc::recordDecision(
+            func, loc, "fold-qdq",
+            "QDQ Gemm: 8-bit MatMulInteger, scales applied after");
     }
     // What the contractions left: dequantized constants.
     SmallVector<ONNXDequantizeLinearOp> dqs;

@@ -6,12 +6,13 @@
 // ticks inside. Allocation and the task's address are not kernels. A
 // node's FLOPs go to its kernels by their arithmetic: the copy has none, so
 // conv1's 1000 all go to the task; add1 (in two kernels with one add
-// each) is split in two.
+// each) is split in two. Each kernel lists the element types of the
+// buffers it works on (the tasks here have none).
 // CHECK: module attributes {mcc.profile_kernels = [
-// CHECK-SAME: {flops = 1.000000e+03 : f64, name = "main_graph_par0_conv1", nodes = ["conv1", "relu1"], op_types = ["Conv", "Relu"]}
-// CHECK-SAME: {flops = 0.000000e+00 : f64, name = "memref.copy_conv1", nodes = ["conv1"], op_types = ["Conv"]}
-// CHECK-SAME: {flops = 5.000000e+00 : f64, name = "scf.for_add1", nodes = ["add1"], op_types = ["Add"]}
-// CHECK-SAME: {flops = 5.000000e+00 : f64, name = "main_graph_par1_add1", nodes = ["add1"], op_types = ["Add"]}]}
+// CHECK-SAME: {element_types = [], flops = 1.000000e+03 : f64, name = "main_graph_par0_conv1", nodes = ["conv1", "relu1"], op_types = ["Conv", "Relu"]}
+// CHECK-SAME: {element_types = [f32], flops = 0.000000e+00 : f64, name = "memref.copy_conv1", nodes = ["conv1"], op_types = ["Conv"]}
+// CHECK-SAME: {element_types = [f32], flops = 5.000000e+00 : f64, name = "scf.for_add1", nodes = ["add1"], op_types = ["Add"]}
+// CHECK-SAME: {element_types = [], flops = 5.000000e+00 : f64, name = "main_graph_par1_add1", nodes = ["add1"], op_types = ["Add"]}]}
 // CHECK-NOT: mcc.node_flops
 // CHECK-LABEL: func.func @main_graph
 // CHECK: memref.alloc
@@ -76,7 +77,7 @@ module attributes {mcc.node_flops = {conv1 = 1.0e+03 : f64, relu1 = 0.0 : f64, a
 // peel-batch's graph of one sample, called in a loop: its kernels tick
 // inside it, and neither the call nor the loop is a kernel of its own.
 // CHECK: module attributes {mcc.profile_kernels = [
-// CHECK-SAME: {flops = 0.000000e+00 : f64, name = "memref.copy_id1", nodes = ["id1"], op_types = ["Identity"]}]}
+// CHECK-SAME: {element_types = [f32], flops = 0.000000e+00 : f64, name = "memref.copy_id1", nodes = ["id1"], op_types = ["Identity"]}]}
 // CHECK-LABEL: func.func @main_graph
 // CHECK: scf.for
 // CHECK-NEXT: func.call @main_graph_sample

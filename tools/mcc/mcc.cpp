@@ -84,6 +84,16 @@ int main(int argc, char **argv) {
                "Python's Model.run(..., profile=True)) then report the time "
                "of every kernel with the ONNX nodes it covers, its FLOPs and "
                "GFLOP/s. Off by default: without it there are no timers");
+  app.add_option("--report", opts.reportPath,
+                 "Also write FILE.html, one self-contained page: the ONNX "
+                 "nodes grouped into the kernels mcc made (a graph), each "
+                 "kernel's precision and layout, the passes' decisions "
+                 "(fusions, layouts, Winograd, quantization)");
+  app.add_option("--report-profile", opts.reportProfilePath,
+                 "With --report: colour the kernels by their share of the "
+                 "run, from TRACE.json written by `mcc-run --profile "
+                 "--profile-json` for a --profile build of the same model "
+                 "and options");
   app.add_option("--input-shape", shapes,
                  "Pin an input's shape, NAME:DIMS with DIMS like 1x3x224x224 "
                  "(replaces symbolic dims; repeat per input). Without it a "
@@ -153,6 +163,10 @@ int main(int argc, char **argv) {
   if (opts.externalWeights && opts.outputPath == "-") {
     std::fprintf(stderr, "mcc: error: --weights=external needs an output "
                          "file (the weights go beside it)\n");
+    return 2;
+  }
+  if (!opts.reportProfilePath.empty() && opts.reportPath.empty()) {
+    std::fprintf(stderr, "mcc: error: --report-profile needs --report\n");
     return 2;
   }
   if (opts.outputPath == "-")
