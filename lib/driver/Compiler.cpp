@@ -261,7 +261,7 @@ bool mcc::compileModel(const CompileOptions &options) {
   if (!runPipeline(*module,
                    getOnnxToLinalgPipeline(options.optLevel,
                                            options.int8Activations,
-                                           options.profile),
+                                           options.profile || wantReport),
                    options))
     return false;
   clock.done("linalg");

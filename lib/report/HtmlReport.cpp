@@ -241,14 +241,28 @@ std::string mcc::report::renderHtml(const Data &d) {
     total += ms;
   for (const Kernel &k : d.kernels)
     flops += k.flops;
-  // Layout and transforms of each node, from the decisions.
+  // Layout and code of each node, from the decisions.
   llvm::StringMap<std::string> layoutOf;
+  llvm::StringMap<std::vector<std::string>> codeOf;
   for (const Decision &dec : d.decisions)
     for (const std::string &node : dec.nodes) {
+      std::string code = dec.pass == "winograd-convs"        ? "Winograd"
+                         : dec.pass == "int8-matmul-kernels" ? "int8 kernel"
+                         : dec.pass == "fuse-depthwise-pointwise"
+                             ? "depthwise+1x1 by rows"
+                             : "";
       if (dec.pass == "channels-last")
         layoutOf[node] = "NHWC";
-      else if (dec.pass == "winograd-convs" && !layoutOf.count(node))
-        layoutOf[node] = "Winograd";
+      if (dec.pass == "register-tile-contractions") {
+        // "register tiles of 8 rows x 2 vector(s) ..." -> "tiles 8x2"
+        llvm::StringRef text(dec.decision);
+        llvm::SmallVector<llvm::StringRef> words;
+        text.split(words, ' ');
+        if (words.size() > 6)
+          code = ("tiles " + words[3] + "x" + words[6]).str();
+      }
+      if (!code.empty() && !llvm::is_contained(codeOf[node], code))
+        codeOf[node].push_back(code);
     }
   llvm::StringSet<> inKernels;
   for (const Kernel &k : d.kernels)
@@ -298,23 +312,28 @@ std::string mcc::report::renderHtml(const Data &d) {
   writeGraph(os, d, l, total);
   os << "</div>\n<h2>Kernels</h2>\n<table id=\"kernels\"><tr><th>#</th>"
      << "<th>kernel</th><th>ONNX nodes</th><th>precision</th><th>layout</th>"
+     << "<th>code</th>"
      << "<th>MFLOP</th>"
      << (profiled ? "<th>ms/run</th><th>share</th><th>GFLOP/s</th>" : "")
      << "</tr>\n";
   for (size_t k = 0; k < d.kernels.size(); ++k) {
     const Kernel &kernel = d.kernels[k];
-    std::string nodes, layout;
+    std::string nodes, layout, code;
     for (size_t i = 0; i < kernel.nodes.size(); ++i) {
       nodes += (i ? "<br>" : "") + escape(kernel.nodes[i]) + " (" +
                escape(kernel.opTypes[i]) + ")";
       if (auto it = layoutOf.find(kernel.nodes[i]);
           it != layoutOf.end() && layout.find(it->second) == std::string::npos)
         layout += (layout.empty() ? "" : ", ") + it->second;
+      for (const std::string &c : codeOf.lookup(kernel.nodes[i]))
+        if (code.find(c) == std::string::npos)
+          code += (code.empty() ? "" : ", ") + c;
     }
     os << "<tr id=\"k" << k << "\"><td class=\"n\">" << k << "</td><td>"
        << escape(kernel.name) << "</td><td>" << (nodes.empty() ? "-" : nodes)
        << "</td><td>" << escape(precision(kernel)) << "</td><td>"
-       << (layout.empty() ? "as in ONNX" : layout) << "</td><td class=\"n\">"
+       << (layout.empty() ? "as in ONNX" : layout) << "</td><td>"
+       << escape(code.empty() ? "-" : code) << "</td><td class=\"n\">"
        << llvm::format("%.2f", kernel.flops / 1e6) << "</td>";
     if (profiled) {
       double ms = d.kernelMs[k];

@@ -35,6 +35,7 @@
 
 #include "passes/Passes.h"
 #include "passes/common/ConstantData.h"
+#include "passes/common/Decisions.h"
 #include "passes/common/Linalg.h"
 #include "passes/common/VectorBody.h"
 
@@ -1175,6 +1176,17 @@ struct RegisterTileContractions
         continue;
       if (best->epilogue)
         erased.insert(best->epilogue);
+      mcc::recordDecision(
+          op,
+          best->epilogue
+              ? FusedLoc::get(op.getContext(),
+                              {op.getLoc(), best->epilogue->getLoc()})
+              : op.getLoc(),
+          "register-tile-contractions",
+          "register tiles of " + llvm::Twine(bestRows) + " rows x " +
+              llvm::Twine(vw / vectorWidth) + " vector(s) of " +
+              llvm::Twine(vectorWidth) + " lanes" +
+              (best->epilogue ? ", epilogue in the kernel" : ""));
       KernelEmitter(*best, vw, bestRows, panelBytes, nextPanel).emit(rewriter);
     }
   }

@@ -101,6 +101,13 @@ def main():
             if label == "timed report":
                 check(f"{name}: timed report shows the times",
                       "ms per run" in dom and "share" in dom)
+            if label == "report":
+                # The passes' decisions: folds, layout, register tiles.
+                check(f"{name}: report lists the passes' decisions",
+                      all(p in dom for p in (
+                          "onnx-fold-batchnorm", "channels-last",
+                          "register-tile-contractions")) and
+                      "nominal FLOPs</th><td>0.000" not in dom)
         # A trace of another build is refused, by name.
         other = os.path.join(work, "other.json")
         with open(trace) as f:
