@@ -74,6 +74,9 @@ Expected<std::string> tensorBytes(const ::onnx::TensorProto &t,
   auto ct = dyn_cast<ComplexType>(elem);
   unsigned bits = ct ? 2 * ct.getElementType().getIntOrFloatBitWidth()
                      : elem.getIntOrFloatBitWidth();
+  // Booleans (i1) take a byte each in ONNX files, as in the buffer below.
+  if (elem.isInteger(1))
+    bits = 8;
   // int4/uint4 come two per byte, low nibble first (in raw_data, external
   // data, or one packed byte per int32_data entry).
   bool nibbles = bits == 4 && isa<IntegerType>(elem);

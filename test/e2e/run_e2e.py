@@ -164,6 +164,34 @@ def edge_cases(bin_dir, work):
     check_model(bin_dir, work, "zero_sized_pieces",
                 helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]),
                 "-O2", 1)
+    # Boolean initializers (a Loop's condition, a Where mask; one byte each
+    # in raw_data, or int32_data) were refused as "1-bit element types".
+    rng = np.random.default_rng(3)
+    w = numpy_helper.from_array(
+        (rng.standard_normal((16, 16)) * 0.3).astype(np.float32), "w")
+    body = helper.make_graph(
+        [helper.make_node("MatMul", ["y_in", "w"], ["m"], name="body_mm"),
+         helper.make_node("Relu", ["m"], ["y_out"], name="body_relu"),
+         helper.make_node("Identity", ["cond_in"], ["cond_out"], name="body_c")],
+        "body",
+        [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+         helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
+         helper.make_tensor_value_info("y_in", TensorProto.FLOAT, [4, 16])],
+        [helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []),
+         helper.make_tensor_value_info("y_out", TensorProto.FLOAT, [4, 16])])
+    mask = helper.make_tensor("mask", TensorProto.BOOL, [4, 16],
+                              (rng.random(64) > 0.5).tolist())  # int32_data
+    g = helper.make_graph(
+        [helper.make_node("Loop", ["n", "c", "x"], ["l"], body=body,
+                          name="loop"),
+         helper.make_node("Where", ["mask", "l", "x"], ["y"], name="where")],
+        "bools", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, 16])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4, 16])],
+        [w, numpy_helper.from_array(np.array(3, np.int64), "n"),
+         numpy_helper.from_array(np.array(True), "c"), mask])
+    check_model(bin_dir, work, "bool_initializers",
+                helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]),
+                "-O2", 1)
 
 
 def opset_semantics(bin_dir, work):
