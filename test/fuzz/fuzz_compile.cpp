@@ -77,6 +77,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   options.inputPath = dir.file("model.onnx");
   options.outputPath = dir.file("model.ll");
   options.emit = mcc::EmitKind::LLVM;
+  // One input in four also takes --profile and --report (the timers, the
+  // kernels' description, the passes' decisions and the HTML page).
+  if (size % 4 == 0) {
+    options.profile = true;
+    options.reportPath = dir.file("report.html");
+  }
   {
     std::error_code ec;
     llvm::raw_fd_ostream out(options.inputPath, ec, llvm::sys::fs::OF_None);
