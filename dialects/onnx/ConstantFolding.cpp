@@ -180,27 +180,95 @@ FailureOr<DenseElementsAttr> foldConcat(ONNXConcatOp op) {
   return DenseElementsAttr::get(rt, out);
 }
 
+/// Slice of a small constant, any rank: every output element's source is
+/// start + i * step along the sliced axes (the result's static shape says
+/// how many), i along the others.
 FailureOr<DenseElementsAttr> foldSlice(ONNXSliceOp op) {
   auto rt = staticResult(op);
   auto data = getDenseConstant(op.getData());
   auto starts = getConstantInts(op.getStarts());
-  if (!rt || !data || !starts || rt.getRank() != 1 || starts->size() != 1)
+  auto dt =
+      data ? dyn_cast<RankedTensorType>(data.getType()) : RankedTensorType();
+  if (!rt || !dt || !starts || rt.getRank() != dt.getRank())
     return failure();
-  int64_t step = 1;
-  if (!isNoValue(op.getSteps())) {
-    auto s = getConstantInts(op.getSteps());
-    if (!s)
-      return failure();
-    step = (*s)[0];
+  int64_t rank = dt.getRank();
+  Ints axes;
+  if (isNoValue(op.getAxes())) {
+    for (int64_t i = 0; i < int64_t(starts->size()); ++i)
+      axes.push_back(i);
+  } else if (auto a = getConstantInts(op.getAxes())) {
+    axes = *a;
+  } else {
+    return failure();
   }
-  int64_t n = data.getNumElements();
-  int64_t s = (*starts)[0] < 0 ? (*starts)[0] + n : (*starts)[0];
-  s = step > 0 ? std::clamp<int64_t>(s, 0, n)
-               : std::clamp<int64_t>(s, -1, n - 1);
+  Ints steps(starts->size(), 1);
+  if (!isNoValue(op.getSteps())) {
+    auto st = getConstantInts(op.getSteps());
+    if (!st || st->size() != starts->size())
+      return failure();
+    steps = *st;
+  }
+  if (axes.size() != starts->size())
+    return failure();
+  Ints first(rank, 0), step(rank, 1);
+  for (auto [a, s0, st] : llvm::zip(axes, *starts, steps)) {
+    int64_t axis = normalizeAxis(a, rank);
+    if (axis < 0 || axis >= rank || st == 0)
+      return failure();
+    int64_t n = dt.getDimSize(axis);
+    int64_t s = s0 < 0 ? s0 + n : s0;
+    first[axis] = st > 0 ? std::clamp<int64_t>(s, 0, n)
+                         : std::clamp<int64_t>(s, -1, n - 1);
+    step[axis] = st;
+  }
   auto values = SmallVector<Attribute>(data.getValues<Attribute>());
+  Ints inStrides = strides(dt.getShape());
   SmallVector<Attribute> out;
-  for (int64_t i = 0; i < rt.getNumElements(); ++i)
-    out.push_back(values[s + i * step]);
+  for (int64_t i = 0; i < rt.getNumElements(); ++i) {
+    Ints idx = unflatten(i, rt.getShape());
+    int64_t src = 0;
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t at = first[d] + idx[d] * step[d];
+      if (at < 0 || at >= dt.getDimSize(d))
+        return failure(); // a result shape that does not match the slice
+      src += at * inStrides[d];
+    }
+    out.push_back(values[src]);
+  }
+  return DenseElementsAttr::get(rt, out);
+}
+
+/// Transpose of a small constant (PyTorch's pad export transposes its pad
+/// table before flattening it).
+FailureOr<DenseElementsAttr> foldTranspose(ONNXTransposeOp op) {
+  auto rt = staticResult(op);
+  auto data = getDenseConstant(op.getData());
+  auto dt =
+      data ? dyn_cast<RankedTensorType>(data.getType()) : RankedTensorType();
+  if (!rt || !dt || rt.getRank() != dt.getRank())
+    return failure();
+  int64_t rank = dt.getRank();
+  Ints perm;
+  if (auto p = op.getPerm())
+    perm = getIntArray(*p);
+  else
+    for (int64_t i = rank - 1; i >= 0; --i)
+      perm.push_back(i);
+  if (int64_t(perm.size()) != rank)
+    return failure();
+  auto values = SmallVector<Attribute>(data.getValues<Attribute>());
+  Ints inStrides = strides(dt.getShape());
+  SmallVector<Attribute> out;
+  for (int64_t i = 0; i < rt.getNumElements(); ++i) {
+    Ints idx = unflatten(i, rt.getShape());
+    int64_t src = 0;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (perm[d] < 0 || perm[d] >= rank)
+        return failure();
+      src += idx[d] * inStrides[perm[d]];
+    }
+    out.push_back(values[src]);
+  }
   return DenseElementsAttr::get(rt, out);
 }
 
@@ -211,6 +279,20 @@ FailureOr<DenseElementsAttr> foldCast(Operation *op) {
   if (!rt || !in)
     return failure();
   Type to = rt.getElementType();
+  // To bool, anything non-zero is true (not its lowest bit: Cast(2) to
+  // bool truncated to false once, which took the wrong branch of an If).
+  if (to.isInteger(1)) {
+    Ints out;
+    if (auto v = getDenseInts(in))
+      for (int64_t x : *v)
+        out.push_back(x != 0);
+    else if (isa<FloatType>(in.getElementType()))
+      for (APFloat f : in.getValues<APFloat>())
+        out.push_back(!f.isZero());
+    else
+      return failure();
+    return makeInts(rt, out);
+  }
   if (auto v = getDenseInts(in)) {
     if (isa<IntegerType>(to))
       return makeInts(rt, *v);
@@ -320,6 +402,7 @@ mcc::onnx::foldConstants(Operation *op,
       .Case<ONNXGatherOp>([&](auto op) { return one(foldGather(op)); })
       .Case<ONNXConcatOp>([&](auto op) { return one(foldConcat(op)); })
       .Case<ONNXSliceOp>([&](auto op) { return one(foldSlice(op)); })
+      .Case<ONNXTransposeOp>([&](auto op) { return one(foldTranspose(op)); })
       .Case<ONNXCastOp, ONNXCastLikeOp>(
           [&](Operation *op) { return one(foldCast(op)); })
       .Case<ONNXConstantOfShapeOp>([&](ONNXConstantOfShapeOp op) {

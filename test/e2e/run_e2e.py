@@ -192,6 +192,40 @@ def edge_cases(bin_dir, work):
     check_model(bin_dir, work, "bool_initializers",
                 helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]),
                 "-O2", 1)
+    # PyTorch's export of F.pad (a pad table reversed, transposed and
+    # flattened) and of `if x.size(0):` (Cast of a dim to bool): both fold
+    # at compile time; Cast(2) to bool once folded to false, the wrong
+    # branch (silero-vad's recurrent state was dropped that way).
+    def const(name, value):
+        return numpy_helper.from_array(np.asarray(value, np.int64), name)
+    then_g = helper.make_graph(
+        [helper.make_node("Relu", ["p"], ["t"], name="then_relu")], "then",
+        [], [helper.make_tensor_value_info("t", TensorProto.FLOAT, None)])
+    else_g = helper.make_graph(
+        [helper.make_node("Neg", ["p"], ["e"], name="else_neg")], "else",
+        [], [helper.make_tensor_value_info("e", TensorProto.FLOAT, None)])
+    g = helper.make_graph(
+        [helper.make_node("Slice", ["table", "m1", "big", "z", "m1"], ["rev"],
+                          name="pad_rev"),
+         helper.make_node("Transpose", ["rev"], ["tr"], perm=[1, 0],
+                          name="pad_tr"),
+         helper.make_node("Reshape", ["tr", "m1"], ["pads"], name="pad_flat"),
+         helper.make_node("Pad", ["x", "pads"], ["p"], mode="reflect",
+                          name="pad"),
+         helper.make_node("Shape", ["x"], ["shape"], name="shape"),
+         helper.make_node("Gather", ["shape", "z0"], ["dim0"], name="dim0"),
+         helper.make_node("Cast", ["dim0"], ["cond"], to=TensorProto.BOOL,
+                          name="cond"),
+         helper.make_node("If", ["cond"], ["y"], then_branch=then_g,
+                          else_branch=else_g, name="if")],
+        "torch_forms", [helper.make_tensor_value_info("x", TensorProto.FLOAT,
+                                                      [2, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [const("table", [[0, 3], [0, 0]]), const("m1", [-1]),
+         const("big", [-(2**63 - 1)]), const("z", [0]), const("z0", 0)])
+    check_model(bin_dir, work, "torch_pad_and_size_if",
+                helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]),
+                "-O2", 1)
 
 
 def opset_semantics(bin_dir, work):

@@ -83,6 +83,42 @@ func.func @castlike_fold(%like: tensor<4xf16>) -> tensor<*xf16> {
 
 // -----
 
+// PyTorch's pad export: a [2, 2] table of (begin, end) per dim, its rows
+// reversed (Slice with step -1), transposed and flattened; the Pad then
+// has static pads and a static result.
+// CHECK-LABEL: func.func @torch_pad_table
+// CHECK: %[[P:.*]] = onnx.Constant() {value = dense<[0, 1, 0, 64]> : tensor<4xi64>}
+// CHECK: onnx.Pad(%{{.*}}, %[[P]], %{{.*}}, %{{.*}}) {mode = "reflect"} : {{.*}} -> tensor<1x577xf32>
+func.func @torch_pad_table(%x: tensor<1x512xf32>) -> tensor<*xf32> {
+  %none = onnx.NoValue
+  %t = onnx.Constant() {value = dense<[[1, 64], [0, 0]]> : tensor<2x2xi64>} : () -> tensor<2x2xi64>
+  %s = onnx.Constant() {value = dense<-1> : tensor<1xi64>} : () -> tensor<1xi64>
+  %e = onnx.Constant() {value = dense<-9223372036854775807> : tensor<1xi64>} : () -> tensor<1xi64>
+  %a = onnx.Constant() {value = dense<0> : tensor<1xi64>} : () -> tensor<1xi64>
+  %st = onnx.Constant() {value = dense<-1> : tensor<1xi64>} : () -> tensor<1xi64>
+  %r = onnx.Slice(%t, %s, %e, %a, %st) : (tensor<2x2xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<*xi64>
+  %tr = onnx.Transpose(%r) {perm = [1, 0]} : (tensor<*xi64>) -> tensor<*xi64>
+  %m1 = onnx.Constant() {value = dense<-1> : tensor<1xi64>} : () -> tensor<1xi64>
+  %f = onnx.Reshape(%tr, %m1) : (tensor<*xi64>, tensor<1xi64>) -> tensor<*xi64>
+  %p = onnx.Pad(%x, %f, %none, %none) {mode = "reflect"} : (tensor<1x512xf32>, tensor<*xi64>, none, none) -> tensor<*xf32>
+  return %p : tensor<*xf32>
+}
+
+// -----
+
+// Cast to bool is "not zero": Cast(2) is true (it once truncated to false,
+// and an If on a dim's size took the wrong branch).
+// CHECK-LABEL: func.func @cast_to_bool
+// CHECK: %[[C:.*]] = onnx.Constant() {value = dense<[true, false, true]> : tensor<3xi1>}
+// CHECK: return %[[C]]
+func.func @cast_to_bool() -> tensor<*xi1> {
+  %a = onnx.Constant() {value = dense<[2, 0, -4]> : tensor<3xi64>} : () -> tensor<3xi64>
+  %b = onnx.Cast(%a) {to = 9 : i64} : (tensor<3xi64>) -> tensor<*xi1>
+  return %b : tensor<*xi1>
+}
+
+// -----
+
 // Integer logic on shapes folds too (Attention's expanded function decides
 // its head grouping with Mod, Equal, Not, And and Where).
 // CHECK-LABEL: func.func @fold_int_logic
