@@ -62,6 +62,31 @@ Ints unflatten(int64_t flat, ArrayRef<int64_t> shape) {
   return idx;
 }
 
+/// The result of rearranging a small constant: each element of `rt` is the
+/// element of `data` at the multi-index `source` maps its own to (nullopt:
+/// outside `data`, so nothing folds).
+FailureOr<DenseElementsAttr>
+rearrange(DenseElementsAttr data, RankedTensorType rt,
+          function_ref<std::optional<Ints>(ArrayRef<int64_t>)> source) {
+  auto dt = cast<RankedTensorType>(data.getType());
+  auto values = SmallVector<Attribute>(data.getValues<Attribute>());
+  Ints inStrides = strides(dt.getShape());
+  SmallVector<Attribute> out;
+  for (int64_t i = 0; i < rt.getNumElements(); ++i) {
+    std::optional<Ints> at = source(unflatten(i, rt.getShape()));
+    if (!at || at->size() != size_t(dt.getRank()))
+      return failure();
+    int64_t src = 0;
+    for (int64_t d = 0; d < dt.getRank(); ++d) {
+      if ((*at)[d] < 0 || (*at)[d] >= dt.getDimSize(d))
+        return failure();
+      src += (*at)[d] * inStrides[d];
+    }
+    out.push_back(values[src]);
+  }
+  return DenseElementsAttr::get(rt, out);
+}
+
 /// Elementwise integer ops (shape arithmetic: Add ... Where) whose operands
 /// are all small integer constants, broadcast numpy-style.
 FailureOr<DenseElementsAttr> foldIntElementwise(Operation *op) {
@@ -221,21 +246,13 @@ FailureOr<DenseElementsAttr> foldSlice(ONNXSliceOp op) {
                          : std::clamp<int64_t>(s, -1, n - 1);
     step[axis] = st;
   }
-  auto values = SmallVector<Attribute>(data.getValues<Attribute>());
-  Ints inStrides = strides(dt.getShape());
-  SmallVector<Attribute> out;
-  for (int64_t i = 0; i < rt.getNumElements(); ++i) {
-    Ints idx = unflatten(i, rt.getShape());
-    int64_t src = 0;
-    for (int64_t d = 0; d < rank; ++d) {
-      int64_t at = first[d] + idx[d] * step[d];
-      if (at < 0 || at >= dt.getDimSize(d))
-        return failure(); // a result shape that does not match the slice
-      src += at * inStrides[d];
-    }
-    out.push_back(values[src]);
-  }
-  return DenseElementsAttr::get(rt, out);
+  // A source outside the data: a result shape that does not match.
+  return rearrange(data, rt, [&](ArrayRef<int64_t> idx) {
+    Ints at(rank);
+    for (int64_t d = 0; d < rank; ++d)
+      at[d] = first[d] + idx[d] * step[d];
+    return std::optional<Ints>(at);
+  });
 }
 
 /// Transpose of a small constant (PyTorch's pad export transposes its pad
@@ -254,22 +271,15 @@ FailureOr<DenseElementsAttr> foldTranspose(ONNXTransposeOp op) {
   else
     for (int64_t i = rank - 1; i >= 0; --i)
       perm.push_back(i);
-  if (int64_t(perm.size()) != rank)
+  if (int64_t(perm.size()) != rank ||
+      llvm::any_of(perm, [&](int64_t p) { return p < 0 || p >= rank; }))
     return failure();
-  auto values = SmallVector<Attribute>(data.getValues<Attribute>());
-  Ints inStrides = strides(dt.getShape());
-  SmallVector<Attribute> out;
-  for (int64_t i = 0; i < rt.getNumElements(); ++i) {
-    Ints idx = unflatten(i, rt.getShape());
-    int64_t src = 0;
-    for (int64_t d = 0; d < rank; ++d) {
-      if (perm[d] < 0 || perm[d] >= rank)
-        return failure();
-      src += idx[d] * inStrides[perm[d]];
-    }
-    out.push_back(values[src]);
-  }
-  return DenseElementsAttr::get(rt, out);
+  return rearrange(data, rt, [&](ArrayRef<int64_t> idx) {
+    Ints at(rank);
+    for (int64_t d = 0; d < rank; ++d)
+      at[perm[d]] = idx[d];
+    return std::optional<Ints>(at);
+  });
 }
 
 /// Cast and CastLike (operand 0 is the input; the result type says to what).
