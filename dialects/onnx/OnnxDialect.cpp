@@ -236,6 +236,16 @@ std::optional<mcc::onnx::NodeLocation> mcc::onnx::findNode(Location loc) {
   return n;
 }
 
+void mcc::onnx::collectNodes(
+    Location loc, llvm::SetVector<std::pair<StringRef, StringRef>> &nodes) {
+  loc->walk([&](Location l) {
+    if (auto node = dyn_cast<NameLoc>(l))
+      if (auto opType = dyn_cast<NameLoc>(node.getChildLoc()))
+        nodes.insert({node.getName().strref(), opType.getName().strref()});
+    return WalkResult::advance();
+  });
+}
+
 std::string mcc::onnx::describeNode(Location loc, std::string *file) {
   std::optional<NodeLocation> n = findNode(loc);
   if (!n)

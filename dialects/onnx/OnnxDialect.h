@@ -17,6 +17,7 @@
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SetVector.h"
 
 #include "dialects/onnx/OnnxDialect.h.inc"
 
@@ -122,6 +123,13 @@ struct NodeLocation {
   std::string file;   ///< the model file; empty when unknown
 };
 std::optional<NodeLocation> findNode(mlir::Location loc);
+
+/// Adds every (node, op type) that `loc` names, anywhere inside it (all
+/// parts of a fused location), to `nodes`, in order. The names live in the
+/// context.
+void collectNodes(
+    mlir::Location loc,
+    llvm::SetVector<std::pair<llvm::StringRef, llvm::StringRef>> &nodes);
 
 /// "node 'conv1' (Conv)" for a location the importer made,
 /// NameLoc(node, NameLoc(op_type, file:index)) (the first such node of a

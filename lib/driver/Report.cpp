@@ -13,17 +13,14 @@ using namespace mcc;
 
 namespace {
 
-/// The ONNX nodes a location names (NameLoc(node, NameLoc(op_type, ..)),
-/// every part of a fused one).
+/// The ONNX nodes a location names (every part of a fused one).
 std::vector<std::string> nodeNames(Location loc) {
-  llvm::SetVector<StringRef> names;
-  loc->walk([&](Location l) {
-    if (auto node = dyn_cast<NameLoc>(l))
-      if (isa<NameLoc>(node.getChildLoc()))
-        names.insert(node.getName().strref());
-    return WalkResult::advance();
-  });
-  return std::vector<std::string>(names.begin(), names.end());
+  llvm::SetVector<std::pair<StringRef, StringRef>> nodes;
+  onnx::collectNodes(loc, nodes);
+  std::vector<std::string> names;
+  for (auto [node, opType] : nodes)
+    names.push_back(node.str());
+  return names;
 }
 
 std::vector<std::string> strings(ArrayAttr a) {

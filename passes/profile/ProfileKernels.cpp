@@ -119,17 +119,6 @@ std::optional<double> nodeFlops(Operation *op) {
   return numel(out);
 }
 
-/// The (node, op type) pairs that `loc` names, in order.
-void collectNodes(Location loc,
-                  llvm::SetVector<std::pair<StringRef, StringRef>> &nodes) {
-  loc->walk([&](Location l) {
-    if (auto node = dyn_cast<NameLoc>(l))
-      if (auto opType = dyn_cast<NameLoc>(node.getChildLoc()))
-        nodes.insert({node.getName().strref(), opType.getName().strref()});
-    return WalkResult::advance();
-  });
-}
-
 struct CountNodeFlopsPass : mcc::impl::CountNodeFlopsBase<CountNodeFlopsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -138,7 +127,7 @@ struct CountNodeFlopsPass : mcc::impl::CountNodeFlopsBase<CountNodeFlopsPass> {
       if (!isa_and_nonnull<mcc::onnx::ONNXDialect>(op->getDialect()))
         return;
       llvm::SetVector<std::pair<StringRef, StringRef>> nodes;
-      collectNodes(op->getLoc(), nodes);
+      mcc::onnx::collectNodes(op->getLoc(), nodes);
       if (nodes.empty())
         return;
       std::optional<double> f = nodeFlops(op);
@@ -319,13 +308,14 @@ struct ProfileKernelsPass : mcc::impl::ProfileKernelsBase<ProfileKernelsPass> {
         }
         Kernel &k = kernels.emplace_back();
         func::FuncOp task = parallelTask(&op, symbols);
-        op.walk(
-            [&](Operation *inner) { collectNodes(inner->getLoc(), k.nodes); });
+        op.walk([&](Operation *inner) {
+          mcc::onnx::collectNodes(inner->getLoc(), k.nodes);
+        });
         k.arithmetic = arithmeticOps(&op);
         collectElementTypes(&op, k.types);
         if (task) {
           task.walk([&](Operation *inner) {
-            collectNodes(inner->getLoc(), k.nodes);
+            mcc::onnx::collectNodes(inner->getLoc(), k.nodes);
           });
           k.arithmetic += arithmeticOps(task);
           collectElementTypes(task, k.types);
