@@ -203,9 +203,11 @@ class Model:
     __call__ = run
 
 
-def _compile_options(input_shapes, opt_level, target, cpu, features,
-                     int8_kernels, int8_activations, name, external_weights,
-                     profile=False):
+def _compile_options(input_shapes=None, opt_level=2, target=None, cpu=None,
+                     features=None, int8_kernels=None, int8_activations=False,
+                     name=None, external_weights=False, profile=False):
+    """The command line's options, with its defaults, as _mcc.compile takes
+    them (compile and InferenceSession both come through here)."""
     opts = {"opt_level": int(opt_level), "target": target, "cpu": cpu,
             "features": features, "int8_kernels": int8_kernels,
             "int8_activations": bool(int8_activations), "name": name,

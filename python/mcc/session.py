@@ -72,11 +72,7 @@ class InferenceSession:
 
         if num_threads is None:
             num_threads = getattr(sess_options, "intra_op_num_threads", 0) or 0
-        compile_options = _compile_options(**{
-            "input_shapes": None, "opt_level": 2, "target": None, "cpu": None,
-            "features": None, "int8_kernels": None, "int8_activations": False,
-            "name": None, "external_weights": False, "profile": False,
-            **options})
+        compile_options = _compile_options(**options)
         data = _model_bytes(path_or_bytes)
         key = hashlib.sha256()
         key.update(data)
